@@ -1,0 +1,144 @@
+"""Configuration: every option in one frozen dataclass, read from a TOML policy file.
+
+Defaults are documented in ``datasets/policy.toml`` (shipped), which is also a template for officers.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from pathlib import Path
+
+from .errors import InputError, Problem
+
+__all__ = ["Config", "Objective", "load_config", "LEVELS"]
+
+#: Objective levels known to the engine, in the default lexicographic order.
+LEVELS: tuple[str, ...] = ("placed", "priority", "preference", "distance", "splits")
+
+
+@dataclass(frozen=True)
+class Objective:
+    """Lexicographic objective: ``order`` lists the levels, the first is optimised first.
+
+    ``rank_weight_km`` converts one preference rank into kilometres when ``preference`` and ``distance`` are
+    merged (``merge_preference_distance = true``); by default they are separate lexicographic levels.
+    """
+
+    order: tuple[str, ...] = LEVELS
+    merge_preference_distance: bool = False
+    rank_weight_km: float = 20.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """All options of a run.
+
+    Attributes
+    ----------
+    year : int
+        Year of the placement period; the two weeks are computed from it unless ``week_1_start`` is set.
+    week_1_start : date or None
+        Monday of the first week, for an académie with its own calendar; week 2 starts 7 days later.
+    default_max_km : float
+        Furthest distance for students whose ``max_km`` is empty.
+    sectors : tuple of str or None
+        Known trade codes; when set, unknown codes in the files are reported as errors.
+    other_sectors_rank_penalty : int or None
+        None: a student who lists trades only gets those trades. An integer: other trades are allowed, at this
+        many preference ranks worse than the student's last listed trade.
+    max_minutes : float
+        Longest acceptable travel time when a user-supplied pairs table gives ``minutes`` instead of ``km``.
+    candidate_k : int
+        Candidate sites considered per student before widening (0: all sites in range).
+    mode : str
+        ``optimal`` or ``stable``.
+    time_limit : float
+        Seconds allowed to the parts of the solve that can stop early (the repair of full-time constraints).
+    seed : int
+        Seed for anything random (lotteries, synthetic data).
+    objective : Objective
+        Order of the lexicographic levels.
+    """
+
+    year: int = 2026
+    week_1_start: date | None = None
+    default_max_km: float = 30.0
+    sectors: tuple[str, ...] | None = None
+    other_sectors_rank_penalty: int | None = None
+    max_minutes: float = 60.0
+    candidate_k: int = 40
+    mode: str = "optimal"
+    time_limit: float = 60.0
+    seed: int = 0
+    objective: Objective = field(default_factory=Objective)
+
+    def with_options(self, **changes) -> "Config":
+        """A copy with the given options changed (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_SIMPLE = {f.name: f for f in fields(Config) if f.name != "objective"}
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read a TOML policy file into a Config; raise InputError listing every unknown or ill-typed option."""
+    if path is None:
+        return Config()
+    name = Path(path).name
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError([Problem(name, None, None, "", f"cannot read the configuration: {exc}",
+                                  "give a readable UTF-8 TOML file")]) from None
+    problems: list[Problem] = []
+    values: dict = {}
+    for key, value in data.items():
+        if key == "objective" and isinstance(value, dict):
+            values["objective"] = _objective(value, name, problems)
+        elif key in _SIMPLE:
+            values[key] = _coerce(key, value, name, problems)
+        else:
+            problems.append(Problem(name, None, key, str(value), "unknown option",
+                                    "remove it or check its spelling against datasets/policy.toml"))
+    if problems:
+        raise InputError(problems)
+    return Config(**values)
+
+
+def _coerce(key: str, value, name: str, problems: list[Problem]):
+    bad = lambda what: problems.append(Problem(name, None, key, str(value), f"expected {what}", f"set {key} to {what}"))  # noqa: E731
+    if key == "week_1_start":
+        if isinstance(value, date) and value.weekday() == 0:
+            return value
+        return bad("a Monday date such as 2026-06-15")
+    if key == "sectors":
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(v.strip().lower() for v in value)
+        return bad("a list of trade codes")
+    if key == "mode":
+        if value in ("optimal", "stable"):
+            return value
+        return bad("'optimal' or 'stable'")
+    if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty"):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        return bad("a non-negative integer")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return bad("a positive number")
+
+
+def _objective(value: dict, name: str, problems: list[Problem]) -> Objective:
+    order = value.get("order", list(LEVELS))
+    if not (isinstance(order, list) and order and set(order) <= set(LEVELS) and len(set(order)) == len(order)):
+        problems.append(Problem(name, None, "objective.order", str(order), "unknown or repeated level",
+                                f"list levels among {', '.join(LEVELS)}, each once"))
+        order = list(LEVELS)
+    unknown = set(value) - {"order", "merge_preference_distance", "rank_weight_km"}
+    for key in sorted(unknown):
+        problems.append(Problem(name, None, f"objective.{key}", str(value[key]), "unknown option",
+                                "remove it or check its spelling against datasets/policy.toml"))
+    return Objective(order=tuple(order),
+                     merge_preference_distance=bool(value.get("merge_preference_distance", False)),
+                     rank_weight_km=float(value.get("rank_weight_km", 20.0)))
