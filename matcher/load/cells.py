@@ -1,0 +1,155 @@
+"""Typing the string cells of one column, vectorised, with an error key per bad cell.
+
+Each converter takes a column of stripped strings and returns the typed values and a column of error keys
+(``""`` where the cell is fine). :data:`ERRORS` turns a key into a message and a fix. Accepted spellings:
+
+- booleans: ``true/false``, ``1/0``, ``yes/no``, ``oui/non``, ``vrai/faux``, ``x`` (true); empty → the column's
+  default. Case and accents are ignored.
+- ``weeks``: see :data:`WEEK_WORDS`.
+- ``gender``: ``F``/``M`` in any case, ``fille``/``femme``/``feminin`` → ``F``, ``garcon``/``homme``/``masculin``/
+  ``H`` → ``M`` (accents ignored); empty stays empty.
+- numbers: ``12.5``; in float columns also ``12,5`` (decimal comma) and spaces as thousands separators.
+- codes: postal and INSEE codes that lost their leading zero in a spreadsheet (``1000``, ``1000.0``) get it back
+  (``01000``); INSEE codes and UAIs are upper-cased (``2a004`` → ``2A004``).
+- lists: ``|``-separated, items stripped, empty items and repeats dropped; sectors lower-cased, UAIs upper-cased.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..schema import Column
+from .headers import normalize
+
+__all__ = ["convert", "ERRORS", "WEEK_WORDS", "BOOL_WORDS", "GENDER_WORDS"]
+
+#: Normalised ``weeks`` cell → contract value. Bare ``1``/``2`` are refused as ambiguous ("2" could mean
+#: "2 semaines" or "semaine 2").
+WEEK_WORDS: dict[str, str] = {
+    "": "both", "both": "both", "les_deux": "both", "deux": "both", "2_semaines": "both", "deux_semaines": "both",
+    "s1_s2": "both", "week_1_week_2": "both", "semaine_1_semaine_2": "both", "toutes": "both",
+    "week_1": "week_1", "week1": "week_1", "w1": "week_1", "semaine_1": "week_1", "semaine1": "week_1",
+    "s1": "week_1", "sem_1": "week_1", "sem1": "week_1", "premiere_semaine": "week_1",
+    "week_2": "week_2", "week2": "week_2", "w2": "week_2", "semaine_2": "week_2", "semaine2": "week_2",
+    "s2": "week_2", "sem_2": "week_2", "sem2": "week_2", "deuxieme_semaine": "week_2", "seconde_semaine": "week_2",
+}
+
+#: Normalised boolean cell → value.
+BOOL_WORDS: dict[str, bool] = {
+    "true": True, "1": True, "1_0": True, "yes": True, "oui": True, "vrai": True, "x": True,
+    "false": False, "0": False, "0_0": False, "no": False, "non": False, "faux": False,
+}
+
+#: Normalised gender cell → ``F``/``M``/``""``.
+GENDER_WORDS: dict[str, str] = {
+    "": "", "f": "F", "fille": "F", "femme": "F", "feminin": "F", "female": "F",
+    "m": "M", "h": "M", "garcon": "M", "homme": "M", "masculin": "M", "male": "M",
+}
+
+#: Error key → (message, fix).
+ERRORS: dict[str, tuple[str, str]] = {
+    "number": ("not a number", "write a number such as 12.5 (a decimal comma is accepted)"),
+    "finite": ("not a finite number", "write an ordinary number (no nan/inf)"),
+    "integer": ("not a whole number", "write a whole number such as 3"),
+    "negative": ("negative value", "write a number that is zero or more"),
+    "bool": ("not a yes/no value", "write true/false, oui/non, 1/0, x, or leave empty"),
+    "weeks": ("unknown weeks value", "write both, week_1 or week_2 (or les_deux, semaine_1, semaine_2)"),
+    "gender": ("unknown gender value", "write F, M or leave empty"),
+}
+
+_SPACES = r"[\s\u00a0\u202f]"
+
+
+def convert(cells: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, pd.Series]:
+    """Type one column of a file.
+
+    Parameters
+    ----------
+    cells : pandas.Series
+        The column's cells as read (``str``).
+    column : Column
+        The contract column (its ``kind``, ``name`` and ``default`` decide the conversion).
+    excel : bool
+        True when the file is XLSX: ids typed as numbers (``123.0``) lose their ``.0``.
+
+    Returns
+    -------
+    values : pandas.Series
+        Typed values (see :mod:`matcher.schema`); integer columns come back as float64 with NaN when empty, the
+        caller applies defaults.
+    errors : pandas.Series
+        Error key per cell (a key of :data:`ERRORS`), ``""`` when the cell is fine.
+    """
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object))
+    values, errors = _convert_distinct(pd.Series(uniques, dtype=str).str.strip(), column, excel)
+    return values.take(codes).set_axis(cells.index), errors.take(codes).set_axis(cells.index)
+
+
+def _convert_distinct(text: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, pd.Series]:
+    """:func:`convert` on distinct stripped cells (files repeat most values: this keeps big files fast)."""
+    ok = pd.Series("", index=text.index, dtype=str)
+    kind = column.kind
+    if kind in ("id", "code", "text"):
+        return _code(text, column.name, kind == "code" or (kind == "id" and excel)), ok
+    if kind == "list":
+        return _list(text, column.name), ok
+    if kind == "float":
+        return _number(text, decimal_comma=True)
+    if kind == "int":
+        return _integer(text)
+    if kind == "bool":
+        key = _normalized(text)
+        values = key.map(BOOL_WORDS)
+        errors = ok.mask(values.isna() & (key != ""), "bool")
+        return values.where(values.notna(), column.default).astype(bool), errors
+    words, error = (WEEK_WORDS, "weeks") if column.name == "weeks" else (GENDER_WORDS, "gender")
+    values = _normalized(text).map(words)
+    return values.fillna(column.default).astype(str), ok.mask(values.isna(), error)
+
+
+def _normalized(text: pd.Series) -> pd.Series:
+    """:func:`normalize` each cell, computed once per distinct value."""
+    return text.map({value: normalize(value) for value in text.unique()}).astype(str)
+
+
+def _code(text: pd.Series, name: str, repair_numbers: bool) -> pd.Series:
+    if repair_numbers:
+        text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    if name == "postal_code":
+        text = text.str.replace(_SPACES, "", regex=True)
+    if name in ("postal_code", "commune_insee"):
+        text = text.where(~text.str.fullmatch(r"\d{4}"), "0" + text)
+    if name in ("commune_insee", "lycee_uai"):
+        text = text.str.upper()
+    return text.astype(str)
+
+
+def _list(text: pd.Series, name: str) -> pd.Series:
+    if name == "sectors":
+        text = text.str.lower()
+    elif name == "reserved_lycees":
+        text = text.str.upper()
+    parts = text.str.split(r"\s*\|\s*", regex=True)
+    values = [tuple(dict.fromkeys(p for p in cell if p)) if len(cell) > 1 or cell[0] else () for cell in parts]
+    return pd.Series(values, index=text.index, dtype=object)
+
+
+def _number(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    retry = (values.isna() & (text != "")).to_numpy()
+    if retry.any():  # spaces as thousands separators, decimal comma: only cells that did not parse as they are
+        cleaned = text[retry].str.replace(_SPACES, "", regex=True)
+        if decimal_comma:
+            cleaned = cleaned.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
+        values[retry] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    errors = pd.Series("", index=text.index, dtype=str)
+    errors = errors.mask(values.isna() & (text != ""), "number")
+    errors = errors.mask(np.isinf(values) | (values.isna() & text.str.fullmatch(r"[+-]?nan", case=False)), "finite")
+    return values.where(errors == "", np.nan), errors
+
+
+def _integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    values, errors = _number(text, decimal_comma=False)
+    errors = errors.mask((errors == "") & values.notna() & (values != np.round(values)), "integer")
+    errors = errors.mask((errors == "") & (values < 0), "negative")
+    return values.where(errors == "", np.nan), errors

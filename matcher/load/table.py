@@ -1,0 +1,146 @@
+"""One file → one clean typed table (schema.py) and every problem found in it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..schema import SITES, STUDENTS, Column
+from . import validate
+from .cells import ERRORS, convert
+from .files import read_raw
+from .headers import match_headers
+
+__all__ = ["ReadResult", "read_table", "read_file", "SCHEMAS", "LOCATION_COLUMNS", "clean_columns"]
+
+SCHEMAS: dict[str, tuple[Column, ...]] = {"students": STUDENTS, "sites": SITES}
+
+#: Columns that can locate a row, per kind (``address`` only with online geocoding).
+LOCATION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "students": ("lat", "lon", "commune_insee", "postal_code", "lycee_uai", "address"),
+    "sites": ("lat", "lon", "commune_insee", "postal_code", "address"),
+}
+
+_DTYPES = {"id": str, "code": str, "text": str, "enum": str, "list": object, "bool": bool, "int": "int64",
+           "float": "float64"}
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What reading one file gives.
+
+    Attributes
+    ----------
+    file : str
+        The file's label in problems (its name).
+    table : pandas.DataFrame
+        Clean table: the columns of :func:`clean_columns`, RangeIndex in file order (blank rows skipped).
+    problems : list of Problem
+        Every problem found in the file.
+    rows : numpy.ndarray
+        Spreadsheet row number of each table row (the header is row 1).
+    given : frozenset of str
+        Contract columns present in the file.
+    """
+
+    file: str
+    table: pd.DataFrame
+    problems: list[Problem]
+    rows: np.ndarray
+    given: frozenset[str]
+
+
+def clean_columns(kind: str) -> list[Column]:
+    """Columns of a clean table of this kind: the schema's, minus ``capacity`` for sites (it fills both weeks)."""
+    return [c for c in SCHEMAS[kind] if c.name != "capacity"]
+
+
+def read_table(path: str | Path, kind: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse one students or sites file into a clean typed table.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1252) or XLSX (first sheet).
+    kind : {"students", "sites"}
+        Which contract the file follows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-blank data row, in file order, RangeIndex; the contract columns typed as in
+        :mod:`matcher.schema`. For sites, ``capacity`` is resolved into ``capacity_week_1``/``capacity_week_2``
+        (int64) and dropped. A cell with a problem holds the column's default.
+    list of Problem
+        Every problem found; codes (UAI, INSEE, postal) are checked by :func:`matcher.locate.locate`.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not ``students`` or ``sites`` (a programming error, not an input problem).
+    """
+    result = read_file(path, kind)
+    return result.table, result.problems
+
+
+def read_file(path: str | Path, kind: str) -> ReadResult:
+    """Like :func:`read_table`, keeping the spreadsheet row numbers and the columns given (see ReadResult)."""
+    if kind not in SCHEMAS:
+        raise ValueError(f"kind must be 'students' or 'sites', not {kind!r}")
+    file = Path(path).name
+    raw, problems = read_raw(path, file)
+    if raw is None:
+        return ReadResult(file, _empty(kind), problems, np.zeros(0, dtype=np.int64), frozenset())
+    positions, header_problems = match_headers(raw.headers, kind, file)
+    problems += header_problems
+    given = frozenset(positions.values())
+    cells = {name: raw.cells[pos] for pos, name in positions.items()}
+    columns: dict[str, pd.Series] = {}
+    for column in SCHEMAS[kind]:
+        if column.name in cells:
+            values, errors = convert(cells[column.name], column, raw.excel)
+            problems += _cell_problems(file, raw.rows, column.name, cells[column.name], errors)
+        else:
+            values = _default(column, len(raw.cells))
+        columns[column.name] = values
+    problems += validate.file_rules(file, kind, given, LOCATION_COLUMNS[kind])
+    problems += validate.row_rules(file, kind, columns, cells, raw.rows)
+    if kind == "sites":
+        problems += validate.resolve_capacity(file, columns, cells, raw.rows)
+    table = pd.DataFrame({c.name: columns[c.name] for c in clean_columns(kind)}, index=pd.RangeIndex(len(raw.cells)))
+    return ReadResult(file, _typed(table, kind), problems, raw.rows, given)
+
+
+def _default(column: Column, n: int) -> pd.Series:
+    if column.kind == "list":
+        return pd.Series([()] * n, dtype=object)
+    if column.default is None:
+        return pd.Series(np.full(n, np.nan), dtype="float64")
+    return pd.Series([column.default] * n, dtype=_DTYPES[column.kind])
+
+
+def _typed(table: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Cast every column to its clean dtype (defaults fill integer columns)."""
+    out = {}
+    for column in clean_columns(kind):
+        values = table[column.name]
+        if column.kind == "int":
+            values = values.fillna(column.default if column.default is not None else 0)
+        out[column.name] = values.astype(_DTYPES[column.kind]) if column.kind != "list" else values
+    return pd.DataFrame(out, index=table.index)
+
+
+def _empty(kind: str) -> pd.DataFrame:
+    return _typed(pd.DataFrame({c.name: _default(c, 0) for c in clean_columns(kind)}), kind)
+
+
+def _cell_problems(file: str, rows: np.ndarray, name: str, cells: pd.Series, errors: pd.Series) -> list[Problem]:
+    bad = np.flatnonzero((errors != "").to_numpy())
+    out = []
+    for i in bad:
+        message, fix = ERRORS[errors.iat[i]]
+        out.append(Problem(file, int(rows[i]), name, str(cells.iat[i]).strip(), message, fix))
+    return out
