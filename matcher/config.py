@@ -57,6 +57,8 @@ class Config:
         Seconds allowed to the parts of the solve that can stop early (the repair of full-time constraints).
     seed : int
         Seed for anything random (lotteries, synthetic data).
+    coverage_target : int
+        Places the partner promised nationally (reported against places offered and used).
     objective : Objective
         Order of the lexicographic levels.
     """
@@ -71,6 +73,7 @@ class Config:
     mode: str = "optimal"
     time_limit: float = 60.0
     seed: int = 0
+    coverage_target: int = 1000
     objective: Objective = field(default_factory=Objective)
 
     def with_options(self, **changes) -> "Config":
@@ -120,7 +123,7 @@ def _coerce(key: str, value, name: str, problems: list[Problem]):
         if value in ("optimal", "stable"):
             return value
         return bad("'optimal' or 'stable'")
-    if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty"):
+    if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty", "coverage_target"):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
         return bad("a non-negative integer")
@@ -134,6 +137,11 @@ def _objective(value: dict, name: str, problems: list[Problem]) -> Objective:
     if not (isinstance(order, list) and order and set(order) <= set(LEVELS) and len(set(order)) == len(order)):
         problems.append(Problem(name, None, "objective.order", str(order), "unknown or repeated level",
                                 f"list levels among {', '.join(LEVELS)}, each once"))
+        order = list(LEVELS)
+    elif order[0] != "placed" or ("splits" in order and order[-1] != "splits"):
+        problems.append(Problem(name, None, "objective.order", str(order),
+                                "'placed' must come first and 'splits' (when listed) last",
+                                "reorder the levels, e.g. " + ", ".join(LEVELS)))
         order = list(LEVELS)
     unknown = set(value) - {"order", "merge_preference_distance", "rank_weight_km"}
     for key in sorted(unknown):

@@ -1,0 +1,122 @@
+"""The allocation pipeline: candidates → flow → repair → check → tables, with timings.
+
+``allocate`` works on clean located tables (``matcher.load.load_inputs``) and returns a :class:`Result` whose
+DataFrames an analyst can use directly. Every result passes the independent checker before it is returned.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .candidates import candidates
+from .check import verify
+from .config import Config
+from .period import period_for
+from .reasons import reasons
+from .solve.engine import optimise
+from .solve.status import Status
+from .summary import build_summary, unused_places
+
+__all__ = ["Result", "allocate", "ASSIGNMENT_COLUMNS", "UNASSIGNED_COLUMNS"]
+
+ASSIGNMENT_COLUMNS = ("student_id", "site_id", "company", "weeks", "start_date", "end_date", "distance_km",
+                      "preference_rank", "group_id", "student_academie", "site_academie")
+UNASSIGNED_COLUMNS = ("student_id", "reason_code", "reason")
+
+
+@dataclass(frozen=True)
+class Result:
+    """An allocation: who goes where, who does not and why, and the figures.
+
+    Attributes
+    ----------
+    assignments : DataFrame
+        One row per student and host (DESIGN.md §5).
+    unassigned : DataFrame
+        ``student_id, reason_code, reason`` for every student not placed.
+    summary : dict
+        Counts, objective levels with values and proven bounds, per-académie figures (``summary.json``).
+    timings : dict
+        Seconds per stage (kept out of ``summary`` so that outputs are byte-identical between runs).
+    """
+
+    assignments: pd.DataFrame
+    unassigned: pd.DataFrame
+    summary: dict
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        return Status(self.summary["solver"]["status"])
+
+
+@contextmanager
+def _timed(timings: dict, stage: str):
+    start = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - start, 3)
+
+
+def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None = None, *,
+             pairs: pd.DataFrame | None = None, inputs: dict | None = None) -> Result:
+    """Allocate the placement weeks.
+
+    Parameters
+    ----------
+    students, sites : DataFrame
+        Clean located tables, as returned by ``matcher.load.load_inputs``.
+    config : Config, optional
+        Options; defaults to ``Config()``.
+    pairs : DataFrame, optional
+        User-supplied ``student_id, site_id, km|minutes`` replacing the built-in distances.
+    inputs : dict, optional
+        Input file names and hashes to record in the summary.
+    """
+    config = config or Config()
+    timings: dict = {}
+    with _timed(timings, "candidates"):
+        cands = candidates(students, sites, config, pairs_table=pairs)
+    with _timed(timings, "solve"):
+        best = optimise(students, sites, cands.pairs, config.objective.order)
+    with _timed(timings, "tables"):
+        n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
+        assignments = _assignments(best.placements, best.pairs, students, sites, config)
+        unplaced = np.setdiff1d(np.arange(len(students)), best.placements["student"].to_numpy())
+        unassigned = reasons(students, sites, config, unplaced, n_eligible)
+    with _timed(timings, "check"):
+        verify(students, sites, assignments, unassigned, config, pairs)
+    info = {**best.info, "candidate_pairs": len(cands.pairs), "truncated_students": int(cands.truncated.sum())}
+    summary = build_summary(students, sites, assignments, unassigned, config, list(best.levels), info, inputs or {})
+    placed = np.zeros(len(students), bool)
+    placed[best.placements["student"].to_numpy()] = True
+    summary["unused_places"] = unused_places(sites, assignments, cands.pairs, placed)
+    return Result(assignments, unassigned, summary, timings)
+
+
+def _with_pair(placements: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    return placements.merge(pairs, on=["student", "site"], how="left", validate="many_to_one")
+
+
+def _assignments(placements, pairs, students, sites, config) -> pd.DataFrame:
+    """One row per student and host: a student at one site for both weeks is one ``both`` row."""
+    rows = _with_pair(placements, pairs)
+    rows = rows.groupby(["student", "site"], as_index=False).agg(
+        n=("week", "size"), week=("week", "first"), km=("km", "first"), rank=("rank", "first"))
+    weeks = np.where(rows["n"].to_numpy() == 2, "both", np.where(rows["week"].to_numpy() == 1, "week_1", "week_2"))
+    period = period_for(config.year, config.week_1_start)
+    dates = {w: tuple(d.isoformat() for d in period.dates(w)) for w in ("both", "week_1", "week_2")}
+    s, j = rows["student"].to_numpy(), rows["site"].to_numpy()
+    out = pd.DataFrame({
+        "student_id": students["student_id"].to_numpy(object)[s], "site_id": sites["site_id"].to_numpy(object)[j],
+        "company": sites["company"].to_numpy(object)[j], "weeks": weeks,
+        "start_date": [dates[w][0] for w in weeks], "end_date": [dates[w][1] for w in weeks],
+        "distance_km": np.round(rows["km"].to_numpy(float), 3), "preference_rank": rows["rank"].to_numpy(np.int64),
+        "group_id": students["group_id"].to_numpy(object)[s],
+        "student_academie": students["academie"].to_numpy(object)[s],
+        "site_academie": sites["academie"].to_numpy(object)[j]})
+    order = np.lexsort((weeks, s))
+    return out.iloc[order].reset_index(drop=True)

@@ -1,0 +1,249 @@
+"""Candidate pairs: which sites each student may go to, how far, and at what preference rank.
+
+The rules are in ``docs/rules.md``. Distances are great-circle distances on the mean Earth radius, computed as
+chords between 3-D unit vectors (exact on the sphere) and searched with scipy's cKDTree. Sites are split into
+*pools* — one per trade (plus one for any trade), for all sites and for accessible ones, reserved sites apart —
+so that the ``k`` nearest sites of a pool are the ``k`` best of that preference rank. Explicit ``site_choices``
+are added as pairs of their own. No loop runs over students × sites.
+
+A student whose ``k`` nearest sites of some pool are all in range may have more eligible sites: the student is
+*truncated*. The solver widens truncated students' lists until the allocation is proven optimal over all pairs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from .config import Config
+
+__all__ = ["Candidates", "candidates", "EARTH_RADIUS_KM", "great_circle_km", "unit_vectors"]
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """3-D unit vectors of WGS84 points on the sphere."""
+    la, lo = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lon, float))
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def _chord(km: np.ndarray | float) -> np.ndarray:
+    return 2.0 * np.sin(np.minimum(np.asarray(km, float) / EARTH_RADIUS_KM, np.pi) / 2.0)
+
+
+def _km(chord: np.ndarray) -> np.ndarray:
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
+
+
+def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in km (mean Earth radius), element-wise."""
+    return _km(np.linalg.norm(unit_vectors(lat1, lon1) - unit_vectors(lat2, lon2), axis=1))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Eligible pairs and what is known about the students who have none.
+
+    Attributes
+    ----------
+    pairs : DataFrame
+        ``student``, ``site`` (row positions in the students / sites tables), ``km`` and ``rank``; one row per
+        eligible pair, sorted by student then rank then distance.
+    truncated : ndarray of bool
+        Per student: eligible sites beyond the ``k`` kept may exist.
+    k : int
+        Sites kept per student and pool (0: all in range).
+    """
+
+    pairs: pd.DataFrame
+    truncated: np.ndarray
+    k: int
+
+
+@dataclass(frozen=True)
+class _Pool:
+    sites: np.ndarray  # site positions
+    tree: cKDTree
+
+
+def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k: int | None = None,
+               only: np.ndarray | None = None, pairs_table: pd.DataFrame | None = None) -> Candidates:
+    """Eligible pairs for ``students`` (all, or the positions in ``only``).
+
+    Parameters
+    ----------
+    students, sites : DataFrame
+        Clean located tables.
+    config : Config
+        ``default_max_km``, ``other_sectors_rank_penalty`` and ``candidate_k`` are used.
+    k : int, optional
+        Sites kept per student and pool; default ``config.candidate_k``; 0 keeps all in range.
+    only : ndarray of int, optional
+        Student positions to compute (used when widening).
+    pairs_table : DataFrame, optional
+        User-supplied ``student_id, site_id, km|minutes``: replaces the geographic search.
+    """
+    k = config.candidate_k if k is None else k
+    who = np.arange(len(students)) if only is None else np.asarray(only)
+    if pairs_table is not None:
+        raw, truncated = _given_pairs(students, sites, config, pairs_table), np.zeros(len(students), bool)
+    else:
+        raw, truncated = _geographic_pairs(students, sites, config, k, who)
+    raw = pd.concat([raw, _choice_pairs(students, sites, who, pairs_table)], ignore_index=True)
+    pairs = _eligible(raw, students, sites)
+    return Candidates(pairs=pairs, truncated=truncated, k=k)
+
+
+def _limits(students: pd.DataFrame, config: Config) -> np.ndarray:
+    return students["max_km"].fillna(config.default_max_km).to_numpy(float)
+
+
+def _pool_keys(students: pd.DataFrame, config: Config, who: np.ndarray) -> pd.DataFrame:
+    """One row per (student, pool, rank) query: sector pools at rank c+q, the any-trade pool when allowed."""
+    st = students.iloc[who]
+    n_choice = st["site_choices"].map(len).to_numpy()
+    acc = st["needs_accessible"].to_numpy(bool)
+    sec = pd.DataFrame({"student": who, "sector": st["sectors"].to_numpy(), "c": n_choice, "acc": acc})
+    listed = sec.explode("sector").dropna(subset=["sector"])
+    listed["rank"] = listed["c"] + listed.groupby("student").cumcount() + 1
+    frames = [listed]
+    none = sec[st["sectors"].map(len).to_numpy() == 0].assign(sector="*", rank=lambda d: d["c"] + 1)
+    frames.append(none)
+    if config.other_sectors_rank_penalty is not None:
+        some = sec[st["sectors"].map(len).to_numpy() > 0]
+        frames.append(some.assign(sector="*", rank=some["c"] + some["sector"].map(len)
+                                  + config.other_sectors_rank_penalty))
+    keys = pd.concat(frames, ignore_index=True)
+    return keys[["student", "sector", "acc", "rank"]]
+
+
+def _pools(sites: pd.DataFrame, xyz: np.ndarray) -> dict[tuple[str, bool, bool], _Pool]:
+    """Trees per (sector or '*', accessible only, reserved)."""
+    site_sec = pd.DataFrame({"site": np.arange(len(sites)), "sector": sites["sectors"].to_numpy(),
+                             "acc": sites["accessible"].to_numpy(bool),
+                             "res": (sites["reserved_priority"].to_numpy(bool)
+                                     | (sites["reserved_lycees"].map(len).to_numpy() > 0))})
+    by_sector = site_sec.explode("sector").dropna(subset=["sector"])
+    by_sector = pd.concat([by_sector, site_sec.assign(sector="*")], ignore_index=True)
+    pools = {}
+    for (sector, res), group in by_sector.groupby(["sector", "res"], sort=True):
+        for acc_only in (False, True):
+            sel = group["site"].to_numpy()[group["acc"].to_numpy()] if acc_only else group["site"].to_numpy()
+            if len(sel):
+                pools[(sector, acc_only, bool(res))] = _Pool(sel, cKDTree(xyz[sel]))
+    return pools
+
+
+def _geographic_pairs(students, sites, config, k, who) -> tuple[pd.DataFrame, np.ndarray]:
+    st_xyz = unit_vectors(students["lat"], students["lon"])
+    pools = _pools(sites, unit_vectors(sites["lat"], sites["lon"]))
+    limit = _limits(students, config)
+    keys = _pool_keys(students, config, who)
+    truncated = np.zeros(len(students), bool)
+    frames = []
+    for (sector, acc), q in keys.groupby(["sector", "acc"], sort=True):
+        for res in (False, True):
+            pool = pools.get((sector, bool(acc), res))
+            if pool is None:
+                continue
+            s = q["student"].to_numpy()
+            found, cut = _query(pool, st_xyz[s], limit[s], k)
+            truncated[s[cut]] = True
+            frames.append(pd.DataFrame({"student": s[found[0]], "site": pool.sites[found[1]],
+                                        "km": found[2], "rank": q["rank"].to_numpy()[found[0]]}))
+    empty = pd.DataFrame({"student": [], "site": [], "km": [], "rank": []})
+    return (pd.concat(frames, ignore_index=True) if frames else empty), truncated
+
+
+def _query(pool: _Pool, xyz: np.ndarray, limit: np.ndarray, k: int):
+    """Sites of ``pool`` within each limit: (query row, pool row, km) arrays and the truncated query rows."""
+    n_pool = len(pool.sites)
+    kk = n_pool if k == 0 else min(k, n_pool)
+    chord = _chord(limit) * (1 + 1e-12)
+    dist, idx = pool.tree.query(xyz, k=kk, distance_upper_bound=float(chord.max()) if len(chord) else 0.0)
+    dist, idx = dist.reshape(len(xyz), kk), idx.reshape(len(xyz), kk)
+    km = _km(np.where(np.isfinite(dist), dist, 2.0))
+    ok = (idx < n_pool) & (km <= limit[:, None])
+    cut = ok[:, -1] & (kk < n_pool)
+    rows, cols = np.nonzero(ok)
+    return (rows, idx[rows, cols], km[rows, cols]), cut
+
+
+def _choice_pairs(students, sites, who, pairs_table) -> pd.DataFrame:
+    """Explicit site choices: rank = position in the list; exempt from distance and trade."""
+    st = students.iloc[who]
+    ch = pd.DataFrame({"student": who, "site_id": st["site_choices"].to_numpy()}).explode("site_id")
+    ch = ch.dropna(subset=["site_id"])
+    ch["rank"] = ch.groupby("student").cumcount() + 1
+    pos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
+    ch = ch[ch["site_id"].isin(pos.index)]
+    ch["site"] = pos.loc[ch["site_id"].to_numpy()].to_numpy()
+    s, j = ch["student"].to_numpy(int), ch["site"].to_numpy(int)
+    if pairs_table is not None:
+        given = _given_pairs(students, sites, None, pairs_table, check_limit=False)
+        ch = ch.merge(given[["student", "site", "km"]], on=["student", "site"])  # only the table's pairs exist
+    else:
+        ch["km"] = great_circle_km(students["lat"].to_numpy()[s], students["lon"].to_numpy()[s],
+                                   sites["lat"].to_numpy()[j], sites["lon"].to_numpy()[j])
+    return ch[["student", "site", "km", "rank"]]
+
+
+def _given_pairs(students, sites, config, table: pd.DataFrame, *, check_limit: bool = True) -> pd.DataFrame:
+    """Pairs from a user table; its ``km`` or ``minutes`` value is the distance."""
+    unit = "km" if "km" in table.columns else "minutes"
+    spos = pd.Series(np.arange(len(students)), index=students["student_id"].to_numpy())
+    tpos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
+    t = table[table["student_id"].isin(spos.index) & table["site_id"].isin(tpos.index)]
+    out = pd.DataFrame({"student": spos.loc[t["student_id"]].to_numpy(), "site": tpos.loc[t["site_id"]].to_numpy(),
+                        "km": t[unit].to_numpy(float)})
+    if not check_limit:
+        return out
+    limit = _limits(students, config) if unit == "km" else np.full(len(students), config.max_minutes)
+    out = out[out["km"].to_numpy() <= limit[out["student"].to_numpy()]]
+    return _with_trade_rank(out, students, sites, config)
+
+
+def _with_trade_rank(pairs: pd.DataFrame, students, sites, config) -> pd.DataFrame:
+    """Rank pairs by trade (given pairs carry no rank of their own); drop pairs no trade rule allows."""
+    keys = _pool_keys(students, config, np.unique(pairs["student"].to_numpy()))
+    offered = pd.DataFrame({"site": np.arange(len(sites)), "sector": sites["sectors"].to_numpy()}).explode("sector")
+    offered = pd.concat([offered.dropna(), pd.DataFrame({"site": np.arange(len(sites)), "sector": "*"})])
+    ranked = pairs.merge(keys[["student", "sector", "rank"]], on="student").merge(offered, on=["site", "sector"])
+    return ranked.groupby(["student", "site"], as_index=False).agg(km=("km", "first"), rank=("rank", "min"))
+
+
+def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """Apply reservation, accessibility and weeks rules; keep one row per pair with its best rank."""
+    s, j = raw["student"].to_numpy(np.int64), raw["site"].to_numpy(np.int64)
+    res_p = sites["reserved_priority"].to_numpy(bool)
+    res_l = sites["reserved_lycees"].map(len).to_numpy() > 0
+    ok = ~(res_p[j] | res_l[j]) | (res_p[j] & students["priority"].to_numpy(bool)[s])
+    ok[np.flatnonzero(res_l[j])[_lycee_listed(s[res_l[j]], j[res_l[j]], students, sites)]] = True
+    ok &= ~students["needs_accessible"].to_numpy(bool)[s] | sites["accessible"].to_numpy(bool)[j]
+    weeks = students["weeks"].to_numpy(object)
+    one1, one2 = (weeks == "week_1")[s], (weeks == "week_2")[s]
+    c1, c2 = sites["capacity_week_1"].to_numpy()[j] > 0, sites["capacity_week_2"].to_numpy()[j] > 0
+    ft_only = sites["full_time_only"].to_numpy(bool)[j]
+    ok &= np.where(one1, c1 & ~ft_only, np.where(one2, c2 & ~ft_only, c1 | c2))
+    s, j = s[ok], j[ok]
+    km, rank = raw["km"].to_numpy(float)[ok], raw["rank"].to_numpy(np.int64)[ok]
+    order = np.lexsort((rank, j, s))  # best rank first within each pair
+    first = np.ones(len(order), bool)
+    first[1:] = (s[order][1:] != s[order][:-1]) | (j[order][1:] != j[order][:-1])
+    keep = order[first]
+    keep = keep[np.lexsort((j[keep], km[keep], rank[keep], s[keep]))]
+    return pd.DataFrame({"student": s[keep], "site": j[keep], "km": km[keep], "rank": rank[keep]})
+
+
+def _lycee_listed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
+    """For pairs at lycée-reserved sites: whether the student's lycée is listed."""
+    listed = pd.DataFrame({"site": np.arange(len(sites)), "uai": sites["reserved_lycees"].to_numpy(object)})
+    listed = listed.explode("uai").dropna()
+    pairs = pd.DataFrame({"site": j, "uai": students["lycee_uai"].to_numpy(object)[s], "i": np.arange(len(s))})
+    hit = pairs.merge(listed, on=["site", "uai"])["i"].to_numpy()
+    out = np.zeros(len(s), bool)
+    out[hit] = True
+    return out

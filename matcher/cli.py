@@ -1,0 +1,124 @@
+"""The ``matcher`` command line: a thin click layer over the Python API.
+
+Exit status: 0 success, 2 bad input or usage (every problem listed, nothing written), 1 internal failure
+(one line; the traceback only with ``--debug``).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from .allocate import allocate
+from .config import Config, load_config
+from .display import render_inputs, render_summary
+from .errors import InputError
+from .export import file_digest, write_outputs
+from .generate import embedded_scenario, generate, write_scenario
+from .load import load_inputs
+
+__all__ = ["main"]
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+class _Group(click.Group):
+    """Maps our exceptions to exit codes: InputError → 2 with every problem, anything else → 1 in one line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(f"matcher: {len(exc.problems)} problem(s) in the input; nothing was written.", err=True)
+            click.echo(exc.report(), err=True)
+            ctx.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place that turns failures into exit status 1
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"matcher: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                       err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
+@click.version_option(package_name="matcher")
+def main(debug: bool) -> None:
+    """Allocate the seconde observation placements: load, locate, allocate, check, export."""
+
+
+@main.command()
+@click.option("--students", "students_path", type=_FILE, required=True, help="Students file (CSV or XLSX).")
+@click.option("--sites", "sites_path", type=_FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option("--config", "config_path", type=_FILE, help="Policy file (TOML); see datasets/policy.toml.")
+def validate(students_path: Path, sites_path: Path, config_path: Path | None) -> None:
+    """Check and locate both files; exit 0 when valid, 2 with every problem listed."""
+    students, sites = load_inputs(students_path, sites_path, load_config(config_path))
+    click.echo(f"valid: {len(students):,} students, {len(sites):,} sites located")
+    click.echo(render_inputs(students, sites))
+
+
+@main.command(name="generate")
+@click.option("--students", "n_students", type=click.IntRange(0), required=True, help="Number of students.")
+@click.option("--sites", "n_sites", type=click.IntRange(0), required=True, help="Number of sites.")
+@click.option("--places", type=click.IntRange(0), help="Total places (default 1.15 per site).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed; same seed, same files.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for students.csv and sites.csv.")
+def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, out_dir: Path) -> None:
+    """Write a synthetic scenario on the real map (students.csv, sites.csv)."""
+    try:
+        students, sites = generate(n_students, n_sites, seed, places=places)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    paths = write_scenario(students, sites, out_dir)
+    click.echo(f"wrote {paths[0]} ({len(students):,} students) and {paths[1]} ({len(sites):,} sites)")
+
+
+def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, pairs_path: Path | None) -> None:
+    students, sites = load_inputs(students_path, sites_path, config)
+    pairs = pd.read_csv(pairs_path, dtype={"student_id": str, "site_id": str}) if pairs_path else None
+    inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
+    if pairs_path:
+        inputs["pairs"] = file_digest(pairs_path)
+    result = allocate(students, sites, config, pairs=pairs, inputs=inputs)
+    paths = write_outputs(result, out_dir)
+    click.echo(render_summary(result.summary))
+    click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
+
+
+@main.command(name="allocate")
+@click.option("--students", "students_path", type=_FILE, required=True, help="Students file (CSV or XLSX).")
+@click.option("--sites", "sites_path", type=_FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for assignments.csv, unassigned.csv, summary.json.")
+@click.option("--config", "config_path", type=_FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option("--mode", type=click.Choice(["optimal", "stable"]), help="Allocation mode (default optimal).")
+@click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
+@click.option("--time-limit", type=click.FloatRange(0, min_open=True), help="Seconds for the parts that can stop early.")
+@click.option("--seed", type=int, help="Seed for anything random.")
+@click.option("--pairs", "pairs_path", type=_FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
+def allocate_cmd(students_path, sites_path, out_dir, config_path, mode, max_km, time_limit, seed, pairs_path):
+    """Allocate the two weeks and write the officer's files."""
+    config = load_config(config_path).with_options(mode=mode, default_max_km=max_km, time_limit=time_limit,
+                                                   seed=seed)
+    if config.mode == "stable":
+        raise click.UsageError("--mode stable is not available yet; use --mode optimal")
+    _run(students_path, sites_path, config, out_dir, pairs_path)
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("matcher-demo"),
+              show_default=True, help="Folder for the demo's output files.")
+def demo(out_dir: Path) -> None:
+    """Run the embedded national scenario end to end (a partner's ~900 sites and 3,000 requests)."""
+    students_path, sites_path = (Path(str(p)) for p in embedded_scenario())
+    _run(students_path, sites_path, Config(), out_dir, None)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

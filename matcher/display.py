@@ -1,0 +1,45 @@
+"""Plain-text tables of a summary for the terminal."""
+from __future__ import annotations
+
+__all__ = ["render_summary", "render_inputs"]
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    cells = [header] + [[f"{c:,.1f}" if isinstance(c, float) and c != int(c) else
+                         (f"{int(c):,}" if isinstance(c, (int, float)) else str(c)) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    return "\n".join([fmt(cells[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells[1:]])
+
+
+def render_summary(summary: dict) -> str:
+    """Counts, objective levels, places against the target, and per-académie figures."""
+    c, cov = summary["counts"], summary["coverage"]
+    lines = [f"Students {c['students']:,}: placed {c['placed']:,} (full time {c['placed_full_time']:,}, split "
+             f"{c['placed_split']:,}, one week {c['placed_one_week']:,}), not placed {c['not_placed']:,}",
+             f"Places: offered {c['places_offered']:,.1f} on {c['sites']:,} sites (target {cov['target_places']:,}: "
+             f"{'met' if cov['offered_attains_target'] else 'NOT met'}), used {c['places_used']:,.1f}"]
+    unused = summary.get("unused_places", {})
+    if unused:
+        lines.append("Places not used: " + "; ".join(f"{v:,.1f} {k.replace('_', ' ')}" for k, v in unused.items()))
+    if summary["unassigned_reasons"]:
+        lines.append("Not placed: " + "; ".join(f"{v:,} {k}" for k, v in summary["unassigned_reasons"].items()))
+    s = summary["solver"]
+    lines += ["", f"Solver: {s['status']} (gap {s['gap']:.4%}" + (f" on {s['gap_level']}" if s["gap_level"] else "")
+              + f"), {s['method']}", ""]
+    rows = [[o["level"], o["sense"], o["value"], "-" if o["bound"] is None else o["bound"],
+             "-" if o["gap"] is None else f"{o['gap']:.4%}", o["unit"]] for o in summary["objective"]]
+    lines += [_table(["level", "sense", "value", "bound", "gap", "unit"], rows), ""]
+    rows = [[a["academie"], a["students"], a["placed"], a["not_placed"], a["places_offered"], a["places_used"]]
+            for a in summary["academies"]]
+    lines.append(_table(["académie", "students", "placed", "not placed", "places offered", "places used"], rows))
+    return "\n".join(lines)
+
+
+def render_inputs(students, sites) -> str:
+    """Per-académie counts of located students and sites' places (before any allocation)."""
+    req = students.groupby("academie").size()
+    places = sites.assign(p=(sites["capacity_week_1"] + sites["capacity_week_2"]) / 2).groupby("academie")["p"].sum()
+    names = sorted(set(req.index) | set(places.index))
+    rows = [[a or "(none)", int(req.get(a, 0)), float(places.get(a, 0.0))] for a in names]
+    return _table(["académie", "students", "places offered"], rows)

@@ -1,0 +1,57 @@
+"""Writing an allocation's files: ``assignments.csv``, ``unassigned.csv``, ``summary.json`` (and ``run.json``).
+
+Each file is written to a temporary file in the target folder and moved into place, so a reader never sees a
+half-written file. The three contract files are byte-identical for the same inputs, configuration and seed;
+``run.json`` holds what varies between runs (timings per stage).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["write_outputs", "file_digest", "write_atomic"]
+
+
+def file_digest(path: str | Path) -> dict:
+    """File name and SHA-256 of an input file, for the summary."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return {"file": Path(path).name, "sha256": digest}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _csv(table: pd.DataFrame) -> bytes:
+    return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_outputs(result, out_dir: str | Path) -> dict[str, Path]:
+    """Write the result's files into ``out_dir`` (created if needed); returns their paths by name."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "assignments.csv": _csv(result.assignments),
+        "unassigned.csv": _csv(result.unassigned),
+        "summary.json": (json.dumps(result.summary, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode(),
+        "run.json": (json.dumps({"timings_seconds": result.timings}, indent=2) + "\n").encode(),
+    }
+    for name, data in files.items():
+        write_atomic(out / name, data)
+    return {name: out / name for name in files}

@@ -1,0 +1,163 @@
+"""Lexicographic optimisation on the flow network with OR-Tools' min-cost flow.
+
+Count levels (``placed``, ``priority``) are solved first, exactly, with ``solve_max_flow_with_min_cost``: maximum
+flow, and among maximum flows the most priority students. Cost levels (``preference``: sum of ranks,
+``distance``: metres) follow, one stage each: stage *k* minimises a weighted sum of levels 1..k, and its solution
+is accepted only when it reaches the optimum already proven for every earlier level. Then, for any other flow
+``y`` with the same earlier values, ``w·L_k(x) ≤ w·L_k(y)``: level *k* is optimal too. When the weights were too
+small the stage is re-solved with larger ones. Values are per student-week (a full-time student counts twice).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+
+from .network import SINK, SOURCE, Network
+
+__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "COUNT_LEVELS", "COST_LEVELS"]
+
+COUNT_LEVELS = ("placed", "priority")
+COST_LEVELS = ("preference", "distance")
+_MAX_COST = 2 ** 62
+
+
+@dataclass(frozen=True)
+class Level:
+    """One objective level: its value, a proven bound (None when none is known), and its sense (max or min).
+
+    Bounds are lexicographic: a level's bound holds among allocations that reach every earlier level's value,
+    so once a level falls short of its bound the later levels have none.
+    """
+
+    name: str
+    value: float
+    bound: float | None
+    sense: str
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap to the bound (0 when proven optimal, None without a bound)."""
+        if self.bound is None:
+            return None
+        diff = (self.bound - self.value) if self.sense == "max" else (self.value - self.bound)
+        return 0.0 if diff <= 0 else diff / max(abs(self.bound), 1.0)
+
+
+@dataclass(frozen=True)
+class FlowOutcome:
+    """Arc flows of the last accepted stage and the level values they reach (bounds proven on this network)."""
+
+    flows: np.ndarray
+    levels: tuple[Level, ...]
+    solves: int
+
+
+def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-arc contribution of each level (int64)."""
+    n_arcs = len(net.tails)
+    on_pair = net.pair >= 0
+    out = {name: np.zeros(n_arcs, np.int64) for name in COUNT_LEVELS + COST_LEVELS}
+    out["placed"][net.student_arc] = 1
+    out["priority"][net.student_arc] = priority.astype(np.int64)
+    out["preference"][on_pair] = pairs["rank"].to_numpy(np.int64)[net.pair[on_pair]]
+    out["distance"][on_pair] = np.rint(pairs["km"].to_numpy(float)[net.pair[on_pair]] * 1000).astype(np.int64)
+    return out
+
+
+def _solve(net: Network, costs: np.ndarray) -> tuple[np.ndarray, int]:
+    """Max flow with min cost; returns (flows, status) with OR-Tools' status code."""
+    mcf = SimpleMinCostFlow()
+    mcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacities, costs)
+    supply = int(net.capacities[net.student_arc].sum())  # at most one unit per student
+    mcf.set_nodes_supplies(np.array([SOURCE, SINK]), np.array([supply, -supply]))
+    status = mcf.solve_max_flow_with_min_cost()
+    if status != mcf.OPTIMAL:
+        return np.zeros(len(net.tails), np.int64), status
+    return mcf.flows(np.arange(len(net.tails))), status
+
+
+def _student_max(values: np.ndarray, net: Network, pairs: pd.DataFrame) -> np.ndarray:
+    """Per student, the most one student can add to a level: its worst arc, counted for both weeks."""
+    out = np.zeros(len(net.student_arc), np.int64)
+    out += values[net.student_arc]
+    on_pair = net.pair >= 0
+    student = pairs["student"].to_numpy(np.int64)[net.pair[on_pair]]
+    worst = np.zeros(len(net.student_arc), np.int64)
+    np.maximum.at(worst, student, values[on_pair])
+    return out + 2 * worst
+
+
+def _weights(levels: list[str], vals: dict, net: Network, pairs: pd.DataFrame, exact: bool) -> list[int]:
+    """Weights making each level worth more than every later level can change (last level weight 1).
+
+    ``exact``: against the sum over all students (a proof); otherwise against one student's range (usually
+    enough, and then checked).
+    """
+    weights, tail = [1], _student_max(vals[levels[-1]], net, pairs)
+    for lv in reversed(levels[:-1]):
+        w = int(tail.sum() if exact else tail.max()) + 1
+        weights.insert(0, w)
+        tail = tail + w * _student_max(vals[lv], net, pairs)
+    return weights
+
+
+def _fits(weights: list[int], levels: list[str], vals: dict, net: Network) -> bool:
+    top = sum(w * int(np.abs(vals[lv]).max(initial=0)) for w, lv in zip(weights, levels))
+    return top * (net.n_nodes + 1) * 4 < _MAX_COST
+
+
+def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
+                        order: tuple[str, ...]) -> FlowOutcome:
+    """Optimise the levels of ``order`` that the network carries (others are ignored here).
+
+    ``placed`` is always first (maximum flow). The longest prefix of the other levels whose exact weights fit
+    the solver's cost range is solved at once; each later level gets a stage of its own.
+    """
+    vals = _arc_values(net, pairs, priority)
+    vals = {k: (-v if k in COUNT_LEVELS else v) for k, v in vals.items()}  # everything minimised
+    rest = [lv for lv in order if lv in COUNT_LEVELS + COST_LEVELS and lv != "placed"]
+    flows, solves, proven, bounds, done = None, 0, {}, {}, 0
+    while flows is None or done < len(rest):
+        upto = len(rest)
+        while upto > done + 1 and not _fits(_weights(rest[:upto], vals, net, pairs, True), rest[:upto], vals, net):
+            upto -= 1
+        stage = rest[:upto]
+        exact = not stage or _fits(_weights(stage, vals, net, pairs, True), stage, vals, net)
+        result, tries = _stage(net, vals, stage, proven, pairs, exact=exact)
+        solves += tries
+        if result is None:  # out of the solver's range: keep the last proven flows, trivial bounds after
+            break
+        flows = result
+        for lv in stage[done:]:
+            proven[lv] = bounds[lv] = int(vals[lv] @ flows)
+        done = upto
+    flows = flows if flows is not None else np.zeros(len(net.tails), np.int64)
+    proven_flow = int(vals["placed"] @ flows)
+    levels = [Level("placed", float(-proven_flow), float(-proven_flow), "max")]
+    for lv in rest:
+        sign = -1 if lv in COUNT_LEVELS else 1
+        levels.append(Level(lv, float(sign * (vals[lv] @ flows)), float(sign * bounds.get(lv, 0)),
+                            "max" if lv in COUNT_LEVELS else "min"))
+    return FlowOutcome(flows=flows, levels=tuple(levels), solves=solves)
+
+
+def _stage(net, vals, levels, proven, pairs, *, exact: bool, tries: int = 6):
+    """Max flow at minimum weighted cost of ``levels``; accepted when earlier proven levels keep their value."""
+    if not levels:
+        flows, status = _solve(net, np.zeros(len(net.tails), np.int64))
+        return (flows if status == SimpleMinCostFlow.OPTIMAL else None), 1
+    weights = _weights(levels, vals, net, pairs, exact)
+    for attempt in range(tries):
+        if not _fits(weights, levels, vals, net):
+            return None, attempt
+        flows, status = _solve(net, sum(w * vals[lv] for w, lv in zip(weights, levels)))
+        if status != SimpleMinCostFlow.OPTIMAL:
+            return None, attempt + 1
+        lost = [i for i, lv in enumerate(levels) if lv in proven and int(vals[lv] @ flows) != proven[lv]]
+        if not lost:
+            return flows, attempt + 1
+        weights = [w * 16 if i <= max(lost) else w for i, w in enumerate(weights)]
+    return None, tries

@@ -1,0 +1,131 @@
+"""An independent formulation of the whole problem: a mixed-integer program, one variable per pair and kind.
+
+For each candidate pair: ``f`` (full time), ``a`` (week 1) and ``b`` (week 2) binaries, created only where the
+rules allow them, so the full-time rules hold by construction. Levels are optimised one after the other with
+HiGHS (scipy.optimize.milp), each optimum added as a constraint. Exact, but far slower than the flow: it serves
+as the cross-check in tests and as the baseline in the benchmarks, on instances of a few thousand students.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+__all__ = ["MipOutcome", "solve_mip"]
+
+
+@dataclass(frozen=True)
+class MipOutcome:
+    """Placements (``student, site, week``) and each level's optimal value (None when HiGHS stopped early)."""
+
+    placements: pd.DataFrame
+    values: dict[str, float]
+    proven: bool
+
+
+class _Vars:
+    """Variable columns: for each kind, the pair rows it exists for."""
+
+    def __init__(self, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame):
+        s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+        weeks = students["weeks"].to_numpy(object)[s]
+        c1 = sites["capacity_week_1"].to_numpy()[j] > 0
+        c2 = sites["capacity_week_2"].to_numpy()[j] > 0
+        ft = sites["full_time_only"].to_numpy(bool)[j]
+        split = students["split_ok"].to_numpy(bool)[s] & ~ft
+        both = weeks == "both"
+        self.rows = {"f": np.flatnonzero(both & c1 & c2),
+                     "a": np.flatnonzero(c1 & ((both & split) | ((weeks == "week_1") & ~ft))),
+                     "b": np.flatnonzero(c2 & ((both & split) | ((weeks == "week_2") & ~ft)))}
+        self.start = {"f": 0, "a": len(self.rows["f"]), "b": len(self.rows["f"]) + len(self.rows["a"])}
+        self.n = self.start["b"] + len(self.rows["b"])
+        self.s, self.j, self.both = s, j, both
+
+    def cols(self, kind: str) -> np.ndarray:
+        return self.start[kind] + np.arange(len(self.rows[kind]))
+
+
+def _rows(entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n_rows: int, n_cols: int) -> sp.csr_matrix:
+    r = np.concatenate([e[0] for e in entries]) if entries else np.array([], np.int64)
+    c = np.concatenate([e[1] for e in entries]) if entries else np.array([], np.int64)
+    v = np.concatenate([e[2] for e in entries]) if entries else np.array([], float)
+    return sp.csr_matrix((v, (r, c)), shape=(n_rows, n_cols))
+
+
+def _constraints(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> list:
+    n, m = len(students), len(sites)
+    f, a, b = (v.cols(k) for k in "fab")
+    fs, as_, bs = (v.s[v.rows[k]] for k in "fab")
+    both_a = v.both[v.rows["a"]]
+    both_b = v.both[v.rows["b"]]
+    one = lambda x: np.ones(len(x))  # noqa: E731
+    # each student at most once: full time + week-1 half (both-weeks), or its single week
+    once = _rows([(fs, f, one(f)), (as_, a, one(a)), (bs[~both_b], b[~both_b], one(b[~both_b]))], n, v.n)
+    # a split takes one week at each side
+    balance = _rows([(as_[both_a], a[both_a], one(a[both_a])), (bs[both_b], b[both_b], -one(b[both_b]))], n, v.n)
+    # capacities per site and week
+    fj, aj, bj = (v.j[v.rows[k]] for k in "fab")
+    cap1 = _rows([(fj, f, one(f)), (aj, a, one(a))], m, v.n)
+    cap2 = _rows([(fj, f, one(f)), (bj, b, one(b))], m, v.n)
+    # not both halves at the same site
+    pa = pd.Series(a, index=v.rows["a"])
+    pb = pd.Series(b, index=v.rows["b"])
+    same = pa.index.intersection(pb.index)
+    k = np.arange(len(same))
+    diff = _rows([(k, pa.loc[same].to_numpy(), np.ones(len(k))), (k, pb.loc[same].to_numpy(), np.ones(len(k)))],
+                 len(k), v.n)
+    return [LinearConstraint(once, -np.inf, 1), LinearConstraint(balance, 0, 0),
+            LinearConstraint(cap1, -np.inf, sites["capacity_week_1"].to_numpy(float)),
+            LinearConstraint(cap2, -np.inf, sites["capacity_week_2"].to_numpy(float)),
+            LinearConstraint(diff, -np.inf, 1)]
+
+
+def _objectives(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame) -> dict[str, tuple[np.ndarray, str]]:
+    prio = students["priority"].to_numpy(bool)
+    rank, metres = pairs["rank"].to_numpy(float), np.rint(pairs["km"].to_numpy(float) * 1000)
+    out = {name: np.zeros(v.n) for name in ("placed", "priority", "preference", "distance", "splits")}
+    for kind, weeks in (("f", 2.0), ("a", 1.0), ("b", 1.0)):
+        cols, rows = v.cols(kind), v.rows[kind]
+        counts = np.ones(len(cols)) if kind != "b" else (~v.both[rows]).astype(float)
+        out["placed"][cols] = counts
+        out["priority"][cols] = counts * prio[v.s[rows]]
+        out["preference"][cols] = weeks * rank[rows]
+        out["distance"][cols] = weeks * metres[rows]
+        if kind == "a":
+            out["splits"][cols] = v.both[rows]
+    sense = {"placed": "max", "priority": "max", "preference": "min", "distance": "min", "splits": "min"}
+    return {k: (c, sense[k]) for k, c in out.items()}
+
+
+def solve_mip(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
+              *, time_limit: float = 60.0) -> MipOutcome:
+    """Lexicographic optimum of ``order`` over ``pairs`` with the full rules."""
+    v = _Vars(pairs, students, sites)
+    cons = _constraints(v, pairs, students, sites)
+    objectives = _objectives(v, pairs, students)
+    values, x, proven = {}, np.zeros(v.n), True
+    for name in order:
+        c, sense = objectives[name]
+        res = milp(-c if sense == "max" else c, constraints=cons, integrality=np.ones(v.n),
+                   bounds=Bounds(0, 1), options={"time_limit": time_limit, "disp": False})
+        if res.x is None:
+            proven = False
+            break
+        x = np.rint(res.x)
+        proven &= res.status == 0
+        values[name] = float(c @ x)
+        cons.append(LinearConstraint(c.reshape(1, -1), values[name], np.inf) if sense == "max"
+                    else LinearConstraint(c.reshape(1, -1), -np.inf, values[name]))
+    return MipOutcome(_placements(v, x), values, proven)
+
+
+def _placements(v: _Vars, x: np.ndarray) -> pd.DataFrame:
+    frames = []
+    for kind, weeks in (("f", (1, 2)), ("a", (1,)), ("b", (2,))):
+        on = v.rows[kind][x[v.cols(kind)] > 0.5]
+        for w in weeks:
+            frames.append(pd.DataFrame({"student": v.s[on], "site": v.j[on], "week": np.int8(w)}))
+    return pd.concat(frames, ignore_index=True).sort_values(["student", "week"], kind="stable").reset_index(drop=True)

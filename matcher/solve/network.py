@@ -1,0 +1,88 @@
+"""Translation of candidate pairs into a flow network, and its inverse.
+
+Every unit of flow is one student, on a path ``source → W1[site] → student → W2[site] → sink``:
+
+- ``source → W1[j]`` carries site j's week-1 places, ``W2[k] → sink`` its week-2 places;
+- ``student_in → student_out`` (capacity 1) is the student: flow through it means "placed";
+- a both-weeks student enters from ``W1[j]`` and leaves to ``W2[k]`` (``j == k``: full time, else split);
+- a week-1 student enters from ``W1[j]`` and leaves straight to the sink; a week-2 student enters from the source.
+
+The network is exact for students who may split at sites that allow it; "full time only" (a student who may not
+split, a ``full_time_only`` site) is relaxed here and restored by ``repair``. ``Network.read`` is the inverse: it
+turns arc flows back into (student, site, week) rows. Nothing else reads solver indices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Network", "build_network"]
+
+SOURCE, SINK = 0, 1
+
+
+@dataclass(frozen=True)
+class Network:
+    """Arcs of the flow network with what each arc stands for.
+
+    Attributes
+    ----------
+    tails, heads, capacities : ndarray of int64
+        The arcs, in the order they are added to the solver.
+    pair : ndarray of int64
+        For pair arcs, the row of the candidate pairs table; -1 for other arcs.
+    week : ndarray of int8
+        For pair arcs, the week (1 or 2) the arc stands for; 0 for other arcs.
+    student_arc : ndarray of int64
+        Arc index of each student's ``in → out`` arc.
+    n_nodes : int
+    """
+
+    tails: np.ndarray
+    heads: np.ndarray
+    capacities: np.ndarray
+    pair: np.ndarray
+    week: np.ndarray
+    student_arc: np.ndarray
+    n_nodes: int
+
+    def read(self, flows: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Placements from arc flows: one row per student-week with ``student``, ``site``, ``week`` (1 or 2)."""
+        used = np.flatnonzero((flows > 0) & (self.pair >= 0))
+        rows = pairs.iloc[self.pair[used]]
+        return pd.DataFrame({"student": rows["student"].to_numpy(np.int64), "site": rows["site"].to_numpy(np.int64),
+                             "week": self.week[used].astype(np.int8)})
+
+
+def build_network(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> Network:
+    """The network for candidate ``pairs`` of students with ``weeks`` (both/week_1/week_2) at sites with ``cap1/2``.
+
+    Pairs unusable for their weeks (no place that week) get no arc.
+    """
+    n, m = len(weeks), len(cap1)
+    w1 = 2 + np.arange(m)
+    w2 = 2 + m + np.arange(m)
+    s_in = 2 + 2 * m + np.arange(n)
+    s_out = 2 + 2 * m + n + np.arange(n)
+    ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    one1, one2 = weeks == "week_1", weeks == "week_2"
+    idx = np.arange(len(pairs))
+    in1 = ~one2[ps] & (cap1[pj] > 0)
+    out2 = ~one1[ps] & (cap2[pj] > 0)
+    parts = [  # (tails, heads, capacities, pair, week)
+        (np.full(m, SOURCE), w1, cap1, -1, 0),
+        (w2, np.full(m, SINK), cap2, -1, 0),
+        (s_in, s_out, np.ones(n), -1, 0),
+        (np.full(int(one2.sum()), SOURCE), s_in[one2], np.ones(int(one2.sum())), -1, 0),
+        (s_out[one1], np.full(int(one1.sum()), SINK), np.ones(int(one1.sum())), -1, 0),
+        (w1[pj[in1]], s_in[ps[in1]], np.ones(int(in1.sum())), idx[in1], 1),
+        (s_out[ps[out2]], w2[pj[out2]], np.ones(int(out2.sum())), idx[out2], 2),
+    ]
+    tails = np.concatenate([np.asarray(p[0], np.int64) for p in parts])
+    heads = np.concatenate([np.asarray(p[1], np.int64) for p in parts])
+    caps = np.concatenate([np.asarray(p[2], np.int64) for p in parts])
+    pair = np.concatenate([np.broadcast_to(np.int64(p[3]), len(p[0])) if np.isscalar(p[3]) else p[3] for p in parts])
+    week = np.concatenate([np.full(len(p[0]), p[4], np.int8) for p in parts])
+    return Network(tails, heads, caps, pair.astype(np.int64), week, 2 * m + np.arange(n, dtype=np.int64), 2 + 2 * m + 2 * n)
