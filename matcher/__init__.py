@@ -1,5 +1,31 @@
-"""matcher: placement optimizer for the seconde observation placements."""
+"""matcher: placement optimizer for the seconde observation placements.
+
+The stages, each a function from tables to tables::
+
+    students, sites = load_inputs("students.csv", "sites.csv", config)   # load → validate → locate
+    result = allocate(students, sites, config)                            # candidates → solve → check
+    write_outputs(result, "out/")                                          # export
+
+``result.assignments`` and ``result.unassigned`` are DataFrames; ``result.summary`` is the ``summary.json`` dict.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
 __version__ = "0.1.0"
+
+from .allocate import Result, allocate
+from .candidates import Candidates, candidates
+from .check import Violation, check, verify
+from .config import Config, Objective, load_config
+from .errors import CheckError, InputError, Problem
+from .export import write_outputs
+from .generate import embedded_scenario, generate, write_scenario
+from .load import load_inputs, read_table
+from .locate import locate
+from .period import Period, period_for
+from .solve.status import Status
+
+__all__ = [
+    "Result", "allocate", "Candidates", "candidates", "Violation", "check", "verify", "Config", "Objective",
+    "load_config", "CheckError", "InputError", "Problem", "write_outputs", "embedded_scenario", "generate",
+    "write_scenario", "load_inputs", "read_table", "locate", "Period", "period_for", "Status", "__version__",
+]

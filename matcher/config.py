@@ -19,15 +19,9 @@ LEVELS: tuple[str, ...] = ("placed", "priority", "preference", "distance", "spli
 
 @dataclass(frozen=True)
 class Objective:
-    """Lexicographic objective: ``order`` lists the levels, the first is optimised first.
-
-    ``rank_weight_km`` converts one preference rank into kilometres when ``preference`` and ``distance`` are
-    merged (``merge_preference_distance = true``); by default they are separate lexicographic levels.
-    """
+    """Lexicographic objective: ``order`` lists the levels, the first is optimised first."""
 
     order: tuple[str, ...] = LEVELS
-    merge_preference_distance: bool = False
-    rank_weight_km: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -143,10 +137,8 @@ def _objective(value: dict, name: str, problems: list[Problem]) -> Objective:
                                 "'placed' must come first and 'splits' (when listed) last",
                                 "reorder the levels, e.g. " + ", ".join(LEVELS)))
         order = list(LEVELS)
-    unknown = set(value) - {"order", "merge_preference_distance", "rank_weight_km"}
+    unknown = set(value) - {"order"}
     for key in sorted(unknown):
         problems.append(Problem(name, None, f"objective.{key}", str(value[key]), "unknown option",
                                 "remove it or check its spelling against datasets/policy.toml"))
-    return Objective(order=tuple(order),
-                     merge_preference_distance=bool(value.get("merge_preference_distance", False)),
-                     rank_weight_km=float(value.get("rank_weight_km", 20.0)))
+    return Objective(order=tuple(order))
