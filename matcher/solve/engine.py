@@ -8,6 +8,7 @@ import pandas as pd
 
 from .flow import Level, solve_lexicographic
 from .network import build_network
+from .polish import polish_week_2
 from .repair import restrict, violations
 from .status import Status
 
@@ -28,7 +29,7 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
     net = build_network(pairs, students["weeks"].to_numpy(object), sites["capacity_week_1"].to_numpy(np.int64),
                         sites["capacity_week_2"].to_numpy(np.int64))
     outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order)
-    return net.read(outcome.flows, pairs), outcome
+    return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order), outcome
 
 
 def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...]) -> Optimum:
@@ -44,8 +45,9 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
         solves += outcome.solves
     levels = _lexicographic_bounds([Level(lv.name, got.value, lv.bound, lv.sense)
                                     for lv, got in zip(first.levels, outcome.levels)])
-    if "splits" in order:  # a tie-break the flow does not optimise: no bound is claimed
-        levels.append(Level("splits", float(_splits(placements)), None, "min"))
+    if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
+        n_splits = float(_splits(placements))
+        levels.append(Level("splits", n_splits, 0.0 if n_splits == 0 else None, "min"))
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
     status = Status.EMPTY if len(pairs) == 0 else (Status.OPTIMAL if proven else Status.FEASIBLE)
     info = {"status": status.value, "method": "OR-Tools min-cost flow, lexicographic",
