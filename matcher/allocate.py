@@ -89,12 +89,23 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
         unassigned = reasons(students, sites, config, unplaced, n_eligible)
     with _timed(timings, "check"):
         verify(students, sites, assignments, unassigned, config, pairs)
-    info = {**best.info, "candidate_pairs": len(cands.pairs), "truncated_students": int(cands.truncated.sum())}
+    info = {**best.info, **_scope(cands, best.info["status"])}
     summary = build_summary(students, sites, assignments, unassigned, config, list(best.levels), info, inputs or {})
     placed = np.zeros(len(students), bool)
     placed[best.placements["student"].to_numpy()] = True
     summary["unused_places"] = unused_places(sites, assignments, cands.pairs, placed)
     return Result(assignments, unassigned, summary, timings)
+
+
+def _scope(cands, status: str) -> dict:
+    """What the bounds are proven over: every eligible pair, or only the nearest sites kept per trade pool.
+
+    With a cap, eligible sites beyond it were not considered, so the result is not claimed optimal.
+    """
+    truncated = int(cands.truncated.sum())
+    return {"status": Status.FEASIBLE.value if truncated and status == Status.OPTIMAL.value else status,
+            "candidate_pairs": len(cands.pairs), "candidates_per_pool": cands.k, "truncated_students": truncated,
+            "bounds_over": "kept candidate pairs" if truncated else "all eligible pairs"}
 
 
 def _with_pair(placements: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:

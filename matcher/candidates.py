@@ -80,13 +80,14 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
     config : Config
         ``default_max_km``, ``other_sectors_rank_penalty`` and ``candidate_k`` are used.
     k : int, optional
-        Sites kept per student and pool; default ``config.candidate_k``; 0 keeps all in range.
+        Sites kept per student and pool; 0 keeps all in range. Default: all in range when that makes at most
+        ``config.max_pairs`` pairs, else ``config.candidate_k``.
     only : ndarray of int, optional
         Student positions to compute (used when widening).
     pairs_table : DataFrame, optional
         User-supplied ``student_id, site_id, km|minutes``: replaces the geographic search.
     """
-    k = config.candidate_k if k is None else k
+    k = _auto_k(students, sites, config, config.candidate_k) if k is None else k
     who = np.arange(len(students)) if only is None else np.asarray(only)
     if pairs_table is not None:
         raw, truncated = _given_pairs(students, sites, config, pairs_table), np.zeros(len(students), bool)
@@ -161,6 +162,8 @@ def _geographic_pairs(students, sites, config, k, who) -> tuple[pd.DataFrame, np
 def _query(pool: _Pool, xyz: np.ndarray, limit: np.ndarray, k: int):
     """Sites of ``pool`` within each limit: (query row, pool row, km) arrays and the truncated query rows."""
     n_pool = len(pool.sites)
+    if k == 0:
+        return _query_all(pool, xyz, limit), np.zeros(len(xyz), bool)
     kk = n_pool if k == 0 else min(k, n_pool)
     chord = _chord(limit) * (1 + 1e-12)
     dist, idx = pool.tree.query(xyz, k=kk, distance_upper_bound=float(chord.max()) if len(chord) else 0.0)
@@ -170,6 +173,28 @@ def _query(pool: _Pool, xyz: np.ndarray, limit: np.ndarray, k: int):
     cut = ok[:, -1] & (kk < n_pool)
     rows, cols = np.nonzero(ok)
     return (rows, idx[rows, cols], km[rows, cols]), cut
+
+
+def _query_all(pool: _Pool, xyz: np.ndarray, limit: np.ndarray):
+    """Every site of ``pool`` within each limit (no cap)."""
+    found = pool.tree.query_ball_point(xyz, _chord(limit) * (1 + 1e-12), return_sorted=False)
+    lengths = np.fromiter((len(f) for f in found), np.int64, len(found))
+    rows = np.repeat(np.arange(len(xyz)), lengths)
+    cols = np.concatenate(found).astype(np.int64) if lengths.sum() else np.zeros(0, np.int64)
+    km = _km(np.linalg.norm(xyz[rows] - pool.tree.data[cols], axis=1))
+    keep = km <= limit[rows]
+    return rows[keep], cols[keep], km[keep]
+
+
+def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int) -> int:
+    """0 (no cap) when all sites in range make at most ``config.max_pairs`` pairs, else ``k``."""
+    if k == 0 or len(students) == 0 or len(sites) == 0:
+        return k
+    tree = cKDTree(unit_vectors(sites["lat"], sites["lon"]))
+    st = students[students["lat"].notna()]
+    xyz = unit_vectors(st["lat"], st["lon"])
+    in_range = tree.query_ball_point(xyz, _chord(_limits(st, config)), return_length=True)
+    return 0 if int(np.sum(in_range)) <= config.max_pairs else k
 
 
 def _choice_pairs(students, sites, who, pairs_table) -> pd.DataFrame:

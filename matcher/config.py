@@ -44,7 +44,10 @@ class Config:
     max_minutes : float
         Longest acceptable travel time when a user-supplied pairs table gives ``minutes`` instead of ``km``.
     candidate_k : int
-        Candidate sites considered per student before widening (0: all sites in range).
+        Nearest sites kept per student and trade pool when all sites in range would make more than
+        ``max_pairs`` pairs (0: never cap).
+    max_pairs : int
+        Largest number of student–site pairs in range for which every pair is kept (no cap, full proof).
     mode : str
         ``optimal`` or ``stable``.
     time_limit : float
@@ -64,6 +67,7 @@ class Config:
     other_sectors_rank_penalty: int | None = None
     max_minutes: float = 60.0
     candidate_k: int = 40
+    max_pairs: int = 2_000_000
     mode: str = "optimal"
     time_limit: float = 60.0
     seed: int = 0
@@ -117,7 +121,8 @@ def _coerce(key: str, value, name: str, problems: list[Problem]):
         if value in ("optimal", "stable"):
             return value
         return bad("'optimal' or 'stable'")
-    if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty", "coverage_target"):
+    if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty", "coverage_target",
+               "max_pairs"):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
         return bad("a non-negative integer")
