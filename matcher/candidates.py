@@ -252,7 +252,8 @@ def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) ->
     one1, one2 = (weeks == "week_1")[s], (weeks == "week_2")[s]
     c1, c2 = sites["capacity_week_1"].to_numpy()[j] > 0, sites["capacity_week_2"].to_numpy()[j] > 0
     ft_only = sites["full_time_only"].to_numpy(bool)[j]
-    ok &= np.where(one1, c1 & ~ft_only, np.where(one2, c2 & ~ft_only, c1 | c2))
+    full_time = ~students["split_ok"].to_numpy(bool)[s] | ft_only  # such pairs are only usable full time
+    ok &= np.where(one1, c1 & ~ft_only, np.where(one2, c2 & ~ft_only, np.where(full_time, c1 & c2, c1 | c2)))
     s, j = s[ok], j[ok]
     km, rank = raw["km"].to_numpy(float)[ok], raw["rank"].to_numpy(np.int64)[ok]
     order = np.lexsort((rank, j, s))  # best rank first within each pair

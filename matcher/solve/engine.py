@@ -36,11 +36,11 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network."""
     placements, first = _flow(pairs, students, sites, order)
     split_ok, ft_only = students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool)
-    restricted, solves, rounds = np.array([], np.int64), first.solves, 0
+    stage, solves, rounds = np.zeros(len(students), np.int8), first.solves, 0
     current, outcome = pairs, first
     while len(broken := violations(placements, split_ok, ft_only)):
-        r = restrict(current, broken, sites, restricted)
-        current, restricted, rounds = r.pairs, r.students, rounds + 1
+        r = restrict(current, broken, sites, stage)
+        current, stage, rounds = r.pairs, r.stage, rounds + 1
         placements, outcome = _flow(current, students, sites, order)
         solves += outcome.solves
     levels = _lexicographic_bounds([Level(lv.name, got.value, lv.bound, lv.sense)
@@ -49,9 +49,9 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
         n_splits = float(_splits(placements))
         levels.append(Level("splits", n_splits, 0.0 if n_splits == 0 else None, "min"))
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
-    status = Status.EMPTY if len(pairs) == 0 else (Status.OPTIMAL if proven else Status.FEASIBLE)
+    status = Status.OPTIMAL if proven else Status.FEASIBLE
     info = {"status": status.value, "method": "OR-Tools min-cost flow, lexicographic",
-            "flow_solves": solves, "restriction_rounds": rounds, "restricted_students": int(len(restricted))}
+            "flow_solves": solves, "restriction_rounds": rounds, "restricted_students": int((stage > 0).sum())}
     return Optimum(placements, current, tuple(levels), info)
 
 

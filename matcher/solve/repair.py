@@ -1,10 +1,11 @@
 """Restore the full-time rules the flow network relaxes, by restricting candidate lists and solving again.
 
 The network lets every both-weeks student take week 1 and week 2 at different sites. A student who may not split,
-or a split that touches a ``full_time_only`` site, breaks the rules. For such a student a single site is kept —
-the split's site with the better (rank, distance) among those offering both weeks, the full-time-only one when
-there is one — so that the flow can only place them full time there, or not at all. The flow is solved again on
-the restricted pairs, until no student breaks a rule. Restrictions only grow, so this ends. The first,
+or a split that touches a ``full_time_only`` site, breaks the rules. Such a student is restricted in stages: first
+to the sites offering both weeks; if they break a rule again, to a single site — one of the broken split's sites
+offering both weeks (the full-time-only one first), else their best remaining site — where the flow can only
+place them full time, or not at all. The flow is solved again on the restricted pairs until no student breaks a
+rule. Restrictions only grow, so this ends. The first,
 unrestricted flow's level values remain valid bounds; the gap to them is what the rules cost.
 """
 from __future__ import annotations
@@ -19,10 +20,10 @@ __all__ = ["violations", "restrict", "Restriction"]
 
 @dataclass(frozen=True)
 class Restriction:
-    """Pairs after restriction and the students restricted so far."""
+    """Pairs after restriction and how far each student has been restricted (0 none, 1 full-time sites, 2 one)."""
 
     pairs: pd.DataFrame
-    students: np.ndarray
+    stage: np.ndarray
 
 
 def violations(placements: pd.DataFrame, split_ok: np.ndarray, full_time_only: np.ndarray) -> pd.DataFrame:
@@ -37,17 +38,30 @@ def violations(placements: pd.DataFrame, split_ok: np.ndarray, full_time_only: n
     return pd.DataFrame({"student": s[bad], "site_1": j[bad], "site_2": k[bad]})
 
 
-def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, done: np.ndarray) -> Restriction:
-    """Keep one site for each student in ``broken`` (see the module docstring)."""
-    ft_only = sites["full_time_only"].to_numpy(bool)
+def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, stage: np.ndarray) -> Restriction:
+    """Restrict each student in ``broken`` one stage further (see the module docstring)."""
     both = (sites["capacity_week_1"].to_numpy() > 0) & (sites["capacity_week_2"].to_numpy() > 0)
-    cand = pd.concat([broken[["student", "site_1"]].rename(columns={"site_1": "site"}),
-                      broken[["student", "site_2"]].rename(columns={"site_2": "site"})])
-    cand = cand.merge(pairs, on=["student", "site"])
-    cand = cand[both[cand["site"].to_numpy()]]
-    cand = cand.assign(ft=~ft_only[cand["site"].to_numpy()])  # False sorts first: full-time-only site wins
-    keep = cand.sort_values(["student", "ft", "rank", "km", "site"]).drop_duplicates("student")
-    restricted = np.union1d(done, broken["student"].to_numpy(np.int64))
-    others = pairs[~pairs["student"].isin(broken["student"])]
-    out = pd.concat([others, keep[pairs.columns]]).sort_values(["student", "rank", "km", "site"], kind="stable")
-    return Restriction(out.reset_index(drop=True), restricted)
+    stage = stage.copy()
+    who = broken["student"].to_numpy(np.int64)
+    stage[who] += 1
+    mine = pairs["student"].isin(who).to_numpy()
+    kept = pairs[~mine | both[pairs["site"].to_numpy()]]  # stage 1: only sites offering both weeks
+    second = who[stage[who] >= 2]
+    if len(second):
+        kept = pd.concat([kept[~kept["student"].isin(second)], _one_site(kept, broken, second, sites)])
+    kept = kept.sort_values(["student", "rank", "km", "site"], kind="stable").reset_index(drop=True)
+    return Restriction(kept, stage)
+
+
+def _one_site(pairs: pd.DataFrame, broken: pd.DataFrame, who: np.ndarray, sites: pd.DataFrame) -> pd.DataFrame:
+    """For each student in ``who``, one pair: a site of the broken split (a full-time-only one first), else the
+    best-ranked remaining site."""
+    ft_only = sites["full_time_only"].to_numpy(bool)
+    mine = pairs[pairs["student"].isin(who)]
+    split = broken[broken["student"].isin(who)]
+    in_split = pd.concat([split[["student", "site_1"]].set_axis(["student", "site"], axis=1),
+                          split[["student", "site_2"]].set_axis(["student", "site"], axis=1)]).assign(hit=0)
+    mine = mine.merge(in_split, on=["student", "site"], how="left").fillna({"hit": 1})
+    mine = mine.assign(ft=~ft_only[mine["site"].to_numpy()])  # False sorts first
+    best = mine.sort_values(["student", "hit", "ft", "rank", "km", "site"]).drop_duplicates("student")
+    return best[pairs.columns]

@@ -11,10 +11,8 @@ class Status(str, Enum):
 
     OPTIMAL: every objective level reached its proven bound.
     FEASIBLE: a valid allocation whose levels have a gap to their bound (a time limit, or constraints the exact
-    method could not carry); the gap is reported per level.
-    EMPTY: nothing to allocate (no student or no eligible pair); still a valid result.
+    method could not carry, or candidate lists capped at scale); the gap is reported per level.
     """
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
-    EMPTY = "empty"
