@@ -18,30 +18,11 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from .config import Config
+from .geo import chord as _chord
+from .geo import chord_km as _km
+from .geo import great_circle_km, unit_vectors
 
-__all__ = ["Candidates", "candidates", "EARTH_RADIUS_KM", "great_circle_km", "unit_vectors"]
-
-EARTH_RADIUS_KM = 6371.0088
-
-
-def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """3-D unit vectors of WGS84 points on the sphere."""
-    la, lo = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lon, float))
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-
-def _chord(km: np.ndarray | float) -> np.ndarray:
-    return 2.0 * np.sin(np.minimum(np.asarray(km, float) / EARTH_RADIUS_KM, np.pi) / 2.0)
-
-
-def _km(chord: np.ndarray) -> np.ndarray:
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
-
-
-def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km (mean Earth radius), element-wise."""
-    return _km(np.linalg.norm(unit_vectors(lat1, lon1) - unit_vectors(lat2, lon2), axis=1))
-
+__all__ = ["Candidates", "candidates"]
 
 @dataclass(frozen=True)
 class Candidates:

@@ -18,11 +18,11 @@ from scipy.spatial import cKDTree
 
 from . import reference
 from .errors import Problem
+from .geo import EARTH_RADIUS_KM, chord_km, unit_vectors
 from .schema import LOCATED
 
 __all__ = ["locate", "Geocoder", "in_france", "nearest_commune", "EARTH_RADIUS_KM", "METROPOLE_BOX"]
 
-EARTH_RADIUS_KM = 6371.0088
 #: Metropolitan France incl. Corsica: (south, north, west, east) in degrees.
 METROPOLE_BOX = (41.3, 51.15, -5.2, 9.6)
 _PAD_DEG = 0.5  # margin around each overseas territory's communes
@@ -53,11 +53,6 @@ class _Reference:
     lycee_ll: np.ndarray  # (n, 2) lycée lat, lon
 
 
-def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-
 @cache
 def _reference() -> _Reference:
     com = reference.communes()
@@ -75,7 +70,7 @@ def _reference() -> _Reference:
     postal = pd.Series(codes.get_indexer(pc["insee_code"]), index=pd.Index(pc["postal_code"].astype(str)))
     lyc = reference.lycees()
     return _Reference(codes, lat, lon, admin, (com["departement"].str.len() == 2).to_numpy(),
-                      cKDTree(_unit(lat[has], lon[has])), has, boxes, postal,
+                      cKDTree(unit_vectors(lat[has], lon[has])), has, boxes, postal,
                       pd.Index(lyc["uai"].astype(str)), codes.get_indexer(lyc["commune_insee"].astype(str)),
                       lyc[["lat", "lon"]].to_numpy(float))
 
@@ -105,8 +100,8 @@ def nearest_commune(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.nd
     ref = _reference()
     if len(lat) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    chord, idx = ref.tree.query(_unit(np.asarray(lat, float), np.asarray(lon, float)))
-    return ref.tree_pos[idx], 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / 2, 1.0))
+    chord, idx = ref.tree.query(unit_vectors(np.asarray(lat, float), np.asarray(lon, float)))
+    return ref.tree_pos[idx], chord_km(chord)
 
 
 class _Rows:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from .candidates import _chord, unit_vectors
+from .geo import chord, unit_vectors
 from .config import Config
 
 __all__ = ["reasons", "REASONS"]
@@ -74,4 +74,4 @@ def _count(site_xyz: np.ndarray, mask: np.ndarray, xyz: np.ndarray, limit: np.nd
     """Sites of ``mask`` within each student's limit."""
     if not mask.any() or len(xyz) == 0:
         return np.zeros(len(xyz), np.int64)
-    return cKDTree(site_xyz[mask]).query_ball_point(xyz, _chord(limit) * (1 + 1e-12), return_length=True)
+    return cKDTree(site_xyz[mask]).query_ball_point(xyz, chord(limit) * (1 + 1e-12), return_length=True)
