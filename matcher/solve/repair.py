@@ -38,12 +38,16 @@ def violations(placements: pd.DataFrame, split_ok: np.ndarray, full_time_only: n
     return pd.DataFrame({"student": s[bad], "site_1": j[bad], "site_2": k[bad]})
 
 
-def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, stage: np.ndarray) -> Restriction:
-    """Restrict each student in ``broken`` one stage further (see the module docstring)."""
+def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, stage: np.ndarray,
+             split_ok: np.ndarray) -> Restriction:
+    """Restrict each student in ``broken`` one stage further (see the module docstring).
+
+    A student who may not split already has only sites offering both weeks: they go straight to one site.
+    """
     both = (sites["capacity_week_1"].to_numpy() > 0) & (sites["capacity_week_2"].to_numpy() > 0)
     stage = stage.copy()
     who = broken["student"].to_numpy(np.int64)
-    stage[who] += 1
+    stage[who] = np.maximum(stage[who] + 1, np.where(split_ok[who], 1, 2))
     mine = pairs["student"].isin(who).to_numpy()
     kept = pairs[~mine | both[pairs["site"].to_numpy()]]  # stage 1: only sites offering both weeks
     second = who[stage[who] >= 2]
