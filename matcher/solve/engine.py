@@ -39,7 +39,7 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     stage, solves, rounds = np.zeros(len(students), np.int8), first.solves, 0
     current, outcome = pairs, first
     while len(broken := violations(placements, split_ok, ft_only)):
-        r = restrict(current, broken, sites, stage, split_ok)
+        r = restrict(current, broken, sites, stage, split_ok, placements)
         current, stage, rounds = r.pairs, r.stage, rounds + 1
         placements, outcome = _flow(current, students, sites, order)
         solves += outcome.solves

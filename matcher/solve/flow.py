@@ -80,14 +80,14 @@ def _solve(net: Network, costs: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _student_max(values: np.ndarray, net: Network, pairs: pd.DataFrame) -> np.ndarray:
-    """Per student, the most one student can add to a level: its worst arc, counted for both weeks."""
-    out = np.zeros(len(net.student_arc), np.int64)
-    out += values[net.student_arc]
+    """Per student, the most a level can move with that student: its student arc and its largest pair arc
+    (counted for both weeks), in absolute value (count levels are negated)."""
+    values = np.abs(values)
     on_pair = net.pair >= 0
     student = pairs["student"].to_numpy(np.int64)[net.pair[on_pair]]
     worst = np.zeros(len(net.student_arc), np.int64)
     np.maximum.at(worst, student, values[on_pair])
-    return out + 2 * worst
+    return values[net.student_arc] + 2 * worst
 
 
 def _weights(levels: list[str], vals: dict, net: Network, pairs: pd.DataFrame, exact: bool) -> list[int]:

@@ -2,9 +2,9 @@
 
 The network lets every both-weeks student take week 1 and week 2 at different sites. A student who may not split,
 or a split that touches a ``full_time_only`` site, breaks the rules. Such a student is restricted in stages: first
-to the sites offering both weeks; if they break a rule again, to a single site — one of the broken split's sites
-offering both weeks (the full-time-only one first), else their best remaining site — where the flow can only
-place them full time, or not at all. The flow is solved again on the restricted pairs until no student breaks a
+to the sites offering both weeks; if they break a rule again, to a single site — their best site with a place
+left in both weeks, else one of the broken split's sites (the full-time-only one first), else their best
+remaining site — where the flow can only place them full time, or not at all. The flow is solved again on the restricted pairs until no student breaks a
 rule. Restrictions only grow, so this ends. The first,
 unrestricted flow's level values remain valid bounds; the gap to them is what the rules cost.
 """
@@ -39,7 +39,7 @@ def violations(placements: pd.DataFrame, split_ok: np.ndarray, full_time_only: n
 
 
 def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, stage: np.ndarray,
-             split_ok: np.ndarray) -> Restriction:
+             split_ok: np.ndarray, placements: pd.DataFrame) -> Restriction:
     """Restrict each student in ``broken`` one stage further (see the module docstring).
 
     A student who may not split already has only sites offering both weeks: they go straight to one site.
@@ -52,20 +52,31 @@ def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, sta
     kept = pairs[~mine | both[pairs["site"].to_numpy()]]  # stage 1: only sites offering both weeks
     second = who[stage[who] >= 2]
     if len(second):
-        kept = pd.concat([kept[~kept["student"].isin(second)], _one_site(kept, broken, second, sites)])
+        free = _free_both_weeks(placements[~placements["student"].isin(who)], sites)
+        kept = pd.concat([kept[~kept["student"].isin(second)], _one_site(kept, broken, second, sites, free)])
     kept = kept.sort_values(["student", "rank", "km", "site"], kind="stable").reset_index(drop=True)
     return Restriction(kept, stage)
 
 
-def _one_site(pairs: pd.DataFrame, broken: pd.DataFrame, who: np.ndarray, sites: pd.DataFrame) -> pd.DataFrame:
-    """For each student in ``who``, one pair: a site of the broken split (a full-time-only one first), else the
-    best-ranked remaining site."""
+def _free_both_weeks(others: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
+    """Sites with a place left in both weeks once ``others`` are placed."""
+    m = len(sites)
+    used1 = np.bincount(others.loc[others["week"] == 1, "site"], minlength=m)
+    used2 = np.bincount(others.loc[others["week"] == 2, "site"], minlength=m)
+    return (sites["capacity_week_1"].to_numpy() > used1) & (sites["capacity_week_2"].to_numpy() > used2)
+
+
+def _one_site(pairs: pd.DataFrame, broken: pd.DataFrame, who: np.ndarray, sites: pd.DataFrame,
+              free: np.ndarray) -> pd.DataFrame:
+    """For each student in ``who``, one pair: their best site with a place left in both weeks, else a site of the
+    broken split (a full-time-only one first), else their best remaining site."""
     ft_only = sites["full_time_only"].to_numpy(bool)
     mine = pairs[pairs["student"].isin(who)]
     split = broken[broken["student"].isin(who)]
     in_split = pd.concat([split[["student", "site_1"]].set_axis(["student", "site"], axis=1),
-                          split[["student", "site_2"]].set_axis(["student", "site"], axis=1)]).assign(hit=0)
-    mine = mine.merge(in_split, on=["student", "site"], how="left").fillna({"hit": 1})
+                          split[["student", "site_2"]].set_axis(["student", "site"], axis=1)]).assign(hit=1)
+    mine = mine.merge(in_split, on=["student", "site"], how="left").fillna({"hit": 2})
+    mine.loc[free[mine["site"].to_numpy()], "hit"] = 0
     mine = mine.assign(ft=~ft_only[mine["site"].to_numpy()])  # False sorts first
     best = mine.sort_values(["student", "hit", "ft", "rank", "km", "site"]).drop_duplicates("student")
     return best[pairs.columns]
