@@ -1,0 +1,148 @@
+"""Helpers shared by the engine tests: input files in the contract's columns, reference distances with geopy, and
+the checks every allocation must pass (independent checker, each student once, capacities).
+
+They use only the public pipeline (``load_inputs``, ``allocate``, ``check``) and re-derive everything else here.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from geopy.distance import great_circle
+
+from matcher.allocate import allocate
+from matcher.check import verify
+from matcher.config import Config
+from matcher.load import load_inputs
+
+#: Mean Earth radius of the distance contract (DESIGN.md §2), in km.
+EARTH_RADIUS_KM = 6371.0088
+
+
+def gc_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two ``(lat, lon)`` points, in km.
+
+    Parameters
+    ----------
+    a, b : tuple of float
+        WGS84 degrees.
+
+    Returns
+    -------
+    float
+        geopy's ``great_circle`` on the contract's mean Earth radius.
+    """
+    return great_circle(a, b, radius=EARTH_RADIUS_KM).km
+
+
+def metres(a: tuple[float, float], b: tuple[float, float]) -> int:
+    """Distance between two points rounded to the metre, as the objective counts it per pair and week."""
+    return int(round(gc_km(a, b) * 1000))
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    """Write ``rows`` to a UTF-8 CSV file.
+
+    Parameters
+    ----------
+    path : Path
+        Target file.
+    rows : list of dict
+        One dict per row; the header is the union of the keys in first-seen order, missing cells are empty.
+        Tuples and lists are written ``|``-joined, booleans as ``true``/``false``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    header: list[str] = []
+    for row in rows:
+        header += [k for k in row if k not in header]
+
+    def cell(v) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (tuple, list)):
+            return "|".join(v)
+        return "" if v is None else str(v)
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(header)
+        for row in rows:
+            out.writerow([cell(row.get(k)) for k in header])
+    return path
+
+
+def assert_each_student_once(students: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame) -> None:
+    """Every input student is in exactly one of the output tables, once (a split student's two rows count once).
+
+    Parameters
+    ----------
+    students : DataFrame
+        The input students.
+    assignments, unassigned : DataFrame
+        The output tables.
+    """
+    ids = list(students["student_id"])
+    placed = assignments.groupby("student_id")["weeks"].agg(list)
+    assert set(placed.index).isdisjoint(unassigned["student_id"])
+    assert sorted(list(placed.index) + list(unassigned["student_id"])) == sorted(ids)
+    assert not unassigned["student_id"].duplicated().any()
+    for student_id, weeks in placed.items():  # one both row, one one-week row, or a week_1 + week_2 split
+        assert sorted(weeks) in (["both"], ["week_1"], ["week_2"], ["week_1", "week_2"]), (student_id, weeks)
+
+
+def week_usage(sites: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """Places used per site and week.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``site_id`` (every input site), columns ``week_1`` and ``week_2``.
+    """
+    w = assignments["weeks"].to_numpy()
+    used = pd.DataFrame({"site_id": assignments["site_id"].to_numpy(),
+                         "week_1": np.isin(w, ["both", "week_1"]).astype(int),
+                         "week_2": np.isin(w, ["both", "week_2"]).astype(int)})
+    return used.groupby("site_id")[["week_1", "week_2"]].sum().reindex(sites["site_id"], fill_value=0)
+
+
+def assert_valid(students: pd.DataFrame, sites: pd.DataFrame, result, config: Config) -> None:
+    """The checks every allocation must pass: the independent checker, each student once, capacities per week."""
+    verify(students, sites, result.assignments, result.unassigned, config)
+    assert_each_student_once(students, result.assignments, result.unassigned)
+    used = week_usage(sites, result.assignments)
+    assert (used["week_1"].to_numpy() <= sites["capacity_week_1"].to_numpy()).all()
+    assert (used["week_2"].to_numpy() <= sites["capacity_week_2"].to_numpy()).all()
+
+
+def run_files(folder: Path, students: list[dict], sites: list[dict], config: Config | None = None):
+    """Write both input files into ``folder``, load them, allocate, and check the result.
+
+    Returns
+    -------
+    students, sites : DataFrame
+        The clean located tables.
+    result : matcher.allocate.Result
+    """
+    config = config or Config()
+    s_path = write_csv(Path(folder) / "students.csv", students)
+    t_path = write_csv(Path(folder) / "sites.csv", sites)
+    st, si = load_inputs(s_path, t_path, config)
+    result = allocate(st, si, config)
+    assert_valid(st, si, result, config)
+    return st, si, result
+
+
+def levels(result) -> dict[str, dict]:
+    """The summary's objective levels by name (``value``, ``bound``, ``gap``, ``sense``)."""
+    return {lv["level"]: lv for lv in result.summary["objective"]}
+
+
+def status(result) -> str:
+    """The solver status reported in the summary (``optimal``, ``feasible``...)."""
+    return result.summary["solver"]["status"]
