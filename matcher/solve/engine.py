@@ -1,7 +1,7 @@
 """The optimal mode: lexicographic min-cost flow on the relaxed network, then restriction until the rules hold."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -9,7 +9,7 @@ import pandas as pd
 from .flow import Level, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
-from .repair import restrict, violations
+from .repair import fill, restrict, violations
 from .status import Status
 
 __all__ = ["Optimum", "optimise"]
@@ -43,6 +43,9 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
         current, stage, rounds = r.pairs, r.stage, rounds + 1
         placements, outcome = _flow(current, students, sites, order)
         solves += outcome.solves
+    if rounds:
+        placements = fill(placements, pairs, students, sites)
+        outcome = replace(outcome, levels=_values(outcome.levels, placements, pairs, students))
     levels = _lexicographic_bounds([Level(lv.name, got.value, lv.bound, lv.sense)
                                     for lv, got in zip(first.levels, outcome.levels)])
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
@@ -52,7 +55,16 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     status = Status.OPTIMAL if proven else Status.FEASIBLE
     info = {"status": status.value, "method": "OR-Tools min-cost flow, lexicographic",
             "flow_solves": solves, "restriction_rounds": rounds, "restricted_students": int((stage > 0).sum())}
-    return Optimum(placements, current, tuple(levels), info)
+    return Optimum(placements, pairs, tuple(levels), info)
+
+
+def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> tuple[Level, ...]:
+    """Level values of ``placements`` (per student-week, as in the flow)."""
+    rows = placements.merge(pairs, on=["student", "site"], validate="many_to_one")
+    placed = rows["student"].unique()
+    value = {"placed": len(placed), "priority": int(students["priority"].to_numpy(bool)[placed].sum()),
+             "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"] * 1000).sum())}
+    return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
 
 
 def _lexicographic_bounds(levels: list[Level]) -> list[Level]:

@@ -104,6 +104,8 @@ def solve_mip(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
               *, time_limit: float = 60.0) -> MipOutcome:
     """Lexicographic optimum of ``order`` over ``pairs`` with the full rules."""
     v = _Vars(pairs, students, sites)
+    if v.n == 0:  # nothing can be placed: every level is 0
+        return MipOutcome(_placements(v, np.zeros(0)), {name: 0.0 for name in order}, True)
     cons = _constraints(v, pairs, students, sites)
     objectives = _objectives(v, pairs, students)
     values, x, proven = {}, np.zeros(v.n), True

@@ -5,7 +5,7 @@ or a split that touches a ``full_time_only`` site, breaks the rules. Such a stud
 to the sites offering both weeks; if they break a rule again, to a single site — their best site with a place
 left in both weeks, else one of the broken split's sites (the full-time-only one first), else their best
 remaining site — where the flow can only place them full time, or not at all. The flow is solved again on the restricted pairs until no student breaks a
-rule. Restrictions only grow, so this ends. The first,
+rule. Restrictions only grow, so this ends. Last, ``fill`` places anyone who still fits in the places left. The first,
 unrestricted flow's level values remain valid bounds; the gap to them is what the rules cost.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["violations", "restrict", "Restriction"]
+__all__ = ["violations", "restrict", "Restriction", "fill"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,53 @@ def _one_site(pairs: pd.DataFrame, broken: pd.DataFrame, who: np.ndarray, sites:
     mine = mine.assign(ft=~ft_only[mine["site"].to_numpy()])  # False sorts first
     best = mine.sort_values(["student", "hit", "ft", "rank", "km", "site"]).drop_duplicates("student")
     return best[pairs.columns]
+
+
+def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """Place every unplaced student who still fits as things are: full time at their best site with a place left
+    in both weeks, else (when they may split) the best week-1 and week-2 sites left, else their one week.
+
+    Students are taken priority first, then in file order; each takes the best pair left by rank then distance.
+    """
+    c1 = sites["capacity_week_1"].to_numpy(np.int64) - np.bincount(
+        placements.loc[placements["week"] == 1, "site"], minlength=len(sites))
+    c2 = sites["capacity_week_2"].to_numpy(np.int64) - np.bincount(
+        placements.loc[placements["week"] == 2, "site"], minlength=len(sites))
+    placed = np.zeros(len(students), bool)
+    placed[placements["student"].to_numpy()] = True
+    open_ = pairs[~placed[pairs["student"].to_numpy()]]
+    open_ = open_[(c1[open_["site"].to_numpy()] > 0) | (c2[open_["site"].to_numpy()] > 0)]
+    if open_.empty:
+        return placements
+    prio = students["priority"].to_numpy(bool)
+    order = sorted(open_["student"].unique(), key=lambda s: (not prio[s], s))
+    by_student = {s: g for s, g in open_.groupby("student")}
+    added = [rows for s in order if (rows := _fit(s, by_student[s], students, sites, c1, c2)) is not None]
+    if not added:
+        return placements
+    out = pd.concat([placements, *added], ignore_index=True)
+    return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
+
+
+def _fit(s: int, cand: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, c1, c2) -> pd.DataFrame | None:
+    """Rows placing student ``s`` on places still free (updating ``c1``/``c2``), or None."""
+    j = cand["site"].to_numpy()  # sorted by rank then distance
+    weeks = students["weeks"].iat[s]
+    splittable = students["split_ok"].iat[s] & ~sites["full_time_only"].to_numpy(bool)[j]
+    if weeks == "both":
+        full = j[(c1[j] > 0) & (c2[j] > 0)]
+        if len(full):
+            return _take(s, [(full[0], 1), (full[0], 2)], c1, c2)
+        first, second = j[splittable & (c1[j] > 0)], j[splittable & (c2[j] > 0)]
+        pair = next(((a, b) for a in first for b in second if a != b), None)
+        return None if pair is None else _take(s, [(pair[0], 1), (pair[1], 2)], c1, c2)
+    week = 1 if weeks == "week_1" else 2
+    free = j[(c1 if week == 1 else c2)[j] > 0]
+    return _take(s, [(free[0], week)], c1, c2) if len(free) else None
+
+
+def _take(s: int, places: list[tuple[int, int]], c1: np.ndarray, c2: np.ndarray) -> pd.DataFrame:
+    for site, week in places:
+        (c1 if week == 1 else c2)[site] -= 1
+    return pd.DataFrame({"student": s, "site": [p[0] for p in places], "week": np.array([p[1] for p in places],
+                                                                                      np.int8)})
