@@ -1,11 +1,16 @@
 """Lexicographic optimisation on the flow network with OR-Tools' min-cost flow.
 
-Count levels (``placed``, ``priority``) are solved first, exactly, with ``solve_max_flow_with_min_cost``: maximum
-flow, and among maximum flows the most priority students. Cost levels (``preference``: sum of ranks,
-``distance``: metres) follow, one stage each: stage *k* minimises a weighted sum of levels 1..k, and its solution
-is accepted only when it reaches the optimum already proven for every earlier level. Then, for any other flow
-``y`` with the same earlier values, ``w·L_k(x) ≤ w·L_k(y)``: level *k* is optimal too. When the weights were too
-small the stage is re-solved with larger ones. Values are per student-week (a full-time student counts twice).
+``placed`` is the maximum flow (``solve_max_flow_with_min_cost``); the other levels (``priority``: count,
+``preference``: sum of ranks, ``distance``: metres) are minimised as one weighted cost among maximum flows.
+
+- The longest prefix of levels whose *exact* weights fit the solver's cost range is solved in one stage: each
+  level's weight exceeds the sum over all students of what the later levels can move, so the weighted optimum
+  is the lexicographic one.
+- Each later level gets a stage of its own with smaller weights (one student's range), accepted only when every
+  earlier level keeps its proven optimum. Then for any flow ``y`` with the same earlier values,
+  ``L_k(x) ≤ L_k(y)``: level *k* is optimal too. Otherwise the stage is re-solved with larger weights.
+
+Values are per student-week (a full-time student counts twice).
 """
 from __future__ import annotations
 
@@ -128,19 +133,20 @@ def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
         exact = not stage or _fits(_weights(stage, vals, net, pairs, True), stage, vals, net)
         result, tries = _stage(net, vals, stage, proven, pairs, exact=exact)
         solves += tries
-        if result is None:  # out of the solver's range: keep the last proven flows, trivial bounds after
+        if result is None:  # weights out of the solver's range: keep the last proven flows; no bound after
             break
         flows = result
         for lv in stage[done:]:
             proven[lv] = bounds[lv] = int(vals[lv] @ flows)
         done = upto
-    flows = flows if flows is not None else np.zeros(len(net.tails), np.int64)
+    if flows is None:
+        raise RuntimeError("OR-Tools min-cost flow found no optimal flow on the allocation network")
     proven_flow = int(vals["placed"] @ flows)
     levels = [Level("placed", float(-proven_flow), float(-proven_flow), "max")]
     for lv in rest:
         sign = -1 if lv in COUNT_LEVELS else 1
-        levels.append(Level(lv, float(sign * (vals[lv] @ flows)), float(sign * bounds.get(lv, 0)),
-                            "max" if lv in COUNT_LEVELS else "min"))
+        bound = float(sign * bounds[lv]) if lv in bounds else None
+        levels.append(Level(lv, float(sign * (vals[lv] @ flows)), bound, "max" if lv in COUNT_LEVELS else "min"))
     return FlowOutcome(flows=flows, levels=tuple(levels), solves=solves)
 
 
