@@ -81,7 +81,7 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
     with _timed(timings, "candidates"):
         cands = candidates(students, sites, config, pairs_table=pairs)
     with _timed(timings, "solve"):
-        best = optimise(students, sites, cands.pairs, config.objective.order)
+        best = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit)
     with _timed(timings, "tables"):
         n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
         assignments = _assignments(best.placements, best.pairs, students, sites, config)

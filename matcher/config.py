@@ -51,7 +51,8 @@ class Config:
     mode : str
         ``optimal`` or ``stable``.
     time_limit : float
-        Seconds allowed to the parts of the solve that can stop early (the repair of full-time constraints).
+        Seconds after which the repair of full-time rules stops solving again: students still breaking a rule
+        are placed where they fit in the places left, or not at all (the status and gap say what it cost).
     seed : int
         Seed for anything random (lotteries, synthetic data).
     coverage_target : int

@@ -1,6 +1,7 @@
 """The optimal mode: lexicographic min-cost flow on the relaxed network, then restriction until the rules hold."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -32,13 +33,23 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
     return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order), outcome
 
 
-def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...]) -> Optimum:
-    """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network."""
+def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...],
+             time_limit: float = float("inf")) -> Optimum:
+    """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
+
+    Restriction rounds stop once ``time_limit`` seconds have passed: the students still breaking a rule are then
+    taken out and ``fill`` places those who fit in the places left.
+    """
+    start = time.perf_counter()
     placements, first = _flow(pairs, students, sites, order)
     split_ok, ft_only = students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool)
     stage, solves, rounds = np.zeros(len(students), np.int8), first.solves, 0
     current, outcome = pairs, first
     while len(broken := violations(placements, split_ok, ft_only)):
+        if time.perf_counter() - start > time_limit:
+            placements = placements[~placements["student"].isin(broken["student"])]
+            rounds += 1
+            break
         r = restrict(current, broken, sites, stage, split_ok, placements)
         current, stage, rounds = r.pairs, r.stage, rounds + 1
         placements, outcome = _flow(current, students, sites, order)
