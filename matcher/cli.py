@@ -9,19 +9,28 @@ import sys
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from .allocate import allocate
 from .config import Config, load_config
 from .display import render_inputs, render_summary
 from .errors import InputError
 from .export import file_digest, write_outputs
+from .geocode import AddressGeocoder
 from .generate import embedded_scenario, generate, write_scenario
 from .load import load_inputs
+from .load.pairs import read_pairs
 
 __all__ = ["main"]
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_GEOCODE = click.option(
+    "--geocode", "geocode_cache", type=click.Path(file_okay=False, path_type=Path),
+    help="Geocode free-text `address` cells online (French address base, BAN) with a cache in this folder. "
+         "Off by default: nothing leaves the machine without it.")
+
+
+def _geocoder(cache: Path | None) -> AddressGeocoder | None:
+    return AddressGeocoder(cache) if cache else None
 
 
 class _Group(click.Group):
@@ -55,9 +64,11 @@ def main(debug: bool) -> None:
 @click.option("--students", "students_path", type=_FILE, required=True, help="Students file (CSV or XLSX).")
 @click.option("--sites", "sites_path", type=_FILE, required=True, help="Sites file (CSV or XLSX).")
 @click.option("--config", "config_path", type=_FILE, help="Policy file (TOML); see datasets/policy.toml.")
-def validate(students_path: Path, sites_path: Path, config_path: Path | None) -> None:
+@_GEOCODE
+def validate(students_path: Path, sites_path: Path, config_path: Path | None, geocode_cache: Path | None) -> None:
     """Check and locate both files; exit 0 when valid, 2 with every problem listed."""
-    students, sites = load_inputs(students_path, sites_path, load_config(config_path))
+    students, sites = load_inputs(students_path, sites_path, load_config(config_path),
+                                  geocoder=_geocoder(geocode_cache))
     click.echo(f"valid: {len(students):,} students, {len(sites):,} sites located")
     click.echo(render_inputs(students, sites))
 
@@ -79,9 +90,10 @@ def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, o
     click.echo(f"wrote {paths[0]} ({len(students):,} students) and {paths[1]} ({len(sites):,} sites)")
 
 
-def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, pairs_path: Path | None) -> None:
-    students, sites = load_inputs(students_path, sites_path, config)
-    pairs = pd.read_csv(pairs_path, dtype={"student_id": str, "site_id": str}) if pairs_path else None
+def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, pairs_path: Path | None,
+         geocode_cache: Path | None = None) -> None:
+    students, sites = load_inputs(students_path, sites_path, config, geocoder=_geocoder(geocode_cache))
+    pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
     inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
     if pairs_path:
         inputs["pairs"] = file_digest(pairs_path)
@@ -99,16 +111,18 @@ def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, p
 @click.option("--config", "config_path", type=_FILE, help="Policy file (TOML); see datasets/policy.toml.")
 @click.option("--mode", type=click.Choice(["optimal", "stable"]), help="Allocation mode (default optimal).")
 @click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
-@click.option("--time-limit", type=click.FloatRange(0, min_open=True), help="Seconds for the parts that can stop early.")
+@click.option("--time-limit", type=click.FloatRange(0, min_open=True), help="Seconds after which the full-time repair stops solving again.")
 @click.option("--seed", type=int, help="Seed for anything random.")
 @click.option("--pairs", "pairs_path", type=_FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
-def allocate_cmd(students_path, sites_path, out_dir, config_path, mode, max_km, time_limit, seed, pairs_path):
+@_GEOCODE
+def allocate_cmd(students_path, sites_path, out_dir, config_path, mode, max_km, time_limit, seed, pairs_path,
+                 geocode_cache):
     """Allocate the two weeks and write the officer's files."""
     config = load_config(config_path).with_options(mode=mode, default_max_km=max_km, time_limit=time_limit,
                                                    seed=seed)
     if config.mode == "stable":
         raise click.UsageError("--mode stable is not available yet; use --mode optimal")
-    _run(students_path, sites_path, config, out_dir, pairs_path)
+    _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache)
 
 
 @main.command()
