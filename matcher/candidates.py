@@ -75,7 +75,7 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
     else:
         raw, truncated = _geographic_pairs(students, sites, config, k, who)
     raw = pd.concat([raw, _choice_pairs(students, sites, who, pairs_table)], ignore_index=True)
-    pairs = _eligible(raw, students, sites)
+    pairs = _eligible(raw, students, sites, config.other_sectors_rank_penalty)
     return Candidates(pairs=pairs, truncated=truncated, k=k)
 
 
@@ -214,15 +214,48 @@ def _given_pairs(students, sites, config, table: pd.DataFrame, *, check_limit: b
 
 def _with_trade_rank(pairs: pd.DataFrame, students, sites, config) -> pd.DataFrame:
     """Rank pairs by trade (given pairs carry no rank of their own); drop pairs no trade rule allows."""
-    keys = _pool_keys(students, config, np.unique(pairs["student"].to_numpy()))
-    offered = pd.DataFrame({"site": np.arange(len(sites)), "sector": sites["sectors"].to_numpy()}).explode("sector")
-    offered = pd.concat([offered.dropna(), pd.DataFrame({"site": np.arange(len(sites)), "sector": "*"})])
-    ranked = pairs.merge(keys[["student", "sector", "rank"]], on="student").merge(offered, on=["site", "sector"])
-    return ranked.groupby(["student", "site"], as_index=False).agg(km=("km", "first"), rank=("rank", "min"))
+    rank = trade_rank(pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64), students, sites,
+                      config.other_sectors_rank_penalty)
+    return pairs.assign(rank=rank)[rank > 0].reset_index(drop=True)
 
 
-def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
-    """Apply reservation, accessibility and weeks rules; keep one row per pair with its best rank."""
+def trade_rank(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame,
+               penalty: int | None) -> np.ndarray:
+    """Rank of each (student, site) pair by trade (docs/rules.md), 0 where no trade rule allows the pair.
+
+    Trades are bits of 64-bit words per site, so each of the student's ranked trades is one vectorised test.
+    """
+    wants, offers = students["sectors"].to_numpy(object), sites["sectors"].to_numpy(object)
+    codes = {code: i for i, code in enumerate(sorted({x for w in wants for x in w} | {x for o in offers for x in o}))}
+    words = np.zeros((len(sites), len(codes) // 64 + 1), np.uint64)
+    site_of = pd.DataFrame({"site": np.arange(len(sites)), "code": offers}).explode("code").dropna()
+    bits = site_of["code"].map(codes).to_numpy(np.int64)
+    np.bitwise_or.at(words, (site_of["site"].to_numpy(np.int64), bits // 64), np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)))
+    n_t = np.fromiter((len(w) for w in wants), np.int64, len(wants))
+    c = students["site_choices"].map(len).to_numpy(np.int64)[s]
+    t = n_t[s]
+    rank = np.where(t == 0, c + 1, 0 if penalty is None else c + t + penalty).astype(np.int64)
+    found = t == 0
+    width = int(n_t.max(initial=0))
+    ranked = np.array([[codes[x] for x in w] + [-1] * (width - len(w)) for w in wants], np.int64).reshape(-1, width)
+    for q in range(width):
+        code = ranked[s, q]
+        test = ~found & (code >= 0)
+        word = words[j[test], code[test] // 64]
+        hit = np.zeros(len(s), bool)
+        hit[test] = (np.right_shift(word, (code[test] % 64).astype(np.uint64)) & np.uint64(1)).astype(bool)
+        rank[hit] = c[hit] + q + 1
+        found |= hit
+    return rank
+
+
+
+def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, penalty: int | None) -> pd.DataFrame:
+    """Apply reservation, accessibility and weeks rules; keep one row per pair with its rank.
+
+    A pool finds a site at the rank of the pool's trade; the site may offer a trade the student ranks higher
+    (found by that trade's pool only beyond its cap), so trade ranks are computed again from the pair itself.
+    """
     s, j = raw["student"].to_numpy(np.int64), raw["site"].to_numpy(np.int64)
     res_p = sites["reserved_priority"].to_numpy(bool)
     res_l = sites["reserved_lycees"].map(len).to_numpy() > 0
@@ -237,6 +270,8 @@ def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) ->
     ok &= np.where(one1, c1 & ~ft_only, np.where(one2, c2 & ~ft_only, np.where(full_time, c1 & c2, c1 | c2)))
     s, j = s[ok], j[ok]
     km, rank = raw["km"].to_numpy(float)[ok], raw["rank"].to_numpy(np.int64)[ok]
+    by_trade = rank > students["site_choices"].map(len).to_numpy(np.int64)[s]  # not a choice: the best trade wins
+    rank[by_trade] = trade_rank(s[by_trade], j[by_trade], students, sites, penalty)
     order = np.lexsort((rank, j, s))  # best rank first within each pair
     first = np.ones(len(order), bool)
     first[1:] = (s[order][1:] != s[order][:-1]) | (j[order][1:] != j[order][:-1])
