@@ -237,7 +237,9 @@ def trade_rank(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.D
     rank = np.where(t == 0, c + 1, 0 if penalty is None else c + t + penalty).astype(np.int64)
     found = t == 0
     width = int(n_t.max(initial=0))
-    ranked = np.array([[codes[x] for x in w] + [-1] * (width - len(w)) for w in wants], np.int64).reshape(-1, width)
+    ranked = np.full((len(wants), width), -1, np.int64)
+    for i, w in enumerate(wants):
+        ranked[i, :len(w)] = [codes[x] for x in w]
     for q in range(width):
         code = ranked[s, q]
         test = ~found & (code >= 0)
