@@ -108,13 +108,9 @@ def _scope(cands, status: str) -> dict:
             "bounds_over": "kept candidate pairs" if truncated else "all eligible pairs"}
 
 
-def _with_pair(placements: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    return placements.merge(pairs, on=["student", "site"], how="left", validate="many_to_one")
-
-
 def _assignments(placements, pairs, students, sites, config) -> pd.DataFrame:
     """One row per student and host: a student at one site for both weeks is one ``both`` row."""
-    rows = _with_pair(placements, pairs)
+    rows = placements.merge(pairs, on=["student", "site"], how="left", validate="many_to_one")
     rows = rows.groupby(["student", "site"], as_index=False).agg(
         n=("week", "size"), week=("week", "first"), km=("km", "first"), rank=("rank", "first"))
     weeks = np.where(rows["n"].to_numpy() == 2, "both", np.where(rows["week"].to_numpy() == 1, "week_1", "week_2"))
