@@ -1,0 +1,159 @@
+"""The child-process side of ``benchmarks/run.py``: one step per fresh process, timed and measured per stage.
+
+Steps (each writes ``<workdir>/<step>.json`` after every stage, so a killed child still says how far it got):
+
+- ``generate``: ``generate(...)`` then ``write_scenario(...)`` into the work folder;
+- ``pipeline``: ``load_inputs`` → ``allocate`` (its inner stages timed by wrapping the functions it calls: the
+  same code path as ``matcher allocate``) → ``write_outputs``; with ``keep`` it also pickles the located tables
+  and the candidate pairs for the baseline step;
+- ``baseline``: the LP and MIP baselines of ``_baseline`` on those pickled pairs.
+
+Memory is the operating system's view, no tracemalloc (which would slow every allocation): ``peak_mb`` is
+``getrusage(RUSAGE_SELF).ru_maxrss`` when the stage ends (the process's high-water mark so far) and ``rss_mb``
+the resident set size at that moment (``/proc/self/statm``).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pickle
+import resource
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def memory_mb() -> tuple[float, float | None]:
+    """(peak RSS so far, current RSS) of this process in MB; current is None where /proc is missing."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mb = peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return peak_mb, pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return peak_mb, None
+
+
+class Recorder:
+    """Stage rows (seconds, peak and current RSS) and facts, saved as JSON after every change."""
+
+    def __init__(self, path: Path):
+        self.path, self.stages, self.facts, self.running, self.since = path, [], {}, None, None
+        self.mark("start (imports)", 0.0)
+
+    def mark(self, stage: str, seconds: float) -> None:
+        peak, rss = memory_mb()
+        self.stages.append({"stage": stage, "seconds": round(seconds, 3), "peak_mb": round(peak, 1),
+                            "rss_mb": None if rss is None else round(rss, 1)})
+        self.running = None
+        self.save()
+
+    def begin(self, stage: str) -> float:
+        self.running, self.since = stage, time.time()
+        self.save()
+        return time.perf_counter()
+
+    @contextmanager
+    def stage(self, name: str):
+        start = self.begin(name)
+        yield
+        self.mark(name, time.perf_counter() - start)
+
+    def save(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"stages": self.stages, "running": self.running, "running_since": self.since,
+                                   "facts": self.facts}, indent=1, default=str))
+        os.replace(tmp, self.path)
+
+
+class AllocateProbe:
+    """Times ``allocate``'s stages by wrapping ``candidates``, ``optimise`` and ``verify`` in its module.
+
+    Rows: candidates, solve, tables (from the solve's end to the check's start), check, summary (from the
+    check's end to ``allocate``'s return: summary and unused places). ``outputs`` keeps what each wrapped call
+    returned (the candidate pairs are reused by the baseline).
+    """
+
+    WRAPPED = {"candidates": "candidates", "optimise": "solve", "verify": "check"}
+
+    def __init__(self, rec: Recorder):
+        self.rec, self.outputs, self.last_end = rec, {}, None
+        self.module = importlib.import_module("matcher.allocate")  # the module, not the re-exported function
+
+    def _wrap(self, fn, stage: str):
+        def wrapped(*args, **kwargs):
+            if stage == "check":
+                self.rec.mark("tables", time.perf_counter() - self.last_end)
+            start = self.rec.begin(stage)
+            out = fn(*args, **kwargs)
+            self.rec.mark(stage, time.perf_counter() - start)
+            self.outputs[stage], self.last_end = out, time.perf_counter()
+            if stage == "candidates":  # known early, for a run stopped before the summary
+                self.rec.facts["candidate_pairs"] = len(out.pairs)
+            self.rec.begin({"solve": "tables", "check": "summary"}.get(stage, "solve"))
+            return out
+        return wrapped
+
+    @contextmanager
+    def installed(self):
+        saved = {name: getattr(self.module, name) for name in self.WRAPPED}
+        for name, stage in self.WRAPPED.items():
+            setattr(self.module, name, self._wrap(saved[name], stage))
+        try:
+            yield self
+            self.rec.mark("summary", time.perf_counter() - self.last_end)
+        finally:
+            for name, fn in saved.items():
+                setattr(self.module, name, fn)
+
+
+def run_generate(spec: dict, workdir: Path) -> None:
+    from matcher.generate import generate, write_scenario
+    rec = Recorder(workdir / "generate.json")
+    with rec.stage("generate"):
+        students, sites = generate(**spec)
+    with rec.stage("write"):
+        write_scenario(students, sites, workdir)
+    rec.facts.update(students=len(students), sites=len(sites))
+    rec.save()
+
+
+def run_pipeline(paths: tuple[Path, Path], workdir: Path, keep: bool) -> None:
+    from matcher import Config, allocate, load_inputs, write_outputs
+    rec, config = Recorder(workdir / "pipeline.json"), Config()
+    with rec.stage("load"):
+        students, sites = load_inputs(paths[0], paths[1], config)
+    with AllocateProbe(rec).installed() as probe:
+        result = allocate(students, sites, config)
+    with rec.stage("export"):
+        write_outputs(result, workdir / "out")
+    rec.facts.update(pipeline_facts(result, config))
+    rec.save()
+    if keep:
+        with open(workdir / "inputs.pkl", "wb") as fh:
+            pickle.dump((students, sites, probe.outputs["candidates"].pairs, config.objective.order), fh)
+
+
+def pipeline_facts(result, config) -> dict:
+    s = result.summary
+    return {"students": s["counts"]["students"], "sites": s["counts"]["sites"],
+            "candidate_pairs": s["solver"]["candidate_pairs"], "placed": s["counts"]["placed"],
+            "status": s["solver"]["status"], "gap": s["solver"]["gap"], "gap_level": s["solver"]["gap_level"],
+            "flow_solves": s["solver"].get("flow_solves"), "restriction_rounds": s["solver"].get("restriction_rounds"),
+            "objective": s["objective"], "order": list(config.objective.order), "allocate_timings": result.timings}
+
+
+def run_baseline(workdir: Path, time_limit: float) -> None:
+    import _baseline
+    rec = Recorder(workdir / "baseline.json")
+    with rec.stage("unpickle inputs"):
+        with open(workdir / "inputs.pkl", "rb") as fh:
+            students, sites, pairs, order = pickle.load(fh)
+    with rec.stage("relaxation: flow vs LP"):
+        rec.facts["relaxation"] = _baseline.relaxation(pairs, students, sites, order, time_limit)
+    rec.save()
+    with rec.stage("MIP (solve_mip)"):
+        rec.facts["mip"] = _baseline.mip(pairs, students, sites, order, time_limit)
+    rec.save()
