@@ -61,40 +61,65 @@ def relaxation_lines(rel: dict) -> list[str]:
     return lines
 
 
+def _mip_outcome(data: dict) -> dict | None:
+    """The MIP facts; rebuilt from the per-level records when the process was ended before ``solve_mip`` returned."""
+    facts = data.get("facts", {})
+    if facts.get("mip"):
+        return {**facts["mip"], "per_level": facts.get("mip_levels", [])}
+    rows = facts.get("mip_levels")
+    if not rows:
+        return None
+    return {"seconds": data.get("unfinished_seconds") or sum(r["seconds"] or 0 for r in rows), "proven": False, "time_limit": None, "per_level": rows,
+            "values": {r["level"]: r["value"] for r in rows if r["value"] is not None}, "levels": None,
+            "ended": data.get("stopped")}
+
+
 def mip_lines(mip: dict, facts: dict, engine_solve_s: float) -> list[str]:
     """Engine (final values and bounds) vs ``solve_mip``: times, ratio, per-level values and equality."""
+    names = mip["levels"] or [row["level"] for row in facts["objective"] if row["level"] != "splits"]
     ratio = mip["seconds"] / engine_solve_s if engine_solve_s else float("inf")
-    prefix = "≥ " if not mip["proven"] else ""
-    missing = [n for n in mip["levels"] if n not in mip["values"]]
-    proof = ("proven optimal on every level" if mip["proven"] else
-             f"**not proven**: at least one level's HiGHS solve stopped at its time limit ({mip['time_limit']:g} s "
-             "per level), so its values are the best found, not optima"
-             + (f"; no solution at all for `{missing[0]}`, hence no value from there on" if missing else ""))
+    missing = [n for n in names if n not in mip["values"]]
+    if mip.get("ended"):
+        proof = f"**ended early** ({mip['ended']}); values of the finished levels only, not proven"
+    elif mip["proven"]:
+        proof = "proven optimal on every level"
+    else:
+        proof = ("**not proven**: at least one level's HiGHS solve stopped at its time limit, so its values are the "
+                 "best found, not optima" + (f"; no solution at all for `{missing[0]}`, hence no value from there on"
+                                             if missing else ""))
     engine = {row["level"]: row for row in facts["objective"]}
-    lines = [f"Full rules: engine solve (`optimise`) **{engine_solve_s:.3f} s**, MIP baseline (`solve_mip`, "
-             f"HiGHS) **{mip['seconds']:.3f} s**, ratio MIP/engine **{prefix}{ratio:,.1f}×**; MIP {proof}.", "",
-             "| level | engine value | engine bound (relaxation) | MIP value | equal |", "|---|--:|--:|--:|:-:|"]
-    for name in mip["levels"]:
-        row, got = engine.get(name, {}), mip["values"].get(name)
+    per = {row["level"]: row for row in mip.get("per_level", [])}
+    lines = [f"Full rules: engine solve (`optimise`) **{engine_solve_s:.3f} s**, MIP baseline (`solve_mip`, HiGHS) "
+             f"**{mip['seconds']:.3f} s**, ratio MIP/engine **{'' if mip['proven'] else '≥ '}{ratio:,.1f}×**; "
+             f"MIP {proof}.", "",
+             "| level | engine value | engine bound (relaxation) | MIP value | equal | HiGHS on this level |",
+             "|---|--:|--:|--:|:-:|---|"]
+    for name in names:
+        row, got, hi = engine.get(name, {}), mip["values"].get(name), per.get(name)
+        how = "–" if hi is None else f"{hi['status']}, {_num(hi['seconds'], 1)} s"
         lines.append(f"| {name} | {_num(row.get('value'))} | {_num(row.get('bound'))} | {_num(got)} "
-                     f"| {_same(row.get('value'), got)} |")
-    first = next((n for n in mip["levels"] if _same(engine.get(n, {}).get("value"), mip["values"].get(n)) != "yes"),
-                 None)
-    if first is not None and mip["values"].get(first) is not None:
-        better = (mip["values"][first] > engine[first]["value"]) == (engine[first]["sense"] == "max")
-        lines += ["", f"First difference at `{first}`: {'the MIP is better' if better else 'the engine is better'}"
-                  " (later levels are then not comparable: the objective is lexicographic)."]
-    return lines
+                     f"| {_same(row.get('value'), got)} | {how} |")
+    return lines + _first_difference(names, engine, mip["values"])
+
+
+def _first_difference(names: list[str], engine: dict, values: dict) -> list[str]:
+    first = next((n for n in names if _same(engine.get(n, {}).get("value"), values.get(n)) != "yes"), None)
+    if first is None or values.get(first) is None:
+        return []
+    better = (values[first] > engine[first]["value"]) == (engine[first]["sense"] == "max")
+    return ["", f"First difference at `{first}`: {'the MIP is better' if better else 'the engine is better'}"
+            " (later levels are then not comparable: the objective is lexicographic)."]
 
 
 def scenario_report(name: str, label: str, steps: dict[str, dict]) -> str:
     """The markdown block of one scenario."""
     facts = steps.get("pipeline", {}).get("facts", {})
     out = [f"### {name}: {label}", "", *stage_table(steps), "", *facts_lines(facts)]
-    base = steps.get("baseline", {}).get("facts", {})
-    if base.get("relaxation"):
-        out += ["", *relaxation_lines(base["relaxation"])]
-    if base.get("mip") and facts:
+    relaxation = steps.get("relaxation", {}).get("facts", {}).get("relaxation")
+    if relaxation:
+        out += ["", *relaxation_lines(relaxation)]
+    mip = _mip_outcome(steps.get("mip", {}))
+    if mip and "objective" in facts:
         solve_s = next(r["seconds"] for r in steps["pipeline"]["stages"] if r["stage"] == "solve")
-        out += ["", *mip_lines(base["mip"], facts, solve_s)]
+        out += ["", *mip_lines(mip, facts, solve_s)]
     return "\n".join(out) + "\n"

@@ -5,8 +5,8 @@ Steps (each writes ``<workdir>/<step>.json`` after every stage, so a killed chil
 - ``generate``: ``generate(...)`` then ``write_scenario(...)`` into the work folder;
 - ``pipeline``: ``load_inputs`` → ``allocate`` (its inner stages timed by wrapping the functions it calls: the
   same code path as ``matcher allocate``) → ``write_outputs``; with ``keep`` it also pickles the located tables
-  and the candidate pairs for the baseline step;
-- ``baseline``: the LP and MIP baselines of ``_baseline`` on those pickled pairs.
+  and the candidate pairs for the baseline steps;
+- ``relaxation`` and ``mip``: the baselines of ``_baseline`` on those pickled pairs, one process each.
 
 Memory is the operating system's view, no tracemalloc (which would slow every allocation): ``peak_mb`` is
 ``getrusage(RUSAGE_SELF).ru_maxrss`` when the stage ends (the process's high-water mark so far) and ``rss_mb``
@@ -145,15 +145,30 @@ def pipeline_facts(result, config) -> dict:
             "objective": s["objective"], "order": list(config.objective.order), "allocate_timings": result.timings}
 
 
-def run_baseline(workdir: Path, time_limit: float) -> None:
-    import _baseline
-    rec = Recorder(workdir / "baseline.json")
+def _unpickle(workdir: Path, rec: Recorder):
     with rec.stage("unpickle inputs"):
         with open(workdir / "inputs.pkl", "rb") as fh:
-            students, sites, pairs, order = pickle.load(fh)
-    with rec.stage("relaxation: flow vs LP"):
+            return pickle.load(fh)
+
+
+def run_relaxation(workdir: Path, time_limit: float) -> None:
+    import _baseline
+    rec = Recorder(workdir / "relaxation.json")
+    students, sites, pairs, order = _unpickle(workdir, rec)
+    with rec.stage("flow vs HiGHS LP"):
         rec.facts["relaxation"] = _baseline.relaxation(pairs, students, sites, order, time_limit)
     rec.save()
-    with rec.stage("MIP (solve_mip)"):
+
+
+def run_mip(workdir: Path, time_limit: float) -> None:
+    import _baseline
+    rec = Recorder(workdir / "mip.json")
+    students, sites, pairs, order = _unpickle(workdir, rec)
+
+    def save(rows: list[dict]) -> None:
+        rec.facts["mip_levels"] = rows
+        rec.save()
+
+    with rec.stage("solve_mip"), _baseline.MipLevels(_baseline.levels(order), time_limit, save).installed():
         rec.facts["mip"] = _baseline.mip(pairs, students, sites, order, time_limit)
     rec.save()
