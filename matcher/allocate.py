@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .blocking import blocking_pairs
 from .candidates import candidates
 from .check import verify
 from .config import Config
@@ -19,6 +20,7 @@ from .period import period_for
 from .reasons import reasons
 from .solve.engine import optimise
 from .solve.status import Status
+from .stability import stable_optimum
 from .summary import build_summary, unused_places
 
 __all__ = ["Result", "allocate", "ASSIGNMENT_COLUMNS", "UNASSIGNED_COLUMNS"]
@@ -81,7 +83,10 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
     with _timed(timings, "candidates"):
         cands = candidates(students, sites, config, pairs_table=pairs)
     with _timed(timings, "solve"):
-        best = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit)
+        if config.mode == "stable":
+            best, extra = stable_optimum(students, sites, cands.pairs, config)
+        else:
+            best, extra = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit), {}
     with _timed(timings, "tables"):
         n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
         assignments = _assignments(best.placements, best.pairs, students, sites, config)
@@ -94,6 +99,9 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
     placed = np.zeros(len(students), bool)
     placed[best.placements["student"].to_numpy()] = True
     summary["unused_places"] = unused_places(sites, assignments, cands.pairs, placed)
+    with _timed(timings, "blocking_pairs"):
+        summary["blocking_pairs"] = len(blocking_pairs(students, sites, assignments, cands.pairs, config))
+    summary.update(extra)
     return Result(assignments, unassigned, summary, timings)
 
 

@@ -120,8 +120,6 @@ def allocate_cmd(students_path, sites_path, out_dir, config_path, mode, max_km, 
     """Allocate the two weeks and write the officer's files."""
     config = load_config(config_path).with_options(mode=mode, default_max_km=max_km, time_limit=time_limit,
                                                    seed=seed)
-    if config.mode == "stable":
-        raise click.UsageError("--mode stable is not available yet; use --mode optimal")
     _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache)
 
 

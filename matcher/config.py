@@ -11,10 +11,12 @@ from pathlib import Path
 
 from .errors import InputError, Problem
 
-__all__ = ["Config", "Objective", "load_config", "LEVELS"]
+__all__ = ["Config", "Objective", "load_config", "LEVELS", "HOST_CRITERIA"]
 
 #: Objective levels known to the engine, in the default lexicographic order.
 LEVELS: tuple[str, ...] = ("placed", "priority", "preference", "distance", "splits")
+#: Criteria hosts may rank students by in the stable mode (``Config.host_priority``).
+HOST_CRITERIA: tuple[str, ...] = ("priority", "distance", "lottery")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class Config:
         Largest number of student–site pairs in range for which every pair is kept (no cap, full proof).
     mode : str
         ``optimal`` or ``stable``.
+    host_priority : tuple of str
+        Stable mode: how hosts rank students, among ``priority`` (priority students first), ``distance`` (nearer
+        first) and ``lottery`` (seeded draw); the lottery always breaks the remaining ties.
+    price_of_stability : bool
+        Stable mode: also run the optimal mode on the same input and report what stability costs.
     time_limit : float
         Seconds after which the repair of full-time rules stops solving again: students still breaking a rule
         are placed where they fit in the places left, or not at all (the status and gap say what it cost).
@@ -70,6 +77,8 @@ class Config:
     candidate_k: int = 40
     max_pairs: int = 2_000_000
     mode: str = "optimal"
+    host_priority: tuple[str, ...] = ("priority", "distance", "lottery")
+    price_of_stability: bool = True
     time_limit: float = 60.0
     seed: int = 0
     coverage_target: int = 1000
@@ -118,6 +127,13 @@ def _coerce(key: str, value, name: str, problems: list[Problem]):
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(v.strip().lower() for v in value)
         return bad("a list of trade codes")
+    if key == "host_priority":
+        if (isinstance(value, list) and value and all(v in HOST_CRITERIA for v in value)
+                and len(set(value)) == len(value)):
+            return tuple(value)
+        return bad("a list among " + ", ".join(HOST_CRITERIA) + ", each once")
+    if key == "price_of_stability":
+        return value if isinstance(value, bool) else bad("true or false")
     if key == "mode":
         if value in ("optimal", "stable"):
             return value
