@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .safecells import neutralize_frame
+
 __all__ = ["write_outputs", "file_digest", "write_atomic"]
 
 
@@ -39,7 +41,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _csv(table: pd.DataFrame) -> bytes:
-    return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def write_outputs(result, out_dir: str | Path) -> dict[str, Path]:

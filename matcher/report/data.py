@@ -1,0 +1,107 @@
+"""An allocation folder read back for reporting: its three files plus, when known, the located inputs.
+
+The folder holds ``assignments.csv``, ``unassigned.csv`` and ``summary.json`` (DESIGN.md §5). The students'
+gender, priority and lycée, and the sites' locations, are not in those files: they come from the input files,
+given explicitly or found automatically when the summary's input hashes are those of the embedded scenario.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Config
+from ..errors import InputError, Problem
+from ..export import file_digest
+from ..generate import embedded_scenario
+from ..load import load_inputs
+
+__all__ = ["Allocation", "read_allocation"]
+
+_FILES = ("assignments.csv", "unassigned.csv", "summary.json")
+_RERUN = "give the output folder of `matcher allocate` (or `matcher demo`), or rerun it"
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """What a report is made of.
+
+    Attributes
+    ----------
+    folder : Path
+    assignments, unassigned : DataFrame
+        As written by ``matcher allocate`` (ids as text).
+    summary : dict
+        ``summary.json``.
+    students, sites : DataFrame or None
+        The located input tables, when known (see :func:`read_allocation`).
+    inputs_note : str
+        Where the inputs came from, or why they are missing, for the report.
+    """
+
+    folder: Path
+    assignments: pd.DataFrame
+    unassigned: pd.DataFrame
+    summary: dict
+    students: pd.DataFrame | None
+    sites: pd.DataFrame | None
+    inputs_note: str
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for name in ("distance_km",):
+        if name in table:
+            table[name] = pd.to_numeric(table[name], errors="coerce")
+    if "preference_rank" in table:
+        table["preference_rank"] = pd.to_numeric(table["preference_rank"], errors="coerce").astype("Int64")
+    return table
+
+
+def _check_hashes(summary: dict, paths: dict[str, Path]) -> list[Problem]:
+    problems = []
+    for kind, path in paths.items():
+        recorded = summary.get("inputs", {}).get(kind, {}).get("sha256")
+        if recorded and recorded != file_digest(path)["sha256"]:
+            problems.append(Problem(path.name, None, None, "", f"this {kind} file is not the one the allocation "
+                                    "used (its SHA-256 differs from summary.json)",
+                                    f"give the {kind} file passed to `matcher allocate`"))
+    return problems
+
+
+def read_allocation(folder: str | Path, students_path: str | Path | None = None,
+                    sites_path: str | Path | None = None, config: Config | None = None) -> Allocation:
+    """Read an allocation folder; load its inputs when given or when they are the embedded scenario's.
+
+    Raises InputError when a file is missing or unreadable, or when given inputs are not those of the run.
+    """
+    folder = Path(folder)
+    missing = [Problem(name, None, None, "", "file missing from the allocation folder", _RERUN)
+               for name in _FILES if not (folder / name).is_file()]
+    if missing:
+        raise InputError(missing)
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        assignments, unassigned = _read_csv(folder / "assignments.csv"), _read_csv(folder / "unassigned.csv")
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise InputError([Problem(folder.name, None, None, "", f"unreadable allocation file: {exc}", _RERUN)]) from None
+    if (students_path is None) != (sites_path is None):
+        raise InputError([Problem("", None, "--students/--sites", "", "give both input files or neither",
+                                  "add the missing one")])
+    note = "inputs given on the command line"
+    if students_path is None:
+        embedded = dict(zip(("students", "sites"), (Path(str(p)) for p in embedded_scenario())))
+        if not _check_hashes(summary, embedded) and summary.get("inputs", {}).get("students"):
+            students_path, sites_path, note = embedded["students"], embedded["sites"], "the embedded scenario"
+        else:
+            return Allocation(folder, assignments, unassigned, summary, None, None,
+                              "input files not given: girls' and priority shares, per-lycée tables and the "
+                              "map of sites need --students and --sites")
+    paths = {"students": Path(students_path), "sites": Path(sites_path)}
+    problems = _check_hashes(summary, paths)
+    if problems:
+        raise InputError(problems)
+    students, sites = load_inputs(paths["students"], paths["sites"], config or Config())
+    return Allocation(folder, assignments, unassigned, summary, students, sites, note)

@@ -1,0 +1,40 @@
+"""Formula neutralisation for every table we export (CSV and XLSX).
+
+A spreadsheet opening a CSV or XLSX cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
+return, which some spreadsheets skip before reading a formula) evaluates it as a formula: an id such as
+``=HYPERLINK("http://evil","click")`` would become a live link (CSV/Excel formula injection). Such text cells
+get a leading apostrophe, which spreadsheets show as text. Numbers are left alone (a negative number is data).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FORMULA_STARTS", "neutralize", "neutralize_frame"]
+
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value):
+    """``value`` with a leading apostrophe when it is text starting like a formula; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralize_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells are neutralised (column names too); the input is not modified."""
+    out = table.copy()
+    for name in out.columns:
+        column = out[name]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            values = column.to_numpy(object)
+            starts = np.fromiter((isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values),
+                                 bool, len(values))
+            if starts.any():
+                values = values.copy()
+                values[starts] = ["'" + v for v in values[starts]]
+                out[name] = pd.Series(values, index=out.index, dtype=column.dtype)
+    out.columns = [neutralize(c) if isinstance(c, str) else c for c in out.columns]
+    return out
