@@ -91,7 +91,7 @@ def test_column_given_twice_is_reported(tmp_path):
     students = tmp_path / "students.csv"
     students.write_text("student_id,cp,code_postal\nA,75005,75005\n", encoding="utf-8")
     _, problems = read_table(students, "students")
-    assert [(p.row, p.column) for p in problems] == [(None, "postal_code")]
+    assert [(p.row, p.column) for p in problems] == [(1, "postal_code")]
 
 
 @pytest.mark.parametrize("content, message", [

@@ -21,7 +21,13 @@ import pandas as pd
 from ..schema import Column
 from .headers import normalize
 
-__all__ = ["convert", "ERRORS", "WEEK_WORDS", "BOOL_WORDS", "GENDER_WORDS"]
+__all__ = ["convert", "formulas", "ERRORS", "WEEK_WORDS", "BOOL_WORDS", "GENDER_WORDS", "MAX_INTEGER"]
+
+#: Largest value of an integer column (capacities, group sizes): beyond it a cell is a typing error.
+MAX_INTEGER = 100_000
+
+#: A cell a spreadsheet would run as a formula: ``=``, ``@``, or ``+``/``-`` not starting a number.
+_FORMULA = r"(?i)^(?:[=@]|[+-](?![\d.,]|inf|nan))"
 
 #: Normalised ``weeks`` cell → contract value. Bare ``1``/``2`` are refused as ambiguous ("2" could mean
 #: "2 semaines" or "semaine 2").
@@ -52,6 +58,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "finite": ("not a finite number", "write an ordinary number (no nan/inf)"),
     "integer": ("not a whole number", "write a whole number such as 3"),
     "negative": ("negative value", "write a number that is zero or more"),
+    "large": ("implausibly large number (above 100,000)", "write the real number (places, group size)"),
     "bool": ("not a yes/no value", "write true/false, oui/non, 1/0, x, or leave empty"),
     "weeks": ("unknown weeks value", "write both, week_1 or week_2 (or les_deux, semaine_1, semaine_2)"),
     "gender": ("unknown gender value", "write F, M or leave empty"),
@@ -83,6 +90,16 @@ def convert(cells: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, p
     codes, uniques = pd.factorize(cells.to_numpy(dtype=object))
     values, errors = _convert_distinct(pd.Series(uniques, dtype=str).str.strip(), column, excel)
     return values.take(codes).set_axis(cells.index), errors.take(codes).set_axis(cells.index)
+
+
+def formulas(cells: pd.Series) -> np.ndarray:
+    """True where a cell (stripped) looks like a spreadsheet formula (``=SUM(A1)``, ``@cmd``, ``+cmd|...``).
+
+    matcher never evaluates formulas; such a cell in an input is refused (CSV formula injection), whatever its
+    column. Signed numbers (``-3``, ``+1.5``, ``-inf``) are not formulas.
+    """
+    text = cells.astype(str).str.strip()
+    return (text.str.contains(_FORMULA, regex=True) & (text.str.len() > 1)).to_numpy()
 
 
 def _convert_distinct(text: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, pd.Series]:
@@ -152,4 +169,5 @@ def _integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     values, errors = _number(text, decimal_comma=False)
     errors = errors.mask((errors == "") & values.notna() & (values != np.round(values)), "integer")
     errors = errors.mask((errors == "") & (values < 0), "negative")
+    errors = errors.mask((errors == "") & (values > MAX_INTEGER), "large")
     return values.where(errors == "", np.nan), errors

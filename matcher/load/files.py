@@ -2,12 +2,15 @@
 
 Every cell is read as ``str`` and typed later by :mod:`matcher.load.cells`, so that codes keep their leading zeros
 and no reader guesses a type. Anything that is not a readable table (missing file, binary data, an old ``.xls``,
-an empty file) becomes a file-level :class:`~matcher.errors.Problem`, never an exception.
+an empty file, a file above :data:`MAX_FILE_BYTES`) becomes a file-level :class:`~matcher.errors.Problem`, never an
+exception. Damage inside a CSV file is reported on its row: a byte that is neither UTF-8 nor Windows-1252, a row
+using another separator than the header, a quote never closed, a last line cut short (a file saved half-way).
 """
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +20,16 @@ import pandas as pd
 
 from ..errors import Problem
 
-__all__ = ["RawTable", "read_raw"]
+__all__ = ["RawTable", "read_raw", "MAX_FILE_BYTES"]
+
+#: Largest input file read (100 MB). A students file of the whole national cohort (560,000 rows) is about 50 MB.
+MAX_FILE_BYTES = 100 * 1024 * 1024
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FIX_FORMAT = "save the table as CSV (UTF-8, comma or semicolon) or as .xlsx"
 
 
@@ -72,6 +80,10 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
         return None, [Problem(file, None, None, "", message, fix)]
 
     try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE_BYTES:
+            return fail(f"the file is {size / 2**20:,.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB limit",
+                        "split the file (e.g. one file per académie) and run each part separately")
         data = Path(path).read_bytes()
     except OSError as exc:
         return fail(f"cannot read the file ({exc.strerror or exc})", "check the path and the file's permissions")
@@ -80,8 +92,12 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
     if data.startswith(_ZIP):
         grid, problems = _read_xlsx(data, file)
     else:
-        text = _decode(data)
-        if text is None or _CONTROL.search(text[:65536]):
+        if not data.startswith(_UTF16) and _CONTROL_BYTES.search(data[:65536]):
+            return fail("not a text table: the file looks binary or uses an unknown encoding")
+        text, problems = _decode(data, file)
+        if text is None:
+            return None, problems
+        if _CONTROL.search(text[:65536]):
             return fail("not a text table: the file looks binary or uses an unknown encoding")
         grid, problems = _read_csv(text, file)
     if grid is None:
@@ -89,14 +105,32 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
     return _to_raw(grid, data.startswith(_ZIP), file, problems)
 
 
-def _decode(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM), else Windows-1252; None if neither decodes."""
-    for encoding in ("utf-8-sig", "cp1252"):
+def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """UTF-16 with a BOM, UTF-8 (with or without BOM), else Windows-1252; else a problem naming the bad byte's row."""
+    if data.startswith(_UTF16):
         try:
-            return data.decode(encoding)
+            return data.decode("utf-16"), []
         except UnicodeDecodeError:
-            continue
-    return None
+            pass
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        first = exc
+    try:
+        return data.decode("cp1252"), []
+    except UnicodeDecodeError:
+        pass
+    start = first.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    row = data[:start].count(b"\n") + 1
+    header = data.split(b"\n", 1)[0].decode("utf-8-sig", "replace").rstrip("\r")
+    sep = _delimiter(header)
+    position = data[data.rfind(b"\n", 0, start) + 1:start].count(sep.encode())
+    headers = header.split(sep)
+    column = headers[position].strip() if position < len(headers) and row > 1 else None
+    byte = data[start:start + 1].hex()
+    return None, [Problem(file, row, column, f"0x{byte}", "this byte is neither UTF-8 nor Windows-1252 text: the file "
+                          "is damaged, binary, or in another encoding",
+                          "save the table again as CSV UTF-8 (or as .xlsx) from the spreadsheet")]
 
 
 def _delimiter(text: str) -> str:
@@ -110,21 +144,56 @@ def _read_csv(text: str, file: str) -> tuple[pd.DataFrame | None, list[Problem]]
     sep = _delimiter(text)
     try:
         grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
-                           skip_blank_lines=False, engine="c")
-        return grid.fillna(""), []
+                           skip_blank_lines=False, engine="c").fillna("")
+        problems: list[Problem] = []
     except pd.errors.EmptyDataError:
         if text.strip():
             return None, [_no_header(file)]
         return None, [Problem(file, None, None, "", "the file is empty", "give a header row and one row per record")]
     except pd.errors.ParserError:
-        return _read_csv_leniently(text, sep, file)
+        grid, problems = _read_csv_leniently(text, sep, file)
+    damaged = _damaged_lines(text, sep, grid, file)
+    if damaged:  # a damaged row gives this one problem, not one per cell it garbles
+        rows = [p.row - 1 for p in damaged]
+        grid.iloc[rows] = ""
+        problems = [p for p in problems if p.row not in {d.row for d in damaged}] + damaged
+    return grid, problems
+
+
+def _damaged_lines(text: str, sep: str, grid: pd.DataFrame, file: str) -> list[Problem]:
+    """Rows using another separator than the header; a last line cut short (no end of line, cells missing)."""
+    lines = pd.Series(text.split("\n")).str.rstrip("\r")
+    if len(grid) < 2 or len(lines) not in (len(grid), len(grid) + 1):  # quoted line breaks: rows ≠ lines
+        return []
+    width = grid.shape[1]
+    lines = lines.iloc[1:len(grid)]
+    others = [other for other in (",", ";", "\t") if other != sep]
+    out = []
+    if width > 1:
+        alien = ~lines.str.contains(sep, regex=False) & (lines.str.strip() != "")
+        for i in np.flatnonzero(alien.to_numpy()):
+            found = [o for o in others if o in lines.iat[i]]
+            if found:
+                shown = "tab" if found[0] == "\t" else repr(found[0])
+                out.append(Problem(file, i + 2, None, lines.iat[i][:60], f"this row is separated by {shown}, the "
+                                   f"header by {'tab' if sep == chr(9) else repr(sep)}",
+                                   "use one separator in the whole file (save it again from the spreadsheet)"))
+    last = lines.iat[-1] if len(lines) else ""
+    cells = len(next(csv.reader([last], delimiter=sep), []))
+    if not text.endswith(("\n", "\r")) and last.strip() and cells < width and len(grid) - 1 not in [
+            p.row - 2 for p in out]:
+        column = str(grid.iat[0, max(cells - 1, 0)]).strip() or None
+        out.append(Problem(file, len(grid), column, last[:60], f"the last row is cut short ({cells} of {width} cells, "
+                           "no end of line): the file may have been saved or copied half-way",
+                           "save the complete file again, or finish or delete this row"))
+    return out
 
 
 def _read_csv_leniently(text: str, sep: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Slow path for ragged files: report rows with more non-empty cells than the header has columns."""
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     width = len(records[0]) if records else 0
-    problems = []
+    problems = _unclosed_quote(text, sep, file)
     for number, record in enumerate(records[1:], start=2):
         if any(cell.strip() for cell in record[width:]):
             problems.append(Problem(
@@ -133,6 +202,20 @@ def _read_csv_leniently(text: str, sep: str, file: str) -> tuple[pd.DataFrame, l
                 "quote cells that contain the separator (e.g. \"12,5\") or use ';' as the separator"))
     padded = [(record + [""] * width)[:width] for record in records]
     return pd.DataFrame(padded, dtype=str), problems
+
+
+def _unclosed_quote(text: str, sep: str, file: str) -> list[Problem]:
+    """The row where a quoted cell opens and never closes (the rest of the file would be read into it)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    read = 0
+    try:
+        for read, _ in enumerate(reader, start=1):
+            pass
+    except csv.Error:
+        return [Problem(file, read + 1, None, "\"", "a quote (\") opened in this row is never closed",
+                        "close the quote, or remove it (quotes are needed only around cells containing the "
+                        "separator)")]
+    return []
 
 
 def _read_xlsx(data: bytes, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:

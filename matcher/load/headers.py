@@ -116,11 +116,13 @@ def match_headers(headers: list[str], kind: str, file: str) -> tuple[dict[int, s
         Position of each recognised column → its contract name. Unknown and personal-data columns are absent
         (they are ignored and never read).
     list of Problem
-        A file-level problem for each contract column given twice (e.g. both ``cp`` and ``code_postal``).
+        A problem on row 1 (the header) for each contract column given twice (e.g. both ``cp`` and
+        ``code_postal``).
     """
     aliases = ALIASES[kind]
     found: dict[int, str] = {}
     first_header: dict[str, str] = {}
+    first_position: dict[str, int] = {}
     problems: list[Problem] = []
     for position, header in enumerate(headers):
         key = normalize(header)
@@ -128,10 +130,12 @@ def match_headers(headers: list[str], kind: str, file: str) -> tuple[dict[int, s
             continue  # personal data and unknown columns are neither read nor copied
         column = aliases[key]
         if column in first_header:
-            problems.append(Problem(file, None, column, str(header),
-                                    f"column {column} given twice (also as {first_header[column]!r})",
+            problems.append(Problem(file, 1, column, str(header),
+                                    f"column {column} given twice (columns {first_position[column] + 1} and "
+                                    f"{position + 1}: {first_header[column]!r} and {str(header)!r})",
                                     "keep only one of these columns"))
             continue
         first_header[column] = str(header)
+        first_position[column] = position
         found[position] = column
     return found, problems

@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import Problem
 from ..schema import SITES, STUDENTS, Column
 from . import validate
-from .cells import ERRORS, convert
+from .cells import ERRORS, convert, formulas
 from .files import read_raw
 from .headers import match_headers
 
@@ -98,6 +98,7 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     problems += header_problems
     given = frozenset(positions.values())
     cells = {name: raw.cells[pos] for pos, name in positions.items()}
+    cells, refused = _refuse_formulas(file, raw.rows, cells)
     columns: dict[str, pd.Series] = {}
     for column in SCHEMAS[kind]:
         if column.name in cells:
@@ -110,8 +111,23 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     problems += validate.row_rules(file, kind, columns, cells, raw.rows)
     if kind == "sites":
         problems += validate.resolve_capacity(file, columns, cells, raw.rows)
+    if refused:  # a formula cell gives that one problem, not also "empty required cell" once blanked
+        problems = [p for p in problems if (p.row, p.column) not in {(r.row, r.column) for r in refused}] + refused
     table = pd.DataFrame({c.name: columns[c.name] for c in clean_columns(kind)}, index=pd.RangeIndex(len(raw.cells)))
     return ReadResult(file, _typed(table, kind), problems, raw.rows, given)
+
+
+def _refuse_formulas(file: str, rows: np.ndarray,
+                     cells: dict[str, pd.Series]) -> tuple[dict[str, pd.Series], list[Problem]]:
+    """Blank the cells that look like spreadsheet formulas, with one problem each (they are never evaluated)."""
+    problems, out = [], {}
+    for name, column in cells.items():
+        mask = formulas(column)
+        out[name] = column.mask(mask, "") if mask.any() else column
+        problems += [Problem(file, int(rows[i]), name, str(column.iat[i]).strip(), "looks like a spreadsheet formula",
+                             "type the value itself (in the spreadsheet: copy, then paste values only)")
+                     for i in np.flatnonzero(mask)]
+    return out, problems
 
 
 def _default(column: Column, n: int) -> pd.Series:
