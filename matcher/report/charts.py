@@ -1,0 +1,150 @@
+"""Charts and choropleths drawn with matplotlib as inline SVG (no network, no image files).
+
+Every département of a choropleth is its own SVG group with id ``dep-<code>`` and its value in the tooltip, so a
+reader (or a test) can find it in the page. Overseas départements are drawn in insets; the SVG is deterministic
+(no date, fixed id salt).
+"""
+from __future__ import annotations
+
+import io
+import json
+from functools import cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
+
+from ..reference import dataset_path  # noqa: E402
+
+__all__ = ["bar_chart", "choropleth", "departement_shapes", "BOUNDARIES_ATTRIBUTION"]
+
+BOUNDARIES_ATTRIBUTION = "Contours : IGN – Admin Express COG 2018, via france-geojson, Licence Ouverte"
+_INSETS = ("971", "972", "973", "974", "976")
+_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "matcher", "font.size": 9}
+
+
+@cache
+def departement_shapes() -> dict[str, tuple[str, list[np.ndarray]]]:
+    """Département code → (name, outer rings as lon/lat arrays), from ``datasets/departements.geojson``."""
+    with dataset_path("departements.geojson").open("rb") as fh:
+        data = json.load(fh)
+    shapes = {}
+    for feature in data["features"]:
+        geom = feature["geometry"]
+        polygons = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        rings = [np.asarray(ring, float) for poly in polygons for ring in poly[:1]]
+        shapes[feature["properties"]["code"]] = (feature["properties"]["nom"], rings)
+    return shapes
+
+
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def bar_chart(labels, series: dict[str, np.ndarray], *, title: str, ylabel: str, gid: str,
+              percent: bool = False) -> str:
+    """A grouped horizontal bar chart as an SVG string (one bar group per label)."""
+    labels = list(labels)
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 0.22 * max(len(labels), 4) + 1.2))
+        fig.set_gid(gid)
+        height = 0.8 / max(len(series), 1)
+        y = np.arange(len(labels))
+        for i, (name, values) in enumerate(series.items()):
+            ax.barh(y + i * height, np.asarray(values, float), height=height, label=name)
+        ax.set_yticks(y + height * (len(series) - 1) / 2, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(ylabel)
+        ax.set_title(title)
+        if percent:
+            ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        if len(series) > 1:
+            ax.legend(loc="lower right")
+        ax.grid(axis="x", alpha=0.3)
+        return _svg(fig)
+
+
+def _draw(ax, code: str, color, step: int = 1) -> None:
+    """Add one département as a path with id ``dep-<code>``; ``step`` > 1 keeps every step-th point (insets)."""
+    rings = [r[::step] if len(r) > 8 * step else r for r in departement_shapes()[code][1]]
+    verts = np.concatenate([np.vstack([r, r[:1]]) for r in rings])
+    codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 1) + [MplPath.CLOSEPOLY]
+                            for r in rings])
+    patch = PathPatch(MplPath(verts, codes), facecolor=color, edgecolor="white", linewidth=0.3,
+                      transform=ax.transData)
+    patch.set_gid(f"dep-{code}")
+    ax.add_artist(patch)  # not add_patch: limits are set once by _frame (much faster)
+
+
+def _frame(ax, codes: list[str]) -> None:
+    rings = [r for c in codes for r in departement_shapes()[c][1]]
+    pts = np.concatenate(rings)
+    mid = np.radians(pts[:, 1].mean())
+    ax.set_xlim(pts[:, 0].min() - 0.1, pts[:, 0].max() + 0.1)
+    ax.set_ylim(pts[:, 1].min() - 0.1, pts[:, 1].max() + 0.1)
+    ax.set_aspect(1 / np.cos(mid))
+    ax.set_axis_off()
+
+
+def choropleth(values: pd.Series, *, title: str, label: str, gid: str, percent: bool = False,
+               points: pd.DataFrame | None = None, cmap: str = "YlGnBu") -> str:
+    """Départements coloured by ``values`` (indexed by département code; missing → grey), overseas in insets.
+
+    ``points`` (``lat, lon``), when given, are drawn on top as red dots (e.g. white-zone lycées).
+    """
+    shapes = departement_shapes()
+    metro = sorted(c for c in shapes if c not in _INSETS)
+    v = values.astype(float)
+    finite = v[np.isfinite(v)]
+    lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    norm = matplotlib.colors.Normalize(lo, hi if hi > lo else lo + 1)
+    cm = matplotlib.colormaps[cmap]
+    with plt.rc_context(_STYLE):
+        fig = plt.figure(figsize=(7.5, 7.2))
+        fig.set_gid(gid)
+        ax = fig.add_axes((0.0, 0.2, 0.84, 0.75))
+        insets = {c: fig.add_axes((0.02 + i * 0.17, 0.02, 0.15, 0.16)) for i, c in enumerate(_INSETS)}
+        titles = {}
+        for code in shapes:
+            val = v.get(code, np.nan)
+            color = cm(norm(val)) if np.isfinite(val) else "#d9d9d9"
+            text = "no data" if not np.isfinite(val) else (f"{val:.0%}" if percent else f"{val:,.1f}")
+            _draw(insets.get(code, ax), code, color, 1 if code in metro else 8)
+            titles[code] = f"{code} {shapes[code][0]}: {text}"
+        _frame(ax, metro)
+        for code, inset in insets.items():
+            _frame(inset, [code])
+            inset.set_title(shapes[code][0], fontsize=7)
+        if points is not None and len(points):
+            for target, codes in [(ax, metro)] + [(insets[c], [c]) for c in _INSETS]:
+                target.scatter(points["lon"], points["lat"], s=9, c="#d7301f", edgecolors="white", linewidths=0.3,
+                               zorder=3, gid=f"{gid}-points")
+                _frame(target, codes)
+        bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cm), cax=fig.add_axes((0.9, 0.3, 0.025, 0.55)))
+        bar.set_label(label)
+        if percent:
+            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_title(title)
+        fig.text(0.99, 0.005, BOUNDARIES_ATTRIBUTION, ha="right", fontsize=6, color="#555")
+        return _add_titles(_svg(fig), titles)
+
+
+def _add_titles(svg: str, titles: dict[str, str]) -> str:
+    """Give each département group a ``<title>`` (hover tooltip with name and value)."""
+    for code, text in titles.items():
+        tag = f'<g id="dep-{code}">'
+        svg = svg.replace(tag, f"{tag}<title>{_escape(text)}</title>", 1)
+    return svg
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

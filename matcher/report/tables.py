@@ -1,0 +1,91 @@
+"""The report's tables (shared by the HTML page and the workbook): per académie, per trade, per lycée, and the
+officers' lists per lycée and per company."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import reference
+from .data import Allocation
+
+__all__ = ["academy_table", "trade_table", "lycee_table", "student_rows", "company_rows"]
+
+
+def academy_table(alloc: Allocation) -> pd.DataFrame:
+    """Per académie of the students (requests, placed) and of the sites (places), from ``summary.json``."""
+    table = pd.DataFrame(alloc.summary.get("academies", []),
+                         columns=["academie", "students", "placed", "not_placed", "places_offered", "places_used"])
+    table["placed_share"] = (table["placed"] / table["students"].where(table["students"] > 0)).round(4)
+    table["fill_rate"] = (table["places_used"] / table["places_offered"].where(table["places_offered"] > 0)).round(4)
+    return table
+
+
+def _placed_ids(alloc: Allocation) -> pd.Series:
+    return alloc.assignments.groupby("student_id")["distance_km"].mean()
+
+
+def trade_table(alloc: Allocation) -> pd.DataFrame | None:
+    """Per trade first asked for: requests, placed, share placed, mean distance; None without the students."""
+    if alloc.students is None:
+        return None
+    first = alloc.students["sectors"].map(lambda s: s[0] if len(s) else "(any)")
+    km = _placed_ids(alloc)
+    frame = pd.DataFrame({"trade": first.to_numpy(), "km": alloc.students["student_id"].map(km).to_numpy()})
+    out = frame.groupby("trade").agg(requests=("trade", "size"), placed=("km", "count"), mean_km=("km", "mean"))
+    out["placed_share"] = (out["placed"] / out["requests"]).round(4)
+    out["mean_km"] = out["mean_km"].round(1)
+    return out.reset_index().sort_values(["requests", "trade"], ascending=[False, True]).reset_index(drop=True)
+
+
+def lycee_table(alloc: Allocation) -> pd.DataFrame | None:
+    """Per lycée: requests, placed, not placed, mean distance; None without the students."""
+    if alloc.students is None:
+        return None
+    km = _placed_ids(alloc)
+    st = alloc.students
+    frame = pd.DataFrame({"uai": st["lycee_uai"].replace("", "(no lycée)").to_numpy(),
+                          "km": st["student_id"].map(km).to_numpy()})
+    out = frame.groupby("uai").agg(requests=("uai", "size"), placed=("km", "count"), mean_km=("km", "mean"))
+    out["not_placed"] = out["requests"] - out["placed"]
+    out["mean_km"] = out["mean_km"].round(1)
+    ref = reference.lycees()[["name", "academie"]]
+    out = out.join(ref, how="left").fillna({"name": "", "academie": ""})
+    cols = ["academie", "name", "requests", "placed", "not_placed", "mean_km"]
+    return out[cols].reset_index().sort_values(["academie", "uai"]).reset_index(drop=True)
+
+
+def student_rows(alloc: Allocation) -> pd.DataFrame:
+    """Every student with the host(s) or the reason not placed: the officer's list, one row per student and host.
+
+    Columns: ``lycee_uai`` (when the students are known), the assignment columns, ``reason_code, reason``.
+    """
+    placed = alloc.assignments.copy()
+    unplaced = alloc.unassigned.copy()
+    rows = pd.concat([placed, unplaced], ignore_index=True)
+    if alloc.students is not None:
+        info = alloc.students.drop_duplicates("student_id").set_index("student_id")[["lycee_uai", "academie"]]
+        rows = rows.join(info, on="student_id")
+        rows["student_academie"] = rows["student_academie"].fillna(rows.pop("academie"))
+        rows.insert(0, "lycee_uai", rows.pop("lycee_uai").fillna(""))
+    rows = rows.fillna("")
+    keys = [c for c in ("lycee_uai", "student_id", "start_date") if c in rows]
+    return rows.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def company_rows(alloc: Allocation) -> pd.DataFrame:
+    """Placements by company and site: who comes, when (one row per student and host)."""
+    rows = alloc.assignments.copy()
+    if alloc.students is not None:
+        info = alloc.students.drop_duplicates("student_id").set_index("student_id")[["lycee_uai"]]
+        rows = rows.join(info, on="student_id")
+    cols = ["company", "site_id", "student_id"] + [c for c in ("lycee_uai",) if c in rows] + [
+        "weeks", "start_date", "end_date", "distance_km", "group_id", "student_academie"]
+    return rows[cols].sort_values(["company", "site_id", "start_date", "student_id"]).reset_index(drop=True)
+
+
+def distance_counts(alloc: Allocation, edges=(0, 5, 10, 15, 20, 30, 45, 60)) -> pd.Series:
+    """Placements per distance band (km)."""
+    km = alloc.assignments["distance_km"].to_numpy(float)
+    bins = list(edges) + [np.inf]
+    labels = [f"{a}–{b} km" if np.isfinite(b) else f"{a}+ km" for a, b in zip(bins[:-1], bins[1:])]
+    return pd.cut(pd.Series(km), bins, labels=labels, right=False).value_counts().reindex(labels, fill_value=0)
