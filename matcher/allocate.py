@@ -23,7 +23,7 @@ from .solve.status import Status
 from .stability import stable_optimum
 from .summary import build_summary, unused_places
 
-__all__ = ["Result", "allocate", "ASSIGNMENT_COLUMNS", "UNASSIGNED_COLUMNS"]
+__all__ = ["Result", "allocate", "assignment_table", "ASSIGNMENT_COLUMNS", "UNASSIGNED_COLUMNS"]
 
 ASSIGNMENT_COLUMNS = ("student_id", "site_id", "company", "weeks", "start_date", "end_date", "distance_km",
                       "preference_rank", "group_id", "student_academie", "site_academie")
@@ -89,7 +89,7 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
             best, extra = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit), {}
     with _timed(timings, "tables"):
         n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
-        assignments = _assignments(best.placements, best.pairs, students, sites, config)
+        assignments = assignment_table(best.placements, best.pairs, students, sites, config)
         unplaced = np.setdiff1d(np.arange(len(students)), best.placements["student"].to_numpy())
         unassigned = reasons(students, sites, config, unplaced, n_eligible)
     with _timed(timings, "check"):
@@ -116,8 +116,9 @@ def _scope(cands, status: str) -> dict:
             "bounds_over": "kept candidate pairs" if truncated else "all eligible pairs"}
 
 
-def _assignments(placements, pairs, students, sites, config) -> pd.DataFrame:
-    """One row per student and host: a student at one site for both weeks is one ``both`` row."""
+def assignment_table(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
+                     config: Config) -> pd.DataFrame:
+    """One row per student and host from ``student, site, week`` placements: one site both weeks is a ``both`` row."""
     rows = placements.merge(pairs, on=["student", "site"], how="left", validate="many_to_one")
     rows = rows.groupby(["student", "site"], as_index=False).agg(
         n=("week", "size"), week=("week", "first"), km=("km", "first"), rank=("rank", "first"))

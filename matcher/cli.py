@@ -14,11 +14,12 @@ from .allocate import allocate
 from .config import Config, load_config
 from .display import render_inputs, render_summary
 from .errors import InputError
-from .export import file_digest, write_outputs
+from .export import file_digest, write_atomic, write_outputs
 from .geocode import AddressGeocoder
 from .generate import embedded_scenario, generate, write_scenario
 from .load import load_inputs
 from .load.pairs import read_pairs
+from .reallocate import read_previous, reallocate
 
 __all__ = ["main"]
 
@@ -121,6 +122,40 @@ def allocate_cmd(students_path, sites_path, out_dir, config_path, mode, max_km, 
     config = load_config(config_path).with_options(mode=mode, default_max_km=max_km, time_limit=time_limit,
                                                    seed=seed)
     _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache)
+
+
+@main.command(name="reallocate")
+@click.option("--previous", "previous_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              required=True, help="Output folder of the previous run (its assignments.csv and unassigned.csv).")
+@click.option("--students", "students_path", type=_FILE, required=True, help="Updated students file (CSV or XLSX).")
+@click.option("--sites", "sites_path", type=_FILE, required=True, help="Updated sites file (CSV or XLSX).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for assignments.csv, unassigned.csv, summary.json and changes.csv.")
+@click.option("--config", "config_path", type=_FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
+@click.option("--time-limit", type=click.FloatRange(0, min_open=True), help="Seconds after which the full-time repair stops solving again.")
+@click.option("--seed", type=int, help="Seed for anything random (the hosts' lottery when a capacity is cut).")
+@click.option("--pairs", "pairs_path", type=_FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
+@_GEOCODE
+def reallocate_cmd(previous_dir, students_path, sites_path, out_dir, config_path, max_km, time_limit, seed,
+                   pairs_path, geocode_cache):
+    """Keep every still-valid placement of a previous run, place as many others as possible, list the changes."""
+    config = load_config(config_path).with_options(default_max_km=max_km, time_limit=time_limit, seed=seed)
+    previous, previous_unassigned = read_previous(previous_dir)
+    students, sites = load_inputs(students_path, sites_path, config, geocoder=_geocoder(geocode_cache))
+    pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
+    inputs = {"previous": file_digest(previous_dir / "assignments.csv"), "students": file_digest(students_path),
+              "sites": file_digest(sites_path)}
+    if pairs_path:
+        inputs["pairs"] = file_digest(pairs_path)
+    done = reallocate(previous, students, sites, config, previous_unassigned=previous_unassigned, pairs=pairs,
+                      inputs=inputs)
+    paths = write_outputs(done.result, out_dir)
+    write_atomic(Path(out_dir) / "changes.csv", done.changes.to_csv(index=False, lineterminator="\n").encode())
+    click.echo(render_summary(done.result.summary))
+    counts = ", ".join(f"{k} {v}" for k, v in done.result.summary["reallocation"]["changes"].items()) or "none"
+    click.echo(f"\nkept {done.result.summary['reallocation']['kept']:,} placements; changes: {counts}")
+    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}, {Path(out_dir) / 'changes.csv'}")
 
 
 @main.command()
