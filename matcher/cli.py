@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .allocate import allocate
+from .atomic import check_out_dir
 from .config import Config, load_config
 from .display import render_inputs, render_summary
 from .errors import InputError
@@ -35,7 +36,8 @@ def _geocoder(cache: Path | None) -> AddressGeocoder | None:
 
 
 class _Group(click.Group):
-    """Maps our exceptions to exit codes: InputError → 2 with every problem, anything else → 1 in one line."""
+    """Maps our exceptions to exit codes: InputError → 2 with every problem, Ctrl-C → 130 with a message, anything
+    else → 1 in one line."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -46,6 +48,10 @@ class _Group(click.Group):
             ctx.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except KeyboardInterrupt:
+            click.echo("\nmatcher: interrupted; --out holds its previous files or this run's complete set, never a "
+                       "mix.", err=True)
+            ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the one place that turns failures into exit status 1
             if ctx.params.get("debug"):
                 raise
@@ -93,6 +99,7 @@ def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, o
 
 def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, pairs_path: Path | None,
          geocode_cache: Path | None = None) -> None:
+    check_out_dir(out_dir)
     students, sites = load_inputs(students_path, sites_path, config, geocoder=_geocoder(geocode_cache))
     pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
     inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}

@@ -1,8 +1,9 @@
 """Writing an allocation's files: ``assignments.csv``, ``unassigned.csv``, ``summary.json`` (and ``run.json``).
 
-Each file is written to a temporary file in the target folder and moved into place, so a reader never sees a
-half-written file. The three contract files are byte-identical for the same inputs, configuration and seed;
-``run.json`` holds what varies between runs (timings per stage).
+The files are published as one set (:func:`matcher.atomic.publish`): a run killed at any moment leaves the
+previous complete set or the new one, never a mix, and files in the folder that matcher did not write are kept.
+The three contract files are byte-identical for the same inputs, configuration and seed; ``run.json`` holds what
+varies between runs (timings per stage).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .atomic import publish
 from .safecells import neutralize_frame
 
 __all__ = ["write_outputs", "file_digest", "write_atomic"]
@@ -45,15 +47,17 @@ def _csv(table: pd.DataFrame) -> bytes:
 
 
 def write_outputs(result, out_dir: str | Path) -> dict[str, Path]:
-    """Write the result's files into ``out_dir`` (created if needed); returns their paths by name."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the result's files into ``out_dir`` (created if needed) as one set; returns their paths by name.
+
+    Raises
+    ------
+    InputError
+        When ``out_dir`` is a file or holds sub-folders (see :func:`matcher.atomic.check_out_dir`).
+    """
     files = {
         "assignments.csv": _csv(result.assignments),
         "unassigned.csv": _csv(result.unassigned),
         "summary.json": (json.dumps(result.summary, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode(),
         "run.json": (json.dumps({"timings_seconds": result.timings}, indent=2) + "\n").encode(),
     }
-    for name, data in files.items():
-        write_atomic(out / name, data)
-    return {name: out / name for name in files}
+    return publish(files, out_dir)
