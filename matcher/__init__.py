@@ -22,10 +22,12 @@ from .generate import embedded_scenario, generate, write_scenario
 from .load import load_inputs, read_table
 from .locate import locate
 from .period import Period, period_for
+from .reallocate import Reallocation, read_previous, reallocate
 from .solve.status import Status
 
 __all__ = [
     "Result", "allocate", "Candidates", "candidates", "Violation", "check", "verify", "Config", "Objective",
     "load_config", "CheckError", "InputError", "Problem", "write_outputs", "embedded_scenario", "generate",
     "write_scenario", "load_inputs", "read_table", "locate", "Period", "period_for", "Status", "__version__",
+    "Reallocation", "read_previous", "reallocate",
 ]
