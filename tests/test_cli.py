@@ -166,13 +166,15 @@ def test_allocate_writes_the_files(good_students, good_sites, tmp_path):
     assert summary["inputs"]["students"]["file"] == "good_students.csv"
 
 
-def test_allocate_stable_mode_is_not_available(good_students, good_sites, tmp_path):
+def test_allocate_stable_mode(good_students, good_sites, tmp_path):
     out = tmp_path / "out"
     result = invoke("allocate", "--students", str(good_students), "--sites", str(good_sites), "--out", str(out),
                     "--mode", "stable")
-    assert result.exit_code == 2, result.output
-    assert "stable" in result.output and "Traceback" not in result.output
-    assert not out.exists() or not any(out.iterdir())
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["parameters"]["mode"] == "stable" and summary["blocking_pairs"] == 0
+    assert sorted(read_ids(out / "assignments.csv") + read_ids(out / "unassigned.csv")) == sorted(
+        read_ids(good_students))
 
 
 # --- generate -----------------------------------------------------------------------------------------------------
