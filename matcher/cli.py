@@ -20,6 +20,7 @@ from .geocode import AddressGeocoder
 from .generate import embedded_scenario, generate, write_scenario
 from .load import load_inputs
 from .load.pairs import read_pairs
+from .progress import Progress
 from .reallocate import read_previous, reallocate
 
 __all__ = ["main"]
@@ -100,13 +101,17 @@ def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, o
 def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, pairs_path: Path | None,
          geocode_cache: Path | None = None) -> None:
     check_out_dir(out_dir)
-    students, sites = load_inputs(students_path, sites_path, config, geocoder=_geocoder(geocode_cache))
-    pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
+    progress = Progress()
+    with progress.stage("Loading and locating the inputs"):
+        students, sites = load_inputs(students_path, sites_path, config, geocoder=_geocoder(geocode_cache))
+        pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
     inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
     if pairs_path:
         inputs["pairs"] = file_digest(pairs_path)
-    result = allocate(students, sites, config, pairs=pairs, inputs=inputs)
-    paths = write_outputs(result, out_dir)
+    with progress.stage("Allocating and checking"):
+        result = allocate(students, sites, config, pairs=pairs, inputs=inputs)
+    with progress.stage("Writing the files"):
+        paths = write_outputs(result, out_dir)
     click.echo(render_summary(result.summary))
     click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
 
@@ -172,6 +177,47 @@ def demo(out_dir: Path) -> None:
     """Run the embedded national scenario end to end (a partner's ~900 sites and 3,000 requests)."""
     students_path, sites_path = (Path(str(p)) for p in embedded_scenario())
     _run(students_path, sites_path, Config(), out_dir, None)
+
+
+@main.command(name="report")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for report.html, report.xlsx and committee.csv (default: FOLDER).")
+@click.option("--students", "students_path", type=_FILE,
+              help="The run's students file (needed unless it is the embedded scenario).")
+@click.option("--sites", "sites_path", type=_FILE, help="The run's sites file (needed unless it is the embedded scenario).")
+@click.option("--config", "config_path", type=_FILE, help="Policy file (TOML) the run used.")
+@click.option("--no-workbook", is_flag=True, help="Skip report.xlsx (the slowest part).")
+def report_cmd(folder, out_dir, students_path, sites_path, config_path, no_workbook):
+    """Write an allocation folder's offline HTML report, its workbook and the steering committee's figures."""
+    from .report import build_report
+    paths = build_report(folder, out_dir, students=students_path, sites=sites_path, config=load_config(config_path),
+                         workbook=not no_workbook, progress=Progress())
+    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+@main.command(name="coverage")
+@click.option("--sites", "sites_path", type=_FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option("--target", type=click.IntRange(1), help="National target of places (default 1,000, or the policy's).")
+@click.option("--config", "config_path", type=_FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write coverage_academies.csv, coverage_departements.csv, white_zones.csv, coverage.html.")
+@_GEOCODE
+def coverage_cmd(sites_path, target, config_path, out_dir, geocode_cache):
+    """Places against the national target, share of seconde students within 15/30/60 km, white zones."""
+    from .coverage import coverage, load_sites, render_coverage
+    config = load_config(config_path).with_options(coverage_target=target)
+    progress = Progress()
+    with progress.stage("Loading and locating the sites"):
+        sites = load_sites(sites_path, config, geocoder=_geocoder(geocode_cache))
+    with progress.stage("Measuring coverage"):
+        cov = coverage(sites, config)
+    click.echo(render_coverage(cov))
+    if out_dir:
+        from .report import write_coverage
+        with progress.stage("Writing the coverage files"):
+            paths = write_coverage(cov, sites, out_dir, title=f"Coverage of {sites_path.name}")
+        click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,12 +16,13 @@ from scipy.spatial import cKDTree
 
 from . import reference
 from .config import Config
+from .display import _table
 from .errors import InputError
 from .geo import chord_km, unit_vectors
 from .load.table import LOCATION_COLUMNS, read_file
 from .locate import Geocoder, locate
 
-__all__ = ["Coverage", "coverage", "load_sites", "RADII_KM", "WHITE_ZONE_KM"]
+__all__ = ["Coverage", "coverage", "load_sites", "render_coverage", "RADII_KM", "WHITE_ZONE_KM"]
 
 #: Radii (km) of the "share of seconde students with a place within" figures.
 RADII_KM: tuple[int, ...] = (15, 30, 60)
@@ -158,3 +159,25 @@ def _national(lyc: pd.DataFrame, sites: pd.DataFrame, target: int, radii: tuple[
     out["white_zone_lycees"] = int((near > white_km).sum())
     out["white_zone_students"] = int(students[near > white_km].sum())
     return out
+
+
+def render_coverage(cov: Coverage) -> str:
+    """Plain-text coverage for the terminal: target attainment, shares, per académie, and every white zone."""
+    n = cov.national
+    shares = " / ".join(f"{n[f'share_within_{r}km']:.1%}" for r in RADII_KM)
+    lines = [f"Places offered: {n['places_offered']:,.1f} on {n['sites']:,} sites; target {n['target_places']:,}: "
+             f"{n['target_attainment']:.1%} ({'met' if n['target_met'] else 'NOT met'})",
+             f"Seconde students ({n['seconde_students']:,}) with a place within "
+             f"{' / '.join(f'{r}' for r in RADII_KM)} km: {shares}",
+             f"White zones (no place within {n['white_zone_km']:g} km): {n['white_zone_lycees']:,} lycées, "
+             f"{n['white_zone_students']:,} seconde students", ""]
+    rows = [[a.academie or "(none)", a.sites, a.places_offered, a.fair_share_places, a.seconde_students,
+             *(f"{getattr(a, f'share_within_{r}km'):.1%}" for r in RADII_KM), a.white_zone_lycees]
+            for a in cov.academies.fillna(0).itertuples(index=False)]
+    lines += [_table(["académie", "sites", "places", "fair share", "seconde students",
+                      *(f"≤{r} km" for r in RADII_KM), "white zones"], rows), ""]
+    if len(cov.white_zones):
+        rows = [[w.academie, w.uai, w.name[:40], w.seconde_gt_students, w.nearest_place_km]
+                for w in cov.white_zones.itertuples(index=False)]
+        lines += ["White zones:", _table(["académie", "uai", "lycée", "seconde students", "nearest place km"], rows)]
+    return "\n".join(lines)

@@ -1,7 +1,8 @@
 """What people look at: the officer's HTML report and workbook, and the steering committee's figures."""
 from __future__ import annotations
 
+from .build import build_report, write_coverage
 from .committee import committee_figures, publish
 from .data import Allocation, read_allocation
 
-__all__ = ["Allocation", "read_allocation", "committee_figures", "publish"]
+__all__ = ["Allocation", "read_allocation", "committee_figures", "publish", "build_report", "write_coverage"]

@@ -11,15 +11,13 @@ import json
 from functools import cache
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.patches import PathPatch  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
-
-from ..reference import dataset_path  # noqa: E402
+from ..reference import dataset_path
 
 __all__ = ["bar_chart", "choropleth", "departement_shapes", "BOUNDARIES_ATTRIBUTION"]
 
@@ -45,7 +43,6 @@ def departement_shapes() -> dict[str, tuple[str, list[np.ndarray]]]:
 def _svg(fig) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]
 
@@ -54,8 +51,9 @@ def bar_chart(labels, series: dict[str, np.ndarray], *, title: str, ylabel: str,
               percent: bool = False) -> str:
     """A grouped horizontal bar chart as an SVG string (one bar group per label)."""
     labels = list(labels)
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 0.22 * max(len(labels), 4) + 1.2))
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(7.5, 0.22 * max(len(labels), 4) + 1.2))
+        ax = fig.subplots()
         fig.set_gid(gid)
         height = 0.8 / max(len(series), 1)
         y = np.arange(len(labels))
@@ -108,8 +106,8 @@ def choropleth(values: pd.Series, *, title: str, label: str, gid: str, percent: 
     lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
     norm = matplotlib.colors.Normalize(lo, hi if hi > lo else lo + 1)
     cm = matplotlib.colormaps[cmap]
-    with plt.rc_context(_STYLE):
-        fig = plt.figure(figsize=(7.5, 7.2))
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(7.5, 7.2))
         fig.set_gid(gid)
         ax = fig.add_axes((0.0, 0.2, 0.84, 0.75))
         insets = {c: fig.add_axes((0.02 + i * 0.17, 0.02, 0.15, 0.16)) for i, c in enumerate(_INSETS)}

@@ -67,7 +67,8 @@ def student_rows(alloc: Allocation) -> pd.DataFrame:
         rows = rows.join(info, on="student_id")
         rows["student_academie"] = rows["student_academie"].fillna(rows.pop("academie"))
         rows.insert(0, "lycee_uai", rows.pop("lycee_uai").fillna(""))
-    rows = rows.fillna("")
+    text = [c for c in rows.columns if rows[c].dtype == object]
+    rows[text] = rows[text].fillna("")
     keys = [c for c in ("lycee_uai", "student_id", "start_date") if c in rows]
     return rows.sort_values(keys, kind="stable").reset_index(drop=True)
 

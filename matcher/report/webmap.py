@@ -20,6 +20,7 @@ from .charts import BOUNDARIES_ATTRIBUTION, departement_shapes
 
 __all__ = ["site_map", "map_iframe", "standalone_html"]
 
+_IDS = re.compile(r"\b([a-z_]+?)_([0-9a-f]{32})(?![0-9a-f])")
 _EXTERNAL = re.compile(r'<(script|link)[^>]*(src|href)="(https?:)?//[^"]*"[^>]*>(\s*</script>)?', re.I)
 
 
@@ -91,12 +92,18 @@ def site_map(sites: pd.DataFrame | None, *, used: pd.Series | None = None, stude
 
 def standalone_html(fmap: folium.Map) -> str:
     """The map as a self-contained HTML page; raises if any resource would still come from the network."""
-    page = fmap.get_root().render()
+    page = _stable_ids(fmap.get_root().render())
     left = [m.group(0)[:120] for m in _EXTERNAL.finditer(page)]
     if left:
         raise RuntimeError(f"the map would load external resources: {left}")
     return page.replace("</body>", f'<div style="font:10px sans-serif;color:#555">'
                                    f"{html.escape(BOUNDARIES_ATTRIBUTION)}</div></body>", 1)
+
+
+def _stable_ids(page: str) -> str:
+    """Folium names elements with random hex ids; number them in order of appearance (same map, same page)."""
+    ids: dict[str, str] = {}
+    return _IDS.sub(lambda m: ids.setdefault(m.group(0), f"{m.group(1)}_{len(ids)}"), page)
 
 
 def map_iframe(fmap: folium.Map, height: int = 560) -> str:

@@ -1,0 +1,112 @@
+"""Writing the report files of an allocation folder, and the coverage files of a sites file."""
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .. import reference
+from ..config import Config
+from ..coverage import Coverage, coverage
+from ..export import write_atomic
+from ..progress import Progress
+from ..safecells import neutralize_frame
+from .charts import choropleth
+from .committee import committee_figures
+from .data import read_allocation
+from .page import _CSS, _table, report_html
+from .webmap import map_iframe, site_map
+from .workbook import write_workbook
+
+__all__ = ["build_report", "write_coverage", "csv_bytes"]
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV with ``\\n`` line ends, text cells neutralised (formula injection)."""
+    return neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _xlsx_atomic(write, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_report(folder: str | Path, out_dir: str | Path | None = None, *, students: str | Path | None = None,
+                 sites: str | Path | None = None, config: Config | None = None, workbook: bool = True,
+                 progress: Progress | None = None) -> dict[str, Path]:
+    """Write ``report.html``, ``committee.csv`` (published figures) and ``report.xlsx`` for an allocation folder.
+
+    Parameters
+    ----------
+    folder : path
+        Output folder of ``matcher allocate`` / ``matcher demo``.
+    out_dir : path, optional
+        Where to write (default: ``folder``).
+    students, sites : path, optional
+        The run's input files (checked against the hashes in ``summary.json``); found automatically for the
+        embedded scenario. Without them the report leaves out girls'/priority shares, lycées and the map.
+    workbook : bool
+        Also write the workbook (the slowest part).
+    """
+    progress = progress or Progress(False)
+    config = config or Config()
+    with progress.stage("Reading the allocation"):
+        alloc = read_allocation(folder, students, sites, config)
+    out = Path(out_dir) if out_dir else Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    with progress.stage("Drawing the report"):
+        cov = coverage(alloc.sites, config) if alloc.sites is not None else None
+        page, published = report_html(alloc, cov)
+    paths = {"report.html": out / "report.html", "committee.csv": out / "committee.csv"}
+    write_atomic(paths["report.html"], page.encode("utf-8"))
+    write_atomic(paths["committee.csv"], csv_bytes(published))
+    if workbook:
+        with progress.stage("Writing the workbook"):
+            paths["report.xlsx"] = out / "report.xlsx"
+            _xlsx_atomic(lambda p: write_workbook(alloc, published, p), paths["report.xlsx"])
+    return paths
+
+
+def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str) -> str:
+    n = cov.national
+    svg = choropleth(cov.departements.set_index("departement")["share_within_30km"], percent=True,
+                     title="Seconde students with a place within 30 km (red: white-zone lycées)",
+                     label="share within 30 km", gid="choropleth-coverage", points=cov.white_zones, cmap="RdYlGn")
+    head = (f"<p>{n['places_offered']:,.1f} places on {n['sites']:,} sites for a target of {n['target_places']:,} "
+            f"({n['target_attainment']:.1%}: {'met' if n['target_met'] else 'NOT met'}). Seconde students with a "
+            f"place within 15 / 30 / 60 km: {n['share_within_15km']:.1%} / {n['share_within_30km']:.1%} / "
+            f"{n['share_within_60km']:.1%}. White zones: {n['white_zone_lycees']} lycées, "
+            f"{n['white_zone_students']:,} seconde students.</p>")
+    pct = tuple(c for c in cov.academies.columns if c.startswith("share_"))
+    body = [f"<h1>{html.escape(title)}</h1>", head, f"<figure>{svg}</figure>", "<h2>Per académie</h2>",
+            _table(cov.academies, "coverage-academies", pct), "<h2>White zones</h2>",
+            _table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones"), "<h2>Map</h2>",
+            map_iframe(site_map(sites, white_zones=cov.white_zones)), "<h2>Per département</h2>",
+            _table(cov.departements, "coverage-departements", pct),
+            f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>']
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher coverage</title>'
+            f"<style>{_CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
+
+
+def write_coverage(cov: Coverage, sites: pd.DataFrame, out_dir: str | Path, title: str = "Coverage") -> dict[str, Path]:
+    """Write ``coverage_academies.csv``, ``coverage_departements.csv``, ``white_zones.csv`` and ``coverage.html``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"coverage_academies.csv": csv_bytes(cov.academies),
+             "coverage_departements.csv": csv_bytes(cov.departements),
+             "white_zones.csv": csv_bytes(cov.white_zones),
+             "coverage.html": _coverage_page(cov, sites, title).encode("utf-8")}
+    for name, data in files.items():
+        write_atomic(out / name, data)
+    return {name: out / name for name in files}
+
