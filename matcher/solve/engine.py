@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -37,28 +37,33 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
              time_limit: float = float("inf")) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
-    Restriction rounds stop once ``time_limit`` seconds have passed: the students still breaking a rule are then
-    taken out and ``fill`` places those who fit in the places left.
+    The relaxed flow's placements that keep the full-time rules are fixed; the students breaking one are
+    restricted (``repair.restrict``) and solved again with the students still unplaced, on the places left,
+    until no one breaks a rule. Rounds stop once ``time_limit`` seconds have passed: the students still
+    breaking a rule are then taken out. Last, ``fill`` places those who fit in the places left.
     """
     start = time.perf_counter()
     placements, first = _flow(pairs, students, sites, order)
     split_ok, ft_only = students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool)
     stage, solves, rounds = np.zeros(len(students), np.int8), first.solves, 0
-    current, outcome = pairs, first
+    fixed, current = placements.iloc[:0], pairs
     while len(broken := violations(placements, split_ok, ft_only)):
         if time.perf_counter() - start > time_limit:
             placements = placements[~placements["student"].isin(broken["student"])]
             rounds += 1
             break
-        r = restrict(current, broken, sites, stage, split_ok, placements)
+        fixed = pd.concat([fixed, placements[~placements["student"].isin(broken["student"])]], ignore_index=True)
+        left = _places_left(sites, fixed)
+        r = restrict(current[~current["student"].isin(fixed["student"])], broken, left, stage, split_ok,
+                     placements.iloc[:0])
         current, stage, rounds = r.pairs, r.stage, rounds + 1
-        placements, outcome = _flow(current, students, sites, order)
+        placements, outcome = _flow(current, students, left, order)
         solves += outcome.solves
+    placements = pd.concat([fixed, placements], ignore_index=True).sort_values(["student", "week"], kind="stable")
     if rounds:
         placements = fill(placements, pairs, students, sites)
-        outcome = replace(outcome, levels=_values(outcome.levels, placements, pairs, students))
-    levels = _lexicographic_bounds([Level(lv.name, got.value, lv.bound, lv.sense)
-                                    for lv, got in zip(first.levels, outcome.levels)])
+    levels = _lexicographic_bounds([Level(lv.name, got.value, lv.bound, lv.sense) for lv, got in
+                                    zip(first.levels, _values(first.levels, placements, pairs, students))])
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
         n_splits = float(_splits(placements))
         levels.append(Level("splits", n_splits, 0.0 if n_splits == 0 else None, "min"))
@@ -66,7 +71,15 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     status = Status.OPTIMAL if proven else Status.FEASIBLE
     info = {"status": status.value, "method": "OR-Tools min-cost flow, lexicographic",
             "flow_solves": solves, "restriction_rounds": rounds, "restricted_students": int((stage > 0).sum())}
-    return Optimum(placements, pairs, tuple(levels), info)
+    return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), info)
+
+
+def _places_left(sites: pd.DataFrame, fixed: pd.DataFrame) -> pd.DataFrame:
+    """``sites`` with each week's capacity less the places ``fixed`` takes."""
+    week = fixed["week"].to_numpy()
+    used = {w: np.bincount(fixed["site"].to_numpy()[week == w], minlength=len(sites)) for w in (1, 2)}
+    return sites.assign(capacity_week_1=sites["capacity_week_1"].to_numpy(np.int64) - used[1],
+                        capacity_week_2=sites["capacity_week_2"].to_numpy(np.int64) - used[2])
 
 
 def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> tuple[Level, ...]:
