@@ -133,6 +133,8 @@ def _refuse_formulas(file: str, rows: np.ndarray,
 def _default(column: Column, n: int) -> pd.Series:
     if column.kind == "list":
         return pd.Series([()] * n, dtype=object)
+    if column.default is None and column.kind in ("id", "code", "text", "enum"):
+        return pd.Series([""] * n, dtype=str)  # a missing required text column (reported) reads as empty cells
     if column.default is None:
         return pd.Series(np.full(n, np.nan), dtype="float64")
     return pd.Series([column.default] * n, dtype=_DTYPES[column.kind])
