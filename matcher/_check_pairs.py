@@ -146,7 +146,7 @@ def _pair_values(pairs: pd.DataFrame, unit: str, rows: pd.DataFrame, student_ind
 
 
 def check_eligibility(rows: pd.DataFrame, sites: pd.DataFrame, config: Config, out: list[Violation]) -> None:
-    """Rules 2 (trade), 3 (reservation) and 4 (accessibility)."""
+    """Rules 2 (trade), 3 (reservation), 4 (accessibility) and 5 (académie, with ``stay_in_academie``)."""
     if config.other_sectors_rank_penalty is None:
         bad = rows.loc[(rows["n_sectors"] > 0) & rows["trade_pos"].isna() & rows["choice_pos"].isna()]
         emit(out, "sector", bad, "the site offers none of the student's trades")
@@ -162,6 +162,10 @@ def check_eligibility(rows: pd.DataFrame, sites: pd.DataFrame, config: Config, o
          "reserved lycées" + also[bad.index])
     acc = rows.loc[rows["s_needs_accessible"].astype(bool) & ~rows["t_accessible"].astype(bool)]
     emit(out, "accessibility", acc, "student needs an accessible site, site not accessible")
+    if config.stay_in_academie:
+        away = rows.loc[rows["s_academie"].astype(str) != rows["t_academie"].astype(str)]
+        emit(out, "academie", away, "site in académie " + away["t_academie"].astype(str) + ", student in "
+             + away["s_academie"].astype(str) + " (stay_in_academie)")
 
 
 def check_rank(rows: pd.DataFrame, config: Config, out: list[Violation]) -> None:

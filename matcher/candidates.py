@@ -7,7 +7,8 @@ so that the ``k`` nearest sites of a pool are the ``k`` best of that preference 
 are added as pairs of their own. No loop runs over students × sites.
 
 A student whose ``k`` nearest sites of some pool are all in range may have more eligible sites: the student is
-*truncated*. The solver widens truncated students' lists until the allocation is proven optimal over all pairs.
+*truncated*, and the result's bounds then hold over the kept pairs only (``summary.json`` says so).
+With ``stay_in_academie``, sites of another académie are not candidates.
 """
 from __future__ import annotations
 
@@ -76,6 +77,10 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
         raw, truncated = _geographic_pairs(students, sites, config, k, who)
     raw = pd.concat([raw, _choice_pairs(students, sites, who, pairs_table)], ignore_index=True)
     pairs = _eligible(raw, students, sites, config.other_sectors_rank_penalty)
+    if config.stay_in_academie:
+        same = (students["academie"].to_numpy(object)[pairs["student"].to_numpy()]
+                == sites["academie"].to_numpy(object)[pairs["site"].to_numpy()])
+        pairs = pairs[same].reset_index(drop=True)
     return Candidates(pairs=pairs, truncated=truncated, k=k)
 
 

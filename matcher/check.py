@@ -25,7 +25,8 @@ RULES: tuple[str, ...] = (
     "columns", "unknown_student", "missing_student", "duplicate_student", "reason_code", "unknown_site",
     "weeks", "full_time_only", "overlap", "split_not_ok", "split_same_site", "capacity", "no_pair", "distance",
     "distance_km", "sector", "reserved_priority", "reserved_lycees", "accessibility", "rank", "dates",
-    "company", "student_academie", "site_academie", "group_id", "group_partial", "group_split", "group_size")
+    "company", "student_academie", "site_academie", "group_id", "group_partial", "group_split", "group_size",
+    "academie")
 _ASSIGNMENT_COLUMNS = ("student_id", "site_id", "company", "weeks", "start_date", "end_date", "distance_km",
                        "preference_rank", "group_id", "student_academie", "site_academie")
 _UNASSIGNED_COLUMNS = ("student_id", "reason_code", "reason")

@@ -50,6 +50,8 @@ class Config:
         ``max_pairs`` pairs (0: never cap).
     max_pairs : int
         Largest number of student–site pairs in range for which every pair is kept (no cap, full proof).
+    stay_in_academie : bool
+        Students only go to sites of their own académie; the problem then splits exactly by académie.
     mode : str
         ``optimal`` or ``stable``.
     host_priority : tuple of str
@@ -76,6 +78,7 @@ class Config:
     max_minutes: float = 60.0
     candidate_k: int = 40
     max_pairs: int = 2_000_000
+    stay_in_academie: bool = False
     mode: str = "optimal"
     host_priority: tuple[str, ...] = ("priority", "distance", "lottery")
     price_of_stability: bool = True
@@ -132,7 +135,7 @@ def _coerce(key: str, value, name: str, problems: list[Problem]):
                 and len(set(value)) == len(value)):
             return tuple(value)
         return bad("a list among " + ", ".join(HOST_CRITERIA) + ", each once")
-    if key == "price_of_stability":
+    if key in ("price_of_stability", "stay_in_academie"):
         return value if isinstance(value, bool) else bad("true or false")
     if key == "mode":
         if value in ("optimal", "stable"):

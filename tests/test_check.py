@@ -454,3 +454,11 @@ def test_greedy_allocations_pass(scenario):
     if len(assignments):  # and one corruption of it is caught
         worse = assignments.assign(preference_rank=assignments["preference_rank"] + (assignments.index == 0))
         assert {v.rule for v in check(students, sites, worse, unassigned, config)} == {"rank"}
+
+
+def test_stay_in_academie_flags_a_site_of_another_academie(valid):
+    # s4 goes to D in Paris (académie de Paris) from Lyon: allowed by default, a violation with stay_in_academie.
+    valid["config"] = Config(year=2026, default_max_km=30.0, stay_in_academie=True)
+    found = run(valid)
+    assert {v.rule for v in found} == {"academie"}
+    assert [(v.student_id, v.site_id) for v in found] == [("s4", "D")]

@@ -474,3 +474,19 @@ def test_capped_candidate_lists_do_not_claim_optimality(tmp_path):
     placed = levels(r)["placed"]["value"]
     assert placed in (1, 2)
     assert placed == 2 or status(r) != "optimal", r.summary["solver"]
+
+
+VIENNE = (45.525, 4.874)  # Isère (académie de Grenoble), 25 km south of O
+AIN = (46.06, 4.85)       # Ain (académie de Lyon), 34.5 km north of O
+
+
+@pytest.mark.parametrize("stay, expected", [(False, "V"), (True, "A")])
+def test_stay_in_academie_sends_the_student_to_a_farther_site_of_their_own_academie(tmp_path, stay, expected):
+    # s1 lives in Lyon (académie de Lyon) with max_km 40. V (Vienne, académie de Grenoble) is 25 km away, A (Ain,
+    # académie de Lyon) 34.5 km. Free choice: the nearer V. With stay_in_academie, V is not a candidate: A.
+    config = Config(stay_in_academie=stay)
+    _, _, result = run_files(tmp_path, [student("s1", O, max_km=40)], [site("V", VIENNE), site("A", AIN)], config)
+    assert placements(result) == {"s1": [(expected, "both")]}
+    r = row(result, "s1", "both")
+    assert r["student_academie"] == "Lyon" and r["site_academie"] == ("Grenoble" if expected == "V" else "Lyon")
+    assert_km(result, "s1", "both", O, VIENNE if expected == "V" else AIN)
