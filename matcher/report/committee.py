@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import Allocation
+from .data import Allocation, by_id
 
 __all__ = ["committee_figures", "publish", "SMALL", "NATIONAL"]
 
@@ -24,7 +24,7 @@ def _hosted(alloc: Allocation) -> pd.DataFrame:
     """One row per (site académie, hosted student) with gender and priority when the students are known."""
     rows = alloc.assignments[["student_id", "site_academie"]].drop_duplicates()
     if alloc.students is not None:
-        info = alloc.students.drop_duplicates("student_id").set_index("student_id")[["gender", "priority"]]
+        info = by_id(alloc.students, "student_id", ["gender", "priority"])
         rows = rows.join(info, on="student_id")
     return rows
 

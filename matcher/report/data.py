@@ -17,8 +17,9 @@ from ..errors import InputError, Problem
 from ..export import file_digest
 from ..generate import embedded_scenario
 from ..load import load_inputs
+from ..safecells import neutralize
 
-__all__ = ["Allocation", "read_allocation"]
+__all__ = ["Allocation", "read_allocation", "by_id"]
 
 _FILES = ("assignments.csv", "unassigned.csv", "summary.json")
 _RERUN = "give the output folder of `matcher allocate` (or `matcher demo`), or rerun it"
@@ -48,6 +49,11 @@ class Allocation:
     students: pd.DataFrame | None
     sites: pd.DataFrame | None
     inputs_note: str
+
+
+def by_id(table: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of an input table indexed by its ids as the output files write them (neutralised)."""
+    return table.assign(**{key: table[key].map(neutralize)}).drop_duplicates(key).set_index(key)[columns]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -104,4 +110,7 @@ def read_allocation(folder: str | Path, students_path: str | Path | None = None,
     if problems:
         raise InputError(problems)
     students, sites = load_inputs(paths["students"], paths["sites"], config or Config())
+    # the output files hold ids as exported (formula-like ids neutralised): key the inputs the same way
+    students = students.assign(student_id=students["student_id"].map(neutralize))
+    sites = sites.assign(site_id=sites["site_id"].map(neutralize), company=sites["company"].map(neutralize))
     return Allocation(folder, assignments, unassigned, summary, students, sites, note)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import reference
 from ..coverage import Coverage
+from ..safecells import neutralize
 from .charts import bar_chart, choropleth
 from .committee import NATIONAL, committee_figures, publish
 from .data import Allocation
@@ -103,8 +104,9 @@ def _web_map(alloc: Allocation, cov: Coverage | None) -> str:
     if alloc.sites is None:
         return '<p class="note">The map of sites needs the input files (--students and --sites).</p>'
     used = alloc.assignments.assign(p=np.where(alloc.assignments["weeks"] == "both", 1.0, 0.5)).groupby("site_id")["p"].sum()
-    unplaced = alloc.students[alloc.students["student_id"].isin(alloc.unassigned["student_id"])]
-    fmap = site_map(alloc.sites, used=used, students=unplaced, white_zones=None if cov is None else cov.white_zones)
+    unplaced = alloc.students[alloc.students["student_id"].map(neutralize).isin(alloc.unassigned["student_id"])]
+    sites = alloc.sites.assign(site_id=alloc.sites["site_id"].map(neutralize))
+    fmap = site_map(sites, used=used, students=unplaced, white_zones=None if cov is None else cov.white_zones)
     return (map_iframe(fmap) + '<p class="note">Works offline over the département outlines; tick "OpenStreetMap '
             'tiles" for a street map when the network is available.</p>')
 

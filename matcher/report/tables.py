@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from .. import reference
-from .data import Allocation
+from ..safecells import neutralize
+from .data import Allocation, by_id
 
 __all__ = ["academy_table", "trade_table", "lycee_table", "student_rows", "company_rows"]
 
@@ -30,7 +31,8 @@ def trade_table(alloc: Allocation) -> pd.DataFrame | None:
         return None
     first = alloc.students["sectors"].map(lambda s: s[0] if len(s) else "(any)")
     km = _placed_ids(alloc)
-    frame = pd.DataFrame({"trade": first.to_numpy(), "km": alloc.students["student_id"].map(km).to_numpy()})
+    ids = alloc.students["student_id"].map(neutralize)
+    frame = pd.DataFrame({"trade": first.to_numpy(), "km": ids.map(km).to_numpy()})
     out = frame.groupby("trade").agg(requests=("trade", "size"), placed=("km", "count"), mean_km=("km", "mean"))
     out["placed_share"] = (out["placed"] / out["requests"]).round(4)
     out["mean_km"] = out["mean_km"].round(1)
@@ -44,7 +46,7 @@ def lycee_table(alloc: Allocation) -> pd.DataFrame | None:
     km = _placed_ids(alloc)
     st = alloc.students
     frame = pd.DataFrame({"uai": st["lycee_uai"].replace("", "(no lycée)").to_numpy(),
-                          "km": st["student_id"].map(km).to_numpy()})
+                          "km": st["student_id"].map(neutralize).map(km).to_numpy()})
     out = frame.groupby("uai").agg(requests=("uai", "size"), placed=("km", "count"), mean_km=("km", "mean"))
     out["not_placed"] = out["requests"] - out["placed"]
     out["mean_km"] = out["mean_km"].round(1)
@@ -63,7 +65,7 @@ def student_rows(alloc: Allocation) -> pd.DataFrame:
     unplaced = alloc.unassigned.copy()
     rows = pd.concat([placed, unplaced], ignore_index=True)
     if alloc.students is not None:
-        info = alloc.students.drop_duplicates("student_id").set_index("student_id")[["lycee_uai", "academie"]]
+        info = by_id(alloc.students, "student_id", ["lycee_uai", "academie"])
         rows = rows.join(info, on="student_id")
         rows["student_academie"] = rows["student_academie"].fillna(rows.pop("academie"))
         rows.insert(0, "lycee_uai", rows.pop("lycee_uai").fillna(""))
@@ -77,7 +79,7 @@ def company_rows(alloc: Allocation) -> pd.DataFrame:
     """Placements by company and site: who comes, when (one row per student and host)."""
     rows = alloc.assignments.copy()
     if alloc.students is not None:
-        info = alloc.students.drop_duplicates("student_id").set_index("student_id")[["lycee_uai"]]
+        info = by_id(alloc.students, "student_id", ["lycee_uai"])
         rows = rows.join(info, on="student_id")
     cols = ["company", "site_id", "student_id"] + [c for c in ("lycee_uai",) if c in rows] + [
         "weeks", "start_date", "end_date", "distance_km", "group_id", "student_academie"]
