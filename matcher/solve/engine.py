@@ -1,4 +1,5 @@
-"""The optimal mode: lexicographic min-cost flow on the relaxed network, then restriction until the rules hold."""
+"""The optimal mode: lexicographic min-cost flow on the relaxed network, then local restriction rounds until the
+full-time rules hold."""
 from __future__ import annotations
 
 import time
@@ -37,9 +38,9 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
              time_limit: float = float("inf")) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
-    The relaxed flow's placements that keep the full-time rules are fixed; the students breaking one are
-    restricted (``repair.restrict``) and solved again with the students still unplaced, on the places left,
-    until no one breaks a rule. Rounds stop once ``time_limit`` seconds have passed: the students still
+    Each round fixes the placements that keep the full-time rules, except at the sites where a student breaks
+    one; the students breaking a rule are restricted (``repair.restrict``) and solved again with the students
+    placed at those sites and the students still unplaced, on the places left, until no one breaks a rule. Rounds stop once ``time_limit`` seconds have passed: the students still
     breaking a rule are then taken out. Last, ``fill`` places those who fit in the places left.
     """
     start = time.perf_counter()
@@ -52,10 +53,13 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
             placements = placements[~placements["student"].isin(broken["student"])]
             rounds += 1
             break
-        fixed = pd.concat([fixed, placements[~placements["student"].isin(broken["student"])]], ignore_index=True)
+        near = np.union1d(broken["site_1"].to_numpy(), broken["site_2"].to_numpy())
+        moving = placements["student"].isin(broken["student"]) | placements["student"].isin(
+            placements.loc[placements["site"].isin(near), "student"])
+        fixed = pd.concat([fixed, placements[~moving]], ignore_index=True)
         left = _places_left(sites, fixed)
-        r = restrict(current[~current["student"].isin(fixed["student"])], broken, left, stage, split_ok,
-                     placements.iloc[:0])
+        others = placements[moving & ~placements["student"].isin(broken["student"])]
+        r = restrict(current[~current["student"].isin(fixed["student"])], broken, left, stage, split_ok, others)
         current, stage, rounds = r.pairs, r.stage, rounds + 1
         placements, outcome = _flow(current, students, left, order)
         solves += outcome.solves
