@@ -4,8 +4,9 @@ The network lets every both-weeks student take week 1 and week 2 at different si
 or a split that touches a ``full_time_only`` site, breaks the rules. Such a student is restricted in stages: first
 to the sites offering both weeks; if they break a rule again, to a single site — their best site with a place
 left in both weeks, else one of the broken split's sites (the full-time-only one first), else their best
-remaining site — where the flow can only place them full time, or not at all. The flow is solved again on the restricted pairs until no student breaks a
-rule. Restrictions only grow, so this ends. Last, ``fill`` places anyone who still fits in the places left. The first,
+remaining site — where the flow can only place them full time, or not at all. ``engine.optimise`` solves the flow
+again for the restricted students and those still movable, on the places left, until no student breaks a rule.
+Restrictions only grow, so this ends. Last, ``fill`` places anyone who still fits in the places left. The first,
 unrestricted flow's level values remain valid bounds; the gap to them is what the rules cost.
 """
 from __future__ import annotations
