@@ -108,3 +108,17 @@ def test_cli_allocate_mode_stable(tmp_path):
     assert summary["parameters"]["mode"] == "stable" and summary["blocking_pairs"] == 0
     assert summary["solver"]["method"].startswith("students-propose deferred acceptance")
     assert set(summary["price_of_stability"]) == {"stable", "optimal", "optimal_status", "difference"}
+
+
+def test_same_input_same_seed_same_files(tmp_path):
+    rows = [student(f"e{i}", (45.75 + 0.01 * (i % 4), 4.85), priority=i % 3 == 0) for i in range(12)]
+    s = write_csv(tmp_path / "s.csv", rows)
+    t = write_csv(tmp_path / "t.csv", [site("X", O, 3), site("Y", N5, 2), site("Z", N10, 2)])
+    outputs = []
+    for name in ("a", "b"):
+        run = CliRunner().invoke(main, ["allocate", "--students", str(s), "--sites", str(t), "--out",
+                                        str(tmp_path / name), "--mode", "stable", "--seed", "7"])
+        assert run.exit_code == 0, run.output
+        outputs.append([(tmp_path / name / f).read_bytes() for f in ("assignments.csv", "unassigned.csv",
+                                                                    "summary.json")])
+    assert outputs[0] == outputs[1]
