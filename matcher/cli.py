@@ -6,21 +6,25 @@ Exit status: 0 success, 2 bad input or usage (every problem listed, nothing writ
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
 from .allocate import allocate
 from .atomic import check_out_dir
+from .budget import check_memory, estimate_pairs
 from .config import Config, load_config
 from .display import render_inputs, render_summary
-from .errors import InputError
-from .export import file_digest, write_atomic, write_outputs
+from .errors import InputError, MatcherWarning
+from .export import file_digest, write_outputs
 from .geocode import AddressGeocoder
 from .generate import embedded_scenario, generate, write_scenario
 from .load import load_inputs
 from .load.pairs import read_pairs
+from .privacy_cli import pseudonymize_cmd, reidentify_cmd
 from .progress import Progress
+from .changes import write_changes
 from .reallocate import read_previous, reallocate
 
 __all__ = ["main"]
@@ -36,11 +40,27 @@ def _geocoder(cache: Path | None) -> AddressGeocoder | None:
     return AddressGeocoder(cache) if cache else None
 
 
+_SHOW_WARNING = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, MatcherWarning):
+        click.echo(f"matcher: warning: {message}", err=True)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
 class _Group(click.Group):
     """Maps our exceptions to exit codes: InputError → 2 with every problem, Ctrl-C → 130 with a message, anything
     else → 1 in one line."""
 
     def invoke(self, ctx: click.Context):
+        with warnings.catch_warnings():  # our warnings in one line each, as "matcher: warning: ..."
+            warnings.simplefilter("always", MatcherWarning)
+            warnings.showwarning = _show_warning
+            return self._invoke_mapped(ctx)
+
+    def _invoke_mapped(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except InputError as exc:
@@ -105,6 +125,8 @@ def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, p
     with progress.stage("Loading and locating the inputs"):
         students, sites = load_inputs(students_path, sites_path, config, geocoder=_geocoder(geocode_cache))
         pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
+    n_pairs = len(pairs) if pairs is not None else estimate_pairs(students, sites, config)
+    check_memory(len(students), len(sites), n_pairs, config)
     inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
     if pairs_path:
         inputs["pairs"] = file_digest(pairs_path)
@@ -153,6 +175,7 @@ def reallocate_cmd(previous_dir, students_path, sites_path, out_dir, config_path
                    pairs_path, geocode_cache):
     """Keep every still-valid placement of a previous run, place as many others as possible, list the changes."""
     config = load_config(config_path).with_options(default_max_km=max_km, time_limit=time_limit, seed=seed)
+    check_out_dir(out_dir)
     previous, previous_unassigned = read_previous(previous_dir)
     students, sites = load_inputs(students_path, sites_path, config, geocoder=_geocoder(geocode_cache))
     pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
@@ -162,8 +185,9 @@ def reallocate_cmd(previous_dir, students_path, sites_path, out_dir, config_path
         inputs["pairs"] = file_digest(pairs_path)
     done = reallocate(previous, students, sites, config, previous_unassigned=previous_unassigned, pairs=pairs,
                       inputs=inputs)
+    (Path(out_dir) / "changes.csv").unlink(missing_ok=True)  # never a stale changes.csv next to the new files
     paths = write_outputs(done.result, out_dir)
-    write_atomic(Path(out_dir) / "changes.csv", done.changes.to_csv(index=False, lineterminator="\n").encode())
+    write_changes(done.changes, out_dir)
     click.echo(render_summary(done.result.summary))
     counts = ", ".join(f"{k} {v}" for k, v in done.result.summary["reallocation"]["changes"].items()) or "none"
     click.echo(f"\nkept {done.result.summary['reallocation']['kept']:,} placements; changes: {counts}")
@@ -219,6 +243,9 @@ def coverage_cmd(sites_path, target, config_path, out_dir, geocode_cache):
             paths = write_coverage(cov, sites, out_dir, title=f"Coverage of {sites_path.name}")
         click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
 
+
+main.add_command(pseudonymize_cmd)
+main.add_command(reidentify_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

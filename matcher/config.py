@@ -66,6 +66,9 @@ class Config:
         Seed for anything random (lotteries, synthetic data).
     coverage_target : int
         Places the partner promised nationally (reported against places offered and used).
+    memory_limit_mb : float
+        Largest estimated memory of an allocation (:mod:`matcher.budget`); a larger run is refused with advice,
+        one above half of it warns.
     objective : Objective
         Order of the lexicographic levels.
     """
@@ -85,6 +88,7 @@ class Config:
     time_limit: float = 60.0
     seed: int = 0
     coverage_target: int = 1000
+    memory_limit_mb: float = 8000.0
     objective: Objective = field(default_factory=Objective)
 
     def with_options(self, **changes) -> "Config":

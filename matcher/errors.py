@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Problem", "InputError", "CheckError"]
+__all__ = ["Problem", "InputError", "CheckError", "MatcherWarning", "PERSONAL_VALUES"]
+
+#: Columns whose values are personal: problems name their file, row and column but never print the value.
+PERSONAL_VALUES: frozenset[str] = frozenset({"student_id", "address"})
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,7 @@ class Problem:
     column : str or None
         Column name in the contract (``student_id``...), None when the problem concerns the whole row or file.
     value : str
-        The offending value as read ("" when missing).
+        The offending value as read ("" when missing); not printed for the columns in :data:`PERSONAL_VALUES`.
     message : str
         What is wrong.
     fix : str
@@ -39,7 +42,7 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        shown = f" (value {self.value!r})" if self.value != "" else ""
+        shown = f" (value {self.value!r})" if self.value != "" and self.column not in PERSONAL_VALUES else ""
         return f"{where}: {self.message}{shown}. Fix: {self.fix}"
 
 
@@ -57,3 +60,7 @@ class InputError(Exception):
 
 class CheckError(Exception):
     """The independent checker found a violation: a bug in matcher, never a user error."""
+
+
+class MatcherWarning(UserWarning):
+    """Something the user should know that does not stop the run (a personal-data column dropped, a large run)."""

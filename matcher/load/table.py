@@ -1,18 +1,19 @@
 """One file → one clean typed table (schema.py) and every problem found in it."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import MatcherWarning, Problem
 from ..schema import SITES, STUDENTS, Column
 from . import validate
 from .cells import ERRORS, convert, formulas
 from .files import read_raw
-from .headers import match_headers
+from .headers import PERSONAL, match_headers, normalize
 
 __all__ = ["ReadResult", "read_table", "read_file", "SCHEMAS", "LOCATION_COLUMNS", "clean_columns"]
 
@@ -95,6 +96,10 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     if raw is None:
         return ReadResult(file, _empty(kind), problems, np.zeros(0, dtype=np.int64), frozenset())
     positions, header_problems = match_headers(raw.headers, kind, file)
+    personal = [h for h in raw.headers if normalize(h) in PERSONAL]
+    if personal:
+        warnings.warn(MatcherWarning(f"{file}: column(s) {', '.join(repr(h) for h in personal)} hold personal data "
+                                     "and were dropped unread; matcher needs pseudonymous ids only"), stacklevel=2)
     problems += header_problems
     given = frozenset(positions.values())
     cells = {name: raw.cells[pos] for pos, name in positions.items()}

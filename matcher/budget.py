@@ -1,0 +1,93 @@
+"""Memory estimate before building a large allocation model: warn, or refuse with advice.
+
+The model grows with the candidate student–site pairs. Measured peaks (``resource.getrusage`` ``ru_maxrss`` of a
+fresh process, scenarios from :func:`matcher.generate.generate`, ``allocate`` after ``load_inputs``)::
+
+    students  sites  max_km  pairs      before allocate  peak     seconds
+    10,000    2,000  30      147,731    155 MB           211 MB   6
+    10,000    2,000  60      220,150    155 MB           230 MB   11
+
+The allocation adds about 300 bytes per pair and 1 KB per student on top of the loaded tables; :func:`estimate_mb`
+rounds these up (a margin for the solver's own arrays) and adds the interpreter with its libraries.
+``Config.memory_limit_mb`` sets the limit: above it the run is refused before anything is built; above half of it,
+a warning is shown.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from .config import Config
+from .errors import InputError, MatcherWarning, Problem
+from .geo import chord, unit_vectors
+
+__all__ = ["BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB", "Estimate", "estimate_pairs", "estimate_mb",
+           "check_memory"]
+
+#: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
+BYTES_PER_PAIR = 400
+BYTES_PER_STUDENT = 2_000
+BASE_MB = 250.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A memory estimate: ``megabytes`` needed for ``pairs`` candidate pairs, against ``limit_mb``."""
+
+    students: int
+    sites: int
+    pairs: int
+    megabytes: float
+    limit_mb: float
+
+
+def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:
+    """Upper estimate of the candidate pairs: sites within each student's distance limit, plus named choices.
+
+    Trades are ignored (so it may overestimate); with more pairs in range than ``config.max_pairs``, the
+    ``config.candidate_k`` nearest sites per student and trade are kept, as the candidate stage does.
+    """
+    if students.empty or sites.empty:
+        return 0
+    km = students["max_km"].fillna(config.default_max_km).to_numpy(float)
+    tree = cKDTree(unit_vectors(sites["lat"], sites["lon"]))
+    counts = tree.query_ball_point(unit_vectors(students["lat"], students["lon"]), chord(km), return_length=True)
+    in_range = int(np.sum(counts))
+    if in_range > config.max_pairs and config.candidate_k > 0:
+        pools = students["sectors"].map(lambda s: max(len(s), 1)).to_numpy()
+        in_range = int(np.minimum(counts, config.candidate_k * pools).sum())
+    return in_range + int(students["site_choices"].map(len).sum())
+
+
+def estimate_mb(n_students: int, n_sites: int, n_pairs: int) -> float:
+    """Peak memory in MB of an allocation of this size (see the measured table in the module docstring)."""
+    return BASE_MB + (BYTES_PER_PAIR * n_pairs + BYTES_PER_STUDENT * (n_students + n_sites)) / 2**20
+
+
+def check_memory(n_students: int, n_sites: int, n_pairs: int, config: Config) -> Estimate:
+    """Refuse a run whose estimate exceeds ``config.memory_limit_mb``; warn above half of it.
+
+    Raises
+    ------
+    InputError
+        With one problem saying how much memory the run needs and how to make it smaller.
+    """
+    need = estimate_mb(n_students, n_sites, n_pairs)
+    estimate = Estimate(n_students, n_sites, n_pairs, round(need), config.memory_limit_mb)
+    advice = (f"split the students by académie (one run each), lower the distance limit (max_km, now "
+              f"{config.default_max_km:g} km by default), or raise memory_limit_mb in the policy file if this "
+              "machine has the memory")
+    what = f"{n_students:,} students, {n_sites:,} sites and about {n_pairs:,} candidate pairs"
+    if need > config.memory_limit_mb:
+        raise InputError([Problem("memory", None, None, f"{need:,.0f} MB",
+                                  f"{what} need more memory than memory_limit_mb ({config.memory_limit_mb:,.0f} MB)",
+                                  advice)])
+    if need > config.memory_limit_mb / 2:
+        warnings.warn(MatcherWarning(f"{what} need about {need:,.0f} MB of memory (limit "
+                                     f"{config.memory_limit_mb:,.0f} MB); if this machine runs short, {advice}"),
+                      stacklevel=2)
+    return estimate
