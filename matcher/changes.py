@@ -14,10 +14,15 @@ Students kept as they were, and students not placed before nor now, are not list
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["changes_table", "CHANGE_COLUMNS"]
+from .export import write_atomic
+from .safecells import neutralize_frame
+
+__all__ = ["changes_table", "write_changes", "CHANGE_COLUMNS"]
 
 CHANGE_COLUMNS = ("student_id", "change", "outcome", "previous", "current", "reason")
 _WHY = {"WITHDRAWN": "the student no longer asks for a placement",
@@ -73,3 +78,10 @@ def changes_table(previous: pd.DataFrame, previous_unassigned: pd.DataFrame | No
     out = pd.DataFrame({"student_id": ids.to_numpy(object), "change": change, "outcome": outcome,
                         "previous": prev, "current": cur, "reason": reason})
     return out[out["change"] != ""].reset_index(drop=True)
+
+
+def write_changes(changes: pd.DataFrame, out_dir: str | Path) -> Path:
+    """Write ``changes.csv`` into ``out_dir`` atomically, text cells neutralised like the other exports."""
+    path = Path(out_dir) / "changes.csv"
+    write_atomic(path, neutralize_frame(changes).to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return path

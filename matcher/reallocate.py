@@ -26,6 +26,7 @@ from .check import verify
 from .config import Config
 from .errors import InputError, Problem
 from .reasons import reasons
+from .safecells import FORMULA_STARTS
 from .solve.engine import optimise
 from .solve.flow import Level
 from .solve.stable import lottery
@@ -67,8 +68,19 @@ def read_previous(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None
     if problems:
         raise InputError(problems)
     un = folder / "unassigned.csv"
-    previous_unassigned = pd.read_csv(un, dtype=str, keep_default_na=False) if un.exists() else None
-    return prev[["student_id", "site_id", "weeks"]], previous_unassigned
+    previous_unassigned = _ids(pd.read_csv(un, dtype=str, keep_default_na=False)) if un.exists() else None
+    return _ids(prev[["student_id", "site_id", "weeks"]]), previous_unassigned
+
+
+def _ids(table: pd.DataFrame) -> pd.DataFrame:
+    """Ids as they were before export: the apostrophe added to formula-like cells is taken off."""
+    out = table.copy()
+    for column in ("student_id", "site_id"):
+        if column in out:
+            v = out[column]
+            quoted = v.str.startswith("'") & v.str[1:].str.startswith(FORMULA_STARTS)
+            out[column] = v.where(~quoted, v.str[1:])
+    return out
 
 
 def _causes(prev: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame,

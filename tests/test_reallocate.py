@@ -183,3 +183,13 @@ def test_reallocate_cli_without_previous_files_exits_2(tmp_path):
                                     str(students_path), "--sites", str(sites_path), "--out", str(tmp_path / "o")])
     assert run.exit_code == 2 and "assignments.csv" in run.output
     assert not (tmp_path / "o").exists()
+
+
+def test_previous_ids_read_as_exported(tmp_path):
+    # Exports put an apostrophe before formula-like cells; the previous folder's ids are read back without it.
+    from matcher.reallocate import read_previous
+    write_csv(tmp_path / "assignments.csv", [{"student_id": "'=e1", "site_id": "'-S1", "weeks": "both"},
+                                             {"student_id": "'plain", "site_id": "S2", "weeks": "both"}])
+    previous, unassigned = read_previous(tmp_path)
+    assert list(previous["student_id"]) == ["=e1", "'plain"] and list(previous["site_id"]) == ["-S1", "S2"]
+    assert unassigned is None
