@@ -3,6 +3,6 @@ from __future__ import annotations
 
 from .build import build_report, write_coverage
 from .committee import committee_figures, publish
-from .data import Allocation, read_allocation
+from .data import Allocation, from_result, read_allocation
 
-__all__ = ["Allocation", "read_allocation", "committee_figures", "publish", "build_report", "write_coverage"]
+__all__ = ["Allocation", "read_allocation", "from_result", "committee_figures", "publish", "build_report", "write_coverage"]

@@ -19,7 +19,7 @@ from ..generate import embedded_scenario
 from ..load import load_inputs
 from ..safecells import neutralize
 
-__all__ = ["Allocation", "read_allocation", "by_id"]
+__all__ = ["Allocation", "read_allocation", "from_result", "by_id"]
 
 _FILES = ("assignments.csv", "unassigned.csv", "summary.json")
 _RERUN = "give the output folder of `matcher allocate` (or `matcher demo`), or rerun it"
@@ -114,3 +114,9 @@ def read_allocation(folder: str | Path, students_path: str | Path | None = None,
     students = students.assign(student_id=students["student_id"].map(neutralize))
     sites = sites.assign(site_id=sites["site_id"].map(neutralize), company=sites["company"].map(neutralize))
     return Allocation(folder, assignments, unassigned, summary, students, sites, note)
+
+
+def from_result(result, students: pd.DataFrame, sites: pd.DataFrame, name: str = "allocation") -> Allocation:
+    """An :class:`Allocation` from an in-memory ``matcher.allocate`` result and its located inputs (notebooks)."""
+    return Allocation(Path(name), result.assignments, result.unassigned, result.summary, students, sites,
+                      "in-memory result")
