@@ -3,7 +3,7 @@
 A candidate pair (student *s*, site *j*) blocks when both would rather be together:
 
 - *s* is not placed, or *s* prefers *j* to its current host (its worst one when split): smaller preference rank,
-  then shorter distance, then smaller site position, as in the students' lists;
+  then shorter distance (km as computed), then smaller site position, as in the students' lists;
 - *j* could take *s* in every week *s* needs (both weeks for a full-time request: stability is about full-time
   placements): in each such week *j* has a free place or hosts a student it ranks below *s*.
 
@@ -60,16 +60,16 @@ def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
     weeks = assignments["weeks"].to_numpy(object)
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     metres = np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
-    pref = pd.DataFrame({"student": ps, "site": pj, "rank": pairs["rank"].to_numpy(np.int64), "m": metres})
+    km = pairs["km"].to_numpy(float)
+    pref = pd.DataFrame({"student": ps, "site": pj, "rank": pairs["rank"].to_numpy(np.int64), "km": km})
     # each placed student's worst current host, in the student's own order
     held = pd.DataFrame({"student": spos, "site": tpos}).merge(pref, on=["student", "site"], how="left")
-    worst = held.sort_values(["student", "rank", "m", "site"]).groupby("student").tail(1).set_index("student")
-    n = len(students)
-    cur = [np.full(n, np.iinfo(np.int64).max, np.int64) for _ in range(3)]
-    idx = worst.index.to_numpy(np.int64)
-    for k, col in enumerate(("rank", "m", "site")):
-        cur[k][idx] = worst[col].fillna(np.iinfo(np.int64).max).to_numpy(np.int64)
-    wants = _below([cur[0][ps], cur[1][ps], cur[2][ps]], [pref["rank"].to_numpy(), metres, pj])
+    worst = held.sort_values(["student", "rank", "km", "site"]).groupby("student").tail(1).set_index("student")
+    n, idx = len(students), worst.index.to_numpy(np.int64)
+    cur = [np.full(n, np.inf) for _ in range(3)]  # unplaced: anything is better
+    for k, col in enumerate(("rank", "km", "site")):
+        cur[k][idx] = worst[col].fillna(np.inf).to_numpy(float)
+    wants = _below([cur[0][ps], cur[1][ps], cur[2][ps]], [pref["rank"].to_numpy(float), km, pj.astype(float)])
     # occupants per site and week: count and the worst-ranked one's key
     pair_metres = pd.Series(metres, index=pd.MultiIndex.from_arrays([ps, pj]))
     occ_m = pair_metres.reindex(pd.MultiIndex.from_arrays([spos, tpos])).fillna(0).to_numpy(np.int64)

@@ -119,8 +119,7 @@ def _brute_force_blocking(st, si, assignments, config: Config) -> int:
     pairs = candidates(st, si, config).pairs
     sid, tid = st["student_id"].tolist(), si["site_id"].tolist()
     km = {(s, j): k for s, j, k in zip(pairs["student"], pairs["site"], pairs["km"])}
-    pref = {(s, j): (r, round(km[(s, j)] * 1000), j) for s, j, r in zip(pairs["student"], pairs["site"],
-                                                                         pairs["rank"])}
+    pref = {(s, j): (r, km[(s, j)], j) for s, j, r in zip(pairs["student"], pairs["site"], pairs["rank"])}
     draw, prio, weeks = lottery(st["student_id"], config.seed), st["priority"].tolist(), st["weeks"].tolist()
 
     def key(s, j):
