@@ -6,9 +6,13 @@ fresh process, scenarios from :func:`matcher.generate.generate`, ``allocate`` af
     students  sites  max_km  pairs      before allocate  peak     seconds
     10,000    2,000  30      147,731    155 MB           211 MB   6
     10,000    2,000  60      220,150    155 MB           230 MB   11
+    70,000    9,000  30      1,979,008  216 MB           942 MB   428 (a loaded 2-core machine)
 
-The allocation adds about 300 bytes per pair and 1 KB per student on top of the loaded tables; :func:`estimate_mb`
-rounds these up (a margin for the solver's own arrays) and adds the interpreter with its libraries.
+Fitting the growth from before to peak gives about 260–370 bytes per pair and 0.5–1.8 KB per student;
+:func:`estimate_mb` rounds these up to 400 bytes per pair and 2 KB per student or site, plus 250 MB for the
+interpreter, its libraries and the loaded tables. With the pairs of :func:`estimate_pairs` (177,928 and
+2,280,117 for the two 30 km scenarios, against 147,731 and 1,979,008 kept by the candidate stage) it gives 341 MB
+and 1,270 MB: above the measured peaks, as an estimate made to refuse in time should be.
 ``Config.memory_limit_mb`` sets the limit: above it the run is refused before anything is built; above half of it,
 a warning is shown.
 """
@@ -46,21 +50,34 @@ class Estimate:
 
 
 def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:
-    """Upper estimate of the candidate pairs: sites within each student's distance limit, plus named choices.
+    """Upper estimate of the candidate pairs: sites in range offering a trade the student asks, plus named choices.
 
-    Trades are ignored (so it may overestimate); with more pairs in range than ``config.max_pairs``, the
-    ``config.candidate_k`` nearest sites per student and trade are kept, as the candidate stage does.
+    Per trade, a k-d tree counts the sites offering it within each student's distance limit (a site offering two of
+    a student's trades counts twice, so this may overestimate); a student who lists no trade, or any student when
+    ``config.other_sectors_rank_penalty`` is set, counts every site in range. With more pairs than
+    ``config.max_pairs``, the ``config.candidate_k`` nearest sites per student and trade are kept, as the candidate
+    stage does.
     """
     if students.empty or sites.empty:
         return 0
-    km = students["max_km"].fillna(config.default_max_km).to_numpy(float)
-    tree = cKDTree(unit_vectors(sites["lat"], sites["lon"]))
-    counts = tree.query_ball_point(unit_vectors(students["lat"], students["lon"]), chord(km), return_length=True)
-    in_range = int(np.sum(counts))
-    if in_range > config.max_pairs and config.candidate_k > 0:
-        pools = students["sectors"].map(lambda s: max(len(s), 1)).to_numpy()
-        in_range = int(np.minimum(counts, config.candidate_k * pools).sum())
-    return in_range + int(students["site_choices"].map(len).sum())
+    points = unit_vectors(students["lat"], students["lon"])
+    radius = chord(students["max_km"].fillna(config.default_max_km).to_numpy(float))
+    site_points = unit_vectors(sites["lat"], sites["lon"])
+    wants = students["sectors"].reset_index(drop=True)
+    any_trade = (wants.map(len) == 0).to_numpy() | (config.other_sectors_rank_penalty is not None)
+    counts = np.zeros(len(students), dtype=np.int64)
+    counts[any_trade] = cKDTree(site_points).query_ball_point(points[any_trade], radius[any_trade],
+                                                              return_length=True)
+    asked = wants[~any_trade].explode()
+    for trade, rows in asked.groupby(asked).groups.items():
+        offering = sites["sectors"].map(lambda offered, t=trade: t in offered).to_numpy(bool)
+        if offering.any():
+            rows = np.asarray(rows)
+            counts[rows] += cKDTree(site_points[offering]).query_ball_point(points[rows], radius[rows],
+                                                                           return_length=True)
+    if counts.sum() > config.max_pairs and config.candidate_k > 0:
+        counts = np.minimum(counts, config.candidate_k * np.maximum(wants.map(len).to_numpy(), 1))
+    return int(counts.sum()) + int(students["site_choices"].map(len).sum())
 
 
 def estimate_mb(n_students: int, n_sites: int, n_pairs: int) -> float:

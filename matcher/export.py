@@ -11,11 +11,13 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from .atomic import publish
+from .errors import MatcherWarning
 from .safecells import neutralize_frame
 
 __all__ = ["write_outputs", "file_digest", "write_atomic"]
@@ -46,6 +48,11 @@ def _csv(table: pd.DataFrame) -> bytes:
     return neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+#: Files other commands write next to an allocation's (``matcher report``, ``matcher reallocate``): kept, but stale
+#: once the allocation is replaced.
+DERIVED: tuple[str, ...] = ("report.html", "report.xlsx", "committee.csv", "changes.csv")
+
+
 def write_outputs(result, out_dir: str | Path) -> dict[str, Path]:
     """Write the result's files into ``out_dir`` (created if needed) as one set; returns their paths by name.
 
@@ -60,4 +67,9 @@ def write_outputs(result, out_dir: str | Path) -> dict[str, Path]:
         "summary.json": (json.dumps(result.summary, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode(),
         "run.json": (json.dumps({"timings_seconds": result.timings}, indent=2) + "\n").encode(),
     }
-    return publish(files, out_dir)
+    paths = publish(files, out_dir)
+    stale = [name for name in DERIVED if (Path(out_dir) / name).exists()]
+    if stale:
+        warnings.warn(MatcherWarning(f"{', '.join(stale)} in {out_dir} describe an earlier run and were kept; run "
+                                     "matcher report again (or remove them)"), stacklevel=2)
+    return paths

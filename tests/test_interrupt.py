@@ -148,3 +148,17 @@ def test_an_output_folder_with_sub_folders_is_refused_before_anything_is_compute
         f"{out}: the output folder holds sub-folders matcher did not write (value 'archive'). Fix: give a new or "
         "empty folder for --out (matcher never deletes what it did not write)")
     assert [p.name for p in out.iterdir()] == ["archive"]
+
+
+def test_files_of_an_earlier_report_are_kept_with_a_warning(tmp_path):
+    corpus = Path(__file__).parent / "bad_inputs"
+    out = tmp_path / "out"
+    args = ["allocate", "--students", str(corpus / "good_students.csv"), "--sites", str(corpus / "good_sites.csv"),
+            "--out", str(out)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    (out / "report.html").write_text("<p>earlier run</p>", encoding="utf-8")
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0
+    assert (f"matcher: warning: report.html in {out} describe an earlier run and were kept; run matcher report "
+            "again (or remove them)") in again.output.splitlines()
+    assert (out / "report.html").read_text(encoding="utf-8") == "<p>earlier run</p>"
