@@ -77,8 +77,15 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
         User-supplied ``student_id, site_id, km|minutes`` replacing the built-in distances.
     inputs : dict, optional
         Input file names and hashes to record in the summary.
+
+    With ``config.stay_in_academie`` and more than one académie, each académie is allocated on its own and the
+    parts merged (``matcher.batch.allocate_by_academie``): the problem splits exactly.
     """
     config = config or Config()
+    if config.stay_in_academie:
+        from .batch import academies_of, allocate_by_academie
+        if len(academies_of(students, sites)) > 1:
+            return allocate_by_academie(students, sites, config, pairs=pairs, inputs=inputs)
     timings: dict = {}
     with _timed(timings, "candidates"):
         cands = candidates(students, sites, config, pairs_table=pairs)

@@ -13,6 +13,7 @@ import click
 
 from .allocate import allocate
 from .atomic import check_out_dir
+from .batch import allocate_by_academie
 from .budget import check_memory, estimate_pairs
 from .config import Config, load_config
 from .display import render_inputs, render_summary
@@ -25,6 +26,7 @@ from .load.pairs import read_pairs
 from .privacy_cli import pseudonymize_cmd, reidentify_cmd
 from .progress import Progress
 from .changes import write_changes
+from .cli_batch import batch_runner, engine_from, engine_options, sweep_cmd
 from .reallocate import read_previous, reallocate
 
 __all__ = ["main"]
@@ -119,7 +121,7 @@ def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, o
 
 
 def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, pairs_path: Path | None,
-         geocode_cache: Path | None = None) -> None:
+         geocode_cache: Path | None = None, runner=None) -> None:
     check_out_dir(out_dir)
     progress = Progress()
     with progress.stage("Loading and locating the inputs"):
@@ -131,7 +133,10 @@ def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, p
     if pairs_path:
         inputs["pairs"] = file_digest(pairs_path)
     with progress.stage("Allocating and checking"):
-        result = allocate(students, sites, config, pairs=pairs, inputs=inputs)
+        if runner is None:
+            result = allocate(students, sites, config, pairs=pairs, inputs=inputs)
+        else:  # --by academie: the parts as tasks of the runner's engine
+            result = allocate_by_academie(students, sites, config, pairs=pairs, inputs=inputs, runner=runner)
     with progress.stage("Writing the files"):
         paths = write_outputs(result, out_dir)
     click.echo(render_summary(result.summary))
@@ -150,12 +155,20 @@ def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, p
 @click.option("--seed", type=int, help="Seed for anything random.")
 @click.option("--pairs", "pairs_path", type=_FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
 @_GEOCODE
+@click.option("--stay-in-academie", is_flag=True, default=None,
+              help="Students only go to sites of their own académie (policy option stay_in_academie).")
+@click.option("--by", type=click.Choice(["academie"]),
+              help="Solve each académie as a separate task on --engine and merge the files (same files as one run); "
+                   "needs stay_in_academie.")
+@engine_options
 def allocate_cmd(students_path, sites_path, out_dir, config_path, mode, max_km, time_limit, seed, pairs_path,
-                 geocode_cache):
+                 geocode_cache, stay_in_academie, by, engine, scheduler, workers):
     """Allocate the two weeks and write the officer's files."""
+    engine = engine_from(engine, scheduler, workers)
     config = load_config(config_path).with_options(mode=mode, default_max_km=max_km, time_limit=time_limit,
-                                                   seed=seed)
-    _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache)
+                                                   seed=seed, stay_in_academie=stay_in_academie)
+    with batch_runner(by, engine, config) as runner:
+        _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner=runner)
 
 
 @main.command(name="reallocate")
@@ -246,6 +259,7 @@ def coverage_cmd(sites_path, target, config_path, out_dir, geocode_cache):
 
 main.add_command(pseudonymize_cmd)
 main.add_command(reidentify_cmd)
+main.add_command(sweep_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,0 +1,130 @@
+"""Where independent allocations run: in this process, one after the other, or as tasks on a Dask cluster.
+
+An :class:`Engine` says which; :func:`open_engine` opens it and yields a :class:`Runner` whose ``map`` runs a
+function on every item and returns the results in the items' order, whatever the order the tasks finished in::
+
+    with open_engine(Engine("dask", workers=2)) as runner:      # a LocalCluster of 2 worker processes
+        results = runner.map(allocate_part, parts, config)
+
+Dask is an optional extra (``pip install "matcher[dask]"``); it is imported only when the dask engine is opened.
+Workers of an existing cluster (``Engine("dask", scheduler="tcp://host:8786")``) need matcher installed, the same
+version as here.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+__all__ = ["Engine", "EngineError", "Runner", "open_engine", "ENGINES", "DASK_MISSING"]
+
+#: Engine kinds.
+ENGINES: tuple[str, ...] = ("local", "dask")
+#: What to do when Dask is missing.
+DASK_MISSING = 'the dask engine needs Dask: pip install "matcher[dask]"'
+
+
+class EngineError(RuntimeError):
+    """The engine cannot be used: Dask is not installed, or the scheduler cannot be reached."""
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where to run independent allocations.
+
+    Attributes
+    ----------
+    kind : str
+        ``local`` (this process, one task after the other) or ``dask``.
+    scheduler : str or None
+        Dask only: address of an existing scheduler (``tcp://HOST:PORT``); None starts a LocalCluster.
+    workers : int or None
+        Dask LocalCluster only: worker processes (default: one per CPU core), one thread each.
+    """
+
+    kind: str = "local"
+    scheduler: str | None = None
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.kind!r}")
+        if self.kind == "local" and (self.scheduler or self.workers):
+            raise ValueError("a scheduler address or a number of workers needs the dask engine")
+        if self.scheduler and self.workers:
+            raise ValueError("the number of workers is the existing cluster's: give a scheduler or workers, not both")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError("workers must be at least 1")
+
+
+class Runner:
+    """Runs ``fn(item, *args)`` for every item; ``map`` returns the results in the items' order."""
+
+    def __init__(self, engine: Engine, client: Any = None) -> None:
+        self.engine, self._client = engine, client
+
+    def map(self, fn: Callable, items: Iterable, *args, shared: Iterable = ()) -> list:
+        """``[fn(item, *shared, *args) for item in items]``, on this engine.
+
+        ``items`` may be a generator: locally only one item lives at a time; on Dask each item is sent to the
+        cluster as soon as it is made. ``shared`` values (e.g. the input tables of a sweep) are sent to the
+        cluster once and given to every task.
+        """
+        shared = tuple(shared)
+        if self._client is None:
+            return [fn(item, *shared, *args) for item in items]
+        client = self._client
+        shared_futures = [client.scatter([v], broadcast=True, hash=False)[0] for v in shared]
+        futures = [client.submit(fn, client.scatter([item], hash=False)[0], *shared_futures, *args, pure=False)
+                   for item in items]
+        try:
+            return client.gather(futures)
+        finally:
+            client.cancel(futures + shared_futures)
+
+    @property
+    def description(self) -> str:
+        """The engine in words, for messages."""
+        if self._client is None:
+            return "local engine (this process)"
+        workers = len(self._client.scheduler_info(n_workers=-1)["workers"])
+        where = self.engine.scheduler or "a LocalCluster"
+        return f"dask engine ({where}, {workers} worker{'s' if workers != 1 else ''})"
+
+
+@contextmanager
+def open_engine(engine: Engine | None = None) -> Iterator[Runner]:
+    """Open the engine (start or connect to a Dask cluster) and close it afterwards.
+
+    Raises
+    ------
+    EngineError
+        Dask is missing, or the scheduler cannot be reached.
+    """
+    engine = engine or Engine()
+    if engine.kind == "local":
+        yield Runner(engine)
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise EngineError(DASK_MISSING) from None
+    if engine.scheduler:
+        try:
+            client = Client(engine.scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise EngineError(f"cannot reach the Dask scheduler at {engine.scheduler} ({exc}); check the address, "
+                              "or start one with `dask scheduler`") from None
+        with client:
+            yield Runner(engine, client)
+        return
+    n = engine.workers or _cores()
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield Runner(engine, client)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
