@@ -17,3 +17,19 @@ def test_a_tiny_time_limit_returns_a_valid_allocation_with_its_gap():
     assert fast.summary["solver"]["gap_level"] == "placed" and fast.summary["solver"]["gap"] > 0
     # the bound comes from the same relaxation whatever the limit
     assert placed["bound"] == {r["level"]: r for r in slow.summary["objective"]}["placed"]["bound"]
+
+
+def test_the_time_limit_option_writes_a_valid_result_with_its_gap(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+    students, sites = (str(p) for p in embedded_scenario())
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["allocate", "--students", students, "--sites", sites, "--out", str(out),
+                                       "--time-limit", "0.000001"])
+    assert result.exit_code == 0, result.output
+    solver = json.loads((out / "summary.json").read_text(encoding="utf-8"))["solver"]
+    assert solver["status"] == "feasible" and solver["gap"] > 0 and solver["flow_solves"] == 1
+    assert "Solver: feasible (gap" in result.output
