@@ -30,7 +30,7 @@ from .errors import InputError, MatcherWarning, Problem
 from .geo import chord, unit_vectors
 
 __all__ = ["BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB", "Estimate", "estimate_pairs", "estimate_mb",
-           "check_memory"]
+           "check_memory", "check_run"]
 
 #: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
 BYTES_PER_PAIR = 400
@@ -108,3 +108,19 @@ def check_memory(n_students: int, n_sites: int, n_pairs: int, config: Config) ->
                                      f"{config.memory_limit_mb:,.0f} MB); if this machine runs short, {advice}"),
                       stacklevel=2)
     return estimate
+
+
+def check_run(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, pairs: pd.DataFrame | None = None,
+              by_academie: bool = False) -> Estimate:
+    """:func:`check_memory` for a run on these located tables: the whole run, or its largest académie part.
+
+    With a user's pairs table, its rows are the pairs. With ``by_academie`` (parts allocated one after another),
+    each académie's students are checked against every site, and the largest estimate is returned.
+    """
+    parts = [students] if not by_academie else [part for _, part in students.groupby("academie", sort=True)]
+    worst = None
+    for part in parts or [students]:
+        n_pairs = len(pairs) if pairs is not None else estimate_pairs(part.reset_index(drop=True), sites, config)
+        if worst is None or n_pairs > worst[1]:
+            worst = (len(part), n_pairs)
+    return check_memory(worst[0], len(sites), worst[1], config)

@@ -14,7 +14,7 @@ import click
 from .allocate import allocate
 from .atomic import check_out_dir
 from .batch import allocate_by_academie
-from .budget import check_memory, estimate_pairs
+from .budget import check_run
 from .config import Config, load_config
 from .display import render_inputs, render_summary
 from .errors import InputError, MatcherWarning
@@ -127,8 +127,7 @@ def _run(students_path: Path, sites_path: Path, config: Config, out_dir: Path, p
     with progress.stage("Loading and locating the inputs"):
         students, sites = load_inputs(students_path, sites_path, config, geocoder=_geocoder(geocode_cache))
         pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
-    n_pairs = len(pairs) if pairs is not None else estimate_pairs(students, sites, config)
-    check_memory(len(students), len(sites), n_pairs, config)
+    check_run(students, sites, config, pairs=pairs, by_academie=runner is not None)
     inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
     if pairs_path:
         inputs["pairs"] = file_digest(pairs_path)
