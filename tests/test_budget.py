@@ -8,7 +8,8 @@ from click.testing import CliRunner
 from conftest import write_csv
 
 from matcher.allocate import allocate
-from matcher.budget import BASE_MB, BYTES_PER_PAIR, BYTES_PER_STUDENT, check_memory, estimate_mb, estimate_pairs
+from matcher.budget import (BASE_MB, BYTES_PER_PAIR, BYTES_PER_STUDENT, check_memory, check_run, estimate_mb,
+                            estimate_pairs)
 from matcher.cli import main
 from matcher.config import Config
 from matcher.errors import InputError, MatcherWarning
@@ -75,3 +76,20 @@ def test_the_cli_refuses_before_allocating_and_writes_nothing(lyon, tmp_path):
     warned = CliRunner().invoke(main, [*args, "--config", str(policy)])
     assert warned.exit_code == 0, warned.output
     assert "matcher: warning: 2 students, 3 sites and about 5 candidate pairs need about" in warned.output
+
+
+def test_by_academie_the_largest_part_is_checked():
+    config = Config()
+    students, sites = load_inputs(*embedded_scenario(), config)
+    whole = check_run(students, sites, config)
+    part = check_run(students, sites, config, by_academie=True)
+    assert whole.pairs == estimate_pairs(students, sites, config)
+    assert part.pairs == max(estimate_pairs(p.reset_index(drop=True), sites, config)
+                             for _, p in students.groupby("academie"))
+    assert part.students < whole.students and part.megabytes < whole.megabytes
+    tight = Config(memory_limit_mb=(whole.megabytes + part.megabytes) / 2)
+    with pytest.raises(InputError):
+        check_run(students, sites, tight)
+    with pytest.warns(MatcherWarning):
+        assert check_run(students, sites, tight, by_academie=True) == part.__class__(
+            part.students, part.sites, part.pairs, part.megabytes, tight.memory_limit_mb)
