@@ -17,7 +17,7 @@ from .batch import allocate_by_academie
 from .budget import check_run
 from .config import Config, load_config
 from .display import render_inputs, render_summary
-from .errors import InputError, MatcherWarning
+from .errors import CheckError, InputError, MatcherWarning
 from .export import file_digest, write_outputs
 from .geocode import AddressGeocoder
 from .generate import embedded_scenario, generate, write_scenario
@@ -78,7 +78,8 @@ class _Group(click.Group):
         except Exception as exc:  # noqa: BLE001 - the one place that turns failures into exit status 1
             if ctx.params.get("debug"):
                 raise
-            click.echo(f"matcher: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+            message = str(exc).splitlines()[0] if isinstance(exc, CheckError) else str(exc)  # the rest names students
+            click.echo(f"matcher: internal error: {type(exc).__name__}: {message} (rerun with --debug for details)",
                        err=True)
             ctx.exit(1)
 
