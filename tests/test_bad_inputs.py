@@ -1,5 +1,6 @@
 """The bad-input corpus (tests/bad_inputs): each broken file gives its exact problems, exit 2, no traceback, and
-``--out`` is not even created. Values of personal columns (``student_id``) are never printed, only their place. Awkward but valid encodings load. A 200 MB file is refused before being read.
+``--out`` is not even created. Values of personal columns (``student_id``) are never printed, only their place.
+Awkward but valid encodings load. A 200 MB file is refused before being read.
 """
 from __future__ import annotations
 
