@@ -122,3 +122,15 @@ def test_same_input_same_seed_same_files(tmp_path):
         outputs.append([(tmp_path / name / f).read_bytes() for f in ("assignments.csv", "unassigned.csv",
                                                                     "summary.json")])
     assert outputs[0] == outputs[1]
+
+
+def test_pairs_order_does_not_matter(tmp_path):
+    from matcher.candidates import candidates
+    from matcher.solve.stable import stable_placements
+    rows = [student(f"e{i}", (45.74 + 0.01 * (i % 5), 4.85), site_choices=("Z",) if i % 4 == 0 else ())
+            for i in range(15)]
+    st, si, _ = run_files(tmp_path, rows, [site("X", O, 3), site("Y", N5, 2), site("Z", N10, 2)], STABLE)
+    pairs = candidates(st, si, STABLE).pairs
+    shuffled = pairs.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert stable_placements(st, si, pairs, STABLE.host_priority, 0).equals(
+        stable_placements(st, si, shuffled, STABLE.host_priority, 0))

@@ -96,6 +96,19 @@ def deferred_acceptance(student: np.ndarray, site: np.ndarray, host_key: np.ndar
     return out
 
 
+def _preference_order(pairs: pd.DataFrame) -> np.ndarray:
+    """Row order by student, then rank, km and site (the students' lists); no sort when already in that order."""
+    keys = [pairs[c].to_numpy() for c in ("student", "rank", "km", "site")]
+    later = np.zeros(max(len(pairs) - 1, 0), bool)
+    tie = np.ones(max(len(pairs) - 1, 0), bool)
+    for k in keys:
+        later |= tie & (k[1:] > k[:-1])
+        tie &= k[1:] == k[:-1]
+    if (later | tie).all():
+        return np.arange(len(pairs))
+    return np.lexsort(tuple(reversed(keys)))
+
+
 def stable_placements(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame,
                       criteria: tuple[str, ...], seed: int) -> pd.DataFrame:
     """Full-time (and one-week) placements of the stable mode: ``student, site, week`` rows.
@@ -114,7 +127,7 @@ def stable_placements(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.Dat
     c1, c2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     weeks = students["weeks"].to_numpy(object)
     ranked = pairs.assign(host=host_keys(students, pairs, criteria, seed))
-    ranked = ranked.sort_values(["student", "rank", "km", "site"], kind="stable").reset_index(drop=True)
+    ranked = ranked.iloc[_preference_order(ranked)].reset_index(drop=True)
     pair_weeks = weeks[ranked["student"].to_numpy(np.int64)]
     frames, used = [], np.zeros(len(sites), np.int64)
     for market, cap in (("both", np.minimum(c1, c2)), ("week_1", None), ("week_2", None)):
