@@ -27,7 +27,8 @@ _NEW, _OLD = ".matcher-new-", ".matcher-old-"
 
 
 def check_out_dir(out: str | Path) -> None:
-    """Refuse an output path that is a file, or a folder holding sub-folders (they could not be kept atomically).
+    """Refuse an output path that is a file, a symbolic link, or a folder holding sub-folders (they could not be kept
+    through the swap).
 
     Raises
     ------
@@ -35,6 +36,9 @@ def check_out_dir(out: str | Path) -> None:
         With one problem naming the path and what to do.
     """
     out = Path(out)
+    if out.is_symlink():
+        raise InputError([Problem(str(out), None, None, "", "--out is a symbolic link (it would be replaced by a "
+                                  "folder)", "give the folder the link points to")])
     if out.exists() and not out.is_dir():
         raise InputError([Problem(str(out), None, None, "", "--out names a file, not a folder",
                                   "give a new or existing folder for the outputs")])

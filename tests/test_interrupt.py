@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.atomic import publish
+from matcher.errors import InputError
 from matcher.cli import main
 from matcher.generate import embedded_scenario, generate, write_scenario
 
@@ -162,3 +163,15 @@ def test_files_of_an_earlier_report_are_kept_with_a_warning(tmp_path):
     assert (f"matcher: warning: report.html in {out} describe an earlier run and were kept; run matcher report "
             "again (or remove them)") in again.output.splitlines()
     assert (out / "report.html").read_text(encoding="utf-8") == "<p>earlier run</p>"
+
+
+def test_an_output_path_that_is_a_file_or_a_link_is_refused(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "file.csv").write_text("x", encoding="utf-8")
+    for name, message in (("link", "--out is a symbolic link"), ("file.csv", "--out names a file")):
+        with pytest.raises(InputError) as refused:
+            publish({"a.csv": b"a\n"}, tmp_path / name)
+        assert refused.value.problems[0].message.startswith(message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.csv", "link", "real"]
+    assert not list((tmp_path / "real").iterdir())
