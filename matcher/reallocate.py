@@ -12,6 +12,7 @@ then priority students, nearer students, the seeded lottery).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,11 @@ def read_previous(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None
     problems = [Problem(path.name, None, c, "", "missing column", "give a matcher assignments.csv") for c in missing]
     problems += [Problem(path.name, int(i) + 2, "weeks", v, "unknown weeks", "use both, week_1 or week_2")
                  for i, v in bad["weeks"].items()]
+    if not problems:
+        layout = prev.sort_values("weeks").groupby("student_id")["weeks"].agg("|".join)
+        odd = layout[~layout.isin(("both", "week_1", "week_2", "week_1|week_2"))]
+        problems += [Problem(path.name, None, "student_id", sid, f"rows for weeks {w.replace('|', ', ')}",
+                             "give one row per student, or one per week for a split") for sid, w in odd.items()]
     if problems:
         raise InputError(problems)
     un = folder / "unassigned.csv"
@@ -174,34 +180,46 @@ def reallocate(previous: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFra
         Input file names and hashes to record in the summary.
     """
     config = config or Config()
+    timings: dict = {}
+    clock = time.perf_counter()
     cands = candidates(students, sites, config, pairs_table=pairs)
     rows, cause = _causes(previous, students, sites, cands.pairs, config)
     keep = rows[rows["student_id"].map(cause).to_numpy() == ""]
     kept = _placements(keep["s"].to_numpy(np.int64), keep["t"].to_numpy(np.int64), keep["weeks"].to_numpy(object))
-    rest, rest_students, left = residual_problem(students, sites, kept)
-    rest_pairs = candidates(rest_students, left, config, pairs_table=pairs).pairs
-    best = optimise(rest_students, left, rest_pairs, config.objective.order, config.time_limit)
-    new = best.placements.assign(student=rest[best.placements["student"].to_numpy(np.int64)])
-    placements = pd.concat([kept, new], ignore_index=True).sort_values(["student", "week"], kind="stable")
-    all_pairs = pd.concat([cands.pairs, rest_pairs.assign(student=rest[rest_pairs["student"].to_numpy(np.int64)])],
-                          ignore_index=True).drop_duplicates(["student", "site"])
+    timings["candidates"], clock = round(time.perf_counter() - clock, 3), time.perf_counter()
+    placements, all_pairs, best = _place_rest(students, sites, kept, config, cands.pairs, pairs)
+    timings["solve"], clock = round(time.perf_counter() - clock, 3), time.perf_counter()
     assignments = assignment_table(placements, all_pairs, students, sites, config)
     placed = np.zeros(len(students), bool)
     placed[placements["student"].to_numpy(np.int64)] = True
     n_eligible = np.bincount(all_pairs["student"].to_numpy(np.int64), minlength=len(students))
     unassigned = reasons(students, sites, config, np.flatnonzero(~placed), n_eligible)
     verify(students, sites, assignments, unassigned, config, pairs)
-    levels = _levels(best.levels, kept, all_pairs, students)
+    timings["tables_and_check"] = round(time.perf_counter() - clock, 3)
     info = {**best.info, "method": "re-allocation: still-valid placements kept, " + best.info["method"],
             "kept_students": int(keep["student_id"].nunique())}
-    summary = build_summary(students, sites, assignments, unassigned, config, levels, info, inputs or {})
+    summary = build_summary(students, sites, assignments, unassigned, config,
+                            _levels(best.levels, kept, all_pairs, students), info, inputs or {})
     summary["unused_places"] = unused_places(sites, assignments, all_pairs, placed)
     summary["blocking_pairs"] = len(blocking_pairs(students, sites, assignments, all_pairs, config))
     changes = changes_table(previous, previous_unassigned, cause, assignments, unassigned, students)
     summary["reallocation"] = {"previous_placed": int(previous["student_id"].nunique()),
                                "kept": int(keep["student_id"].nunique()),
                                "changes": {k: int(v) for k, v in changes["change"].value_counts().sort_index().items()}}
-    return Reallocation(Result(assignments, unassigned, summary, {}), changes)
+    return Reallocation(Result(assignments, unassigned, summary, timings), changes)
+
+
+def _place_rest(students, sites, kept: pd.DataFrame, config: Config, pairs: pd.DataFrame,
+                given: pd.DataFrame | None):
+    """The optimal engine on the residual problem; placements and pairs in positions of the full tables."""
+    rest, rest_students, left = residual_problem(students, sites, kept)
+    rest_pairs = candidates(rest_students, left, config, pairs_table=given).pairs
+    best = optimise(rest_students, left, rest_pairs, config.objective.order, config.time_limit)
+    new = best.placements.assign(student=rest[best.placements["student"].to_numpy(np.int64)])
+    placements = pd.concat([kept, new], ignore_index=True).sort_values(["student", "week"], kind="stable")
+    all_pairs = pd.concat([pairs, rest_pairs.assign(student=rest[rest_pairs["student"].to_numpy(np.int64)])],
+                          ignore_index=True).drop_duplicates(["student", "site"])
+    return placements, all_pairs, best
 
 
 def _levels(levels, kept: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> list[Level]:

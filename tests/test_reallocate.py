@@ -193,3 +193,19 @@ def test_previous_ids_read_as_exported(tmp_path):
     previous, unassigned = read_previous(tmp_path)
     assert list(previous["student_id"]) == ["=e1", "'plain"] and list(previous["site_id"]) == ["-S1", "S2"]
     assert unassigned is None
+
+
+def test_previous_with_two_full_time_rows_is_refused(tmp_path):
+    from matcher.errors import InputError
+    from matcher.reallocate import read_previous
+    write_csv(tmp_path / "assignments.csv", [{"student_id": "e1", "site_id": "S1", "weeks": "both"},
+                                             {"student_id": "e1", "site_id": "S2", "weeks": "both"},
+                                             {"student_id": "e2", "site_id": "S1", "weeks": "week_9"}])
+    with pytest.raises(InputError) as err:
+        read_previous(tmp_path)
+    assert [p.value for p in err.value.problems] == ["week_9"]
+    write_csv(tmp_path / "assignments.csv", [{"student_id": "e1", "site_id": "S1", "weeks": "both"},
+                                             {"student_id": "e1", "site_id": "S2", "weeks": "both"}])
+    with pytest.raises(InputError) as err:
+        read_previous(tmp_path)
+    assert [(p.value, p.message) for p in err.value.problems] == [("e1", "rows for weeks both, both")]
