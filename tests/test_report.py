@@ -260,3 +260,13 @@ def test_a_lone_small_academie_takes_the_next_smallest_with_it():
     assert pub.loc["A", "students_hosted"] == "<5" and pub.loc["B", "students_hosted"] == "<5"
     assert pub.loc["C", "students_hosted"] == 20 and pub.loc["France", "students_hosted"] == 30
     assert pub.loc["A", "fill_rate"] == "s" and pub.loc["C", "fill_rate"] == 1.0
+
+
+def test_report_refuses_input_files_that_are_not_the_runs(cli_run, tmp_path):
+    other = write_csv(tmp_path / "students.csv", [{"student_id": "X1", "lycee_uai": "0750654D"}])
+    sites = cli_run.parent / "sites.csv"
+    result = invoke("report", cli_run, "--students", other, "--sites", sites, "--out", tmp_path / "rep")
+    assert result.exit_code == 2 and "not the one the allocation used" in result.output
+    result = invoke("report", cli_run, "--sites", sites, "--out", tmp_path / "rep")
+    assert result.exit_code == 2 and "both input files or neither" in result.output
+    assert not (tmp_path / "rep").exists()

@@ -17,7 +17,7 @@ from ..safecells import neutralize_frame
 from .charts import choropleth
 from .committee import committee_figures
 from .data import read_allocation
-from .page import _CSS, _table, report_html
+from .page import CSS, html_table, report_html
 from .webmap import map_iframe, site_map
 from .workbook import write_workbook
 
@@ -89,13 +89,13 @@ def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str) -> str:
             f"{n['white_zone_students']:,} seconde students.</p>")
     pct = tuple(c for c in cov.academies.columns if c.startswith("share_"))
     body = [f"<h1>{html.escape(title)}</h1>", head, f"<figure>{svg}</figure>", "<h2>Per académie</h2>",
-            _table(cov.academies, "coverage-academies", pct), "<h2>White zones</h2>",
-            _table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones"), "<h2>Map</h2>",
+            html_table(cov.academies, "coverage-academies", pct), "<h2>White zones</h2>",
+            html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones"), "<h2>Map</h2>",
             map_iframe(site_map(sites, white_zones=cov.white_zones)), "<h2>Per département</h2>",
-            _table(cov.departements, "coverage-departements", pct),
+            html_table(cov.departements, "coverage-departements", pct),
             f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>']
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher coverage</title>'
-            f"<style>{_CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
+            f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
 
 
 def write_coverage(cov: Coverage, sites: pd.DataFrame, out_dir: str | Path, title: str = "Coverage") -> dict[str, Path]:

@@ -19,9 +19,9 @@ from .data import Allocation
 from .tables import academy_table, distance_counts, lycee_table, trade_table
 from .webmap import map_iframe, site_map
 
-__all__ = ["report_html"]
+__all__ = ["report_html", "html_table", "CSS"]
 
-_CSS = """body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 1em}
+CSS = """body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:2px solid #1d4e89;padding-bottom:.2em;margin-top:2em;color:#1d4e89}
 table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #ccc;padding:2px 6px}
 th{background:#eef2f7}td{text-align:right}td:first-child{text-align:left}.cards{display:flex;flex-wrap:wrap;gap:.6em}
@@ -29,7 +29,7 @@ th{background:#eef2f7}td{text-align:right}td:first-child{text-align:left}.cards{
 figure{margin:1em 0}svg{max-width:100%;height:auto}.note{color:#555;font-size:12px}details summary{cursor:pointer}"""
 
 
-def _table(frame: pd.DataFrame, table_id: str, percent: tuple[str, ...] = ()) -> str:
+def html_table(frame: pd.DataFrame, table_id: str, percent: tuple[str, ...] = ()) -> str:
     shown = frame.copy()
     for col in percent:
         if col in shown:
@@ -65,7 +65,7 @@ def _committee(alloc: Allocation) -> tuple[pd.DataFrame, str]:
                                           "girls' share": local["girls_share"].astype(float).to_numpy()},
                       title="Fill rate and girls' share of the students hosted, per académie of the sites",
                       ylabel="share", gid="chart-committee", percent=True)
-    text = (_table(published, "committee", ("girls_share", "priority_share", "fill_rate"))
+    text = (html_table(published, "committee", ("girls_share", "priority_share", "fill_rate"))
             + '<p class="note">Counts of 1–4 students are shown as &lt;5 and shares that would reveal them as s '
               "(statistical secrecy); a lone small académie takes the next smallest with it.</p>")
     return published, text + f"<figure>{chart}</figure>"
@@ -118,7 +118,7 @@ def _white_zones(cov: Coverage | None) -> str:
     head = (f"<p>{n['white_zone_lycees']} lycées ({n['white_zone_students']:,} seconde students) have no place within "
             f"{n['white_zone_km']:g} km. Share of seconde students with a place within 15 / 30 / 60 km: "
             f"{n['share_within_15km']:.1%} / {n['share_within_30km']:.1%} / {n['share_within_60km']:.1%}.</p>")
-    return "<h2>White zones</h2>" + head + _table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones")
+    return "<h2>White zones</h2>" + head + html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones")
 
 
 def report_html(alloc: Allocation, cov: Coverage | None = None) -> tuple[str, pd.DataFrame]:
@@ -132,15 +132,15 @@ def report_html(alloc: Allocation, cov: Coverage | None = None) -> tuple[str, pd
             "<h2>Steering committee figures</h2>", committee,
             "<h2>Maps</h2>", _maps(alloc, aca, cov),
             "<h2>Placements</h2>", _placement_charts(alloc, aca),
-            "<h2>Per académie</h2>", _table(aca, "academies", ("placed_share", "fill_rate"))]
+            "<h2>Per académie</h2>", html_table(aca, "academies", ("placed_share", "fill_rate"))]
     if trades is not None:
-        body += ["<h2>Per trade (first asked for)</h2>", _table(trades, "trades", ("placed_share",))]
+        body += ["<h2>Per trade (first asked for)</h2>", html_table(trades, "trades", ("placed_share",))]
     if lycees is not None:
         body += ["<h2>Per lycée</h2>", f"<details><summary>{len(lycees):,} lycées</summary>",
-                 _table(lycees, "lycees"), "</details>"]
+                 html_table(lycees, "lycees"), "</details>"]
     body += [_white_zones(cov), "<h2>Interactive map</h2>", _web_map(alloc, cov),
              f'<p class="note">{html.escape(reference.ATTRIBUTION)} Contours : IGN – Admin Express COG 2018, via '
              "france-geojson, Licence Ouverte. Map library: Leaflet (BSD-2-Clause).</p>"]
     page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher report</title>'
-            f"<style>{_CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
+            f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
     return page, published
