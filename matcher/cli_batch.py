@@ -100,6 +100,6 @@ def sweep_cmd(students_path, sites_path, grid_path, out_dir, config_path, engine
     with opened(chosen) as runner, progress.stage(f"Running {len(runs)} allocations"):
         table, summaries = sweep(students, sites, runs, inputs=inputs, runner=runner)
     paths = write_sweep(table, summaries, out_dir)
-    click.echo(table.to_string(index=False, na_rep=""))
+    click.echo(table.astype(object).where(table.notna(), "").to_string(index=False))
     click.echo(f"\n{len(runs)} runs on the {chosen.kind} engine; wrote {paths['sweep.csv']} and "
                f"{len(runs)} summary.json files in {out_dir}/run-*/")

@@ -43,7 +43,7 @@ def merge_results(students: pd.DataFrame, sites: pd.DataFrame, parts: list[tuple
     unassigned = unassigned.reset_index(drop=True)
     live = [(a, r) for a, r in parts if r.summary["counts"]["students"]] or parts
     levels = merge_levels([r.summary["objective"] for r in results])
-    info = merge_info([(a, r.summary["solver"]) for a, r in live])
+    info = {**merge_info([(a, r.summary["solver"]) for a, r in live]), "parts": len(parts)}
     summary = build_summary(students, sites, assignments, unassigned, config, levels, info, inputs)
     for key in _ordered_keys([r.summary for r in results]):
         if key not in summary:
@@ -88,7 +88,6 @@ def merge_info(infos: list[tuple[str, dict]]) -> dict:
             out[key] = "kept candidate pairs"
         else:
             out[key] = {a: d.get(key) for (a, _), d in sorted(zip(infos, dicts), key=lambda x: x[0][0])}
-    out["parts"] = len(infos)
     return out
 
 
