@@ -98,9 +98,9 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
         n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
         assignments = assignment_table(best.placements, best.pairs, students, sites, config)
         unplaced = np.setdiff1d(np.arange(len(students)), best.placements["student"].to_numpy())
-        unassigned = reasons(students, sites, config, unplaced, n_eligible)
+        unassigned = reasons(students, sites, config, unplaced, n_eligible, cands.alone)
     with _timed(timings, "check"):
-        verify(students, sites, assignments, unassigned, config, pairs)
+        verify(students, sites, assignments, unassigned, config, pairs, groups=config.mode == "optimal")
     info = {**best.info, **_scope(cands, best.info["status"])}
     summary = build_summary(students, sites, assignments, unassigned, config, list(best.levels), info, inputs or {})
     placed = np.zeros(len(students), bool)

@@ -22,6 +22,7 @@ from .config import Config
 from .geo import chord as _chord
 from .geo import chord_km as _km
 from .geo import great_circle_km, unit_vectors
+from .groups import find_groups, group_pairs
 
 __all__ = ["Candidates", "candidates"]
 
@@ -38,11 +39,15 @@ class Candidates:
         Per student: eligible sites beyond the ``k`` kept may exist.
     k : int
         Sites kept per student and pool (0: all in range).
+    alone : ndarray of int
+        Per student, eligible sites before the group rule (a group member keeps only the sites that can host
+        the whole group).
     """
 
     pairs: pd.DataFrame
     truncated: np.ndarray
     k: int
+    alone: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,9 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
         same = (students["academie"].to_numpy(object)[pairs["student"].to_numpy()]
                 == sites["academie"].to_numpy(object)[pairs["site"].to_numpy()])
         pairs = pairs[same].reset_index(drop=True)
-    return Candidates(pairs=pairs, truncated=truncated, k=k)
+    alone = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students))
+    pairs = group_pairs(pairs, students, sites, find_groups(students))
+    return Candidates(pairs=pairs, truncated=truncated, k=k, alone=alone)
 
 
 def _limits(students: pd.DataFrame, config: Config) -> np.ndarray:

@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 
 from .geo import chord, unit_vectors
 from .config import Config
+from .groups import find_groups
 
 __all__ = ["reasons", "REASONS"]
 
@@ -22,17 +23,24 @@ REASONS: dict[str, str] = {
     "NO_ACCESSIBLE_SITE": "no accessible site within {km:g} km offers a trade the student asked for",
     "NO_ELIGIBLE_SITE": "the sites in range are reserved to other students or have no place in the weeks needed",
     "CAPACITY_TAKEN": "all places at the student's {n} eligible site(s) went to students placed first",
+    "GROUP_TOO_LARGE": "no eligible site in range takes the whole group (max_group_size, places per week)",
+    "GROUP_NO_ROOM": "the {n} site(s) that could host the whole group had no room left for all its members",
 }
 
 
 def reasons(students: pd.DataFrame, sites: pd.DataFrame, config: Config, unplaced: np.ndarray,
-            n_eligible: np.ndarray) -> pd.DataFrame:
+            n_eligible: np.ndarray, alone: np.ndarray | None = None) -> pd.DataFrame:
     """``student_id, reason_code, reason`` for the students at positions ``unplaced``.
 
-    ``n_eligible`` counts each student's eligible candidate sites.
+    ``n_eligible`` counts each student's eligible candidate sites; ``alone`` the same before the group rule
+    (a member of a group with eligible sites of their own, none of which takes the whole group, gets
+    ``GROUP_TOO_LARGE``; a member whose group had sites but no room, ``GROUP_NO_ROOM``).
     """
     limit = students["max_km"].fillna(config.default_max_km).to_numpy(float)
-    code = np.where(n_eligible[unplaced] > 0, "CAPACITY_TAKEN", "").astype(object)
+    member = (find_groups(students).code >= 0)[unplaced]
+    code = np.where(n_eligible[unplaced] > 0, np.where(member, "GROUP_NO_ROOM", "CAPACITY_TAKEN"), "").astype(object)
+    if alone is not None:
+        code[member & (n_eligible[unplaced] == 0) & (alone[unplaced] > 0)] = "GROUP_TOO_LARGE"
     todo = unplaced[code == ""]
     code[code == ""] = _diagnose(students.iloc[todo], sites, limit[todo])
     text = [REASONS[c].format(km=km, n=n) for c, km, n in zip(code, limit[unplaced], n_eligible[unplaced])]

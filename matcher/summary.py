@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import __version__
 from .config import Config
+from .groups import find_groups
 from .period import period_for
 from .solve.flow import Level
 
@@ -43,7 +44,19 @@ def build_summary(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.D
                      "places_used": counts["places_used"],
                      "offered_attains_target": counts["places_offered"] >= config.coverage_target},
         "academies": _academies(students, sites, assignments, unassigned),
+        "groups": _groups(students, assignments),
     }
+
+
+def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict:
+    """Groups placed whole and not placed (the checker guarantees nothing in between)."""
+    groups = find_groups(students)
+    placed_ids = set(assignments["student_id"])
+    member = np.flatnonzero(groups.code >= 0)
+    placed = np.zeros(len(groups.size), bool)
+    placed[groups.code[member[np.isin(students["student_id"].to_numpy(object)[member], list(placed_ids))]]] = True
+    return {"groups": len(groups.size), "students_in_groups": int(groups.size.sum()),
+            "groups_placed": int(placed.sum()), "students_placed_in_groups": int(groups.size[placed].sum())}
 
 
 def _gap(levels: list[Level]) -> dict:

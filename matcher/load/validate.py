@@ -61,6 +61,25 @@ def row_rules(file: str, kind: str, columns: dict[str, pd.Series], cells: dict[s
         out += problems_at(file, rows, small, "max_group_size", cells["max_group_size"],
                            "max_group_size below 1", "write 1 (individuals) or more, or leave empty")
         columns["max_group_size"] = columns["max_group_size"].mask(small)
+    if "group_id" in cells:
+        out += _group_rules(file, columns, cells, rows)
+    return out
+
+
+def _group_rules(file: str, columns: dict[str, pd.Series], cells: dict[str, pd.Series],
+                 rows: np.ndarray) -> list[Problem]:
+    """Members of a group are hosted together for the same weeks: they must ask for the same ``weeks`` and
+    ``split_ok``. Each member differing from the group's first member is reported."""
+    gid = columns["group_id"].fillna("").astype(str).str.strip()
+    out: list[Problem] = []
+    for name in ("weeks", "split_ok"):
+        if name not in columns:
+            continue
+        first = columns[name].groupby(gid.to_numpy()).transform("first")
+        odd = ((gid != "") & (columns[name].astype(str) != first.astype(str))).to_numpy()
+        out += problems_at(file, rows, odd, name, cells.get(name, columns[name]),
+                           f"group member's {name} differs from the group's first member",
+                           f"give every member of the group the same {name}, or put them in separate groups")
     return out
 
 

@@ -11,6 +11,8 @@ import pandas as pd
 from .flow import Level, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
+from ..groups import Groups, find_groups
+from .groups import broken_groups, place_groups
 from .repair import fill, restrict, violations
 from .status import Status
 
@@ -38,34 +40,79 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
              time_limit: float = float("inf")) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
-    Each round fixes the placements that keep the full-time rules, except at the sites where a student breaks
-    one; the students breaking a rule are restricted (``repair.restrict``) and solved again with the students
-    placed at those sites and the students still unplaced, on the places left, until no one breaks a rule. Rounds stop once ``time_limit`` seconds have passed: the students still
-    breaking a rule are then taken out. Last, ``fill`` places those who fit in the places left.
+    The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
+    that keep the rules, except at the sites where a student breaks the full-time rules; groups not placed whole
+    and together leave the flow and are placed whole where they still fit (``groups.place_groups``); the
+    students breaking a full-time rule are restricted (``repair.restrict``) and solved again with the students
+    placed at those sites and those still unplaced, on the places left, until no one breaks a rule. Rounds stop
+    once ``time_limit`` seconds have passed (the students still breaking a rule are then taken out). Last,
+    ``fill`` places those who fit in the places left.
     """
     start = time.perf_counter()
     placements, first = _flow(pairs, students, sites, order)
-    split_ok, ft_only = students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool)
-    stage, solves, rounds = np.zeros(len(students), np.int8), first.solves, 0
-    fixed, current = placements.iloc[:0], pairs
-    while len(broken := violations(placements, split_ok, ft_only)):
+    state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
+                   solves=first.solves, groups=find_groups(students))
+    while len(broken := _broken(placements, students, sites, state.groups)):
         if time.perf_counter() - start > time_limit:
-            placements = placements[~placements["student"].isin(broken["student"])]
-            rounds += 1
+            placements = placements[~placements["student"].isin(broken)]
+            state.rounds += 1
             break
-        near = np.union1d(broken["site_1"].to_numpy(), broken["site_2"].to_numpy())
-        moving = placements["student"].isin(broken["student"]) | placements["student"].isin(
-            placements.loc[placements["site"].isin(near), "student"])
-        fixed = pd.concat([fixed, placements[~moving]], ignore_index=True)
-        left = _places_left(sites, fixed)
-        others = placements[moving & ~placements["student"].isin(broken["student"])]
-        r = restrict(current[~current["student"].isin(fixed["student"])], broken, left, stage, split_ok, others)
-        current, stage, rounds = r.pairs, r.stage, rounds + 1
-        placements, outcome = _flow(current, students, left, order)
-        solves += outcome.solves
-    placements = pd.concat([fixed, placements], ignore_index=True).sort_values(["student", "week"], kind="stable")
-    if rounds:
-        placements = fill(placements, pairs, students, sites)
+        placements = _round(placements, state, students, sites, order)
+    placements = pd.concat([state.fixed, placements], ignore_index=True).sort_values(["student", "week"],
+                                                                                     kind="stable")
+    if state.rounds:
+        placements = fill(placements, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
+    return _result(placements, pairs, students, first, order, state)
+
+
+@dataclass
+class _State:
+    """What the repair rounds carry: placements fixed so far, the pairs still open, restriction stages."""
+
+    fixed: pd.DataFrame
+    current: pd.DataFrame
+    stage: np.ndarray
+    solves: int
+    groups: Groups
+    rounds: int = 0
+
+
+def _broken(placements: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, groups: Groups) -> np.ndarray:
+    """Students breaking a full-time rule, and the members of groups not placed whole and together."""
+    split = violations(placements, students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool))
+    members = np.flatnonzero(np.isin(groups.code, broken_groups(placements, groups, len(students))))
+    return np.union1d(split["student"].to_numpy(np.int64), members)
+
+
+def _round(placements: pd.DataFrame, state: _State, students: pd.DataFrame, sites: pd.DataFrame,
+           order: tuple[str, ...]) -> pd.DataFrame:
+    """One repair round (see ``optimise``); returns the new flow's placements and updates ``state``."""
+    groups = state.groups
+    split = violations(placements, students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool))
+    in_group = groups.code[split["student"].to_numpy()]
+    bad_groups = np.union1d(broken_groups(placements, groups, len(students)), in_group[in_group >= 0])
+    split = split[in_group < 0]
+    out = np.isin(groups.code, bad_groups)  # members of broken groups leave the flow
+    group_sites = state.current.loc[out[state.current["student"].to_numpy()], "site"].to_numpy()
+    near = np.union1d(np.union1d(split["site_1"].to_numpy(), split["site_2"].to_numpy()), group_sites)
+    who = placements["student"].to_numpy()
+    moving = out[who] | np.isin(who, split["student"]) | np.isin(who, who[placements["site"].isin(near)])
+    fixed = pd.concat([state.fixed, placements[~moving]], ignore_index=True)
+    fixed = pd.concat([fixed, place_groups(bad_groups, state.current, students, _places_left(sites, fixed),
+                                           groups, order)], ignore_index=True)
+    left = _places_left(sites, fixed)
+    open_ = state.current[~(np.isin(state.current["student"], fixed["student"]) | out[state.current["student"]])]
+    others = placements[moving & ~np.isin(who, split["student"]) & ~out[who]]
+    r = restrict(open_, split, left, state.stage, students["split_ok"].to_numpy(bool), others)
+    state.fixed, state.current, state.stage, state.rounds = fixed, r.pairs, r.stage, state.rounds + 1
+    placements, outcome = _flow(state.current, students, left, order)
+    state.solves += outcome.solves
+    return placements
+
+
+def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, first, order: tuple[str, ...],
+            state: _State) -> Optimum:
+    """Level values against the relaxed flow's bounds, status and solver facts."""
     levels = _lexicographic_bounds([Level(lv.name, got.value, lv.bound, lv.sense) for lv, got in
                                     zip(first.levels, _values(first.levels, placements, pairs, students))])
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
@@ -74,7 +121,8 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
     status = Status.OPTIMAL if proven else Status.FEASIBLE
     info = {"status": status.value, "method": "OR-Tools min-cost flow, lexicographic",
-            "flow_solves": solves, "restriction_rounds": rounds, "restricted_students": int((stage > 0).sum())}
+            "flow_solves": state.solves, "restriction_rounds": state.rounds,
+            "restricted_students": int((state.stage > 0).sum())}
     return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), info)
 
 
