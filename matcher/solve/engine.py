@@ -29,10 +29,11 @@ class Optimum:
     info: dict
 
 
-def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...]):
+def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
+          prove: bool = True):
     net = build_network(pairs, students["weeks"].to_numpy(object), sites["capacity_week_1"].to_numpy(np.int64),
                         sites["capacity_week_2"].to_numpy(np.int64))
-    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order)
+    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order, prove)
     return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order), outcome
 
 
@@ -105,7 +106,7 @@ def _round(placements: pd.DataFrame, state: _State, students: pd.DataFrame, site
     others = placements[moving & ~np.isin(who, split["student"]) & ~out[who]]
     r = restrict(open_, split, left, state.stage, students["split_ok"].to_numpy(bool), others)
     state.fixed, state.current, state.stage, state.rounds = fixed, r.pairs, r.stage, state.rounds + 1
-    placements, outcome = _flow(state.current, students, left, order)
+    placements, outcome = _flow(state.current, students, left, order, prove=False)
     state.solves += outcome.solves
     return placements
 

@@ -115,15 +115,19 @@ def _fits(weights: list[int], levels: list[str], vals: dict, net: Network) -> bo
 
 
 def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
-                        order: tuple[str, ...]) -> FlowOutcome:
+                        order: tuple[str, ...], prove: bool = True) -> FlowOutcome:
     """Optimise the levels of ``order`` that the network carries (others are ignored here).
 
     ``placed`` is always first (maximum flow). The longest prefix of the other levels whose exact weights fit
-    the solver's cost range is solved at once; each later level gets a stage of its own.
+    the solver's cost range is solved at once; each later level gets a stage of its own. With ``prove=False``
+    (repair rounds, whose results carry no bound) every level is solved in one stage with weights spanning one
+    student's range, unchecked: ``placed`` is still maximum, the later levels are not proven.
     """
     vals = _arc_values(net, pairs, priority)
     vals = {k: (-v if k in COUNT_LEVELS else v) for k, v in vals.items()}  # everything minimised
     rest = [lv for lv in order if lv in COUNT_LEVELS + COST_LEVELS and lv != "placed"]
+    if not prove:
+        return _unproven(net, vals, rest, pairs)
     flows, solves, proven, bounds, done = None, 0, {}, {}, 0
     while flows is None or done < len(rest):
         upto = len(rest)
@@ -167,3 +171,20 @@ def _stage(net, vals, levels, proven, pairs, *, exact: bool, tries: int = 6):
             return flows, attempt + 1
         weights = [w * 16 if i <= max(lost) else w for i, w in enumerate(weights)]
     return None, tries
+
+
+def _unproven(net: Network, vals: dict, rest: list[str], pairs: pd.DataFrame) -> FlowOutcome:
+    """One weighted stage over every level, weights spanning one student's range; only ``placed`` is proven."""
+    weights = _weights(rest, vals, net, pairs, exact=False) if rest else []
+    while weights and not _fits(weights, rest, vals, net):  # keep the order of the first levels
+        rest = rest[:-1]
+        weights = _weights(rest, vals, net, pairs, exact=False) if rest else []
+    costs = sum((w * vals[lv] for w, lv in zip(weights, rest)), np.zeros(len(net.tails), np.int64))
+    flows, status = _solve(net, costs)
+    if status != SimpleMinCostFlow.OPTIMAL:
+        raise RuntimeError("OR-Tools min-cost flow found no optimal flow on the allocation network")
+    placed = int(vals["placed"] @ flows)
+    levels = [Level("placed", float(-placed), float(-placed), "max")]
+    levels += [Level(lv, float((-1 if lv in COUNT_LEVELS else 1) * (vals[lv] @ flows)), None,
+                     "max" if lv in COUNT_LEVELS else "min") for lv in rest]
+    return FlowOutcome(flows=flows, levels=tuple(levels), solves=1)
