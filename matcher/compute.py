@@ -121,7 +121,7 @@ def open_engine(engine: Engine | None = None) -> Iterator[Runner]:
             yield Runner(engine, client)
         return
     n = engine.workers or _cores()
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield Runner(engine, client)
 

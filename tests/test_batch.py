@@ -31,7 +31,7 @@ MARSEILLE = (43.30, 5.37)        # académie d'Aix-Marseille, no site there
 BORDER = Config(default_max_km=40.0, stay_in_academie=True)
 
 
-def _border_files(folder: Path) -> tuple[list[dict], list[dict]]:
+def border_files(folder: Path) -> tuple[list[dict], list[dict]]:
     students = [{"student_id": "s1", "lat": CAMBRAI[0], "lon": CAMBRAI[1], "priority": True},
                 {"student_id": "s2", "lat": CAMBRAI_N[0], "lon": CAMBRAI_N[1]},
                 {"student_id": "m1", "lat": MARSEILLE[0], "lon": MARSEILLE[1]}]
@@ -48,7 +48,7 @@ def test_border_case_stays_in_academie(tmp_path):
     (0 km, rank 1), s2 loses to capacity, m1 has no site in range, and A1's place stays unused. Three académie
     parts, each solved exactly: placed 1 (bound 1), priority 1, preference 2 (rank 1 × 2 weeks), distance 0.
     """
-    students, sites = _border_files(tmp_path)
+    students, sites = border_files(tmp_path)
     assert gc_km(CAMBRAI_N, SAINT_QUENTIN) < 40
     (tmp_path / "free").mkdir()
     (tmp_path / "stay").mkdir()
@@ -77,7 +77,7 @@ def test_border_case_with_a_pairs_table(tmp_path):
     Lille's pairs: s1–L1 5 km, s2–L1 1 km (and s1–A1, s2–A1 across the border, dropped). L1 goes to s1 (priority)
     at 5 km for both weeks: distance 2 × 5,000 m.
     """
-    students, sites = _border_files(tmp_path)
+    students, sites = border_files(tmp_path)
     st_, si = load_inputs(write_csv(tmp_path / "st.csv", students), write_csv(tmp_path / "si.csv", sites), BORDER)
     pairs = pd.DataFrame({"student_id": ["s1", "s2", "s1", "s2"], "site_id": ["L1", "L1", "A1", "A1"],
                           "km": [5.0, 1.0, 3.0, 2.0]})
