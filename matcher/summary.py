@@ -49,14 +49,15 @@ def build_summary(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.D
 
 
 def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict:
-    """Groups placed whole and not placed (the checker guarantees nothing in between)."""
+    """Groups placed whole, and groups placed only in part (none in the optimal mode: its checker forbids it)."""
     groups = find_groups(students)
-    placed_ids = set(assignments["student_id"])
     member = np.flatnonzero(groups.code >= 0)
-    placed = np.zeros(len(groups.size), bool)
-    placed[groups.code[member[np.isin(students["student_id"].to_numpy(object)[member], list(placed_ids))]]] = True
+    placed = np.isin(students["student_id"].to_numpy(object)[member], assignments["student_id"].to_numpy(object))
+    n_placed = np.bincount(groups.code[member[placed]], minlength=len(groups.size))
+    whole = n_placed == groups.size
     return {"groups": len(groups.size), "students_in_groups": int(groups.size.sum()),
-            "groups_placed": int(placed.sum()), "students_placed_in_groups": int(groups.size[placed].sum())}
+            "groups_placed": int(whole.sum()), "students_placed_in_groups": int(groups.size[whole].sum()),
+            "groups_partly_placed": int(((n_placed > 0) & ~whole).sum())}
 
 
 def _gap(levels: list[Level]) -> dict:
