@@ -21,7 +21,7 @@ from .compute import Engine, Runner
 from .config import Config
 from .merge import merge_results
 
-__all__ = ["Part", "academie_keys", "academies_of", "split_by_academie", "allocate_part", "allocate_by_academie"]
+__all__ = ["Part", "academie_keys", "part_keys", "academies_of", "split_by_academie", "allocate_part", "allocate_by_academie"]
 
 
 @dataclass(frozen=True)
@@ -39,27 +39,46 @@ def academie_keys(table: pd.DataFrame) -> np.ndarray:
     return table["academie"].fillna("").astype(str).to_numpy(object)
 
 
+def part_keys(students: pd.DataFrame) -> np.ndarray:
+    """Each student's part: their académie, or for a group member the académie of the group's first member.
+
+    A group spread over académies thus stays in one part, where (as in one run) no site is eligible for all
+    its members, instead of being placed in pieces.
+    """
+    keys = academie_keys(students)
+    if "group_id" not in students.columns:
+        return keys
+    gid = students["group_id"].fillna("").astype(str).to_numpy(object)
+    member = gid != ""
+    if member.any():
+        keys[member] = pd.Series(keys[member]).groupby(gid[member]).transform("first").to_numpy(object)
+    return keys
+
+
 def academies_of(students: pd.DataFrame, sites: pd.DataFrame) -> list[str]:
-    """The académies of the students and the sites, sorted."""
-    return sorted(set(academie_keys(students)) | set(academie_keys(sites)))
+    """The parts of the students (:func:`part_keys`) and the académies of the sites, sorted."""
+    return sorted(set(part_keys(students)) | set(academie_keys(sites)))
 
 
 def split_by_academie(students: pd.DataFrame, sites: pd.DataFrame,
                       pairs: pd.DataFrame | None = None) -> Iterator[Part]:
     """One part per académie, the largest (most students) first; made one at a time.
 
-    Rows keep their relative order inside a part. Pairs rows whose student and site are in different académies
-    are dropped (with ``stay_in_academie`` they are never candidates).
+    Rows keep their relative order inside a part; a group stays whole (:func:`part_keys`). Pairs rows whose
+    student and site are in different académies are dropped (with ``stay_in_academie`` they are never
+    candidates).
     """
-    s_key, t_key = academie_keys(students), academie_keys(sites)
+    s_key, t_key = part_keys(students), academie_keys(sites)
     s_rows, t_rows = _positions(s_key), _positions(t_key)
     names = sorted(set(s_rows) | set(t_rows), key=lambda a: (-len(s_rows.get(a, ())), a))
     p_key = None
     if pairs is not None:
-        s_of = pd.Series(s_key, index=students["student_id"].to_numpy())
-        t_of = pd.Series(t_key, index=sites["site_id"].to_numpy())
-        p_student = s_of.reindex(pairs["student_id"].to_numpy()).to_numpy(object)
-        p_key = np.where(p_student == t_of.reindex(pairs["site_id"].to_numpy()).to_numpy(object), p_student, None)
+        ids = pairs["student_id"].to_numpy()
+        p_own = pd.Series(academie_keys(students), index=students["student_id"].to_numpy()).reindex(ids)
+        p_part = pd.Series(s_key, index=students["student_id"].to_numpy()).reindex(ids).to_numpy(object)
+        p_site = pd.Series(t_key, index=sites["site_id"].to_numpy()).reindex(pairs["site_id"].to_numpy())
+        p_site = p_site.to_numpy(object)
+        p_key = np.where((p_own.to_numpy(object) == p_site) & (p_part == p_site), p_site, None)
     empty = np.zeros(0, np.int64)
     for name in names:
         part_pairs = None if pairs is None else pairs[p_key == name].reset_index(drop=True)
@@ -114,7 +133,7 @@ def allocate_by_academie(students: pd.DataFrame, sites: pd.DataFrame, config: Co
     result = merge_results(students, sites, parts, config, inputs or {})
     timings["merge"] = round(time.perf_counter() - start, 3)
     start = time.perf_counter()
-    verify(students, sites, result.assignments, result.unassigned, config, pairs)
+    verify(students, sites, result.assignments, result.unassigned, config, pairs, groups=config.mode == "optimal")
     timings["check_merged"] = round(time.perf_counter() - start, 3)
     result.timings.update(timings)
     return result

@@ -71,6 +71,20 @@ def test_border_case_stays_in_academie(tmp_path):
             for k in ("Aix-Marseille", "Amiens", "Lille")] == [(1, 0, 0.0, 0.0), (0, 0, 1.0, 0.0), (2, 1, 1.0, 1.0)]
 
 
+def test_group_across_academies_stays_in_one_part(tmp_path):
+    """Group G = s2 (Lille) and b1 (Amiens, at A1): no site is eligible for both under the rule, so, as in one
+    run, neither is placed (one part holds the whole group); s1 still takes L1. The merged check passes."""
+    students, sites = border_files(tmp_path)
+    students[1]["group_id"] = "G"
+    students.append({"student_id": "b1", "lat": SAINT_QUENTIN[0], "lon": SAINT_QUENTIN[1], "group_id": "G"})
+    st_, si, result = run_files(tmp_path, students, sites, BORDER)
+    assert [(p.academie, list(p.students["student_id"])) for p in split_by_academie(st_, si)] == [
+        ("Lille", ["s1", "s2", "b1"]), ("Aix-Marseille", ["m1"]), ("Amiens", [])]
+    assert result.assignments[["student_id", "site_id"]].values.tolist() == [["s1", "L1"]]
+    reasons = dict(zip(result.unassigned["student_id"], result.unassigned["reason_code"]))
+    assert reasons["m1"] == "NO_SITE_IN_RANGE" and reasons["s2"] == reasons["b1"] and reasons["b1"].startswith("GROUP")
+
+
 def test_border_case_with_a_pairs_table(tmp_path):
     """A pairs table's rows are split with their académie; cross-border rows are never candidates.
 
