@@ -21,7 +21,8 @@ from .compute import Engine, Runner
 from .config import Config
 from .merge import merge_results
 
-__all__ = ["Part", "academie_keys", "part_keys", "academies_of", "split_by_academie", "allocate_part", "allocate_by_academie"]
+__all__ = ["Part", "academie_keys", "part_keys", "academies_of", "split_by_academie", "allocate_part",
+           "allocate_by_academie"]
 
 
 @dataclass(frozen=True)

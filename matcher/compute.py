@@ -85,13 +85,9 @@ class Runner:
             client.cancel(futures + shared_futures)
 
     @property
-    def description(self) -> str:
-        """The engine in words, for messages."""
-        if self._client is None:
-            return "local engine (this process)"
-        workers = len(self._client.scheduler_info(n_workers=-1)["workers"])
-        where = self.engine.scheduler or "a LocalCluster"
-        return f"dask engine ({where}, {workers} worker{'s' if workers != 1 else ''})"
+    def client(self):
+        """The ``distributed.Client`` of the dask engine (None on the local engine)."""
+        return self._client
 
 
 @contextmanager

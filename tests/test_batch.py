@@ -55,7 +55,8 @@ def test_border_case_stays_in_academie(tmp_path):
     _, _, free = run_files(tmp_path / "free", students, sites, Config(default_max_km=40.0))
     assert free.summary["counts"]["placed"] == 2
     st_, si, result = run_files(tmp_path / "stay", students, sites, BORDER)
-    assert list(st_["academie"]) == ["Lille", "Lille", "Aix-Marseille"] and list(si["academie"]) == ["Lille", "Amiens"]
+    assert list(st_["academie"]) == ["Lille", "Lille", "Aix-Marseille"]
+    assert list(si["academie"]) == ["Lille", "Amiens"]
     a = result.assignments
     assert a[["student_id", "site_id", "weeks", "distance_km"]].values.tolist() == [["s1", "L1", "both", 0.0]]
     assert dict(zip(result.unassigned["student_id"], result.unassigned["reason_code"])) == {
