@@ -133,9 +133,10 @@ def scenarios(draw) -> tuple[list[dict], list[dict]]:
             "weeks": draw(st.sampled_from(["both", "both", "week_1", "week_2"])), "split_ok": draw(st.booleans()),
             "group_id": draw(st.sampled_from(["", "", "", "G1", "G2"])), "gender": draw(st.sampled_from("FM ")),
             "priority": draw(st.booleans()), "needs_accessible": draw(st.sampled_from([False, False, True]))})
-    for row in students:  # a group travels together: same weeks
+    group_split = draw(st.fixed_dictionaries({"G1": st.booleans(), "G2": st.booleans()}))
+    for row in students:  # a group's members share their weeks and split_ok (an input rule)
         if row["group_id"]:
-            row["weeks"] = "both"
+            row["weeks"], row["split_ok"] = "both", group_split[row["group_id"]]
     return students, sites
 
 
