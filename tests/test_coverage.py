@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matcher import Config
+from matcher import Config, reference
 from matcher.cli import main
 from matcher.coverage import coverage, load_sites
 from matcher.reference import dataset_path
@@ -105,3 +107,21 @@ def test_coverage_target_option_and_bad_sites_file(tmp_path):
     bad = write_csv(tmp_path / "sites.csv", [{"site_id": "S1", "company": "X", "commune_insee": "99999", "capacity": 1}])
     result = CliRunner().invoke(main, ["coverage", "--sites", str(bad), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "99999" in result.output and not (tmp_path / "out").exists()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.floats(43.0, 49.0), st.floats(-1.0, 7.0), st.integers(0, 3)), max_size=12),
+       st.tuples(st.floats(43.0, 49.0), st.floats(-1.0, 7.0)))
+def test_shares_grow_with_the_radius_and_with_sites(points, extra):
+    lycees = reference.lycees()
+    lycees = lycees[lycees["academie"].isin(["Lyon", "Grenoble", "Paris", "Bordeaux"])]
+    sites = _sites([(f"S{i}", la, lo, c, c, "", "") for i, (la, lo, c) in enumerate(points)])
+    more = pd.concat([sites, _sites([("X", extra[0], extra[1], 1, 1, "", "")])], ignore_index=True)
+    before, after = coverage(sites, lycees=lycees).national, coverage(more, lycees=lycees).national
+    shares = [before[f"share_within_{r}km"] for r in (15, 30, 60)]
+    assert shares == sorted(shares)
+    for r in (15, 30, 60):
+        assert after[f"share_within_{r}km"] >= before[f"share_within_{r}km"]
+    assert after["white_zone_lycees"] <= before["white_zone_lycees"]
+    assert before["share_within_30km"] == pytest.approx(
+        1 - before["white_zone_students"] / before["seconde_students"], abs=1e-4)

@@ -15,7 +15,7 @@ from ..coverage import Coverage
 from ..safecells import neutralize
 from .charts import bar_chart, choropleth
 from .committee import NATIONAL, committee_figures, publish
-from .data import Allocation
+from .data import Allocation, by_id
 from .tables import academy_table, distance_counts, lycee_table, trade_table
 from .webmap import map_iframe, site_map
 
@@ -106,7 +106,11 @@ def _web_map(alloc: Allocation, cov: Coverage | None) -> str:
     used = alloc.assignments.assign(p=np.where(alloc.assignments["weeks"] == "both", 1.0, 0.5)).groupby("site_id")["p"].sum()
     unplaced = alloc.students[alloc.students["student_id"].map(neutralize).isin(alloc.unassigned["student_id"])]
     sites = alloc.sites.assign(site_id=alloc.sites["site_id"].map(neutralize))
-    fmap = site_map(sites, used=used, students=unplaced, white_zones=None if cov is None else cov.white_zones)
+    home = by_id(alloc.students, "student_id", ["lat", "lon"]).reindex(alloc.assignments["student_id"])
+    host = sites.set_index("site_id")[["lat", "lon"]].reindex(alloc.assignments["site_id"])
+    links = np.column_stack([home.to_numpy(float), host.to_numpy(float)])
+    fmap = site_map(sites, used=used, students=unplaced, white_zones=None if cov is None else cov.white_zones,
+                    links=links[np.isfinite(links).all(axis=1)])
     return (map_iframe(fmap) + '<p class="note">Works offline over the département outlines; tick "OpenStreetMap '
             'tiles" for a street map when the network is available.</p>')
 
@@ -128,7 +132,9 @@ def report_html(alloc: Allocation, cov: Coverage | None = None) -> tuple[str, pd
     trades, lycees = trade_table(alloc), lycee_table(alloc)
     body = [f"<h1>Placement report — {html.escape(alloc.folder.name)}</h1>",
             f'<p class="note">Period {" / ".join(" to ".join(w) for w in alloc.summary.get("period", {}).values())}; '
-            f"inputs: {html.escape(alloc.inputs_note)}.</p>", _cards(alloc),
+            f"inputs: {html.escape(alloc.inputs_note)}. A working document for officers (small counts are not "
+            "suppressed outside the committee table); publish only the committee table (committee.csv).</p>",
+            _cards(alloc),
             "<h2>Steering committee figures</h2>", committee,
             "<h2>Maps</h2>", _maps(alloc, aca, cov),
             "<h2>Placements</h2>", _placement_charts(alloc, aca),

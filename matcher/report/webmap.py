@@ -63,10 +63,15 @@ def _points(fmap: folium.Map, name: str, frame: pd.DataFrame, tip: pd.Series, ra
 
 
 def site_map(sites: pd.DataFrame | None, *, used: pd.Series | None = None, students: pd.DataFrame | None = None,
-             white_zones: pd.DataFrame | None = None) -> folium.Map:
+             white_zones: pd.DataFrame | None = None, links: np.ndarray | None = None) -> folium.Map:
     """Sites (size = places, colour = fill rate when ``used`` gives places used by site id), unplaced students'
-    communes, and white-zone lycées, each a layer of an offline map."""
+    communes, white-zone lycées and placements (``links``: rows of home lat, lon, host lat, lon), each a layer of
+    an offline map."""
     fmap = _base()
+    if links is not None and len(links):
+        layer = folium.FeatureGroup(name="Placements (home → host)", show=False).add_to(fmap)
+        segments = np.round(np.asarray(links, float), 4).reshape(-1, 2, 2).tolist()
+        folium.PolyLine(segments, color="#2166ac", weight=1, opacity=0.35).add_to(layer)
     if sites is not None and len(sites):
         places = (sites["capacity_week_1"].to_numpy(float) + sites["capacity_week_2"].to_numpy(float)) / 2
         fill = (used.reindex(sites["site_id"]).fillna(0).to_numpy(float) / np.maximum(places, 1e-9)
