@@ -40,9 +40,9 @@ def departement_shapes() -> dict[str, tuple[str, list[np.ndarray]]]:
     return shapes
 
 
-def _svg(fig) -> str:
+def _svg(fig, tight: bool = True) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight" if tight else None)
     text = buf.getvalue()
     return text[text.index("<svg"):]
 
@@ -133,7 +133,7 @@ def choropleth(values: pd.Series, *, title: str, label: str, gid: str, percent: 
             bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.set_title(title)
         fig.text(0.99, 0.005, BOUNDARIES_ATTRIBUTION, ha="right", fontsize=6, color="#555")
-        return _add_titles(_svg(fig), titles)
+        return _add_titles(_svg(fig, tight=False), titles)  # fixed layout: one drawing pass
 
 
 def _add_titles(svg: str, titles: dict[str, str]) -> str:
