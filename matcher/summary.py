@@ -52,7 +52,7 @@ def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict:
     """Groups placed whole, and groups placed only in part (none in the optimal mode: its checker forbids it)."""
     groups = find_groups(students)
     member = np.flatnonzero(groups.code >= 0)
-    placed = np.isin(students["student_id"].to_numpy(object)[member], assignments["student_id"].to_numpy(object))
+    placed = pd.Index(students["student_id"].to_numpy(object)[member]).isin(assignments["student_id"].to_numpy(object))
     n_placed = np.bincount(groups.code[member[placed]], minlength=len(groups.size))
     whole = n_placed == groups.size
     return {"groups": len(groups.size), "students_in_groups": int(groups.size.sum()),
