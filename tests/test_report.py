@@ -49,7 +49,7 @@ def demo_report(tmp_path_factory) -> Path:
 
 # --- the page in a real browser, offline --------------------------------------------------------------------
 
-def test_report_renders_offline_in_headless_chromium(demo_report):
+def test_report_renders_offline_in_headless_chromium(demo_report, capsys):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: install Debian's chromium (apt-get install -y chromium); .ci/run does")
     from playwright.sync_api import sync_playwright
@@ -72,7 +72,8 @@ def test_report_renders_offline_in_headless_chromium(demo_report):
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTEFACTS / "report.png", full_page=True)
         browser.close()
-    print(f"\nscreenshot kept: {ARTEFACTS / 'report.png'}")
+    with capsys.disabled():  # shown in the test run's output, not captured
+        print(f"\nreport screenshot kept as a test artefact: {ARTEFACTS / 'report.png'}")
     assert errors == [] and outside == [], (errors, outside)
     assert checks["committee_rows"] == 31 and checks["academy_rows"] >= 30
     assert all(w > 200 and h > 100 for w, h in checks["charts"].values()), checks["charts"]
