@@ -193,7 +193,7 @@ def reallocate(previous: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFra
     placed = np.zeros(len(students), bool)
     placed[placements["student"].to_numpy(np.int64)] = True
     n_eligible = np.bincount(all_pairs["student"].to_numpy(np.int64), minlength=len(students))
-    unassigned = reasons(students, sites, config, np.flatnonzero(~placed), n_eligible)
+    unassigned = reasons(students, sites, config, np.flatnonzero(~placed), n_eligible, cands.alone)
     verify(students, sites, assignments, unassigned, config, pairs)
     timings["tables_and_check"] = round(time.perf_counter() - clock, 3)
     info = {**best.info, "method": "re-allocation: still-valid placements kept, " + best.info["method"],
