@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .blocking import blocking_pairs
+from .budget import check_memory
 from .candidates import candidates
 from .check import verify
 from .config import Config
@@ -89,6 +90,7 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
     timings: dict = {}
     with _timed(timings, "candidates"):
         cands = candidates(students, sites, config, pairs_table=pairs)
+    check_memory(len(students), len(sites), len(cands.pairs), config)  # refuses, with advice, before the model
     with _timed(timings, "solve"):
         if config.mode == "stable":
             best, extra = stable_optimum(students, sites, cands.pairs, config)

@@ -48,9 +48,13 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     placed at those sites and those still unplaced, on the places left, until no one breaks a rule. Rounds stop
     once ``time_limit`` seconds have passed (the students still breaking a rule are then taken out). Last,
     ``fill`` places those who fit in the places left.
+
+    The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
+    solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
+    rule (it is then the lexicographic optimum).
     """
     start = time.perf_counter()
-    placements, first = _flow(pairs, students, sites, order)
+    placements, first = _flow(pairs, students, sites, order, prove=False)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students))
     while len(broken := _broken(placements, students, sites, state.groups)):
@@ -63,6 +67,11 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
                                                                                      kind="stable")
     if state.rounds:
         placements = fill(placements, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
+    if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1:
+        exact, first = _flow(pairs, students, sites, order)
+        state.solves += first.solves
+        if not len(_broken(exact, students, sites, state.groups)):
+            placements = exact
     return _result(placements, pairs, students, first, order, state)
 
 

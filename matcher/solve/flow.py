@@ -103,7 +103,7 @@ def _weights(levels: list[str], vals: dict, net: Network, pairs: pd.DataFrame, e
     """
     weights, tail = [1], _student_max(vals[levels[-1]], net, pairs)
     for lv in reversed(levels[:-1]):
-        w = int(tail.sum() if exact else tail.max()) + 1
+        w = int(tail.sum() if exact else tail.max(initial=0)) + 1
         weights.insert(0, w)
         tail = tail + w * _student_max(vals[lv], net, pairs)
     return weights
