@@ -17,6 +17,7 @@ from .budget import check_memory
 from .candidates import candidates
 from .check import verify
 from .config import Config
+from .floors import academie_floors
 from .period import period_for
 from .reasons import reasons
 from .solve.engine import optimise
@@ -95,7 +96,8 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
         if config.mode == "stable":
             best, extra = stable_optimum(students, sites, cands.pairs, config)
         else:
-            best, extra = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit), {}
+            best, extra = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit,
+                                   academie_floors(config)), {}
     with _timed(timings, "tables"):
         n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
         assignments = assignment_table(best.placements, best.pairs, students, sites, config)

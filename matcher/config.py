@@ -14,7 +14,7 @@ from .errors import InputError, Problem
 __all__ = ["Config", "Objective", "load_config", "LEVELS", "HOST_CRITERIA"]
 
 #: Objective levels known to the engine, in the default lexicographic order.
-LEVELS: tuple[str, ...] = ("placed", "priority", "preference", "distance", "splits")
+LEVELS: tuple[str, ...] = ("placed", "floors", "priority", "preference", "distance", "splits")
 #: Criteria hosts may rank students by in the stable mode (``Config.host_priority``).
 HOST_CRITERIA: tuple[str, ...] = ("priority", "distance", "lottery")
 
@@ -64,6 +64,9 @@ class Config:
         are placed where they fit in the places left, or not at all (the status and gap say what it cost).
     seed : int
         Seed for anything random (lotteries, synthetic data).
+    academie_floors : str
+        ``none``, ``proportional`` (``coverage_target`` shared by seconde enrolment) or a CSV file
+        ``academie,floor``: how many of each académie's students the ``floors`` level tries to place.
     coverage_target : int
         Places the partner promised nationally (reported against places offered and used).
     memory_limit_mb : float
@@ -87,6 +90,7 @@ class Config:
     price_of_stability: bool = True
     time_limit: float = 60.0
     seed: int = 0
+    academie_floors: str = "none"
     coverage_target: int = 1000
     memory_limit_mb: float = 8000.0
     objective: Objective = field(default_factory=Objective)
@@ -141,6 +145,10 @@ def _coerce(key: str, value, name: str, problems: list[Problem]):
         return bad("a list among " + ", ".join(HOST_CRITERIA) + ", each once")
     if key in ("price_of_stability", "stay_in_academie"):
         return value if isinstance(value, bool) else bad("true or false")
+    if key == "academie_floors":
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        return bad("'none', 'proportional' or the path of a CSV file academie,floor")
     if key == "mode":
         if value in ("optimal", "stable"):
             return value

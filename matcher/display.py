@@ -32,8 +32,26 @@ def render_summary(summary: dict) -> str:
     lines += [_table(["level", "sense", "value", "bound", "gap", "unit"], rows), ""]
     rows = [[a["academie"], a["students"], a["placed"], a["not_placed"], a["places_offered"], a["places_used"]]
             for a in summary["academies"]]
-    lines.append(_table(["académie", "students", "placed", "not placed", "places offered", "places used"], rows))
-    return "\n".join(lines)
+    header = ["académie", "students", "placed", "not placed", "places offered", "places used"]
+    floors = summary.get("floors")
+    if floors:
+        per = {f["academie"]: f for f in floors["academies"]}
+        rows = [r + ([per[r[0]]["floor"], per[r[0]]["shortfall"], per[r[0]]["held_back"] or "-"] if r[0] in per
+                     else ["-", "-", "-"]) for r in rows]
+        header += ["floor", "short", "held back by"]
+        lines.append(f"Floors ({floors['source']}): {floors['placed_towards_floors']:,} of {floors['total_floor']:,} "
+                     f"students placed towards them; {floors['academies_below_floor']} académie(s) below floor")
+    lines.append(_table(header, rows))
+    return "\n".join(lines + _gender_lines(summary.get("gender")))
+
+
+def _gender_lines(gender: dict | None) -> list[str]:
+    if not gender:
+        return []
+    rows = [[t["trade"], t["placed"], t["girls"], f"{t['girls_share']:.0%}"] for t in gender["per_trade"]]
+    share = "-" if gender["girls_share"] is None else f"{gender['girls_share']:.0%}"
+    return ["", f"Girls among placed students of known gender: {share} ({gender['girls']:,} of "
+                f"{gender['placed_with_gender']:,})", _table(["trade", "placed", "girls", "girls' share"], rows)]
 
 
 def render_inputs(students, sites) -> str:

@@ -46,7 +46,7 @@ def _levels(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
              "distance": int(np.rint(rows["km"].to_numpy(float) * 1000).sum()),
              "splits": 0}  # never split
     out, short = [], False
-    for name in order:
+    for name in (n for n in order if n != "floors"):  # the stable mode does not pursue floors (figures only)
         bound = 0.0 if name == "splits" else None if short else bounds.get(name)
         lv = Level(name, float(value[name]), bound, _SENSE[name])
         short = short or bool(lv.gap) or bound is None

@@ -12,13 +12,15 @@ import pandas as pd
 
 from . import __version__
 from .config import Config
+from .floors import academie_floors, floors_table
+from .gender import gender_figures
 from .groups import find_groups
 from .period import period_for
 from .solve.flow import Level
 
 __all__ = ["build_summary"]
 
-_UNITS = {"placed": "students", "priority": "priority students", "preference": "sum of ranks over student-weeks",
+_UNITS = {"placed": "students", "floors": "students placed towards a floor", "priority": "priority students", "preference": "sum of ranks over student-weeks",
           "distance": "metres over student-weeks", "splits": "students split between two hosts"}
 
 
@@ -44,8 +46,23 @@ def build_summary(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.D
                      "places_used": counts["places_used"],
                      "offered_attains_target": counts["places_offered"] >= config.coverage_target},
         "academies": _academies(students, sites, assignments, unassigned),
+        "floors": _floors(students, assignments, unassigned, config),
         "groups": _groups(students, assignments),
+        "gender": gender_figures(students, sites, assignments),
     }
+
+
+def _floors(students: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame, config: Config):
+    """Per académie with a floor: floor, requests, placed, shortfall and what held it back; None without floors."""
+    floors = academie_floors(config)
+    if floors.empty:
+        return None
+    table = floors_table(students, unassigned, assignments["student_id"], floors)
+    return {"source": config.academie_floors, "total_floor": int(table["floor"].sum()),
+            "placed_towards_floors": int(np.minimum(table["placed"], table["floor"]).sum()),
+            "academies_below_floor": int((table["shortfall"] > 0).sum()),
+            "academies": [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                          for row in table.to_dict("records")]}
 
 
 def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict:

@@ -3,7 +3,7 @@ full-time rules hold."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,7 @@ from .flow import Level, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
 from ..groups import Groups, find_groups
+from .floorlevel import FloorLevel, floor_level
 from .groups import broken_groups, place_groups
 from .repair import fill, restrict, violations
 from .status import Status
@@ -30,15 +31,15 @@ class Optimum:
 
 
 def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
-          prove: bool = True):
+          prove: bool = True, open_: np.ndarray | None = None):
     net = build_network(pairs, students["weeks"].to_numpy(object), sites["capacity_week_1"].to_numpy(np.int64),
                         sites["capacity_week_2"].to_numpy(np.int64))
-    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order, prove)
+    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order, prove, open_)
     return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order), outcome
 
 
 def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...],
-             time_limit: float = float("inf")) -> Optimum:
+             time_limit: float = float("inf"), floors: pd.Series | None = None) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
@@ -52,11 +53,16 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
     rule (it is then the lexicographic optimum).
+
+    ``floors`` (students to place per académie) drives the ``floors`` level (``floorlevel``); without floors
+    that level is 0 and left out of the flow.
     """
     start = time.perf_counter()
-    placements, first = _flow(pairs, students, sites, order, prove=False)
+    level = floor_level(students, floors)
+    order = order if level else tuple(name for name in order if name != "floors")
+    placements, first, open_ = _chase(pairs, students, sites, order, level)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
-                   solves=first.solves, groups=find_groups(students))
+                   solves=first.solves, groups=find_groups(students), open_=open_)
     while len(broken := _broken(placements, students, sites, state.groups)):
         if time.perf_counter() - start > time_limit:
             placements = placements[~placements["student"].isin(broken)]
@@ -67,12 +73,32 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
                                                                                      kind="stable")
     if state.rounds:
         placements = fill(placements, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
-    if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1:
+    if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = _flow(pairs, students, sites, order)
         state.solves += first.solves
         if not len(_broken(exact, students, sites, state.groups)):
             placements = exact
-    return _result(placements, pairs, students, first, order, state)
+    return _result(placements, pairs, students, first, order, state, level)
+
+
+def _chase(pairs, students, sites, order, level: FloorLevel | None, tries: int = 3):
+    """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most)
+    and the best allocation by (placed, floors) is kept. Returns placements, outcome and the open mask used."""
+    open_ = None if level is None else level.open_mask(None)
+    placements, first = _flow(pairs, students, sites, order, prove=False, open_=open_)
+    if level is None:
+        return placements, first, None
+    best, solves = (placements, first, open_), first.solves
+    for _ in range(tries - 1):
+        again = level.open_mask(placements["student"].unique())
+        if np.array_equal(again, open_):
+            break
+        open_ = again
+        placements, outcome = _flow(pairs, students, sites, order, prove=False, open_=open_)
+        solves += outcome.solves
+        if level.value(placements["student"].unique()) > level.value(best[0]["student"].unique()):
+            best = (placements, outcome, open_)
+    return best[0], replace(best[1], solves=solves), best[2]
 
 
 @dataclass
@@ -84,6 +110,7 @@ class _State:
     stage: np.ndarray
     solves: int
     groups: Groups
+    open_: np.ndarray | None = None
     rounds: int = 0
 
 
@@ -115,16 +142,26 @@ def _round(placements: pd.DataFrame, state: _State, students: pd.DataFrame, site
     others = placements[moving & ~np.isin(who, split["student"]) & ~out[who]]
     r = restrict(open_, split, left, state.stage, students["split_ok"].to_numpy(bool), others)
     state.fixed, state.current, state.stage, state.rounds = fixed, r.pairs, r.stage, state.rounds + 1
-    placements, outcome = _flow(state.current, students, left, order, prove=False)
+    placements, outcome = _flow(state.current, students, left, order, prove=False, open_=state.open_)
     state.solves += outcome.solves
     return placements
 
 
 def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, first, order: tuple[str, ...],
-            state: _State) -> Optimum:
-    """Level values against the relaxed flow's bounds, status and solver facts."""
-    levels = _lexicographic_bounds([Level(lv.name, got.value, lv.bound, lv.sense) for lv, got in
-                                    zip(first.levels, _values(first.levels, placements, pairs, students))])
+            state: _State, level: FloorLevel | None) -> Optimum:
+    """Level values against the relaxed flow's bounds, status and solver facts.
+
+    The ``floors`` level's value and bound are computed exactly (``FloorLevel``); the flow's bounds for the levels
+    after it hold for its approximation only, so with floors they are not claimed.
+    """
+    levels = [Level(lv.name, got.value, lv.bound, lv.sense) for lv, got in
+              zip(first.levels, _values(first.levels, placements, pairs, students))]
+    if level is not None:
+        at = [lv.name for lv in levels].index("floors")
+        levels = levels[:at] + [Level("floors", float(level.value(placements["student"].unique())),
+                                      float(level.bound(pairs)), "max")] + \
+            [Level(lv.name, lv.value, None, lv.sense) for lv in levels[at + 1:]]
+    levels = _lexicographic_bounds(levels)
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
         n_splits = float(_splits(placements))
         levels.append(Level("splits", n_splits, 0.0 if n_splits == 0 else None, "min"))
@@ -149,7 +186,8 @@ def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.
     rows = placements.merge(pairs, on=["student", "site"], validate="many_to_one")
     placed = rows["student"].unique()
     value = {"placed": len(placed), "priority": int(students["priority"].to_numpy(bool)[placed].sum()),
-             "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"] * 1000).sum())}
+             "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"] * 1000).sum()),
+             "floors": 0}  # computed by FloorLevel
     return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
 
 

@@ -24,7 +24,7 @@ from .network import SINK, SOURCE, Network
 
 __all__ = ["Level", "FlowOutcome", "solve_lexicographic", "COUNT_LEVELS", "COST_LEVELS"]
 
-COUNT_LEVELS = ("placed", "priority")
+COUNT_LEVELS = ("placed", "floors", "priority")
 COST_LEVELS = ("preference", "distance")
 _MAX_COST = 2 ** 62
 
@@ -60,13 +60,16 @@ class FlowOutcome:
     solves: int
 
 
-def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-arc contribution of each level (int64)."""
+def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
+                floors: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Per-arc contribution of each level (int64); ``floors`` marks the students whose placement counts."""
     n_arcs = len(net.tails)
     on_pair = net.pair >= 0
     out = {name: np.zeros(n_arcs, np.int64) for name in COUNT_LEVELS + COST_LEVELS}
     out["placed"][net.student_arc] = 1
     out["priority"][net.student_arc] = priority.astype(np.int64)
+    if floors is not None:
+        out["floors"][net.student_arc] = floors.astype(np.int64)
     out["preference"][on_pair] = pairs["rank"].to_numpy(np.int64)[net.pair[on_pair]]
     out["distance"][on_pair] = np.rint(pairs["km"].to_numpy(float)[net.pair[on_pair]] * 1000).astype(np.int64)
     return out
@@ -115,15 +118,16 @@ def _fits(weights: list[int], levels: list[str], vals: dict, net: Network) -> bo
 
 
 def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
-                        order: tuple[str, ...], prove: bool = True) -> FlowOutcome:
+                        order: tuple[str, ...], prove: bool = True, floors: np.ndarray | None = None) -> FlowOutcome:
     """Optimise the levels of ``order`` that the network carries (others are ignored here).
 
     ``placed`` is always first (maximum flow). The longest prefix of the other levels whose exact weights fit
     the solver's cost range is solved at once; each later level gets a stage of its own. With ``prove=False``
     (repair rounds, whose results carry no bound) every level is solved in one stage with weights spanning one
-    student's range, unchecked: ``placed`` is still maximum, the later levels are not proven.
+    student's range, unchecked: ``placed`` is still maximum, the later levels are not proven. ``floors``
+    (per student) marks the students whose placement the ``floors`` level counts.
     """
-    vals = _arc_values(net, pairs, priority)
+    vals = _arc_values(net, pairs, priority, floors)
     vals = {k: (-v if k in COUNT_LEVELS else v) for k, v in vals.items()}  # everything minimised
     rest = [lv for lv in order if lv in COUNT_LEVELS + COST_LEVELS and lv != "placed"]
     if not prove:

@@ -1,0 +1,93 @@
+"""Per-académie floors (the ``floors`` level right after ``placed``) and the girls' share figures.
+
+Named cases with results derived by hand; geometry as in ``test_engine_cases`` (around O = (45.75, 4.85), Lyon).
+"""
+from __future__ import annotations
+
+import pandas as pd
+from click.testing import CliRunner
+from conftest import levels, run_files, write_csv
+from test_engine_cases import AIN, N1, O, VIENNE, placements, reasons, site, student
+
+from matcher.cli import main
+from matcher.config import Config
+from matcher.floors import academie_floors
+from matcher.reference import lycees
+
+
+def floors_file(tmp_path, rows: list[tuple[str, str]]):
+    path = tmp_path / "floors.csv"
+    path.write_text("academie,floor\n" + "".join(f"{a},{f}\n" for a, f in rows), encoding="utf-8")
+    return path
+
+
+def test_a_floor_makes_a_border_site_serve_the_academie_below_its_floor(tmp_path):
+    # One place at S, in Lyon (académie de Lyon), near the border. x lives 1.1 km away (Lyon), y in Vienne, 25 km
+    # away (académie de Grenoble). Without floors the nearer x wins (placed 1 either way, then distance). With a
+    # floor of 1 for Grenoble and none for Lyon, the floors level (right after placed) is 1 with y, 0 with x: y.
+    # Its bound: min(1, 1 Grenoble student with an eligible site) + min(0, 1) = 1, reached.
+    people = [student("x", N1), student("y", VIENNE)]
+    (tmp_path / "free").mkdir()
+    (tmp_path / "floors").mkdir()
+    _, _, free = run_files(tmp_path / "free", people, [site("S", O)])
+    assert placements(free) == {"x": [("S", "both")]}
+    config = Config(academie_floors=str(floors_file(tmp_path, [("Grenoble", "1"), ("Lyon", "0")])))
+    _, _, r = run_files(tmp_path / "floors", people, [site("S", O)], config)
+    assert placements(r) == {"y": [("S", "both")]} and reasons(r) == {"x": "CAPACITY_TAKEN"}
+    lv = levels(r)
+    assert (lv["placed"]["value"], lv["placed"]["bound"]) == (1, 1)
+    assert (lv["floors"]["value"], lv["floors"]["bound"], lv["floors"]["gap"]) == (1, 1, 0.0)
+    by = {a["academie"]: a for a in r.summary["floors"]["academies"]}
+    assert by["Grenoble"] == {"academie": "Grenoble", "floor": 1, "requests": 1, "placed": 1, "shortfall": 0,
+                              "held_back": ""}
+
+
+def test_a_floor_never_leaves_a_student_unplaced(tmp_path):
+    # S (1 place, Lyon) is in range of x (Lyon) and y (Grenoble); A (Ain, 1 place) is 34.5 km from O: in range of
+    # x at O with max_km 40 only. Most placed: 2 (y at S, x at A) — with or without the Grenoble floor; a floor
+    # of 5 for Lyon cannot make x take S and leave y out.
+    people = [student("x", O, max_km=40), student("y", VIENNE)]
+    config = Config(academie_floors=str(floors_file(tmp_path, [("Lyon", "5"), ("Grenoble", "0")])))
+    _, _, r = run_files(tmp_path, people, [site("S", O), site("A", AIN)], config)
+    assert placements(r) == {"x": [("A", "both")], "y": [("S", "both")]}
+    by = {a["academie"]: a for a in r.summary["floors"]["academies"]}
+    assert (by["Lyon"]["shortfall"], by["Lyon"]["held_back"]) == (4, "too few requests")
+
+
+def test_proportional_floors_share_the_target_by_seconde_enrolment():
+    floors = academie_floors(Config(academie_floors="proportional", coverage_target=1000))
+    enrolment = lycees().groupby("academie")["seconde_gt_students"].sum()
+    assert floors.sum() == 1000 and set(floors.index) == set(enrolment.index)
+    exact = 1000 * enrolment / enrolment.sum()
+    assert ((floors - exact.reindex(floors.index)).abs() < 1).all()  # largest remainders: within one of the share
+    assert floors.idxmax() == enrolment.idxmax()
+
+
+def test_a_bad_floors_file_is_an_input_error(tmp_path):
+    s = write_csv(tmp_path / "students.csv", [student("x", N1)])
+    t = write_csv(tmp_path / "sites.csv", [site("S", O)])
+    bad = floors_file(tmp_path, [("Lyon", "-2"), ("Atlantis", "3")])
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'academie_floors = "{bad}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["allocate", "--students", str(s), "--sites", str(t), "--out", str(out),
+                                    "--config", str(policy)])
+    assert res.exit_code == 2, res.output
+    assert "floors.csv, row 2, column floor: not a whole number of students, 0 or more (value '-2')" in res.output
+    assert "floors.csv, row 3, column academie: unknown académie (value 'Atlantis')" in res.output
+    assert not out.exists()
+
+
+def test_girls_share_per_trade(tmp_path):
+    # Three places at S (numerique and electricite). f1 (F, numerique), m1 (M, numerique), f2 (F, electricite|
+    # numerique), u (no gender, numerique) are placed. Trade of each placement: the student's first trade the
+    # site offers: numerique for f1, m1, u; electricite for f2. Known gender: 3 (u is not counted).
+    # numerique: 1 girl of 2 (50 %); electricite: 1 of 1 (100 %); overall 2 of 3.
+    people = [student("f1", O, gender="F", sectors="numerique"), student("m1", O, gender="M", sectors="numerique"),
+              student("f2", O, gender="F", sectors="electricite|numerique"), student("u", O, sectors="numerique")]
+    _, _, r = run_files(tmp_path, people, [site("S", N1, 4, sectors="numerique|electricite")])
+    g = r.summary["gender"]
+    assert (g["placed_with_gender"], g["girls"], g["girls_share"]) == (3, 2, round(2 / 3, 4))
+    assert g["per_trade"] == [{"trade": "electricite", "placed": 1, "girls": 1, "boys": 0, "girls_share": 1.0},
+                              {"trade": "numerique", "placed": 2, "girls": 1, "boys": 1, "girls_share": 0.5}]
+    assert g["per_site"] == []  # fewer than 5 placed: not listed
