@@ -47,7 +47,8 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     and together leave the flow and are placed whole where they still fit (``groups.place_groups``); the
     students breaking a full-time rule are restricted (``repair.restrict``) and solved again with the students
     placed at those sites and those still unplaced, on the places left, until no one breaks a rule. Rounds stop
-    once ``time_limit`` seconds have passed (the students still breaking a rule are then taken out). Last,
+    once ``time_limit`` seconds have passed (broken groups are then placed whole where they fit, the other
+    students breaking a rule taken out). Last,
     ``fill`` places those who fit in the places left.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
@@ -64,8 +65,12 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_)
     while len(broken := _broken(placements, students, sites, state.groups)):
-        if time.perf_counter() - start > time_limit:
-            placements = placements[~placements["student"].isin(broken)]
+        if time.perf_counter() - start > time_limit:  # no more flows: broken groups placed whole, then fill
+            keep = placements[~placements["student"].isin(broken)]
+            groups = np.unique(state.groups.code[broken][state.groups.code[broken] >= 0])
+            state.fixed = pd.concat([state.fixed, keep], ignore_index=True)
+            placements = place_groups(groups, state.current, students, _places_left(sites, state.fixed),
+                                      state.groups, order)
             state.rounds += 1
             break
         placements = _round(placements, state, students, sites, order)
