@@ -96,15 +96,16 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
         if config.mode == "stable":
             best, extra = stable_optimum(students, sites, cands.pairs, config)
         else:
+            gender = None if config.gender_target is None else (config.gender_target, config.gender_site_min)
             best, extra = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit,
-                                   academie_floors(config)), {}
+                                   academie_floors(config), gender), {}
     with _timed(timings, "tables"):
         n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
         assignments = assignment_table(best.placements, best.pairs, students, sites, config)
         unplaced = np.setdiff1d(np.arange(len(students)), best.placements["student"].to_numpy())
         unassigned = reasons(students, sites, config, unplaced, n_eligible, cands.alone)
     with _timed(timings, "check"):
-        verify(students, sites, assignments, unassigned, config, pairs, groups=config.mode == "optimal")
+        verify(students, sites, assignments, unassigned, config, pairs, groups=True)
     info = {**best.info, **_scope(cands, best.info["status"])}
     summary = build_summary(students, sites, assignments, unassigned, config, list(best.levels), info, inputs or {})
     placed = np.zeros(len(students), bool)

@@ -14,7 +14,7 @@ from .errors import InputError, Problem
 __all__ = ["Config", "Objective", "load_config", "LEVELS", "HOST_CRITERIA"]
 
 #: Objective levels known to the engine, in the default lexicographic order.
-LEVELS: tuple[str, ...] = ("placed", "floors", "priority", "preference", "distance", "splits")
+LEVELS: tuple[str, ...] = ("placed", "floors", "priority", "gender", "preference", "distance", "splits")
 #: Criteria hosts may rank students by in the stable mode (``Config.host_priority``).
 HOST_CRITERIA: tuple[str, ...] = ("priority", "distance", "lottery")
 
@@ -64,6 +64,11 @@ class Config:
         are placed where they fit in the places left, or not at all (the status and gap say what it cost).
     seed : int
         Seed for anything random (lotteries, synthetic data).
+    gender_target : float or None
+        Soft target: at least this share of girls among each week's places of every site with at least
+        ``gender_site_min`` places that week (boys beyond the rest cost on the ``gender`` level). None: no target.
+    gender_site_min : int
+        Smallest number of places in a week for a site to carry the gender target.
     academie_floors : str
         ``none``, ``proportional`` (``coverage_target`` shared by seconde enrolment) or a CSV file
         ``academie,floor``: how many of each académie's students the ``floors`` level tries to place.
@@ -90,6 +95,8 @@ class Config:
     price_of_stability: bool = True
     time_limit: float = 60.0
     seed: int = 0
+    gender_target: float | None = None
+    gender_site_min: int = 2
     academie_floors: str = "none"
     coverage_target: int = 1000
     memory_limit_mb: float = 8000.0
@@ -145,6 +152,10 @@ def _coerce(key: str, value, name: str, problems: list[Problem]):
         return bad("a list among " + ", ".join(HOST_CRITERIA) + ", each once")
     if key in ("price_of_stability", "stay_in_academie"):
         return value if isinstance(value, bool) else bad("true or false")
+    if key == "gender_target":
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1:
+            return float(value)
+        return bad("a share between 0 and 1, such as 0.4")
     if key == "academie_floors":
         if isinstance(value, str) and value.strip():
             return value.strip()
@@ -153,7 +164,7 @@ def _coerce(key: str, value, name: str, problems: list[Problem]):
         if value in ("optimal", "stable"):
             return value
         return bad("'optimal' or 'stable'")
-    if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty", "coverage_target",
+    if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty", "coverage_target", "gender_site_min",
                "max_pairs"):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value

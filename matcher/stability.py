@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
+from .groups import find_groups
 from .solve.engine import Optimum, optimise
 from .solve.flow import Level
+from .solve.groups import broken_groups
 from .solve.stable import stable_placements
 from .solve.status import Status
 
@@ -46,7 +48,7 @@ def _levels(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
              "distance": int(np.rint(rows["km"].to_numpy(float) * 1000).sum()),
              "splits": 0}  # never split
     out, short = [], False
-    for name in (n for n in order if n != "floors"):  # the stable mode does not pursue floors (figures only)
+    for name in (n for n in order if n not in ("floors", "gender")):  # not pursued by the stable mode
         bound = 0.0 if name == "splits" else None if short else bounds.get(name)
         lv = Level(name, float(value[name]), bound, _SENSE[name])
         short = short or bool(lv.gap) or bound is None
@@ -56,8 +58,13 @@ def _levels(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
 
 def stable_optimum(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame,
                    config: Config) -> tuple[Optimum, dict]:
-    """The stable allocation of ``pairs`` and the summary's ``price_of_stability`` section (empty when off)."""
-    placements = stable_placements(students, sites, pairs, config.host_priority, config.seed)
+    """The stable allocation of ``pairs`` and the summary's ``price_of_stability`` section (empty when off).
+
+    Groups are hosted whole or not at all: a group that deferred acceptance places only in part is taken out
+    (its places stay free, which may leave blocking pairs; ``summary.json`` counts them).
+    """
+    placements = _whole_groups(stable_placements(students, sites, pairs, config.host_priority, config.seed),
+                               students)
     extra: dict = {}
     bounds: dict[str, float | None] = {}
     if config.price_of_stability:
@@ -74,6 +81,16 @@ def stable_optimum(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFr
             "method": "students-propose deferred acceptance (stable, full time)",
             "host_priority": list(config.host_priority)}
     return Optimum(placements, pairs, tuple(levels), info), extra
+
+
+def _whole_groups(placements: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame:
+    """``placements`` without the members of groups placed in part or at different sites."""
+    groups = find_groups(students)
+    bad = broken_groups(placements, groups, len(students))
+    if len(bad) == 0:
+        return placements
+    out = np.isin(groups.code[placements["student"].to_numpy()], bad)
+    return placements[~out].reset_index(drop=True)
 
 
 def _diff(a, b):

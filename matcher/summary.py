@@ -20,7 +20,8 @@ from .solve.flow import Level
 
 __all__ = ["build_summary"]
 
-_UNITS = {"placed": "students", "floors": "students placed towards a floor", "priority": "priority students", "preference": "sum of ranks over student-weeks",
+_UNITS = {"placed": "students", "floors": "students placed towards a floor", "priority": "priority students",
+          "gender": "boy-weeks beyond the gender target", "preference": "sum of ranks over student-weeks",
           "distance": "metres over student-weeks", "splits": "students split between two hosts"}
 
 

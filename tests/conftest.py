@@ -113,7 +113,7 @@ def week_usage(sites: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
 
 def assert_valid(students: pd.DataFrame, sites: pd.DataFrame, result, config: Config) -> None:
     """The checks every allocation must pass: the independent checker, each student once, capacities per week."""
-    verify(students, sites, result.assignments, result.unassigned, config, groups=config.mode == "optimal")
+    verify(students, sites, result.assignments, result.unassigned, config, groups=True)
     assert_each_student_once(students, result.assignments, result.unassigned)
     used = week_usage(sites, result.assignments)
     assert (used["week_1"].to_numpy() <= sites["capacity_week_1"].to_numpy()).all()

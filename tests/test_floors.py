@@ -91,3 +91,21 @@ def test_girls_share_per_trade(tmp_path):
     assert g["per_trade"] == [{"trade": "electricite", "placed": 1, "girls": 1, "boys": 0, "girls_share": 1.0},
                               {"trade": "numerique", "placed": 2, "girls": 1, "boys": 1, "girls_share": 0.5}]
     assert g["per_site"] == []  # fewer than 5 placed: not listed
+
+
+def test_a_gender_target_changes_who_gets_the_last_place(tmp_path):
+    # S has 2 places; boys b1 (1.1 km) and b2 (3.3 km) are nearer than the girl g (5.6 km). Without a target the
+    # two nearer students, b1 and b2, are placed. With gender_target 0.4 at sites of 2 places or more, the free
+    # boys' places per week are floor(0.6 x 2) = 1: b2 would cost 2 boy-weeks on the gender level (after placed
+    # and priority, before distance), so g takes the last place: b1 and g, gender level 0.
+    from test_engine_cases import N3, N5
+    people = [student("b1", N1, gender="M"), student("b2", N3, gender="M"), student("g", N5, gender="F")]
+    (tmp_path / "free").mkdir()
+    (tmp_path / "target").mkdir()
+    _, _, free = run_files(tmp_path / "free", people, [site("S", O, 2)])
+    assert set(placements(free)) == {"b1", "b2"}
+    _, _, r = run_files(tmp_path / "target", people, [site("S", O, 2)], Config(gender_target=0.4))
+    assert placements(r) == {"b1": [("S", "both")], "g": [("S", "both")]}
+    assert reasons(r) == {"b2": "CAPACITY_TAKEN"}
+    lv = levels(r)
+    assert (lv["gender"]["value"], lv["gender"]["bound"]) == (0, 0)

@@ -65,3 +65,17 @@ def test_group_members_asking_for_different_weeks_are_an_input_error(tmp_path):
     assert res.exit_code == 2
     assert "students.csv, row 3, column weeks: group member's weeks differs" in res.output
     assert not out.exists()
+
+
+def test_stable_mode_hosts_groups_whole_or_not_at_all(tmp_path):
+    # A has 2 places and takes groups of 2. The priority student p and the group G (g1, g2) ask for A; hosts
+    # rank priority students first, so deferred acceptance keeps p and one member of G: a group placed in part,
+    # which is taken out. p stays at A, G is not placed (GROUP_NO_ROOM) and A's second place stays free: each
+    # member then blocks with A, and blocking_pairs says so.
+    from matcher.config import Config
+    people = [student("g1", O, group_id="G"), student("g2", O, group_id="G"), student("p", N3, priority=True)]
+    _, _, r = run_files(tmp_path, people, [site("A", N1, 2, max_group_size=2)], Config(mode="stable"))
+    assert placements(r) == {"p": [("A", "both")]}
+    assert reasons(r) == {"g1": "GROUP_NO_ROOM", "g2": "GROUP_NO_ROOM"}
+    assert r.summary["groups"]["groups_partly_placed"] == 0
+    assert r.summary["blocking_pairs"] == 2

@@ -13,6 +13,7 @@ from .network import build_network
 from .polish import polish_week_2
 from ..groups import Groups, find_groups
 from .floorlevel import FloorLevel, floor_level
+from .gendercap import boys_over, with_gender_caps
 from .groups import broken_groups, place_groups
 from .repair import fill, restrict, violations
 from .status import Status
@@ -31,15 +32,19 @@ class Optimum:
 
 
 def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
-          prove: bool = True, open_: np.ndarray | None = None):
-    net = build_network(pairs, students["weeks"].to_numpy(object), sites["capacity_week_1"].to_numpy(np.int64),
-                        sites["capacity_week_2"].to_numpy(np.int64))
-    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order, prove, open_)
+          prove: bool = True, open_: np.ndarray | None = None, gender: tuple[float, int] | None = None):
+    cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
+    net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2)
+    cost = None
+    if gender is not None:  # a soft target of girls' share at large sites: a layer of the network
+        net, cost = with_gender_caps(net, pairs, students["gender"].to_numpy(object) == "M", cap1, cap2, *gender)
+    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order, prove, open_, cost)
     return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order), outcome
 
 
 def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...],
-             time_limit: float = float("inf"), floors: pd.Series | None = None) -> Optimum:
+             time_limit: float = float("inf"), floors: pd.Series | None = None,
+             gender: tuple[float, int] | None = None) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
@@ -55,15 +60,15 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
     rule (it is then the lexicographic optimum).
 
-    ``floors`` (students to place per académie) drives the ``floors`` level (``floorlevel``); without floors
-    that level is 0 and left out of the flow.
+    ``floors`` (students to place per académie) drives the ``floors`` level (``floorlevel``), ``gender``
+    (girls' share, smallest site) the ``gender`` level (``gendercap``); without them, those levels are left out.
     """
     start = time.perf_counter()
     level = floor_level(students, floors)
-    order = order if level else tuple(name for name in order if name != "floors")
-    placements, first, open_ = _chase(pairs, students, sites, order, level)
+    order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
+    placements, first, open_ = _chase(pairs, students, sites, order, level, gender)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
-                   solves=first.solves, groups=find_groups(students), open_=open_)
+                   solves=first.solves, groups=find_groups(students), open_=open_, gender=gender)
     while len(broken := _broken(placements, students, sites, state.groups)):
         if time.perf_counter() - start > time_limit:  # no more flows: broken groups placed whole, then fill
             keep = placements[~placements["student"].isin(broken)]
@@ -79,18 +84,18 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     if state.rounds:
         placements = fill(placements, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
-        exact, first = _flow(pairs, students, sites, order)
+        exact, first = _flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves
         if not len(_broken(exact, students, sites, state.groups)):
             placements = exact
-    return _result(placements, pairs, students, first, order, state, level)
+    return _result(placements, pairs, students, sites, first, order, state, level)
 
 
-def _chase(pairs, students, sites, order, level: FloorLevel | None, tries: int = 3):
+def _chase(pairs, students, sites, order, level: FloorLevel | None, gender, tries: int = 3):
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most)
     and the best allocation by (placed, floors) is kept. Returns placements, outcome and the open mask used."""
     open_ = None if level is None else level.open_mask(None)
-    placements, first = _flow(pairs, students, sites, order, prove=False, open_=open_)
+    placements, first = _flow(pairs, students, sites, order, prove=False, open_=open_, gender=gender)
     if level is None:
         return placements, first, None
     best, solves = (placements, first, open_), first.solves
@@ -99,7 +104,7 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, tries: int =
         if np.array_equal(again, open_):
             break
         open_ = again
-        placements, outcome = _flow(pairs, students, sites, order, prove=False, open_=open_)
+        placements, outcome = _flow(pairs, students, sites, order, prove=False, open_=open_, gender=gender)
         solves += outcome.solves
         if level.value(placements["student"].unique()) > level.value(best[0]["student"].unique()):
             best = (placements, outcome, open_)
@@ -116,6 +121,7 @@ class _State:
     solves: int
     groups: Groups
     open_: np.ndarray | None = None
+    gender: tuple[float, int] | None = None
     rounds: int = 0
 
 
@@ -147,13 +153,14 @@ def _round(placements: pd.DataFrame, state: _State, students: pd.DataFrame, site
     others = placements[moving & ~np.isin(who, split["student"]) & ~out[who]]
     r = restrict(open_, split, left, state.stage, students["split_ok"].to_numpy(bool), others)
     state.fixed, state.current, state.stage, state.rounds = fixed, r.pairs, r.stage, state.rounds + 1
-    placements, outcome = _flow(state.current, students, left, order, prove=False, open_=state.open_)
+    placements, outcome = _flow(state.current, students, left, order, prove=False, open_=state.open_,
+                                gender=state.gender)
     state.solves += outcome.solves
     return placements
 
 
-def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, first, order: tuple[str, ...],
-            state: _State, level: FloorLevel | None) -> Optimum:
+def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, first,
+            order: tuple[str, ...], state: _State, level: FloorLevel | None) -> Optimum:
     """Level values against the relaxed flow's bounds, status and solver facts.
 
     The ``floors`` level's value and bound are computed exactly (``FloorLevel``); the flow's bounds for the levels
@@ -161,6 +168,11 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
     """
     levels = [Level(lv.name, got.value, lv.bound, lv.sense) for lv, got in
               zip(first.levels, _values(first.levels, placements, pairs, students))]
+    if state.gender is not None:  # counted on the sites' full capacities (a repair round sees the places left)
+        over = boys_over(placements, students["gender"].to_numpy(object) == "M",
+                         sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64),
+                         *state.gender)
+        levels = [Level(lv.name, float(over), lv.bound, lv.sense) if lv.name == "gender" else lv for lv in levels]
     if level is not None:
         at = [lv.name for lv in levels].index("floors")
         levels = levels[:at] + [Level("floors", float(level.value(placements["student"].unique())),
@@ -192,7 +204,7 @@ def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.
     placed = rows["student"].unique()
     value = {"placed": len(placed), "priority": int(students["priority"].to_numpy(bool)[placed].sum()),
              "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"] * 1000).sum()),
-             "floors": 0}  # computed by FloorLevel
+             "floors": 0, "gender": 0}  # computed by FloorLevel and boys_over
     return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
 
 

@@ -25,7 +25,7 @@ from .network import SINK, SOURCE, Network
 __all__ = ["Level", "FlowOutcome", "solve_lexicographic", "COUNT_LEVELS", "COST_LEVELS"]
 
 COUNT_LEVELS = ("placed", "floors", "priority")
-COST_LEVELS = ("preference", "distance")
+COST_LEVELS = ("gender", "preference", "distance")
 _MAX_COST = 2 ** 62
 
 
@@ -60,9 +60,10 @@ class FlowOutcome:
     solves: int
 
 
-def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
-                floors: np.ndarray | None) -> dict[str, np.ndarray]:
-    """Per-arc contribution of each level (int64); ``floors`` marks the students whose placement counts."""
+def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray, floors: np.ndarray | None,
+                gender: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Per-arc contribution of each level (int64); ``floors`` marks the students whose placement counts,
+    ``gender`` is the per-arc cost of the gender layer (``gendercap``)."""
     n_arcs = len(net.tails)
     on_pair = net.pair >= 0
     out = {name: np.zeros(n_arcs, np.int64) for name in COUNT_LEVELS + COST_LEVELS}
@@ -70,6 +71,8 @@ def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
     out["priority"][net.student_arc] = priority.astype(np.int64)
     if floors is not None:
         out["floors"][net.student_arc] = floors.astype(np.int64)
+    if gender is not None:
+        out["gender"] = gender.astype(np.int64)
     out["preference"][on_pair] = pairs["rank"].to_numpy(np.int64)[net.pair[on_pair]]
     out["distance"][on_pair] = np.rint(pairs["km"].to_numpy(float)[net.pair[on_pair]] * 1000).astype(np.int64)
     return out
@@ -88,14 +91,16 @@ def _solve(net: Network, costs: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _student_max(values: np.ndarray, net: Network, pairs: pd.DataFrame) -> np.ndarray:
-    """Per student, the most a level can move with that student: its student arc and its largest pair arc
-    (counted for both weeks), in absolute value (count levels are negated)."""
+    """Per student, the most a level can move with that student: its student arc, its largest pair arc and the
+    largest site-level arc (each counted for both weeks), in absolute value (count levels are negated)."""
     values = np.abs(values)
     on_pair = net.pair >= 0
     student = pairs["student"].to_numpy(np.int64)[net.pair[on_pair]]
     worst = np.zeros(len(net.student_arc), np.int64)
     np.maximum.at(worst, student, values[on_pair])
-    return values[net.student_arc] + 2 * worst
+    site_level = ~on_pair
+    site_level[net.student_arc] = False
+    return values[net.student_arc] + 2 * worst + 2 * int(values[site_level].max(initial=0))
 
 
 def _weights(levels: list[str], vals: dict, net: Network, pairs: pd.DataFrame, exact: bool) -> list[int]:
@@ -118,7 +123,8 @@ def _fits(weights: list[int], levels: list[str], vals: dict, net: Network) -> bo
 
 
 def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
-                        order: tuple[str, ...], prove: bool = True, floors: np.ndarray | None = None) -> FlowOutcome:
+                        order: tuple[str, ...], prove: bool = True, floors: np.ndarray | None = None,
+                        gender: np.ndarray | None = None) -> FlowOutcome:
     """Optimise the levels of ``order`` that the network carries (others are ignored here).
 
     ``placed`` is always first (maximum flow). The longest prefix of the other levels whose exact weights fit
@@ -127,7 +133,7 @@ def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
     student's range, unchecked: ``placed`` is still maximum, the later levels are not proven. ``floors``
     (per student) marks the students whose placement the ``floors`` level counts.
     """
-    vals = _arc_values(net, pairs, priority, floors)
+    vals = _arc_values(net, pairs, priority, floors, gender)
     vals = {k: (-v if k in COUNT_LEVELS else v) for k, v in vals.items()}  # everything minimised
     rest = [lv for lv in order if lv in COUNT_LEVELS + COST_LEVELS and lv != "placed"]
     if not prove:

@@ -38,6 +38,8 @@ class Network:
     student_arc : ndarray of int64
         Arc index of each student's ``in → out`` arc.
     n_nodes : int
+    week_nodes : tuple of two ndarray of int64
+        Node of each site's week-1 and week-2 places.
     """
 
     tails: np.ndarray
@@ -47,6 +49,7 @@ class Network:
     week: np.ndarray
     student_arc: np.ndarray
     n_nodes: int
+    week_nodes: tuple[np.ndarray, np.ndarray]
 
     def read(self, flows: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
         """Placements from arc flows: one row per student-week with ``student``, ``site``, ``week`` (1 or 2)."""
@@ -85,4 +88,5 @@ def build_network(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2
     caps = np.concatenate([np.asarray(p[2], np.int64) for p in parts])
     pair = np.concatenate([np.broadcast_to(np.int64(p[3]), len(p[0])) if np.isscalar(p[3]) else p[3] for p in parts])
     week = np.concatenate([np.full(len(p[0]), p[4], np.int8) for p in parts])
-    return Network(tails, heads, caps, pair.astype(np.int64), week, 2 * m + np.arange(n, dtype=np.int64), 2 + 2 * m + 2 * n)
+    return Network(tails, heads, caps, pair.astype(np.int64), week, 2 * m + np.arange(n, dtype=np.int64),
+                   2 + 2 * m + 2 * n, (w1, w2))
