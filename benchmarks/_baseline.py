@@ -45,7 +45,7 @@ def relaxation(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
     start = time.perf_counter()
     net = build_network(pairs, students["weeks"].to_numpy(object), sites["capacity_week_1"].to_numpy(np.int64),
                         sites["capacity_week_2"].to_numpy(np.int64))
-    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), tuple(order))
+    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), tuple(levels(order)))
     flow_s = time.perf_counter() - start
     flow = {lv.name: lv.value for lv in outcome.levels}
     start = time.perf_counter()
