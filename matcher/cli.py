@@ -211,9 +211,10 @@ def reallocate_cmd(previous_dir, students_path, sites_path, out_dir, config_path
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("matcher-demo"),
               show_default=True, help="Folder for the demo's output files.")
 def demo(out_dir: Path) -> None:
-    """Run the embedded national scenario end to end (a partner's ~900 sites and 3,000 requests)."""
+    """Run the embedded national scenario end to end (a partner's ~900 sites and 3,000 requests), with the
+    partner's 1,000-place target shared among académies as floors (academie_floors = "proportional")."""
     students_path, sites_path = (Path(str(p)) for p in embedded_scenario())
-    _run(students_path, sites_path, Config(), out_dir, None)
+    _run(students_path, sites_path, Config(academie_floors="proportional"), out_dir, None)
 
 
 @main.command(name="report")

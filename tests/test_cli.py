@@ -82,7 +82,12 @@ def test_demo_writes_the_three_files(demo_out):
     summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
     assert summary["solver"]["status"] in ("optimal", "feasible")
     assert summary["period"] == {"week_1": ["2026-06-15", "2026-06-19"], "week_2": ["2026-06-22", "2026-06-26"]}
-    assert [lv["level"] for lv in summary["objective"]][:4] == ["placed", "priority", "preference", "distance"]
+    assert [lv["level"] for lv in summary["objective"]][:5] == ["placed", "floors", "priority", "preference",
+                                                                 "distance"]
+    floors = summary["floors"]  # the demo shares the partner's 1,000 places among académies as floors
+    assert floors["source"] == "proportional" and floors["total_floor"] == 1000 and len(floors["academies"]) == 30
+    assert floors["placed_towards_floors"] == sum(min(a["placed"], a["floor"]) for a in floors["academies"])
+    assert summary["gender"]["per_trade"] and summary["coverage"]["offered_attains_target"] is True
     assert not list(demo_out.glob(".*"))  # no temporary file left behind
 
 
