@@ -117,8 +117,9 @@ def run_figures(result, students: pd.DataFrame, seconds: float) -> dict:
 
 
 def _floors_met(summary: dict) -> str | None:
-    """``met/with a floor`` over the académies when the summary gives floors, else None."""
-    rows = [r for r in summary.get("academies", []) if r.get("floor") is not None]
+    """``met/with a floor``: académies placed up to their floor, of those with one; None without floors."""
+    floors = summary.get("floors") or {}
+    rows = [r for r in floors.get("academies", []) if r.get("floor") is not None]
     if not rows:
         return None
     return f"{sum(r['placed'] >= r['floor'] for r in rows)}/{len(rows)}"

@@ -235,3 +235,13 @@ def test_sweep_bad_grid_exits_2_and_writes_nothing(tmp_path):
     res = CliRunner().invoke(main, ["sweep", *_demo_args(), "--grid", str(grid), "--out", str(out)])
     assert res.exit_code == 2 and "expected a non-empty list of values" in res.output
     assert not out.exists()
+
+
+def test_floors_met_counts_academies_at_their_floor():
+    """From summary.json's floors section: académies placed up to their floor, of those with one."""
+    from matcher.sweep import _floors_met
+    floors = {"academies": [{"academie": "Lille", "floor": 10, "placed": 12}, {"academie": "Nice", "floor": 5,
+                                                                               "placed": 4},
+                            {"academie": "Reims", "floor": 3, "placed": 3}]}
+    assert _floors_met({"floors": floors}) == "2/3"
+    assert _floors_met({"floors": None}) is None and _floors_met({}) is None
