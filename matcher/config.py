@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .errors import InputError, Problem
 
-__all__ = ["Config", "Objective", "load_config", "LEVELS", "HOST_CRITERIA"]
+__all__ = ["Config", "Objective", "load_config", "read_toml", "coerce_option", "read_objective", "OPTIONS",
+           "LEVELS", "HOST_CRITERIA"]
 
 #: Objective levels known to the engine, in the default lexicographic order.
 LEVELS: tuple[str, ...] = ("placed", "floors", "priority", "gender", "preference", "distance", "splits")
@@ -107,7 +108,17 @@ class Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-_SIMPLE = {f.name: f for f in fields(Config) if f.name != "objective"}
+#: The options a policy file may set directly (all but ``objective``, a table of its own), by name.
+OPTIONS = {f.name: f for f in fields(Config) if f.name != "objective"}
+
+
+def read_toml(path: str | Path, what: str) -> dict:
+    """The TOML file at ``path`` as a dict; an InputError naming ``what`` when it cannot be read."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError([Problem(Path(path).name, None, None, "", f"cannot read {what}: {exc}",
+                                  "give a readable UTF-8 TOML file")]) from None
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -115,18 +126,14 @@ def load_config(path: str | Path | None) -> Config:
     if path is None:
         return Config()
     name = Path(path).name
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError([Problem(name, None, None, "", f"cannot read the configuration: {exc}",
-                                  "give a readable UTF-8 TOML file")]) from None
+    data = read_toml(path, "the configuration")
     problems: list[Problem] = []
     values: dict = {}
     for key, value in data.items():
         if key == "objective" and isinstance(value, dict):
-            values["objective"] = _objective(value, name, problems)
-        elif key in _SIMPLE:
-            values[key] = _coerce(key, value, name, problems)
+            values["objective"] = read_objective(value, name, problems)
+        elif key in OPTIONS:
+            values[key] = coerce_option(key, value, name, problems)
         else:
             problems.append(Problem(name, None, key, str(value), "unknown option",
                                     "remove it or check its spelling against datasets/policy.toml"))
@@ -135,7 +142,9 @@ def load_config(path: str | Path | None) -> Config:
     return Config(**values)
 
 
-def _coerce(key: str, value, name: str, problems: list[Problem]):
+def coerce_option(key: str, value, name: str, problems: list[Problem]):
+    """``value`` (as read from TOML) checked and converted for option ``key``; a problem added when it is not
+    valid (the returned value is then meaningless)."""
     bad = lambda what: problems.append(Problem(name, None, key, str(value), f"expected {what}", f"set {key} to {what}"))  # noqa: E731
     if key == "week_1_start":
         if isinstance(value, date) and value.weekday() == 0:
@@ -174,7 +183,8 @@ def _coerce(key: str, value, name: str, problems: list[Problem]):
     return bad("a positive number")
 
 
-def _objective(value: dict, name: str, problems: list[Problem]) -> Objective:
+def read_objective(value: dict, name: str, problems: list[Problem]) -> Objective:
+    """The ``[objective]`` table as an Objective; problems added for unknown or misplaced levels."""
     order = value.get("order", list(LEVELS))
     if not (isinstance(order, list) and order and set(order) <= set(LEVELS) and len(set(order)) == len(order)):
         problems.append(Problem(name, None, "objective.order", str(order), "unknown or repeated level",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import json
 import time
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .compute import Engine, Runner
-from .config import _SIMPLE, Config, Objective, _coerce, _objective
+from .config import OPTIONS, Config, Objective, coerce_option, read_objective, read_toml
 from .errors import InputError, Problem
 from .export import write_atomic
 
@@ -60,25 +59,21 @@ class Run:
 def read_grid(path: str | Path) -> Grid:
     """Read a grid file; raise InputError listing every unknown option, non-list or ill-typed value."""
     name = Path(path).name
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError([Problem(name, None, None, "", f"cannot read the grid: {exc}",
-                                  "give a readable UTF-8 TOML file")]) from None
+    data = read_toml(path, "the grid")
     problems: list[Problem] = []
     options: dict[str, list] = {}
     for key, values in data.items():
         if key == "objective":
             values = values.get("order") if isinstance(values, dict) and set(values) == {"order"} else None
             if _is_list(values, name, "objective.order", problems):
-                options[key] = [_objective({"order": v}, name, problems) for v in values]
+                options[key] = [read_objective({"order": v}, name, problems) for v in values]
         elif key in _FIXED:
             problems.append(Problem(name, None, key, str(values), "cannot vary in a sweep", _FIXED[key]))
-        elif key not in _SIMPLE:
+        elif key not in OPTIONS:
             problems.append(Problem(name, None, key, str(values), "unknown option",
                                     "use an option of datasets/policy.toml"))
         elif _is_list(values, name, key, problems):
-            options[key] = [_coerce(key, v, name, problems) for v in values]
+            options[key] = [coerce_option(key, v, name, problems) for v in values]
     if problems:
         raise InputError(problems)
     return Grid(options)
