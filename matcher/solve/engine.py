@@ -53,8 +53,7 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     students breaking a full-time rule are restricted (``repair.restrict``) and solved again with the students
     placed at those sites and those still unplaced, on the places left, until no one breaks a rule. Rounds stop
     once ``time_limit`` seconds have passed (broken groups are then placed whole where they fit, the other
-    students breaking a rule taken out). Last,
-    ``fill`` places those who fit in the places left.
+    students breaking a rule taken out). Last, ``fill`` places those who fit in the places left.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
