@@ -42,10 +42,27 @@ def reasons(students: pd.DataFrame, sites: pd.DataFrame, config: Config, unplace
     if alone is not None:
         code[member & (n_eligible[unplaced] == 0) & (alone[unplaced] > 0)] = "GROUP_TOO_LARGE"
     todo = unplaced[code == ""]
-    code[code == ""] = _diagnose(students.iloc[todo], sites, limit[todo])
+    code[code == ""] = (_diagnose_within_academie(students.iloc[todo], sites, limit[todo]) if config.stay_in_academie
+                        else _diagnose(students.iloc[todo], sites, limit[todo]))
     text = [REASONS[c].format(km=km, n=n) for c, km, n in zip(code, limit[unplaced], n_eligible[unplaced])]
+    if config.stay_in_academie:  # only the sites of the student's own académie were candidates
+        text = [t + " in the student's académie" if c in _WHERE else t for t, c in zip(text, code)]
     return pd.DataFrame({"student_id": students["student_id"].to_numpy(object)[unplaced],
                          "reason_code": code, "reason": text})
+
+
+_WHERE = ("NO_SITE_IN_RANGE", "NO_SECTOR_MATCH", "NO_ACCESSIBLE_SITE")
+
+
+def _diagnose_within_academie(students: pd.DataFrame, sites: pd.DataFrame, limit: np.ndarray) -> np.ndarray:
+    """``_diagnose`` against the sites of each student's own académie (``stay_in_academie``)."""
+    out = np.full(len(students), "NO_ELIGIBLE_SITE", dtype=object)
+    academie = students["academie"].astype(str).to_numpy()
+    site_academie = sites["academie"].astype(str).to_numpy()
+    for name in np.unique(academie):
+        mine = academie == name
+        out[mine] = _diagnose(students[mine], sites[site_academie == name], limit[mine])
+    return out
 
 
 def _diagnose(students: pd.DataFrame, sites: pd.DataFrame, limit: np.ndarray) -> np.ndarray:

@@ -490,3 +490,11 @@ def test_stay_in_academie_sends_the_student_to_a_farther_site_of_their_own_acade
     r = row(result, "s1", "both")
     assert r["student_academie"] == "Lyon" and r["site_academie"] == ("Grenoble" if expected == "V" else "Lyon")
     assert_km(result, "s1", "both", O, VIENNE if expected == "V" else AIN)
+
+
+def test_stay_in_academie_says_why_a_student_with_only_sites_over_the_border_is_not_placed(tmp_path):
+    # s1 in Lyon; the only site in range, V (25 km), is in the académie de Grenoble: with stay_in_academie there
+    # is no site within 30 km in the student's académie.
+    _, _, r = run_files(tmp_path, [student("s1", O)], [site("V", VIENNE)], Config(stay_in_academie=True))
+    assert reasons(r) == {"s1": "NO_SITE_IN_RANGE"}
+    assert r.unassigned["reason"].tolist() == ["no site within 30 km in the student's académie"]
