@@ -68,16 +68,15 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     placements, first, open_ = _chase(pairs, students, sites, order, level, gender)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender)
-    while len(broken := _broken(placements, students, sites, state.groups)):
+    while (broken := _broken(placements, students, sites, state.groups)).any:
         if time.perf_counter() - start > time_limit:  # no more flows: broken groups placed whole, then fill
-            keep = placements[~placements["student"].isin(broken)]
-            groups = np.unique(state.groups.code[broken][state.groups.code[broken] >= 0])
+            keep = placements[~placements["student"].isin(broken.students(state.groups))]
             state.fixed = pd.concat([state.fixed, keep], ignore_index=True)
-            placements = place_groups(groups, state.current, students, _places_left(sites, state.fixed),
+            placements = place_groups(broken.groups, state.current, students, _places_left(sites, state.fixed),
                                       state.groups, order)
             state.rounds += 1
             break
-        placements = _round(placements, state, students, sites, order)
+        placements = _round(placements, broken, state, students, sites, order)
     placements = pd.concat([state.fixed, placements], ignore_index=True).sort_values(["student", "week"],
                                                                                      kind="stable")
     if state.rounds:
@@ -85,7 +84,7 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = _flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves
-        if not len(_broken(exact, students, sites, state.groups)):
+        if not _broken(exact, students, sites, state.groups).any:
             placements = exact
     return _result(placements, pairs, students, sites, first, order, state, level)
 
@@ -124,21 +123,36 @@ class _State:
     rounds: int = 0
 
 
-def _broken(placements: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, groups: Groups) -> np.ndarray:
-    """Students breaking a full-time rule, and the members of groups not placed whole and together."""
-    split = violations(placements, students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool))
-    members = np.flatnonzero(np.isin(groups.code, broken_groups(placements, groups, len(students))))
-    return np.union1d(split["student"].to_numpy(np.int64), members)
+@dataclass(frozen=True)
+class _Breaks:
+    """Who breaks a rule: split students on their own (``student, site_1, site_2``) and groups not placed whole
+    and together (a group with a member breaking a full-time rule included)."""
+
+    split: pd.DataFrame
+    groups: np.ndarray
+
+    @property
+    def any(self) -> bool:
+        return len(self.split) > 0 or len(self.groups) > 0
+
+    def students(self, groups: Groups) -> np.ndarray:
+        """Every student concerned: the split students and all members of the broken groups."""
+        return np.union1d(self.split["student"].to_numpy(np.int64), np.flatnonzero(np.isin(groups.code, self.groups)))
 
 
-def _round(placements: pd.DataFrame, state: _State, students: pd.DataFrame, sites: pd.DataFrame,
-           order: tuple[str, ...]) -> pd.DataFrame:
-    """One repair round (see ``optimise``); returns the new flow's placements and updates ``state``."""
-    groups = state.groups
+def _broken(placements: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, groups: Groups) -> _Breaks:
+    """The rules ``placements`` break (see ``_Breaks``)."""
     split = violations(placements, students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool))
     in_group = groups.code[split["student"].to_numpy()]
-    bad_groups = np.union1d(broken_groups(placements, groups, len(students)), in_group[in_group >= 0])
-    split = split[in_group < 0]
+    bad = np.union1d(broken_groups(placements, groups, len(students)), in_group[in_group >= 0])
+    return _Breaks(split[in_group < 0], bad.astype(np.int64))
+
+
+def _round(placements: pd.DataFrame, broken: _Breaks, state: _State, students: pd.DataFrame, sites: pd.DataFrame,
+           order: tuple[str, ...]) -> pd.DataFrame:
+    """One repair round (see ``optimise``) on what ``broken`` found; returns the new flow's placements and
+    updates ``state``."""
+    groups, split, bad_groups = state.groups, broken.split, broken.groups
     out = np.isin(groups.code, bad_groups)  # members of broken groups leave the flow
     group_sites = state.current.loc[out[state.current["student"].to_numpy()], "site"].to_numpy()
     near = np.union1d(np.union1d(split["site_1"].to_numpy(), split["site_2"].to_numpy()), group_sites)
