@@ -109,3 +109,16 @@ def test_a_gender_target_changes_who_gets_the_last_place(tmp_path):
     assert reasons(r) == {"b2": "CAPACITY_TAKEN"}
     lv = levels(r)
     assert (lv["gender"]["value"], lv["gender"]["bound"]) == (0, 0)
+
+
+def test_floors_met_by_the_first_flow_need_no_second_flow(tmp_path):
+    # x and z (Lyon) and y (Grenoble) each have a site of their own: the first flow places all three, so the
+    # floors level (floor 1 for each académie) is min(2, 1) + min(1, 1) = 2, its bound. No re-weighted flow can
+    # count more, so none is solved (Lyon, above its floor, would otherwise be closed and the flow solved again).
+    people = [student("x", N1), student("z", O), student("y", VIENNE)]
+    sites = [site("S", O), site("T", N1), site("V", VIENNE)]
+    config = Config(academie_floors=str(floors_file(tmp_path, [("Grenoble", "1"), ("Lyon", "1")])))
+    _, _, r = run_files(tmp_path, people, sites, config)
+    lv = levels(r)
+    assert (lv["placed"]["value"], lv["floors"]["value"], lv["floors"]["bound"]) == (3, 2, 2)
+    assert r.summary["solver"]["flow_solves"] == 1

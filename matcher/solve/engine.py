@@ -90,14 +90,17 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
 
 
 def _chase(pairs, students, sites, order, level: FloorLevel | None, gender, tries: int = 3):
-    """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most)
-    and the best allocation by (placed, floors) is kept. Returns placements, outcome and the open mask used."""
+    """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
+    none once the level reaches its bound) and the best allocation by (placed, floors) is kept. Returns
+    placements, outcome and the open mask used."""
     open_ = None if level is None else level.open_mask(None)
     placements, first = _flow(pairs, students, sites, order, prove=False, open_=open_, gender=gender)
     if level is None:
         return placements, first, None
-    best, solves = (placements, first, open_), first.solves
+    best, solves, bound = (placements, first, open_), first.solves, level.bound(pairs)
     for _ in range(tries - 1):
+        if level.value(best[0]["student"].unique()) >= bound:  # every floor met as far as eligibility allows
+            break
         again = level.open_mask(placements["student"].unique())
         if np.array_equal(again, open_):
             break
