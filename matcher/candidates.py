@@ -286,11 +286,14 @@ def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pe
     km, rank = raw["km"].to_numpy(float)[ok], raw["rank"].to_numpy(np.int64)[ok]
     by_trade = rank > students["site_choices"].map(len).to_numpy(np.int64)[s]  # not a choice: the best trade wins
     rank[by_trade] = trade_rank(s[by_trade], j[by_trade], students, sites, penalty)
-    order = np.lexsort((rank, j, s))  # best rank first within each pair
+    width = int(rank.max(initial=0)) + 1
+    pair = s * len(sites) + j
+    order = np.argsort(pair * width + rank)  # by student, site, then best rank first (one int64 key: fast)
     first = np.ones(len(order), bool)
-    first[1:] = (s[order][1:] != s[order][:-1]) | (j[order][1:] != j[order][:-1])
-    keep = order[first]
-    keep = keep[np.lexsort((j[keep], km[keep], rank[keep], s[keep]))]
+    first[1:] = pair[order][1:] != pair[order][:-1]
+    keep = order[first]  # one row per pair, by student then site
+    keep = keep[np.argsort(km[keep], kind="stable")]
+    keep = keep[np.argsort(s[keep] * width + rank[keep], kind="stable")]  # student, rank, km, then site
     return pd.DataFrame({"student": s[keep], "site": j[keep], "km": km[keep], "rank": rank[keep]})
 
 
