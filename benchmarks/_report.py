@@ -35,7 +35,18 @@ def facts_lines(facts: dict) -> list[str]:
     return [f"- students {facts['students']:,}, sites {facts['sites']:,}, candidate pairs "
             f"{facts['candidate_pairs']:,}",
             f"- placed {facts['placed']:,}; status **{facts['status']}**; gap {gap}; flow solves "
-            f"{facts['flow_solves']}, restriction rounds {facts['restriction_rounds']}"]
+            f"{facts['flow_solves']}, restriction rounds {facts['restriction_rounds']}"] + _widening_lines(facts)
+
+
+def _widening_lines(facts: dict) -> list[str]:
+    w = facts.get("widening")
+    if not w:
+        return [f"- bounds over {facts['bounds_over']}"] if "bounds_over" in facts else []
+    if w["skipped"]:
+        return [f"- capped lists not widened ({w['skipped']}); bounds over {facts['bounds_over']}"]
+    return [f"- capped lists widened: {w['pairs_listed']:,} more eligible pairs listed, {w['pairs_added']:,} added; "
+            f"placed bound over all eligible pairs {w['placed_bound_all_pairs']:,} (over the kept pairs "
+            f"{w['placed_bound_kept_pairs']:,})"]
 
 
 def _same(a, b) -> str:

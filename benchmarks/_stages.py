@@ -76,7 +76,7 @@ class AllocateProbe:
     returned (the candidate pairs are reused by the baseline).
     """
 
-    WRAPPED = {"candidates": "candidates", "optimise": "solve", "verify": "check"}
+    WRAPPED = {"candidates": "candidates", "widen": "widen", "optimise": "solve", "verify": "check"}
 
     def __init__(self, rec: Recorder):
         self.rec, self.outputs, self.last_end = rec, {}, None
@@ -133,13 +133,14 @@ def run_pipeline(paths: tuple[Path, Path], workdir: Path, keep: bool) -> None:
     rec.save()
     if keep:
         with open(workdir / "inputs.pkl", "wb") as fh:
-            pickle.dump((students, sites, probe.outputs["candidates"].pairs, config.objective.order), fh)
+            pickle.dump((students, sites, probe.outputs["widen"].candidates.pairs, config.objective.order), fh)
 
 
 def pipeline_facts(result, config) -> dict:
     s = result.summary
     return {"students": s["counts"]["students"], "sites": s["counts"]["sites"],
             "candidate_pairs": s["solver"]["candidate_pairs"], "placed": s["counts"]["placed"],
+            "bounds_over": s["solver"]["bounds_over"], "widening": s["solver"].get("widening"),
             "status": s["solver"]["status"], "gap": s["solver"]["gap"], "gap_level": s["solver"]["gap_level"],
             "flow_solves": s["solver"].get("flow_solves"), "restriction_rounds": s["solver"].get("restriction_rounds"),
             "objective": s["objective"], "order": list(config.objective.order), "allocate_timings": result.timings}

@@ -24,8 +24,9 @@ from .solve.engine import optimise
 from .solve.status import Status
 from .stability import stable_optimum
 from .summary import build_summary, unused_places
+from .widen import Widening, widen
 
-__all__ = ["Result", "allocate", "assignment_table", "ASSIGNMENT_COLUMNS", "UNASSIGNED_COLUMNS"]
+__all__ = ["Result", "allocate", "assignment_table", "ASSIGNMENT_COLUMNS", "UNASSIGNED_COLUMNS", "BOUNDS_OVER"]
 
 ASSIGNMENT_COLUMNS = ("student_id", "site_id", "company", "weeks", "start_date", "end_date", "distance_km",
                       "preference_rank", "group_id", "student_academie", "site_academie")
@@ -91,6 +92,9 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
     timings: dict = {}
     with _timed(timings, "candidates"):
         cands = candidates(students, sites, config, pairs_table=pairs)
+    with _timed(timings, "widen"):  # the cap must cost no placement (the stable mode keeps the nearest sites)
+        widening = widen(cands, students, sites, config) if config.mode == "optimal" else Widening(cands, skipped="the stable mode keeps the nearest sites")
+    cands = widening.candidates
     check_memory(len(students), len(sites), len(cands.pairs), config)  # refuses, with advice, before the model
     with _timed(timings, "solve"):
         if config.mode == "stable":
@@ -106,7 +110,8 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
         unassigned = reasons(students, sites, config, unplaced, n_eligible, cands.alone)
     with _timed(timings, "check"):
         verify(students, sites, assignments, unassigned, config, pairs, groups=True)
-    info = {**best.info, **_scope(cands, best.info["status"])}
+    _same_bound(best.levels, widening, config)
+    info = {**best.info, **_scope(cands, widening, best.info["status"])}
     summary = build_summary(students, sites, assignments, unassigned, config, list(best.levels), info, inputs or {})
     placed = np.zeros(len(students), bool)
     placed[best.placements["student"].to_numpy()] = True
@@ -117,15 +122,36 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
     return Result(assignments, unassigned, summary, timings)
 
 
-def _scope(cands, status: str) -> dict:
+#: What the levels' bounds are proven over, strongest first (``merge`` keeps the weakest of the parts).
+BOUNDS_OVER = ("all eligible pairs", "placed: all eligible pairs; later levels: kept candidate pairs",
+               "kept candidate pairs")
+
+
+def _scope(cands, widening: Widening, status: str) -> dict:
     """What the bounds are proven over: every eligible pair, or only the nearest sites kept per trade pool.
 
-    With a cap, eligible sites beyond it were not considered, so the result is not claimed optimal.
+    With a cap, eligible sites beyond it were not considered for the later levels, so the result is not claimed
+    optimal; the ``placed`` bound still holds over all eligible pairs when the lists were widened.
     """
     truncated = int(cands.truncated.sum())
-    return {"status": Status.FEASIBLE.value if truncated and status == Status.OPTIMAL.value else status,
+    over = BOUNDS_OVER[0] if not truncated else BOUNDS_OVER[1] if widening.over_all_pairs else BOUNDS_OVER[2]
+    info = {"status": Status.FEASIBLE.value if truncated and status == Status.OPTIMAL.value else status,
             "candidate_pairs": len(cands.pairs), "candidates_per_pool": cands.k, "truncated_students": truncated,
-            "bounds_over": "kept candidate pairs" if truncated else "all eligible pairs"}
+            "bounds_over": over}
+    if truncated:
+        info["widening"] = {"placed_bound_all_pairs": widening.placed_bound,
+                            "placed_bound_kept_pairs": widening.kept_bound, "pairs_added": widening.added_pairs,
+                            "pairs_listed": widening.listed_pairs, "skipped": widening.skipped}
+    return info
+
+
+def _same_bound(levels, widening: Widening, config: Config) -> None:
+    """The engine's ``placed`` bound on the widened pairs is the maximum over all pairs; anything else is a bug."""
+    if config.mode != "optimal" or widening.placed_bound is None or not levels or levels[0].name != "placed":
+        return
+    if levels[0].bound != widening.placed_bound:
+        raise RuntimeError(f"internal error: the placed bound on the widened pairs ({levels[0].bound:g}) differs "
+                           f"from the maximum flow over all eligible pairs ({widening.placed_bound})")
 
 
 def assignment_table(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,

@@ -7,7 +7,9 @@ so that the ``k`` nearest sites of a pool are the ``k`` best of that preference 
 are added as pairs of their own. No loop runs over students × sites.
 
 A student whose ``k`` nearest sites of some pool are all in range may have more eligible sites: the student is
-*truncated*, and the result's bounds then hold over the kept pairs only (``summary.json`` says so).
+*truncated*. ``matcher.widen`` then adds the other pairs a maximum flow over all eligible pairs needs, so that
+the ``placed`` bound holds over every pair; the later levels' bounds hold over the kept pairs (``summary.json``
+says which, ``bounds_over``).
 With ``stay_in_academie``, sites of another académie are not candidates.
 """
 from __future__ import annotations

@@ -51,6 +51,9 @@ class Config:
         ``max_pairs`` pairs (0: never cap).
     max_pairs : int
         Largest number of student–site pairs in range for which every pair is kept (no cap, full proof).
+    max_widen_pairs : int
+        With capped lists, largest number of eligible pairs of the capped students listed to widen them
+        (:mod:`matcher.widen`: the ``placed`` level then holds over all eligible pairs); 0: never widen.
     stay_in_academie : bool
         Students only go to sites of their own académie; the problem then splits exactly by académie.
     mode : str
@@ -90,6 +93,7 @@ class Config:
     max_minutes: float = 60.0
     candidate_k: int = 40
     max_pairs: int = 2_000_000
+    max_widen_pairs: int = 20_000_000
     stay_in_academie: bool = False
     mode: str = "optimal"
     host_priority: tuple[str, ...] = ("priority", "distance", "lottery")
@@ -174,7 +178,7 @@ def coerce_option(key: str, value, name: str, problems: list[Problem]):
             return value
         return bad("'optimal' or 'stable'")
     if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty", "coverage_target", "gender_site_min",
-               "max_pairs"):
+               "max_pairs", "max_widen_pairs"):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
         return bad("a non-negative integer")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .allocate import Result
+from .allocate import BOUNDS_OVER, Result
 from .config import Config
 from .solve.flow import Level
 from .solve.status import Status
@@ -85,7 +85,7 @@ def merge_info(infos: list[tuple[str, dict]]) -> dict:
         elif all(v == values[0] for v in values):
             out[key] = values[0]
         elif key == "bounds_over":
-            out[key] = "kept candidate pairs"
+            out[key] = max(values, key=lambda v: BOUNDS_OVER.index(v) if v in BOUNDS_OVER else len(BOUNDS_OVER))
         else:
             out[key] = {a: d.get(key) for (a, _), d in sorted(zip(infos, dicts), key=lambda x: x[0][0])}
     return out

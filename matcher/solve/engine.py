@@ -224,11 +224,16 @@ def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.
     return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
 
 
+#: Levels whose bound holds for every allocation, whatever the earlier levels reach (``FloorLevel.bound``).
+_UNCONDITIONAL = ("floors",)
+
+
 def _lexicographic_bounds(levels: list[Level]) -> list[Level]:
-    """Drop the bounds of the levels after the first one that falls short of its bound."""
+    """Drop the bounds of the levels after the first one that falls short of its bound (except the levels whose
+    bound holds for every allocation)."""
     out, short = [], False
     for lv in levels:
-        out.append(Level(lv.name, lv.value, None, lv.sense) if short else lv)
+        out.append(Level(lv.name, lv.value, None, lv.sense) if short and lv.name not in _UNCONDITIONAL else lv)
         short = short or bool(lv.gap)
     return out
 

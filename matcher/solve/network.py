@@ -51,6 +51,11 @@ class Network:
     n_nodes: int
     week_nodes: tuple[np.ndarray, np.ndarray]
 
+    def only(self, arcs: np.ndarray) -> "Network":
+        """The same network's inverse restricted to ``arcs`` (their flows are then read in that order)."""
+        return Network(self.tails[arcs], self.heads[arcs], self.capacities[arcs], self.pair[arcs], self.week[arcs],
+                       np.zeros(0, np.int64), self.n_nodes, self.week_nodes)
+
     def read(self, flows: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
         """Placements from arc flows: one row per student-week with ``student``, ``site``, ``week`` (1 or 2)."""
         used = np.flatnonzero((flows > 0) & (self.pair >= 0))
@@ -59,34 +64,36 @@ class Network:
                              "week": self.week[used].astype(np.int8)})
 
 
-def build_network(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> Network:
+def build_network(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,
+                  dtype: type = np.int64) -> Network:
     """The network for candidate ``pairs`` of students with ``weeks`` (both/week_1/week_2) at sites with ``cap1/2``.
 
-    Pairs unusable for their weeks (no place that week) get no arc.
+    Pairs unusable for their weeks (no place that week) get no arc. ``dtype`` is the integer type of the arc
+    arrays (``np.int32`` halves the memory of a large network; OR-Tools takes either).
     """
     n, m = len(weeks), len(cap1)
-    w1 = 2 + np.arange(m)
-    w2 = 2 + m + np.arange(m)
-    s_in = 2 + 2 * m + np.arange(n)
-    s_out = 2 + 2 * m + n + np.arange(n)
-    ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    w1 = np.arange(2, 2 + m, dtype=dtype)
+    w2 = w1 + m
+    s_in = np.arange(2 + 2 * m, 2 + 2 * m + n, dtype=dtype)
+    s_out = s_in + n
+    ps, pj = pairs["student"].to_numpy(dtype), pairs["site"].to_numpy(dtype)
     one1, one2 = weeks == "week_1", weeks == "week_2"
-    idx = np.arange(len(pairs))
+    idx = np.arange(len(pairs), dtype=dtype)
     in1 = ~one2[ps] & (cap1[pj] > 0)
     out2 = ~one1[ps] & (cap2[pj] > 0)
     parts = [  # (tails, heads, capacities, pair, week)
         (np.full(m, SOURCE), w1, cap1, -1, 0),
         (w2, np.full(m, SINK), cap2, -1, 0),
-        (s_in, s_out, np.ones(n), -1, 0),
-        (np.full(int(one2.sum()), SOURCE), s_in[one2], np.ones(int(one2.sum())), -1, 0),
-        (s_out[one1], np.full(int(one1.sum()), SINK), np.ones(int(one1.sum())), -1, 0),
-        (w1[pj[in1]], s_in[ps[in1]], np.ones(int(in1.sum())), idx[in1], 1),
-        (s_out[ps[out2]], w2[pj[out2]], np.ones(int(out2.sum())), idx[out2], 2),
+        (s_in, s_out, np.ones(n, dtype), -1, 0),
+        (np.full(int(one2.sum()), SOURCE), s_in[one2], np.ones(int(one2.sum()), dtype), -1, 0),
+        (s_out[one1], np.full(int(one1.sum()), SINK), np.ones(int(one1.sum()), dtype), -1, 0),
+        (w1[pj[in1]], s_in[ps[in1]], np.ones(int(in1.sum()), dtype), idx[in1], 1),
+        (s_out[ps[out2]], w2[pj[out2]], np.ones(int(out2.sum()), dtype), idx[out2], 2),
     ]
-    tails = np.concatenate([np.asarray(p[0], np.int64) for p in parts])
-    heads = np.concatenate([np.asarray(p[1], np.int64) for p in parts])
-    caps = np.concatenate([np.asarray(p[2], np.int64) for p in parts])
-    pair = np.concatenate([np.broadcast_to(np.int64(p[3]), len(p[0])) if np.isscalar(p[3]) else p[3] for p in parts])
+    tails = np.concatenate([np.asarray(p[0], dtype) for p in parts])
+    heads = np.concatenate([np.asarray(p[1], dtype) for p in parts])
+    caps = np.concatenate([np.asarray(p[2], dtype) for p in parts])
+    pair = np.concatenate([np.full(len(p[0]), p[3], dtype) if np.isscalar(p[3]) else p[3].astype(dtype)
+                           for p in parts])
     week = np.concatenate([np.full(len(p[0]), p[4], np.int8) for p in parts])
-    return Network(tails, heads, caps, pair.astype(np.int64), week, 2 * m + np.arange(n, dtype=np.int64),
-                   2 + 2 * m + 2 * n, (w1, w2))
+    return Network(tails, heads, caps, pair, week, 2 * m + np.arange(n, dtype=np.int64), 2 + 2 * m + 2 * n, (w1, w2))

@@ -1,0 +1,71 @@
+"""Widening capped candidate lists (``matcher.widen``): the cap costs no placement, and says so.
+
+Named cases with results derived by hand (geometry of ``test_engine_cases``: around O, Lyon), then a property: on
+random instances, with lists capped to the single nearest site per pool and widened, the ``placed`` bound equals
+the one of the same instance with every pair kept, and the result passes the checker (``allocate`` runs it).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conftest import levels, run_files, status
+from hypothesis import given, settings
+from test_engine_cases import E2, N1, N3, O, placements, site, student
+from test_engine_properties import SETTINGS, _tables, instances
+
+from matcher.allocate import BOUNDS_OVER, allocate
+from matcher.config import Config
+
+#: The nearest site per student and pool only, always (more than one pair in range caps the lists).
+CAPPED = Config(candidate_k=1, max_pairs=1)
+
+
+def test_the_cap_would_leave_a_student_out_widening_places_both(tmp_path):
+    # a and b live at O; S1 (1 place) is 1.1 km away, S2 (1 place) 3.3 km. With the nearest site only, both keep
+    # S1: 1 placed. Every pair: 2 placed (one at S1, one at S2). Widening lists b's and a's pairs, the maximum
+    # flow over all of them uses S2 for one student: that pair is added, and 2 are placed, the bound proven over
+    # all eligible pairs (the later levels only over the kept pairs: the status stays "feasible").
+    people = [student("a", O), student("b", O)]
+    sites = [site("S1", N1), site("S2", N3)]
+    (tmp_path / "off").mkdir()
+    (tmp_path / "on").mkdir()
+    _, _, off = run_files(tmp_path / "off", people, sites, replace(CAPPED, max_widen_pairs=0))
+    assert len(placements(off)) == 1 and levels(off)["placed"]["bound"] == 1
+    assert off.summary["solver"]["bounds_over"] == "kept candidate pairs"
+    assert off.summary["solver"]["widening"]["skipped"] == "max_widen_pairs is 0"
+    _, _, on = run_files(tmp_path / "on", people, sites, CAPPED)
+    assert sorted(site for rows in placements(on).values() for site, _ in rows) == ["S1", "S2"]
+    assert (levels(on)["placed"]["value"], levels(on)["placed"]["bound"]) == (2, 2)
+    assert on.summary["solver"]["widening"] == {"placed_bound_all_pairs": 2, "placed_bound_kept_pairs": 1,
+                                                "pairs_added": 1, "pairs_listed": 2, "skipped": ""}
+    assert on.summary["solver"]["bounds_over"] == BOUNDS_OVER[1]
+    assert status(on) == "feasible"
+
+
+def test_a_group_only_widening_can_place(tmp_path):
+    # a (at O) and b (1.6 km east) form a group of 2. Their nearest sites, S1 and S2, host individuals only; G,
+    # 3.3 km north of O, hosts groups of 2 and has 2 places. Capped to the nearest site, neither member keeps a
+    # site able to host the group: nobody placed. Widened, both keep G and go there together.
+    people = [student("a", O, group_id="g"), student("b", E2, group_id="g")]
+    sites = [site("S1", O), site("S2", E2), site("G", N3, capacity=2, max_group_size=2)]
+    _, _, r = run_files(tmp_path, people, sites, CAPPED)
+    assert placements(r) == {"a": [("G", "both")], "b": [("G", "both")]}
+    assert levels(r)["placed"]["bound"] == 2
+
+
+def test_nothing_capped_nothing_widened(tmp_path):
+    _, _, r = run_files(tmp_path, [student("a", O)], [site("S1", N1), site("S2", N3)])
+    assert r.summary["solver"]["bounds_over"] == BOUNDS_OVER[0] and "widening" not in r.summary["solver"]
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(instances())
+def test_widened_lists_reach_the_placed_bound_of_all_pairs(instance):
+    students, sites, config = _tables(instance)
+    every = allocate(students, sites, config)
+    capped = allocate(students, sites, replace(config, candidate_k=1, max_pairs=1))
+    bound = levels(capped)["placed"]["bound"]
+    assert bound == levels(every)["placed"]["bound"]
+    widening = capped.summary["solver"].get("widening")
+    if widening is not None:
+        assert widening["placed_bound_all_pairs"] == bound >= widening["placed_bound_kept_pairs"]
