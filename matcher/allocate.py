@@ -92,8 +92,9 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
     timings: dict = {}
     with _timed(timings, "candidates"):
         cands = candidates(students, sites, config, pairs_table=pairs)
-    with _timed(timings, "widen"):  # the cap must cost no placement (the stable mode keeps the nearest sites)
-        widening = widen(cands, students, sites, config) if config.mode == "optimal" else Widening(cands, skipped="the stable mode keeps the nearest sites")
+    with _timed(timings, "widen"):  # the cap must cost no placement
+        widening = widen(cands, students, sites, config) if config.mode == "optimal" else \
+            Widening(cands, skipped="the stable mode keeps the nearest sites")
     cands = widening.candidates
     check_memory(len(students), len(sites), len(cands.pairs), config)  # refuses, with advice, before the model
     with _timed(timings, "solve"):

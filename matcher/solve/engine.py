@@ -51,9 +51,11 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     that keep the rules, except at the sites where a student breaks the full-time rules; groups not placed whole
     and together leave the flow and are placed whole where they still fit (``groups.place_groups``); the
     students breaking a full-time rule are restricted (``repair.restrict``) and solved again with the students
-    placed at those sites and those still unplaced, on the places left, until no one breaks a rule. Rounds stop
-    once ``time_limit`` seconds have passed (broken groups are then placed whole where they fit, the other
-    students breaking a rule taken out). Last, ``fill`` places those who fit in the places left.
+    placed at those sites and those still unplaced, on the places left, until no one breaks a rule, or until
+    ``time_limit`` seconds have passed. Every round's flow is also *settled* into an allocation keeping every
+    rule (``_settle``: the students breaking a rule taken out, broken groups placed whole where they fit, then
+    ``fill`` places those who fit in the places left), and the best one is returned (most placed, then floors,
+    then priority students; a later round wins ties): a round may place fewer than an earlier one.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
@@ -68,19 +70,18 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     placements, first, open_ = _chase(pairs, students, sites, order, level, gender)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender)
+    best = None
     while (broken := _broken(placements, students, sites, state.groups)).any:
-        if time.perf_counter() - start > time_limit:  # no more flows: broken groups placed whole, then fill
-            keep = placements[~placements["student"].isin(broken.students(state.groups))]
-            state.fixed = pd.concat([state.fixed, keep], ignore_index=True)
-            placements = place_groups(broken.groups, state.current, students, _places_left(sites, state.fixed),
-                                      state.groups, order)
-            state.rounds += 1
+        best = _better(best, _settle(placements, broken, state, students, sites, order, pairs), level, students)
+        if time.perf_counter() - start > time_limit:  # no more flows
             break
         placements = _round(placements, broken, state, students, sites, order)
-    placements = pd.concat([state.fixed, placements], ignore_index=True).sort_values(["student", "week"],
-                                                                                     kind="stable")
-    if state.rounds:
-        placements = fill(placements, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
+    else:
+        last = pd.concat([state.fixed, placements], ignore_index=True).sort_values(["student", "week"], kind="stable")
+        if state.rounds:
+            last = fill(last, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
+        best = _better(best, last, level, students)
+    placements = best
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = _flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves
@@ -110,6 +111,30 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, gender, trie
         if level.value(placements["student"].unique()) > level.value(best[0]["student"].unique()):
             best = (placements, outcome, open_)
     return best[0], replace(best[1], solves=solves), best[2]
+
+
+def _settle(placements: pd.DataFrame, broken: "_Breaks", state: "_State", students: pd.DataFrame,
+            sites: pd.DataFrame, order: tuple[str, ...], pairs: pd.DataFrame) -> pd.DataFrame:
+    """An allocation keeping every rule from a round's ``placements``: the students breaking a rule taken out,
+    broken groups placed whole where they fit, then ``fill``."""
+    keep = pd.concat([state.fixed, placements[~placements["student"].isin(broken.students(state.groups))]],
+                     ignore_index=True)
+    whole = place_groups(broken.groups, state.current, students, _places_left(sites, keep), state.groups, order)
+    out = pd.concat([keep, whole], ignore_index=True).sort_values(["student", "week"], kind="stable")
+    return fill(out, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
+
+
+def _better(best: pd.DataFrame | None, other: pd.DataFrame, level: FloorLevel | None,
+            students: pd.DataFrame) -> pd.DataFrame:
+    """``other`` unless ``best`` places more students (then counts more towards floors, then more priority
+    students): a later round's allocation wins ties, its cost levels being solved again."""
+    if best is None:
+        return other
+
+    def key(p: pd.DataFrame) -> tuple[int, int, int]:
+        who = p["student"].unique()
+        return (len(who), 0 if level is None else level.value(who), int(students["priority"].to_numpy(bool)[who].sum()))
+    return best if key(best) > key(other) else other
 
 
 @dataclass

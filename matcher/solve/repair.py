@@ -99,35 +99,45 @@ def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, 
     open_ = open_[(c1[open_["site"].to_numpy()] > 0) | (c2[open_["site"].to_numpy()] > 0)]
     if open_.empty:
         return placements
+    by = np.argsort(open_["student"].to_numpy(np.int64), kind="stable")  # keeps each student's rank, km order
+    s, j = open_["student"].to_numpy(np.int64)[by], open_["site"].to_numpy(np.int64)[by]
+    who, first = np.unique(s, return_index=True)
     prio = students["priority"].to_numpy(bool)
-    order = sorted(open_["student"].unique(), key=lambda s: (not prio[s], s))
-    by_student = {s: g for s, g in open_.groupby("student")}
-    added = [rows for s in order if (rows := _fit(s, by_student[s], students, sites, c1, c2)) is not None]
+    kind = np.select([students["weeks"].to_numpy(object) == "week_1", students["weeks"].to_numpy(object) == "week_2"],
+                     [1, 2], 0)
+    splittable = students["split_ok"].to_numpy(bool)
+    ft_only = sites["full_time_only"].to_numpy(bool)
+    ends = np.append(first[1:], len(s))
+    added = []
+    for i in np.lexsort((who, ~prio[who])):  # priority first, then file order
+        st = int(who[i])
+        places = _fit(j[first[i]:ends[i]], int(kind[st]), bool(splittable[st]), ft_only, c1, c2)
+        if places:
+            added += [(st, site, week) for site, week in places]
     if not added:
         return placements
-    out = pd.concat([placements, *added], ignore_index=True)
+    rows = np.array(added, np.int64)
+    new = pd.DataFrame({"student": rows[:, 0], "site": rows[:, 1], "week": rows[:, 2].astype(np.int8)})
+    out = pd.concat([placements, new], ignore_index=True)
     return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
 
 
-def _fit(s: int, cand: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, c1, c2) -> pd.DataFrame | None:
-    """Rows placing student ``s`` on places still free (updating ``c1``/``c2``), or None."""
-    j = cand["site"].to_numpy()  # sorted by rank then distance
-    weeks = students["weeks"].iat[s]
-    splittable = students["split_ok"].iat[s] & ~sites["full_time_only"].to_numpy(bool)[j]
-    if weeks == "both":
+def _fit(j: np.ndarray, kind: int, split_ok: bool, ft_only: np.ndarray, c1: np.ndarray,
+         c2: np.ndarray) -> list[tuple[int, int]]:
+    """(site, week) places for one student with candidate sites ``j`` (best first) on the places still free
+    (``c1``/``c2`` updated); ``kind`` 0 both weeks, 1 or 2 that week only. Empty when nothing fits."""
+    if kind == 0:
         full = j[(c1[j] > 0) & (c2[j] > 0)]
         if len(full):
-            return _take(s, [(full[0], 1), (full[0], 2)], c1, c2)
-        first, second = j[splittable & (c1[j] > 0)], j[splittable & (c2[j] > 0)]
-        pair = next(((a, b) for a in first for b in second if a != b), None)
-        return None if pair is None else _take(s, [(pair[0], 1), (pair[1], 2)], c1, c2)
-    week = 1 if weeks == "week_1" else 2
-    free = j[(c1 if week == 1 else c2)[j] > 0]
-    return _take(s, [(free[0], week)], c1, c2) if len(free) else None
-
-
-def _take(s: int, places: list[tuple[int, int]], c1: np.ndarray, c2: np.ndarray) -> pd.DataFrame:
+            places = [(int(full[0]), 1), (int(full[0]), 2)]
+        else:
+            splittable = split_ok & ~ft_only[j]
+            first, second = j[splittable & (c1[j] > 0)], j[splittable & (c2[j] > 0)]
+            pair = next(((a, b) for a in first for b in second if a != b), None)
+            places = [] if pair is None else [(int(pair[0]), 1), (int(pair[1]), 2)]
+    else:
+        free = j[(c1 if kind == 1 else c2)[j] > 0]
+        places = [(int(free[0]), kind)] if len(free) else []
     for site, week in places:
         (c1 if week == 1 else c2)[site] -= 1
-    return pd.DataFrame({"student": s, "site": [p[0] for p in places], "week": np.array([p[1] for p in places],
-                                                                                      np.int8)})
+    return places
