@@ -26,7 +26,7 @@ def render_summary(summary: dict) -> str:
         lines.append("Not placed: " + "; ".join(f"{v:,} {k}" for k, v in summary["unassigned_reasons"].items()))
     s = summary["solver"]
     lines += ["", f"Solver: {s['status']} (gap {s['gap']:.4%}" + (f" on {s['gap_level']}" if s["gap_level"] else "")
-              + f"), {s['method']}", ""]
+              + f"), {s['method']}", *_scope_lines(s), ""]
     rows = [[o["level"], o["sense"], o["value"], "-" if o["bound"] is None else o["bound"],
              "-" if o["gap"] is None else f"{o['gap']:.4%}", o["unit"]] for o in summary["objective"]]
     lines += [_table(["level", "sense", "value", "bound", "gap", "unit"], rows), ""]
@@ -43,6 +43,21 @@ def render_summary(summary: dict) -> str:
                      f"students placed towards them; {floors['academies_below_floor']} académie(s) below floor")
     lines.append(_table(header, rows))
     return "\n".join(lines + _gender_lines(summary.get("gender")))
+
+
+def _scope_lines(solver: dict) -> list[str]:
+    """What the bounds hold over, and what widening capped candidate lists did."""
+    if "bounds_over" not in solver:
+        return []
+    lines = [f"Bounds proven over: {solver['bounds_over']}"]
+    w = solver.get("widening")
+    if w and w["skipped"]:
+        lines.append(f"Capped candidate lists not widened: {w['skipped']}")
+    elif w:
+        lines.append(f"Capped candidate lists widened: {w['pairs_added']:,} pairs added; most placed over all "
+                     f"eligible pairs {w['placed_bound_all_pairs']:,} (over the kept pairs "
+                     f"{w['placed_bound_kept_pairs']:,})")
+    return lines
 
 
 def _gender_lines(gender: dict | None) -> list[str]:

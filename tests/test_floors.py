@@ -122,3 +122,17 @@ def test_floors_met_by_the_first_flow_need_no_second_flow(tmp_path):
     lv = levels(r)
     assert (lv["placed"]["value"], lv["floors"]["value"], lv["floors"]["bound"]) == (3, 2, 2)
     assert r.summary["solver"]["flow_solves"] == 1
+
+
+def test_the_floors_bound_counts_the_places(tmp_path):
+    # y1 and y2 (Grenoble, floor 2) both have S in range, and S has one place in each week: whatever the
+    # allocation, at most 1 student counts towards Grenoble's floor. The bound is 1, not min(2, 2 students with an
+    # eligible site) = 2; it is reached. With a second site V (at Vienne, one place), 2 can count: bound 2.
+    people = [student("y1", VIENNE), student("y2", VIENNE)]
+    config = Config(academie_floors=str(floors_file(tmp_path, [("Grenoble", "2"), ("Lyon", "0")])))
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    _, _, one = run_files(tmp_path / "one", people, [site("S", O)], config)
+    assert (levels(one)["floors"]["value"], levels(one)["floors"]["bound"]) == (1, 1)
+    _, _, two = run_files(tmp_path / "two", people, [site("S", O), site("V", VIENNE)], config)
+    assert (levels(two)["floors"]["value"], levels(two)["floors"]["bound"]) == (2, 2)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import levels, run_files, status
+from click.testing import CliRunner
+from conftest import levels, run_files, status, write_csv
 from hypothesis import given, settings
 from test_engine_cases import E2, N1, N3, O, placements, site, student
 from test_engine_properties import SETTINGS, _tables, instances
 
 from matcher.allocate import BOUNDS_OVER, allocate
+from matcher.cli import main
 from matcher.config import Config
 
 #: The nearest site per student and pool only, always (more than one pair in range caps the lists).
@@ -69,3 +71,16 @@ def test_widened_lists_reach_the_placed_bound_of_all_pairs(instance):
     widening = capped.summary["solver"].get("widening")
     if widening is not None:
         assert widening["placed_bound_all_pairs"] == bound >= widening["placed_bound_kept_pairs"]
+
+
+def test_the_screen_says_what_widening_did(tmp_path):
+    students = write_csv(tmp_path / "students.csv", [student("a", O), student("b", O)])
+    sites = write_csv(tmp_path / "sites.csv", [site("S1", N1), site("S2", N3)])
+    policy = tmp_path / "policy.toml"
+    policy.write_text("candidate_k = 1\nmax_pairs = 1\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["allocate", "--students", str(students), "--sites", str(sites), "--config",
+                                    str(policy), "--out", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert f"Bounds proven over: {BOUNDS_OVER[1]}" in out.output
+    assert "Capped candidate lists widened: 1 pairs added; most placed over all eligible pairs 2 (over the kept " \
+           "pairs 1)" in out.output

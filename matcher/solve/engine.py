@@ -98,7 +98,7 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, gender, trie
     placements, first = _flow(pairs, students, sites, order, prove=False, open_=open_, gender=gender)
     if level is None:
         return placements, first, None
-    best, solves, bound = (placements, first, open_), first.solves, level.bound(pairs)
+    best, solves, bound = (placements, first, open_), first.solves, level.bound(pairs, students, sites)
     for _ in range(tries - 1):
         if level.value(best[0]["student"].unique()) >= bound:  # every floor met as far as eligibility allows
             break
@@ -217,7 +217,7 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
     if level is not None:
         at = [lv.name for lv in levels].index("floors")
         levels = levels[:at] + [Level("floors", float(level.value(placements["student"].unique())),
-                                      float(level.bound(pairs)), "max")] + \
+                                      float(level.bound(pairs, students, sites)), "max")] + \
             [Level(lv.name, lv.value, None, lv.sense) for lv in levels[at + 1:]]
     levels = _lexicographic_bounds(levels)
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from ortools.graph.python.max_flow import SimpleMaxFlow
 
 __all__ = ["FloorLevel", "floor_level"]
 
@@ -32,9 +33,9 @@ class FloorLevel:
         """The level's value for the placed ``students`` (positions, each once)."""
         return int(np.minimum(self.placed(students), self.floor).sum())
 
-    def bound(self, pairs: pd.DataFrame) -> int:
-        """``sum of min(floor, students with an eligible site)``: no allocation counts more."""
-        return self.value(np.unique(pairs["student"].to_numpy(np.int64)))
+    def bound(self, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> int:
+        """No allocation of ``pairs`` counts more (see ``_week_bound``): the smaller of the two weeks' bounds."""
+        return min(_week_bound(self, pairs, students, sites, week) for week in (1, 2))
 
     def open_mask(self, students: np.ndarray | None) -> np.ndarray:
         """Per student: their académie is at or below its floor with ``students`` placed (all floors when None)."""
@@ -49,3 +50,29 @@ def floor_level(students: pd.DataFrame, floors: pd.Series | None) -> FloorLevel 
     index = pd.Index(floors.index.astype(str))
     return FloorLevel(code=index.get_indexer(students["academie"].astype(str)).astype(np.int64),
                       floor=floors.to_numpy(np.int64))
+
+
+def _week_bound(level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
+                week: int) -> int:
+    """Maximum flow ``source → académie (floor) → student → site-week → sink`` with both-weeks students in
+    ``week`` and one-week students in theirs."""
+    n_a, n, m = len(level.floor), len(students), len(sites)
+    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    kind = students["weeks"].to_numpy(object)
+    uses = np.where(kind == "both", week, np.where(kind == "week_1", 1, 2))[s]  # the week each pair takes
+    left = np.where(uses == 1, sites["capacity_week_1"].to_numpy(np.int64)[j],
+                    sites["capacity_week_2"].to_numpy(np.int64)[j])
+    ok = (level.code[s] >= 0) & (left > 0)
+    student = 2 + n_a + np.arange(n)
+    place = 2 + n_a + n + (uses[ok] - 1) * m + j[ok]  # node of the site's places in that week
+    counted = np.flatnonzero(level.code >= 0)
+    tails = np.concatenate([np.zeros(n_a, np.int64), 2 + level.code[counted], student[s[ok]],
+                            2 + n_a + n + np.arange(2 * m)])
+    heads = np.concatenate([2 + np.arange(n_a), student[counted], place, np.ones(2 * m, np.int64)])
+    caps = np.concatenate([level.floor, np.ones(len(counted) + int(ok.sum()), np.int64),
+                           sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)])
+    solver = SimpleMaxFlow()
+    solver.add_arcs_with_capacity(tails, heads, np.maximum(caps, 0))
+    if solver.solve(0, 1) != solver.OPTIMAL:
+        raise RuntimeError("OR-Tools max flow failed on the floors bound network")
+    return int(solver.optimal_flow())
