@@ -24,7 +24,8 @@ from .budget import estimate_pairs
 from .candidates import Candidates, candidates
 from .config import Config
 from .groups import find_groups
-from .solve.network import SINK, SOURCE, build_network
+from .solve.flow import max_flow, solved_max_flow
+from .solve.network import build_network
 
 __all__ = ["Widening", "widen"]
 
@@ -78,7 +79,7 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
                                                          f"max_widen_pairs ({config.max_widen_pairs:,})")
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
-    kept_bound = _max_flow(build_network(cands.pairs, weeks, cap1, cap2))
+    kept_bound = max_flow(build_network(cands.pairs, weeks, cap1, cap2))
     extra = _other_pairs(cands.pairs, truncated, students, sites, config)
     everything = pd.concat([cands.pairs[["student", "site"]].astype(np.int32), extra], ignore_index=True)
     n_listed = len(extra)
@@ -119,13 +120,6 @@ def _other_pairs(kept: pd.DataFrame, who: np.ndarray, students: pd.DataFrame, si
     return pd.concat(frames, ignore_index=True)
 
 
-def _max_flow(net) -> int:
-    """Maximum flow of the relaxed network ``net``."""
-    solver = SimpleMaxFlow()
-    solver.add_arcs_with_capacity(net.tails, net.heads, net.capacities)
-    return _solved(solver)
-
-
 def _max_flow_over(pairs: pd.DataFrame, weeks, cap1, cap2, first: int) -> tuple[int, pd.DataFrame]:
     """Maximum flow of the relaxed network on ``pairs``, and the placements it makes on pairs ``first`` onwards.
 
@@ -137,12 +131,5 @@ def _max_flow_over(pairs: pd.DataFrame, weeks, cap1, cap2, first: int) -> tuple[
     solver.add_arcs_with_capacity(net.tails, net.heads, net.capacities)
     arcs = np.flatnonzero(net.pair >= first).astype(np.int32)
     net = net.only(arcs)
-    value = _solved(solver)
+    value = solved_max_flow(solver)
     return value, net.read(solver.flows(arcs), pairs)
-
-
-def _solved(solver: SimpleMaxFlow) -> int:
-    status = solver.solve(SOURCE, SINK)
-    if status != solver.OPTIMAL:
-        raise RuntimeError(f"OR-Tools max flow failed on the allocation network (status {status})")
-    return int(solver.optimal_flow())

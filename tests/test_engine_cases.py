@@ -498,3 +498,21 @@ def test_stay_in_academie_says_why_a_student_with_only_sites_over_the_border_is_
     _, _, r = run_files(tmp_path, [student("s1", O)], [site("V", VIENNE)], Config(stay_in_academie=True))
     assert reasons(r) == {"s1": "NO_SITE_IN_RANGE"}
     assert r.unassigned["reason"].tolist() == ["no site within 30 km in the student's académie"]
+
+
+def test_priority_gets_a_bound_when_placed_falls_short(tmp_path):
+    # P (at N1: 1 place in week 1, 2 in week 2) and Q (at N10: 2 in week 1, 1 in week 2). X (at N5, may not split)
+    # has both in range; Y (week 1 only, priority) lives at P and only P is in range (max_km 2), Z (week 2 only)
+    # at Q, only Q in range. The relaxation places all three (X week 1 at Q, week 2 at P): bound 3. Full time, X
+    # takes week 1 of P (Y out) or week 2 of Q (Z out), or stays out: at most 2 placed, and the engine finds 2.
+    # Priority: no allocation places more than Y, the one priority student (the maximum flow of the priority
+    # students alone is 1): the bound holds although placed falls short of its own; value 1, gap 0.
+    people = [student("X", N5, split_ok=False), student("Y", N1, weeks="week_1", priority=True, max_km=2),
+              student("Z", N10, weeks="week_2", max_km=2)]
+    sites = [site("P", N1, None, capacity_week_1=1, capacity_week_2=2),
+             site("Q", N10, None, capacity_week_1=2, capacity_week_2=1)]
+    _, _, r = run_files(tmp_path, people, sites)
+    lv = levels(r)
+    assert (lv["placed"]["value"], lv["placed"]["bound"]) == (2, 3)
+    assert (lv["priority"]["value"], lv["priority"]["bound"], lv["priority"]["gap"]) == (1, 1, 0.0)
+    assert "Y" in placements(r)

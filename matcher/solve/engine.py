@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .flow import Level, solve_lexicographic
+from .flow import Level, max_flow, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
 from ..groups import Groups, find_groups
@@ -220,6 +220,8 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
                                       float(level.bound(pairs, students, sites)), "max")] + \
             [Level(lv.name, lv.value, None, lv.sense) for lv in levels[at + 1:]]
     levels = _lexicographic_bounds(levels)
+    levels = [Level(lv.name, lv.value, float(_priority_bound(pairs, students, sites)), lv.sense)
+              if lv.name == "priority" and lv.bound is None else lv for lv in levels]
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
         n_splits = float(_splits(placements))
         levels.append(Level("splits", n_splits, 0.0 if n_splits == 0 else None, "min"))
@@ -229,6 +231,15 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
             "flow_solves": state.solves, "restriction_rounds": state.rounds,
             "restricted_students": int((state.stage > 0).sum())}
     return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), info)
+
+
+def _priority_bound(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> int:
+    """Most priority students any allocation places: the relaxed network's maximum flow with them alone (it holds
+    whatever the earlier levels reach)."""
+    mine = students["priority"].to_numpy(bool)[pairs["student"].to_numpy()]
+    net = build_network(pairs[mine], students["weeks"].to_numpy(object),
+                        sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64))
+    return max_flow(net)
 
 
 def _places_left(sites: pd.DataFrame, fixed: pd.DataFrame) -> pd.DataFrame:
@@ -249,7 +260,8 @@ def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.
     return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
 
 
-#: Levels whose bound holds for every allocation, whatever the earlier levels reach (``FloorLevel.bound``).
+#: Levels whose bound holds for every allocation, whatever the earlier levels reach (``FloorLevel.bound``; the
+#: ``priority`` level gets ``_priority_bound`` when the flow's bound does not hold).
 _UNCONDITIONAL = ("floors",)
 
 

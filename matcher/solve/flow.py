@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from ortools.graph.python.max_flow import SimpleMaxFlow
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from .network import SINK, SOURCE, Network
 
-__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "COUNT_LEVELS", "COST_LEVELS"]
+__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "COUNT_LEVELS", "COST_LEVELS"]
 
 COUNT_LEVELS = ("placed", "floors", "priority")
 COST_LEVELS = ("gender", "preference", "distance")
@@ -198,3 +199,18 @@ def _unproven(net: Network, vals: dict, rest: list[str], pairs: pd.DataFrame) ->
     levels += [Level(lv, float((-1 if lv in COUNT_LEVELS else 1) * (vals[lv] @ flows)), None,
                      "max" if lv in COUNT_LEVELS else "min") for lv in rest]
     return FlowOutcome(flows=flows, levels=tuple(levels), solves=1)
+
+
+def max_flow(net: Network) -> int:
+    """The most students the relaxed network ``net`` places (OR-Tools max flow, no costs)."""
+    solver = SimpleMaxFlow()
+    solver.add_arcs_with_capacity(net.tails, net.heads, net.capacities)
+    return solved_max_flow(solver)
+
+
+def solved_max_flow(solver: SimpleMaxFlow) -> int:
+    """Solve ``solver`` from the network's source to its sink; its value (a failure raises)."""
+    status = solver.solve(SOURCE, SINK)
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"OR-Tools max flow failed on the allocation network (status {status})")
+    return int(solver.optimal_flow())
