@@ -63,7 +63,7 @@ def relaxation_lines(rel: dict) -> list[str]:
         f"{k}: {v}" for k, v in lp["statuses"].items())
     lines = [f"Relaxation (students may split anywhere; network of {rel['arcs']:,} arcs, {rel['nodes']:,} nodes): "
              f"flow `build_network` + `solve_lexicographic` **{rel['flow_seconds']:.3f} s**; HiGHS LP "
-             f"(`linprog(method=\"highs\")`, {lp['variables']:,} pair-week variables, one solve per level) "
+             f"(`linprog(method=\"highs-ipm\")`, {lp['variables']:,} pair-week variables, one solve per level) "
              f"**{lp['seconds']:.3f} s**; ratio LP/flow **{'' if lp['complete'] else '≥ '}{ratio:,.1f}×**{done}",
              "", "| level | flow | HiGHS LP | equal |", "|---|--:|--:|:-:|"]
     for name, value in rel["flow"].items():
