@@ -80,7 +80,7 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     kept_bound = max_flow(build_network(cands.pairs, weeks, cap1, cap2))
-    extra = _other_pairs(cands.pairs, truncated, students, sites, config)
+    extra = _other_pairs(cands.pairs, truncated, groups.code, students, sites, config)
     everything = pd.concat([cands.pairs[["student", "site"]].astype(np.int32), extra], ignore_index=True)
     n_listed = len(extra)
     del extra
@@ -102,11 +102,10 @@ def _with_mates(who: np.ndarray, code: np.ndarray) -> np.ndarray:
     return np.union1d(who, np.flatnonzero(np.isin(code, mine[mine >= 0]))).astype(np.int64)
 
 
-def _other_pairs(kept: pd.DataFrame, who: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame,
+def _other_pairs(kept: pd.DataFrame, who: np.ndarray, code: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame,
                  config: Config) -> pd.DataFrame:
     """``student, site`` (int32) of every eligible pair of the students ``who`` that is not kept, listed in chunks
-    of students (``who`` holds whole groups)."""
-    code = find_groups(students).code
+    of students (``who`` holds whole groups; ``code``: each student's group, -1 for none)."""
     key_kept = np.sort(kept["student"].to_numpy(np.int64) * len(sites) + kept["site"].to_numpy(np.int64))
     frames = []
     for start in range(0, len(who), _CHUNK):

@@ -67,40 +67,37 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     start = time.perf_counter()
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
-    placements, first, open_ = _chase(pairs, students, sites, order, level, gender)
+    floors_bound = None if level is None else level.bound(pairs, students, sites)
+    placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender)
     best = None
-    while (broken := _broken(placements, students, sites, state.groups)).any:
+    while True:
+        broken = _broken(placements, students, sites, state.groups)
         best = _better(best, _settle(placements, broken, state, students, sites, order, pairs), level, students)
-        if time.perf_counter() - start > time_limit:  # no more flows
+        if not broken.any or time.perf_counter() - start > time_limit:  # done, or no more flows
             break
         placements = _round(placements, broken, state, students, sites, order)
-    else:
-        last = pd.concat([state.fixed, placements], ignore_index=True).sort_values(["student", "week"], kind="stable")
-        if state.rounds:
-            last = fill(last, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
-        best = _better(best, last, level, students)
     placements = best
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = _flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves
         if not _broken(exact, students, sites, state.groups).any:
             placements = exact
-    return _result(placements, pairs, students, sites, first, order, state, level)
+    return _result(placements, pairs, students, sites, first, order, state, level, floors_bound)
 
 
-def _chase(pairs, students, sites, order, level: FloorLevel | None, gender, tries: int = 3):
+def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int | None, gender, tries: int = 3):
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
-    none once the level reaches its bound) and the best allocation by (placed, floors) is kept. Returns
+    none once the level reaches its ``bound``) and the best allocation by (placed, floors) is kept. Returns
     placements, outcome and the open mask used."""
     open_ = None if level is None else level.open_mask(None)
     placements, first = _flow(pairs, students, sites, order, prove=False, open_=open_, gender=gender)
     if level is None:
         return placements, first, None
-    best, solves, bound = (placements, first, open_), first.solves, level.bound(pairs, students, sites)
+    best, solves = (placements, first, open_), first.solves
     for _ in range(tries - 1):
-        if level.value(best[0]["student"].unique()) >= bound:  # every floor met as far as eligibility allows
+        if level.value(best[0]["student"].unique()) >= bound:  # every floor met as far as places allow
             break
         again = level.open_mask(placements["student"].unique())
         if np.array_equal(again, open_):
@@ -116,7 +113,8 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, gender, trie
 def _settle(placements: pd.DataFrame, broken: "_Breaks", state: "_State", students: pd.DataFrame,
             sites: pd.DataFrame, order: tuple[str, ...], pairs: pd.DataFrame) -> pd.DataFrame:
     """An allocation keeping every rule from a round's ``placements``: the students breaking a rule taken out,
-    broken groups placed whole where they fit, then ``fill``."""
+    broken groups placed whole where they fit, then ``fill`` (which adds no one to a maximum flow that breaks no
+    rule: such a student would be an augmenting path)."""
     keep = pd.concat([state.fixed, placements[~placements["student"].isin(broken.students(state.groups))]],
                      ignore_index=True)
     whole = place_groups(broken.groups, state.current, students, _places_left(sites, keep), state.groups, order)
@@ -133,7 +131,8 @@ def _better(best: pd.DataFrame | None, other: pd.DataFrame, level: FloorLevel | 
 
     def key(p: pd.DataFrame) -> tuple[int, int, int]:
         who = p["student"].unique()
-        return (len(who), 0 if level is None else level.value(who), int(students["priority"].to_numpy(bool)[who].sum()))
+        floors = 0 if level is None else level.value(who)
+        return len(who), floors, int(students["priority"].to_numpy(bool)[who].sum())
     return best if key(best) > key(other) else other
 
 
@@ -201,7 +200,7 @@ def _round(placements: pd.DataFrame, broken: _Breaks, state: _State, students: p
 
 
 def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, first,
-            order: tuple[str, ...], state: _State, level: FloorLevel | None) -> Optimum:
+            order: tuple[str, ...], state: _State, level: FloorLevel | None, floors_bound: int | None) -> Optimum:
     """Level values against the relaxed flow's bounds, status and solver facts.
 
     The ``floors`` level's value and bound are computed exactly (``FloorLevel``); the flow's bounds for the levels
@@ -217,7 +216,7 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
     if level is not None:
         at = [lv.name for lv in levels].index("floors")
         levels = levels[:at] + [Level("floors", float(level.value(placements["student"].unique())),
-                                      float(level.bound(pairs, students, sites)), "max")] + \
+                                      float(floors_bound), "max")] + \
             [Level(lv.name, lv.value, None, lv.sense) for lv in levels[at + 1:]]
     levels = _lexicographic_bounds(levels)
     levels = [Level(lv.name, lv.value, float(_priority_bound(pairs, students, sites)), lv.sense)
