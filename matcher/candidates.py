@@ -59,7 +59,8 @@ class _Pool:
 
 
 def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k: int | None = None,
-               only: np.ndarray | None = None, pairs_table: pd.DataFrame | None = None) -> Candidates:
+               only: np.ndarray | None = None, pairs_table: pd.DataFrame | None = None,
+               ranked: bool = True) -> Candidates:
     """Eligible pairs for ``students`` (all, or the positions in ``only``).
 
     Parameters
@@ -75,6 +76,9 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
         Student positions to compute (used when widening).
     pairs_table : DataFrame, optional
         User-supplied ``student_id, site_id, km|minutes``: replaces the geographic search.
+    ranked : bool
+        False: the eligible pairs only, by student then site, with the rank of the first trade pool that found
+        each (not always the best) — what widening needs, at half the cost.
     """
     k = _auto_k(students, sites, config, config.candidate_k) if k is None else k
     who = np.arange(len(students)) if only is None else np.asarray(only)
@@ -83,7 +87,7 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
     else:
         raw, truncated = _geographic_pairs(students, sites, config, k, who)
     raw = pd.concat([raw, _choice_pairs(students, sites, who, pairs_table)], ignore_index=True)
-    pairs = _eligible(raw, students, sites, config.other_sectors_rank_penalty)
+    pairs = _eligible(raw, students, sites, config.other_sectors_rank_penalty, ranked)
     if config.stay_in_academie:
         same = (students["academie"].to_numpy(object)[pairs["student"].to_numpy()]
                 == sites["academie"].to_numpy(object)[pairs["site"].to_numpy()])
@@ -266,8 +270,10 @@ def trade_rank(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.D
 
 
 
-def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, penalty: int | None) -> pd.DataFrame:
-    """Apply reservation, accessibility and weeks rules; keep one row per pair with its rank.
+def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, penalty: int | None,
+              ranked: bool = True) -> pd.DataFrame:
+    """Apply reservation, accessibility and weeks rules; keep one row per pair with its rank (``ranked``: the
+    best rank, rows by student, rank, km, site; otherwise any pool's rank, rows by student and site).
 
     A pool finds a site at the rank of the pool's trade; the site may offer a trade the student ranks higher
     (found by that trade's pool only beyond its cap), so trade ranks are computed again from the pair itself.
@@ -286,6 +292,9 @@ def _eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pe
     ok &= np.where(one1, c1 & ~ft_only, np.where(one2, c2 & ~ft_only, np.where(full_time, c1 & c2, c1 | c2)))
     s, j = s[ok], j[ok]
     km, rank = raw["km"].to_numpy(float)[ok], raw["rank"].to_numpy(np.int64)[ok]
+    if not ranked:
+        _, keep = np.unique(s * len(sites) + j, return_index=True)
+        return pd.DataFrame({"student": s[keep], "site": j[keep], "km": km[keep], "rank": rank[keep]})
     by_trade = rank > students["site_choices"].map(len).to_numpy(np.int64)[s]  # not a choice: the best trade wins
     rank[by_trade] = trade_rank(s[by_trade], j[by_trade], students, sites, penalty)
     width = int(rank.max(initial=0)) + 1

@@ -214,7 +214,8 @@ def _place_rest(students, sites, kept: pd.DataFrame, config: Config, pairs: pd.D
     """The optimal engine on the residual problem; placements and pairs in positions of the full tables."""
     rest, rest_students, left = residual_problem(students, sites, kept)
     rest_pairs = candidates(rest_students, left, config, pairs_table=given).pairs
-    best = optimise(rest_students, left, rest_pairs, config.objective.order, config.time_limit)
+    best = optimise(rest_students, left, rest_pairs, config.objective.order, config.time_limit,
+                    regional=config.regional_pairs)
     new = best.placements.assign(student=rest[best.placements["student"].to_numpy(np.int64)])
     placements = pd.concat([kept, new], ignore_index=True).sort_values(["student", "week"], kind="stable")
     all_pairs = pd.concat([pairs, rest_pairs.assign(student=rest[rest_pairs["student"].to_numpy(np.int64)])],

@@ -68,7 +68,8 @@ def stable_optimum(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFr
     extra: dict = {}
     bounds: dict[str, float | None] = {}
     if config.price_of_stability:
-        best = optimise(students, sites, pairs, config.objective.order, config.time_limit)
+        best = optimise(students, sites, pairs, config.objective.order, config.time_limit,
+                        regional=config.regional_pairs)
         bounds = {lv.name: lv.bound for lv in best.levels}
         mine = placement_figures(placements, pairs, students)
         other = placement_figures(best.placements, best.pairs, students)

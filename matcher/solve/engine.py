@@ -11,6 +11,7 @@ import pandas as pd
 from .flow import Level, max_flow, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
+from .regions import by_region
 from ..groups import Groups, find_groups
 from .floorlevel import FloorLevel, floor_level
 from .gendercap import boys_over, with_gender_caps
@@ -32,7 +33,15 @@ class Optimum:
 
 
 def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
-          prove: bool = True, open_: np.ndarray | None = None, gender: tuple[float, int] | None = None):
+          prove: bool = True, open_: np.ndarray | None = None, gender: tuple[float, int] | None = None,
+          regional: int = 0):
+    """Placements and outcome of the relaxed network's flow; with ``prove=False`` and more than ``regional``
+    pairs (0: never), solved académie by académie (``regions.by_region``)."""
+    if not prove and 0 < regional < len(pairs) and "academie" in students:
+        def one(p, st, si, region):
+            mask = open_ if open_ is None or region is None else open_[region.students]
+            return _flow(p, st, si, order, False, mask, gender)
+        return by_region(pairs, students, sites, students["academie"].to_numpy(object), one)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2)
     cost = None
@@ -44,7 +53,7 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
 
 def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...],
              time_limit: float = float("inf"), floors: pd.Series | None = None,
-             gender: tuple[float, int] | None = None) -> Optimum:
+             gender: tuple[float, int] | None = None, regional: int = 0) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
@@ -63,14 +72,17 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
 
     ``floors`` (students to place per académie) drives the ``floors`` level (``floorlevel``), ``gender``
     (girls' share, smallest site) the ``gender`` level (``gendercap``); without them, those levels are left out.
+    Flows proving only ``placed`` on more than ``regional`` pairs (0: never) are solved académie by académie
+    (``regions``): ``placed`` stays maximal, the cost levels are optimised within each académie's share of places.
     """
     start = time.perf_counter()
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
     floors_bound = None if level is None else level.bound(pairs, students, sites)
-    placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender)
+    placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender, regional)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
-                   solves=first.solves, groups=find_groups(students), open_=open_, gender=gender)
+                   solves=first.solves, groups=find_groups(students), open_=open_, gender=gender,
+                   regional=regional)
     best = None
     while True:
         broken = _broken(placements, students, sites, state.groups)
@@ -87,12 +99,13 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     return _result(placements, pairs, students, sites, first, order, state, level, floors_bound)
 
 
-def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int | None, gender, tries: int = 3):
+def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int | None, gender, regional: int,
+           tries: int = 3):
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
     none once the level reaches its ``bound``) and the best allocation by (placed, floors) is kept. Returns
     placements, outcome and the open mask used."""
     open_ = None if level is None else level.open_mask(None)
-    placements, first = _flow(pairs, students, sites, order, prove=False, open_=open_, gender=gender)
+    placements, first = _flow(pairs, students, sites, order, False, open_, gender, regional)
     if level is None:
         return placements, first, None
     best, solves = (placements, first, open_), first.solves
@@ -103,7 +116,7 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int |
         if np.array_equal(again, open_):
             break
         open_ = again
-        placements, outcome = _flow(pairs, students, sites, order, prove=False, open_=open_, gender=gender)
+        placements, outcome = _flow(pairs, students, sites, order, False, open_, gender, regional)
         solves += outcome.solves
         if level.value(placements["student"].unique()) > level.value(best[0]["student"].unique()):
             best = (placements, outcome, open_)
@@ -147,6 +160,7 @@ class _State:
     groups: Groups
     open_: np.ndarray | None = None
     gender: tuple[float, int] | None = None
+    regional: int = 0
     rounds: int = 0
 
 
@@ -193,8 +207,8 @@ def _round(placements: pd.DataFrame, broken: _Breaks, state: _State, students: p
     others = placements[moving & ~np.isin(who, split["student"]) & ~out[who]]
     r = restrict(open_, split, left, state.stage, students["split_ok"].to_numpy(bool), others)
     state.fixed, state.current, state.stage, state.rounds = fixed, r.pairs, r.stage, state.rounds + 1
-    placements, outcome = _flow(state.current, students, left, order, prove=False, open_=state.open_,
-                                gender=state.gender)
+    placements, outcome = _flow(state.current, students, left, order, False, state.open_, state.gender,
+                                state.regional)
     state.solves += outcome.solves
     return placements
 
