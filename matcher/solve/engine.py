@@ -60,11 +60,12 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     that keep the rules, except at the sites where a student breaks the full-time rules; groups not placed whole
     and together leave the flow and are placed whole where they still fit (``groups.place_groups``); the
     students breaking a full-time rule are restricted (``repair.restrict``) and solved again with the students
-    placed at those sites and those still unplaced, on the places left, until no one breaks a rule, or until
-    ``time_limit`` seconds have passed. Every round's flow is also *settled* into an allocation keeping every
-    rule (``_settle``: the students breaking a rule taken out, broken groups placed whole where they fit, then
-    ``fill`` places those who fit in the places left), and the best one is returned (most placed, then floors,
-    then priority students; a later round wins ties): a round may place fewer than an earlier one.
+    placed at those sites and those still unplaced, on the places left, until no one breaks a rule, until
+    ``time_limit`` seconds have passed, or until ``_STALL`` rounds in a row bring no better settled allocation
+    (the last rounds move a handful of students each). Every round's flow is also *settled* into an allocation
+    keeping every rule (``_settle``: the students breaking a rule taken out, broken groups placed whole where they
+    fit, then ``fill`` places those who fit in the places left), and the best one is returned (most placed, then
+    floors, then priority students; a later round wins ties): a round may place fewer than an earlier one.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
@@ -83,12 +84,14 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender,
                    regional=regional)
-    best = None
+    best, stalled = None, 0
     while True:
         broken = _broken(placements, students, sites, state.groups)
-        best = _better(best, _settle(placements, broken, state, students, sites, order, pairs), level, students)
-        if not broken.any or time.perf_counter() - start > time_limit:  # done, or no more flows
-            break
+        settled = _settle(placements, broken, state, students, sites, order, pairs)
+        improved = best is None or _key(settled, level, students) > _key(best, level, students)
+        best, stalled = _better(best, settled, level, students), 0 if improved else stalled + 1
+        if not broken.any or stalled >= _STALL or time.perf_counter() - start > time_limit:
+            break  # done, no better settled allocation for _STALL rounds, or no time for more flows
         placements = _round(placements, broken, state, students, sites, order)
     placements = best
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
@@ -141,12 +144,18 @@ def _better(best: pd.DataFrame | None, other: pd.DataFrame, level: FloorLevel | 
     students): a later round's allocation wins ties, its cost levels being solved again."""
     if best is None:
         return other
+    return best if _key(best, level, students) > _key(other, level, students) else other
 
-    def key(p: pd.DataFrame) -> tuple[int, int, int]:
-        who = p["student"].unique()
-        floors = 0 if level is None else level.value(who)
-        return len(who), floors, int(students["priority"].to_numpy(bool)[who].sum())
-    return best if key(best) > key(other) else other
+
+def _key(placements: pd.DataFrame, level: FloorLevel | None, students: pd.DataFrame) -> tuple[int, int, int]:
+    """How settled allocations compare: students placed, then counted towards floors, then priority students."""
+    who = placements["student"].unique()
+    floors = 0 if level is None else level.value(who)
+    return len(who), floors, int(students["priority"].to_numpy(bool)[who].sum())
+
+
+#: Repair rounds in a row whose settled allocation is no better than the best one before the repair stops.
+_STALL = 4
 
 
 @dataclass
