@@ -122,10 +122,22 @@ def _first_difference(names: list[str], engine: dict, values: dict) -> list[str]
             " (later levels are then not comparable: the objective is lexicographic)."]
 
 
+def level_table(objective: list[dict]) -> list[str]:
+    """The summary's objective levels: value, bound and gap (``-`` where there is none)."""
+    lines = ["| level | value | bound | gap |", "|---|--:|--:|--:|"]
+    for row in objective:
+        bound = "-" if row["bound"] is None else _num(row["bound"])
+        gap = "-" if row["gap"] is None else f"{row['gap']:.4%}"
+        lines.append(f"| {row['level']} | {_num(row['value'])} | {bound} | {gap} |")
+    return lines
+
+
 def scenario_report(name: str, label: str, steps: dict[str, dict]) -> str:
     """The markdown block of one scenario."""
     facts = steps.get("pipeline", {}).get("facts", {})
     out = [f"### {name}: {label}", "", *stage_table(steps), "", *facts_lines(facts)]
+    if facts.get("objective"):
+        out += ["", *level_table(facts["objective"])]
     relaxation = steps.get("relaxation", {}).get("facts", {}).get("relaxation")
     if relaxation:
         out += ["", *relaxation_lines(relaxation)]

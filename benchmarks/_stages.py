@@ -120,9 +120,9 @@ def run_generate(spec: dict, workdir: Path) -> None:
     rec.save()
 
 
-def run_pipeline(paths: tuple[Path, Path], workdir: Path, keep: bool) -> None:
-    from matcher import Config, allocate, load_inputs, write_outputs
-    rec, config = Recorder(workdir / "pipeline.json"), Config()
+def run_pipeline(paths: tuple[Path, Path], workdir: Path, keep: bool, config_path: Path | None = None) -> None:
+    from matcher import allocate, load_config, load_inputs, write_outputs
+    rec, config = Recorder(workdir / "pipeline.json"), load_config(config_path)
     with rec.stage("load"):
         students, sites = load_inputs(paths[0], paths[1], config)
     with AllocateProbe(rec).installed() as probe:

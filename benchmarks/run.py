@@ -6,6 +6,7 @@ From the repository root::
     python benchmarks/run.py --out bench.md                     # the same tables also written as markdown
     python benchmarks/run.py --scenario national2024 --cap 1200 # opt-in big scenario, stopped after 20 min
     python benchmarks/run.py --scenario 10k --time-limit 60     # shorter LP and MIP baselines
+    python benchmarks/run.py --scenario national2024 --config benchmarks/all-rules.toml  # floors, gender, groups
 
 Scenarios: ``partner`` (the embedded demo), ``10k``, ``national2024`` and ``cohort`` (see ``SCENARIOS``). Each
 one runs in fresh child processes (this script with ``--child STEP``), so memory peaks do not mix: ``generate``
@@ -57,6 +58,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="seconds for each HiGHS solve of the baselines (one per level; default 600)")
     p.add_argument("--cap", type=float, default=None, metavar="S",
                    help="stop a scenario after S seconds in all (its table says how far it got)")
+    p.add_argument("--config", type=Path, metavar="FILE.toml",
+                   help="policy file for the pipeline, e.g. benchmarks/all-rules.toml (default: the defaults)")
     p.add_argument("--out", type=Path, metavar="FILE.md", help="also write the tables to this markdown file")
     p.add_argument("--workdir", type=Path, metavar="DIR",
                    help="keep generated files and outputs under DIR (default: a temporary folder, deleted)")
@@ -95,7 +98,7 @@ def child_main(args: argparse.Namespace) -> None:
             paths = tuple(Path(str(p)) for p in embedded_scenario())
         else:
             paths = (workdir / "students.csv", workdir / "sites.csv")
-        _stages.run_pipeline(paths, workdir, keep=bool(args.baseline))
+        _stages.run_pipeline(paths, workdir, keep=bool(args.baseline), config_path=args.config)
     elif args.child == "relaxation":
         _stages.run_relaxation(workdir, args.time_limit)
     else:
@@ -108,6 +111,8 @@ def run_child(name: str, step: str, workdir: Path, args, baseline: bool, deadlin
            "--time-limit", str(args.time_limit), "--baseline" if baseline else "--no-baseline"]
     if args.sizes:
         cmd += ["--sizes", args.sizes]
+    if args.config:
+        cmd += ["--config", str(args.config.resolve())]
     log = workdir / f"{step}.stderr"
     timeout = None if deadline is None else max(deadline - time.monotonic(), 1.0)
     print(f"[{name}] {step} ...", file=sys.stderr, flush=True)
@@ -150,7 +155,8 @@ def run_scenario(name: str, args, root: Path) -> str:
         steps[step] = run_child(name, step, workdir, args, baseline, deadline)
         if "stopped" in steps[step] and step not in BASELINES:
             break
-    return scenario_report(name, label_of(name, args.sizes), steps)
+    policy = f", policy `{args.config.name}`" if args.config else ""
+    return scenario_report(name, label_of(name, args.sizes) + policy, steps)
 
 
 def header() -> str:

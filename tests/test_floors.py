@@ -136,3 +136,18 @@ def test_the_floors_bound_counts_the_places(tmp_path):
     assert (levels(one)["floors"]["value"], levels(one)["floors"]["bound"]) == (1, 1)
     _, _, two = run_files(tmp_path / "two", people, [site("S", O), site("V", VIENNE)], config)
     assert (levels(two)["floors"]["value"], levels(two)["floors"]["bound"]) == (2, 2)
+
+
+def test_the_floors_bound_is_never_above_the_placed_bound(tmp_path):
+    # y1 reaches only A (a place in week 1, none in week 2), y2 only B (week 2 only); both need both weeks and may
+    # split. Per week, one of them could count towards Grenoble's floor (the per-week flows give 1 and 1), but no
+    # one can have both weeks: nobody is placed, the placed bound is 0, and so is the floors bound.
+    a, b = (45.52, 4.874), (45.53, 4.874)
+    people = [student("y1", a, max_km=0.5), student("y2", b, max_km=0.5)]
+    sites = [site("A", a, None, capacity_week_1=1, capacity_week_2=0),
+             site("B", b, None, capacity_week_1=0, capacity_week_2=1)]
+    config = Config(academie_floors=str(floors_file(tmp_path, [("Grenoble", "2"), ("Lyon", "0")])))
+    _, _, r = run_files(tmp_path, people, sites, config)
+    assert placements(r) == {}
+    assert levels(r)["placed"]["bound"] == 0
+    assert (levels(r)["floors"]["value"], levels(r)["floors"]["bound"]) == (0, 0)

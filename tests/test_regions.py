@@ -12,7 +12,7 @@ import pandas as pd
 from conftest import assert_valid, levels, run_files, week_usage
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engine_cases import N1, O, placements, site, student
+from test_engine_cases import N1, O, VIENNE, placements, site, student
 from test_engine_properties import SETTINGS, _tables, instances
 
 from matcher.allocate import allocate
@@ -22,7 +22,6 @@ from matcher.solve.flow import max_flow, solve_lexicographic
 from matcher.solve.network import build_network
 from matcher.solve.regions import by_region, split
 
-VIENNE = (45.5255, 4.8740)  # Vienne (Isère): académie de Grenoble, 25 km south of O (Lyon)
 X = (45.64, 4.86)  # between them: 12.2 km from O, 12.8 km from Vienne
 REGIONAL = Config(regional_pairs=1)  # every flow proving only `placed` is regional
 

@@ -238,8 +238,9 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
         levels = [Level(lv.name, float(over), lv.bound, lv.sense) if lv.name == "gender" else lv for lv in levels]
     if level is not None:
         at = [lv.name for lv in levels].index("floors")
+        bound = min(floors_bound, levels[0].bound)  # nothing counts more towards floors than it places
         levels = levels[:at] + [Level("floors", float(level.value(placements["student"].unique())),
-                                      float(floors_bound), "max")] + \
+                                      float(bound), "max")] + \
             [Level(lv.name, lv.value, None, lv.sense) for lv in levels[at + 1:]]
     levels = _lexicographic_bounds(levels)
     levels = [Level(lv.name, lv.value, float(_priority_bound(pairs, students, sites)), lv.sense)
