@@ -21,6 +21,7 @@ from .floors import academie_floors
 from .period import period_for
 from .reasons import reasons
 from .solve.engine import optimise
+from .solve.regions import Regional
 from .solve.status import Status
 from .stability import stable_optimum
 from .summary import build_summary, unused_places
@@ -103,7 +104,7 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
         else:
             gender = None if config.gender_target is None else (config.gender_target, config.gender_site_min)
             best, extra = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit,
-                                   academie_floors(config), gender, config.regional_pairs), {}
+                                   academie_floors(config), gender, Regional.of(config)), {}
     with _timed(timings, "tables"):
         n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
         assignments = assignment_table(best.placements, best.pairs, students, sites, config)

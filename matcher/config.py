@@ -58,6 +58,8 @@ class Config:
         Above this many candidate pairs, the repair's flows (which prove the ``placed`` level only) are solved
         académie by académie on shares of the sites' places taken from one maximum flow
         (:mod:`matcher.solve.regions`): as many placed, the cost levels optimised within each share; 0: never.
+    processes : int
+        Processes solving the académies' regional flows at once; 0: one per CPU core this process may use.
     stay_in_academie : bool
         Students only go to sites of their own académie; the problem then splits exactly by académie.
     mode : str
@@ -99,6 +101,7 @@ class Config:
     max_pairs: int = 2_000_000
     max_widen_pairs: int = 20_000_000
     regional_pairs: int = 500_000
+    processes: int = 0
     stay_in_academie: bool = False
     mode: str = "optimal"
     host_priority: tuple[str, ...] = ("priority", "distance", "lottery")
@@ -183,7 +186,7 @@ def coerce_option(key: str, value, name: str, problems: list[Problem]):
             return value
         return bad("'optimal' or 'stable'")
     if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty", "coverage_target", "gender_site_min",
-               "max_pairs", "max_widen_pairs", "regional_pairs"):
+               "max_pairs", "max_widen_pairs", "regional_pairs", "processes"):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
         return bad("a non-negative integer")

@@ -29,6 +29,7 @@ from .errors import InputError, Problem
 from .reasons import reasons
 from .safecells import FORMULA_STARTS
 from .solve.engine import optimise
+from .solve.regions import Regional
 from .solve.flow import Level
 from .solve.stable import lottery
 from .summary import build_summary, unused_places
@@ -215,7 +216,7 @@ def _place_rest(students, sites, kept: pd.DataFrame, config: Config, pairs: pd.D
     rest, rest_students, left = residual_problem(students, sites, kept)
     rest_pairs = candidates(rest_students, left, config, pairs_table=given).pairs
     best = optimise(rest_students, left, rest_pairs, config.objective.order, config.time_limit,
-                    regional=config.regional_pairs)
+                    regional=Regional.of(config))
     new = best.placements.assign(student=rest[best.placements["student"].to_numpy(np.int64)])
     placements = pd.concat([kept, new], ignore_index=True).sort_values(["student", "week"], kind="stable")
     all_pairs = pd.concat([pairs, rest_pairs.assign(student=rest[rest_pairs["student"].to_numpy(np.int64)])],

@@ -12,6 +12,7 @@ import pandas as pd
 from .config import Config
 from .groups import find_groups
 from .solve.engine import Optimum, optimise
+from .solve.regions import Regional
 from .solve.flow import Level
 from .solve.groups import broken_groups
 from .solve.stable import stable_placements
@@ -69,7 +70,7 @@ def stable_optimum(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFr
     bounds: dict[str, float | None] = {}
     if config.price_of_stability:
         best = optimise(students, sites, pairs, config.objective.order, config.time_limit,
-                        regional=config.regional_pairs)
+                        regional=Regional.of(config))
         bounds = {lv.name: lv.bound for lv in best.levels}
         mine = placement_figures(placements, pairs, students)
         other = placement_figures(best.placements, best.pairs, students)

@@ -23,7 +23,7 @@ from matcher.solve.network import build_network
 from matcher.solve.regions import by_region, split
 
 X = (45.64, 4.86)  # between them: 12.2 km from O, 12.8 km from Vienne
-REGIONAL = Config(regional_pairs=1)  # every flow proving only `placed` is regional
+REGIONAL = Config(regional_pairs=1, processes=1)  # every flow proving only `placed` is regional
 
 
 def _flow_of(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, region):
@@ -105,9 +105,21 @@ def test_regions_share_every_place_and_reach_the_maximum_flow(instance, academie
 @given(instances(), st.lists(st.integers(0, 2), min_size=1, max_size=4))
 def test_regional_allocation_passes_the_checker_with_the_same_bound(instance, academies):
     students, sites, config = _spread(instance, academies)
-    regional = allocate(students, sites, config.with_options(regional_pairs=1))
+    regional = allocate(students, sites, config.with_options(regional_pairs=1, processes=1))
     whole = allocate(students, sites, config.with_options(regional_pairs=0))
     assert_valid(students, sites, regional, config)
     assert levels(regional)["placed"]["bound"] == levels(whole)["placed"]["bound"]
     used = week_usage(sites, regional.assignments)
     assert (used["week_1"].to_numpy() <= sites["capacity_week_1"].to_numpy()).all()
+
+
+@settings(max_examples=10, **SETTINGS)
+@given(instances(), st.lists(st.integers(0, 2), min_size=2, max_size=4))
+def test_regions_in_two_processes_give_the_same_result(instance, academies):
+    students, sites, config = _spread(instance, academies)
+    pairs = candidates(students, sites, config).pairs
+    key = students["academie"].to_numpy(object)
+    here = by_region(pairs, students, sites, key, _flow_of)
+    forked = by_region(pairs, students, sites, key, _flow_of, processes=2)
+    pd.testing.assert_frame_equal(here[0], forked[0])
+    assert here[1].levels == forked[1].levels

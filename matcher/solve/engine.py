@@ -11,7 +11,7 @@ import pandas as pd
 from .flow import Level, max_flow, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
-from .regions import by_region
+from .regions import Regional, by_region
 from ..groups import Groups, find_groups
 from .floorlevel import FloorLevel, floor_level
 from .gendercap import boys_over, with_gender_caps
@@ -34,14 +34,14 @@ class Optimum:
 
 def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
           prove: bool = True, open_: np.ndarray | None = None, gender: tuple[float, int] | None = None,
-          regional: int = 0):
-    """Placements and outcome of the relaxed network's flow; with ``prove=False`` and more than ``regional``
-    pairs (0: never), solved académie by académie (``regions.by_region``)."""
-    if not prove and 0 < regional < len(pairs) and "academie" in students:
+          regional: Regional = Regional()):
+    """Placements and outcome of the relaxed network's flow; with ``prove=False`` and as many pairs as
+    ``regional`` says, solved académie by académie (``regions.by_region``)."""
+    if not prove and regional.applies(len(pairs)) and "academie" in students:
         def one(p, st, si, region):
             mask = open_ if open_ is None or region is None else open_[region.students]
             return _flow(p, st, si, order, False, mask, gender)
-        return by_region(pairs, students, sites, students["academie"].to_numpy(object), one)
+        return by_region(pairs, students, sites, students["academie"].to_numpy(object), one, regional.processes)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2)
     cost = None
@@ -53,7 +53,7 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
 
 def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...],
              time_limit: float = float("inf"), floors: pd.Series | None = None,
-             gender: tuple[float, int] | None = None, regional: int = 0) -> Optimum:
+             gender: tuple[float, int] | None = None, regional: Regional = Regional()) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
@@ -73,8 +73,9 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
 
     ``floors`` (students to place per académie) drives the ``floors`` level (``floorlevel``), ``gender``
     (girls' share, smallest site) the ``gender`` level (``gendercap``); without them, those levels are left out.
-    Flows proving only ``placed`` on more than ``regional`` pairs (0: never) are solved académie by académie
-    (``regions``): ``placed`` stays maximal, the cost levels are optimised within each académie's share of places.
+    Flows proving only ``placed`` on more than ``regional.min_pairs`` pairs are solved académie by académie
+    (``regions``), in ``regional.processes`` processes: ``placed`` stays maximal, the cost levels are optimised
+    within each académie's share of places.
     """
     start = time.perf_counter()
     level = floor_level(students, floors)
@@ -102,7 +103,7 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     return _result(placements, pairs, students, sites, first, order, state, level, floors_bound)
 
 
-def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int | None, gender, regional: int,
+def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int | None, gender, regional: Regional,
            tries: int = 3):
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
     none once the level reaches its ``bound``) and the best allocation by (placed, floors) is kept. Returns
@@ -169,7 +170,7 @@ class _State:
     groups: Groups
     open_: np.ndarray | None = None
     gender: tuple[float, int] | None = None
-    regional: int = 0
+    regional: Regional = Regional()
     rounds: int = 0
 
 

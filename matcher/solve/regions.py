@@ -13,10 +13,14 @@ problem into regions (one per value of ``key``, the students' académies):
 
 The maximum flow restricted to a region fits its shares, so the regions' maximum flows add up to at least the whole
 one's: ``placed`` stays maximal. The later levels are optimised within each region's shares only. A ``Region``
-translates the full tables into its own and maps its placements back (``Region.back``).
+translates the full tables into its own and maps its placements back (``Region.back``). The regions are
+independent: ``by_region`` can solve them in several processes (the machine's cores), with the same result.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -27,7 +31,33 @@ from ortools.graph.python.max_flow import SimpleMaxFlow
 from .flow import FlowOutcome, Level, solved_max_flow
 from .network import build_network
 
-__all__ = ["Region", "split", "by_region"]
+__all__ = ["Region", "Regional", "split", "by_region"]
+
+
+@dataclass(frozen=True)
+class Regional:
+    """When flows proving only ``placed`` are solved by region, and in how many processes.
+
+    Attributes
+    ----------
+    min_pairs : int
+        Solve by region above this many candidate pairs (0: never).
+    processes : int
+        Processes solving the regions at once (1: in this process).
+    """
+
+    min_pairs: int = 0
+    processes: int = 1
+
+    def applies(self, n_pairs: int) -> bool:
+        """Whether a flow on ``n_pairs`` pairs is solved by region."""
+        return 0 < self.min_pairs < n_pairs
+
+    @classmethod
+    def of(cls, config) -> "Regional":
+        """From ``config.regional_pairs`` and ``config.processes`` (0: one per CPU core this process may use)."""
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return cls(config.regional_pairs, config.processes or cores)
 
 
 @dataclass(frozen=True)
@@ -104,21 +134,25 @@ def split(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
 
 def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, key: np.ndarray,
               solve: Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame, Region | None],
-                              tuple[pd.DataFrame, FlowOutcome]]) -> tuple[pd.DataFrame, FlowOutcome]:
+                              tuple[pd.DataFrame, FlowOutcome]],
+              processes: int = 1) -> tuple[pd.DataFrame, FlowOutcome]:
     """Placements and level values of ``solve`` run on each region's tables (see ``split``), put back together.
 
     ``solve(pairs, students, sites, region)`` solves one region (a flow proving ``placed`` only). The ``placed``
     level's bound is the whole network's maximum flow, which the regions reach together (a shortfall is a bug
     and raises); the other levels are the regions' sums, without a bound. With the pairs' students all in one
-    region, ``solve(pairs, students, sites, None)`` solves the whole.
+    region, ``solve(pairs, students, sites, None)`` solves the whole. With ``processes`` > 1 the regions are
+    solved in that many forked processes (``_forked``); the result is the same.
     """
     key = np.asarray(key, object).astype(str)
     if len(np.unique(key[pairs["student"].to_numpy(np.int64)])) < 2:
         return solve(pairs, students, sites, None)
     value, regions = split(pairs, students, sites, key)
+    tables = [region.tables(pairs, students, sites) for region in regions]
+    results = _forked(solve, tables, regions, processes) if processes > 1 and _can_fork() else \
+        [solve(*t, region) for t, region in zip(tables, regions)]
     parts, totals, solves, names = [], {}, 0, None
-    for region in regions:
-        placed, outcome = solve(*region.tables(pairs, students, sites), region)
+    for region, (placed, outcome) in zip(regions, results):
         parts.append(region.back(placed))
         solves += outcome.solves
         names = names or outcome.levels
@@ -131,3 +165,34 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
                    for lv in names)
     placements = pd.concat(parts, ignore_index=True).sort_values(["student", "week"], kind="stable")
     return placements.reset_index(drop=True), FlowOutcome(np.zeros(0, np.int64), levels, solves)
+
+
+#: What the forked processes of ``_forked`` solve: (solve, tables, regions), set only while they run.
+_JOB: tuple | None = None
+
+
+def _can_fork() -> bool:
+    """Whether worker processes can be forked here (POSIX, and not inside a daemonic process such as a pool's)."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
+def _forked(solve, tables: list, regions: list[Region], processes: int) -> list:
+    """``solve`` on every region in ``processes`` forked processes, largest regions first; results in order.
+
+    The processes inherit the tables when forked (nothing is pickled on the way in); only the results come back.
+    """
+    global _JOB
+    _JOB = (solve, tables, regions)
+    try:
+        context = multiprocessing.get_context("fork")
+        largest = sorted(range(len(regions)), key=lambda r: -len(regions[r].rows))
+        with ProcessPoolExecutor(min(processes, len(regions)), mp_context=context) as pool:
+            futures = {r: pool.submit(_solve_one, r) for r in largest}
+            return [futures[r].result() for r in range(len(regions))]
+    finally:
+        _JOB = None
+
+
+def _solve_one(index: int):
+    solve, tables, regions = _JOB
+    return solve(*tables[index], regions[index])
