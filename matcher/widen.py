@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
+from . import parallel
 from .budget import estimate_pairs
 from .candidates import Candidates, candidates
 from .config import Config
@@ -120,18 +121,21 @@ def _with_mates(who: np.ndarray, code: np.ndarray) -> np.ndarray:
 def _other_pairs(kept: pd.DataFrame, who: np.ndarray, code: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame,
                  config: Config) -> pd.DataFrame:
     """``student, site`` (int32) of every eligible pair of the students ``who`` that is not kept, listed in chunks
-    of students (``who`` holds whole groups; ``code``: each student's group, -1 for none)."""
+    of students, the chunks shared between the machine's cores (``matcher.parallel``; ``who`` holds whole groups;
+    ``code``: each student's group, -1 for none)."""
     key_kept = np.sort(kept["student"].to_numpy(np.int64) * len(sites) + kept["site"].to_numpy(np.int64))
-    frames = []
-    for start in range(0, len(who), _CHUNK):
-        chunk = _with_mates(who[start:start + _CHUNK], code)
-        found = candidates(students, sites, config, k=0, only=chunk, ranked=False).pairs
-        found = found[np.isin(found["student"].to_numpy(), who[start:start + _CHUNK])]
+
+    def chunk_pairs(index: int) -> pd.DataFrame:
+        mine = who[index * _CHUNK:(index + 1) * _CHUNK]
+        found = candidates(students, sites, config, k=0, only=_with_mates(mine, code), ranked=False).pairs
+        found = found[np.isin(found["student"].to_numpy(), mine)]
         key = found["student"].to_numpy(np.int64) * len(sites) + found["site"].to_numpy(np.int64)
         at = np.minimum(np.searchsorted(key_kept, key), max(len(key_kept) - 1, 0))
         new = key_kept[at] != key if len(key_kept) else np.ones(len(key), bool)
-        frames.append(found.loc[new, ["student", "site"]].astype(np.int32))
-    return pd.concat(frames, ignore_index=True)
+        return found.loc[new, ["student", "site"]].astype(np.int32)
+
+    n_chunks = -(-len(who) // _CHUNK)
+    return pd.concat(parallel.run(chunk_pairs, n_chunks, parallel.processes_of(config)), ignore_index=True)
 
 
 def _min_cut(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,

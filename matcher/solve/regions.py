@@ -18,9 +18,6 @@ independent: ``by_region`` can solve them in several processes (the machine's co
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -28,6 +25,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
+from .. import parallel
 from .flow import FlowOutcome, Level, solved_max_flow
 from .network import build_network
 
@@ -56,8 +54,7 @@ class Regional:
     @classmethod
     def of(cls, config) -> "Regional":
         """From ``config.regional_pairs`` and ``config.processes`` (0: one per CPU core this process may use)."""
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return cls(config.regional_pairs, config.processes or cores)
+        return cls(config.regional_pairs, parallel.processes_of(config))
 
 
 @dataclass(frozen=True)
@@ -142,15 +139,15 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
     level's bound is the whole network's maximum flow, which the regions reach together (a shortfall is a bug
     and raises); the other levels are the regions' sums, without a bound. With the pairs' students all in one
     region, ``solve(pairs, students, sites, None)`` solves the whole. With ``processes`` > 1 the regions are
-    solved in that many forked processes (``_forked``); the result is the same.
+    solved in that many forked processes (``matcher.parallel``), largest first; the result is the same.
     """
     key = np.asarray(key, object).astype(str)
     if len(np.unique(key[pairs["student"].to_numpy(np.int64)])) < 2:
         return solve(pairs, students, sites, None)
     value, regions = split(pairs, students, sites, key)
     tables = [region.tables(pairs, students, sites) for region in regions]
-    results = _forked(solve, tables, regions, processes) if processes > 1 and _can_fork() else \
-        [solve(*t, region) for t, region in zip(tables, regions)]
+    largest = sorted(range(len(regions)), key=lambda r: -len(regions[r].rows))
+    results = parallel.run(lambda r: solve(*tables[r], regions[r]), len(regions), processes, largest)
     parts, totals, solves, names = [], {}, 0, None
     for region, (placed, outcome) in zip(regions, results):
         parts.append(region.back(placed))
@@ -165,34 +162,3 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
                    for lv in names)
     placements = pd.concat(parts, ignore_index=True).sort_values(["student", "week"], kind="stable")
     return placements.reset_index(drop=True), FlowOutcome(np.zeros(0, np.int64), levels, solves)
-
-
-#: What the forked processes of ``_forked`` solve: (solve, tables, regions), set only while they run.
-_JOB: tuple | None = None
-
-
-def _can_fork() -> bool:
-    """Whether worker processes can be forked here (POSIX, and not inside a daemonic process such as a pool's)."""
-    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
-
-
-def _forked(solve, tables: list, regions: list[Region], processes: int) -> list:
-    """``solve`` on every region in ``processes`` forked processes, largest regions first; results in order.
-
-    The processes inherit the tables when forked (nothing is pickled on the way in); only the results come back.
-    """
-    global _JOB
-    _JOB = (solve, tables, regions)
-    try:
-        context = multiprocessing.get_context("fork")
-        largest = sorted(range(len(regions)), key=lambda r: -len(regions[r].rows))
-        with ProcessPoolExecutor(min(processes, len(regions)), mp_context=context) as pool:
-            futures = {r: pool.submit(_solve_one, r) for r in largest}
-            return [futures[r].result() for r in range(len(regions))]
-    finally:
-        _JOB = None
-
-
-def _solve_one(index: int):
-    solve, tables, regions = _JOB
-    return solve(*tables[index], regions[index])

@@ -1,0 +1,56 @@
+"""Independent pieces of one computation, run in forked processes (the machine's cores), results in order.
+
+Used for the académies' regional flows and for listing pairs when widening. The pieces are read by the forked
+processes from the parent's memory (nothing is pickled on the way in); only their results come back. Where
+processes cannot be forked (not POSIX, or inside a daemonic process such as a pool's worker) or one process is
+asked for, the pieces run here, one after the other: the result is the same.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Sequence, TypeVar
+
+__all__ = ["run", "can_fork", "cores", "processes_of"]
+
+T = TypeVar("T")
+
+#: The piece function the forked processes call, set only while ``run`` forks.
+_JOB: Callable | None = None
+
+
+def cores() -> int:
+    """CPU cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def processes_of(config) -> int:
+    """``config.processes``, 0 meaning one per core (``cores``)."""
+    return config.processes or cores()
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked here."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
+def run(piece: Callable[[int], T], n: int, processes: int, first: Sequence[int] | None = None) -> list[T]:
+    """``[piece(0), ..., piece(n - 1)]``, computed by ``processes`` forked processes when that is more than one.
+
+    ``first`` gives the order in which pieces are started (e.g. the largest first, to balance the processes).
+    """
+    global _JOB
+    if processes <= 1 or n <= 1 or not can_fork():
+        return [piece(i) for i in range(n)]
+    _JOB = piece
+    try:
+        with ProcessPoolExecutor(min(processes, n), mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {i: pool.submit(_piece, i) for i in (range(n) if first is None else first)}
+            return [futures[i].result() for i in range(n)]
+    finally:
+        _JOB = None
+
+
+def _piece(index: int):
+    return _JOB(index)

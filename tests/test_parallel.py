@@ -1,0 +1,39 @@
+"""``matcher.parallel``: pieces run in forked processes come back in order, equal to running them here."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from matcher import parallel
+from matcher.config import Config
+
+
+def test_pieces_come_back_in_order_and_equal_to_running_here():
+    data = np.arange(100_000, dtype=np.int64)  # read by the forked processes from the parent's memory
+
+    def piece(i: int) -> tuple[int, int]:
+        return os.getpid(), int(data[i::7].sum())
+
+    here = parallel.run(piece, 7, 1)
+    forked = parallel.run(piece, 7, 2, first=[6, 5, 4, 3, 2, 1, 0])
+    assert [s for _, s in forked] == [s for _, s in here] == [int(data[i::7].sum()) for i in range(7)]
+    assert {p for p, _ in here} == {os.getpid()}
+    if parallel.can_fork():
+        assert os.getpid() not in {p for p, _ in forked}
+
+
+def test_a_failing_piece_raises_here():
+    def piece(i: int) -> int:
+        if i == 2:
+            raise ValueError("piece 2 failed")
+        return i
+
+    with pytest.raises(ValueError, match="piece 2 failed"):
+        parallel.run(piece, 4, 2)
+
+
+def test_processes_default_to_the_cores():
+    assert parallel.processes_of(Config()) == parallel.cores() >= 1
+    assert parallel.processes_of(Config(processes=3)) == 3
