@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from .budget import clearly_above
 from .config import Config
 from .geo import chord as _chord
 from .geo import chord_km as _km
@@ -186,14 +187,19 @@ def _query_all(pool: _Pool, xyz: np.ndarray, limit: np.ndarray):
 
 
 def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int) -> int:
-    """0 (no cap) when all sites in range make at most ``config.max_pairs`` pairs, else ``k``."""
+    """0 (no cap) when all sites in range make at most ``config.max_pairs`` pairs, else ``k`` (decided on an evenly
+    spread sample of students when it is far above: ``budget.clearly_above``)."""
     if k == 0 or len(students) == 0 or len(sites) == 0:
         return k
     tree = cKDTree(unit_vectors(sites["lat"], sites["lon"]))
     st = students[students["lat"].notna()]
-    xyz = unit_vectors(st["lat"], st["lon"])
-    in_range = tree.query_ball_point(xyz, _chord(_limits(st, config)), return_length=True)
-    return 0 if int(np.sum(in_range)) <= config.max_pairs else k
+
+    def in_range(rows: pd.DataFrame) -> int:
+        xyz = unit_vectors(rows["lat"], rows["lon"])
+        return int(np.sum(tree.query_ball_point(xyz, _chord(_limits(rows, config)), return_length=True)))
+    if clearly_above(lambda rows: in_range(st.iloc[rows]), len(st), config.max_pairs) is not None:
+        return k
+    return 0 if in_range(st) <= config.max_pairs else k
 
 
 def _choice_pairs(students, sites, who, pairs_table) -> pd.DataFrame:

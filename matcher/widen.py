@@ -30,7 +30,7 @@ import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
 from . import parallel
-from .budget import estimate_pairs
+from .budget import clearly_above, estimate_pairs
 from .candidates import Candidates, candidates
 from .config import Config
 from .groups import find_groups
@@ -83,7 +83,9 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
         return Widening(cands, None, None, 0, 0)
     if config.max_widen_pairs == 0:
         return Widening(cands, None, None, 0, 0, skipped="max_widen_pairs is 0")
-    estimate = estimate_pairs(students.iloc[truncated], sites, config.with_options(max_pairs=2**62, candidate_k=0))
+    mine, every = students.iloc[truncated], config.with_options(max_pairs=2**62, candidate_k=0)
+    estimate = clearly_above(lambda rows: estimate_pairs(mine.iloc[rows], sites, every), len(mine),
+                             config.max_widen_pairs) or estimate_pairs(mine, sites, every)
     if estimate > config.max_widen_pairs:
         return Widening(cands, None, None, 0, 0, skipped=f"about {estimate:,} eligible pairs to list, more than "
                                                          f"max_widen_pairs ({config.max_widen_pairs:,})")

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from conftest import write_csv
 
 from matcher.allocate import allocate
-from matcher.budget import (BASE_MB, BYTES_PER_PAIR, BYTES_PER_STUDENT, check_memory, check_run, estimate_mb,
-                            estimate_pairs)
+from matcher.budget import (BASE_MB, BYTES_PER_PAIR, BYTES_PER_STUDENT, SAMPLE, check_memory, check_run,
+                            clearly_above, estimate_mb, estimate_pairs)
 from matcher.cli import main
 from matcher.config import Config
 from matcher.errors import InputError, MatcherWarning
@@ -93,3 +93,16 @@ def test_by_academie_the_largest_part_is_checked():
     with pytest.warns(MatcherWarning):
         assert check_run(students, sites, tight, by_academie=True) == part.__class__(
             part.students, part.sites, part.pairs, part.megabytes, tight.memory_limit_mb)
+
+
+def test_a_count_far_above_its_limit_is_decided_on_a_sample():
+    seen = []
+
+    def ten_per_row(rows):
+        seen.append(len(rows))
+        return 10 * len(rows)
+
+    n = 5 * SAMPLE  # 10 per row: 1,000,000 in all
+    assert clearly_above(ten_per_row, n, 200_000) == 10 * n and seen == [SAMPLE]  # > 4 x 200,000
+    assert clearly_above(ten_per_row, n, 300_000) is None  # not 4 x above: the caller counts every row
+    assert clearly_above(ten_per_row, 2 * SAMPLE, 1) is None and len(seen) == 2  # few rows: never sampled
