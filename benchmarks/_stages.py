@@ -9,8 +9,10 @@ Steps (each writes ``<workdir>/<step>.json`` after every stage, so a killed chil
 - ``relaxation`` and ``mip``: the baselines of ``_baseline`` on those pickled pairs, one process each.
 
 Memory is the operating system's view, no tracemalloc (which would slow every allocation): ``peak_mb`` is
-``getrusage(RUSAGE_SELF).ru_maxrss`` when the stage ends (the process's high-water mark so far) and ``rss_mb``
-the resident set size at that moment (``/proc/self/statm``).
+``getrusage(RUSAGE_SELF).ru_maxrss`` when the stage ends (the process's high-water mark so far), ``rss_mb``
+the resident set size at that moment (``/proc/self/statm``), and ``child_mb`` the largest peak RSS of the
+processes it forked so far (``RUSAGE_CHILDREN``: the regional flows and widening's listing run in forked
+processes; their RSS counts the pages they share with this one).
 """
 from __future__ import annotations
 
@@ -25,15 +27,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def memory_mb() -> tuple[float, float | None]:
-    """(peak RSS so far, current RSS) of this process in MB; current is None where /proc is missing."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    peak_mb = peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
+def _mb(maxrss: int) -> float:
+    return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 1024  # bytes on macOS, KiB on Linux
+
+
+def memory_mb() -> tuple[float, float | None, float]:
+    """(peak RSS so far, current RSS, largest peak RSS of the forked processes) in MB; current is None where
+    /proc is missing."""
+    peak_mb = _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    child_mb = _mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])
-        return peak_mb, pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+        return peak_mb, pages * os.sysconf("SC_PAGE_SIZE") / 2**20, child_mb
     except OSError:
-        return peak_mb, None
+        return peak_mb, None, child_mb
 
 
 class Recorder:
@@ -44,9 +51,9 @@ class Recorder:
         self.mark("start (imports)", 0.0)
 
     def mark(self, stage: str, seconds: float) -> None:
-        peak, rss = memory_mb()
+        peak, rss, child = memory_mb()
         self.stages.append({"stage": stage, "seconds": round(seconds, 3), "peak_mb": round(peak, 1),
-                            "rss_mb": None if rss is None else round(rss, 1)})
+                            "rss_mb": None if rss is None else round(rss, 1), "child_mb": round(child, 1)})
         self.running = None
         self.save()
 
