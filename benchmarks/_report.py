@@ -10,22 +10,24 @@ def _num(x, digits: int = 0) -> str:
 
 def stage_table(steps: dict[str, dict]) -> list[str]:
     """One row per stage of each child process, with its wall time and memory at the stage's end."""
-    lines = ["| process | stage | wall s | peak RSS MB | RSS MB | forked peak MB |", "|---|---|--:|--:|--:|--:|"]
+    lines = ["| process | stage | wall s | peak RSS MB | RSS MB | forked peak MB | peak PSS, all processes MB |",
+             "|---|---|--:|--:|--:|--:|--:|"]
     for step, data in steps.items():
         for row in data.get("stages", []):
             lines.append(f"| {step} | {row['stage']} | {row['seconds']:.3f} | {_num(row['peak_mb'])} "
-                         f"| {_num(row['rss_mb'])} | {_num(row.get('child_mb'))} |")
+                         f"| {_num(row['rss_mb'])} | {_num(row.get('child_mb'))} | {_num(row.get('tree_mb'))} |")
         if data.get("unfinished_seconds") is not None:
             lines.append(f"| {step} | {data['running']} (**unfinished**) | > {data['unfinished_seconds']:,.0f} "
-                         "| | | |")
+                         "| | | | |")
         if step == "pipeline" and data.get("stages"):
             run = [r for r in data["stages"] if r["stage"] != "start (imports)"]
             what = "total of the finished stages" if data.get("stopped") else "total load → export"
             lines.append(f"| pipeline | **{what}** | **{sum(r['seconds'] for r in run):.3f}** "
                          f"| **{_num(max(r['peak_mb'] for r in data['stages']))}** | "
-                         f"| **{_num(max(r.get('child_mb') or 0 for r in data['stages']))}** |")
+                         f"| **{_num(max(r.get('child_mb') or 0 for r in data['stages']))}** "
+                         f"| **{_num(max(r.get('tree_mb') or 0 for r in data['stages']))}** |")
         if data.get("stopped"):
-            lines.append(f"| {step} | **stopped: {data['stopped']}** | | | | |")
+            lines.append(f"| {step} | **stopped: {data['stopped']}** | | | | | |")
     return lines
 
 

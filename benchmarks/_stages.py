@@ -12,7 +12,9 @@ Memory is the operating system's view, no tracemalloc (which would slow every al
 ``getrusage(RUSAGE_SELF).ru_maxrss`` when the stage ends (the process's high-water mark so far), ``rss_mb``
 the resident set size at that moment (``/proc/self/statm``), and ``child_mb`` the largest peak RSS of the
 processes it forked so far (``RUSAGE_CHILDREN``: the regional flows and widening's listing run in forked
-processes; their RSS counts the pages they share with this one).
+processes; their RSS counts the pages they share with this one). ``tree_mb`` is the measure of the memory in use
+at once: the highest sum so far of the PSS (proportional set size: a shared page is split between the processes
+sharing it) of this process and every process it forked, sampled every 0.5 s (``TreeMemory``; Linux only).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import os
 import pickle
 import resource
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,17 +46,49 @@ def memory_mb() -> tuple[float, float | None, float]:
         return peak_mb, None, child_mb
 
 
+class TreeMemory:
+    """Highest sum of PSS over this process and its descendants, sampled by a daemon thread (None without /proc)."""
+
+    def __init__(self, every: float = 0.5):
+        self.peak_mb = self._sample()
+        if self.peak_mb is not None:
+            threading.Thread(target=self._run, args=(every,), daemon=True).start()
+
+    def _run(self, every: float) -> None:
+        while True:
+            time.sleep(every)
+            self.peak_mb = max(self.peak_mb, self._sample() or 0.0)
+
+    def _sample(self) -> float | None:
+        total, pending = 0, [os.getpid()]
+        while pending:
+            pid = pending.pop()
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:  # no /proc here, or a process that just ended (then it holds nothing)
+                if pid == os.getpid():
+                    return None
+                continue
+            total += sum(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+            pending += [int(c) for c in children]
+        return total / 1024
+
+
 class Recorder:
     """Stage rows (seconds, peak and current RSS) and facts, saved as JSON after every change."""
 
     def __init__(self, path: Path):
         self.path, self.stages, self.facts, self.running, self.since = path, [], {}, None, None
+        self.tree = TreeMemory()
         self.mark("start (imports)", 0.0)
 
     def mark(self, stage: str, seconds: float) -> None:
         peak, rss, child = memory_mb()
+        tree = self.tree.peak_mb
         self.stages.append({"stage": stage, "seconds": round(seconds, 3), "peak_mb": round(peak, 1),
-                            "rss_mb": None if rss is None else round(rss, 1), "child_mb": round(child, 1)})
+                            "rss_mb": None if rss is None else round(rss, 1), "child_mb": round(child, 1),
+                            "tree_mb": None if tree is None else round(max(tree, self.tree._sample() or 0), 1)})
         self.running = None
         self.save()
 
