@@ -34,7 +34,7 @@ from .budget import clearly_above, estimate_pairs
 from .candidates import Candidates, candidates
 from .config import Config
 from .groups import find_groups
-from .solve.flow import max_flow, solved_max_flow
+from .solve.flow import solved_max_flow
 from .solve.network import build_network
 
 __all__ = ["Widening", "widen"]
