@@ -85,12 +85,14 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender,
                    regional=regional)
-    best, stalled = None, 0
+    best, best_key, stalled = None, None, 0
     while True:
         broken = _broken(placements, students, sites, state.groups)
         settled = _settle(placements, broken, state, students, sites, order, pairs)
-        improved = best is None or _key(settled, level, students) > _key(best, level, students)
-        best, stalled = _better(best, settled, level, students), 0 if improved else stalled + 1
+        key = _key(settled, level, students)
+        stalled = 0 if best_key is None or key > best_key else stalled + 1
+        if best_key is None or key >= best_key:  # a later round wins ties: its cost levels were solved again
+            best, best_key = settled, key
         if not broken.any or stalled >= _STALL or time.perf_counter() - start > time_limit:
             break  # done, no better settled allocation for _STALL rounds, or no time for more flows
         placements = _round(placements, broken, state, students, sites, order)
@@ -139,17 +141,9 @@ def _settle(placements: pd.DataFrame, broken: "_Breaks", state: "_State", studen
     return fill(out, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
 
 
-def _better(best: pd.DataFrame | None, other: pd.DataFrame, level: FloorLevel | None,
-            students: pd.DataFrame) -> pd.DataFrame:
-    """``other`` unless ``best`` places more students (then counts more towards floors, then more priority
-    students): a later round's allocation wins ties, its cost levels being solved again."""
-    if best is None:
-        return other
-    return best if _key(best, level, students) > _key(other, level, students) else other
-
-
 def _key(placements: pd.DataFrame, level: FloorLevel | None, students: pd.DataFrame) -> tuple[int, int, int]:
-    """How settled allocations compare: students placed, then counted towards floors, then priority students."""
+    """How settled allocations compare (the larger the better): students placed, then counted towards floors,
+    then priority students."""
     who = placements["student"].unique()
     floors = 0 if level is None else level.value(who)
     return len(who), floors, int(students["priority"].to_numpy(bool)[who].sum())
