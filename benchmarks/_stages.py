@@ -162,11 +162,14 @@ def run_generate(spec: dict, workdir: Path) -> None:
     rec.save()
 
 
-def run_pipeline(paths: tuple[Path, Path], workdir: Path, keep: bool, config_path: Path | None = None) -> None:
+def run_pipeline(paths: tuple[Path, Path], workdir: Path, keep: bool, config_path: Path | None = None,
+                 drop_groups: bool = False) -> None:
     from matcher import allocate, load_config, load_inputs, write_outputs
     rec, config = Recorder(workdir / "pipeline.json"), load_config(config_path)
     with rec.stage("load"):
         students, sites = load_inputs(paths[0], paths[1], config)
+        if drop_groups:  # every student on their own: against a run with groups, what groups cost
+            students = students.assign(group_id="")
     with AllocateProbe(rec).installed() as probe:
         result = allocate(students, sites, config)
     with rec.stage("export"):

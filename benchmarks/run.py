@@ -60,6 +60,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="stop a scenario after S seconds in all (its table says how far it got)")
     p.add_argument("--config", type=Path, metavar="FILE.toml",
                    help="policy file for the pipeline, e.g. benchmarks/all-rules.toml (default: the defaults)")
+    p.add_argument("--drop-groups", action="store_true",
+                   help="clear every group_id after loading: against a run without it, what groups cost")
     p.add_argument("--out", type=Path, metavar="FILE.md", help="also write the tables to this markdown file")
     p.add_argument("--workdir", type=Path, metavar="DIR",
                    help="keep generated files and outputs under DIR (default: a temporary folder, deleted)")
@@ -98,7 +100,8 @@ def child_main(args: argparse.Namespace) -> None:
             paths = tuple(Path(str(p)) for p in embedded_scenario())
         else:
             paths = (workdir / "students.csv", workdir / "sites.csv")
-        _stages.run_pipeline(paths, workdir, keep=bool(args.baseline), config_path=args.config)
+        _stages.run_pipeline(paths, workdir, keep=bool(args.baseline), config_path=args.config,
+                             drop_groups=args.drop_groups)
     elif args.child == "relaxation":
         _stages.run_relaxation(workdir, args.time_limit)
     else:
@@ -113,6 +116,8 @@ def run_child(name: str, step: str, workdir: Path, args, baseline: bool, deadlin
         cmd += ["--sizes", args.sizes]
     if args.config:
         cmd += ["--config", str(args.config.resolve())]
+    if args.drop_groups:
+        cmd += ["--drop-groups"]
     log = workdir / f"{step}.stderr"
     timeout = None if deadline is None else max(deadline - time.monotonic(), 1.0)
     print(f"[{name}] {step} ...", file=sys.stderr, flush=True)
@@ -155,7 +160,7 @@ def run_scenario(name: str, args, root: Path) -> str:
         steps[step] = run_child(name, step, workdir, args, baseline, deadline)
         if "stopped" in steps[step] and step not in BASELINES:
             break
-    policy = f", policy `{args.config.name}`" if args.config else ""
+    policy = (f", policy `{args.config.name}`" if args.config else "") + (", groups dropped" if args.drop_groups else "")
     return scenario_report(name, label_of(name, args.sizes) + policy, steps)
 
 
