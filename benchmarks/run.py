@@ -160,7 +160,8 @@ def run_scenario(name: str, args, root: Path) -> str:
         steps[step] = run_child(name, step, workdir, args, baseline, deadline)
         if "stopped" in steps[step] and step not in BASELINES:
             break
-    policy = (f", policy `{args.config.name}`" if args.config else "") + (", groups dropped" if args.drop_groups else "")
+    policy = f", policy `{args.config.name}`" if args.config else ""
+    policy += ", groups dropped" if args.drop_groups else ""
     return scenario_report(name, label_of(name, args.sizes) + policy, steps)
 
 

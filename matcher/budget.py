@@ -30,8 +30,8 @@ from .config import Config
 from .errors import InputError, MatcherWarning, Problem
 from .geo import chord, unit_vectors
 
-__all__ = ["clearly_above", "SAMPLE", "BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB", "Estimate", "estimate_pairs", "estimate_mb",
-           "check_memory", "check_run"]
+__all__ = ["clearly_above", "SAMPLE", "BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB", "Estimate", "estimate_pairs",
+           "estimate_mb", "check_memory", "check_run"]
 
 #: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
 BYTES_PER_PAIR = 400

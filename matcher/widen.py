@@ -27,14 +27,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from ortools.graph.python.max_flow import SimpleMaxFlow
 
 from . import parallel
 from .budget import clearly_above, estimate_pairs
 from .candidates import Candidates, candidates
 from .config import Config
 from .groups import find_groups
-from .solve.flow import solved_max_flow
+from .solve.flow import max_flow_solver
 from .solve.network import build_network
 
 __all__ = ["Widening", "widen"]
@@ -145,9 +144,8 @@ def _min_cut(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.
     """Maximum flow of the relaxed network on ``pairs`` (32-bit arcs); per node, whether it is on the source side
     of the minimum cut that flow leaves; and the placements the flow makes on pairs ``first`` onwards."""
     net = build_network(pairs, weeks, cap1, cap2, np.int32)
-    solver = SimpleMaxFlow()
-    solver.add_arcs_with_capacity(net.tails, net.heads, net.capacities)
-    value = solved_max_flow(solver)
+    solver = max_flow_solver(net)
+    value = int(solver.optimal_flow())
     side = np.zeros(net.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
     arcs = np.flatnonzero(net.pair >= first).astype(np.int32)

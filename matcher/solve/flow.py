@@ -23,7 +23,7 @@ from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from .network import SINK, SOURCE, Network
 
-__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "COUNT_LEVELS", "COST_LEVELS"]
+__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "max_flow_solver", "solved_max_flow", "COUNT_LEVELS", "COST_LEVELS"]
 
 COUNT_LEVELS = ("placed", "floors", "priority")
 COST_LEVELS = ("gender", "preference", "distance")
@@ -203,9 +203,15 @@ def _unproven(net: Network, vals: dict, rest: list[str], pairs: pd.DataFrame) ->
 
 def max_flow(net: Network) -> int:
     """The most students the relaxed network ``net`` places (OR-Tools max flow, no costs)."""
+    return int(max_flow_solver(net).optimal_flow())
+
+
+def max_flow_solver(net: Network) -> SimpleMaxFlow:
+    """OR-Tools' max flow solved on ``net``, for its flows or its minimum cut (a failure raises)."""
     solver = SimpleMaxFlow()
     solver.add_arcs_with_capacity(net.tails, net.heads, net.capacities)
-    return solved_max_flow(solver)
+    solved_max_flow(solver)
+    return solver
 
 
 def solved_max_flow(solver: SimpleMaxFlow) -> int:

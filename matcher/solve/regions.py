@@ -23,10 +23,9 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from ortools.graph.python.max_flow import SimpleMaxFlow
 
 from .. import parallel
-from .flow import FlowOutcome, Level, solved_max_flow
+from .flow import FlowOutcome, Level, max_flow_solver
 from .network import build_network
 
 __all__ = ["Region", "Regional", "split", "by_region"]
@@ -99,9 +98,8 @@ def split(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
     whose shares carry it (see the module docstring). Regions without pairs are left out."""
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2, np.int32)
-    solver = SimpleMaxFlow()
-    solver.add_arcs_with_capacity(net.tails, net.heads, net.capacities)
-    value = solved_max_flow(solver)
+    solver = max_flow_solver(net)
+    value = int(solver.optimal_flow())
     arcs = np.flatnonzero(net.pair >= 0)
     used = net.only(arcs).read(solver.flows(arcs), pairs)
     _, region = np.unique(np.asarray(key, object).astype(str), return_inverse=True)
