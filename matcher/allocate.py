@@ -104,7 +104,7 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
         else:
             gender = None if config.gender_target is None else (config.gender_target, config.gender_site_min)
             best, extra = optimise(students, sites, cands.pairs, config.objective.order, config.time_limit,
-                                   academie_floors(config), gender, Regional.of(config)), {}
+                                   academie_floors(config), gender, Regional.of(config), widening.maximum), {}
     with _timed(timings, "tables"):
         n_eligible = np.bincount(cands.pairs["student"].to_numpy(np.int64), minlength=len(students))
         assignments = assignment_table(best.placements, best.pairs, students, sites, config)

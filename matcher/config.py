@@ -100,7 +100,7 @@ class Config:
     candidate_k: int = 40
     max_pairs: int = 2_000_000
     max_widen_pairs: int = 20_000_000
-    regional_pairs: int = 500_000
+    regional_pairs: int = 150_000
     processes: int = 0
     stay_in_academie: bool = False
     mode: str = "optimal"

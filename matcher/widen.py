@@ -35,6 +35,7 @@ from .config import Config
 from .groups import find_groups
 from .solve.flow import max_flow_solver
 from .solve.network import build_network
+from .solve.regions import Maximum
 
 __all__ = ["Widening", "widen"]
 
@@ -59,6 +60,9 @@ class Widening:
         Eligible pairs of the truncated students listed (0 when skipped).
     skipped : str
         Why nothing was widened ("" when widened, or when nothing was truncated).
+    maximum : Maximum or None
+        The last maximum flow solved, on the widened pairs (the engine shares places out with it); None when
+        nothing was widened.
     """
 
     candidates: Candidates
@@ -67,6 +71,7 @@ class Widening:
     added_pairs: int = 0
     listed_pairs: int = 0
     skipped: str = ""
+    maximum: Maximum | None = None
 
     @property
     def over_all_pairs(self) -> bool:
@@ -93,7 +98,7 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     extra = _other_pairs(cands.pairs, truncated, groups.code, students, sites, config)
     n_listed = len(extra)
     kept = cands.pairs[["student", "site"]].astype(np.int32)
-    kept_bound, side, used = _min_cut(kept, weeks, cap1, cap2, first=len(kept))
+    kept_bound, side, used, fresh = _min_cut(kept, weeks, cap1, cap2, first=len(kept))
     bound, new = kept_bound, kept.iloc[:0]
     while True:
         crossing = _crossing(extra, side, weeks, cap1, cap2)
@@ -101,8 +106,8 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
             break
         new = pd.concat([new, extra[crossing]], ignore_index=True)
         extra = extra[~crossing]
-        bound, side, used = _min_cut(pd.concat([kept, new], ignore_index=True), weeks, cap1, cap2, len(kept))
-    new = used[["student", "site"]].drop_duplicates().astype(np.int64)  # a maximum flow needs these only
+        bound, side, used, fresh = _min_cut(pd.concat([kept, new], ignore_index=True), weeks, cap1, cap2, len(kept))
+    new = used.loc[fresh, ["student", "site"]].drop_duplicates().astype(np.int64)  # a maximum flow needs these only
     who = _with_mates(np.unique(new["student"].to_numpy(np.int64)), groups.code)
     rows = candidates(students, sites, config, k=0, only=who).pairs if len(who) else cands.pairs.iloc[:0]
     added = rows.merge(new, on=["student", "site"])
@@ -110,7 +115,7 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     order = np.lexsort((pairs["site"].to_numpy(), pairs["km"].to_numpy(), pairs["rank"].to_numpy(),
                         pairs["student"].to_numpy()))
     widened = replace(cands, pairs=pairs.iloc[order].reset_index(drop=True))
-    return Widening(widened, bound, kept_bound, len(added), n_listed)
+    return Widening(widened, bound, kept_bound, len(added), n_listed, maximum=Maximum(bound, used))
 
 
 def _with_mates(who: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -140,16 +145,18 @@ def _other_pairs(kept: pd.DataFrame, who: np.ndarray, code: np.ndarray, students
 
 
 def _min_cut(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,
-             first: int) -> tuple[int, np.ndarray, pd.DataFrame]:
+             first: int) -> tuple[int, np.ndarray, pd.DataFrame, np.ndarray]:
     """Maximum flow of the relaxed network on ``pairs`` (32-bit arcs); per node, whether it is on the source side
-    of the minimum cut that flow leaves; and the placements the flow makes on pairs ``first`` onwards."""
+    of the minimum cut that flow leaves; the placements the flow makes; and which of them are on pairs ``first``
+    onwards."""
     net = build_network(pairs, weeks, cap1, cap2, np.int32)
     solver = max_flow_solver(net)
     value = int(solver.optimal_flow())
     side = np.zeros(net.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
-    arcs = np.flatnonzero(net.pair >= first).astype(np.int32)
-    return value, side, net.only(arcs).read(solver.flows(arcs), pairs)
+    arcs = np.flatnonzero(net.pair >= 0).astype(np.int32)
+    flows = solver.flows(arcs)
+    return value, side, net.only(arcs).read(flows, pairs), net.pair[arcs[flows > 0]] >= first
 
 
 def _crossing(pairs: pd.DataFrame, side: np.ndarray, weeks: np.ndarray, cap1: np.ndarray,

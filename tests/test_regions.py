@@ -20,7 +20,7 @@ from matcher.candidates import candidates
 from matcher.config import Config
 from matcher.solve.flow import max_flow, solve_lexicographic
 from matcher.solve.network import build_network
-from matcher.solve.regions import by_region, split
+from matcher.solve.regions import by_region, maximum, split
 
 X = (45.64, 4.86)  # between them: 12.2 km from O, 12.8 km from Vienne
 REGIONAL = Config(regional_pairs=1, processes=1)  # every flow proving only `placed` is regional
@@ -103,6 +103,20 @@ def test_regions_share_every_place_and_reach_the_maximum_flow(instance, academie
     assert set(zip(placed["student"], placed["site"])) <= set(zip(pairs["student"], pairs["site"]))
     for week, cap in ((1, cap1), (2, cap2)):
         assert (np.bincount(placed.loc[placed["week"] == week, "site"], minlength=len(cap)) <= cap).all()
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(instances(), st.lists(st.integers(0, 2), min_size=1, max_size=4))
+def test_a_known_maximum_flow_gives_the_same_shares(instance, academies):
+    # what widening passes on: the regions are those of the maximum flow split solves itself
+    students, sites, pairs, key = _spread_pairs(instance, academies)
+    known = maximum(pairs, students, sites)
+    (value, given), (again, solved) = split(pairs, students, sites, key, known), split(pairs, students, sites, key)
+    assert value == again and len(given) == len(solved)
+    for a, b in zip(given, solved):
+        assert all(np.array_equal(getattr(a, f), getattr(b, f)) for f in ("students", "sites", "rows", "cap1", "cap2"))
+    placed, outcome = by_region(pairs, students, sites, key, _flow_of, known=known)
+    assert placed["student"].nunique() == known.value == outcome.levels[0].bound
 
 
 @settings(max_examples=40, **SETTINGS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from click.testing import CliRunner
 from conftest import levels, run_files, status, write_csv
 from hypothesis import given, settings
@@ -15,8 +16,10 @@ from test_engine_cases import E2, N1, N3, O, placements, site, student
 from test_engine_properties import SETTINGS, _tables, instances
 
 from matcher.allocate import BOUNDS_OVER, allocate
+from matcher.candidates import candidates
 from matcher.cli import main
 from matcher.config import Config
+from matcher.widen import widen
 
 #: The nearest site per student and pool only, always (more than one pair in range caps the lists).
 CAPPED = Config(candidate_k=1, max_pairs=1)
@@ -71,6 +74,27 @@ def test_widened_lists_reach_the_placed_bound_of_all_pairs(instance):
     widening = capped.summary["solver"].get("widening")
     if widening is not None:
         assert widening["placed_bound_all_pairs"] == bound >= widening["placed_bound_kept_pairs"]
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(instances())
+def test_the_last_maximum_flow_is_one_of_the_widened_pairs(instance):
+    # the engine shares places out with it instead of solving it again: it must be a flow of the widened network
+    # (each student once, both weeks at most, on widened pairs, within each week's places) carrying the bound
+    students, sites, config = _tables(instance)
+    config = replace(config, candidate_k=1, max_pairs=1)
+    widening = widen(candidates(students, sites, config), students, sites, config)
+    if widening.maximum is None:
+        assert widening.placed_bound is None
+        return
+    rows = widening.maximum.placements
+    assert widening.maximum.value == widening.placed_bound == rows["student"].nunique()
+    assert not rows.duplicated(["student", "week"]).any()
+    pairs = widening.candidates.pairs
+    assert set(zip(rows["student"], rows["site"])) <= set(zip(pairs["student"], pairs["site"]))
+    for week in (1, 2):
+        used = np.bincount(rows.loc[rows["week"] == week, "site"], minlength=len(sites))
+        assert (used <= sites[f"capacity_week_{week}"].to_numpy()).all()
 
 
 def test_the_screen_says_what_widening_did(tmp_path):

@@ -11,7 +11,7 @@ import pandas as pd
 from .flow import Level, max_flow, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
-from .regions import Regional, by_region
+from .regions import Maximum, Regional, by_region, maximum
 from ..groups import Groups, find_groups
 from .floorlevel import FloorLevel, floor_level
 from .gendercap import boys_over, with_gender_caps
@@ -34,14 +34,16 @@ class Optimum:
 
 def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
           prove: bool = True, open_: np.ndarray | None = None, gender: tuple[float, int] | None = None,
-          regional: Regional = Regional()):
+          regional: Regional = Regional(), known: Maximum | None = None):
     """Placements and outcome of the relaxed network's flow; with ``prove=False`` and as many pairs as
-    ``regional`` says, solved académie by académie (``regions.by_region``)."""
-    if not prove and regional.applies(len(pairs)) and "academie" in students:
+    ``regional`` says, solved académie by académie (``regions.by_region``; ``known``: a maximum flow over ``pairs``
+    already solved)."""
+    if _regional(prove, regional, pairs, students):
         def one(p, st, si, region):
             mask = open_ if open_ is None or region is None else open_[region.students]
             return _flow(p, st, si, order, False, mask, gender)
-        return by_region(pairs, students, sites, students["academie"].to_numpy(object), one, regional.processes)
+        return by_region(pairs, students, sites, students["academie"].to_numpy(object), one, regional.processes,
+                         known)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2)
     cost = None
@@ -51,9 +53,15 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
     return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order), outcome
 
 
+def _regional(prove: bool, regional: Regional, pairs: pd.DataFrame, students: pd.DataFrame) -> bool:
+    """Whether a flow is solved académie by académie (see ``_flow``)."""
+    return not prove and regional.applies(len(pairs)) and "academie" in students
+
+
 def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...],
              time_limit: float = float("inf"), floors: pd.Series | None = None,
-             gender: tuple[float, int] | None = None, regional: Regional = Regional()) -> Optimum:
+             gender: tuple[float, int] | None = None, regional: Regional = Regional(),
+             known: Maximum | None = None) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
@@ -75,13 +83,16 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     (girls' share, smallest site) the ``gender`` level (``gendercap``); without them, those levels are left out.
     Flows proving only ``placed`` on more than ``regional.min_pairs`` pairs are solved académie by académie
     (``regions``), in ``regional.processes`` processes: ``placed`` stays maximal, the cost levels are optimised
-    within each académie's share of places.
+    within each académie's share of places. ``known``: a maximum flow over ``pairs`` already solved (widening
+    solves one), used to share the places out for the first flows instead of solving it again.
     """
     start = time.perf_counter()
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
     floors_bound = None if level is None else level.bound(pairs, students, sites)
-    placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender, regional)
+    if known is None and _regional(False, regional, pairs, students):
+        known = maximum(pairs, students, sites)  # one for every flow of the chase
+    placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender, regional, known)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender,
                    regional=regional)
@@ -106,12 +117,12 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
 
 
 def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int | None, gender, regional: Regional,
-           tries: int = 3):
+           known: Maximum | None, tries: int = 3):
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
     none once the level reaches its ``bound``) and the best allocation by (placed, floors) is kept. Returns
     placements, outcome and the open mask used."""
     open_ = None if level is None else level.open_mask(None)
-    placements, first = _flow(pairs, students, sites, order, False, open_, gender, regional)
+    placements, first = _flow(pairs, students, sites, order, False, open_, gender, regional, known)
     if level is None:
         return placements, first, None
     best, solves = (placements, first, open_), first.solves
@@ -122,7 +133,7 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int |
         if np.array_equal(again, open_):
             break
         open_ = again
-        placements, outcome = _flow(pairs, students, sites, order, False, open_, gender, regional)
+        placements, outcome = _flow(pairs, students, sites, order, False, open_, gender, regional, known)
         solves += outcome.solves
         if level.value(placements["student"].unique()) > level.value(best[0]["student"].unique()):
             best = (placements, outcome, open_)

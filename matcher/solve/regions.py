@@ -28,7 +28,7 @@ from .. import parallel
 from .flow import FlowOutcome, Level, max_flow_solver
 from .network import build_network
 
-__all__ = ["Region", "Regional", "split", "by_region"]
+__all__ = ["Maximum", "Region", "Regional", "maximum", "split", "by_region"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,24 @@ class Regional:
     def of(cls, config) -> "Regional":
         """From ``config.regional_pairs`` and ``config.processes`` (0: one per CPU core this process may use)."""
         return cls(config.regional_pairs, parallel.processes_of(config))
+
+
+@dataclass(frozen=True)
+class Maximum:
+    """A maximum flow of the relaxed network on some pairs: its value and the placements it makes (``student,
+    site, week`` rows, on those pairs)."""
+
+    value: int
+    placements: pd.DataFrame
+
+
+def maximum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> Maximum:
+    """The relaxed network's maximum flow over ``pairs`` (OR-Tools' max flow, no costs)."""
+    cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
+    net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2, np.int32)
+    solver = max_flow_solver(net)
+    arcs = np.flatnonzero(net.pair >= 0)
+    return Maximum(int(solver.optimal_flow()), net.only(arcs).read(solver.flows(arcs), pairs))
 
 
 @dataclass(frozen=True)
@@ -92,16 +110,14 @@ class Region:
                                  site=self.sites[placements["site"].to_numpy(np.int64)])
 
 
-def split(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
-          key: np.ndarray) -> tuple[int, list[Region]]:
+def split(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, key: np.ndarray,
+          known: Maximum | None = None) -> tuple[int, list[Region]]:
     """The relaxed network's maximum flow over ``pairs`` and the regions (one per value of ``key``, per student)
-    whose shares carry it (see the module docstring). Regions without pairs are left out."""
+    whose shares carry it (see the module docstring). Regions without pairs are left out. ``known``: a maximum
+    flow over these ``pairs`` already solved (else it is solved here)."""
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
-    net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2, np.int32)
-    solver = max_flow_solver(net)
-    value = int(solver.optimal_flow())
-    arcs = np.flatnonzero(net.pair >= 0)
-    used = net.only(arcs).read(solver.flows(arcs), pairs)
+    known = known if known is not None else maximum(pairs, students, sites)
+    value, used = known.value, known.placements
     _, region = np.unique(np.asarray(key, object).astype(str), return_inverse=True)
     region = region.astype(np.int64)
     n_regions, m = int(region.max(initial=-1)) + 1, len(sites)
@@ -130,7 +146,7 @@ def split(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
 def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, key: np.ndarray,
               solve: Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame, Region | None],
                               tuple[pd.DataFrame, FlowOutcome]],
-              processes: int = 1) -> tuple[pd.DataFrame, FlowOutcome]:
+              processes: int = 1, known: Maximum | None = None) -> tuple[pd.DataFrame, FlowOutcome]:
     """Placements and level values of ``solve`` run on each region's tables (see ``split``), put back together.
 
     ``solve(pairs, students, sites, region)`` solves one region (a flow proving ``placed`` only). The ``placed``
@@ -138,11 +154,12 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
     and raises); the other levels are the regions' sums, without a bound. With the pairs' students all in one
     region, ``solve(pairs, students, sites, None)`` solves the whole. With ``processes`` > 1 the regions are
     solved in that many forked processes (``matcher.parallel``), largest first; the result is the same.
+    ``known``: a maximum flow over ``pairs`` already solved (``split``).
     """
     key = np.asarray(key, object).astype(str)
     if len(np.unique(key[pairs["student"].to_numpy(np.int64)])) < 2:
         return solve(pairs, students, sites, None)
-    value, regions = split(pairs, students, sites, key)
+    value, regions = split(pairs, students, sites, key, known)
     tables = [region.tables(pairs, students, sites) for region in regions]
     largest = sorted(range(len(regions)), key=lambda r: -len(regions[r].rows))
     results = parallel.run(lambda r: solve(*tables[r], regions[r]), len(regions), processes, largest)

@@ -44,6 +44,7 @@ def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, sta
     """Restrict each student in ``broken`` one stage further (see the module docstring).
 
     A student who may not split already has only sites offering both weeks: they go straight to one site.
+    ``pairs`` are sorted by student, then best first (``rank``, ``km``, ``site``); the pairs kept stay in that order.
     """
     both = (sites["capacity_week_1"].to_numpy() > 0) & (sites["capacity_week_2"].to_numpy() > 0)
     stage = stage.copy()
@@ -55,7 +56,8 @@ def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, sta
     if len(second):
         free = _free_both_weeks(placements[~placements["student"].isin(who)], sites)
         kept = pd.concat([kept[~kept["student"].isin(second)], _one_site(kept, broken, second, sites, free)])
-    kept = kept.sort_values(["student", "rank", "km", "site"], kind="stable").reset_index(drop=True)
+        kept = kept.iloc[np.argsort(kept["student"].to_numpy(), kind="stable")]  # one pair each: order kept
+    kept = kept.reset_index(drop=True)
     return Restriction(kept, stage)
 
 
