@@ -15,7 +15,13 @@ import pandas as pd
 
 from .network import Network
 
-__all__ = ["with_gender_caps", "boys_over"]
+__all__ = ["with_gender_caps", "boys_over", "free_boys"]
+
+
+def free_boys(cap: np.ndarray, target: float, site_min: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per site, for one week's places ``cap``: the free boys' places, and whether the target applies there."""
+    free = np.floor((1.0 - target) * cap + 1e-9).astype(np.int64)
+    return free, (cap >= site_min) & (free < cap)
 
 
 def with_gender_caps(net: Network, pairs: pd.DataFrame, boys: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,
@@ -25,8 +31,8 @@ def with_gender_caps(net: Network, pairs: pd.DataFrame, boys: np.ndarray, cap1: 
     pair, week, cost, n_nodes = [net.pair], [net.week], [np.zeros(len(net.tails), np.int64)], net.n_nodes
     tails_new, heads_new = net.tails.copy(), net.heads.copy()
     for w, cap in ((1, cap1), (2, cap2)):
-        free = np.floor((1.0 - target) * cap + 1e-9).astype(np.int64)
-        site = np.flatnonzero((cap >= site_min) & (free < cap))
+        free, concerned = free_boys(cap, target, site_min)
+        site = np.flatnonzero(concerned)
         if len(site) == 0:
             continue
         node = np.full(len(cap), -1, np.int64)
@@ -61,6 +67,6 @@ def boys_over(placements: pd.DataFrame, boys: np.ndarray, cap1: np.ndarray, cap2
     for w, cap in ((1, cap1), (2, cap2)):
         rows = placements[placements["week"].to_numpy() == w]
         n = np.bincount(rows["site"].to_numpy()[boys[rows["student"].to_numpy()]], minlength=len(cap))
-        free = np.floor((1.0 - target) * cap + 1e-9).astype(np.int64)
+        free, _ = free_boys(cap, target, site_min)
         total += int(np.maximum(n - free, 0)[cap >= site_min].sum())
     return total

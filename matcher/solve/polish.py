@@ -1,10 +1,12 @@
 """Fewer splits at no cost: re-decide week 2 with week 1 fixed, preferring each student's week-1 site.
 
 Given an optimal flow, its week-1 rows stay; the week-2 places of the students who need one are re-assigned by a
-second min-cost flow (a transportation problem) whose cost is the optimal one's times a factor larger than any
-tie-break total, plus a tie-break: 0 to stay at the week-1 site, 1 to split, more when the split would break a
-full-time rule. The week-2 part of the optimum is unchanged (checked), so every level keeps its value; among
-those solutions, splits — and rule-breaking splits first — are as few as the fixed week 1 allows.
+second min-cost flow (a transportation problem). Its cost is the flow's own week-2 levels — boys beyond the gender
+target's free places when there is one (the same layer as ``gendercap``), then preference, then distance — times a
+factor larger than any tie-break total, plus a tie-break: 0 to stay at the week-1 site, 1 to split, ``_STRICT`` when
+the split would break a full-time rule. The result is taken only when its week-2 levels are no worse, in order,
+than the flow's (checked), so every level keeps its value; among those solutions, splits — and rule-breaking splits
+first — are as few as the fixed week 1 allows.
 """
 from __future__ import annotations
 
@@ -12,14 +14,21 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
+from .gendercap import boys_over, free_boys
+
 __all__ = ["polish_week_2"]
+
+#: Tie-break cost of a split breaking a full-time rule (a split keeping them costs 1, staying 0).
+_STRICT = 8
+_MAX_COST = 2 ** 62
 
 
 def polish_week_2(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
-                  order: tuple[str, ...]) -> pd.DataFrame:
+                  order: tuple[str, ...], gender: tuple[float, int] | None = None) -> pd.DataFrame:
     """Placements with week 2 re-decided (see the module docstring); the input when nothing better is found.
 
-    ``order`` tells whether preference or distance comes first among the cost levels.
+    ``order`` tells whether preference or distance comes first among the cost levels; ``gender`` (girls' share,
+    smallest site) is the flow's gender target, if any.
     """
     w2 = placements[placements["week"] == 2]
     if w2.empty:
@@ -32,16 +41,18 @@ def polish_week_2(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.Da
     stays = own == k
     strict = ~students["split_ok"].to_numpy(bool)[s] | sites["full_time_only"].to_numpy(bool)[k]
     strict |= sites["full_time_only"].to_numpy(bool)[np.where(np.isnan(own), k, own).astype(np.int64)]
-    one_week = np.isnan(own)
-    tie = np.where(stays | one_week, 0, np.where(strict, 1 + len(who), 1)).astype(np.int64)
-    base = _base(arcs, order)
-    factor = int(tie.sum()) + 1
-    chosen = _transport(who, s, k, base * factor + tie, sites["capacity_week_2"].to_numpy(np.int64))
+    tie = np.where(stays | np.isnan(own), 0, np.where(strict, _STRICT, 1)).astype(np.int64)
+    boys = students["gender"].to_numpy(object) == "M" if gender is not None and "gender" in order else None
+    cap2 = sites["capacity_week_2"].to_numpy(np.int64)
+    first = boys is not None and all(order.index("gender") < order.index(lv) for lv in ("preference", "distance")
+                                     if lv in order)
+    layer = (boys[s], *free_boys(cap2, *gender)) if first else None
+    chosen = _transport(who, s, k, _base(arcs, order), tie, cap2, layer)
     if chosen is None:
         return placements
     new = pd.DataFrame({"student": s[chosen], "site": k[chosen], "week": np.int8(2)})
-    if _cost(new, pairs) != _cost(w2, pairs):  # the optimum's week-2 part must be kept exactly
-        return placements
+    if _levels(new, pairs, boys, sites, gender, order) > _levels(w2, pairs, boys, sites, gender, order):
+        return placements  # the flow's week-2 levels must be kept
     out = pd.concat([placements[placements["week"] == 1], new], ignore_index=True)
     return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
 
@@ -60,20 +71,42 @@ def _base(arcs: pd.DataFrame, order: tuple[str, ...]) -> np.ndarray:
     return (2 * int(levels[1].max(initial=0)) + 1) * levels[0] + levels[1]
 
 
-def _cost(rows: pd.DataFrame, pairs: pd.DataFrame) -> tuple[int, int]:
+def _levels(rows: pd.DataFrame, pairs: pd.DataFrame, boys: np.ndarray | None, sites: pd.DataFrame,
+            gender: tuple[float, int] | None, order: tuple[str, ...]) -> tuple[int, ...]:
+    """Week-2 levels of ``rows`` in ``order``: boys over the gender target's free places, ranks, metres."""
     r = rows.merge(pairs, on=["student", "site"])
-    return int(r["rank"].sum()), int(np.rint(r["km"] * 1000).sum())
+    value = {"preference": int(r["rank"].sum()), "distance": int(np.rint(r["km"] * 1000).sum()),
+             "gender": 0 if boys is None else boys_over(rows, boys, np.zeros(len(sites), np.int64),
+                                                        sites["capacity_week_2"].to_numpy(np.int64), *gender)}
+    return tuple(value[lv] for lv in order if lv in value) or (value["preference"], value["distance"])
 
 
-def _transport(who, s, k, cost, cap2) -> np.ndarray | None:
-    """Every student in ``who`` gets one week-2 place at minimum cost; the arcs used, or None if infeasible."""
+def _transport(who, s, k, base, tie, cap2, layer) -> np.ndarray | None:
+    """Every student in ``who`` gets one week-2 place at minimum cost; the arcs used, or None if infeasible or
+    beyond the solver's cost range. ``layer``: (boy per arc, free boys' places per site, sites concerned)
+    routes boys through a node per site concerned, whose places beyond the free ones cost more than any one
+    student's ``base``."""
     n, m = len(who), len(cap2)
-    spos = np.searchsorted(who, s)
+    spos, head = np.searchsorted(who, s), n + k
+    factor = _STRICT * n + 1  # more than any total tie-break
+    over = 2 * int(base.max(initial=0)) + 1
+    extra = [(np.zeros(0, np.int64),) * 4]
+    if layer is not None:
+        boy, free, concerned = layer
+        node = np.full(m, -1, np.int64)
+        node[concerned] = n + m + 2 + np.arange(int(concerned.sum()))
+        hit = boy & (node[k] >= 0)
+        head = np.where(hit, node[k], head)
+        site = np.flatnonzero(concerned)
+        extra = [(node[site], n + site, free[site], np.zeros(len(site), np.int64)),
+                 (node[site], n + site, cap2[site] - free[site], np.full(len(site), over * factor))]
     source, sink = n + m, n + m + 1
-    tails = np.concatenate([np.full(n, source), spos, n + np.arange(m)])
-    heads = np.concatenate([np.arange(n), n + k, np.full(m, sink)])
-    caps = np.concatenate([np.ones(n, np.int64), np.ones(len(s), np.int64), cap2])
-    costs = np.concatenate([np.zeros(n, np.int64), cost, np.zeros(m, np.int64)])
+    tails = np.concatenate([np.full(n, source), spos, n + np.arange(m)] + [e[0] for e in extra])
+    heads = np.concatenate([np.arange(n), head, np.full(m, sink)] + [e[1] for e in extra])
+    caps = np.concatenate([np.ones(n, np.int64), np.ones(len(s), np.int64), cap2] + [e[2] for e in extra])
+    costs = np.concatenate([np.zeros(n, np.int64), base * factor + tie, np.zeros(m, np.int64)] + [e[3] for e in extra])
+    if int(costs.max(initial=0)) * (int(max(tails.max(initial=0), heads.max(initial=0))) + 2) >= _MAX_COST // 4:
+        return None
     mcf = SimpleMinCostFlow()
     mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     mcf.set_nodes_supplies(np.array([source, sink]), np.array([n, -n]))
