@@ -10,9 +10,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Sequence, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence, TypeVar
 
-__all__ = ["run", "can_fork", "cores", "processes_of"]
+__all__ = ["run", "started", "can_fork", "cores", "processes_of"]
 
 T = TypeVar("T")
 
@@ -40,14 +41,24 @@ def run(piece: Callable[[int], T], n: int, processes: int, first: Sequence[int] 
 
     ``first`` gives the order in which pieces are started (e.g. the largest first, to balance the processes).
     """
+    with started(piece, n, processes, first) as results:
+        return results()
+
+
+@contextmanager
+def started(piece: Callable[[int], T], n: int, processes: int,
+            first: Sequence[int] | None = None) -> Iterator[Callable[[], list[T]]]:
+    """``run`` started in the background: the block runs while the forked processes work, and calls the function
+    it is given for the results (waiting for them). Where ``run`` would not fork, the pieces run at that call."""
     global _JOB
     if processes <= 1 or n <= 1 or not can_fork():
-        return [piece(i) for i in range(n)]
+        yield lambda: [piece(i) for i in range(n)]
+        return
     _JOB = piece
     try:
         with ProcessPoolExecutor(min(processes, n), mp_context=multiprocessing.get_context("fork")) as pool:
             futures = {i: pool.submit(_piece, i) for i in (range(n) if first is None else first)}
-            return [futures[i].result() for i in range(n)]
+            yield lambda: [futures[i].result() for i in range(n)]
     finally:
         _JOB = None
 

@@ -11,7 +11,9 @@ with a minimum cut:
 3. an unlisted pair's arc *crosses* that cut when it leaves ``S`` (week 1: ``W1[site]`` in ``S``, the student
    not; week 2: the student in ``S``, ``W2[site]`` not). With no crossing arc, the cut is also a cut of the
    network on all pairs, of the same capacity: no flow over all pairs is larger (max-flow min-cut). Otherwise
-   the crossing pairs are added and step 2 runs again.
+   the crossing pairs are added. When the flow is still maximum with them — a breadth-first search (scipy) of
+   its residual network with their arcs reaches no sink — the nodes the search reaches are the new cut and step 3
+   runs again; else step 2 does.
 
 The kept pairs plus those added carry a maximum flow of the whole network, so the ``placed`` value — the first
 objective level, and the bound the engine proves — holds over *all* eligible pairs, while every maximum flow
@@ -23,10 +25,14 @@ widened and the bounds hold over the kept pairs only, as without this stage.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
 from . import parallel
 from .budget import clearly_above, estimate_pairs
@@ -34,7 +40,7 @@ from .candidates import Candidates, candidates
 from .config import Config
 from .groups import find_groups
 from .solve.flow import max_flow_solver
-from .solve.network import build_network
+from .solve.network import SINK, SOURCE, build_network
 from .solve.regions import Maximum
 
 __all__ = ["Widening", "widen"]
@@ -95,27 +101,39 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
                                                          f"max_widen_pairs ({config.max_widen_pairs:,})")
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
-    extra = _other_pairs(cands.pairs, truncated, groups.code, students, sites, config)
-    n_listed = len(extra)
     kept = cands.pairs[["student", "site"]].astype(np.int32)
-    kept_bound, side, used, fresh = _min_cut(kept, weeks, cap1, cap2, first=len(kept))
-    bound, new = kept_bound, kept.iloc[:0]
+    with _other_pairs(cands.pairs, truncated, groups.code, students, sites, config) as listed:
+        cut = _min_cut(kept, weeks, cap1, cap2, first=len(kept))  # while listing
+        extra = listed()
+    n_listed, kept_bound, new = len(extra), cut.value, kept.iloc[:0]
     while True:
-        crossing = _crossing(extra, side, weeks, cap1, cap2)
+        crossing = _crossing(extra, cut.side, weeks, cap1, cap2)
         if not crossing.any():
             break
         new = pd.concat([new, extra[crossing]], ignore_index=True)
+        cut = _recut(cut, extra[crossing], weeks, cap1, cap2) or \
+            _min_cut(pd.concat([kept, new], ignore_index=True), weeks, cap1, cap2, len(kept))
         extra = extra[~crossing]
-        bound, side, used, fresh = _min_cut(pd.concat([kept, new], ignore_index=True), weeks, cap1, cap2, len(kept))
-    new = used.loc[fresh, ["student", "site"]].drop_duplicates().astype(np.int64)  # a maximum flow needs these only
+    bound, used = cut.value, cut.used
+    new = used.loc[cut.fresh, ["student", "site"]].drop_duplicates().astype(np.int64)  # a maximum flow needs these
     who = _with_mates(np.unique(new["student"].to_numpy(np.int64)), groups.code)
     rows = candidates(students, sites, config, k=0, only=who).pairs if len(who) else cands.pairs.iloc[:0]
     added = rows.merge(new, on=["student", "site"])
-    pairs = pd.concat([cands.pairs, added], ignore_index=True)
-    order = np.lexsort((pairs["site"].to_numpy(), pairs["km"].to_numpy(), pairs["rank"].to_numpy(),
-                        pairs["student"].to_numpy()))
-    widened = replace(cands, pairs=pairs.iloc[order].reset_index(drop=True))
+    widened = replace(cands, pairs=_merged(cands.pairs, added))
     return Widening(widened, bound, kept_bound, len(added), n_listed, maximum=Maximum(bound, used))
+
+
+def _merged(pairs: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
+    """``pairs`` (sorted by student, rank, km, site) with ``added``, in the same order: only the students who get
+    pairs are sorted again."""
+    if added.empty:
+        return pairs
+    touched = np.isin(pairs["student"].to_numpy(), added["student"].to_numpy())
+    theirs = pd.concat([pairs[touched], added], ignore_index=True)
+    theirs = theirs.iloc[np.lexsort((theirs["site"].to_numpy(), theirs["km"].to_numpy(), theirs["rank"].to_numpy(),
+                                     theirs["student"].to_numpy()))]
+    out = pd.concat([pairs[~touched], theirs], ignore_index=True)  # each student's rows in one part
+    return out.iloc[np.argsort(out["student"].to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def _with_mates(who: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -124,11 +142,13 @@ def _with_mates(who: np.ndarray, code: np.ndarray) -> np.ndarray:
     return np.union1d(who, np.flatnonzero(np.isin(code, mine[mine >= 0]))).astype(np.int64)
 
 
+@contextmanager
 def _other_pairs(kept: pd.DataFrame, who: np.ndarray, code: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame,
-                 config: Config) -> pd.DataFrame:
+                 config: Config) -> Iterator[Callable[[], pd.DataFrame]]:
     """``student, site`` (int32) of every eligible pair of the students ``who`` that is not kept, listed in chunks
     of students, the chunks shared between the machine's cores (``matcher.parallel``; ``who`` holds whole groups;
-    ``code``: each student's group, -1 for none)."""
+    ``code``: each student's group, -1 for none). Listed in the background: the block runs meanwhile, and calls
+    the function it is given for the pairs."""
     key_kept = np.sort(kept["student"].to_numpy(np.int64) * len(sites) + kept["site"].to_numpy(np.int64))
 
     def chunk_pairs(index: int) -> pd.DataFrame:
@@ -141,32 +161,71 @@ def _other_pairs(kept: pd.DataFrame, who: np.ndarray, code: np.ndarray, students
         return found.loc[new, ["student", "site"]].astype(np.int32)
 
     n_chunks = -(-len(who) // _CHUNK)
-    return pd.concat(parallel.run(chunk_pairs, n_chunks, parallel.processes_of(config)), ignore_index=True)
+    with parallel.started(chunk_pairs, n_chunks, parallel.processes_of(config)) as listed:
+        yield lambda: pd.concat(listed(), ignore_index=True)
 
 
-def _min_cut(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,
-             first: int) -> tuple[int, np.ndarray, pd.DataFrame, np.ndarray]:
-    """Maximum flow of the relaxed network on ``pairs`` (32-bit arcs); per node, whether it is on the source side
-    of the minimum cut that flow leaves; the placements the flow makes; and which of them are on pairs ``first``
-    onwards."""
+@dataclass(frozen=True)
+class _Cut:
+    """A maximum flow of the relaxed network and the minimum cut it leaves.
+
+    ``side``: per node, on the source side; ``used``: the flow's placements, ``fresh`` marking those on pairs
+    ``first`` onwards (see ``_min_cut``); ``residual``: tails and heads of the arcs of the flow's residual network
+    (arcs with room left, and arcs carrying flow reversed).
+    """
+
+    value: int
+    side: np.ndarray
+    used: pd.DataFrame
+    fresh: np.ndarray
+    residual: tuple[np.ndarray, np.ndarray]
+
+
+def _min_cut(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, first: int) -> _Cut:
+    """OR-Tools' maximum flow of the relaxed network on ``pairs`` (32-bit arcs) and its minimum cut."""
     net = build_network(pairs, weeks, cap1, cap2, np.int32)
     solver = max_flow_solver(net)
-    value = int(solver.optimal_flow())
+    flows = solver.flows(np.arange(len(net.tails), dtype=np.int32))
     side = np.zeros(net.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
-    arcs = np.flatnonzero(net.pair >= 0).astype(np.int32)
-    flows = solver.flows(arcs)
-    return value, side, net.only(arcs).read(flows, pairs), net.pair[arcs[flows > 0]] >= first
+    on_pair = np.flatnonzero(net.pair >= 0)
+    used = net.only(on_pair).read(flows[on_pair], pairs)
+    fresh = net.pair[on_pair[flows[on_pair] > 0]] >= first
+    room, back = flows < net.capacities, flows > 0
+    residual = (np.concatenate([net.tails[room], net.heads[back]]), np.concatenate([net.heads[room], net.tails[back]]))
+    return _Cut(int(solver.optimal_flow()), side, used, fresh, residual)
+
+
+def _recut(cut: _Cut, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> _Cut | None:
+    """``cut``'s flow with the arcs of the pairs ``added`` (no flow on them): its new minimum cut when it is still
+    a maximum flow (a breadth-first search of its residual network reaches no sink), else None."""
+    tails, heads, _ = _arcs(added, weeks, cap1, cap2)
+    tails, heads = np.concatenate([cut.residual[0], tails]), np.concatenate([cut.residual[1], heads])
+    n_nodes = len(cut.side)
+    graph = csr_matrix((np.ones(len(tails), np.int8), (tails, heads)), shape=(n_nodes, n_nodes))
+    side = np.zeros(n_nodes, bool)
+    side[breadth_first_order(graph, SOURCE, directed=True, return_predecessors=False)] = True
+    return None if side[SINK] else replace(cut, side=side, residual=(tails, heads))
+
+
+def _arcs(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray,
+          cap2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The arcs ``build_network`` gives ``pairs`` (week 1 ``W1[site] → student``, week 2 ``student → W2[site]``):
+    tails, heads, and the row of ``pairs`` of each."""
+    m, n = len(cap1), len(weeks)
+    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    one = np.flatnonzero((weeks != "week_2")[s] & (cap1[j] > 0))
+    two = np.flatnonzero((weeks != "week_1")[s] & (cap2[j] > 0))
+    s_in = 2 + 2 * m + s
+    return (np.concatenate([2 + j[one], s_in[two] + n]), np.concatenate([s_in[one], 2 + m + j[two]]),
+            np.concatenate([one, two]))
 
 
 def _crossing(pairs: pd.DataFrame, side: np.ndarray, weeks: np.ndarray, cap1: np.ndarray,
               cap2: np.ndarray) -> np.ndarray:
     """Which of ``pairs`` (not in the network) would add an arc leaving the source side ``side`` (node numbers as
-    in ``build_network``): week 1 ``W1[site] → student`` from the side, week 2 ``student → W2[site]`` to the
-    other side."""
-    m, n = len(cap1), len(weeks)
-    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    w1, w2, s_in = 2 + j, 2 + m + j, 2 + 2 * m + s
-    week1 = (weeks != "week_2")[s] & (cap1[j] > 0) & side[w1] & ~side[s_in]
-    week2 = (weeks != "week_1")[s] & (cap2[j] > 0) & side[s_in + n] & ~side[w2]
-    return week1 | week2
+    in ``build_network``)."""
+    tails, heads, row = _arcs(pairs, weeks, cap1, cap2)
+    out = np.zeros(len(pairs), bool)
+    out[row[side[tails] & ~side[heads]]] = True
+    return out
