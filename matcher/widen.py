@@ -223,9 +223,11 @@ def _arcs(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray,
 
 def _crossing(pairs: pd.DataFrame, side: np.ndarray, weeks: np.ndarray, cap1: np.ndarray,
               cap2: np.ndarray) -> np.ndarray:
-    """Which of ``pairs`` (not in the network) would add an arc leaving the source side ``side`` (node numbers as
-    in ``build_network``)."""
-    tails, heads, row = _arcs(pairs, weeks, cap1, cap2)
-    out = np.zeros(len(pairs), bool)
-    out[row[side[tails] & ~side[heads]]] = True
-    return out
+    """Which of ``pairs`` (not in the network) would add an arc leaving the source side ``side`` (the arcs of
+    ``_arcs``, node numbers as in ``build_network``)."""
+    m, n = len(cap1), len(weeks)
+    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    s_in = 2 + 2 * m + s
+    week1 = side[2 + j] & ~side[s_in] & (cap1[j] > 0) & (weeks != "week_2")[s]
+    week2 = side[s_in + n] & ~side[2 + m + j] & (cap2[j] > 0) & (weeks != "week_1")[s]
+    return week1 | week2
