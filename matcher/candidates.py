@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from . import parallel
 from .budget import clearly_above
 from .config import Config
 from .eligibility import eligible, trade_rank
@@ -29,6 +30,9 @@ from .geo import great_circle_km, unit_vectors
 from .groups import find_groups, group_pairs
 
 __all__ = ["Candidates", "candidates"]
+
+#: Students per piece when the search is shared between the machine's cores (``parallel``).
+_PIECE = 10_000
 
 @dataclass(frozen=True)
 class Candidates:
@@ -84,6 +88,34 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
     """
     k = _auto_k(students, sites, config, config.candidate_k) if k is None else k
     who = np.arange(len(students)) if only is None else np.asarray(only)
+    if pairs_table is None and len(who) > 2 * _PIECE and parallel.processes_of(config) > 1 and parallel.can_fork():
+        return _shared(students, sites, config, k, who, ranked)
+    return _candidates(students, sites, config, k, who, pairs_table, ranked)
+
+
+def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
+            ranked: bool) -> Candidates:
+    """``_candidates`` for pieces of ``_PIECE`` students (each with its group mates, then kept to its own rows),
+    shared between the machine's cores: the same pairs, in the same order."""
+    groups = find_groups(students)
+    pieces = np.array_split(np.sort(who), -(-len(who) // _PIECE))
+
+    def piece(i: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        mine = pieces[i]
+        found = _candidates(students, sites, config, k, groups.with_mates(mine), None, ranked)
+        return found.pairs[np.isin(found.pairs["student"].to_numpy(), mine)], found.truncated[mine], found.alone[mine]
+
+    parts = parallel.run(piece, len(pieces), parallel.processes_of(config))
+    truncated, alone = np.zeros(len(students), bool), np.zeros(len(students), np.int64)
+    for mine, (_, cut, n_alone) in zip(pieces, parts):
+        truncated[mine], alone[mine] = cut, n_alone
+    pairs = pd.concat([part[0] for part in parts], ignore_index=True)
+    return Candidates(pairs=pairs, truncated=truncated, k=k, alone=alone)
+
+
+def _candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
+                pairs_table: pd.DataFrame | None, ranked: bool) -> Candidates:
+    """``candidates`` for the students ``who``, in this process."""
     if pairs_table is not None:
         raw, truncated = _given_pairs(students, sites, config, pairs_table), np.zeros(len(students), bool)
     else:
@@ -143,6 +175,7 @@ def _geographic_pairs(students, sites, config, k, who) -> tuple[pd.DataFrame, np
     st_xyz = unit_vectors(students["lat"], students["lon"])
     pools = _pools(sites, unit_vectors(sites["lat"], sites["lon"]))
     limit = _limits(students, config)
+    reach = float(_chord(limit.max(initial=0.0))) * (1 + 1e-12)  # one search radius for all: ties break alike
     keys = _pool_keys(students, config, who)
     truncated = np.zeros(len(students), bool)
     frames = []
@@ -152,7 +185,7 @@ def _geographic_pairs(students, sites, config, k, who) -> tuple[pd.DataFrame, np
             if pool is None:
                 continue
             s = q["student"].to_numpy()
-            found, cut = _query(pool, st_xyz[s], limit[s], k)
+            found, cut = _query(pool, st_xyz[s], limit[s], k, reach)
             truncated[s[cut]] = True
             frames.append(pd.DataFrame({"student": s[found[0]], "site": pool.sites[found[1]],
                                         "km": found[2], "rank": q["rank"].to_numpy()[found[0]]}))
@@ -160,14 +193,16 @@ def _geographic_pairs(students, sites, config, k, who) -> tuple[pd.DataFrame, np
     return (pd.concat(frames, ignore_index=True) if frames else empty), truncated
 
 
-def _query(pool: _Pool, xyz: np.ndarray, limit: np.ndarray, k: int):
-    """Sites of ``pool`` within each limit: (query row, pool row, km) arrays and the truncated query rows."""
+def _query(pool: _Pool, xyz: np.ndarray, limit: np.ndarray, k: int, reach: float):
+    """Sites of ``pool`` within each limit: (query row, pool row, km) arrays and the truncated query rows.
+
+    ``reach``: the chord searched around every student, the same whatever students are searched together (the
+    sites found at equal distances then never depend on them)."""
     n_pool = len(pool.sites)
     if k == 0:
         return _query_all(pool, xyz, limit), np.zeros(len(xyz), bool)
     kk = n_pool if k == 0 else min(k, n_pool)
-    chord = _chord(limit) * (1 + 1e-12)
-    dist, idx = pool.tree.query(xyz, k=kk, distance_upper_bound=float(chord.max()) if len(chord) else 0.0)
+    dist, idx = pool.tree.query(xyz, k=kk, distance_upper_bound=reach)
     dist, idx = dist.reshape(len(xyz), kk), idx.reshape(len(xyz), kk)
     km = _km(np.where(np.isfinite(dist), dist, 2.0))
     ok = (idx < n_pool) & (km <= limit[:, None])

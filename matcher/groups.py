@@ -37,6 +37,12 @@ class Groups:
         """Student positions of ``group``."""
         return np.flatnonzero(self.code == group)
 
+    def with_mates(self, who: np.ndarray) -> np.ndarray:
+        """The students ``who`` and every member of their groups, sorted (a group's pairs are decided for all its
+        members at once)."""
+        mine = self.code[who]
+        return np.union1d(who, np.flatnonzero(np.isin(self.code, mine[mine >= 0]))).astype(np.int64)
+
 
 def find_groups(students: pd.DataFrame) -> Groups:
     """The groups of ``students`` (a ``group_id`` shared by two or more students; a lone id is no group)."""

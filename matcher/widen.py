@@ -38,7 +38,7 @@ from . import parallel
 from .budget import clearly_above, estimate_pairs
 from .candidates import Candidates, candidates
 from .config import Config
-from .groups import find_groups
+from .groups import Groups, find_groups
 from .solve.flow import max_flow_solver
 from .solve.network import SINK, SOURCE, build_network
 from .solve.regions import Maximum
@@ -88,7 +88,7 @@ class Widening:
 def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> Widening:
     """Add to ``cands`` the pairs a maximum flow over all eligible pairs uses (see the module docstring)."""
     groups = find_groups(students)
-    truncated = _with_mates(np.flatnonzero(cands.truncated), groups.code)
+    truncated = groups.with_mates(np.flatnonzero(cands.truncated))
     if len(truncated) == 0:
         return Widening(cands, None, None, 0, 0)
     if config.max_widen_pairs == 0:
@@ -102,7 +102,7 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     kept = cands.pairs[["student", "site"]].astype(np.int32)
-    with _other_pairs(cands.pairs, truncated, groups.code, students, sites, config) as listed:
+    with _other_pairs(cands.pairs, truncated, groups, students, sites, config) as listed:
         cut = _min_cut(kept, weeks, cap1, cap2, first=len(kept))  # while listing
         extra = listed()
     n_listed, kept_bound, new = len(extra), cut.value, kept.iloc[:0]
@@ -116,7 +116,7 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
         extra = extra[~crossing]
     bound, used = cut.value, cut.used
     new = used.loc[cut.fresh, ["student", "site"]].drop_duplicates().astype(np.int64)  # a maximum flow needs these
-    who = _with_mates(np.unique(new["student"].to_numpy(np.int64)), groups.code)
+    who = groups.with_mates(np.unique(new["student"].to_numpy(np.int64)))
     rows = candidates(students, sites, config, k=0, only=who).pairs if len(who) else cands.pairs.iloc[:0]
     added = rows.merge(new, on=["student", "site"])
     widened = replace(cands, pairs=_merged(cands.pairs, added))
@@ -136,24 +136,18 @@ def _merged(pairs: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[np.argsort(out["student"].to_numpy(), kind="stable")].reset_index(drop=True)
 
 
-def _with_mates(who: np.ndarray, code: np.ndarray) -> np.ndarray:
-    """``who`` and every member of their groups (a group's pairs are decided for all its members at once)."""
-    mine = code[who]
-    return np.union1d(who, np.flatnonzero(np.isin(code, mine[mine >= 0]))).astype(np.int64)
-
-
 @contextmanager
-def _other_pairs(kept: pd.DataFrame, who: np.ndarray, code: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame,
+def _other_pairs(kept: pd.DataFrame, who: np.ndarray, groups: Groups, students: pd.DataFrame, sites: pd.DataFrame,
                  config: Config) -> Iterator[Callable[[], pd.DataFrame]]:
     """``student, site`` (int32) of every eligible pair of the students ``who`` that is not kept, listed in chunks
     of students, the chunks shared between the machine's cores (``matcher.parallel``; ``who`` holds whole groups;
-    ``code``: each student's group, -1 for none). Listed in the background: the block runs meanwhile, and calls
+    ``groups``: the students' groups). Listed in the background: the block runs meanwhile, and calls
     the function it is given for the pairs."""
     key_kept = np.sort(kept["student"].to_numpy(np.int64) * len(sites) + kept["site"].to_numpy(np.int64))
 
     def chunk_pairs(index: int) -> pd.DataFrame:
         mine = who[index * _CHUNK:(index + 1) * _CHUNK]
-        found = candidates(students, sites, config, k=0, only=_with_mates(mine, code), ranked=False).pairs
+        found = candidates(students, sites, config, k=0, only=groups.with_mates(mine), ranked=False).pairs
         found = found[np.isin(found["student"].to_numpy(), mine)]
         key = found["student"].to_numpy(np.int64) * len(sites) + found["site"].to_numpy(np.int64)
         at = np.minimum(np.searchsorted(key_kept, key), max(len(key_kept) - 1, 0))

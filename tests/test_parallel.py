@@ -1,13 +1,18 @@
-"""``matcher.parallel``: pieces run in forked processes come back in order, equal to running them here."""
+"""``matcher.parallel``: pieces run in forked processes come back in order, equal to running them here; the
+candidate search shared between processes finds the same pairs."""
 from __future__ import annotations
 
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from matcher import parallel
+from matcher.candidates import candidates
 from matcher.config import Config
+from matcher.generate import generate, write_scenario
+from matcher.load import load_inputs
 
 
 def test_pieces_come_back_in_order_and_equal_to_running_here():
@@ -37,3 +42,13 @@ def test_a_failing_piece_raises_here():
 def test_processes_default_to_the_cores():
     assert parallel.processes_of(Config()) == parallel.cores() >= 1
     assert parallel.processes_of(Config(processes=3)) == 3
+
+
+def test_candidates_shared_between_processes_are_the_same(tmp_path):
+    # more than two pieces of students: the search is shared out, pieces with their group mates
+    students, sites = load_inputs(*write_scenario(*generate(21_000, 4_000, seed=3), tmp_path), Config())
+    here = candidates(students, sites, Config(processes=1))
+    shared = candidates(students, sites, Config(processes=2))
+    pd.testing.assert_frame_equal(here.pairs, shared.pairs)
+    assert np.array_equal(here.truncated, shared.truncated) and np.array_equal(here.alone, shared.alone)
+    assert here.k == shared.k == Config().candidate_k and here.truncated.any()
