@@ -14,7 +14,7 @@ import pandas as pd
 
 from .blocking import blocking_pairs
 from .budget import check_memory
-from .candidates import candidates
+from .candidates import candidates, pair_rows
 from .check import verify
 from .config import Config
 from .floors import academie_floors
@@ -159,7 +159,10 @@ def _same_bound(levels, widening: Widening, config: Config) -> None:
 def assignment_table(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
                      config: Config) -> pd.DataFrame:
     """One row per student and host from ``student, site, week`` placements: one site both weeks is a ``both`` row."""
-    rows = placements.merge(pairs, on=["student", "site"], how="left", validate="many_to_one")
+    at = pair_rows(pairs, placements["student"].to_numpy(), placements["site"].to_numpy())
+    found = pairs.iloc[np.maximum(at, 0)]
+    rows = placements.assign(km=np.where(at >= 0, found["km"].to_numpy(float), np.nan),
+                             rank=np.where(at >= 0, found["rank"].to_numpy(float), np.nan))
     rows = rows.groupby(["student", "site"], as_index=False).agg(
         n=("week", "size"), week=("week", "first"), km=("km", "first"), rank=("rank", "first"))
     weeks = np.where(rows["n"].to_numpy() == 2, "both", np.where(rows["week"].to_numpy() == 1, "week_1", "week_2"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .candidates import pair_rows
 from .config import Config
 from .solve.stable import lottery
 
@@ -63,7 +64,9 @@ def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
     km = pairs["km"].to_numpy(float)
     pref = pd.DataFrame({"student": ps, "site": pj, "rank": pairs["rank"].to_numpy(np.int64), "km": km})
     # each placed student's worst current host, in the student's own order
-    held = pd.DataFrame({"student": spos, "site": tpos}).merge(pref, on=["student", "site"], how="left")
+    at = pair_rows(pairs, spos, tpos)
+    held = pd.DataFrame({"student": spos, "site": tpos, "rank": np.where(at >= 0, pref["rank"].to_numpy()[at], np.nan),
+                         "km": np.where(at >= 0, km[at], np.nan)})
     worst = held.sort_values(["student", "rank", "km", "site"]).groupby("student").tail(1).set_index("student")
     n, idx = len(students), worst.index.to_numpy(np.int64)
     cur = [np.full(n, np.inf) for _ in range(3)]  # unplaced: anything is better
@@ -71,8 +74,7 @@ def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
         cur[k][idx] = worst[col].fillna(np.inf).to_numpy(float)
     wants = _below([cur[0][ps], cur[1][ps], cur[2][ps]], [pref["rank"].to_numpy(float), km, pj.astype(float)])
     # occupants per site and week: count and the worst-ranked one's key
-    pair_metres = pd.Series(metres, index=pd.MultiIndex.from_arrays([ps, pj]))
-    occ_m = pair_metres.reindex(pd.MultiIndex.from_arrays([spos, tpos])).fillna(0).to_numpy(np.int64)
+    occ_m = np.where(at >= 0, metres[at], 0)
     occ_keys = _host_rank(students, spos, occ_m, config)
     cand_keys = _host_rank(students, ps, metres, config)
     needs = students["weeks"].to_numpy(object)[ps]

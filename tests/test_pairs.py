@@ -1,7 +1,10 @@
-"""A user-supplied pairs table replaces the built-in distances; a bad one is refused with every problem."""
+"""A user-supplied pairs table replaces the built-in distances; a bad one is refused with every problem. Looking
+pairs up by student and site (``pair_rows``)."""
+import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 
+from matcher.candidates import pair_rows
 from matcher.cli import main
 
 STUDENTS = "student_id,lat,lon,max_km\nA,45.75,4.85,30\nB,45.76,4.86,30\n"
@@ -36,3 +39,10 @@ def test_bad_pairs_table_lists_every_problem_and_writes_nothing(tmp_path):
     assert "row 4, column km: not a non-negative number" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_pair_rows_finds_each_pair_and_marks_the_missing():
+    pairs = pd.DataFrame({"student": [0, 0, 1, 2], "site": [5, 2, 5, 0], "km": [1.0, 2.0, 3.0, 4.0], "rank": 1})
+    rows = pair_rows(pairs, np.array([1, 0, 2, 0, 3, 2]), np.array([5, 2, 0, 5, 5, 9]))
+    assert rows.tolist() == [2, 1, 3, 0, -1, -1]
+    assert pair_rows(pairs.iloc[:0], np.array([0]), np.array([1])).tolist() == [-1]

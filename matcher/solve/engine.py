@@ -12,6 +12,7 @@ from .flow import Level, max_flow, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
 from .regions import Maximum, Regional, by_region, maximum
+from ..candidates import pair_rows
 from ..groups import Groups, find_groups
 from .floorlevel import FloorLevel, floor_level
 from .gendercap import boys_over, with_gender_caps
@@ -281,10 +282,13 @@ def _places_left(sites: pd.DataFrame, fixed: pd.DataFrame) -> pd.DataFrame:
 
 def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> tuple[Level, ...]:
     """Level values of ``placements`` (per student-week, as in the flow)."""
-    rows = placements.merge(pairs, on=["student", "site"], validate="many_to_one")
-    placed = rows["student"].unique()
+    at = pair_rows(pairs, placements["student"].to_numpy(), placements["site"].to_numpy())
+    if (at < 0).any():
+        raise RuntimeError("internal error: a placement on no candidate pair")
+    rows = pairs.iloc[at]
+    placed = placements["student"].unique()
     value = {"placed": len(placed), "priority": int(students["priority"].to_numpy(bool)[placed].sum()),
-             "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"] * 1000).sum()),
+             "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"].to_numpy() * 1000).sum()),
              "floors": 0, "gender": 0}  # computed by FloorLevel and boys_over
     return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
 
