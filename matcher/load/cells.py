@@ -98,8 +98,10 @@ def formulas(cells: pd.Series) -> np.ndarray:
     matcher never evaluates formulas; such a cell in an input is refused (CSV formula injection), whatever its
     column. Signed numbers (``-3``, ``+1.5``, ``-inf``) are not formulas.
     """
-    text = cells.astype(str).str.strip()
-    return (text.str.contains(_FORMULA, regex=True) & (text.str.len() > 1)).to_numpy()
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object))  # each distinct cell tested once
+    text = pd.Series(uniques, dtype=str).str.strip()
+    hit = (text.str.contains(_FORMULA, regex=True) & (text.str.len() > 1)).to_numpy()
+    return np.where(codes >= 0, hit[np.maximum(codes, 0)], False) if len(hit) else np.zeros(len(cells), bool)
 
 
 def _convert_distinct(text: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, pd.Series]:
