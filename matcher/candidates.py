@@ -29,7 +29,7 @@ from .geo import chord_km as _km
 from .geo import great_circle_km, unit_vectors
 from .groups import find_groups, group_pairs
 
-__all__ = ["Candidates", "candidates", "pair_rows"]
+__all__ = ["Candidates", "SiteIndex", "candidates", "pair_rows", "site_index"]
 
 #: Students per piece when the search is shared between the machine's cores (``parallel``).
 _PIECE = 10_000
@@ -64,9 +64,22 @@ class _Pool:
     tree: cKDTree
 
 
+@dataclass(frozen=True)
+class SiteIndex:
+    """The search trees of the sites, one per pool (see the module docstring), built by ``site_index``: calls of
+    ``candidates`` on the same sites can share one."""
+
+    pools: dict[tuple[str, bool, bool], _Pool]
+
+
+def site_index(sites: pd.DataFrame) -> SiteIndex:
+    """The search trees of ``sites`` (clean located table)."""
+    return SiteIndex(_pools(sites, unit_vectors(sites["lat"], sites["lon"])))
+
+
 def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k: int | None = None,
                only: np.ndarray | None = None, pairs_table: pd.DataFrame | None = None,
-               ranked: bool = True) -> Candidates:
+               ranked: bool = True, index: SiteIndex | None = None) -> Candidates:
     """Eligible pairs for ``students`` (all, or the positions in ``only``).
 
     Parameters
@@ -85,16 +98,21 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
     ranked : bool
         False: the eligible pairs only, by student then site, with the rank of the first trade pool that found
         each (not always the best) — what widening needs, at half the cost.
+    index : SiteIndex, optional
+        ``site_index(sites)`` when several calls search the same sites (built here otherwise).
     """
     k = _auto_k(students, sites, config, config.candidate_k) if k is None else k
     who = np.arange(len(students)) if only is None else np.asarray(only)
-    if pairs_table is None and len(who) > 2 * _PIECE and parallel.processes_of(config) > 1 and parallel.can_fork():
-        return _shared(students, sites, config, k, who, ranked)
-    return _candidates(students, sites, config, k, who, pairs_table, ranked)
+    if pairs_table is not None:
+        return _candidates(students, sites, config, k, who, pairs_table, ranked, None)
+    index = index or site_index(sites)
+    if len(who) > 2 * _PIECE and parallel.processes_of(config) > 1 and parallel.can_fork():
+        return _shared(students, sites, config, k, who, ranked, index)
+    return _candidates(students, sites, config, k, who, None, ranked, index)
 
 
 def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
-            ranked: bool) -> Candidates:
+            ranked: bool, index: SiteIndex) -> Candidates:
     """``_candidates`` for pieces of ``_PIECE`` students (each with its group mates, then kept to its own rows),
     shared between the machine's cores: the same pairs, in the same order."""
     groups = find_groups(students)
@@ -102,7 +120,7 @@ def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int,
 
     def piece(i: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         mine = pieces[i]
-        found = _candidates(students, sites, config, k, groups.with_mates(mine), None, ranked)
+        found = _candidates(students, sites, config, k, groups.with_mates(mine), None, ranked, index)
         return found.pairs[np.isin(found.pairs["student"].to_numpy(), mine)], found.truncated[mine], found.alone[mine]
 
     parts = parallel.run(piece, len(pieces), parallel.processes_of(config))
@@ -114,12 +132,13 @@ def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int,
 
 
 def _candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
-                pairs_table: pd.DataFrame | None, ranked: bool) -> Candidates:
-    """``candidates`` for the students ``who``, in this process."""
+                pairs_table: pd.DataFrame | None, ranked: bool, index: SiteIndex | None) -> Candidates:
+    """``candidates`` for the students ``who``, in this process (``index``: the sites' trees, without
+    ``pairs_table``)."""
     if pairs_table is not None:
         raw, truncated = _given_pairs(students, sites, config, pairs_table), np.zeros(len(students), bool)
     else:
-        raw, truncated = _geographic_pairs(students, sites, config, k, who)
+        raw, truncated = _geographic_pairs(students, config, k, who, index)
     raw = pd.concat([raw, _choice_pairs(students, sites, who, pairs_table)], ignore_index=True)
     pairs = eligible(raw, students, sites, config.other_sectors_rank_penalty, ranked)
     if config.stay_in_academie:
@@ -184,9 +203,9 @@ def _pools(sites: pd.DataFrame, xyz: np.ndarray) -> dict[tuple[str, bool, bool],
     return pools
 
 
-def _geographic_pairs(students, sites, config, k, who) -> tuple[pd.DataFrame, np.ndarray]:
+def _geographic_pairs(students, config, k, who, index: SiteIndex) -> tuple[pd.DataFrame, np.ndarray]:
     st_xyz = unit_vectors(students["lat"], students["lon"])
-    pools = _pools(sites, unit_vectors(sites["lat"], sites["lon"]))
+    pools = index.pools
     limit = _limits(students, config)
     reach = float(_chord(limit.max(initial=0.0))) * (1 + 1e-12)  # one search radius for all: ties break alike
     keys = _pool_keys(students, config, who)

@@ -36,7 +36,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from . import parallel
 from .budget import clearly_above, estimate_pairs
-from .candidates import Candidates, candidates
+from .candidates import Candidates, candidates, site_index
 from .config import Config
 from .groups import Groups, find_groups
 from .solve.flow import max_flow_solver
@@ -144,10 +144,11 @@ def _other_pairs(kept: pd.DataFrame, who: np.ndarray, groups: Groups, students: 
     ``groups``: the students' groups). Listed in the background: the block runs meanwhile, and calls
     the function it is given for the pairs."""
     key_kept = np.sort(kept["student"].to_numpy(np.int64) * len(sites) + kept["site"].to_numpy(np.int64))
+    trees = site_index(sites)  # built once, shared by the forked processes
 
     def chunk_pairs(index: int) -> pd.DataFrame:
         mine = who[index * _CHUNK:(index + 1) * _CHUNK]
-        found = candidates(students, sites, config, k=0, only=groups.with_mates(mine), ranked=False).pairs
+        found = candidates(students, sites, config, k=0, only=groups.with_mates(mine), ranked=False, index=trees).pairs
         found = found[np.isin(found["student"].to_numpy(), mine)]
         key = found["student"].to_numpy(np.int64) * len(sites) + found["site"].to_numpy(np.int64)
         at = np.minimum(np.searchsorted(key_kept, key), max(len(key_kept) - 1, 0))
