@@ -31,7 +31,7 @@ from .groups import find_groups, group_pairs
 
 __all__ = ["Candidates", "SiteIndex", "candidates", "pair_rows", "site_index"]
 
-#: Students per piece when the search is shared between the machine's cores (``parallel``).
+#: Fewest students per piece when the search is shared between the machine's cores (``parallel``).
 _PIECE = 10_000
 
 @dataclass(frozen=True)
@@ -113,17 +113,18 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
 
 def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
             ranked: bool, index: SiteIndex) -> Candidates:
-    """``_candidates`` for pieces of ``_PIECE`` students (each with its group mates, then kept to its own rows),
-    shared between the machine's cores: the same pairs, in the same order."""
+    """``_candidates`` for pieces of at least ``_PIECE`` students (each with its group mates, then kept to its own
+    rows), two per process, shared between the machine's cores: the same pairs, in the same order."""
     groups = find_groups(students)
-    pieces = np.array_split(np.sort(who), -(-len(who) // _PIECE))
+    processes = parallel.processes_of(config)  # two pieces each: some work is per piece, whatever its size
+    pieces = np.array_split(np.sort(who), min(-(-len(who) // _PIECE), 2 * processes))
 
     def piece(i: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         mine = pieces[i]
         found = _candidates(students, sites, config, k, groups.with_mates(mine), None, ranked, index)
         return found.pairs[np.isin(found.pairs["student"].to_numpy(), mine)], found.truncated[mine], found.alone[mine]
 
-    parts = parallel.run(piece, len(pieces), parallel.processes_of(config))
+    parts = parallel.run(piece, len(pieces), processes)
     truncated, alone = np.zeros(len(students), bool), np.zeros(len(students), np.int64)
     for mine, (_, cut, n_alone) in zip(pieces, parts):
         truncated[mine], alone[mine] = cut, n_alone

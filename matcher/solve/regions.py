@@ -160,9 +160,9 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
     if len(np.unique(key[pairs["student"].to_numpy(np.int64)])) < 2:
         return solve(pairs, students, sites, None)
     value, regions = split(pairs, students, sites, key, known)
-    tables = [region.tables(pairs, students, sites) for region in regions]
     largest = sorted(range(len(regions)), key=lambda r: -len(regions[r].rows))
-    results = parallel.run(lambda r: solve(*tables[r], regions[r]), len(regions), processes, largest)
+    results = parallel.run(lambda r: solve(*regions[r].tables(pairs, students, sites), regions[r]), len(regions),
+                           processes, largest)  # each region's tables made where it is solved
     parts, totals, solves, names = [], {}, 0, None
     for region, (placed, outcome) in zip(regions, results):
         parts.append(region.back(placed))
