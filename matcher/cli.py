@@ -25,7 +25,6 @@ from .load import load_inputs
 from .load.pairs import read_pairs
 from .privacy_cli import pseudonymize_cmd, reidentify_cmd
 from .progress import Progress
-from .changes import write_changes
 from .cli_batch import batch_runner, engine_from, engine_options, sweep_cmd
 from .reallocate import read_previous, reallocate
 
@@ -198,13 +197,11 @@ def reallocate_cmd(previous_dir, students_path, sites_path, out_dir, config_path
         inputs["pairs"] = file_digest(pairs_path)
     done = reallocate(previous, students, sites, config, previous_unassigned=previous_unassigned, pairs=pairs,
                       inputs=inputs)
-    (Path(out_dir) / "changes.csv").unlink(missing_ok=True)  # never a stale changes.csv next to the new files
-    paths = write_outputs(done.result, out_dir)
-    write_changes(done.changes, out_dir)
+    paths = write_outputs(done.result, out_dir, extra={"changes.csv": done.changes})  # one set, changes included
     click.echo(render_summary(done.result.summary))
     counts = ", ".join(f"{k} {v}" for k, v in done.result.summary["reallocation"]["changes"].items()) or "none"
     click.echo(f"\nkept {done.result.summary['reallocation']['kept']:,} placements; changes: {counts}")
-    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}, {Path(out_dir) / 'changes.csv'}")
+    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
 
 
 @main.command()

@@ -53,8 +53,10 @@ def _csv(table: pd.DataFrame) -> bytes:
 DERIVED: tuple[str, ...] = ("report.html", "report.xlsx", "committee.csv", "changes.csv")
 
 
-def write_outputs(result, out_dir: str | Path) -> dict[str, Path]:
+def write_outputs(result, out_dir: str | Path, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, Path]:
     """Write the result's files into ``out_dir`` (created if needed) as one set; returns their paths by name.
+
+    ``extra`` (file name → table) adds CSV files to the same set, e.g. ``changes.csv`` of ``matcher reallocate``.
 
     Raises
     ------
@@ -66,9 +68,9 @@ def write_outputs(result, out_dir: str | Path) -> dict[str, Path]:
         "unassigned.csv": _csv(result.unassigned),
         "summary.json": (json.dumps(result.summary, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode(),
         "run.json": (json.dumps({"timings_seconds": result.timings}, indent=2) + "\n").encode(),
-    }
+    } | {name: _csv(table) for name, table in (extra or {}).items()}
     paths = publish(files, out_dir)
-    stale = [name for name in DERIVED if (Path(out_dir) / name).exists()]
+    stale = [name for name in DERIVED if name not in files and (Path(out_dir) / name).exists()]
     if stale:
         warnings.warn(MatcherWarning(f"{', '.join(stale)} in {out_dir} describe an earlier run and were kept; run "
                                      "matcher report again (or remove them)"), stacklevel=2)

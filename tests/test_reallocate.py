@@ -146,6 +146,15 @@ def _two_runs(folder: Path, first: tuple[list, list], second: tuple[list, list])
     return prev, done, {r.student_id: (r.change, r.outcome) for r in done.changes.itertuples()}
 
 
+def test_changes_are_published_with_the_allocation_as_one_set(scenario):
+    # changes.csv goes into the same atomic set as assignments.csv (matcher.atomic): no separate write that a
+    # reader could see half done, and no hidden work folder left behind
+    root = scenario["root"]
+    assert sorted(p.name for p in (root / "after").iterdir()) == ["assignments.csv", "changes.csv", "run.json",
+                                                                  "summary.json", "unassigned.csv"]
+    assert not [p.name for p in root.iterdir() if ".matcher-" in p.name]
+
+
 def test_capacity_cut_keeps_the_nearer_student(tmp_path):
     # X (2 places at O) hosts a (1.1 km) and b (3.3 km); c (5.6 km) is not placed. X is cut to 1 place: the host
     # keeps a (nearer), b loses the place and no other site exists; c stays unplaced (not a change).
