@@ -36,7 +36,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from . import parallel
 from .budget import clearly_above, estimate_pairs
-from .candidates import Candidates, candidates, site_index
+from .candidates import Candidates, SiteIndex, candidates, site_index
 from .config import Config
 from .groups import Groups, find_groups
 from .solve.flow import max_flow_solver
@@ -102,7 +102,8 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     kept = cands.pairs[["student", "site"]].astype(np.int32)
-    with _other_pairs(cands.pairs, truncated, groups, students, sites, config) as listed:
+    trees = site_index(sites)  # built once: the listing's forked processes and the added pairs share it
+    with _other_pairs(cands.pairs, truncated, groups, students, sites, config, trees) as listed:
         cut = _min_cut(kept, weeks, cap1, cap2, first=len(kept))  # while listing
         extra = listed()
     n_listed, kept_bound, new = len(extra), cut.value, kept.iloc[:0]
@@ -117,7 +118,7 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     bound, used = cut.value, cut.used
     new = used.loc[cut.fresh, ["student", "site"]].drop_duplicates().astype(np.int64)  # a maximum flow needs these
     who = groups.with_mates(np.unique(new["student"].to_numpy(np.int64)))
-    rows = candidates(students, sites, config, k=0, only=who).pairs if len(who) else cands.pairs.iloc[:0]
+    rows = candidates(students, sites, config, k=0, only=who, index=trees).pairs if len(who) else cands.pairs.iloc[:0]
     added = rows.merge(new, on=["student", "site"])
     widened = replace(cands, pairs=_merged(cands.pairs, added))
     return Widening(widened, bound, kept_bound, len(added), n_listed, maximum=Maximum(bound, used))
@@ -138,13 +139,12 @@ def _merged(pairs: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
 
 @contextmanager
 def _other_pairs(kept: pd.DataFrame, who: np.ndarray, groups: Groups, students: pd.DataFrame, sites: pd.DataFrame,
-                 config: Config) -> Iterator[Callable[[], pd.DataFrame]]:
+                 config: Config, trees: SiteIndex) -> Iterator[Callable[[], pd.DataFrame]]:
     """``student, site`` (int32) of every eligible pair of the students ``who`` that is not kept, listed in chunks
     of students, the chunks shared between the machine's cores (``matcher.parallel``; ``who`` holds whole groups;
-    ``groups``: the students' groups). Listed in the background: the block runs meanwhile, and calls
-    the function it is given for the pairs."""
+    ``groups``: the students' groups; ``trees``: the sites' search trees). Listed in the background: the block
+    runs meanwhile, and calls the function it is given for the pairs."""
     key_kept = np.sort(kept["student"].to_numpy(np.int64) * len(sites) + kept["site"].to_numpy(np.int64))
-    trees = site_index(sites)  # built once, shared by the forked processes
 
     def chunk_pairs(index: int) -> pd.DataFrame:
         mine = who[index * _CHUNK:(index + 1) * _CHUNK]
