@@ -202,9 +202,10 @@ def read_objective(value: dict, name: str, problems: list[Problem]) -> Objective
         problems.append(Problem(name, None, "objective.order", str(order), "unknown or repeated level",
                                 f"list levels among {', '.join(LEVELS)}, each once"))
         order = list(LEVELS)
-    elif order[0] != "placed" or ("splits" in order and order[-1] != "splits"):
+    elif not (order[0] == "placed" or order[:2] == ["floors", "placed"]) or \
+            ("splits" in order and order[-1] != "splits"):
         problems.append(Problem(name, None, "objective.order", str(order),
-                                "'placed' must come first and 'splits' (when listed) last",
+                                "'placed' must come first (or right after 'floors') and 'splits' (when listed) last",
                                 "reorder the levels, e.g. " + ", ".join(LEVELS)))
         order = list(LEVELS)
     unknown = set(value) - {"order"}

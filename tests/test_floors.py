@@ -10,7 +10,7 @@ from conftest import levels, run_files, write_csv
 from test_engine_cases import AIN, N1, O, VIENNE, placements, reasons, site, student
 
 from matcher.cli import main
-from matcher.config import Config
+from matcher.config import Config, Objective
 from matcher.floors import academie_floors
 from matcher.reference import lycees
 
@@ -151,3 +151,45 @@ def test_the_floors_bound_is_never_above_the_placed_bound(tmp_path):
     assert placements(r) == {}
     assert levels(r)["placed"]["bound"] == 0
     assert (levels(r)["floors"]["value"], levels(r)["floors"]["bound"]) == (0, 0)
+
+
+def test_floors_first_leaves_students_unplaced_to_meet_a_floor(tmp_path):
+    # S (1 place each week, Lyon) is in range of y (Vienne, Grenoble, both weeks), x (Lyon, week 1 only) and z
+    # (Lyon, week 2 only). Grenoble's floor is 1, Lyon's 0. Placed first: x and z (2 placed), floors 0 of 1: a
+    # floor never leaves a student unplaced. Floors first: y takes both weeks (floors 1 of 1), placed 1 against
+    # the 2 any allocation can place.
+    people = [student("y", VIENNE), student("x", N1, weeks="week_1"), student("z", N1, weeks="week_2")]
+    floors = str(floors_file(tmp_path, [("Grenoble", "1"), ("Lyon", "0")]))
+    (tmp_path / "placed").mkdir()
+    (tmp_path / "floors").mkdir()
+    _, _, r = run_files(tmp_path / "placed", people, [site("S", O)], Config(academie_floors=floors))
+    assert placements(r) == {"x": [("S", "week_1")], "z": [("S", "week_2")]}
+    lv = levels(r)
+    assert [(name, lv[name]["value"], lv[name]["bound"]) for name in ("placed", "floors")] == \
+        [("placed", 2, 2), ("floors", 0, 1)]
+    first = Config(academie_floors=floors, objective=Objective(order=("floors", "placed", "priority", "preference",
+                                                                      "distance")))
+    _, _, r = run_files(tmp_path / "floors", people, [site("S", O)], first)
+    assert placements(r) == {"y": [("S", "both")]}
+    assert reasons(r) == {"x": "CAPACITY_TAKEN", "z": "CAPACITY_TAKEN"}
+    assert [lv["level"] for lv in r.summary["objective"]][:2] == ["floors", "placed"]
+    lv = levels(r)
+    assert [(name, lv[name]["value"], lv[name]["bound"]) for name in ("floors", "placed")] == \
+        [("floors", 1, 1), ("placed", 1, 2)]
+
+
+def test_the_policy_file_may_put_floors_first_and_nothing_else_before_placed(tmp_path):
+    s = write_csv(tmp_path / "students.csv", [student("y", VIENNE), student("x", N1)])
+    t = write_csv(tmp_path / "sites.csv", [site("S", O)])
+    floors = floors_file(tmp_path, [("Grenoble", "1"), ("Lyon", "0")])
+    runs = {}
+    for name, order in (("first", '["floors", "placed", "distance"]'), ("bad", '["priority", "placed"]')):
+        policy = tmp_path / f"{name}.toml"
+        policy.write_text(f'academie_floors = "{floors.as_posix()}"\n[objective]\norder = {order}\n', encoding="utf-8")
+        runs[name] = CliRunner().invoke(main, ["allocate", "--students", str(s), "--sites", str(t),
+                                               "--out", str(tmp_path / name), "--config", str(policy)])
+    assert runs["first"].exit_code == 0, runs["first"].output
+    assert (tmp_path / "first" / "summary.json").exists()
+    assert runs["bad"].exit_code == 2, runs["bad"].output
+    assert "'placed' must come first (or right after 'floors')" in runs["bad"].output
+    assert not (tmp_path / "bad").exists()

@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .flow import Level, max_flow, solve_lexicographic
+from .bounds import bound_placing, most_placed, priority_bound
+from .flow import COST_LEVELS, Level, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
 from .regions import Maximum, Regional, by_region, maximum
@@ -39,7 +40,7 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
     """Placements and outcome of the relaxed network's flow; with ``prove=False`` and as many pairs as
     ``regional`` says, solved académie by académie (``regions.by_region``; ``known``: a maximum flow over ``pairs``
     already solved)."""
-    if _regional(prove, regional, pairs, students):
+    if _regional(prove, regional, pairs, students, order):
         def one(p, st, si, region):
             mask = open_ if open_ is None or region is None else open_[region.students]
             return _flow(p, st, si, order, False, mask, gender)
@@ -54,9 +55,11 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
     return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order, gender), outcome
 
 
-def _regional(prove: bool, regional: Regional, pairs: pd.DataFrame, students: pd.DataFrame) -> bool:
-    """Whether a flow is solved académie by académie (see ``_flow``)."""
-    return not prove and regional.applies(len(pairs)) and "academie" in students
+def _regional(prove: bool, regional: Regional, pairs: pd.DataFrame, students: pd.DataFrame,
+              order: tuple[str, ...]) -> bool:
+    """Whether a flow is solved académie by académie (see ``_flow``): not with ``floors`` first (the shares come
+    from a maximum flow)."""
+    return not prove and regional.applies(len(pairs)) and "academie" in students and order[0] == "placed"
 
 
 def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...],
@@ -91,7 +94,7 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
     floors_bound = None if level is None else level.bound(pairs, students, sites)
-    if known is None and _regional(False, regional, pairs, students):
+    if known is None and _regional(False, regional, pairs, students, order):
         known = maximum(pairs, students, sites)  # one for every flow of the chase
     placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender, regional, known)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
@@ -101,7 +104,7 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     while True:
         broken = _broken(placements, students, sites, state.groups)
         settled = _settle(placements, broken, state, students, sites, order, pairs)
-        key = _key(settled, level, students)
+        key = _key(settled, level, students, order)
         stalled = 0 if best_key is None or key > best_key else stalled + 1
         if best_key is None or key >= best_key:  # a later round wins ties: its cost levels were solved again
             best, best_key = settled, key
@@ -120,8 +123,8 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
 def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int | None, gender, regional: Regional,
            known: Maximum | None, tries: int = 3):
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
-    none once the level reaches its ``bound``) and the best allocation by (placed, floors) is kept. Returns
-    placements, outcome and the open mask used."""
+    none once the level reaches its ``bound``) and the best allocation by ``_key`` is kept. Returns placements,
+    outcome and the open mask used."""
     open_ = None if level is None else level.open_mask(None)
     placements, first = _flow(pairs, students, sites, order, False, open_, gender, regional, known)
     if level is None:
@@ -136,7 +139,7 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int |
         open_ = again
         placements, outcome = _flow(pairs, students, sites, order, False, open_, gender, regional, known)
         solves += outcome.solves
-        if level.value(placements["student"].unique()) > level.value(best[0]["student"].unique()):
+        if _key(placements, level, students, order) > _key(best[0], level, students, order):
             best = (placements, outcome, open_)
     return best[0], replace(best[1], solves=solves), best[2]
 
@@ -153,12 +156,14 @@ def _settle(placements: pd.DataFrame, broken: "_Breaks", state: "_State", studen
     return fill(out, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
 
 
-def _key(placements: pd.DataFrame, level: FloorLevel | None, students: pd.DataFrame) -> tuple[int, int, int]:
-    """How settled allocations compare (the larger the better): students placed, then counted towards floors,
-    then priority students."""
+def _key(placements: pd.DataFrame, level: FloorLevel | None, students: pd.DataFrame,
+         order: tuple[str, ...]) -> tuple[int, int, int]:
+    """How allocations compare (the larger the better): students placed, then counted towards floors (floors
+    first when ``order`` says so), then priority students."""
     who = placements["student"].unique()
     floors = 0 if level is None else level.value(who)
-    return len(who), floors, int(students["priority"].to_numpy(bool)[who].sum())
+    first = (floors, len(who)) if order[0] == "floors" else (len(who), floors)
+    return *first, int(students["priority"].to_numpy(bool)[who].sum())
 
 
 #: Repair rounds in a row whose settled allocation is no better than the best one before the repair stops.
@@ -234,7 +239,8 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
     """Level values against the relaxed flow's bounds, status and solver facts.
 
     The ``floors`` level's value and bound are computed exactly (``FloorLevel``); the flow's bounds for the levels
-    after it hold for its approximation only, so with floors they are not claimed.
+    after it hold for its approximation only, so with floors they are not claimed. A cost level left without a
+    lexicographic bound gets one over every allocation placing as many students (``bounds``).
     """
     levels = [Level(lv.name, got.value, lv.bound, lv.sense) for lv, got in
               zip(first.levels, _values(first.levels, placements, pairs, students))]
@@ -244,14 +250,20 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
                          *state.gender)
         levels = [Level(lv.name, float(over), lv.bound, lv.sense) if lv.name == "gender" else lv for lv in levels]
     if level is not None:
+        most = most_placed(levels, pairs, students, sites)
         at = [lv.name for lv in levels].index("floors")
-        bound = min(floors_bound, levels[0].bound)  # nothing counts more towards floors than it places
-        levels = levels[:at] + [Level("floors", float(level.value(placements["student"].unique())),
-                                      float(bound), "max")] + \
-            [Level(lv.name, lv.value, None, lv.sense) for lv in levels[at + 1:]]
+        bound = min(floors_bound, most)  # nothing counts more towards floors than it places
+        levels = [Level(lv.name, lv.value, float(most), lv.sense) if lv.name == "placed" else lv
+                  for lv in levels[:at]] + \
+            [Level("floors", float(level.value(placements["student"].unique())), float(bound), "max")] + \
+            [Level(lv.name, lv.value, float(most) if lv.name == "placed" else None, lv.sense)
+             for lv in levels[at + 1:]]
     levels = _lexicographic_bounds(levels)
-    levels = [Level(lv.name, lv.value, float(_priority_bound(pairs, students, sites)), lv.sense)
+    levels = [Level(lv.name, lv.value, float(priority_bound(pairs, students, sites)), lv.sense)
               if lv.name == "priority" and lv.bound is None else lv for lv in levels]
+    n = placements["student"].nunique()  # cost levels left without a bound: one over every allocation placing n
+    levels = [Level(lv.name, lv.value, bound_placing(lv.name, pairs, students, sites, n), lv.sense)
+              if lv.name in COST_LEVELS and lv.bound is None else lv for lv in levels]
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
         n_splits = float(_splits(placements))
         levels.append(Level("splits", n_splits, 0.0 if n_splits == 0 else None, "min"))
@@ -261,15 +273,6 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
             "flow_solves": state.solves, "restriction_rounds": state.rounds,
             "restricted_students": int((state.stage > 0).sum())}
     return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), info)
-
-
-def _priority_bound(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> int:
-    """Most priority students any allocation places: the relaxed network's maximum flow with them alone (it holds
-    whatever the earlier levels reach)."""
-    mine = students["priority"].to_numpy(bool)[pairs["student"].to_numpy()]
-    net = build_network(pairs[mine], students["weeks"].to_numpy(object),
-                        sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64))
-    return max_flow(net)
 
 
 def _places_left(sites: pd.DataFrame, fixed: pd.DataFrame) -> pd.DataFrame:
@@ -293,9 +296,10 @@ def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.
     return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
 
 
-#: Levels whose bound holds for every allocation, whatever the earlier levels reach (``FloorLevel.bound``; the
-#: ``priority`` level gets ``_priority_bound`` when the flow's bound does not hold).
-_UNCONDITIONAL = ("floors",)
+#: Levels whose bound holds for every allocation, whatever the earlier levels reach (``placed``: a maximum flow,
+#: ``floors``: ``FloorLevel.bound``; the ``priority`` level gets ``bounds.priority_bound`` when the flow's bound does
+#: not hold).
+_UNCONDITIONAL = ("placed", "floors")
 
 
 def _lexicographic_bounds(levels: list[Level]) -> list[Level]:

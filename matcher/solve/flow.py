@@ -2,6 +2,9 @@
 
 ``placed`` is the maximum flow (``solve_max_flow_with_min_cost``); the other levels (``priority``: count,
 ``preference``: sum of ranks, ``distance``: metres) are minimised as one weighted cost among maximum flows.
+When ``floors`` comes before ``placed``, no flow is maximum first: every student may take an arc from the source
+straight to the sink (left unplaced, cost 0), ``placed`` is a count level weighted after ``floors``, and the
+min-cost flow (``solve``) weighs them all.
 
 - The longest prefix of levels whose *exact* weights fit the solver's cost range is solved in one stage: each
   level's weight exceeds the sum over all students of what the later levels can move, so the weighted optimum
@@ -35,7 +38,8 @@ class Level:
     """One objective level: its value, a proven bound (None when none is known), and its sense (max or min).
 
     Bounds are lexicographic: a level's bound holds among allocations that reach every earlier level's value,
-    so once a level falls short of its bound the later levels have none.
+    so once a level falls short of its bound the later levels have none here (the engine then gives them bounds
+    holding for every allocation, ``bounds``).
     """
 
     name: str
@@ -79,13 +83,16 @@ def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray, floors:
     return out
 
 
-def _solve(net: Network, costs: np.ndarray) -> tuple[np.ndarray, int]:
-    """Max flow with min cost; returns (flows, status) with OR-Tools' status code."""
+def _solve(net: Network, costs: np.ndarray, most: bool = True) -> tuple[np.ndarray, int]:
+    """Max flow with min cost (``most``), else min cost with a source → sink arc for students left unplaced;
+    returns (flows of ``net``'s arcs, status) with OR-Tools' status code."""
     mcf = SimpleMinCostFlow()
     mcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacities, costs)
     supply = int(net.capacities[net.student_arc].sum())  # at most one unit per student
+    if not most:
+        mcf.add_arc_with_capacity_and_unit_cost(SOURCE, SINK, supply, 0)
     mcf.set_nodes_supplies(np.array([SOURCE, SINK]), np.array([supply, -supply]))
-    status = mcf.solve_max_flow_with_min_cost()
+    status = mcf.solve_max_flow_with_min_cost() if most else mcf.solve()
     if status != mcf.OPTIMAL:
         return np.zeros(len(net.tails), np.int64), status
     return mcf.flows(np.arange(len(net.tails))), status
@@ -128,7 +135,7 @@ def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
                         gender: np.ndarray | None = None) -> FlowOutcome:
     """Optimise the levels of ``order`` that the network carries (others are ignored here).
 
-    ``placed`` is always first (maximum flow). The longest prefix of the other levels whose exact weights fit
+    ``placed`` is first (maximum flow) unless ``order`` starts with ``floors`` (see the module). The longest prefix of the other levels whose exact weights fit
     the solver's cost range is solved at once; each later level gets a stage of its own. With ``prove=False``
     (repair rounds, whose results carry no bound) every level is solved in one stage with weights spanning one
     student's range, unchecked: ``placed`` is still maximum, the later levels are not proven. ``floors``
@@ -136,9 +143,10 @@ def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
     """
     vals = _arc_values(net, pairs, priority, floors, gender)
     vals = {k: (-v if k in COUNT_LEVELS else v) for k, v in vals.items()}  # everything minimised
-    rest = [lv for lv in order if lv in COUNT_LEVELS + COST_LEVELS and lv != "placed"]
+    most = order[0] == "placed"
+    rest = [lv for lv in order if lv in COUNT_LEVELS + COST_LEVELS and (lv != "placed" or not most)]
     if not prove:
-        return _unproven(net, vals, rest, pairs)
+        return _unproven(net, vals, rest, pairs, most)
     flows, solves, proven, bounds, done = None, 0, {}, {}, 0
     while flows is None or done < len(rest):
         upto = len(rest)
@@ -146,7 +154,7 @@ def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
             upto -= 1
         stage = rest[:upto]
         exact = not stage or _fits(_weights(stage, vals, net, pairs, True), stage, vals, net)
-        result, tries = _stage(net, vals, stage, proven, pairs, exact=exact)
+        result, tries = _stage(net, vals, stage, proven, pairs, exact=exact, most=most)
         solves += tries
         if result is None:  # weights out of the solver's range: keep the last proven flows; no bound after
             break
@@ -156,25 +164,32 @@ def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
         done = upto
     if flows is None:
         raise RuntimeError("OR-Tools min-cost flow found no optimal flow on the allocation network")
-    proven_flow = int(vals["placed"] @ flows)
-    levels = [Level("placed", float(-proven_flow), float(-proven_flow), "max")]
-    for lv in rest:
+    if most:
+        bounds["placed"] = int(vals["placed"] @ flows)
+    return FlowOutcome(flows=flows, levels=_levels(order, vals, flows, bounds), solves=solves)
+
+
+def _levels(order: tuple[str, ...], vals: dict, flows: np.ndarray, bounds: dict) -> tuple[Level, ...]:
+    """The network's levels in ``order`` with their values in ``flows`` and the ``bounds`` proven (minimised
+    values, as in ``vals``)."""
+    out = []
+    for lv in (name for name in order if name in COUNT_LEVELS + COST_LEVELS):
         sign = -1 if lv in COUNT_LEVELS else 1
         bound = float(sign * bounds[lv]) if lv in bounds else None
-        levels.append(Level(lv, float(sign * (vals[lv] @ flows)), bound, "max" if lv in COUNT_LEVELS else "min"))
-    return FlowOutcome(flows=flows, levels=tuple(levels), solves=solves)
+        out.append(Level(lv, float(sign * (vals[lv] @ flows)), bound, "max" if lv in COUNT_LEVELS else "min"))
+    return tuple(out)
 
 
-def _stage(net, vals, levels, proven, pairs, *, exact: bool, tries: int = 6):
+def _stage(net, vals, levels, proven, pairs, *, exact: bool, most: bool = True, tries: int = 6):
     """Max flow at minimum weighted cost of ``levels``; accepted when earlier proven levels keep their value."""
     if not levels:
-        flows, status = _solve(net, np.zeros(len(net.tails), np.int64))
+        flows, status = _solve(net, np.zeros(len(net.tails), np.int64), most)
         return (flows if status == SimpleMinCostFlow.OPTIMAL else None), 1
     weights = _weights(levels, vals, net, pairs, exact)
     for attempt in range(tries):
         if not _fits(weights, levels, vals, net):
             return None, attempt
-        flows, status = _solve(net, sum(w * vals[lv] for w, lv in zip(weights, levels)))
+        flows, status = _solve(net, sum(w * vals[lv] for w, lv in zip(weights, levels)), most)
         if status != SimpleMinCostFlow.OPTIMAL:
             return None, attempt + 1
         lost = [i for i, lv in enumerate(levels) if lv in proven and int(vals[lv] @ flows) != proven[lv]]
@@ -184,21 +199,20 @@ def _stage(net, vals, levels, proven, pairs, *, exact: bool, tries: int = 6):
     return None, tries
 
 
-def _unproven(net: Network, vals: dict, rest: list[str], pairs: pd.DataFrame) -> FlowOutcome:
-    """One weighted stage over every level, weights spanning one student's range; only ``placed`` is proven."""
+def _unproven(net: Network, vals: dict, rest: list[str], pairs: pd.DataFrame, most: bool = True) -> FlowOutcome:
+    """One weighted stage over every level, weights spanning one student's range; only ``placed`` is proven
+    (when ``most``: maximum flow first)."""
     weights = _weights(rest, vals, net, pairs, exact=False) if rest else []
     while weights and not _fits(weights, rest, vals, net):  # keep the order of the first levels
         rest = rest[:-1]
         weights = _weights(rest, vals, net, pairs, exact=False) if rest else []
     costs = sum((w * vals[lv] for w, lv in zip(weights, rest)), np.zeros(len(net.tails), np.int64))
-    flows, status = _solve(net, costs)
+    flows, status = _solve(net, costs, most)
     if status != SimpleMinCostFlow.OPTIMAL:
         raise RuntimeError("OR-Tools min-cost flow found no optimal flow on the allocation network")
-    placed = int(vals["placed"] @ flows)
-    levels = [Level("placed", float(-placed), float(-placed), "max")]
-    levels += [Level(lv, float((-1 if lv in COUNT_LEVELS else 1) * (vals[lv] @ flows)), None,
-                     "max" if lv in COUNT_LEVELS else "min") for lv in rest]
-    return FlowOutcome(flows=flows, levels=tuple(levels), solves=1)
+    order = (("placed",) if most else ()) + tuple(rest)
+    return FlowOutcome(flows=flows, levels=_levels(order, vals, flows, {"placed": int(vals["placed"] @ flows)}
+                                                   if most else {}), solves=1)
 
 
 def max_flow(net: Network) -> int:

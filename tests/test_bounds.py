@@ -1,0 +1,115 @@
+"""Bounds on the cost levels over every allocation placing at least n students (``matcher.solve.bounds``).
+
+A named case computed by hand, the engine's summary when a group leaves ``placed`` short of its bound, and a
+property against an independent formulation: scipy's HiGHS linear programme of the relaxation (students choose a
+site per week, capacities per site and week, at least n placed), whose optimum no such bound may exceed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from conftest import levels, metres, run_files
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+from test_engine_cases import N1, N3, O, site, student
+
+from matcher.solve.bounds import bound_placing, cheapest_sum
+
+
+def _tables(weeks: list[str], caps: list[tuple[int, int]], pairs: list[tuple[int, int, int, float]]):
+    students = pd.DataFrame({"weeks": weeks})
+    sites = pd.DataFrame({"capacity_week_1": [c[0] for c in caps], "capacity_week_2": [c[1] for c in caps]})
+    rows = pd.DataFrame(pairs, columns=["student", "site", "rank", "km"])
+    return students, sites, rows.sort_values(["student", "site"], kind="stable").reset_index(drop=True)
+
+
+def test_cheapest_sum_by_hand():
+    # s0 (both weeks): A at 2 km has no week-2 place, so week 1 costs 2 km at A and week 2 5 km at B: 7.
+    # s1 (week 1 only): A at 1 km: 1. s2 (both): B at 4 km both weeks: 8.
+    # n=1: 1; n=2: 1 + 7 = 8; n=3: 16. Ranks: s0 1 + 3, s1 2, s2 2 + 2 -> n=2: 2 + 4 = 6.
+    students, sites, pairs = _tables(["both", "week_1", "both"], [(1, 0), (1, 1)],
+                                     [(0, 0, 1, 2.0), (0, 1, 3, 5.0), (1, 0, 2, 1.0), (2, 1, 2, 4.0)])
+    km = pairs["km"].to_numpy()
+    assert [cheapest_sum(pairs, students, sites, km, n) for n in (1, 2, 3)] == [1, 8, 16]
+    assert bound_placing("preference", pairs, students, sites, 2) == 6.0
+    assert bound_placing("distance", pairs, students, sites, 1) == 1000.0
+    assert bound_placing("gender", pairs, students, sites, 3) == 0.0
+
+
+def test_a_group_left_out_still_leaves_bounds_on_the_cost_levels(tmp_path):
+    # Groups G and H (two members each, at N1, trade electricite) reach only A (at O, 3 places, groups of 2): one
+    # group is placed, the other has no room. s (at O, numerique) reaches only B (at N3, 1 place). Placed 3
+    # against the relaxation's 4 (members apart), so the flow's cost bounds do not hold; three students placed
+    # cost at least the three cheapest students' two weeks: three members at A, 6 x |O N1|. Preference: rank 1
+    # per student-week, 6 = 6.
+    grp = [student(f"{g}{i}", N1, group_id=g, sectors="electricite") for g in "GH" for i in (1, 2)]
+    sites = [site("A", O, 3, sectors="electricite", max_group_size=2), site("B", N3, 1, sectors="numerique")]
+    _, _, r = run_files(tmp_path, grp + [student("s", O, sectors="numerique")], sites)
+    lv = levels(r)
+    assert (lv["placed"]["value"], lv["placed"]["bound"]) == (3, 4)
+    assert (lv["preference"]["value"], lv["preference"]["bound"], lv["preference"]["gap"]) == (6, 6, 0)
+    value, bound = 4 * metres(O, N1) + 2 * metres(O, N3), 6 * metres(O, N1)
+    assert (lv["distance"]["value"], lv["distance"]["bound"]) == (value, bound)
+    assert abs(lv["distance"]["gap"] - (value - bound) / bound) < 1e-6
+
+
+def _lp_minimum(students, sites, pairs, cost, n) -> float | None:
+    """Least ``cost`` of the relaxation placing at least ``n`` students (None when it cannot): x[pair, week] and
+    y[student] in [0, 1], each needed week's x summing to y, places per site and week, sum of y at least n."""
+    n_pairs, n_st, n_si = len(pairs), len(students), len(sites)
+    s, j = pairs["student"].to_numpy(), pairs["site"].to_numpy()
+    kind = students["weeks"].to_numpy(object)
+    rows, cols, vals, b_eq, up_rows, up_cols, b_ub = [], [], [], [], [], [], []
+    for w, column in ((0, "capacity_week_1"), (1, "capacity_week_2")):
+        x = w * n_pairs + np.arange(n_pairs)
+        for i in range(n_st):
+            if kind[i] == ("week_2" if w == 0 else "week_1"):
+                continue
+            mine = x[s == i]
+            rows += [len(b_eq)] * (len(mine) + 1)
+            cols += list(mine) + [2 * n_pairs + i]
+            vals += [1.0] * len(mine) + [-1.0]
+            b_eq.append(0.0)
+        for k in range(n_si):
+            up_rows += [len(b_ub)] * int((j == k).sum())
+            up_cols += list(x[j == k])
+            b_ub.append(float(sites[column].iat[k]))
+    up_rows += [len(b_ub)] * n_st
+    up_cols += list(2 * n_pairs + np.arange(n_st))
+    n_var = 2 * n_pairs + n_st
+    a_ub = coo_matrix(([1.0] * (len(up_rows) - n_st) + [-1.0] * n_st, (up_rows, up_cols)), (len(b_ub) + 1, n_var))
+    a_eq = coo_matrix((vals, (rows, cols)), (len(b_eq), n_var))
+    c = np.concatenate([cost, cost, np.zeros(n_st)])
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub + [-float(n)], A_eq=a_eq, b_eq=b_eq, bounds=(0, 1), method="highs")
+    return res.fun if res.status == 0 else None
+
+
+@st.composite
+def instances(draw):
+    n_st, n_si = draw(st.integers(1, 6)), draw(st.integers(1, 4))
+    weeks = draw(st.lists(st.sampled_from(["both", "week_1", "week_2"]), min_size=n_st, max_size=n_st))
+    caps = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=n_si, max_size=n_si))
+    links = draw(st.lists(st.tuples(st.integers(0, n_st - 1), st.integers(0, n_si - 1)), max_size=n_st * n_si,
+                          unique=True))
+    pairs = [(i, k, draw(st.integers(1, 4)), draw(st.integers(0, 30)) / 2) for i, k in links]
+    return _tables(weeks, caps, pairs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(), st.integers(1, 6))
+def test_no_allocation_placing_n_students_costs_less(instance, n):
+    """The bound never exceeds the relaxation's least cost (so no allocation's), and equals it when no site's
+    places limit anyone (every site-week holds every student)."""
+    students, sites, pairs = instance
+    for level in ("preference", "distance"):
+        cost = pairs["rank"].to_numpy(float) if level == "preference" else np.rint(pairs["km"].to_numpy() * 1000)
+        best = _lp_minimum(students, sites, pairs, cost, n)
+        if best is None:
+            continue  # fewer than n students can be placed at all: no allocation to bound
+        bound = bound_placing(level, pairs, students, sites, n)
+        assert bound <= best + 1e-6
+        ample = sites.assign(capacity_week_1=np.where(sites["capacity_week_1"] > 0, len(students), 0),
+                             capacity_week_2=np.where(sites["capacity_week_2"] > 0, len(students), 0))
+        assert abs(bound_placing(level, pairs, students, ample, n) - _lp_minimum(students, ample, pairs, cost, n)) < 1e-6
