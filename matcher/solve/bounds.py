@@ -21,10 +21,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .flow import Level, max_flow
+from .flow import COST_LEVELS, Level, max_flow
 from .network import build_network
 
-__all__ = ["bound_placing", "cheapest_sum", "level_costs", "most_placed", "priority_bound"]
+__all__ = ["UNCONDITIONAL", "bound_placing", "cheapest_sum", "level_costs", "lexicographic", "most_placed",
+           "priority_bound", "unconditional"]
 
 
 def level_costs(pairs: pd.DataFrame, level: str) -> np.ndarray:
@@ -82,3 +83,35 @@ def priority_bound(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFr
     net = build_network(pairs[mine], students["weeks"].to_numpy(object),
                         sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64))
     return max_flow(net)
+
+
+#: Levels whose bound holds for every allocation, whatever the earlier levels reach (``placed``: a maximum flow,
+#: ``floors``: ``FloorLevel.bound``; the ``priority`` level gets ``priority_bound`` when the flow's bound does
+#: not hold).
+UNCONDITIONAL = ("placed", "floors")
+
+
+def lexicographic(levels: list[Level]) -> list[Level]:
+    """Drop the bounds of the levels after the first one that falls short of its bound (except the levels whose
+    bound holds for every allocation)."""
+    out, short = [], False
+    for lv in levels:
+        out.append(Level(lv.name, lv.value, None, lv.sense) if short and lv.name not in UNCONDITIONAL else lv)
+        short = short or bool(lv.gap)
+    return out
+
+
+def unconditional(levels: list[Level], placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame,
+                  sites: pd.DataFrame) -> list[Level]:
+    """Levels left without a bound get one holding for every allocation: ``priority`` its maximum flow
+    (``priority_bound``), the cost levels one over every allocation placing as many students as ``placements``
+    (``bound_placing``)."""
+    n = placements["student"].nunique()
+    out = []
+    for lv in levels:
+        if lv.bound is None and lv.name == "priority":
+            lv = Level(lv.name, lv.value, float(priority_bound(pairs, students, sites)), lv.sense)
+        elif lv.bound is None and lv.name in COST_LEVELS:
+            lv = Level(lv.name, lv.value, bound_placing(lv.name, pairs, students, sites, n), lv.sense)
+        out.append(lv)
+    return out

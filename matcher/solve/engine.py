@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .bounds import bound_placing, most_placed, priority_bound
-from .flow import COST_LEVELS, Level, solve_lexicographic
+from .bounds import lexicographic, unconditional
+from .flow import Level, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
 from .regions import Maximum, Regional, by_region, maximum
 from ..candidates import pair_rows
 from ..groups import Groups, find_groups
-from .floorlevel import FloorLevel, floor_level
+from .floorlevel import FloorLevel, floor_level, with_floors
 from .gendercap import boys_over, with_gender_caps
 from .groups import broken_groups, place_groups
 from .repair import fill, restrict, violations
@@ -250,20 +250,8 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
                          *state.gender)
         levels = [Level(lv.name, float(over), lv.bound, lv.sense) if lv.name == "gender" else lv for lv in levels]
     if level is not None:
-        most = most_placed(levels, pairs, students, sites)
-        at = [lv.name for lv in levels].index("floors")
-        bound = min(floors_bound, most)  # nothing counts more towards floors than it places
-        levels = [Level(lv.name, lv.value, float(most), lv.sense) if lv.name == "placed" else lv
-                  for lv in levels[:at]] + \
-            [Level("floors", float(level.value(placements["student"].unique())), float(bound), "max")] + \
-            [Level(lv.name, lv.value, float(most) if lv.name == "placed" else None, lv.sense)
-             for lv in levels[at + 1:]]
-    levels = _lexicographic_bounds(levels)
-    levels = [Level(lv.name, lv.value, float(priority_bound(pairs, students, sites)), lv.sense)
-              if lv.name == "priority" and lv.bound is None else lv for lv in levels]
-    n = placements["student"].nunique()  # cost levels left without a bound: one over every allocation placing n
-    levels = [Level(lv.name, lv.value, bound_placing(lv.name, pairs, students, sites, n), lv.sense)
-              if lv.name in COST_LEVELS and lv.bound is None else lv for lv in levels]
+        levels = with_floors(levels, placements, pairs, students, sites, level, floors_bound)
+    levels = unconditional(lexicographic(levels), placements, pairs, students, sites)
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
         n_splits = float(_splits(placements))
         levels.append(Level("splits", n_splits, 0.0 if n_splits == 0 else None, "min"))
@@ -294,22 +282,6 @@ def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.
              "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"].to_numpy() * 1000).sum()),
              "floors": 0, "gender": 0}  # computed by FloorLevel and boys_over
     return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
-
-
-#: Levels whose bound holds for every allocation, whatever the earlier levels reach (``placed``: a maximum flow,
-#: ``floors``: ``FloorLevel.bound``; the ``priority`` level gets ``bounds.priority_bound`` when the flow's bound does
-#: not hold).
-_UNCONDITIONAL = ("placed", "floors")
-
-
-def _lexicographic_bounds(levels: list[Level]) -> list[Level]:
-    """Drop the bounds of the levels after the first one that falls short of its bound (except the levels whose
-    bound holds for every allocation)."""
-    out, short = [], False
-    for lv in levels:
-        out.append(Level(lv.name, lv.value, None, lv.sense) if short and lv.name not in _UNCONDITIONAL else lv)
-        short = short or bool(lv.gap)
-    return out
 
 
 def _splits(placements: pd.DataFrame) -> int:

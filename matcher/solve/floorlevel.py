@@ -14,7 +14,10 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
-__all__ = ["FloorLevel", "floor_level"]
+from .bounds import most_placed
+from .flow import Level
+
+__all__ = ["FloorLevel", "floor_level", "with_floors"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,21 @@ def _week_bound(level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, 
     if solver.solve(0, 1) != solver.OPTIMAL:
         raise RuntimeError("OR-Tools max flow failed on the floors bound network")
     return int(solver.optimal_flow())
+
+
+def with_floors(levels: list[Level], placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame,
+                sites: pd.DataFrame, level: FloorLevel, floors_bound: int) -> list[Level]:
+    """The exact ``floors`` level (value and bound); ``placed`` bounded by the maximum flow; the flow's bounds
+    after ``floors`` dropped (they hold for its approximation only)."""
+    most = most_placed(levels, pairs, students, sites)
+    at = [lv.name for lv in levels].index("floors")
+    out = []
+    for i, lv in enumerate(levels):
+        if lv.name == "placed":
+            out.append(Level("placed", lv.value, float(most), "max"))
+        elif lv.name == "floors":  # nothing counts more towards floors than it places
+            out.append(Level("floors", float(level.value(placements["student"].unique())),
+                             float(min(floors_bound, most)), "max"))
+        else:
+            out.append(lv if i < at else Level(lv.name, lv.value, None, lv.sense))
+    return out
