@@ -253,8 +253,7 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
         levels = with_floors(levels, placements, pairs, students, sites, level, floors_bound)
     levels = unconditional(lexicographic(levels), placements, pairs, students, sites)
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
-        n_splits = float(_splits(placements))
-        levels.append(Level("splits", n_splits, 0.0 if n_splits == 0 else None, "min"))
+        levels.append(Level("splits", float(_splits(placements)), 0.0, "min"))
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
     status = Status.OPTIMAL if proven else Status.FEASIBLE
     info = {"status": status.value, "method": "OR-Tools min-cost flow, lexicographic",
