@@ -49,11 +49,12 @@ class Level:
 
     @property
     def gap(self) -> float | None:
-        """Relative gap to the bound (0 when proven optimal, None without a bound)."""
+        """Relative gap between value and bound, as MIP solvers give it: their difference over the larger of the
+        two in absolute value, so between 0 and 1 (0 when proven optimal, None without a bound)."""
         if self.bound is None:
             return None
         diff = (self.bound - self.value) if self.sense == "max" else (self.value - self.bound)
-        return 0.0 if diff <= 0 else diff / max(abs(self.bound), 1.0)
+        return 0.0 if diff <= 0 else diff / max(abs(self.bound), abs(self.value), 1.0)
 
 
 @dataclass(frozen=True)
