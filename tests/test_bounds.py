@@ -2,7 +2,8 @@
 
 A named case computed by hand, the engine's summary when a group leaves ``placed`` short of its bound, and a
 property against an independent formulation: scipy's HiGHS linear programme of the relaxation (students choose a
-site per week, capacities per site and week, at least n placed), whose optimum no such bound may exceed.
+site per week, capacities per site and week, at least n placed), which the min-cost flow must match and the cheap
+bound may not exceed.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 from test_engine_cases import N1, N3, O, site, student
 
-from matcher.solve.bounds import bound_placing, cheapest_sum
+from matcher.solve.bounds import bound_placing, cheapest_sum, relaxed_cost
 
 
 def _tables(weeks: list[str], caps: list[tuple[int, int]], pairs: list[tuple[int, int, int, float]]):
@@ -25,17 +26,20 @@ def _tables(weeks: list[str], caps: list[tuple[int, int]], pairs: list[tuple[int
     return students, sites, rows.sort_values(["student", "site"], kind="stable").reset_index(drop=True)
 
 
-def test_cheapest_sum_by_hand():
+def test_cheapest_sum_and_the_relaxation_by_hand():
     # s0 (both weeks): A at 2 km has no week-2 place, so week 1 costs 2 km at A and week 2 5 km at B: 7.
     # s1 (week 1 only): A at 1 km: 1. s2 (both): B at 4 km both weeks: 8.
-    # n=1: 1; n=2: 1 + 7 = 8; n=3: 16. Ranks: s0 1 + 3, s1 2, s2 2 + 2 -> n=2: 2 + 4 = 6.
+    # Places ignored, n=1: 1; n=2: 1 + 7 = 8; n=3: 16. Ranks: s0 1 + 3, s1 2, s2 2 + 2 -> n=2: 2 + 4 = 6.
+    # With places (A: 1 in week 1; B: 1 each week) two students are s1 and s2 (1 + 8 = 9 km; s0 and s1 would need
+    # A twice, or B in week 1 for s0: 1 + 10 = 11), ranks 2 + 4 = 6; three cannot be placed (one week-2 place).
     students, sites, pairs = _tables(["both", "week_1", "both"], [(1, 0), (1, 1)],
                                      [(0, 0, 1, 2.0), (0, 1, 3, 5.0), (1, 0, 2, 1.0), (2, 1, 2, 4.0)])
     km = pairs["km"].to_numpy()
     assert [cheapest_sum(pairs, students, sites, km, n) for n in (1, 2, 3)] == [1, 8, 16]
-    assert bound_placing("preference", pairs, students, sites, 2) == 6.0
-    assert bound_placing("distance", pairs, students, sites, 1) == 1000.0
-    assert bound_placing("gender", pairs, students, sites, 3) == 0.0
+    assert [relaxed_cost("distance", pairs, students, sites, n) for n in (1, 2, 3)] == [1000, 9000, None]
+    assert relaxed_cost("preference", pairs, students, sites, 2) == 6
+    assert bound_placing("distance", pairs, students, sites, 2) == 9000.0  # small: the relaxation's own
+    assert bound_placing("gender", pairs, students, sites, 2) == 0.0
 
 
 def test_a_group_left_out_still_leaves_bounds_on_the_cost_levels(tmp_path):
@@ -100,16 +104,30 @@ def instances(draw):
 @settings(max_examples=150, deadline=None)
 @given(instances(), st.integers(1, 6))
 def test_no_allocation_placing_n_students_costs_less(instance, n):
-    """The bound never exceeds the relaxation's least cost (so no allocation's), and equals it when no site's
-    places limit anyone (every site-week holds every student)."""
+    """The min-cost flow (OR-Tools) and the linear programme (HiGHS) of the relaxation agree; the cheap bound never
+    exceeds them, and equals them when no site's places limit anyone (every site-week holds every student)."""
     students, sites, pairs = instance
+    ample = sites.assign(capacity_week_1=np.where(sites["capacity_week_1"] > 0, len(students), 0),
+                         capacity_week_2=np.where(sites["capacity_week_2"] > 0, len(students), 0))
     for level in ("preference", "distance"):
         cost = pairs["rank"].to_numpy(float) if level == "preference" else np.rint(pairs["km"].to_numpy() * 1000)
         best = _lp_minimum(students, sites, pairs, cost, n)
+        flow = relaxed_cost(level, pairs, students, sites, n)
+        assert (flow is None) == (best is None)
         if best is None:
             continue  # fewer than n students can be placed at all: no allocation to bound
-        bound = bound_placing(level, pairs, students, sites, n)
-        assert bound <= best + 1e-6
-        ample = sites.assign(capacity_week_1=np.where(sites["capacity_week_1"] > 0, len(students), 0),
-                             capacity_week_2=np.where(sites["capacity_week_2"] > 0, len(students), 0))
-        assert abs(bound_placing(level, pairs, students, ample, n) - _lp_minimum(students, ample, pairs, cost, n)) < 1e-6
+        assert abs(flow - best) < 1e-6
+        assert bound_placing(level, pairs, students, sites, n) == flow
+        assert cheapest_sum(pairs, students, sites, cost, n) <= best + 1e-6
+        assert abs(cheapest_sum(pairs, students, ample, cost, n) - _lp_minimum(students, ample, pairs, cost, n)) < 1e-6
+
+
+def test_the_gender_bound_by_hand():
+    # Five boys and one girl reach only S (5 places a week; at least 40 % girls at sites of 5 or more: 3 free boys'
+    # places a week). Placing 5: the girl and 4 boys, one boy over the free places each week: 2 boy-weeks;
+    # placing 6 cannot be done; placing 4: none over.
+    students, sites, pairs = _tables(["both"] * 6, [(5, 5)], [(i, 0, 1, 1.0) for i in range(6)])
+    students = students.assign(gender=["M"] * 5 + ["F"])
+    assert [relaxed_cost("gender", pairs, students, sites, n, (0.4, 5)) for n in (4, 5, 6)] == [0, 2, None]
+    assert bound_placing("gender", pairs, students, sites, 5, (0.4, 5)) == 2.0
+    assert bound_placing("gender", pairs, students, sites, 5) == 0.0  # no target: nothing to count

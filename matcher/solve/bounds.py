@@ -8,24 +8,30 @@ reaching every earlier level's value. Once an earlier level falls short (``place
 they no longer apply. The bounds here do, for any allocation that places at least ``n`` students (the
 lexicographic optimum places at least as many as any allocation, so they bound it too):
 
-- each placed student costs at least its cheapest eligible pair in each week it needs (a site with places that
-  week), so no allocation placing ``n`` students costs less than the ``n`` smallest such sums (costs are never
-  negative). This is the relaxation's Lagrangian dual with every site's price at zero: capacities are ignored.
-- the ``gender`` level's is 0, the trivial bound.
-
-They are weak where places are scarce: a student's cheapest site may be full. The gap they give is an upper
-estimate of what the level could still gain.
+- up to ``EXACT_PAIRS`` candidate pairs (an académie's size), the relaxation's own: the least cost of the relaxed
+  network carrying ``n`` students (``relaxed_cost``: one OR-Tools min-cost flow per level, supply ``n``; costs are
+  never negative, so carrying more costs no less, and every allocation is a flow of that network);
+- above, a cheap one: each placed student costs at least its cheapest eligible pair in each week it needs (a site
+  with places that week), so no allocation placing ``n`` students costs less than the ``n`` smallest such sums
+  (``cheapest_sum``: the relaxation's Lagrangian dual with every site's price at zero, capacities ignored); the
+  ``gender`` level's is then 0, the trivial bound. They are weak where places are scarce (a student's cheapest
+  site may be full): their gap is an upper estimate of what the level could still gain.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from .flow import COST_LEVELS, Level, max_flow
-from .network import build_network
+from .gendercap import with_gender_caps
+from .network import SINK, SOURCE, build_network
 
-__all__ = ["UNCONDITIONAL", "bound_placing", "cheapest_sum", "level_costs", "lexicographic", "most_placed",
-           "priority_bound", "unconditional"]
+__all__ = ["EXACT_PAIRS", "UNCONDITIONAL", "bound_placing", "cheapest_sum", "level_costs", "lexicographic",
+           "most_placed", "priority_bound", "relaxed_cost", "unconditional"]
+
+#: Up to this many candidate pairs the cost levels' bounds are the relaxation's own (``relaxed_cost``).
+EXACT_PAIRS = 150_000
 
 
 def level_costs(pairs: pd.DataFrame, level: str) -> np.ndarray:
@@ -59,8 +65,33 @@ def cheapest_sum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFram
     return int(finite[:n].sum())
 
 
-def bound_placing(level: str, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, n: int) -> float:
-    """The bound on the cost ``level`` over every allocation of ``pairs`` placing at least ``n`` students."""
+def relaxed_cost(level: str, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, n: int,
+                 gender: tuple[float, int] | None = None) -> int | None:
+    """Least ``level`` cost of the relaxed network carrying ``n`` students (the gender target's layer for
+    ``gender``: girls' share, smallest site); None when it cannot carry them."""
+    cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
+    net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2)
+    if level == "gender":
+        if gender is None:
+            return 0
+        net, cost = with_gender_caps(net, pairs, students["gender"].to_numpy(object) == "M", cap1, cap2, *gender)
+    else:
+        cost, on = np.zeros(len(net.tails), np.int64), net.pair >= 0
+        cost[on] = level_costs(pairs, level)[net.pair[on]]
+    mcf = SimpleMinCostFlow()
+    mcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacities, cost)
+    mcf.set_nodes_supplies(np.array([SOURCE, SINK]), np.array([n, -n]))
+    return int(mcf.optimal_cost()) if mcf.solve() == mcf.OPTIMAL else None
+
+
+def bound_placing(level: str, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, n: int,
+                  gender: tuple[float, int] | None = None) -> float:
+    """The bound on the cost ``level`` over every allocation of ``pairs`` placing at least ``n`` students (see the
+    module; ``gender``: the gender target, girls' share and smallest site)."""
+    if len(pairs) <= EXACT_PAIRS:
+        exact = relaxed_cost(level, pairs, students, sites, n, gender)
+        if exact is not None:
+            return float(exact)
     if level == "gender":
         return 0.0
     return float(cheapest_sum(pairs, students, sites, level_costs(pairs, level), n))
@@ -102,16 +133,16 @@ def lexicographic(levels: list[Level]) -> list[Level]:
 
 
 def unconditional(levels: list[Level], placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame,
-                  sites: pd.DataFrame) -> list[Level]:
+                  sites: pd.DataFrame, gender: tuple[float, int] | None = None) -> list[Level]:
     """Levels left without a bound get one holding for every allocation: ``priority`` its maximum flow
     (``priority_bound``), the cost levels one over every allocation placing as many students as ``placements``
-    (``bound_placing``)."""
+    (``bound_placing``; ``gender``: the gender target)."""
     n = placements["student"].nunique()
     out = []
     for lv in levels:
         if lv.bound is None and lv.name == "priority":
             lv = Level(lv.name, lv.value, float(priority_bound(pairs, students, sites)), lv.sense)
         elif lv.bound is None and lv.name in COST_LEVELS:
-            lv = Level(lv.name, lv.value, bound_placing(lv.name, pairs, students, sites, n), lv.sense)
+            lv = Level(lv.name, lv.value, bound_placing(lv.name, pairs, students, sites, n, gender), lv.sense)
         out.append(lv)
     return out

@@ -251,7 +251,7 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
         levels = [Level(lv.name, float(over), lv.bound, lv.sense) if lv.name == "gender" else lv for lv in levels]
     if level is not None:
         levels = with_floors(levels, placements, pairs, students, sites, level, floors_bound)
-    levels = unconditional(lexicographic(levels), placements, pairs, students, sites)
+    levels = unconditional(lexicographic(levels), placements, pairs, students, sites, state.gender)
     if "splits" in order:  # a tie-break, lowered by the week-2 polish: only the trivial bound 0 is proven
         levels.append(Level("splits", float(_splits(placements)), 0.0, "min"))
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
