@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .blocking import blocking_pairs
+from .gender import gender_target_figures
 from .budget import check_memory
 from .candidates import candidates, pair_rows
 from .check import verify
@@ -118,6 +119,8 @@ def allocate(students: pd.DataFrame, sites: pd.DataFrame, config: Config | None 
     placed = np.zeros(len(students), bool)
     placed[best.placements["student"].to_numpy()] = True
     summary["unused_places"] = unused_places(sites, assignments, cands.pairs, placed)
+    summary["gender_target"] = gender_target_figures(students, sites, best.placements, cands.pairs,
+                                                     config.gender_target, config.gender_site_min)
     with _timed(timings, "blocking_pairs"):
         summary["blocking_pairs"] = len(blocking_pairs(students, sites, assignments, cands.pairs, config))
     summary.update(extra)

@@ -42,7 +42,7 @@ def render_summary(summary: dict) -> str:
         lines.append(f"Floors ({floors['source']}): {floors['placed_towards_floors']:,} of {floors['total_floor']:,} "
                      f"students placed towards them; {floors['academies_below_floor']} académie(s) below floor")
     lines.append(_table(header, rows))
-    return "\n".join(lines + _gender_lines(summary.get("gender")))
+    return "\n".join(lines + _gender_lines(summary.get("gender")) + _target_lines(summary.get("gender_target")))
 
 
 def _scope_lines(solver: dict) -> list[str]:
@@ -67,6 +67,17 @@ def _gender_lines(gender: dict | None) -> list[str]:
     share = "-" if gender["girls_share"] is None else f"{gender['girls_share']:.0%}"
     return ["", f"Girls among placed students of known gender: {share} ({gender['girls']:,} of "
                 f"{gender['placed_with_gender']:,})", _table(["trade", "placed", "girls", "girls' share"], rows)]
+
+
+def _target_lines(target: dict | None) -> list[str]:
+    if not target:
+        return []
+    head = f"Gender target (at least {target['target']:.0%} girls at sites with {target['site_min']}+ places a week): "
+    if not target["site_weeks_short"]:
+        return ["", head + "met everywhere"]
+    why = "; ".join(f"{n} {w}" for w, n in target["why"].items() if n)
+    return ["", head + f"{target['boy_weeks_over']:,} boy-weeks over it at {target['site_weeks_short']:,} "
+                       f"site-weeks ({why}); the list is in summary.json, gender_target"]
 
 
 def render_inputs(students, sites) -> str:

@@ -10,10 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["gender_figures", "SITE_MIN"]
+from .solve.gendercap import free_boys
+
+__all__ = ["gender_figures", "gender_target_figures", "SITE_MIN", "TARGET_WHY"]
 
 #: Smallest number of placed students for a site to be listed.
 SITE_MIN = 5
+
+#: Why a site falls short of the gender target in a week, first match: no girl has it among her candidate sites
+#: for that week; a girl who has is not placed (levels before ``gender`` kept her out, or no room that fits her
+#: weeks); every girl who has it is placed elsewhere.
+TARGET_WHY = ("no girl in range", "girls in range left unplaced", "girls in range placed elsewhere")
 
 
 def gender_figures(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame) -> dict | None:
@@ -49,3 +56,35 @@ def _per(known: pd.DataFrame, key: str, at_least: int) -> list[dict]:
     return [{key if key == "trade" else "site_id": str(k), "placed": int(t), "girls": int(f), "boys": int(m),
              "girls_share": round(float(f / t), 4)}
             for k, f, m, t in zip(counts.index, counts["F"], counts["M"], total)]
+
+
+def gender_target_figures(students: pd.DataFrame, sites: pd.DataFrame, placements: pd.DataFrame,
+                          pairs: pd.DataFrame, target: float | None, site_min: int) -> dict | None:
+    """Where the gender target is not met: per site and week with boys beyond the free boys' places (``site_id,
+    week, places, boys, girls, free_boys_places, over, why``), their total and counts by ``TARGET_WHY``; None
+    without a target. ``placements`` and ``pairs`` hold positions (``student, site[, week]``)."""
+    if target is None:
+        return None
+    gender = students["gender"].to_numpy(object) if "gender" in students else np.full(len(students), "", object)
+    boys, girls = gender == "M", gender == "F"
+    placed = np.zeros(len(students), bool)
+    placed[placements["student"].to_numpy(np.int64)] = True
+    rows = []
+    for week, column in ((1, "capacity_week_1"), (2, "capacity_week_2")):
+        cap = sites[column].to_numpy(np.int64)
+        mine = placements[placements["week"].to_numpy() == week]
+        who, where = mine["student"].to_numpy(np.int64), mine["site"].to_numpy(np.int64)
+        n_boys, n_girls = (np.bincount(where[flag[who]], minlength=len(cap)) for flag in (boys, girls))
+        free, concerned = free_boys(cap, target, site_min)
+        short = np.flatnonzero(concerned & (n_boys > free))
+        s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+        hers = girls[s] & (students["weeks"].to_numpy(object)[s] != ("week_2" if week == 1 else "week_1"))
+        in_range = np.bincount(j[hers], minlength=len(cap))
+        left_out = np.bincount(j[hers & ~placed[s]], minlength=len(cap))
+        why = np.where(in_range[short] == 0, 0, np.where(left_out[short] > 0, 1, 2))
+        rows += [{"site_id": str(sites["site_id"].iat[k]), "week": week, "places": int(cap[k]),
+                  "boys": int(n_boys[k]), "girls": int(n_girls[k]), "free_boys_places": int(free[k]),
+                  "over": int(n_boys[k] - free[k]), "why": TARGET_WHY[w]} for k, w in zip(short, why)]
+    return {"target": target, "site_min": site_min, "boy_weeks_over": sum(r["over"] for r in rows),
+            "site_weeks_short": len(rows), "why": {w: sum(r["why"] == w for r in rows) for w in TARGET_WHY},
+            "sites": sorted(rows, key=lambda r: (-r["over"], r["site_id"], r["week"]))}

@@ -92,7 +92,8 @@ def merge_info(infos: list[tuple[str, dict]]) -> dict:
 
 
 def _merge_extra(key: str, values: list[tuple[str, object]]):
-    """Summary sections added after ``build_summary`` (unused places, blocking pairs, price of stability)."""
+    """Summary sections added after ``build_summary`` (unused places, gender target, blocking pairs, price of
+    stability)."""
     present = [v for _, v in values if v is not None]
     if key == "unused_places":
         total: dict[str, float] = {}
@@ -104,6 +105,12 @@ def _merge_extra(key: str, values: list[tuple[str, object]]):
         return int(sum(present))
     if key == "price_of_stability":
         return _merge_price(present)
+    if key == "gender_target" and present:
+        return {**present[0], "boy_weeks_over": sum(v["boy_weeks_over"] for v in present),
+                "site_weeks_short": sum(v["site_weeks_short"] for v in present),
+                "why": {w: sum(v["why"][w] for v in present) for w in present[0]["why"]},
+                "sites": sorted((r for v in present for r in v["sites"]),
+                                key=lambda r: (-r["over"], r["site_id"], r["week"]))}
     if all(v == present[0] for v in present):
         return present[0]
     return {a: v for a, v in sorted(values, key=lambda x: x[0])}

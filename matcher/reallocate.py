@@ -21,6 +21,7 @@ import pandas as pd
 
 from .allocate import Result, assignment_table
 from .blocking import blocking_pairs
+from .gender import gender_target_figures
 from .candidates import candidates
 from .changes import changes_table
 from .check import verify
@@ -202,6 +203,8 @@ def reallocate(previous: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFra
     summary = build_summary(students, sites, assignments, unassigned, config,
                             _levels(best.levels, kept, all_pairs, students), info, inputs or {})
     summary["unused_places"] = unused_places(sites, assignments, all_pairs, placed)
+    summary["gender_target"] = gender_target_figures(students, sites, placements, all_pairs, config.gender_target,
+                                                     config.gender_site_min)
     summary["blocking_pairs"] = len(blocking_pairs(students, sites, assignments, all_pairs, config))
     changes = changes_table(previous, previous_unassigned, cause, assignments, unassigned, students)
     summary["reallocation"] = {"previous_placed": int(previous["student_id"].nunique()),

@@ -11,6 +11,7 @@ from test_engine_cases import AIN, N1, O, VIENNE, placements, reasons, site, stu
 
 from matcher.cli import main
 from matcher.config import Config, Objective
+from matcher.display import render_summary
 from matcher.floors import academie_floors
 from matcher.reference import lycees
 
@@ -109,6 +110,41 @@ def test_a_gender_target_changes_who_gets_the_last_place(tmp_path):
     assert reasons(r) == {"b2": "CAPACITY_TAKEN"}
     lv = levels(r)
     assert (lv["gender"]["value"], lv["gender"]["bound"]) == (0, 0)
+
+    assert r.summary["gender_target"]["site_weeks_short"] == 0
+    assert "met everywhere" in render_summary(r.summary)
+
+
+def test_where_the_gender_target_is_missed_and_why(tmp_path):
+    # At least 40 % girls at sites of 2 places or more: 1 free boys' place a week at each 2-place site.
+    # - S (O, numerique, 2 places): boys b1, b2 reach only S; girl g (numerique or electricite) also reaches G
+    #   (N1, electricite, 1 place). Most placed: b1, b2 at S and g at G; S has one boy over each week, girls in
+    #   range placed elsewhere.
+    # - T (N10, batiment, 2 places): boys b3, b4, no girl asks for batiment: no girl in range.
+    # - U (N5, commerce, 2 places): priority boys p1, p2 and the girl h: priority comes before gender, so p1 and
+    #   p2 are placed and h is left unplaced: girls in range left unplaced.
+    from test_engine_cases import N5, N10
+    people = [student("b1", O, gender="M", sectors="numerique"), student("b2", O, gender="M", sectors="numerique"),
+              student("g", O, gender="F", sectors="numerique|electricite"),
+              student("b3", N10, gender="M", sectors="batiment"), student("b4", N10, gender="M", sectors="batiment"),
+              student("p1", N5, gender="M", sectors="commerce", priority="yes"),
+              student("p2", N5, gender="M", sectors="commerce", priority="yes"),
+              student("h", N5, gender="F", sectors="commerce")]
+    sites = [site("S", O, 2, sectors="numerique"), site("G", N1, 1, sectors="electricite"),
+             site("T", N10, 2, sectors="batiment"), site("U", N5, 2, sectors="commerce")]
+    _, _, r = run_files(tmp_path, people, sites, Config(gender_target=0.4, gender_site_min=2))
+    assert placements(r)["g"] == [("G", "both")] and reasons(r) == {"h": "CAPACITY_TAKEN"}
+    target = r.summary["gender_target"]
+    assert (target["boy_weeks_over"], target["site_weeks_short"]) == (6, 6) == (levels(r)["gender"]["value"], 6)
+    assert target["why"] == {"no girl in range": 2, "girls in range left unplaced": 2,
+                             "girls in range placed elsewhere": 2}
+    assert [(x["site_id"], x["week"], x["boys"], x["girls"], x["free_boys_places"], x["over"], x["why"])
+            for x in target["sites"]] == [
+        ("S", 1, 2, 0, 1, 1, "girls in range placed elsewhere"), ("S", 2, 2, 0, 1, 1, "girls in range placed elsewhere"),
+        ("T", 1, 2, 0, 1, 1, "no girl in range"), ("T", 2, 2, 0, 1, 1, "no girl in range"),
+        ("U", 1, 2, 0, 1, 1, "girls in range left unplaced"), ("U", 2, 2, 0, 1, 1, "girls in range left unplaced")]
+    assert "6 boy-weeks over it at 6 site-weeks (2 no girl in range; 2 girls in range left unplaced; 2 girls in " \
+           "range placed elsewhere)" in render_summary(r.summary)
 
 
 def test_floors_met_by_the_first_flow_need_no_second_flow(tmp_path):
