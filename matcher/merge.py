@@ -105,7 +105,9 @@ def _merge_extra(key: str, values: list[tuple[str, object]]):
         return int(sum(present))
     if key == "price_of_stability":
         return _merge_price(present)
-    if key == "gender_target" and present:
+    if not present:  # a section no part has (a gender target without one, say)
+        return None
+    if key == "gender_target":
         return {**present[0], "boy_weeks_over": sum(v["boy_weeks_over"] for v in present),
                 "site_weeks_short": sum(v["site_weeks_short"] for v in present),
                 "why": {w: sum(v["why"][w] for v in present) for w in present[0]["why"]},

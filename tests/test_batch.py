@@ -245,3 +245,19 @@ def test_floors_met_counts_academies_at_their_floor():
                             {"academie": "Reims", "floor": 3, "placed": 3}]}
     assert _floors_met({"floors": floors}) == "2/3"
     assert _floors_met({"floors": None}) is None and _floors_met({}) is None
+
+
+def test_gender_target_shortfalls_add_up_over_academie_parts(tmp_path):
+    """Two boys in Lille (L2, 2 places) and two in Amiens (A2, 2 places), no girl: with at least 40 % girls at
+    sites of 2 places, each site has one boy over its one free boys' place each week. The parts' lists merge: 4
+    boy-weeks at 4 site-weeks, all 'no girl in range'."""
+    boys = [{"student_id": f"{a}{i}", "lat": p[0], "lon": p[1], "gender": "M"}
+            for a, p in (("l", CAMBRAI), ("a", SAINT_QUENTIN)) for i in (1, 2)]
+    sites = [{"site_id": s, "company": s, "lat": p[0], "lon": p[1], "capacity": 2}
+             for s, p in (("L2", CAMBRAI), ("A2", SAINT_QUENTIN))]
+    config = BORDER.with_options(gender_target=0.4, gender_site_min=2)
+    _, _, result = run_files(tmp_path, boys, sites, config)
+    assert result.summary["solver"]["parts"] == 2
+    target = result.summary["gender_target"]
+    assert (target["boy_weeks_over"], target["site_weeks_short"], target["why"]["no girl in range"]) == (4, 4, 4)
+    assert [(x["site_id"], x["week"]) for x in target["sites"]] == [("A2", 1), ("A2", 2), ("L2", 1), ("L2", 2)]
