@@ -15,7 +15,7 @@ from .polish import polish_week_2
 from .regions import Maximum, Regional, by_region, maximum
 from ..candidates import pair_rows
 from ..groups import Groups, find_groups
-from .floorlevel import FloorLevel, floor_level, with_floors
+from .floorlevel import FloorBound, FloorLevel, floor_level, with_floors
 from .gendercap import boys_over, with_gender_caps
 from .groups import broken_groups, place_groups
 from .repair import fill, restrict, violations
@@ -93,7 +93,7 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     start = time.perf_counter()
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
-    floors_bound = None if level is None else level.bound(pairs, students, sites)
+    floors_bound = None if level is None else FloorBound(level, pairs, students, sites)
     if known is None and _regional(False, regional, pairs, students, order):
         known = maximum(pairs, students, sites)  # one for every flow of the chase
     placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender, regional, known)
@@ -120,8 +120,8 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     return _result(placements, pairs, students, sites, first, order, state, level, floors_bound)
 
 
-def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int | None, gender, regional: Regional,
-           known: Maximum | None, tries: int = 3):
+def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: FloorBound | None, gender,
+           regional: Regional, known: Maximum | None, tries: int = 3):
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
     none once the level reaches its ``bound``) and the best allocation by ``_key`` is kept. Returns placements,
     outcome and the open mask used."""
@@ -131,7 +131,8 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: int |
         return placements, first, None
     best, solves = (placements, first, open_), first.solves
     for _ in range(tries - 1):
-        if level.value(best[0]["student"].unique()) >= bound:  # every floor met as far as places allow
+        reached = level.value(best[0]["student"].unique())
+        if reached >= bound.given(reached):  # every floor met as far as places allow
             break
         again = level.open_mask(placements["student"].unique())
         if np.array_equal(again, open_):
@@ -235,7 +236,8 @@ def _round(placements: pd.DataFrame, broken: _Breaks, state: _State, students: p
 
 
 def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, first,
-            order: tuple[str, ...], state: _State, level: FloorLevel | None, floors_bound: int | None) -> Optimum:
+            order: tuple[str, ...], state: _State, level: FloorLevel | None,
+            floors_bound: FloorBound | None) -> Optimum:
     """Level values against the relaxed flow's bounds, status and solver facts.
 
     The ``floors`` level's value and bound are computed exactly (``FloorLevel``); the flow's bounds for the levels

@@ -17,7 +17,7 @@ from ortools.graph.python.max_flow import SimpleMaxFlow
 from .bounds import most_placed
 from .flow import Level
 
-__all__ = ["FloorLevel", "floor_level", "with_floors"]
+__all__ = ["FloorBound", "FloorLevel", "floor_level", "with_floors"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,27 @@ class FloorLevel:
         """Per student: their académie is at or below its floor with ``students`` placed (all floors when None)."""
         room = self.floor > 0 if students is None else (self.floor > 0) & (self.placed(students) <= self.floor)
         return (self.code >= 0) & room[np.maximum(self.code, 0)]
+
+
+class FloorBound:
+    """The ``floors`` level's bound over ``pairs``, solved only when a value falls short of a quick one.
+
+    ``quick``, the sum over académies of min(floor, students with a candidate pair), is never below the exact bound
+    (``FloorLevel.bound``); a value reaching it proves it exact, and the two maximum flows are not solved.
+    """
+
+    def __init__(self, level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame):
+        self._args = (pairs, students, sites)
+        self._level, self._exact = level, None
+        self.quick = level.value(np.unique(pairs["student"].to_numpy(np.int64)))
+
+    def given(self, reached: int) -> int:
+        """The bound, knowing that an allocation reaches ``reached``."""
+        if reached >= self.quick:
+            return self.quick
+        if self._exact is None:
+            self._exact = self._level.bound(*self._args)
+        return self._exact
 
 
 def floor_level(students: pd.DataFrame, floors: pd.Series | None) -> FloorLevel | None:
@@ -82,7 +103,7 @@ def _week_bound(level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, 
 
 
 def with_floors(levels: list[Level], placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame,
-                sites: pd.DataFrame, level: FloorLevel, floors_bound: int) -> list[Level]:
+                sites: pd.DataFrame, level: FloorLevel, floors_bound: FloorBound) -> list[Level]:
     """The exact ``floors`` level (value and bound); ``placed`` bounded by the maximum flow; the flow's bounds
     after ``floors`` dropped (they hold for its approximation only)."""
     most = most_placed(levels, pairs, students, sites)
@@ -92,8 +113,8 @@ def with_floors(levels: list[Level], placements: pd.DataFrame, pairs: pd.DataFra
         if lv.name == "placed":
             out.append(Level("placed", lv.value, float(most), "max"))
         elif lv.name == "floors":  # nothing counts more towards floors than it places
-            out.append(Level("floors", float(level.value(placements["student"].unique())),
-                             float(min(floors_bound, most)), "max"))
+            value = level.value(placements["student"].unique())
+            out.append(Level("floors", float(value), float(min(floors_bound.given(value), most)), "max"))
         else:
             out.append(lv if i < at else Level(lv.name, lv.value, None, lv.sense))
     return out
