@@ -17,6 +17,7 @@ from scipy.sparse import coo_matrix
 from test_engine_cases import N1, N3, O, site, student
 
 from matcher.solve.bounds import bound_placing, cheapest_sum, relaxed_cost
+from matcher.solve.floorlevel import FloorBound, floor_level
 
 
 def _tables(weeks: list[str], caps: list[tuple[int, int]], pairs: list[tuple[int, int, int, float]]):
@@ -131,3 +132,19 @@ def test_the_gender_bound_by_hand():
     assert [relaxed_cost("gender", pairs, students, sites, n, (0.4, 5)) for n in (4, 5, 6)] == [0, 2, None]
     assert bound_placing("gender", pairs, students, sites, 5, (0.4, 5)) == 2.0
     assert bound_placing("gender", pairs, students, sites, 5) == 0.0  # no target: nothing to count
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(), st.lists(st.integers(0, 3), min_size=2, max_size=2), st.data())
+def test_the_quick_floors_bound_is_never_below_the_exact_one(instance, floors, data):
+    """Each académie's floor or its students with a candidate pair, the smaller, summed: never below the maximum
+    flows' bound; ``given`` answers the exact bound for any value an allocation can reach."""
+    students, sites, pairs = instance
+    students = students.assign(academie=data.draw(st.lists(st.sampled_from(["A", "B"]), min_size=len(students),
+                                                           max_size=len(students))))
+    level = floor_level(students, pd.Series(floors, index=["A", "B"]))
+    exact = level.bound(pairs, students, sites)
+    bound = FloorBound(level, pairs, students, sites)
+    assert bound.quick >= exact
+    for reached in range(exact + 1):
+        assert bound.given(reached) == exact
