@@ -157,7 +157,8 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
     ``known``: a maximum flow over ``pairs`` already solved (``split``).
     """
     key = np.asarray(key, object).astype(str)
-    if len(np.unique(key[pairs["student"].to_numpy(np.int64)])) < 2:
+    code = np.unique(key, return_inverse=True)[1][pairs["student"].to_numpy(np.int64)]  # per pair, not per string
+    if len(code) == 0 or code.min() == code.max():
         return solve(pairs, students, sites, None)
     value, regions = split(pairs, students, sites, key, known)
     largest = sorted(range(len(regions)), key=lambda r: -len(regions[r].rows))

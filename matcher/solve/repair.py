@@ -110,8 +110,11 @@ def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, 
     splittable = students["split_ok"].to_numpy(bool)
     ft_only = sites["full_time_only"].to_numpy(bool)
     ends = np.append(first[1:], len(s))
+    hope = _may_fit(s, j, who, kind, splittable, ft_only, c1, c2)
     added = []
     for i in np.lexsort((who, ~prio[who])):  # priority first, then file order
+        if not hope[i]:
+            continue
         st = int(who[i])
         places = _fit(j[first[i]:ends[i]], int(kind[st]), bool(splittable[st]), ft_only, c1, c2)
         if places:
@@ -122,6 +125,19 @@ def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, 
     new = pd.DataFrame({"student": rows[:, 0], "site": rows[:, 1], "week": rows[:, 2].astype(np.int8)})
     out = pd.concat([placements, new], ignore_index=True)
     return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
+
+
+def _may_fit(s: np.ndarray, j: np.ndarray, who: np.ndarray, kind: np.ndarray, split_ok: np.ndarray,
+             ft_only: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
+    """Per student of ``who`` (the sorted students of pairs ``s, j``), whether ``_fit`` could place them on the
+    places free now (a superset: places are only taken afterwards, so the others never fit)."""
+    def any_of(flag: np.ndarray) -> np.ndarray:
+        return np.bincount(np.searchsorted(who, s[flag]), minlength=len(who)) > 0
+    one, two = c1[j] > 0, c2[j] > 0
+    apart = split_ok[s] & ~ft_only[j]
+    both = any_of(one & two) | (any_of(apart & one) & any_of(apart & two))
+    mine = kind[who]
+    return np.where(mine == 0, both, np.where(mine == 1, any_of(one), any_of(two)))
 
 
 def _fit(j: np.ndarray, kind: int, split_ok: bool, ft_only: np.ndarray, c1: np.ndarray,
