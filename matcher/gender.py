@@ -69,6 +69,8 @@ def gender_target_figures(students: pd.DataFrame, sites: pd.DataFrame, placement
     boys, girls = gender == "M", gender == "F"
     placed = np.zeros(len(students), bool)
     placed[placements["student"].to_numpy(np.int64)] = True
+    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    weeks = students["weeks"].to_numpy(object)[s]
     rows = []
     for week, column in ((1, "capacity_week_1"), (2, "capacity_week_2")):
         cap = sites[column].to_numpy(np.int64)
@@ -77,8 +79,7 @@ def gender_target_figures(students: pd.DataFrame, sites: pd.DataFrame, placement
         n_boys, n_girls = (np.bincount(where[flag[who]], minlength=len(cap)) for flag in (boys, girls))
         free, concerned = free_boys(cap, target, site_min)
         short = np.flatnonzero(concerned & (n_boys > free))
-        s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-        hers = girls[s] & (students["weeks"].to_numpy(object)[s] != ("week_2" if week == 1 else "week_1"))
+        hers = girls[s] & (weeks != ("week_2" if week == 1 else "week_1"))
         in_range = np.bincount(j[hers], minlength=len(cap))
         left_out = np.bincount(j[hers & ~placed[s]], minlength=len(cap))
         why = np.where(in_range[short] == 0, 0, np.where(left_out[short] > 0, 1, 2))

@@ -23,24 +23,15 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
-from .flow import COST_LEVELS, Level, max_flow
+from .flow import COST_LEVELS, Level, level_costs, max_flow
 from .gendercap import with_gender_caps
 from .network import SINK, SOURCE, build_network
 
-__all__ = ["EXACT_PAIRS", "UNCONDITIONAL", "bound_placing", "cheapest_sum", "level_costs", "lexicographic",
-           "most_placed", "priority_bound", "relaxed_cost", "unconditional"]
+__all__ = ["EXACT_PAIRS", "UNCONDITIONAL", "bound_placing", "cheapest_sum", "lexicographic", "most_placed",
+           "priority_bound", "relaxed_cost", "unconditional"]
 
 #: Up to this many candidate pairs the cost levels' bounds are the relaxation's own (``relaxed_cost``).
 EXACT_PAIRS = 150_000
-
-
-def level_costs(pairs: pd.DataFrame, level: str) -> np.ndarray:
-    """Per pair, what one student-week there costs on ``level`` (``preference``: rank; ``distance``: metres)."""
-    if level == "preference":
-        return pairs["rank"].to_numpy(np.int64)
-    if level == "distance":
-        return np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
-    raise ValueError(f"no per-pair cost for the level {level!r}")
 
 
 def cheapest_sum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, cost: np.ndarray,

@@ -26,7 +26,8 @@ from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from .network import SINK, SOURCE, Network
 
-__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "max_flow_solver", "solved_max_flow", "COUNT_LEVELS", "COST_LEVELS"]
+__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "max_flow_solver", "solved_max_flow", "level_costs",
+           "COUNT_LEVELS", "COST_LEVELS"]
 
 COUNT_LEVELS = ("placed", "floors", "priority")
 COST_LEVELS = ("gender", "preference", "distance")
@@ -66,6 +67,15 @@ class FlowOutcome:
     solves: int
 
 
+def level_costs(pairs: pd.DataFrame, level: str) -> np.ndarray:
+    """Per pair, what one student-week there costs on ``level`` (``preference``: rank; ``distance``: metres)."""
+    if level == "preference":
+        return pairs["rank"].to_numpy(np.int64)
+    if level == "distance":
+        return np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
+    raise ValueError(f"no per-pair cost for the level {level!r}")
+
+
 def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray, floors: np.ndarray | None,
                 gender: np.ndarray | None) -> dict[str, np.ndarray]:
     """Per-arc contribution of each level (int64); ``floors`` marks the students whose placement counts,
@@ -79,8 +89,8 @@ def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray, floors:
         out["floors"][net.student_arc] = floors.astype(np.int64)
     if gender is not None:
         out["gender"] = gender.astype(np.int64)
-    out["preference"][on_pair] = pairs["rank"].to_numpy(np.int64)[net.pair[on_pair]]
-    out["distance"][on_pair] = np.rint(pairs["km"].to_numpy(float)[net.pair[on_pair]] * 1000).astype(np.int64)
+    for level in ("preference", "distance"):
+        out[level][on_pair] = level_costs(pairs, level)[net.pair[on_pair]]
     return out
 
 

@@ -59,7 +59,6 @@ def with_gender_caps(net: Network, pairs: pd.DataFrame, boys: np.ndarray, cap1: 
     return out, np.concatenate(cost)
 
 
-
 def boys_over(placements: pd.DataFrame, boys: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, target: float,
               site_min: int) -> int:
     """The ``gender`` level of ``placements``: boy-weeks beyond the free boys' places, over sites and weeks."""

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
+from .flow import level_costs
 from .gendercap import boys_over, free_boys
 
 __all__ = ["polish_week_2"]
@@ -59,11 +60,7 @@ def polish_week_2(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.Da
 
 def _base(arcs: pd.DataFrame, order: tuple[str, ...]) -> np.ndarray:
     """Cost levels of each arc combined in ``order``, the first dominating one student's range of the second."""
-    rank = arcs["rank"].to_numpy(np.int64)
-    metres = np.rint(arcs["km"].to_numpy(float) * 1000).astype(np.int64)
-    levels = [x for lv, x in (("preference", rank), ("distance", metres)) if lv in order]
-    if order.index("distance") < order.index("preference") if len(levels) == 2 else False:
-        levels.reverse()
+    levels = [level_costs(arcs, lv) for lv in order if lv in ("preference", "distance")]
     if not levels:
         return np.zeros(len(arcs), np.int64)
     if len(levels) == 1:
