@@ -107,7 +107,7 @@ def mip_lines(mip: dict, facts: dict, engine_solve_s: float) -> list[str]:
     lines = [f"Full rules: engine solve (`optimise`) **{engine_solve_s:.3f} s**, MIP baseline (`solve_mip`, HiGHS) "
              f"**{mip['seconds']:.3f} s**, ratio MIP/engine **{'' if mip['proven'] else '≥ '}{ratio:,.1f}×**; "
              f"MIP {proof}.", "",
-             "| level | engine value | engine bound (relaxation) | MIP value | equal | HiGHS on this level |",
+             "| level | engine value | engine bound | MIP value | equal | HiGHS on this level |",
              "|---|--:|--:|--:|:-:|---|"]
     for name in names:
         row, got, hi = engine.get(name, {}), mip["values"].get(name), per.get(name)
