@@ -26,8 +26,8 @@ from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from .network import SINK, SOURCE, Network
 
-__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "max_flow_solver", "solved_max_flow", "level_costs",
-           "COUNT_LEVELS", "COST_LEVELS"]
+__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "max_flow_solver", "solved_max_flow",
+           "level_costs", "COUNT_LEVELS", "COST_LEVELS"]
 
 COUNT_LEVELS = ("placed", "floors", "priority")
 COST_LEVELS = ("gender", "preference", "distance")
@@ -146,11 +146,12 @@ def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
                         gender: np.ndarray | None = None) -> FlowOutcome:
     """Optimise the levels of ``order`` that the network carries (others are ignored here).
 
-    ``placed`` is first (maximum flow) unless ``order`` starts with ``floors`` (see the module). The longest prefix of the other levels whose exact weights fit
-    the solver's cost range is solved at once; each later level gets a stage of its own. With ``prove=False``
-    (repair rounds, whose results carry no bound) every level is solved in one stage with weights spanning one
-    student's range, unchecked: ``placed`` is still maximum, the later levels are not proven. ``floors``
-    (per student) marks the students whose placement the ``floors`` level counts.
+    ``placed`` is first (maximum flow) unless ``order`` starts with ``floors`` (see the module). The longest prefix
+    of the other levels whose exact weights fit the solver's cost range is solved at once; each later level gets a
+    stage of its own. With ``prove=False`` (repair rounds, whose results carry no bound) every level is solved in
+    one stage with weights spanning one student's range, unchecked: ``placed`` is still maximum (when first), the
+    later levels are not proven. ``floors`` (per student) marks the students whose placement the ``floors`` level
+    counts.
     """
     vals = _arc_values(net, pairs, priority, floors, gender)
     vals = {k: (-v if k in COUNT_LEVELS else v) for k, v in vals.items()}  # everything minimised
