@@ -48,7 +48,8 @@ def _widening_lines(facts: dict) -> list[str]:
         return [f"- bounds over {facts['bounds_over']}"] if "bounds_over" in facts else []
     if w["skipped"]:
         return [f"- capped lists not widened ({w['skipped']}); bounds over {facts['bounds_over']}"]
-    return [f"- capped lists widened: {w['pairs_listed']:,} more eligible pairs listed, {w['pairs_added']:,} added; "
+    return [f"- capped lists widened: {w['pairs_listed']:,} eligible pairs beyond the cap found by the "
+            f"searches, {w['pairs_added']:,} added; "
             f"placed bound over all eligible pairs {w['placed_bound_all_pairs']:,} (over the kept pairs "
             f"{w['placed_bound_kept_pairs']:,})"]
 

@@ -11,7 +11,7 @@ Steps (each writes ``<workdir>/<step>.json`` after every stage, so a killed chil
 Memory is the operating system's view, no tracemalloc (which would slow every allocation): ``peak_mb`` is
 ``getrusage(RUSAGE_SELF).ru_maxrss`` when the stage ends (the process's high-water mark so far), ``rss_mb``
 the resident set size at that moment (``/proc/self/statm``), and ``child_mb`` the largest peak RSS of the
-processes it forked so far (``RUSAGE_CHILDREN``: the regional flows and widening's listing run in forked
+processes it forked so far (``RUSAGE_CHILDREN``: the regional flows and the candidate search run in forked
 processes; their RSS counts the pages they share with this one). ``tree_mb`` is the measure of the memory in use
 at once: the highest sum so far of the PSS (proportional set size: a shared page is split between the processes
 sharing it) of this process and every process it forked, sampled every 0.5 s (``TreeMemory``; Linux only).

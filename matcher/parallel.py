@@ -1,6 +1,6 @@
 """Independent pieces of one computation, run in forked processes (the machine's cores), results in order.
 
-Used for the académies' regional flows and for listing pairs when widening. The pieces are read by the forked
+Used for the académies' regional flows and for the candidate search. The pieces are read by the forked
 processes from the parent's memory (nothing is pickled on the way in); only their results come back. Where
 processes cannot be forked (not POSIX, or inside a daemonic process such as a pool's worker) or one process is
 asked for, the pieces run here, one after the other: the result is the same.

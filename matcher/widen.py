@@ -3,49 +3,53 @@
 When candidate lists are capped (``Candidates.truncated``), a student may have eligible sites beyond the ``k``
 kept per pool, and the allocation network built on the kept pairs may place fewer students than one built on
 all of them (at national scale the kept pairs' relaxation placed 175 fewer). ``widen`` proves and repairs this
-with a minimum cut:
+with a minimum cut, without listing every eligible pair:
 
-1. every eligible pair of the truncated students that is not kept is listed, in chunks (student and site only);
-2. OR-Tools' max flow (no costs: fast) solves the relaxed network on the kept pairs; its source side ``S`` (the
-   nodes the source still reaches) is a minimum cut;
-3. an unlisted pair's arc *crosses* that cut when it leaves ``S`` (week 1: ``W1[site]`` in ``S``, the student
-   not; week 2: the student in ``S``, ``W2[site]`` not). With no crossing arc, the cut is also a cut of the
-   network on all pairs, of the same capacity: no flow over all pairs is larger (max-flow min-cut). Otherwise
-   the crossing pairs are added. When the flow is still maximum with them — a breadth-first search (scipy) of
-   its residual network with their arcs reaches no sink — the nodes the search reaches are the new cut and step 3
-   runs again; else step 2 does.
+1. OR-Tools' max flow (no costs: fast) solves the relaxed network on the kept pairs; the nodes its residual
+   network reaches from the source, ``S``, are the source side of a minimum cut;
+2. a pair's arc *crosses* that cut when it leaves ``S`` (week 1: ``W1[site]`` in ``S``, the student not; week 2:
+   the student in ``S``, ``W2[site]`` not). Crossing pairs are searched, not listed: for the capped students on
+   the right side of the cut, the nearest eligible sites on the other side (the candidate search on those sites
+   only, with a cap doubled until it finds a pair or no longer caps); a kept pair never crosses. With no crossing
+   pair, the cut is also a cut of the network on all pairs, of the same capacity: no flow over all pairs is
+   larger (max-flow min-cut);
+3. otherwise the crossing pairs are added and the flow augmented on its residual network (OR-Tools' max flow on
+   the nodes an augmenting path can use), which gives the new cut; step 2 runs again.
 
 The kept pairs plus those added carry a maximum flow of the whole network, so the ``placed`` value — the first
 objective level, and the bound the engine proves — holds over *all* eligible pairs, while every maximum flow
-solved has only the kept pairs and a few added ones (at national scale: 2.8 M pairs instead of 9.2 M). The later
-levels are still optimised over the kept pairs (plus those added); ``summary.json`` says so (``bounds_over``).
-
-Listing all pairs takes time: above ``config.max_widen_pairs`` listed pairs (estimated first), nothing is
-widened and the bounds hold over the kept pairs only, as without this stage.
+solved has only the kept pairs and a few added ones. The later levels are still optimised over the kept pairs
+(plus those added); ``summary.json`` says so (``bounds_over``). The searches stop, and nothing is widened, once
+they have found more than ``config.max_widen_pairs`` pairs in all.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order
+from ortools.graph.python.max_flow import SimpleMaxFlow
 
-from . import parallel
-from .budget import clearly_above, estimate_pairs
-from .candidates import Candidates, SiteIndex, candidates, site_index
+from .candidates import Candidates, candidates, site_index
 from .config import Config
 from .groups import Groups, find_groups
-from .solve.flow import max_flow_solver
-from .solve.network import SINK, SOURCE, build_network
+from .solve.flow import max_flow_solver, solved_max_flow
+from .solve.network import SINK, SOURCE, Network, build_network
 from .solve.regions import Maximum
 
-__all__ = ["Widening", "widen"]
+__all__ = ["Search", "Widening", "widen"]
 
-_CHUNK = 2_000  # truncated students listed at once (bounds the memory of one listing)
+
+
+@dataclass(frozen=True)
+class Search:
+    """How widening searches for crossing pairs: ``first_k`` sites per pool first, then 16 times more while the
+    search caps, then (above ``last_k``) every site in range; at most ``all_below`` students are searched with every
+    site in range at once."""
+
+    first_k: int = 4
+    last_k: int = 64
+    all_below: int = 500
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class Widening:
     added_pairs : int
         Pairs added to the kept ones.
     listed_pairs : int
-        Eligible pairs of the truncated students listed (0 when skipped).
+        Eligible pairs beyond the kept ones that the searches for crossing pairs found (0 when skipped).
     skipped : str
         Why nothing was widened ("" when widened, or when nothing was truncated).
     maximum : Maximum or None
@@ -85,43 +89,47 @@ class Widening:
         return not self.candidates.truncated.any() or self.placed_bound is not None
 
 
-def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> Widening:
-    """Add to ``cands`` the pairs a maximum flow over all eligible pairs uses (see the module docstring)."""
+def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config: Config,
+          search: Search = Search()) -> Widening:
+    """Add to ``cands`` the pairs a maximum flow over all eligible pairs uses (see the module docstring;
+    ``search``: how crossing pairs are searched; the bound is the same whatever it is)."""
     groups = find_groups(students)
     truncated = groups.with_mates(np.flatnonzero(cands.truncated))
     if len(truncated) == 0:
         return Widening(cands, None, None, 0, 0)
     if config.max_widen_pairs == 0:
         return Widening(cands, None, None, 0, 0, skipped="max_widen_pairs is 0")
-    mine, every = students.iloc[truncated], config.with_options(max_pairs=2**62, candidate_k=0)
-    estimate = clearly_above(lambda rows: estimate_pairs(mine.iloc[rows], sites, every), len(mine),
-                             config.max_widen_pairs) or estimate_pairs(mine, sites, every)
-    if estimate > config.max_widen_pairs:
-        return Widening(cands, None, None, 0, 0, skipped=f"about {estimate:,} eligible pairs to list, more than "
-                                                         f"max_widen_pairs ({config.max_widen_pairs:,})")
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
-    kept = cands.pairs[["student", "site"]].astype(np.int32)
-    trees = site_index(sites)  # built once: the listing's forked processes and the added pairs share it
-    with _other_pairs(cands.pairs, truncated, groups, students, sites, config, trees) as listed:
-        cut = _min_cut(kept, weeks, cap1, cap2, first=len(kept))  # while listing
-        extra = listed()
-    n_listed, kept_bound, new = len(extra), cut.value, kept.iloc[:0]
+    flow = _max_flow(cands.pairs[["student", "site"]].astype(np.int64), weeks, cap1, cap2)
+    finder = _Search(students, sites, config, truncated, groups, search)
+    kept_bound = flow.value
     while True:
-        crossing = _crossing(extra, cut.side, weeks, cap1, cap2)
-        if not crossing.any():
+        crossing = finder.crossing(flow)
+        if crossing is None:
+            return Widening(cands, None, None, 0, finder.found, skipped=f"more than max_widen_pairs "
+                            f"({config.max_widen_pairs:,}) eligible pairs found by the searches")
+        if crossing.empty:
             break
-        new = pd.concat([new, extra[crossing]], ignore_index=True)
-        cut = _recut(cut, extra[crossing], weeks, cap1, cap2) or \
-            _min_cut(pd.concat([kept, new], ignore_index=True), weeks, cap1, cap2, len(kept))
-        extra = extra[~crossing]
-    bound, used = cut.value, cut.used
-    new = used.loc[cut.fresh, ["student", "site"]].drop_duplicates().astype(np.int64)  # a maximum flow needs these
-    who = groups.with_mates(np.unique(new["student"].to_numpy(np.int64)))
-    rows = candidates(students, sites, config, k=0, only=who, index=trees).pairs if len(who) else cands.pairs.iloc[:0]
-    added = rows.merge(new, on=["student", "site"])
+        flow = _augmented(flow, crossing, weeks, cap1, cap2)
+    used = flow.placements()
+    new = used[used["pair"] >= len(cands.pairs)]
+    new = flow.pairs.iloc[new["pair"].to_numpy()].drop_duplicates()  # a maximum flow needs these
+    added = _ranked(new, students, sites, config, groups) if len(new) else cands.pairs.iloc[:0]
     widened = replace(cands, pairs=_merged(cands.pairs, added))
-    return Widening(widened, bound, kept_bound, len(added), n_listed, maximum=Maximum(bound, used))
+    return Widening(widened, flow.value, kept_bound, len(added), finder.found,
+                    maximum=Maximum(flow.value, used[["student", "site", "week"]]))
+
+
+def _ranked(new: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, config: Config,
+            groups: Groups) -> pd.DataFrame:
+    """The candidate rows (``student, site, km, rank``) of the pairs ``new``: the candidate search of their
+    students (with their group mates) on their sites only, every pair in range kept."""
+    where = np.unique(new["site"].to_numpy(np.int64))
+    who = groups.with_mates(np.unique(new["student"].to_numpy(np.int64)))
+    rows = candidates(students, sites.iloc[where].reset_index(drop=True), config, k=0, only=who).pairs
+    rows = rows.assign(site=where[rows["site"].to_numpy(np.int64)])
+    return rows.merge(new, on=["student", "site"])
 
 
 def _merged(pairs: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
@@ -137,92 +145,133 @@ def _merged(pairs: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[np.argsort(out["student"].to_numpy(), kind="stable")].reset_index(drop=True)
 
 
-@contextmanager
-def _other_pairs(kept: pd.DataFrame, who: np.ndarray, groups: Groups, students: pd.DataFrame, sites: pd.DataFrame,
-                 config: Config, trees: SiteIndex) -> Iterator[Callable[[], pd.DataFrame]]:
-    """``student, site`` (int32) of every eligible pair of the students ``who`` that is not kept, listed in chunks
-    of students, the chunks shared between the machine's cores (``matcher.parallel``; ``who`` holds whole groups;
-    ``groups``: the students' groups; ``trees``: the sites' search trees). Listed in the background: the block
-    runs meanwhile, and calls the function it is given for the pairs."""
-    key_kept = np.sort(kept["student"].to_numpy(np.int64) * len(sites) + kept["site"].to_numpy(np.int64))
-
-    def chunk_pairs(index: int) -> pd.DataFrame:
-        mine = who[index * _CHUNK:(index + 1) * _CHUNK]
-        found = candidates(students, sites, config, k=0, only=groups.with_mates(mine), ranked=False, index=trees).pairs
-        found = found[np.isin(found["student"].to_numpy(), mine)]
-        key = found["student"].to_numpy(np.int64) * len(sites) + found["site"].to_numpy(np.int64)
-        at = np.minimum(np.searchsorted(key_kept, key), max(len(key_kept) - 1, 0))
-        new = key_kept[at] != key if len(key_kept) else np.ones(len(key), bool)
-        return found.loc[new, ["student", "site"]].astype(np.int32)
-
-    n_chunks = -(-len(who) // _CHUNK)
-    with parallel.started(chunk_pairs, n_chunks, parallel.processes_of(config)) as listed:
-        yield lambda: pd.concat(listed(), ignore_index=True)
-
-
 @dataclass(frozen=True)
-class _Cut:
-    """A maximum flow of the relaxed network and the minimum cut it leaves.
+class _Flow:
+    """A maximum flow of the relaxed network on ``pairs`` (``student, site``): the network, its arc flows, its
+    value and ``side``, per node, whether the residual network reaches it from the source (a minimum cut)."""
 
-    ``side``: per node, on the source side; ``used``: the flow's placements, ``fresh`` marking those on pairs
-    ``first`` onwards (see ``_min_cut``); ``residual``: tails and heads of the arcs of the flow's residual network
-    (arcs with room left, and arcs carrying flow reversed).
-    """
-
+    pairs: pd.DataFrame
+    net: Network
+    flows: np.ndarray
     value: int
     side: np.ndarray
-    used: pd.DataFrame
-    fresh: np.ndarray
-    residual: tuple[np.ndarray, np.ndarray]
+
+    def placements(self) -> pd.DataFrame:
+        """``student, site, week`` rows of the flow, and ``pair``: the row of ``pairs`` each is on."""
+        used = np.flatnonzero((self.flows > 0) & (self.net.pair >= 0))
+        rows = self.net.pair[used]
+        return pd.DataFrame({"student": self.pairs["student"].to_numpy(np.int64)[rows],
+                             "site": self.pairs["site"].to_numpy(np.int64)[rows],
+                             "week": self.net.week[used].astype(np.int8), "pair": rows})
 
 
-def _min_cut(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, first: int) -> _Cut:
-    """OR-Tools' maximum flow of the relaxed network on ``pairs`` (32-bit arcs) and its minimum cut."""
+def _max_flow(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> _Flow:
+    """OR-Tools' maximum flow of the relaxed network on ``pairs`` and its minimum cut."""
     net = build_network(pairs, weeks, cap1, cap2, np.int32)
     solver = max_flow_solver(net)
-    flows = solver.flows(np.arange(len(net.tails), dtype=np.int32))
     side = np.zeros(net.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
-    on_pair = np.flatnonzero(net.pair >= 0)
-    used = net.only(on_pair).read(flows[on_pair], pairs)
-    fresh = net.pair[on_pair[flows[on_pair] > 0]] >= first
-    room, back = flows < net.capacities, flows > 0
-    residual = (np.concatenate([net.tails[room], net.heads[back]]), np.concatenate([net.heads[room], net.tails[back]]))
-    return _Cut(int(solver.optimal_flow()), side, used, fresh, residual)
+    return _Flow(pairs, net, solver.flows(np.arange(len(net.tails), dtype=np.int32)), int(solver.optimal_flow()),
+                 side)
 
 
-def _recut(cut: _Cut, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> _Cut | None:
-    """``cut``'s flow with the arcs of the pairs ``added`` (no flow on them): its new minimum cut when it is still
-    a maximum flow (a breadth-first search of its residual network reaches no sink), else None."""
-    tails, heads, _ = _arcs(added, weeks, cap1, cap2)
-    tails, heads = np.concatenate([cut.residual[0], tails]), np.concatenate([cut.residual[1], heads])
-    n_nodes = len(cut.side)
-    graph = csr_matrix((np.ones(len(tails), np.int8), (tails, heads)), shape=(n_nodes, n_nodes))
-    side = np.zeros(n_nodes, bool)
-    side[breadth_first_order(graph, SOURCE, directed=True, return_predecessors=False)] = True
-    return None if side[SINK] else replace(cut, side=side, residual=(tails, heads))
+def _augmented(flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> _Flow:
+    """``flow`` on its pairs plus ``added`` (no flow on their arcs), made maximum again: OR-Tools' max flow on the
+    residual network, whose flows are added to ``flow``'s; the nodes its own residual network reaches from the
+    source are the new cut's source side."""
+    pairs = pd.concat([flow.pairs, added], ignore_index=True)
+    tails, heads, rows, week = _arcs(added, weeks, cap1, cap2)
+    old = flow.net
+    net = Network(np.concatenate([old.tails, tails]), np.concatenate([old.heads, heads]),
+                  np.concatenate([old.capacities, np.ones(len(tails), old.capacities.dtype)]),
+                  np.concatenate([old.pair, len(flow.pairs) + rows]), np.concatenate([old.week, week]),
+                  old.student_arc, old.n_nodes, old.week_nodes)
+    flows = np.concatenate([flow.flows, np.zeros(len(tails), flow.flows.dtype)])
+    room, back = np.flatnonzero(flows < net.capacities), np.flatnonzero(flows > 0)
+    solver = SimpleMaxFlow()
+    solver.add_arcs_with_capacity(np.concatenate([net.tails[room], net.heads[back]]),
+                                  np.concatenate([net.heads[room], net.tails[back]]),
+                                  np.concatenate([net.capacities[room] - flows[room], flows[back]]))
+    more = solved_max_flow(solver)
+    if more:
+        extra = solver.flows(np.arange(len(room) + len(back), dtype=np.int32))
+        flows = flows.copy()
+        flows[room] += extra[:len(room)]
+        flows[back] -= extra[len(room):]  # an arc with room and flow (a site's places) is in both parts
+    side = np.zeros(net.n_nodes, bool)
+    side[solver.get_source_side_min_cut()] = True
+    return _Flow(pairs, net, flows, flow.value + more, side)
 
 
 def _arcs(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray,
-          cap2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+          cap2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The arcs ``build_network`` gives ``pairs`` (week 1 ``W1[site] → student``, week 2 ``student → W2[site]``):
-    tails, heads, and the row of ``pairs`` of each."""
+    tails, heads, the row of ``pairs`` and the week of each."""
     m, n = len(cap1), len(weeks)
     s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     one = np.flatnonzero((weeks != "week_2")[s] & (cap1[j] > 0))
     two = np.flatnonzero((weeks != "week_1")[s] & (cap2[j] > 0))
     s_in = 2 + 2 * m + s
     return (np.concatenate([2 + j[one], s_in[two] + n]), np.concatenate([s_in[one], 2 + m + j[two]]),
-            np.concatenate([one, two]))
+            np.concatenate([one, two]), np.concatenate([np.ones(len(one), np.int8), np.full(len(two), 2, np.int8)]))
 
 
-def _crossing(pairs: pd.DataFrame, side: np.ndarray, weeks: np.ndarray, cap1: np.ndarray,
-              cap2: np.ndarray) -> np.ndarray:
-    """Which of ``pairs`` (not in the network) would add an arc leaving the source side ``side`` (the arcs of
-    ``_arcs``, node numbers as in ``build_network``)."""
-    m, n = len(cap1), len(weeks)
-    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    s_in = 2 + 2 * m + s
-    week1 = side[2 + j] & ~side[s_in] & (cap1[j] > 0) & (weeks != "week_2")[s]
-    week2 = side[s_in + n] & ~side[2 + m + j] & (cap2[j] > 0) & (weeks != "week_1")[s]
-    return week1 | week2
+class _Search:
+    """Searches for the eligible pairs crossing a flow's minimum cut (see the module docstring, step 2)."""
+
+    def __init__(self, students: pd.DataFrame, sites: pd.DataFrame, config: Config, truncated: np.ndarray,
+                 groups: Groups, search: Search):
+        self.students, self.sites, self.config, self.groups = students, sites, config, groups
+        self.truncated = truncated  # capped students and their group mates, sorted
+        self.found, self.search = 0, search
+        self.weeks = students["weeks"].to_numpy(object)
+
+    def crossing(self, flow: _Flow) -> pd.DataFrame | None:
+        """``student, site`` of eligible pairs whose arcs cross ``flow``'s cut, none in ``flow.pairs``: empty when
+        there is none, at least one for every student that has one; None once the searches have found more than
+        ``max_widen_pairs`` pairs."""
+        m, n, side, who = len(self.sites), len(self.students), flow.side, self.truncated
+        s_in = 2 + 2 * m + who
+        cap1 = self.sites["capacity_week_1"].to_numpy(np.int64) > 0
+        cap2 = self.sites["capacity_week_2"].to_numpy(np.int64) > 0
+        week1 = self._nearest(who[(self.weeks[who] != "week_2") & ~side[s_in]],
+                              np.flatnonzero(side[2:2 + m] & cap1), flow.pairs)
+        week2 = self._nearest(who[(self.weeks[who] != "week_1") & side[s_in + n]],
+                              np.flatnonzero(~side[2 + m:2 + 2 * m] & cap2), flow.pairs)
+        if week1 is None or week2 is None:
+            return None
+        return pd.concat([week1, week2], ignore_index=True).drop_duplicates(ignore_index=True)
+
+    def _nearest(self, who: np.ndarray, among: np.ndarray, known: pd.DataFrame) -> pd.DataFrame | None:
+        """For each student of ``who``, the nearest eligible pairs at the sites ``among`` (positions) that are not
+        in ``known``, searched with a growing cap until one is found or the search no longer caps (or has none)."""
+        out = [known.iloc[:0]]
+        if len(who) == 0 or len(among) == 0:
+            return out[0]
+        mine = self.sites.iloc[among].reset_index(drop=True)
+        how = self.search
+        index, k = site_index(mine), (how.first_k if len(who) > how.all_below else 0)
+        key = np.sort(known["student"].to_numpy(np.int64) * len(self.sites) + known["site"].to_numpy(np.int64))
+        while len(who):
+            found = candidates(self.students, mine, self.config, k=k, only=self.groups.with_mates(who),
+                               ranked=False, index=index)
+            pairs = found.pairs[np.isin(found.pairs["student"].to_numpy(), who)]
+            s, j = pairs["student"].to_numpy(np.int64), among[pairs["site"].to_numpy(np.int64)]
+            new = ~_isin_sorted(s * len(self.sites) + j, key)
+            self.found += int(new.sum())
+            if self.found > self.config.max_widen_pairs:
+                return None
+            out.append(pd.DataFrame({"student": s[new], "site": j[new]}))
+            capped = np.zeros(len(self.students), bool)
+            capped[self.groups.with_mates(np.flatnonzero(found.truncated))] = True
+            who = who[capped[who] & ~np.isin(who, s[new])]
+            k = 0 if k >= how.last_k else k * 16
+        return pd.concat(out, ignore_index=True)
+
+
+def _isin_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_keys)`` with a binary search (``sorted_keys`` sorted)."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(values), bool)
+    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    return sorted_keys[at] == values

@@ -20,7 +20,7 @@ from matcher.candidates import candidates
 from matcher.config import Config
 from matcher.solve.flow import max_flow, solve_lexicographic
 from matcher.solve.network import build_network
-from matcher.solve.regions import by_region, maximum, split
+from matcher.solve.regions import best_pairs, by_region, maximum, split
 
 X = (45.64, 4.86)  # between them: 12.2 km from O, 12.8 km from Vienne
 REGIONAL = Config(regional_pairs=1, processes=1)  # every flow proving only `placed` is regional
@@ -137,3 +137,21 @@ def test_regions_in_two_processes_give_the_same_result(instance, academies):
     forked = by_region(pairs, students, sites, key, _flow_of, processes=2)
     pd.testing.assert_frame_equal(here[0], forked[0])
     assert here[1].levels == forked[1].levels
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(instances(), st.lists(st.integers(0, 2), min_size=1, max_size=4), st.integers(1, 3))
+def test_the_best_pairs_still_carry_the_maximum_flow(instance, academies, k):
+    # what the engine's first regional flows keep: each student's k first pairs and the maximum flow's, on which
+    # the regions' flows still reach the whole network's maximum (by_region raises otherwise)
+    students, sites, pairs, key = _spread_pairs(instance, academies)
+    known = maximum(pairs, students, sites)
+    kept = best_pairs(pairs, known, k)
+    rows = set(zip(kept["student"], kept["site"]))
+    assert rows <= set(zip(pairs["student"], pairs["site"])) and len(rows) == len(kept)
+    assert set(zip(known.placements["student"], known.placements["site"])) <= rows
+    for student, theirs in pairs.groupby("student", sort=False):
+        assert set(zip(theirs["student"][:k], theirs["site"][:k])) <= rows
+    assert kept.groupby("student").size().to_numpy().max(initial=0) <= k + 2  # two more at most: the flow's two weeks
+    placed, outcome = by_region(kept, students, sites, key, _flow_of, known=known)
+    assert placed["student"].nunique() == known.value == outcome.levels[0].bound

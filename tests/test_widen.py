@@ -19,7 +19,7 @@ from matcher.allocate import BOUNDS_OVER, allocate
 from matcher.candidates import candidates
 from matcher.cli import main
 from matcher.config import Config
-from matcher.widen import widen
+from matcher.widen import Search, widen
 
 #: The nearest site per student and pool only, always (more than one pair in range caps the lists).
 CAPPED = Config(candidate_k=1, max_pairs=1)
@@ -108,3 +108,21 @@ def test_the_screen_says_what_widening_did(tmp_path):
     assert f"Bounds proven over: {BOUNDS_OVER[1]}" in out.output
     assert "Capped candidate lists widened: 1 pairs added; most placed over all eligible pairs 2 (over the kept " \
            "pairs 1)" in out.output
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(instances())
+def test_a_growing_search_proves_the_same_bound(instance):
+    # small instances are searched with every site in range at once; searched one site per pool first, then more
+    # while the search caps, widening must reach the same bound: the one of every pair kept
+    students, sites, config = _tables(instance)
+    every = levels(allocate(students, sites, config))["placed"]["bound"]
+    capped = replace(config, candidate_k=1, max_pairs=1)
+    cands = candidates(students, sites, capped)
+    grown = widen(cands, students, sites, capped, Search(first_k=1, last_k=16, all_below=0))
+    at_once = widen(cands, students, sites, capped)
+    if not cands.truncated.any():
+        assert grown.placed_bound is None and at_once.placed_bound is None
+        return
+    assert grown.placed_bound == at_once.placed_bound == every
+    assert grown.maximum.value == every

@@ -12,7 +12,7 @@ from .bounds import lexicographic, unconditional
 from .flow import Level, solve_lexicographic
 from .network import build_network
 from .polish import polish_week_2
-from .regions import Maximum, Regional, by_region, maximum
+from .regions import Maximum, Regional, best_pairs, by_region, maximum
 from ..candidates import pair_rows
 from ..groups import Groups, find_groups
 from .floorlevel import FloorBound, FloorLevel, floor_level, with_floors
@@ -88,15 +88,19 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     Flows proving only ``placed`` on more than ``regional.min_pairs`` pairs are solved académie by académie
     (``regions``), in ``regional.processes`` processes: ``placed`` stays maximal, the cost levels are optimised
     within each académie's share of places. ``known``: a maximum flow over ``pairs`` already solved (widening
-    solves one), used to share the places out for the first flows instead of solving it again.
+    solves one), used to share the places out for the first flows instead of solving it again; those keep
+    each student's best pairs and the maximum flow's (``regions.best_pairs``), the repair rounds every pair.
     """
     start = time.perf_counter()
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
     floors_bound = None if level is None else FloorBound(level, pairs, students, sites)
-    if known is None and _regional(False, regional, pairs, students, order):
-        known = maximum(pairs, students, sites)  # one for every flow of the chase
-    placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender, regional, known)
+    first_pairs = pairs
+    if _regional(False, regional, pairs, students, order):
+        known = known or maximum(pairs, students, sites)  # one for every flow of the chase
+        first_pairs = best_pairs(pairs, known)  # the repair rounds see every pair
+    placements, first, open_ = _chase(first_pairs, students, sites, order, level, floors_bound, gender, regional,
+                                      known)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender,
                    regional=regional)
