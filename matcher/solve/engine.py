@@ -97,7 +97,7 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     floors_bound = None if level is None else FloorBound(level, pairs, students, sites)
     first_pairs = pairs
     if _regional(False, regional, pairs, students, order):
-        known = known or maximum(pairs, students, sites)  # one for every flow of the chase
+        known = known if known is not None else maximum(pairs, students, sites)  # one for every chase flow
         first_pairs = best_pairs(pairs, known)  # the repair rounds see every pair
     placements, first, open_ = _chase(first_pairs, students, sites, order, level, floors_bound, gender, regional,
                                       known)
