@@ -52,8 +52,8 @@ class Config:
     max_pairs : int
         Largest number of student–site pairs in range for which every pair is kept (no cap, full proof).
     max_widen_pairs : int
-        With capped lists, most eligible pairs beyond the cap that widening's searches may find before it gives
-        up (:mod:`matcher.widen`: the ``placed`` level then holds over all eligible pairs); 0: never widen.
+        With capped lists, largest number of eligible pairs of the capped students (estimated first) for which
+        they are widened (:mod:`matcher.widen`: the ``placed`` level then holds over all eligible pairs); 0: never.
     regional_pairs : int
         Above this many candidate pairs, the repair's flows (which prove the ``placed`` level only) are solved
         académie by académie on shares of the sites' places taken from one maximum flow

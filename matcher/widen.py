@@ -19,8 +19,10 @@ with a minimum cut, without listing every eligible pair:
 The kept pairs plus those added carry a maximum flow of the whole network, so the ``placed`` value — the first
 objective level, and the bound the engine proves — holds over *all* eligible pairs, while every maximum flow
 solved has only the kept pairs and a few added ones. The later levels are still optimised over the kept pairs
-(plus those added); ``summary.json`` says so (``bounds_over``). The searches stop, and nothing is widened, once
-they have found more than ``config.max_widen_pairs`` pairs in all.
+(plus those added); ``summary.json`` says so (``bounds_over``). When the capped students have more than
+``config.max_widen_pairs`` eligible pairs (estimated first: the full cohort has about 770 million), nothing is
+widened: the max flows would take too long; the searches also stop, and nothing is widened, once they have found
+more than that many pairs.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
+from .budget import clearly_above, estimate_pairs
 from .candidates import Candidates, candidates, site_index
 from .config import Config
 from .groups import Groups, find_groups
@@ -99,6 +102,12 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
         return Widening(cands, None, None, 0, 0)
     if config.max_widen_pairs == 0:
         return Widening(cands, None, None, 0, 0, skipped="max_widen_pairs is 0")
+    mine, every = students.iloc[truncated], config.with_options(max_pairs=2**62, candidate_k=0)
+    estimate = clearly_above(lambda rows: estimate_pairs(mine.iloc[rows], sites, every), len(mine),
+                             config.max_widen_pairs) or estimate_pairs(mine, sites, every)
+    if estimate > config.max_widen_pairs:  # the max flows and searches would take too long
+        return Widening(cands, None, None, 0, 0, skipped=f"about {estimate:,} eligible pairs, more than "
+                                                         f"max_widen_pairs ({config.max_widen_pairs:,})")
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     flow = _max_flow(cands.pairs[["student", "site"]].astype(np.int64), weeks, cap1, cap2)

@@ -47,6 +47,15 @@ def test_the_cap_would_leave_a_student_out_widening_places_both(tmp_path):
     assert status(on) == "feasible"
 
 
+def test_more_eligible_pairs_than_max_widen_pairs_widens_nothing(tmp_path):
+    # the same two students, 2 eligible pairs each beyond none kept: 4 estimated, above a limit of 3
+    people = [student("a", O), student("b", O)]
+    sites = [site("S1", N1), site("S2", N3)]
+    _, _, r = run_files(tmp_path, people, sites, replace(CAPPED, max_widen_pairs=3))
+    assert r.summary["solver"]["widening"]["skipped"] == "about 4 eligible pairs, more than max_widen_pairs (3)"
+    assert len(placements(r)) == 1 and r.summary["solver"]["bounds_over"] == "kept candidate pairs"
+
+
 def test_a_group_only_widening_can_place(tmp_path):
     # a (at O) and b (1.6 km east) form a group of 2. Their nearest sites, S1 and S2, host individuals only; G,
     # 3.3 km north of O, hosts groups of 2 and has 2 places. Capped to the nearest site, neither member keeps a
