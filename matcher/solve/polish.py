@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
+from ..candidates import pair_rows
 from .flow import level_costs
 from .gendercap import boys_over, free_boys
 
@@ -71,7 +72,8 @@ def _base(arcs: pd.DataFrame, order: tuple[str, ...]) -> np.ndarray:
 def _levels(rows: pd.DataFrame, pairs: pd.DataFrame, boys: np.ndarray | None, sites: pd.DataFrame,
             gender: tuple[float, int] | None, order: tuple[str, ...]) -> tuple[int, ...]:
     """Week-2 levels of ``rows`` in ``order``: boys over the gender target's free places, ranks, metres."""
-    r = rows.merge(pairs, on=["student", "site"])
+    at = pair_rows(pairs, rows["student"].to_numpy(), rows["site"].to_numpy())
+    r = pairs.iloc[at[at >= 0]]
     value = {"preference": int(r["rank"].sum()), "distance": int(np.rint(r["km"] * 1000).sum()),
              "gender": 0 if boys is None else boys_over(rows, boys, np.zeros(len(sites), np.int64),
                                                         sites["capacity_week_2"].to_numpy(np.int64), *gender)}
