@@ -38,15 +38,14 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
           prove: bool = True, open_: np.ndarray | None = None, gender: tuple[float, int] | None = None,
           regional: Regional = Regional(), known: Maximum | None = None):
     """Placements and outcome of the relaxed network's flow; with ``prove=False`` and as many pairs as
-    ``regional`` says, solved académie by académie on each student's best pairs and the maximum flow's
-    (``regions.by_region``, ``regions.best_pairs``; ``known``: a maximum flow over ``pairs`` already solved)."""
+    ``regional`` says, solved académie by académie (``regions.by_region``; ``known``: a maximum flow over ``pairs``
+    already solved)."""
     if _regional(prove, regional, pairs, students, order):
         def one(p, st, si, region):
             mask = open_ if open_ is None or region is None else open_[region.students]
             return _flow(p, st, si, order, False, mask, gender)
-        known = known if known is not None else maximum(pairs, students, sites)
-        return by_region(best_pairs(pairs, known), students, sites, students["academie"].to_numpy(object), one,
-                         regional.processes, known)
+        return by_region(pairs, students, sites, students["academie"].to_numpy(object), one, regional.processes,
+                         known)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2)
     cost = None
@@ -89,16 +88,19 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     Flows proving only ``placed`` on more than ``regional.min_pairs`` pairs are solved académie by académie
     (``regions``), in ``regional.processes`` processes: ``placed`` stays maximal, the cost levels are optimised
     within each académie's share of places. ``known``: a maximum flow over ``pairs`` already solved (widening
-    solves one), used to share the places out for the first flows instead of solving it again. A regional flow
-    keeps each student's best pairs and those of the maximum flow it shares places with (``regions.best_pairs``).
+    solves one), used to share the places out for the first flows instead of solving it again; those keep
+    each student's best pairs and the maximum flow's (``regions.best_pairs``), the repair rounds every pair.
     """
     start = time.perf_counter()
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
     floors_bound = None if level is None else FloorBound(level, pairs, students, sites)
-    if known is None and _regional(False, regional, pairs, students, order):
-        known = maximum(pairs, students, sites)  # one for every flow of the chase
-    placements, first, open_ = _chase(pairs, students, sites, order, level, floors_bound, gender, regional, known)
+    first_pairs = pairs
+    if _regional(False, regional, pairs, students, order):
+        known = known if known is not None else maximum(pairs, students, sites)  # one for every chase flow
+        first_pairs = best_pairs(pairs, known)  # the repair rounds see every pair
+    placements, first, open_ = _chase(first_pairs, students, sites, order, level, floors_bound, gender, regional,
+                                      known)
     state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender,
                    regional=regional)
