@@ -41,6 +41,23 @@ def test_the_gender_target_keeps_the_fourth_boy_where_he_started():
         (0, 0, 1), (0, 0, 2), (1, 0, 1), (1, 0, 2), (2, 0, 1), (2, 0, 2), (3, 1, 1), (3, 1, 2)]
 
 
+def test_rules_first_moves_a_neighbour_to_keep_a_student_full_time():
+    # Sites A (0) and B (1), one place a week each. Student 0 may not split, student 1 may; A is 3 km from 0 and
+    # 1 km from 1, B 5 km from both. The flow: 0 at A then B (a rule-breaking split), 1 at B then A: week 2 costs
+    # 5 + 1 = 6 km. Keeping 0 at A in week 2 sends 1 to B: 3 + 5 = 8 km. The default polish keeps the week-2 levels,
+    # so the split stays; rules first, 0 and 1 are both full time (8 km).
+    students = pd.DataFrame({"weeks": ["both", "both"], "split_ok": [False, True], "gender": ["F", "F"],
+                             "priority": [False, False]})
+    sites = pd.DataFrame({"capacity_week_1": [1, 1], "capacity_week_2": [1, 1], "full_time_only": [False, False]})
+    pairs = pd.DataFrame({"student": [0, 0, 1, 1], "site": [0, 1, 0, 1], "km": [3.0, 5.0, 1.0, 5.0], "rank": [1] * 4})
+    flow = pd.DataFrame({"student": [0, 0, 1, 1], "site": [0, 1, 1, 0], "week": np.array([1, 2, 1, 2], np.int8)})
+    order = ("placed", "priority", "preference", "distance")
+    kept = polish_week_2(flow, pairs, students, sites, order)
+    assert sorted(zip(kept["student"], kept["site"], kept["week"])) == [(0, 0, 1), (0, 1, 2), (1, 0, 2), (1, 1, 1)]
+    fixed = polish_week_2(flow, pairs, students, sites, order, rules_first=True)
+    assert sorted(zip(fixed["student"], fixed["site"], fixed["week"])) == [(0, 0, 1), (0, 0, 2), (1, 1, 1), (1, 1, 2)]
+
+
 def _week_2_levels(rows, pairs, boys, sites, target) -> tuple[int, int, int]:
     r = rows[rows["week"] == 2].merge(pairs, on=["student", "site"])
     over = boys_over(r, boys, np.zeros(len(sites), np.int64), sites["capacity_week_2"].to_numpy(np.int64), *target)
@@ -79,3 +96,26 @@ def test_the_polish_keeps_every_level_and_costs_no_more_splits(instance, data):
     assert after <= before
     if after == before:
         assert _split_cost(out, students, sites) <= _split_cost(raw, students, sites)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(instances())
+def test_rules_first_leaves_no_more_rule_breakers(instance):
+    # the flows without cost bounds: week 1 kept, every week-2 student still placed within the places, and never
+    # more rule-breaking splits than the polish keeping the levels
+    students, sites, config = _tables(instance)
+    pairs = candidates(students, sites, config).pairs
+    cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
+    net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2)
+    order = ("placed", "priority", "preference", "distance")
+    raw = net.read(solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order, prove=False).flows,
+                   pairs)
+    kept = polish_week_2(raw, pairs, students, sites, order)
+    first = polish_week_2(raw, pairs, students, sites, order, rules_first=True)
+    week = lambda rows, w: sorted(zip(*(rows.loc[rows["week"] == w, c] for c in ("student", "site"))))  # noqa: E731
+    assert week(first, 1) == week(raw, 1)
+    assert [s for s, _ in week(first, 2)] == [s for s, _ in week(raw, 2)]
+    assert (np.bincount(first.loc[first["week"] == 2, "site"], minlength=len(sites)) <= cap2).all()
+    breakers = lambda rows: len(violations(rows, students["split_ok"].to_numpy(bool),  # noqa: E731
+                                           sites["full_time_only"].to_numpy(bool)))
+    assert breakers(first) <= breakers(kept)

@@ -94,14 +94,16 @@ def _transport(who, s, k, base, tie, cap2, layer, breaks=None) -> np.ndarray | N
     """Every student in ``who`` gets one week-2 place at minimum cost; the arcs used, or None if infeasible or
     beyond the solver's cost range. ``layer``: (boy per arc, free boys' places per site, sites concerned)
     routes boys through a node per site concerned, whose places beyond the free ones cost more than any one
-    student's ``base``. ``breaks`` (per arc, a split breaking a full-time rule): such an arc costs more than any
-    one student's other costs."""
+    student's ``base``. ``breaks`` (per arc, a split breaking a full-time rule): such an arc costs more than all
+    the other costs together (so breaking splits are fewest), the other costs then weighed roughly (``base``, then
+    1 for a split), within the solver's cost range."""
     n, m = len(who), len(cap2)
     spos, head = np.searchsorted(who, s), n + k
-    factor = _STRICT * n + 1  # more than any total tie-break
+    factor = _STRICT * n + 1 if breaks is None else 2  # with breaks: base, then 1 for any split
     over = 2 * int(base.max(initial=0)) + 1
+    arc = base * factor + (tie if breaks is None else (tie > 0))
     if breaks is not None:
-        tie = tie + breaks * (2 * over * factor + _STRICT)  # above a student's base, tie and gender layer
+        arc = arc + breaks * (n * (int(arc.max(initial=0)) + over * factor) + 1)
     extra = [(np.zeros(0, np.int64),) * 4]
     if layer is not None:
         boy, free, concerned = layer
@@ -116,7 +118,7 @@ def _transport(who, s, k, base, tie, cap2, layer, breaks=None) -> np.ndarray | N
     tails = np.concatenate([np.full(n, source), spos, n + np.arange(m)] + [e[0] for e in extra])
     heads = np.concatenate([np.arange(n), head, np.full(m, sink)] + [e[1] for e in extra])
     caps = np.concatenate([np.ones(n, np.int64), np.ones(len(s), np.int64), cap2] + [e[2] for e in extra])
-    costs = np.concatenate([np.zeros(n, np.int64), base * factor + tie, np.zeros(m, np.int64)] + [e[3] for e in extra])
+    costs = np.concatenate([np.zeros(n, np.int64), arc, np.zeros(m, np.int64)] + [e[3] for e in extra])
     if int(costs.max(initial=0)) * (int(max(tails.max(initial=0), heads.max(initial=0))) + 2) >= _MAX_COST // 4:
         return None
     mcf = SimpleMinCostFlow()
