@@ -10,11 +10,11 @@ with a minimum cut, without listing every eligible pair:
 2. a pair's arc *crosses* that cut when it leaves ``S`` (week 1: ``W1[site]`` in ``S``, the student not; week 2:
    the student in ``S``, ``W2[site]`` not). Crossing pairs are searched, not listed: for the capped students on
    the right side of the cut, the nearest eligible sites on the other side (the candidate search on those sites
-   only, with a cap doubled until it finds a pair or no longer caps); a kept pair never crosses. With no crossing
-   pair, the cut is also a cut of the network on all pairs, of the same capacity: no flow over all pairs is
-   larger (max-flow min-cut);
-3. otherwise the crossing pairs are added and the flow augmented on its residual network (OR-Tools' max flow on
-   the nodes an augmenting path can use), which gives the new cut; step 2 runs again.
+   only, with a cap growing until it finds a pair or no longer caps: ``Search``), pairs already in the network
+   left out. With no crossing pair, the cut is also a cut of the network on all pairs, of the same capacity: no
+   flow over all pairs is larger (max-flow min-cut);
+3. otherwise the crossing pairs are added and the flow augmented on its residual network (OR-Tools' max flow),
+   whose own minimum cut is the new one; step 2 runs again.
 
 The kept pairs plus those added carry a maximum flow of the whole network, so the ``placed`` value — the first
 objective level, and the bound the engine proves — holds over *all* eligible pairs, while every maximum flow
@@ -37,7 +37,7 @@ from .candidates import Candidates, candidates, site_index
 from .config import Config
 from .groups import Groups, find_groups
 from .solve.flow import max_flow_solver, solved_max_flow
-from .solve.network import SINK, SOURCE, Network, build_network
+from .solve.network import Network, build_network
 from .solve.regions import Maximum
 
 __all__ = ["Search", "Widening", "widen"]

@@ -10,8 +10,9 @@ first — are as few as the fixed week 1 allows.
 
 A flow whose cost levels carry no bound (the engine's first flow and repair rounds: ``rules_first``) is polished
 with the full-time rules first: a rule-breaking split costs more than all other costs together, so they are
-fewest; the week-2 levels come next (weighed roughly) and may get worse than the flow's. At national scale this leaves 1,800 students breaking a rule instead of 8,500, and the repair, with
-less to undo, places 558 more students (65,721 against 65,163; ranks 1.7 % and distance 3 % higher).
+fewest; the week-2 levels come next (weighed roughly) and may get worse than the flow's. At national scale this
+leaves 1,665 students breaking a rule instead of 8,500, and the repair, with less to undo, places 558 more
+students (65,721 against 65,163; ranks 1.7 % and distance 3 % higher).
 """
 from __future__ import annotations
 
