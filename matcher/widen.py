@@ -9,12 +9,16 @@ with a minimum cut, without listing every eligible pair:
    network reaches from the source, ``S``, are the source side of a minimum cut;
 2. a pair's arc *crosses* that cut when it leaves ``S`` (week 1: ``W1[site]`` in ``S``, the student not; week 2:
    the student in ``S``, ``W2[site]`` not). Crossing pairs are searched, not listed: for the capped students on
-   the right side of the cut, the nearest eligible sites on the other side (the candidate search on those sites
-   only, with a cap growing until it finds a pair or no longer caps: ``Search``), pairs already in the network
-   left out. With no crossing pair, the cut is also a cut of the network on all pairs, of the same capacity: no
-   flow over all pairs is larger (max-flow min-cut);
+   the right side of the cut, every eligible site on the other side (the candidate search on those sites only),
+   pairs already in the network left out. With no crossing pair, the cut is also a cut of the network on all
+   pairs, of the same capacity: no flow over all pairs is larger (max-flow min-cut);
 3. otherwise the crossing pairs are added and the flow augmented on its residual network (OR-Tools' max flow),
-   whose own minimum cut is the new one; step 2 runs again.
+   whose own minimum cut is the new one; step 2 runs again. After the first round the flow seldom grows: the
+   residual network is searched first (scipy's breadth-first search), and when it cannot reach the sink the
+   flow is still maximum and the nodes it reaches are the new cut, without a max flow. A pair crossing the new
+   cut whose student and site are on the same sides as before crossed the last cut too, so it is already in the
+   network: step 2 then searches only the students and sites that changed sides (against every site, or every
+   capped student, across the cut).
 
 The kept pairs plus those added carry a maximum flow of the whole network, so the ``placed`` value — the first
 objective level, and the bound the engine proves — holds over *all* eligible pairs, while every maximum flow
@@ -31,28 +35,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order
 
 from .budget import clearly_above, estimate_pairs
-from .candidates import Candidates, candidates, site_index
+from .candidates import Candidates, candidates
 from .config import Config
 from .groups import Groups, find_groups
 from .solve.flow import max_flow_solver, solved_max_flow
-from .solve.network import Network, build_network
+from .solve.network import SINK, SOURCE, Network, build_network
 from .solve.regions import Maximum
 
-__all__ = ["Search", "Widening", "widen"]
+__all__ = ["Widening", "widen"]
 
-
-
-@dataclass(frozen=True)
-class Search:
-    """How widening searches for crossing pairs: ``first_k`` sites per pool first, then 16 times more while the
-    search caps, then (above ``last_k``) every site in range; at most ``all_below`` students are searched with every
-    site in range at once."""
-
-    first_k: int = 4
-    last_k: int = 64
-    all_below: int = 500
 
 
 @dataclass(frozen=True)
@@ -92,10 +87,8 @@ class Widening:
         return not self.candidates.truncated.any() or self.placed_bound is not None
 
 
-def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config: Config,
-          search: Search = Search()) -> Widening:
-    """Add to ``cands`` the pairs a maximum flow over all eligible pairs uses (see the module docstring;
-    ``search``: how crossing pairs are searched; the bound is the same whatever it is)."""
+def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> Widening:
+    """Add to ``cands`` the pairs a maximum flow over all eligible pairs uses (see the module docstring)."""
     groups = find_groups(students)
     truncated = groups.with_mates(np.flatnonzero(cands.truncated))
     if len(truncated) == 0:
@@ -111,16 +104,17 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     flow = _max_flow(cands.pairs[["student", "site"]].astype(np.int64), weeks, cap1, cap2)
-    finder = _Search(students, sites, config, truncated, groups, search)
-    kept_bound = flow.value
+    finder = _Search(students, sites, config, truncated, groups)
+    kept_bound, seen = flow.value, None
     while True:
-        crossing = finder.crossing(flow)
+        crossing = finder.crossing(flow, seen)
         if crossing is None:
             return Widening(cands, None, None, 0, finder.found, skipped=f"more than max_widen_pairs "
                             f"({config.max_widen_pairs:,}) eligible pairs found by the searches")
         if crossing.empty:
             break
-        flow = _augmented(flow, crossing, weeks, cap1, cap2)
+        look, seen = seen is not None, flow.side  # after the first round, the flow seldom grows: look first
+        flow = _augmented(flow, crossing, weeks, cap1, cap2, look)
     used = flow.placements()
     new = used[used["pair"] >= len(cands.pairs)]
     new = flow.pairs.iloc[new["pair"].to_numpy()].drop_duplicates()  # a maximum flow needs these
@@ -184,10 +178,14 @@ def _max_flow(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np
                  side)
 
 
-def _augmented(flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> _Flow:
-    """``flow`` on its pairs plus ``added`` (no flow on their arcs), made maximum again: OR-Tools' max flow on the
-    residual network, whose flows are added to ``flow``'s; the nodes its own residual network reaches from the
-    source are the new cut's source side."""
+def _augmented(flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,
+               look: bool) -> _Flow:
+    """``flow`` on its pairs plus ``added`` (no flow on their arcs), made maximum again.
+
+    With ``look``, the residual network is searched from the source first (scipy's breadth-first search): when
+    the sink is out of reach, ``flow`` is still maximum and the nodes reached are the new cut's source side.
+    Otherwise OR-Tools' max flow runs on the residual network, its flows are added to ``flow``'s, and the nodes
+    its own residual network reaches from the source are the new cut's source side."""
     pairs = pd.concat([flow.pairs, added], ignore_index=True)
     tails, heads, rows, week = _arcs(added, weeks, cap1, cap2)
     old = flow.net
@@ -197,19 +195,27 @@ def _augmented(flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.nda
                   old.student_arc, old.n_nodes, old.week_nodes)
     flows = np.concatenate([flow.flows, np.zeros(len(tails), flow.flows.dtype)])
     room, back = np.flatnonzero(flows < net.capacities), np.flatnonzero(flows > 0)
+    tails, heads = np.concatenate([net.tails[room], net.heads[back]]), np.concatenate([net.heads[room], net.tails[back]])
+    if look and not (side := _reached(tails, heads, net.n_nodes))[SINK]:
+        return _Flow(pairs, net, flows, flow.value, side)
     solver = SimpleMaxFlow()
-    solver.add_arcs_with_capacity(np.concatenate([net.tails[room], net.heads[back]]),
-                                  np.concatenate([net.heads[room], net.tails[back]]),
-                                  np.concatenate([net.capacities[room] - flows[room], flows[back]]))
+    solver.add_arcs_with_capacity(tails, heads, np.concatenate([net.capacities[room] - flows[room], flows[back]]))
     more = solved_max_flow(solver)
-    if more:
-        extra = solver.flows(np.arange(len(room) + len(back), dtype=np.int32))
-        flows = flows.copy()
-        flows[room] += extra[:len(room)]
-        flows[back] -= extra[len(room):]  # an arc with room and flow (a site's places) is in both parts
+    extra = solver.flows(np.arange(len(room) + len(back), dtype=np.int32))
+    flows = flows.copy()
+    flows[room] += extra[:len(room)]
+    flows[back] -= extra[len(room):]  # an arc with room and flow (a site's places) is in both parts
     side = np.zeros(net.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
     return _Flow(pairs, net, flows, flow.value + more, side)
+
+
+def _reached(tails: np.ndarray, heads: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Per node, whether the arcs ``tails → heads`` lead to it from the source (scipy's breadth-first search)."""
+    graph = csr_array((np.ones(len(tails), np.int8), (tails, heads)), shape=(n_nodes, n_nodes))
+    side = np.zeros(n_nodes, bool)
+    side[breadth_first_order(graph, SOURCE, directed=True, return_predecessors=False)] = True
+    return side
 
 
 def _arcs(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray,
@@ -229,53 +235,55 @@ class _Search:
     """Searches for the eligible pairs crossing a flow's minimum cut (see the module docstring, step 2)."""
 
     def __init__(self, students: pd.DataFrame, sites: pd.DataFrame, config: Config, truncated: np.ndarray,
-                 groups: Groups, search: Search):
+                 groups: Groups):
         self.students, self.sites, self.config, self.groups = students, sites, config, groups
         self.truncated = truncated  # capped students and their group mates, sorted
-        self.found, self.search = 0, search
+        self.found = 0
         self.weeks = students["weeks"].to_numpy(object)
 
-    def crossing(self, flow: _Flow) -> pd.DataFrame | None:
-        """``student, site`` of eligible pairs whose arcs cross ``flow``'s cut, none in ``flow.pairs``: empty when
-        there is none, at least one for every student that has one; None once the searches have found more than
-        ``max_widen_pairs`` pairs."""
+    def crossing(self, flow: _Flow, seen: np.ndarray | None = None) -> pd.DataFrame | None:
+        """``student, site`` of the eligible pairs whose arcs cross ``flow``'s cut, none in ``flow.pairs``; None
+        once the searches have found more than ``max_widen_pairs`` pairs.
+
+        ``seen``: the cut (source side per node) of the last search, whose crossing pairs are all in
+        ``flow.pairs``; only pairs with an end on another side than there are searched (the others crossed that
+        cut too). None: every pair is searched."""
         m, n, side, who = len(self.sites), len(self.students), flow.side, self.truncated
-        s_in = 2 + 2 * m + who
         cap1 = self.sites["capacity_week_1"].to_numpy(np.int64) > 0
         cap2 = self.sites["capacity_week_2"].to_numpy(np.int64) > 0
-        week1 = self._nearest(who[(self.weeks[who] != "week_2") & ~side[s_in]],
-                              np.flatnonzero(side[2:2 + m] & cap1), flow.pairs)
-        week2 = self._nearest(who[(self.weeks[who] != "week_1") & side[s_in + n]],
-                              np.flatnonzero(~side[2 + m:2 + 2 * m] & cap2), flow.pairs)
-        if week1 is None or week2 is None:
-            return None
-        return pd.concat([week1, week2], ignore_index=True).drop_duplicates(ignore_index=True)
+        s_in, w1 = 2 + 2 * m + who, 2 + np.arange(m)
+        one = (self.weeks[who] != "week_2") & ~side[s_in], np.flatnonzero(side[w1] & cap1)
+        two = (self.weeks[who] != "week_1") & side[s_in + n], np.flatnonzero(~side[w1 + m] & cap2)
+        parts = [flow.pairs.iloc[:0][["student", "site"]]]
+        key = np.sort(flow.pairs["student"].to_numpy(np.int64) * m + flow.pairs["site"].to_numpy(np.int64))
+        for (mask, among), s_node, j_node in ((one, s_in, w1), (two, s_in + n, w1 + m)):
+            if seen is None:
+                searches = [(who[mask], among)]
+            else:  # a student or a site that changed sides, against every site or student across the cut
+                searches = [(who[mask & (seen[s_node] != side[s_node])], among),
+                            (who[mask], among[seen[j_node[among]] != side[j_node[among]]])]
+            for students, sites in searches:
+                found = self._every(students, sites, key)
+                if found is None:
+                    return None
+                parts.append(found)
+        return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
 
-    def _nearest(self, who: np.ndarray, among: np.ndarray, known: pd.DataFrame) -> pd.DataFrame | None:
-        """For each student of ``who``, the nearest eligible pairs at the sites ``among`` (positions) that are not
-        in ``known``, searched with a growing cap until one is found or the search no longer caps (or has none)."""
-        out = [known.iloc[:0]]
+    def _every(self, who: np.ndarray, among: np.ndarray, known: np.ndarray) -> pd.DataFrame | None:
+        """Every eligible pair of the students ``who`` at the sites ``among`` (positions) whose key (student times
+        sites plus site) is not in ``known`` (sorted); None once the searches have found more than
+        ``max_widen_pairs`` pairs."""
         if len(who) == 0 or len(among) == 0:
-            return out[0]
+            return pd.DataFrame({"student": np.zeros(0, np.int64), "site": np.zeros(0, np.int64)})
         mine = self.sites.iloc[among].reset_index(drop=True)
-        how = self.search
-        index, k = site_index(mine), (how.first_k if len(who) > how.all_below else 0)
-        key = np.sort(known["student"].to_numpy(np.int64) * len(self.sites) + known["site"].to_numpy(np.int64))
-        while len(who):
-            found = candidates(self.students, mine, self.config, k=k, only=self.groups.with_mates(who),
-                               ranked=False, index=index)
-            pairs = found.pairs[np.isin(found.pairs["student"].to_numpy(), who)]
-            s, j = pairs["student"].to_numpy(np.int64), among[pairs["site"].to_numpy(np.int64)]
-            new = ~_isin_sorted(s * len(self.sites) + j, key)
-            self.found += int(new.sum())
-            if self.found > self.config.max_widen_pairs:
-                return None
-            out.append(pd.DataFrame({"student": s[new], "site": j[new]}))
-            capped = np.zeros(len(self.students), bool)
-            capped[self.groups.with_mates(np.flatnonzero(found.truncated))] = True
-            who = who[capped[who] & ~np.isin(who, s[new])]
-            k = 0 if k >= how.last_k else k * 16
-        return pd.concat(out, ignore_index=True)
+        found = candidates(self.students, mine, self.config, k=0, only=self.groups.with_mates(who), ranked=False)
+        pairs = found.pairs[np.isin(found.pairs["student"].to_numpy(), who)]
+        s, j = pairs["student"].to_numpy(np.int64), among[pairs["site"].to_numpy(np.int64)]
+        new = ~_isin_sorted(s * len(self.sites) + j, known)
+        self.found += int(new.sum())
+        if self.found > self.config.max_widen_pairs:
+            return None
+        return pd.DataFrame({"student": s[new], "site": j[new]})
 
 
 def _isin_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:

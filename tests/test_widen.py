@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from conftest import levels, run_files, status, write_csv
 from hypothesis import given, settings
@@ -19,7 +20,10 @@ from matcher.allocate import BOUNDS_OVER, allocate
 from matcher.candidates import candidates
 from matcher.cli import main
 from matcher.config import Config
-from matcher.widen import Search, widen
+from matcher.generate import generate, write_scenario
+from matcher.groups import find_groups
+from matcher.load import load_inputs
+from matcher.widen import _augmented, _max_flow, _Search, widen
 
 #: The nearest site per student and pool only, always (more than one pair in range caps the lists).
 CAPPED = Config(candidate_k=1, max_pairs=1)
@@ -119,19 +123,49 @@ def test_the_screen_says_what_widening_did(tmp_path):
            "pairs 1)" in out.output
 
 
+def _rounds(students, sites, config, cands):
+    """Widening's rounds done by hand, checking on each that searching only the ends that changed sides finds
+    the same crossing pairs as searching everything again; the last flow and the number of augmentations."""
+    groups = find_groups(students)
+    truncated = groups.with_mates(np.flatnonzero(cands.truncated))
+    weeks = students["weeks"].to_numpy(object)
+    cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
+    flow, seen, rounds = _max_flow(cands.pairs[["student", "site"]].astype(np.int64), weeks, cap1, cap2), None, 0
+    while len(truncated):
+        found = _Search(students, sites, config, truncated, groups).crossing(flow, seen)
+        again = _Search(students, sites, config, truncated, groups).crossing(flow)
+        assert set(zip(found["student"], found["site"])) == set(zip(again["student"], again["site"]))
+        if found.empty:
+            break
+        flow, seen, rounds = _augmented(flow, found, weeks, cap1, cap2, look=rounds > 0), flow.side, rounds + 1
+    return flow, rounds
+
+
 @settings(max_examples=40, **SETTINGS)
 @given(instances())
-def test_a_growing_search_proves_the_same_bound(instance):
-    # small instances are searched with every site in range at once; searched one site per pool first, then more
-    # while the search caps, widening must reach the same bound: the one of every pair kept
+def test_searching_only_the_ends_that_changed_sides_finds_every_crossing_pair(instance):
+    # after the first round, widening searches only the students and sites whose side of the cut changed: on
+    # each round that finds the same crossing pairs as searching everything again, and the flow ends on the bound
+    # of every pair kept
     students, sites, config = _tables(instance)
     every = levels(allocate(students, sites, config))["placed"]["bound"]
-    capped = replace(config, candidate_k=1, max_pairs=1)
-    cands = candidates(students, sites, capped)
-    grown = widen(cands, students, sites, capped, Search(first_k=1, last_k=16, all_below=0))
-    at_once = widen(cands, students, sites, capped)
-    if not cands.truncated.any():
-        assert grown.placed_bound is None and at_once.placed_bound is None
-        return
-    assert grown.placed_bound == at_once.placed_bound == every
-    assert grown.maximum.value == every
+    config = replace(config, candidate_k=1, max_pairs=1)
+    cands = candidates(students, sites, config)
+    flow, _ = _rounds(students, sites, config, cands)
+    assert not cands.truncated.any() or flow.value == every
+
+
+@pytest.mark.parametrize("seed, k", [(2, 2), (7, 1), (8, 3)])
+def test_several_rounds_on_the_real_map_reach_the_maximum_over_every_pair(tmp_path, seed, k):
+    # generated scenarios on the real map (1,500 students, 400 sites) whose capped lists take two or three
+    # rounds, some of which the breadth-first search shows cannot augment: each round's search of the changed
+    # ends finds every crossing pair, and the last flow carries the maximum flow over every eligible pair
+    paths = write_scenario(*generate(1500, 400, seed=seed, places=1400), tmp_path)
+    config = Config(candidate_k=k, max_pairs=1)
+    students, sites = load_inputs(*paths, config)
+    flow, rounds = _rounds(students, sites, config, candidates(students, sites, config))
+    everything = candidates(students, sites, replace(config, candidate_k=0)).pairs[["student", "site"]]
+    weeks = students["weeks"].to_numpy(object)
+    cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
+    assert rounds >= 2 and flow.value == _max_flow(everything.astype(np.int64), weeks, cap1, cap2).value
+    assert widen(candidates(students, sites, config), students, sites, config).placed_bound == flow.value
