@@ -106,9 +106,10 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
                    solves=first.solves, groups=find_groups(students), open_=open_, gender=gender,
                    regional=regional)
     best, best_key, stalled = None, None, 0
+    alone = pairs[state.groups.code[pairs["student"].to_numpy()] < 0]  # the pairs ``fill`` may use
     while True:
         broken = _broken(placements, students, sites, state.groups)
-        settled = _settle(placements, broken, state, students, sites, order, pairs)
+        settled = _settle(placements, broken, state, students, sites, order, alone)
         key = _key(settled, level, students, order)
         stalled = 0 if best_key is None or key > best_key else stalled + 1
         if best_key is None or key >= best_key:  # a later round wins ties: its cost levels were solved again
@@ -151,15 +152,15 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: Floor
 
 
 def _settle(placements: pd.DataFrame, broken: "_Breaks", state: "_State", students: pd.DataFrame,
-            sites: pd.DataFrame, order: tuple[str, ...], pairs: pd.DataFrame) -> pd.DataFrame:
+            sites: pd.DataFrame, order: tuple[str, ...], alone: pd.DataFrame) -> pd.DataFrame:
     """An allocation keeping every rule from a round's ``placements``: the students breaking a rule taken out,
-    broken groups placed whole where they fit, then ``fill`` (which adds no one to a maximum flow that breaks no
-    rule: such a student would be an augmenting path)."""
+    broken groups placed whole where they fit, then ``fill`` on the pairs ``alone`` of students in no group (which
+    adds no one to a maximum flow that breaks no rule: such a student would be an augmenting path)."""
     keep = pd.concat([state.fixed, placements[~placements["student"].isin(broken.students(state.groups))]],
                      ignore_index=True)
     whole = place_groups(broken.groups, state.current, students, _places_left(sites, keep), state.groups, order)
     out = pd.concat([keep, whole], ignore_index=True).sort_values(["student", "week"], kind="stable")
-    return fill(out, pairs[state.groups.code[pairs["student"].to_numpy()] < 0], students, sites)
+    return fill(out, alone, students, sites)
 
 
 def _key(placements: pd.DataFrame, level: FloorLevel | None, students: pd.DataFrame,

@@ -31,38 +31,40 @@ def broken_groups(placements: pd.DataFrame, groups: Groups, n_students: int) -> 
 
 def place_groups(todo: np.ndarray, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
                  groups: Groups, order: tuple[str, ...]) -> pd.DataFrame:
-    """Placements (``student, site, week``) of the groups ``todo``, whole and full time, in ``sites``' places."""
-    empty = pd.DataFrame({"student": np.zeros(0, np.int64), "site": np.zeros(0, np.int64),
-                          "week": np.zeros(0, np.int8)})
+    """Placements (``student, site, week``, by student then week) of the groups ``todo``, whole and full time, in
+    ``sites``' places."""
+    todo = np.asarray(todo, np.int64)
     if len(todo) == 0:
-        return empty
+        return pd.DataFrame({"student": np.zeros(0, np.int64), "site": np.zeros(0, np.int64),
+                             "week": np.zeros(0, np.int8)})
     weeks = students["weeks"].to_numpy(object)
     needs = np.stack([weeks != "week_2", weeks != "week_1"], axis=1)  # per student: week 1, week 2
-    options = _options(todo, pairs, groups, needs, order)
+    member = groups.code >= 0
+    need = np.stack([np.bincount(groups.code[member & needs[:, w]], minlength=len(groups.size)) for w in (0, 1)], 1)
+    priority = np.bincount(groups.code[member], weights=students["priority"].to_numpy(bool)[member],
+                           minlength=len(groups.size))
     left = np.stack([sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)], 1)
-    priority = np.bincount(groups.code[groups.code >= 0],
-                           weights=students["priority"].to_numpy(bool)[groups.code >= 0], minlength=len(groups.size))
-    rows = []
-    for g in sorted(todo, key=lambda g: (-priority[g], -groups.size[g], g)):
-        members = groups.members(g)
-        need = needs[members].sum(axis=0)
-        cand = options.get(g)
-        if cand is None:
-            continue
-        fits = np.flatnonzero((left[cand, 0] >= need[0]) & (left[cand, 1] >= need[1]))
-        if len(fits) == 0:
-            continue
-        site = cand[fits[0]]
-        left[site] -= need
-        for week in (1, 2):
-            who = members[needs[members, week - 1]]
-            rows.append(pd.DataFrame({"student": who, "site": site, "week": np.int8(week)}))
-    return pd.concat(rows, ignore_index=True) if rows else empty
+    options, starts = _options(todo, pairs, groups, needs, order)
+    host = np.full(len(groups.size), -1, np.int64)
+    for g in todo[np.lexsort((todo, -groups.size[todo], -priority[todo]))]:
+        cand = options[starts[g]:starts[g + 1]]
+        fits = np.flatnonzero((left[cand, 0] >= need[g, 0]) & (left[cand, 1] >= need[g, 1]))
+        if len(fits):
+            host[g] = cand[fits[0]]
+            left[host[g]] -= need[g]
+    who = np.flatnonzero(member)
+    who = who[host[groups.code[who]] >= 0]
+    rows = pd.DataFrame({"student": np.concatenate([who, who]), "site": np.tile(host[groups.code[who]], 2),
+                         "week": np.repeat(np.array([1, 2], np.int8), len(who)),
+                         "needed": np.concatenate([needs[who, 0], needs[who, 1]])})
+    rows = rows[rows["needed"].to_numpy()].drop(columns="needed")
+    return rows.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
 
 
 def _options(todo: np.ndarray, pairs: pd.DataFrame, groups: Groups, needs: np.ndarray,
-             order: tuple[str, ...]) -> dict[int, np.ndarray]:
-    """Per group of ``todo``, the sites every member may go to, best first (group totals over member-weeks)."""
+             order: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The sites every member of a group of ``todo`` may go to, by group then best first (group totals over
+    member-weeks), and where each group's start: group ``g``'s are ``sites[starts[g]:starts[g + 1]]``."""
     s = pairs["student"].to_numpy(np.int64)
     mine = np.isin(groups.code[s], todo)
     s, j = s[mine], pairs["site"].to_numpy(np.int64)[mine]
@@ -74,4 +76,5 @@ def _options(todo: np.ndarray, pairs: pd.DataFrame, groups: Groups, needs: np.nd
     total = total[total["n"].to_numpy() == groups.size[total["g"].to_numpy()]]  # every member may go there
     costs = [name for name in order if name in ("preference", "distance")]
     total = total.sort_values(["g", *costs, "site"], kind="stable")
-    return {int(g): frame["site"].to_numpy(np.int64) for g, frame in total.groupby("g", sort=False)}
+    starts = np.searchsorted(total["g"].to_numpy(np.int64), np.arange(len(groups.size) + 1))
+    return total["site"].to_numpy(np.int64), starts

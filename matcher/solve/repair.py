@@ -28,15 +28,18 @@ class Restriction:
 
 
 def violations(placements: pd.DataFrame, split_ok: np.ndarray, full_time_only: np.ndarray) -> pd.DataFrame:
-    """Split students who break a rule: ``student``, ``site_1``, ``site_2``."""
-    p = placements.pivot_table(index="student", columns="week", values="site", aggfunc="first")
-    if 1 not in p.columns or 2 not in p.columns:
-        return pd.DataFrame({"student": [], "site_1": [], "site_2": []}, dtype=np.int64)
-    p = p.dropna(subset=[1, 2]).astype(np.int64)
-    p = p[p[1] != p[2]]
-    s, j, k = p.index.to_numpy(np.int64), p[1].to_numpy(np.int64), p[2].to_numpy(np.int64)
-    bad = ~split_ok[s] | full_time_only[j] | full_time_only[k]
-    return pd.DataFrame({"student": s[bad], "site_1": j[bad], "site_2": k[bad]})
+    """Split students who break a rule: ``student``, ``site_1``, ``site_2`` (by student; a student's first row of
+    each week counts)."""
+    s, j = placements["student"].to_numpy(np.int64), placements["site"].to_numpy(np.int64)
+    week = placements["week"].to_numpy()
+    site = np.full((2, int(s.max(initial=-1)) + 1), -1, np.int64)
+    for w in (1, 2):
+        at = np.flatnonzero(week == w)[::-1]  # the last assignment wins: reversed, the first row
+        site[w - 1, s[at]] = j[at]
+    split = np.flatnonzero((site[0] >= 0) & (site[1] >= 0) & (site[0] != site[1]))
+    one, two = site[0, split], site[1, split]
+    bad = ~split_ok[split] | full_time_only[one] | full_time_only[two]
+    return pd.DataFrame({"student": split[bad], "site_1": one[bad], "site_2": two[bad]})
 
 
 def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, stage: np.ndarray,
@@ -97,12 +100,12 @@ def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, 
         placements.loc[placements["week"] == 2, "site"], minlength=len(sites))
     placed = np.zeros(len(students), bool)
     placed[placements["student"].to_numpy()] = True
-    open_ = pairs[~placed[pairs["student"].to_numpy()]]
-    open_ = open_[(c1[open_["site"].to_numpy()] > 0) | (c2[open_["site"].to_numpy()] > 0)]
-    if open_.empty:
+    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    open_ = np.flatnonzero(~placed[s] & ((c1[j] > 0) | (c2[j] > 0)))
+    if len(open_) == 0:
         return placements
-    by = np.argsort(open_["student"].to_numpy(np.int64), kind="stable")  # keeps each student's rank, km order
-    s, j = open_["student"].to_numpy(np.int64)[by], open_["site"].to_numpy(np.int64)[by]
+    open_ = open_[np.argsort(s[open_], kind="stable")]  # keeps each student's rank, km order
+    s, j = s[open_], j[open_]
     who, first = np.unique(s, return_index=True)
     prio = students["priority"].to_numpy(bool)
     kind = np.select([students["weeks"].to_numpy(object) == "week_1", students["weeks"].to_numpy(object) == "week_2"],
