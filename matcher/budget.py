@@ -30,8 +30,8 @@ from .config import Config
 from .errors import InputError, MatcherWarning, Problem
 from .geo import chord, unit_vectors
 
-__all__ = ["clearly_above", "SAMPLE", "BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB", "Estimate", "estimate_pairs",
-           "estimate_mb", "check_memory", "check_run"]
+__all__ = ["clearly_above", "same_points", "in_range", "SAMPLE", "BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB",
+           "Estimate", "estimate_pairs", "estimate_mb", "check_memory", "check_run"]
 
 #: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
 BYTES_PER_PAIR = 400
@@ -65,10 +65,29 @@ def clearly_above(count: Callable[[np.ndarray], int], n: int, limit: int) -> int
     return scaled if scaled > 4 * limit else None
 
 
+def same_points(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Per point, a number shared by the points with equal coordinates (negative for each point with a NaN one): a
+    search around equal points finds the same sites, so it is made once."""
+    z = np.empty(len(lat), complex)
+    z.real, z.imag = lat, lon
+    codes = pd.factorize(z)[0]
+    return np.where(codes >= 0, codes, -1 - np.arange(len(z)))
+
+
+def in_range(tree: cKDTree, points: np.ndarray, radius: np.ndarray, same: np.ndarray, workers: int = 1) -> np.ndarray:
+    """Per point, the points of ``tree`` within its ``radius`` (``query_ball_point``); ``same``: ``same_points``
+    of ``points``, so that each distinct point and radius is searched once."""
+    if len(points) == 0:
+        return np.zeros(0, np.int64)
+    _, first, back = np.unique(same + 1j * radius, return_index=True, return_inverse=True, equal_nan=False)
+    return tree.query_ball_point(points[first], radius[first], return_length=True, workers=workers)[back]
+
+
 def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:
     """Upper estimate of the candidate pairs: sites in range offering a trade the student asks, plus named choices.
 
-    Per trade, a k-d tree counts the sites offering it within each student's distance limit (a site offering two of
+    Per trade, a k-d tree counts the sites offering it within each student's distance limit, once per distinct point
+    and limit (``in_range``; a site offering two of
     a student's trades counts twice, so this may overestimate); a student who lists no trade, or any student when
     ``config.other_sectors_rank_penalty`` is set, counts every site in range. With more pairs than
     ``config.max_pairs``, the ``config.candidate_k`` nearest sites per student and trade are kept, as the candidate
@@ -81,16 +100,15 @@ def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) 
     site_points = unit_vectors(sites["lat"], sites["lon"])
     wants = students["sectors"].reset_index(drop=True)
     any_trade = (wants.map(len) == 0).to_numpy() | (config.other_sectors_rank_penalty is not None)
+    same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
     counts = np.zeros(len(students), dtype=np.int64)
-    counts[any_trade] = cKDTree(site_points).query_ball_point(points[any_trade], radius[any_trade],
-                                                              return_length=True)
+    counts[any_trade] = in_range(cKDTree(site_points), points[any_trade], radius[any_trade], same[any_trade])
     asked = wants[~any_trade].explode()
     for trade, rows in asked.groupby(asked).groups.items():
         offering = sites["sectors"].map(lambda offered, t=trade: t in offered).to_numpy(bool)
         if offering.any():
             rows = np.asarray(rows)
-            counts[rows] += cKDTree(site_points[offering]).query_ball_point(points[rows], radius[rows],
-                                                                           return_length=True)
+            counts[rows] += in_range(cKDTree(site_points[offering]), points[rows], radius[rows], same[rows])
     if counts.sum() > config.max_pairs and config.candidate_k > 0:
         counts = np.minimum(counts, config.candidate_k * np.maximum(wants.map(len).to_numpy(), 1))
     return int(counts.sum()) + int(students["site_choices"].map(len).sum())

@@ -15,13 +15,14 @@ With ``stay_in_academie``, sites of another académie are not candidates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
 from . import parallel
-from .budget import clearly_above
+from .budget import clearly_above, in_range, same_points
 from .config import Config
 from .eligibility import eligible, trade_rank
 from .geo import chord as _chord
@@ -30,6 +31,9 @@ from .geo import great_circle_km, unit_vectors
 from .groups import find_groups, group_pairs
 
 __all__ = ["Candidates", "SiteIndex", "candidates", "pair_rows", "site_index"]
+
+#: The columns of candidate pairs.
+_COLUMNS = ("student", "site", "km", "rank")
 
 #: Fewest students per piece when the search is shared between the machine's cores (``parallel``).
 _PIECE = 10_000
@@ -136,11 +140,15 @@ def _candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: 
                 pairs_table: pd.DataFrame | None, ranked: bool, index: SiteIndex | None) -> Candidates:
     """``candidates`` for the students ``who``, in this process (``index``: the sites' trees, without
     ``pairs_table``)."""
+    truncated = np.zeros(len(students), bool)
     if pairs_table is not None:
-        raw, truncated = _given_pairs(students, sites, config, pairs_table), np.zeros(len(students), bool)
+        given = _given_pairs(students, sites, config, pairs_table)
+        found = [tuple(given[name].to_numpy() for name in _COLUMNS)]
     else:
-        raw, truncated = _geographic_pairs(students, config, k, who, index)
-    raw = pd.concat([raw, _choice_pairs(students, sites, who, pairs_table)], ignore_index=True)
+        found, truncated = _geographic_pairs(students, config, k, who, index)
+    choices = _choice_pairs(students, sites, who, pairs_table)
+    found.append(tuple(choices[name].to_numpy() for name in _COLUMNS))
+    raw = {name: np.concatenate([columns[i] for columns in found]) for i, name in enumerate(_COLUMNS)}
     pairs = eligible(raw, students, sites, config.other_sectors_rank_penalty, ranked)
     if config.stay_in_academie:
         same = (students["academie"].to_numpy(object)[pairs["student"].to_numpy()]
@@ -168,23 +176,42 @@ def _limits(students: pd.DataFrame, config: Config) -> np.ndarray:
     return students["max_km"].fillna(config.default_max_km).to_numpy(float)
 
 
-def _pool_keys(students: pd.DataFrame, config: Config, who: np.ndarray) -> pd.DataFrame:
-    """One row per (student, pool, rank) query: sector pools at rank c+q, the any-trade pool when allowed."""
-    st = students.iloc[who]
-    n_choice = st["site_choices"].map(len).to_numpy()
-    acc = st["needs_accessible"].to_numpy(bool)
-    sec = pd.DataFrame({"student": who, "sector": st["sectors"].to_numpy(), "c": n_choice, "acc": acc})
-    listed = sec.explode("sector").dropna(subset=["sector"])
-    listed["rank"] = listed["c"] + listed.groupby("student").cumcount() + 1
-    frames = [listed]
-    none = sec[st["sectors"].map(len).to_numpy() == 0].assign(sector="*", rank=lambda d: d["c"] + 1)
-    frames.append(none)
+def _queries(students: pd.DataFrame, config: Config,
+             who: np.ndarray) -> list[tuple[tuple[str, bool], np.ndarray, np.ndarray]]:
+    """The (student, rank) queries of each (pool trade, accessible only), sorted by both: sector pools at rank
+    c+q, the any-trade pool ('*') when allowed; students in the order of ``who``."""
+    sectors = students["sectors"].to_numpy(object)[who]
+    n_t, c = _lengths(sectors), _lengths(students["site_choices"].to_numpy(object))[who]
+    listed = np.repeat(who, n_t)
+    trade = [np.fromiter(chain.from_iterable(sectors), object, n_t.sum()), np.full(int((n_t == 0).sum()), "*", object)]
+    student, rank = [listed, who[n_t == 0]], [np.repeat(c, n_t) + _nth(listed) + 1, c[n_t == 0] + 1]
     if config.other_sectors_rank_penalty is not None:
-        some = sec[st["sectors"].map(len).to_numpy() > 0]
-        frames.append(some.assign(sector="*", rank=some["c"] + some["sector"].map(len)
-                                  + config.other_sectors_rank_penalty))
-    keys = pd.concat(frames, ignore_index=True)
-    return keys[["student", "sector", "acc", "rank"]]
+        trade.append(np.full(int((n_t > 0).sum()), "*", object))
+        student.append(who[n_t > 0])
+        rank.append((c + n_t + config.other_sectors_rank_penalty)[n_t > 0])
+    student, rank = np.concatenate(student), np.concatenate(rank)
+    codes, names = pd.factorize(np.concatenate(trade), sort=True)
+    acc = students["needs_accessible"].to_numpy(bool)[student]
+    group = codes * 2 + acc
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.diff(group[order], prepend=-1))
+    return [((names[group[order[a]] // 2], bool(group[order[a]] % 2)), student[rows], rank[rows])
+            for a, rows in zip(starts, np.split(order, starts[1:]))]
+
+
+def _nth(student: np.ndarray) -> np.ndarray:
+    """Per row, how many earlier rows have the same student (0 for the first)."""
+    return pd.Series(student).groupby(student, sort=False).cumcount().to_numpy(np.int64)
+
+
+def _lengths(cells: np.ndarray) -> np.ndarray:
+    """``len`` of each cell (tuples)."""
+    return np.fromiter(map(len, cells), np.int64, len(cells))
+
+
+def _positions(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, ... within each run of ``lengths`` items, all runs one after the other."""
+    return np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
 def _pools(sites: pd.DataFrame, xyz: np.ndarray) -> dict[tuple[str, bool, bool], _Pool]:
@@ -204,55 +231,58 @@ def _pools(sites: pd.DataFrame, xyz: np.ndarray) -> dict[tuple[str, bool, bool],
     return pools
 
 
-def _geographic_pairs(students, config, k, who, index: SiteIndex) -> tuple[pd.DataFrame, np.ndarray]:
+def _geographic_pairs(students: pd.DataFrame, config: Config, k: int, who: np.ndarray,
+                      index: SiteIndex) -> tuple[list[tuple[np.ndarray, ...]], np.ndarray]:
+    """The (student, site, km, rank) columns found in each pool, pool by pool, and the truncated students."""
     st_xyz = unit_vectors(students["lat"], students["lon"])
-    pools = index.pools
+    same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
     limit = _limits(students, config)
     reach = float(_chord(limit.max(initial=0.0))) * (1 + 1e-12)  # one search radius for all: ties break alike
-    keys = _pool_keys(students, config, who)
     truncated = np.zeros(len(students), bool)
-    frames = []
-    for (sector, acc), q in keys.groupby(["sector", "acc"], sort=True):
+    found = []
+    for (sector, acc), s, rank in _queries(students, config, who):
         for res in (False, True):
-            pool = pools.get((sector, bool(acc), res))
+            pool = index.pools.get((sector, acc, res))
             if pool is None:
                 continue
-            s = q["student"].to_numpy()
-            found, cut = _query(pool, st_xyz[s], limit[s], k, reach)
+            (rows, cols, km), cut = _query(pool, st_xyz[s], same[s], limit[s], k, reach)
             truncated[s[cut]] = True
-            frames.append(pd.DataFrame({"student": s[found[0]], "site": pool.sites[found[1]],
-                                        "km": found[2], "rank": q["rank"].to_numpy()[found[0]]}))
-    empty = pd.DataFrame({"student": [], "site": [], "km": [], "rank": []})
-    return (pd.concat(frames, ignore_index=True) if frames else empty), truncated
+            found.append((s[rows], pool.sites[cols], km, rank[rows]))
+    return found, truncated
 
 
-def _query(pool: _Pool, xyz: np.ndarray, limit: np.ndarray, k: int, reach: float):
+def _query(pool: _Pool, xyz: np.ndarray, same: np.ndarray, limit: np.ndarray, k: int, reach: float):
     """Sites of ``pool`` within each limit: (query row, pool row, km) arrays and the truncated query rows.
 
     ``reach``: the chord searched around every student, the same whatever students are searched together (the
-    sites found at equal distances then never depend on them)."""
+    sites found at equal distances then never depend on them). Each point (``same``: ``budget.same_points``) is
+    searched once, for all the rows at it."""
     n_pool = len(pool.sites)
     if k == 0:
-        return _query_all(pool, xyz, limit), np.zeros(len(xyz), bool)
-    kk = n_pool if k == 0 else min(k, n_pool)
-    dist, idx = pool.tree.query(xyz, k=kk, distance_upper_bound=reach)
-    dist, idx = dist.reshape(len(xyz), kk), idx.reshape(len(xyz), kk)
+        return _query_all(pool, xyz, same, limit), np.zeros(len(xyz), bool)
+    kk = min(k, n_pool)
+    _, first, back = np.unique(same, return_index=True, return_inverse=True)
+    dist, idx = pool.tree.query(xyz[first], k=kk, distance_upper_bound=reach)
+    dist, idx = dist.reshape(len(first), kk), idx.reshape(len(first), kk)
     km = _km(np.where(np.isfinite(dist), dist, 2.0))
-    ok = (idx < n_pool) & (km <= limit[:, None])
-    cut = ok[:, -1] & (kk < n_pool)
+    ok = (idx < n_pool)[back] & (km[back] <= limit[:, None])
     rows, cols = np.nonzero(ok)
-    return (rows, idx[rows, cols], km[rows, cols]), cut
+    return (rows, idx[back[rows], cols], km[back[rows], cols]), ok[:, -1] & (kk < n_pool)
 
 
-def _query_all(pool: _Pool, xyz: np.ndarray, limit: np.ndarray):
-    """Every site of ``pool`` within each limit (no cap)."""
-    found = pool.tree.query_ball_point(xyz, _chord(limit) * (1 + 1e-12), return_sorted=False)
+def _query_all(pool: _Pool, xyz: np.ndarray, same: np.ndarray, limit: np.ndarray):
+    """Every site of ``pool`` within each limit (no cap), each distinct point and limit searched once."""
+    _, first, back = np.unique(same + 1j * limit, return_index=True, return_inverse=True, equal_nan=False)
+    found = pool.tree.query_ball_point(xyz[first], _chord(limit[first]) * (1 + 1e-12), return_sorted=False)
     lengths = np.fromiter((len(f) for f in found), np.int64, len(found))
-    rows = np.repeat(np.arange(len(xyz)), lengths)
+    rows = np.repeat(np.arange(len(first)), lengths)
     cols = np.concatenate(found).astype(np.int64) if lengths.sum() else np.zeros(0, np.int64)
-    km = _km(np.linalg.norm(xyz[rows] - pool.tree.data[cols], axis=1))
-    keep = km <= limit[rows]
-    return rows[keep], cols[keep], km[keep]
+    km = _km(np.linalg.norm(xyz[first][rows] - pool.tree.data[cols], axis=1))
+    keep = km <= limit[first][rows]
+    per = np.bincount(rows[keep], minlength=len(first))  # sites kept per distinct point and limit
+    n = per[back]
+    at = np.repeat((np.cumsum(per) - per)[back], n) + _positions(n)  # each query row's share of them
+    return np.repeat(np.arange(len(xyz)), n), cols[keep][at], km[keep][at]
 
 
 def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int) -> int:
@@ -261,22 +291,25 @@ def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int)
     if k == 0 or len(students) == 0 or len(sites) == 0:
         return k
     tree = cKDTree(unit_vectors(sites["lat"], sites["lon"]))
-    st = students[students["lat"].notna()]
+    located = np.flatnonzero(students["lat"].notna().to_numpy())
+    xyz, radius = unit_vectors(students["lat"], students["lon"]), _chord(_limits(students, config))
+    same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
 
-    def in_range(rows: pd.DataFrame) -> int:
-        xyz = unit_vectors(rows["lat"], rows["lon"])
-        return int(np.sum(tree.query_ball_point(xyz, _chord(_limits(rows, config)), return_length=True)))
-    if clearly_above(lambda rows: in_range(st.iloc[rows]), len(st), config.max_pairs) is not None:
+    def count(rows: np.ndarray) -> int:
+        rows = located[rows]
+        return int(np.sum(in_range(tree, xyz[rows], radius[rows], same[rows], parallel.processes_of(config))))
+    if clearly_above(count, len(located), config.max_pairs) is not None:
         return k
-    return 0 if in_range(st) <= config.max_pairs else k
+    return 0 if count(np.arange(len(located))) <= config.max_pairs else k
 
 
 def _choice_pairs(students, sites, who, pairs_table) -> pd.DataFrame:
     """Explicit site choices: rank = position in the list; exempt from distance and trade."""
-    st = students.iloc[who]
-    ch = pd.DataFrame({"student": who, "site_id": st["site_choices"].to_numpy()}).explode("site_id")
-    ch = ch.dropna(subset=["site_id"])
-    ch["rank"] = ch.groupby("student").cumcount() + 1
+    listed = students["site_choices"].to_numpy(object)[who]
+    n = _lengths(listed)
+    ch = pd.DataFrame({"student": np.repeat(who, n),
+                       "site_id": np.fromiter(chain.from_iterable(listed), object, n.sum())}).dropna()
+    ch["rank"] = _nth(ch["student"].to_numpy()) + 1
     pos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
     ch = ch[ch["site_id"].isin(pos.index)]
     ch["site"] = pos.loc[ch["site_id"].to_numpy()].to_numpy()

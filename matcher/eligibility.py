@@ -2,61 +2,79 @@
 
 ``eligible`` keeps, of the raw pairs the geographic search (or a user's pairs table, or the site choices) found,
 those the rules allow, one row per pair with its best preference rank. ``trade_rank`` ranks a pair by the
-student's listed trades. Both are vectorised over the pairs.
+student's listed trades. Both are vectorised over the pairs; rows are ordered by sorting single int64 keys that
+pack the sort columns (numpy sorts those fastest), or by ``numpy.lexsort`` when the packed key would not fit.
 """
 from __future__ import annotations
+
+from itertools import chain
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["eligible", "trade_rank"]
 
+_COLUMNS = ("student", "site", "km", "rank")
+
 
 def trade_rank(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame,
                penalty: int | None) -> np.ndarray:
     """Rank of each (student, site) pair by trade (docs/rules.md), 0 where no trade rule allows the pair.
 
-    Trades are bits of 64-bit words per site, so each of the student's ranked trades is one vectorised test.
+    A table of which site offers which trade, and one of each student's trades by preference, make each of the
+    student's ranked trades one vectorised test.
     """
+    s, j = np.asarray(s, np.int64), np.asarray(j, np.int64)
     wants, offers = students["sectors"].to_numpy(object), sites["sectors"].to_numpy(object)
-    codes = {code: i for i, code in enumerate(sorted({x for w in wants for x in w} | {x for o in offers for x in o}))}
-    words = np.zeros((len(sites), len(codes) // 64 + 1), np.uint64)
-    site_of = pd.DataFrame({"site": np.arange(len(sites)), "code": offers}).explode("code").dropna()
-    bits = site_of["code"].map(codes).to_numpy(np.int64)
-    np.bitwise_or.at(words, (site_of["site"].to_numpy(np.int64), bits // 64), np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)))
-    n_t = np.fromiter((len(w) for w in wants), np.int64, len(wants))
-    c = students["site_choices"].map(len).to_numpy(np.int64)[s]
+    n_t, n_o = _lengths(wants), _lengths(offers)
+    codes, names = pd.factorize(np.fromiter(chain(chain.from_iterable(wants), chain.from_iterable(offers)),
+                                            object, n_t.sum() + n_o.sum()))
+    offered = np.zeros((len(sites), len(names) + 1), bool)  # the last column: no trade (offered nowhere)
+    offered[np.repeat(np.arange(len(sites)), n_o), codes[n_t.sum():]] = True
+    width = int(n_t.max(initial=0))
+    ranked = np.full((width, len(wants)), len(names), np.int64)  # trade q of each student, by preference
+    ranked[_positions(n_t), np.repeat(np.arange(len(wants)), n_t)] = codes[:n_t.sum()]
+    c = _lengths(students["site_choices"].to_numpy(object))[s]
     t = n_t[s]
     rank = np.where(t == 0, c + 1, 0 if penalty is None else c + t + penalty).astype(np.int64)
     found = t == 0
-    width = int(n_t.max(initial=0))
-    ranked = np.full((len(wants), width), -1, np.int64)
-    for i, w in enumerate(wants):
-        ranked[i, :len(w)] = [codes[x] for x in w]
     for q in range(width):
-        code = ranked[s, q]
-        test = ~found & (code >= 0)
-        word = words[j[test], code[test] // 64]
-        hit = np.zeros(len(s), bool)
-        hit[test] = (np.right_shift(word, (code[test] % 64).astype(np.uint64)) & np.uint64(1)).astype(bool)
+        hit = offered.ravel()[j * offered.shape[1] + ranked[q][s]] & ~found
         rank[hit] = c[hit] + q + 1
         found |= hit
     return rank
 
 
-def eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, penalty: int | None,
-             ranked: bool = True) -> pd.DataFrame:
-    """Apply reservation, accessibility and weeks rules; keep one row per pair with its rank (``ranked``: the
-    best rank, rows by student, rank, km, site; otherwise any pool's rank, rows by student and site).
+def eligible(raw: pd.DataFrame | Mapping[str, np.ndarray], students: pd.DataFrame, sites: pd.DataFrame,
+             penalty: int | None, ranked: bool = True) -> pd.DataFrame:
+    """Apply reservation, accessibility and weeks rules to the ``student, site, km, rank`` columns ``raw``; keep
+    one row per pair with its rank (``ranked``: the best rank, rows by student, rank, km, site; otherwise the first
+    raw row's rank, rows by student and site).
 
     A pool finds a site at the rank of the pool's trade; the site may offer a trade the student ranks higher
     (found by that trade's pool only beyond its cap), so trade ranks are computed again from the pair itself.
     """
-    s, j = raw["student"].to_numpy(np.int64), raw["site"].to_numpy(np.int64)
+    s, j = np.asarray(raw["student"], np.int64), np.asarray(raw["site"], np.int64)
+    ok = np.flatnonzero(_allowed(s, j, students, sites))
+    s, j = s[ok], j[ok]
+    km, rank = np.asarray(raw["km"], float)[ok], np.asarray(raw["rank"], np.int64)[ok]
+    if not ranked:
+        keep = _first_rows(s * len(sites) + j)
+        return pd.DataFrame(dict(zip(_COLUMNS, (s[keep], j[keep], km[keep], rank[keep]))))
+    by_trade = np.flatnonzero(rank > _lengths(students["site_choices"].to_numpy(object))[s])  # the best trade wins
+    rank[by_trade] = trade_rank(s[by_trade], j[by_trade], students, sites, penalty)
+    keep = _first_rows(s * len(sites) + j, rank)  # one row per pair, its best rank
+    return pd.DataFrame(dict(zip(_COLUMNS, _by_preference(s[keep], j[keep], km[keep], rank[keep], len(sites)))))
+
+
+def _allowed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
+    """Per pair: whether the reservation, accessibility and weeks rules allow it."""
     res_p = sites["reserved_priority"].to_numpy(bool)
-    res_l = sites["reserved_lycees"].map(len).to_numpy() > 0
+    res_l = _lengths(sites["reserved_lycees"].to_numpy(object)) > 0
     ok = ~(res_p[j] | res_l[j]) | (res_p[j] & students["priority"].to_numpy(bool)[s])
-    ok[np.flatnonzero(res_l[j])[_lycee_listed(s[res_l[j]], j[res_l[j]], students, sites)]] = True
+    at_l = np.flatnonzero(res_l[j])
+    ok[at_l[_lycee_listed(s[at_l], j[at_l], students, sites)]] = True
     ok &= ~students["needs_accessible"].to_numpy(bool)[s] | sites["accessible"].to_numpy(bool)[j]
     weeks = students["weeks"].to_numpy(object)
     one1, one2 = (weeks == "week_1")[s], (weeks == "week_2")[s]
@@ -64,30 +82,60 @@ def eligible(raw: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pen
     ft_only = sites["full_time_only"].to_numpy(bool)[j]
     full_time = ~students["split_ok"].to_numpy(bool)[s] | ft_only  # such pairs are only usable full time
     ok &= np.where(one1, c1 & ~ft_only, np.where(one2, c2 & ~ft_only, np.where(full_time, c1 & c2, c1 | c2)))
-    s, j = s[ok], j[ok]
-    km, rank = raw["km"].to_numpy(float)[ok], raw["rank"].to_numpy(np.int64)[ok]
-    if not ranked:
-        _, keep = np.unique(s * len(sites) + j, return_index=True)
-        return pd.DataFrame({"student": s[keep], "site": j[keep], "km": km[keep], "rank": rank[keep]})
-    by_trade = rank > students["site_choices"].map(len).to_numpy(np.int64)[s]  # not a choice: the best trade wins
-    rank[by_trade] = trade_rank(s[by_trade], j[by_trade], students, sites, penalty)
+    return ok
+
+
+def _first_rows(pair: np.ndarray, rank: np.ndarray | None = None) -> np.ndarray:
+    """Per distinct ``pair`` (non-negative), the row with the lowest ``rank``, the first such row; by pair."""
+    n, rank = len(pair), np.zeros(len(pair), np.int64) if rank is None else rank
     width = int(rank.max(initial=0)) + 1
-    pair = s * len(sites) + j
-    order = np.argsort(pair * width + rank)  # by student, site, then best rank first (one int64 key: fast)
-    first = np.ones(len(order), bool)
-    first[1:] = pair[order][1:] != pair[order][:-1]
-    keep = order[first]  # one row per pair, by student then site
-    keep = keep[np.argsort(km[keep], kind="stable")]
-    keep = keep[np.argsort(s[keep] * width + rank[keep], kind="stable")]  # student, rank, km, then site
-    return pd.DataFrame({"student": s[keep], "site": j[keep], "km": km[keep], "rank": rank[keep]})
+    if len(pair) and int(pair.max()) * width * n + width * n < 2**63 and rank.min() >= 0:
+        key = np.sort((pair * width + rank) * n + np.arange(n))  # a sort of int64 values, not an argsort
+        order = key % n
+    else:
+        order = np.lexsort((rank, pair))
+    first = np.ones(n, bool)
+    first[1:] = pair[order[1:]] != pair[order[:-1]]
+    return order[first]
+
+
+def _by_preference(s: np.ndarray, j: np.ndarray, km: np.ndarray, rank: np.ndarray,
+                   n_sites: int) -> tuple[np.ndarray, ...]:
+    """The columns sorted by student, rank, km then site (one row per student and site).
+
+    With km as its position among the sorted distinct values, the four columns pack into one int64 key, sorted
+    and unpacked again; ``numpy.lexsort`` where they do not fit, or where -0.0 or NaN would not come back alike.
+    """
+    width = int(rank.max(initial=0)) + 1
+    odd = np.isnan(km) | ((km == 0) & np.signbit(km))
+    if len(s) and not odd.any() and rank.min() >= 0:
+        values = np.unique(km)  # a sort of the values, then a hash table of the distinct ones: no argsort
+        at = pd.Index(values).get_indexer(km)
+        if int(s.max() + 1) * width * len(values) * n_sites < 2**63:
+            key = np.sort(((s * width + rank) * len(values) + at) * n_sites + j)
+            key, j = np.divmod(key, n_sites)
+            key, at = np.divmod(key, len(values))
+            s, rank = np.divmod(key, width)
+            return s, j, values[at], rank
+    order = np.lexsort((j, km, rank, s))
+    return s[order], j[order], km[order], rank[order]
+
+
+def _lengths(cells: np.ndarray) -> np.ndarray:
+    """``len`` of each cell (tuples)."""
+    return np.fromiter(map(len, cells), np.int64, len(cells))
+
+
+def _positions(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, ... within each run of ``lengths`` items, all runs one after the other."""
+    return np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
 def _lycee_listed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
     """For pairs at lycée-reserved sites: whether the student's lycée is listed."""
-    listed = pd.DataFrame({"site": np.arange(len(sites)), "uai": sites["reserved_lycees"].to_numpy(object)})
-    listed = listed.explode("uai").dropna()
-    pairs = pd.DataFrame({"site": j, "uai": students["lycee_uai"].to_numpy(object)[s], "i": np.arange(len(s))})
-    hit = pairs.merge(listed, on=["site", "uai"])["i"].to_numpy()
-    out = np.zeros(len(s), bool)
-    out[hit] = True
-    return out
+    listed = sites["reserved_lycees"].to_numpy(object)
+    n = _lengths(listed)
+    uai = np.fromiter(chain.from_iterable(listed), object, n.sum())
+    codes, names = pd.factorize(np.concatenate([uai, students["lycee_uai"].to_numpy(object)[s]]))
+    allowed = np.repeat(np.arange(len(sites), dtype=np.int64), n) * (len(names) + 1) + codes[:len(uai)]
+    return np.isin(j * (len(names) + 1) + codes[len(uai):], allowed)
