@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from . import parallel
-from .budget import clearly_above, in_range, same_points
+from .budget import clearly_above, distinct, in_range, same_points
 from .config import Config
 from .eligibility import eligible, trade_rank
 from .geo import chord as _chord
@@ -35,8 +35,10 @@ __all__ = ["Candidates", "SiteIndex", "candidates", "pair_rows", "site_index"]
 #: The columns of candidate pairs.
 _COLUMNS = ("student", "site", "km", "rank")
 
-#: Fewest students per piece when the search is shared between the machine's cores (``parallel``).
-_PIECE = 10_000
+#: Fewest students per piece when the search is shared between the machine's cores (``parallel``). The national
+#: cohort (70,000 students) is searched in about a second in one process: with two, forking, sending the pairs back
+#: and merging them cost about what the second core saves.
+_PIECE = 50_000
 
 @dataclass(frozen=True)
 class Candidates:
@@ -117,23 +119,28 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
 
 def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
             ranked: bool, index: SiteIndex) -> Candidates:
-    """``_candidates`` for pieces of at least ``_PIECE`` students (each with its group mates, then kept to its own
-    rows), two per process, shared between the machine's cores: the same pairs, in the same order."""
+    """``_candidates`` for one piece of students per process (each with its group mates, then kept to its own
+    rows), shared between the machine's cores: the same pairs, in the same order.
+
+    Each piece holds the students of a share of the points (``budget.same_points``), as each point is searched once
+    per piece; the pieces' rows, each sorted by student, are merged by student."""
     groups = find_groups(students)
-    processes = parallel.processes_of(config)  # two pieces each: some work is per piece, whatever its size
-    pieces = np.array_split(np.sort(who), min(-(-len(who) // _PIECE), 2 * processes))
+    same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
+    by_point = np.sort(who)[np.argsort(same[np.sort(who)], kind="stable")]
+    pieces = [np.sort(part) for part in np.array_split(by_point, parallel.processes_of(config))]
 
     def piece(i: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         mine = pieces[i]
         found = _candidates(students, sites, config, k, groups.with_mates(mine), None, ranked, index)
         return found.pairs[np.isin(found.pairs["student"].to_numpy(), mine)], found.truncated[mine], found.alone[mine]
 
-    parts = parallel.run(piece, len(pieces), processes)
+    parts = parallel.run(piece, len(pieces), parallel.processes_of(config))
     truncated, alone = np.zeros(len(students), bool), np.zeros(len(students), np.int64)
     for mine, (_, cut, n_alone) in zip(pieces, parts):
         truncated[mine], alone[mine] = cut, n_alone
     pairs = pd.concat([part[0] for part in parts], ignore_index=True)
-    return Candidates(pairs=pairs, truncated=truncated, k=k, alone=alone)
+    order = np.argsort(pairs["student"].to_numpy(), kind="stable")  # merges the pieces' sorted runs
+    return Candidates(pairs=pairs.take(order).reset_index(drop=True), truncated=truncated, k=k, alone=alone)
 
 
 def _candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
@@ -261,18 +268,19 @@ def _query(pool: _Pool, xyz: np.ndarray, same: np.ndarray, limit: np.ndarray, k:
     if k == 0:
         return _query_all(pool, xyz, same, limit), np.zeros(len(xyz), bool)
     kk = min(k, n_pool)
-    _, first, back = np.unique(same, return_index=True, return_inverse=True)
+    first, back = distinct(same)
     dist, idx = pool.tree.query(xyz[first], k=kk, distance_upper_bound=reach)
     dist, idx = dist.reshape(len(first), kk), idx.reshape(len(first), kk)
-    km = _km(np.where(np.isfinite(dist), dist, 2.0))
-    ok = (idx < n_pool)[back] & (km[back] <= limit[:, None])
-    rows, cols = np.nonzero(ok)
-    return (rows, idx[back[rows], cols], km[back[rows], cols]), ok[:, -1] & (kk < n_pool)
+    km = _km(np.where(np.isfinite(dist), dist, 2.0))  # by point, nearest first: the sites in range come first
+    at, per = distinct(same, limit)
+    n = ((idx < n_pool)[back[at]] & (km[back[at]] <= limit[at, None])).sum(axis=1)[per]
+    rows, cols = np.repeat(np.arange(len(xyz)), n), _positions(n)
+    return (rows, idx[back[rows], cols], km[back[rows], cols]), (n == kk) & (kk < n_pool)
 
 
 def _query_all(pool: _Pool, xyz: np.ndarray, same: np.ndarray, limit: np.ndarray):
     """Every site of ``pool`` within each limit (no cap), each distinct point and limit searched once."""
-    _, first, back = np.unique(same + 1j * limit, return_index=True, return_inverse=True, equal_nan=False)
+    first, back = distinct(same, limit)
     found = pool.tree.query_ball_point(xyz[first], _chord(limit[first]) * (1 + 1e-12), return_sorted=False)
     lengths = np.fromiter((len(f) for f in found), np.int64, len(found))
     rows = np.repeat(np.arange(len(first)), lengths)

@@ -53,7 +53,8 @@ def eligible(raw: pd.DataFrame | Mapping[str, np.ndarray], students: pd.DataFram
     raw row's rank, rows by student and site).
 
     A pool finds a site at the rank of the pool's trade; the site may offer a trade the student ranks higher
-    (found by that trade's pool only beyond its cap), so trade ranks are computed again from the pair itself.
+    (found by that trade's pool only beyond its cap), so trade ranks are computed again from the pair itself —
+    but for pairs found at the first trade's rank, which no trade betters (unless the penalty is negative).
     """
     s, j = np.asarray(raw["student"], np.int64), np.asarray(raw["site"], np.int64)
     ok = np.flatnonzero(_allowed(s, j, students, sites))
@@ -62,27 +63,49 @@ def eligible(raw: pd.DataFrame | Mapping[str, np.ndarray], students: pd.DataFram
     if not ranked:
         keep = _first_rows(s * len(sites) + j)
         return pd.DataFrame(dict(zip(_COLUMNS, (s[keep], j[keep], km[keep], rank[keep]))))
-    by_trade = np.flatnonzero(rank > _lengths(students["site_choices"].to_numpy(object))[s])  # the best trade wins
-    rank[by_trade] = trade_rank(s[by_trade], j[by_trade], students, sites, penalty)
+    c = _lengths(students["site_choices"].to_numpy(object))[s]
+    by_trade = np.flatnonzero(rank > c + (penalty is None or penalty >= 0))  # not a choice, nor the first trade
+    rank[by_trade] = trade_rank(s[by_trade], j[by_trade], students, sites, penalty)  # the best trade wins
     keep = _first_rows(s * len(sites) + j, rank)  # one row per pair, its best rank
     return pd.DataFrame(dict(zip(_COLUMNS, _by_preference(s[keep], j[keep], km[keep], rank[keep], len(sites)))))
 
 
 def _allowed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
-    """Per pair: whether the reservation, accessibility and weeks rules allow it."""
-    res_p = sites["reserved_priority"].to_numpy(bool)
+    """Per pair: whether the reservation, accessibility and weeks rules allow it.
+
+    The rules depend on 5 bits of the student and 6 of the site: they are worked out once per combination
+    (``_rules``), then looked up per pair, but for the lycées a site is reserved to."""
+    weeks = students["weeks"].to_numpy(object)
+    who = _bits(students["priority"].to_numpy(bool), students["needs_accessible"].to_numpy(bool),
+                weeks == "week_1", weeks == "week_2", students["split_ok"].to_numpy(bool))
     res_l = _lengths(sites["reserved_lycees"].to_numpy(object)) > 0
-    ok = ~(res_p[j] | res_l[j]) | (res_p[j] & students["priority"].to_numpy(bool)[s])
+    where = _bits(sites["reserved_priority"].to_numpy(bool), res_l, sites["accessible"].to_numpy(bool),
+                  sites["capacity_week_1"].to_numpy() > 0, sites["capacity_week_2"].to_numpy() > 0,
+                  sites["full_time_only"].to_numpy(bool))
+    grid = np.arange(32 * 64)
+    reserved_ok, rest_ok = _rules(*((grid >> (6 + b)) & 1 == 1 for b in reversed(range(5))),
+                                  *((grid >> b) & 1 == 1 for b in reversed(range(6))))
+    pair = who[s] * 64 + where[j]
+    ok = reserved_ok[pair]
     at_l = np.flatnonzero(res_l[j])
     ok[at_l[_lycee_listed(s[at_l], j[at_l], students, sites)]] = True
-    ok &= ~students["needs_accessible"].to_numpy(bool)[s] | sites["accessible"].to_numpy(bool)[j]
-    weeks = students["weeks"].to_numpy(object)
-    one1, one2 = (weeks == "week_1")[s], (weeks == "week_2")[s]
-    c1, c2 = sites["capacity_week_1"].to_numpy()[j] > 0, sites["capacity_week_2"].to_numpy()[j] > 0
-    ft_only = sites["full_time_only"].to_numpy(bool)[j]
-    full_time = ~students["split_ok"].to_numpy(bool)[s] | ft_only  # such pairs are only usable full time
-    ok &= np.where(one1, c1 & ~ft_only, np.where(one2, c2 & ~ft_only, np.where(full_time, c1 & c2, c1 | c2)))
-    return ok
+    return ok & rest_ok[pair]
+
+
+def _rules(priority, accessible_only, week_1, week_2, split_ok, res_p, res_l, accessible, c1, c2, ft_only):
+    """The reservation rule (but for listed lycées) and the accessibility and weeks rules, on boolean arrays."""
+    reserved_ok = ~(res_p | res_l) | (res_p & priority)
+    full_time = ~split_ok | ft_only  # such pairs are only usable full time
+    weeks_ok = np.where(week_1, c1 & ~ft_only, np.where(week_2, c2 & ~ft_only, np.where(full_time, c1 & c2, c1 | c2)))
+    return reserved_ok, (~accessible_only | accessible) & weeks_ok
+
+
+def _bits(*flags: np.ndarray) -> np.ndarray:
+    """The boolean arrays ``flags`` as the bits of one integer each, the first the highest."""
+    out = np.zeros(len(flags[0]), np.int64)
+    for flag in flags:
+        out = out * 2 + flag
+    return out
 
 
 def _first_rows(pair: np.ndarray, rank: np.ndarray | None = None) -> np.ndarray:

@@ -45,10 +45,24 @@ def test_processes_default_to_the_cores():
 
 
 def test_candidates_shared_between_processes_are_the_same(tmp_path):
-    # more than two pieces of students: the search is shared out, pieces with their group mates
+    # two processes asked for: the same pairs (the shared search itself: next test)
     students, sites = load_inputs(*write_scenario(*generate(21_000, 4_000, seed=3), tmp_path), Config())
     here = candidates(students, sites, Config(processes=1))
     shared = candidates(students, sites, Config(processes=2))
     pd.testing.assert_frame_equal(here.pairs, shared.pairs)
     assert np.array_equal(here.truncated, shared.truncated) and np.array_equal(here.alone, shared.alone)
     assert here.k == shared.k == Config().candidate_k and here.truncated.any()
+
+
+def test_candidates_searched_in_pieces_by_point_are_the_same(tmp_path):
+    # the national cohort is below the size where the search is shared out: run the shared search itself, pieces
+    # made of the students of a share of the points, merged back by student
+    from matcher.candidates import _shared, site_index
+
+    students, sites = load_inputs(*write_scenario(*generate(6_000, 1_500, seed=5), tmp_path), Config())
+    for ranked, k in ((True, 3), (False, 3), (True, 0)):
+        here = candidates(students, sites, Config(processes=1), k=k, ranked=ranked)
+        shared = _shared(students, sites, Config(processes=2), k, np.arange(len(students)), ranked,
+                         site_index(sites))
+        pd.testing.assert_frame_equal(here.pairs, shared.pairs)
+        assert np.array_equal(here.truncated, shared.truncated) and np.array_equal(here.alone, shared.alone)
