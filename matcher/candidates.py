@@ -4,7 +4,8 @@ The rules are in ``docs/rules.md``. Distances are great-circle distances on the 
 chords between 3-D unit vectors (exact on the sphere) and searched with scipy's cKDTree. Sites are split into
 *pools* — one per trade (plus one for any trade), for all sites and for accessible ones, reserved sites apart —
 so that the ``k`` nearest sites of a pool are the ``k`` best of that preference rank. Explicit ``site_choices``
-are added as pairs of their own. No loop runs over students × sites.
+are added as pairs of their own, and a user's pairs table replaces the search (``matcher.explicit``). No loop runs
+over students × sites.
 
 A student whose ``k`` nearest sites of some pool are all in range may have more eligible sites: the student is
 *truncated*. ``matcher.widen`` then adds the other pairs a maximum flow over all eligible pairs needs, so that
@@ -24,11 +25,13 @@ from scipy.spatial import cKDTree
 from . import parallel
 from .budget import clearly_above, distinct, in_range, same_points
 from .config import Config
-from .eligibility import eligible, trade_rank
+from .eligibility import eligible
+from .explicit import choice_pairs, given_pairs, limits
 from .geo import chord as _chord
 from .geo import chord_km as _km
-from .geo import great_circle_km, unit_vectors
+from .geo import unit_vectors
 from .groups import find_groups, group_pairs
+from .runs import lengths, nth, positions
 
 __all__ = ["Candidates", "SiteIndex", "candidates", "pair_rows", "site_index"]
 
@@ -149,11 +152,11 @@ def _candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: 
     ``pairs_table``)."""
     truncated = np.zeros(len(students), bool)
     if pairs_table is not None:
-        given = _given_pairs(students, sites, config, pairs_table)
+        given = given_pairs(students, sites, config, pairs_table)
         found = [tuple(given[name].to_numpy() for name in _COLUMNS)]
     else:
         found, truncated = _geographic_pairs(students, config, k, who, index)
-    choices = _choice_pairs(students, sites, who, pairs_table)
+    choices = choice_pairs(students, sites, who, pairs_table)
     found.append(tuple(choices[name].to_numpy() for name in _COLUMNS))
     raw = {name: np.concatenate([columns[i] for columns in found]) for i, name in enumerate(_COLUMNS)}
     pairs = eligible(raw, students, sites, config.other_sectors_rank_penalty, ranked)
@@ -179,19 +182,15 @@ def pair_rows(pairs: pd.DataFrame, student: np.ndarray, site: np.ndarray) -> np.
     return np.where(found, order[at] if len(key) else -1, -1)
 
 
-def _limits(students: pd.DataFrame, config: Config) -> np.ndarray:
-    return students["max_km"].fillna(config.default_max_km).to_numpy(float)
-
-
 def _queries(students: pd.DataFrame, config: Config,
              who: np.ndarray) -> list[tuple[tuple[str, bool], np.ndarray, np.ndarray]]:
     """The (student, rank) queries of each (pool trade, accessible only), sorted by both: sector pools at rank
     c+q, the any-trade pool ('*') when allowed; students in the order of ``who``."""
     sectors = students["sectors"].to_numpy(object)[who]
-    n_t, c = _lengths(sectors), _lengths(students["site_choices"].to_numpy(object))[who]
+    n_t, c = lengths(sectors), lengths(students["site_choices"].to_numpy(object))[who]
     listed = np.repeat(who, n_t)
     trade = [np.fromiter(chain.from_iterable(sectors), object, n_t.sum()), np.full(int((n_t == 0).sum()), "*", object)]
-    student, rank = [listed, who[n_t == 0]], [np.repeat(c, n_t) + _nth(listed) + 1, c[n_t == 0] + 1]
+    student, rank = [listed, who[n_t == 0]], [np.repeat(c, n_t) + nth(listed) + 1, c[n_t == 0] + 1]
     if config.other_sectors_rank_penalty is not None:
         trade.append(np.full(int((n_t > 0).sum()), "*", object))
         student.append(who[n_t > 0])
@@ -204,21 +203,6 @@ def _queries(students: pd.DataFrame, config: Config,
     starts = np.flatnonzero(np.diff(group[order], prepend=-1))
     return [((names[group[order[a]] // 2], bool(group[order[a]] % 2)), student[rows], rank[rows])
             for a, rows in zip(starts, np.split(order, starts[1:]))]
-
-
-def _nth(student: np.ndarray) -> np.ndarray:
-    """Per row, how many earlier rows have the same student (0 for the first)."""
-    return pd.Series(student).groupby(student, sort=False).cumcount().to_numpy(np.int64)
-
-
-def _lengths(cells: np.ndarray) -> np.ndarray:
-    """``len`` of each cell (tuples)."""
-    return np.fromiter(map(len, cells), np.int64, len(cells))
-
-
-def _positions(lengths: np.ndarray) -> np.ndarray:
-    """0, 1, ... within each run of ``lengths`` items, all runs one after the other."""
-    return np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
 def _pools(sites: pd.DataFrame, xyz: np.ndarray) -> dict[tuple[str, bool, bool], _Pool]:
@@ -243,7 +227,7 @@ def _geographic_pairs(students: pd.DataFrame, config: Config, k: int, who: np.nd
     """The (student, site, km, rank) columns found in each pool, pool by pool, and the truncated students."""
     st_xyz = unit_vectors(students["lat"], students["lon"])
     same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
-    limit = _limits(students, config)
+    limit = limits(students, config)
     reach = float(_chord(limit.max(initial=0.0))) * (1 + 1e-12)  # one search radius for all: ties break alike
     truncated = np.zeros(len(students), bool)
     found = []
@@ -274,7 +258,7 @@ def _query(pool: _Pool, xyz: np.ndarray, same: np.ndarray, limit: np.ndarray, k:
     km = _km(np.where(np.isfinite(dist), dist, 2.0))  # by point, nearest first: the sites in range come first
     at, per = distinct(same, limit)
     n = ((idx < n_pool)[back[at]] & (km[back[at]] <= limit[at, None])).sum(axis=1)[per]
-    rows, cols = np.repeat(np.arange(len(xyz)), n), _positions(n)
+    rows, cols = np.repeat(np.arange(len(xyz)), n), positions(n)
     return (rows, idx[back[rows], cols], km[back[rows], cols]), (n == kk) & (kk < n_pool)
 
 
@@ -289,7 +273,7 @@ def _query_all(pool: _Pool, xyz: np.ndarray, same: np.ndarray, limit: np.ndarray
     keep = km <= limit[first][rows]
     per = np.bincount(rows[keep], minlength=len(first))  # sites kept per distinct point and limit
     n = per[back]
-    at = np.repeat((np.cumsum(per) - per)[back], n) + _positions(n)  # each query row's share of them
+    at = np.repeat((np.cumsum(per) - per)[back], n) + positions(n)  # each query row's share of them
     return np.repeat(np.arange(len(xyz)), n), cols[keep][at], km[keep][at]
 
 
@@ -300,7 +284,7 @@ def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int)
         return k
     tree = cKDTree(unit_vectors(sites["lat"], sites["lon"]))
     located = np.flatnonzero(students["lat"].notna().to_numpy())
-    xyz, radius = unit_vectors(students["lat"], students["lon"]), _chord(_limits(students, config))
+    xyz, radius = unit_vectors(students["lat"], students["lon"]), _chord(limits(students, config))
     same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
 
     def count(rows: np.ndarray) -> int:
@@ -309,45 +293,3 @@ def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int)
     if clearly_above(count, len(located), config.max_pairs) is not None:
         return k
     return 0 if count(np.arange(len(located))) <= config.max_pairs else k
-
-
-def _choice_pairs(students, sites, who, pairs_table) -> pd.DataFrame:
-    """Explicit site choices: rank = position in the list; exempt from distance and trade."""
-    listed = students["site_choices"].to_numpy(object)[who]
-    n = _lengths(listed)
-    ch = pd.DataFrame({"student": np.repeat(who, n),
-                       "site_id": np.fromiter(chain.from_iterable(listed), object, n.sum())}).dropna()
-    ch["rank"] = _nth(ch["student"].to_numpy()) + 1
-    pos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
-    ch = ch[ch["site_id"].isin(pos.index)]
-    ch["site"] = pos.loc[ch["site_id"].to_numpy()].to_numpy()
-    s, j = ch["student"].to_numpy(int), ch["site"].to_numpy(int)
-    if pairs_table is not None:
-        given = _given_pairs(students, sites, None, pairs_table, check_limit=False)
-        ch = ch.merge(given[["student", "site", "km"]], on=["student", "site"])  # only the table's pairs exist
-    else:
-        ch["km"] = great_circle_km(students["lat"].to_numpy()[s], students["lon"].to_numpy()[s],
-                                   sites["lat"].to_numpy()[j], sites["lon"].to_numpy()[j])
-    return ch[["student", "site", "km", "rank"]]
-
-
-def _given_pairs(students, sites, config, table: pd.DataFrame, *, check_limit: bool = True) -> pd.DataFrame:
-    """Pairs from a user table; its ``km`` or ``minutes`` value is the distance."""
-    unit = "km" if "km" in table.columns else "minutes"
-    spos = pd.Series(np.arange(len(students)), index=students["student_id"].to_numpy())
-    tpos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
-    t = table[table["student_id"].isin(spos.index) & table["site_id"].isin(tpos.index)]
-    out = pd.DataFrame({"student": spos.loc[t["student_id"]].to_numpy(), "site": tpos.loc[t["site_id"]].to_numpy(),
-                        "km": t[unit].to_numpy(float)})
-    if not check_limit:
-        return out
-    limit = _limits(students, config) if unit == "km" else np.full(len(students), config.max_minutes)
-    out = out[out["km"].to_numpy() <= limit[out["student"].to_numpy()]]
-    return _with_trade_rank(out, students, sites, config)
-
-
-def _with_trade_rank(pairs: pd.DataFrame, students, sites, config) -> pd.DataFrame:
-    """Rank pairs by trade (given pairs carry no rank of their own); drop pairs no trade rule allows."""
-    rank = trade_rank(pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64), students, sites,
-                      config.other_sectors_rank_penalty)
-    return pairs.assign(rank=rank)[rank > 0].reset_index(drop=True)

@@ -13,6 +13,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .runs import lengths, positions
+
 __all__ = ["eligible", "trade_rank"]
 
 _COLUMNS = ("student", "site", "km", "rank")
@@ -27,15 +29,15 @@ def trade_rank(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.D
     """
     s, j = np.asarray(s, np.int64), np.asarray(j, np.int64)
     wants, offers = students["sectors"].to_numpy(object), sites["sectors"].to_numpy(object)
-    n_t, n_o = _lengths(wants), _lengths(offers)
+    n_t, n_o = lengths(wants), lengths(offers)
     codes, names = pd.factorize(np.fromiter(chain(chain.from_iterable(wants), chain.from_iterable(offers)),
                                             object, n_t.sum() + n_o.sum()))
     offered = np.zeros((len(sites), len(names) + 1), bool)  # the last column: no trade (offered nowhere)
     offered[np.repeat(np.arange(len(sites)), n_o), codes[n_t.sum():]] = True
     width = int(n_t.max(initial=0))
     ranked = np.full((width, len(wants)), len(names), np.int64)  # trade q of each student, by preference
-    ranked[_positions(n_t), np.repeat(np.arange(len(wants)), n_t)] = codes[:n_t.sum()]
-    c = _lengths(students["site_choices"].to_numpy(object))[s]
+    ranked[positions(n_t), np.repeat(np.arange(len(wants)), n_t)] = codes[:n_t.sum()]
+    c = lengths(students["site_choices"].to_numpy(object))[s]
     t = n_t[s]
     rank = np.where(t == 0, c + 1, 0 if penalty is None else c + t + penalty).astype(np.int64)
     found = t == 0
@@ -63,7 +65,7 @@ def eligible(raw: pd.DataFrame | Mapping[str, np.ndarray], students: pd.DataFram
     if not ranked:
         keep = _first_rows(s * len(sites) + j)
         return pd.DataFrame(dict(zip(_COLUMNS, (s[keep], j[keep], km[keep], rank[keep]))))
-    c = _lengths(students["site_choices"].to_numpy(object))[s]
+    c = lengths(students["site_choices"].to_numpy(object))[s]
     by_trade = np.flatnonzero(rank > c + (penalty is None or penalty >= 0))  # not a choice, nor the first trade
     rank[by_trade] = trade_rank(s[by_trade], j[by_trade], students, sites, penalty)  # the best trade wins
     keep = _first_rows(s * len(sites) + j, rank)  # one row per pair, its best rank
@@ -78,7 +80,7 @@ def _allowed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.Dat
     weeks = students["weeks"].to_numpy(object)
     who = _bits(students["priority"].to_numpy(bool), students["needs_accessible"].to_numpy(bool),
                 weeks == "week_1", weeks == "week_2", students["split_ok"].to_numpy(bool))
-    res_l = _lengths(sites["reserved_lycees"].to_numpy(object)) > 0
+    res_l = lengths(sites["reserved_lycees"].to_numpy(object)) > 0
     where = _bits(sites["reserved_priority"].to_numpy(bool), res_l, sites["accessible"].to_numpy(bool),
                   sites["capacity_week_1"].to_numpy() > 0, sites["capacity_week_2"].to_numpy() > 0,
                   sites["full_time_only"].to_numpy(bool))
@@ -144,20 +146,10 @@ def _by_preference(s: np.ndarray, j: np.ndarray, km: np.ndarray, rank: np.ndarra
     return s[order], j[order], km[order], rank[order]
 
 
-def _lengths(cells: np.ndarray) -> np.ndarray:
-    """``len`` of each cell (tuples)."""
-    return np.fromiter(map(len, cells), np.int64, len(cells))
-
-
-def _positions(lengths: np.ndarray) -> np.ndarray:
-    """0, 1, ... within each run of ``lengths`` items, all runs one after the other."""
-    return np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-
-
 def _lycee_listed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
     """For pairs at lycée-reserved sites: whether the student's lycée is listed."""
     listed = sites["reserved_lycees"].to_numpy(object)
-    n = _lengths(listed)
+    n = lengths(listed)
     uai = np.fromiter(chain.from_iterable(listed), object, n.sum())
     codes, names = pd.factorize(np.concatenate([uai, students["lycee_uai"].to_numpy(object)[s]]))
     allowed = np.repeat(np.arange(len(sites), dtype=np.int64), n) * (len(names) + 1) + codes[:len(uai)]
