@@ -30,11 +30,27 @@ def neutralize_frame(table: pd.DataFrame) -> pd.DataFrame:
         column = out[name]
         if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
             values = column.to_numpy(object)
-            starts = np.fromiter((isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values),
-                                 bool, len(values))
+            starts = _formula_cells(values, isinstance(column.dtype, pd.StringDtype))
             if starts.any():
                 values = values.copy()
                 values[starts] = ["'" + v for v in values[starts]]
                 out[name] = pd.Series(values, index=out.index, dtype=column.dtype)
     out.columns = [neutralize(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def _formula_cells(values: np.ndarray, text_dtype: bool) -> np.ndarray:
+    """Whether each value of an object array is text starting like a formula.
+
+    The first characters are compared at once (``astype("U1")`` keeps the first character) when every value is
+    text or missing: always in a ``text_dtype`` column, whose missing value (``nan``, ``<NA>``) starts like no
+    formula; else when ``infer_dtype`` says so. Any other mix is tested value by value.
+    """
+    if text_dtype:
+        return np.isin(values.astype("U1"), FORMULA_STARTS)
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return np.fromiter((isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values), bool, len(values))
+    text = ~pd.isna(values)
+    starts = np.zeros(len(values), bool)
+    starts[text] = np.isin(values[text].astype("U1"), FORMULA_STARTS)
+    return starts

@@ -271,3 +271,16 @@ def test_report_refuses_input_files_that_are_not_the_runs(cli_run, tmp_path):
     result = invoke("report", cli_run, "--sites", sites, "--out", tmp_path / "rep")
     assert result.exit_code == 2 and "both input files or neither" in result.output
     assert not (tmp_path / "rep").exists()
+
+
+_CELLS = st.one_of(st.text(max_size=4), st.sampled_from(["=1", "+a", "-", "@x", "\tq", "\rq", "'=", ""]))
+
+
+@given(st.lists(st.one_of(_CELLS, st.none()), max_size=8),
+       st.lists(st.one_of(_CELLS, st.none(), st.integers(), st.floats(allow_nan=True)), max_size=8))
+def test_neutralize_frame_is_neutralize_on_every_cell(text_cells, mixed_cells):
+    for column in (pd.Series(text_cells, dtype="str"), pd.Series(text_cells, dtype=object),
+                   pd.Series(mixed_cells, dtype=object)):
+        out = neutralize_frame(pd.DataFrame({"c": column}))["c"]
+        expected = pd.Series([neutralize(v) for v in column], dtype=column.dtype, name="c")
+        pd.testing.assert_series_equal(out, expected)
