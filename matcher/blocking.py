@@ -23,13 +23,14 @@ from .solve.stable import lottery
 __all__ = ["blocking_pairs"]
 
 
-def _host_rank(students: pd.DataFrame, s: np.ndarray, metres: np.ndarray, config: Config) -> list[np.ndarray]:
-    """Sort keys (smaller is better, first key decides first) of students ``s`` as seen by a host."""
-    one_week = students["weeks"].to_numpy(object)[s] != "both"
-    draw = lottery(students["student_id"], config.seed)[s]
-    value = {"priority": (~students["priority"].to_numpy(bool)[s]).astype(np.int64), "distance": metres,
-             "lottery": draw}
-    return [one_week.astype(np.int64)] + [value[c] for c in config.host_priority] + [draw, s]
+def _host_rank(students: pd.DataFrame, s: np.ndarray, metres: np.ndarray, draw: np.ndarray, config: Config
+               ) -> list[np.ndarray]:
+    """Sort keys (smaller is better, first key decides first) of students ``s`` as seen by a host; ``draw`` is
+    every student's lottery number."""
+    one_week = (students["weeks"].to_numpy(object) != "both")[s]
+    value = {"priority": (~students["priority"].to_numpy(bool))[s].astype(np.int64), "distance": metres,
+             "lottery": draw[s]}
+    return [one_week.astype(np.int64)] + [value[c] for c in config.host_priority] + [draw[s], s]
 
 
 def _below(a: list[np.ndarray], b: list[np.ndarray]) -> np.ndarray:
@@ -39,6 +40,22 @@ def _below(a: list[np.ndarray], b: list[np.ndarray]) -> np.ndarray:
         worse |= tie & (x > y)
         tie &= x == y
     return worse
+
+
+def _current(spos: np.ndarray, tpos: np.ndarray, rank: np.ndarray, km: np.ndarray, n: int) -> list[np.ndarray]:
+    """Per student position, the key ``rank, km, site`` of its worst current host (inf for the unplaced).
+
+    ``rank`` and ``km`` are those of each assignment row (NaN when its pair is not a candidate); the worst host is
+    the last row of each student in the order student, rank, km, site (NaN last).
+    """
+    order = np.lexsort((tpos, km, rank, spos))
+    last = np.ones(len(order), bool)
+    last[:-1] = spos[order][1:] != spos[order][:-1]
+    worst = order[last]
+    cur = [np.full(n, np.inf) for _ in range(3)]  # unplaced: anything is better
+    for k, col in enumerate((rank, km, tpos.astype(float))):
+        cur[k][spos[worst]] = np.where(np.isnan(col[worst]), np.inf, col[worst])
+    return cur
 
 
 def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame,
@@ -55,29 +72,36 @@ def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
         Candidate pairs ``student, site, km, rank`` (row positions): who may go where.
     config : Config
         ``host_priority`` and ``seed``.
+
+    The hosts' side is only looked at for the pairs whose student wants the site.
     """
     spos = pd.Index(students["student_id"]).get_indexer(assignments["student_id"])
     tpos = pd.Index(sites["site_id"]).get_indexer(assignments["site_id"])
-    weeks = assignments["weeks"].to_numpy(object)
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    metres = np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
-    km = pairs["km"].to_numpy(float)
-    pref = pd.DataFrame({"student": ps, "site": pj, "rank": pairs["rank"].to_numpy(np.int64), "km": km})
-    # each placed student's worst current host, in the student's own order
+    km, rank = pairs["km"].to_numpy(float), pairs["rank"].to_numpy(np.int64).astype(float)
     at = pair_rows(pairs, spos, tpos)
-    held = pd.DataFrame({"student": spos, "site": tpos, "rank": np.where(at >= 0, pref["rank"].to_numpy()[at], np.nan),
-                         "km": np.where(at >= 0, km[at], np.nan)})
-    worst = held.sort_values(["student", "rank", "km", "site"]).groupby("student").tail(1).set_index("student")
-    n, idx = len(students), worst.index.to_numpy(np.int64)
-    cur = [np.full(n, np.inf) for _ in range(3)]  # unplaced: anything is better
-    for k, col in enumerate(("rank", "km", "site")):
-        cur[k][idx] = worst[col].fillna(np.inf).to_numpy(float)
-    wants = _below([cur[0][ps], cur[1][ps], cur[2][ps]], [pref["rank"].to_numpy(float), km, pj.astype(float)])
-    # occupants per site and week: count and the worst-ranked one's key
-    occ_m = np.where(at >= 0, metres[at], 0)
-    occ_keys = _host_rank(students, spos, occ_m, config)
-    cand_keys = _host_rank(students, ps, metres, config)
-    needs = students["weeks"].to_numpy(object)[ps]
+    cur = _current(spos, tpos, np.where(at >= 0, rank[at], np.nan), np.where(at >= 0, km[at], np.nan),
+                   len(students))
+    wants = np.flatnonzero(_below([c[ps] for c in cur], [rank, km, pj.astype(float)]))
+    ps, pj = ps[wants], pj[wants]
+    draw = lottery(students["student_id"], config.seed)
+    occ_keys = _host_rank(students, spos, np.where(at >= 0, _metres(km[at]), 0), draw, config)
+    cand_keys = _host_rank(students, ps, _metres(km[wants]), draw, config)
+    can = _hosts_take(students, sites, assignments["weeks"].to_numpy(object), tpos, occ_keys, ps, pj, cand_keys)
+    return pd.DataFrame({"student_id": students["student_id"].to_numpy(object)[ps[can]],
+                         "site_id": sites["site_id"].to_numpy(object)[pj[can]]})
+
+
+def _metres(km: np.ndarray) -> np.ndarray:
+    return np.rint(km * 1000).astype(np.int64)
+
+
+def _hosts_take(students: pd.DataFrame, sites: pd.DataFrame, weeks: np.ndarray, tpos: np.ndarray,
+                occ_keys: list[np.ndarray], ps: np.ndarray, pj: np.ndarray, cand_keys: list[np.ndarray]
+                ) -> np.ndarray:
+    """Whether site ``pj`` could take student ``ps`` in every week the student needs: a free place, or an
+    occupant (rows ``weeks`` at ``tpos`` with keys ``occ_keys``) it ranks below the student."""
+    asks = students["weeks"].to_numpy(object)
     can = np.ones(len(ps), bool)
     for w, cap in ((1, sites["capacity_week_1"].to_numpy(np.int64)), (2, sites["capacity_week_2"].to_numpy(np.int64))):
         in_w = (weeks == "both") | (weeks == f"week_{w}")
@@ -85,11 +109,9 @@ def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
         worst_occ = _worst_per_site([k[in_w] for k in occ_keys], tpos[in_w], len(sites))
         has_worse = _below([k[pj] for k in worst_occ], cand_keys) & (used[pj] > 0)
         ok_w = (used[pj] < cap[pj]) | has_worse
-        need_w = (needs == "both") | (needs == f"week_{w}")
+        need_w = ((asks == "both") | (asks == f"week_{w}"))[ps]
         can &= ~need_w | ok_w
-    hit = wants & can
-    return pd.DataFrame({"student_id": students["student_id"].to_numpy(object)[ps[hit]],
-                         "site_id": sites["site_id"].to_numpy(object)[pj[hit]]})
+    return can
 
 
 def _worst_per_site(keys: list[np.ndarray], site: np.ndarray, n_sites: int) -> list[np.ndarray]:
