@@ -20,7 +20,7 @@ from .candidates import pair_rows
 from .config import Config
 from .solve.stable import lottery
 
-__all__ = ["blocking_pairs"]
+__all__ = ["blocking_pairs", "rows_of_pairs"]
 
 
 def _host_rank(students: pd.DataFrame, s: np.ndarray, metres: np.ndarray, draw: np.ndarray, config: Config
@@ -33,12 +33,14 @@ def _host_rank(students: pd.DataFrame, s: np.ndarray, metres: np.ndarray, draw: 
     return [one_week.astype(np.int64)] + [value[c] for c in config.host_priority] + [draw[s], s]
 
 
-def _below(a: list[np.ndarray], b: list[np.ndarray]) -> np.ndarray:
-    """Element-wise: key tuple ``a`` is worse (larger) than ``b``."""
-    worse, tie = np.zeros(len(a[0]), bool), np.ones(len(a[0]), bool)
+def _below(a: list[np.ndarray], b: list[np.ndarray], at: np.ndarray | None = None) -> np.ndarray:
+    """Element-wise: key tuple ``a`` (taken at positions ``at`` when given) is worse (larger) than ``b``; each key
+    after the first is compared only where the keys before it tie."""
+    worse, tie = np.zeros(len(b[0]), bool), np.arange(len(b[0]))
     for x, y in zip(a, b):
-        worse |= tie & (x > y)
-        tie &= x == y
+        x, y = x[tie if at is None else at[tie]], y[tie]
+        worse[tie] = x > y
+        tie = tie[x == y]
     return worse
 
 
@@ -79,10 +81,10 @@ def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
     tpos = pd.Index(sites["site_id"]).get_indexer(assignments["site_id"])
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     km, rank = pairs["km"].to_numpy(float), pairs["rank"].to_numpy(np.int64).astype(float)
-    at = pair_rows(pairs, spos, tpos)
+    at = rows_of_pairs(pairs, spos, tpos)
     cur = _current(spos, tpos, np.where(at >= 0, rank[at], np.nan), np.where(at >= 0, km[at], np.nan),
                    len(students))
-    wants = np.flatnonzero(_below([c[ps] for c in cur], [rank, km, pj.astype(float)]))
+    wants = np.flatnonzero(_below(cur, [rank, km, pj], at=ps))
     ps, pj = ps[wants], pj[wants]
     draw = lottery(students["student_id"], config.seed)
     occ_keys = _host_rank(students, spos, np.where(at >= 0, _metres(km[at]), 0), draw, config)
@@ -107,7 +109,7 @@ def _hosts_take(students: pd.DataFrame, sites: pd.DataFrame, weeks: np.ndarray, 
         in_w = (weeks == "both") | (weeks == f"week_{w}")
         used = np.bincount(tpos[in_w], minlength=len(sites))
         worst_occ = _worst_per_site([k[in_w] for k in occ_keys], tpos[in_w], len(sites))
-        has_worse = _below([k[pj] for k in worst_occ], cand_keys) & (used[pj] > 0)
+        has_worse = _below(worst_occ, cand_keys, at=pj) & (used[pj] > 0)
         ok_w = (used[pj] < cap[pj]) | has_worse
         need_w = ((asks == "both") | (asks == f"week_{w}"))[ps]
         can &= ~need_w | ok_w
@@ -126,3 +128,32 @@ def _worst_per_site(keys: list[np.ndarray], site: np.ndarray, n_sites: int) -> l
         col[site[rows]] = k[rows]
         out.append(col)
     return out
+
+
+def rows_of_pairs(pairs: pd.DataFrame, student: np.ndarray, site: np.ndarray) -> np.ndarray:
+    """``candidates.pair_rows`` for a few sites per student: the row in ``pairs`` of each (``student``, ``site``)
+    (the first one), -1 where there is none.
+
+    The distinct sites asked for each student are numbered; for each number, one comparison of every pair's site
+    with the site of that number for its student (no sort of the pairs). Negative positions, or more than four
+    sites for a student, go to ``pair_rows``.
+    """
+    student, site = np.asarray(student, np.int64), np.asarray(site, np.int64)
+    ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    if len(student) == 0 or min(student.min(), site.min()) < 0:
+        return pair_rows(pairs, student, site)
+    width = int(max(pj.max(initial=-1), site.max())) + 1
+    wanted, inverse = np.unique(student * width + site, return_inverse=True)
+    ws, wj = wanted // width, wanted % width
+    number = np.arange(len(wanted)) - np.searchsorted(ws, ws)
+    if number.max() >= 4:
+        return pair_rows(pairs, student, site)
+    n = int(max(ps.max(initial=-1), ws.max())) + 1
+    first = np.full(len(wanted), len(ps))
+    for k in range(number.max() + 1):
+        mine = np.flatnonzero(number == k)
+        target, which = np.full(n, -1), np.full(n, -1)
+        target[ws[mine]], which[ws[mine]] = wj[mine], mine
+        rows = np.flatnonzero(pj == target[ps])
+        np.minimum.at(first, which[ps[rows]], rows)
+    return np.where(first < len(ps), first, -1)[inverse]
