@@ -7,6 +7,7 @@ the input tables, and their fields prefixed ``s_``/``t_``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -86,24 +87,37 @@ def with_positions(rows: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
 
 
 def _explode(lists: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Elements of a column of tuples, with their row position and 1-based position in the tuple."""
-    e = lists.reset_index(drop=True).explode().dropna()
-    return e.to_numpy(dtype=object), e.index.to_numpy(), e.groupby(level=0).cumcount().to_numpy() + 1
+    """Elements of a column of tuples, missing ones dropped, with their row position and 1-based position in the
+    tuple among the elements kept (a column of tuples and lists is flattened at once, anything else by pandas)."""
+    values = lists.to_numpy(object)
+    if set(map(type, values)) <= {tuple, list}:
+        sizes = np.fromiter(map(len, values), np.int64, len(values))
+        flat = np.fromiter(chain.from_iterable(values), object, sizes.sum())
+        row = np.repeat(np.arange(len(values)), sizes)
+        kept = ~pd.isna(flat)
+        flat, row = flat[kept], row[kept]
+    else:
+        e = lists.reset_index(drop=True).explode().dropna()
+        flat, row = e.to_numpy(dtype=object), e.index.to_numpy()
+    return flat, row, np.arange(len(row)) - np.searchsorted(row, row) + 1
 
 
 def _min_at(where: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Smallest of ``values`` per position ``where`` among ``n``, NaN where none."""
-    best = np.full(n, np.inf)
-    np.minimum.at(best, where, values)
-    return np.where(np.isinf(best), np.nan, best)
+    """Smallest of ``values`` per position ``where`` (sorted, as ``_explode`` gives them) among ``n``, NaN where
+    none."""
+    best = np.full(n, np.nan)
+    if len(where):
+        starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
+        best[where[starts]] = np.minimum.reduceat(values, starts)
+    return best
 
 
 def _in_site_list(lists: pd.Series, t: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Whether each ``values[i]`` is in the list of site position ``t[i]`` (``lists`` indexed by position)."""
     flat, site, _ = _explode(lists)
-    vocab = pd.Index(pd.unique(flat))
-    code = vocab.get_indexer(values)
-    return (code >= 0) & np.isin(t * (len(vocab) + 1) + code, site * (len(vocab) + 1) + vocab.get_indexer(flat))
+    code = pd.factorize(np.concatenate([flat, np.asarray(values, dtype=object)]), use_na_sentinel=False)[0]
+    width = code.max(initial=0) + 1
+    return np.isin(t * width + code[len(flat):], site * width + code[:len(flat)])
 
 
 def check_distance(rows: pd.DataFrame, config: Config, pairs: pd.DataFrame | None, student_index: pd.Index,
@@ -124,14 +138,19 @@ def check_distance(rows: pd.DataFrame, config: Config, pairs: pd.DataFrame | Non
         value = _pair_values(pairs, unit, rows, student_index, site_index)
         emit(out, "no_pair", rows.loc[np.isnan(value)], "pair absent from the pairs table (or no value)")
         limit = limit if unit == "km" else np.full(len(rows), float(config.max_minutes))
-    shown = pd.Series(value, index=rows.index).round(3).astype(str)
+    recomputed = pd.Series(value, index=rows.index)
     far = rows.loc[(value > limit + _TOLERANCE_KM) & rows["choice_pos"].isna()]
-    emit(out, "distance", far, shown[far.index] + f" {unit} > limit "
+    emit(out, "distance", far, _shown(recomputed[far.index]) + f" {unit} > limit "
          + pd.Series(limit, index=rows.index)[far.index].astype(str) + f" {unit}")
     reported = pd.to_numeric(rows["distance_km"], errors="coerce").to_numpy(dtype="float64")
     wrong = rows.loc[~np.isnan(value) & ~(np.abs(reported - value) <= _REPORTED_KM)]
     emit(out, "distance_km", wrong, "reported " + wrong["distance_km"].astype(str) + ", recomputed "
-         + shown[wrong.index] + f" {unit}")
+         + _shown(recomputed[wrong.index]) + f" {unit}")
+
+
+def _shown(km: pd.Series) -> pd.Series:
+    """Distances as reported in a violation (rounded to the metre)."""
+    return km.round(3).astype(str)
 
 
 def _pair_values(pairs: pd.DataFrame, unit: str, rows: pd.DataFrame, student_index: pd.Index,
@@ -156,10 +175,11 @@ def check_eligibility(rows: pd.DataFrame, sites: pd.DataFrame, config: Config, o
     res_l = (sites["reserved_lycees"].str.len() > 0).to_numpy()[rows["t"].to_numpy()]
     emit(out, "reserved_priority", rows.loc[res_p & ~res_l & ~priority],
          "site reserved to priority students, student not priority")
-    bad = rows.loc[res_l & ~listed & ~(res_p & priority)]
-    also = pd.Series(np.where(res_p, " and the student is not priority", ""), index=rows.index)
+    unlisted = res_l & ~listed & ~(res_p & priority)
+    bad = rows.loc[unlisted]
+    also = pd.Series(np.where(res_p[unlisted], " and the student is not priority", ""), index=bad.index)
     emit(out, "reserved_lycees", bad, "lycée '" + text(bad["s_lycee_uai"]) + "' not among the site's "
-         "reserved lycées" + also[bad.index])
+         "reserved lycées" + also)
     acc = rows.loc[rows["s_needs_accessible"].astype(bool) & ~rows["t_accessible"].astype(bool)]
     emit(out, "accessibility", acc, "student needs an accessible site, site not accessible")
     if config.stay_in_academie:

@@ -139,9 +139,9 @@ def _join(a: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, s: np.nd
 
 def _layout(rows: pd.DataFrame, n: int) -> pd.DataFrame:
     """Per student position: ``n_<weeks>`` rows and the site position (-1: none) of a row, per weeks value."""
-    layout = {}
+    layout, row_weeks = {}, rows["weeks"].to_numpy(object)
     for weeks in _WEEKS:
-        mask = (rows["weeks"] == weeks).to_numpy()
+        mask = row_weeks == weeks
         s, t = rows["s"].to_numpy()[mask], rows["t"].to_numpy()[mask]
         layout[f"n_{weeks}"] = np.bincount(s, minlength=n)
         layout[weeks] = np.full(n, -1)
@@ -152,9 +152,13 @@ def _layout(rows: pd.DataFrame, n: int) -> pd.DataFrame:
 def _check_weeks(rows: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, layout: pd.DataFrame,
                  out: list[Violation]) -> None:
     """One host per student-week: allowed row weeks, full-time-only sites, complete splits, no overlap."""
-    bad = rows.loc[~rows["weeks"].isin(_WEEKS) | ((rows["s_weeks"] != "both") & (rows["weeks"] != rows["s_weeks"]))]
+    weeks = rows["weeks"].to_numpy(object)  # text
+    one = np.flatnonzero((rows["s_weeks"] != "both").to_numpy())  # one-week requests: their rows' weeks too
+    wrong = ~np.isin(weeks, _WEEKS)
+    wrong[one] |= (rows["weeks"].iloc[one] != rows["s_weeks"].iloc[one]).to_numpy()
+    bad = rows.loc[wrong]
     emit(out, "weeks", bad, "a row for weeks '" + bad["weeks"] + "', the student asks for " + bad["s_weeks"])
-    ft = rows.loc[rows["t_full_time_only"].astype(bool) & (rows["weeks"] != "both")]
+    ft = rows.loc[rows["t_full_time_only"].astype(bool).to_numpy() & (weeks != "both")]
     emit(out, "full_time_only", ft, "a " + ft["weeks"] + " row at a full_time_only site")
     per = layout.assign(student_id=students["student_id"], asks=students["weeks"], split_ok=students["split_ok"])
     emit(out, "duplicate_student", per.loc[(per[["n_both", "n_week_1", "n_week_2"]] > 1).any(axis=1)],
@@ -174,7 +178,7 @@ def _check_weeks(rows: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
 def _check_capacity(rows: pd.DataFrame, sites: pd.DataFrame, out: list[Violation]) -> None:
     """Per site and week, rows using the week (``both`` uses both) within ``capacity_week_<w>``."""
     for week in _WEEKS[1:]:
-        mask = rows["weeks"].isin(("both", week)).to_numpy()
+        mask = np.isin(rows["weeks"].to_numpy(object), ("both", week))
         used = np.bincount(rows["t"].to_numpy()[mask], minlength=len(sites))
         over = sites.assign(used=used).loc[lambda f: f["used"] > f[f"capacity_{week}"]]
         emit(out, "capacity", over, f"{week}: " + over["used"].astype(str) + " rows > capacity "
@@ -184,15 +188,17 @@ def _check_capacity(rows: pd.DataFrame, sites: pd.DataFrame, out: list[Violation
 def _check_copies(rows: pd.DataFrame, config: Config, out: list[Violation]) -> None:
     """Dates of the row's weeks, and the columns copied from the input tables."""
     period = period_for(config.year, config.week_1_start)
+    which = pd.Index(_WEEKS).get_indexer(rows["weeks"])  # -1: weeks without dates
     for i, column in enumerate(("start_date", "end_date")):
-        expected = rows["weeks"].map({w: period.dates(w)[i].isoformat() for w in _WEEKS})
+        expected = pd.Series(np.array([period.dates(w)[i].isoformat() for w in _WEEKS] + [np.nan], object)[which],
+                             index=rows.index, dtype="str")
         got = _iso(rows[column])
-        bad = rows.loc[expected.notna() & (got != expected)]
+        bad = rows.loc[(which >= 0) & (got.to_numpy(object) != expected.to_numpy(object))]
         emit(out, "dates", bad, f"{column} " + got[bad.index] + ", expected " + expected[bad.index].astype(str))
     for column, source in (("company", "t_company"), ("student_academie", "s_academie"),
                            ("site_academie", "t_academie"), ("group_id", "s_group_id")):
         got, expected = text(rows[column]), text(rows[source])
-        bad = rows.loc[got != expected]
+        bad = rows.loc[got.to_numpy(object) != expected.to_numpy(object)]  # text: no missing values
         emit(out, column, bad, f"{column} " + got[bad.index] + ", expected " + expected[bad.index])
 
 
