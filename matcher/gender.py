@@ -7,6 +7,8 @@ little and could single a student out).
 """
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import pandas as pd
 
@@ -30,19 +32,38 @@ def gender_figures(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
     rows = assignments.drop_duplicates("student_id")[["student_id", "site_id"]]
     who = rows.merge(students[["student_id", "gender", "sectors"]], on="student_id", how="left")
     who = who.merge(sites[["site_id", "sectors"]].rename(columns={"sectors": "offers"}), on="site_id", how="left")
-    who["trade"] = [_trade(wants, offers) for wants, offers in zip(who["sectors"], who["offers"])]
+    who["trade"] = _trades(who["sectors"], who["offers"])
     known = who[who["gender"].isin(["F", "M"])]
     return {"placed_with_gender": len(known), "girls": int((known["gender"] == "F").sum()),
             "girls_share": _share(known), "per_trade": _per(known, "trade", 1),
             "per_site": _per(known, "site_id", SITE_MIN)}
 
 
-def _trade(wants, offers) -> str:
-    offered = set(offers) if isinstance(offers, (tuple, list)) else set()
-    chosen = next((t for t in (wants if isinstance(wants, (tuple, list)) else ()) if t in offered), None)
-    if chosen is None and isinstance(offers, (tuple, list)) and offers:
-        chosen = offers[0]
-    return chosen or "(none)"
+def _trades(wants: pd.Series, offers: pd.Series) -> np.ndarray:
+    """Each placement's trade: the first of ``wants`` in ``offers``, else the first of ``offers``, else
+    ``(none)``; ``wants`` and ``offers`` hold tuples of trades (missing: none)."""
+    w, w_row = _items(wants)
+    o, o_row = _items(offers)
+    code = pd.factorize(np.concatenate([w, o]), use_na_sentinel=False)[0]
+    width = code.max(initial=0) + 1
+    hit = np.isin(w_row * width + code[:len(w)], o_row * width + code[len(w):])
+    chosen = np.full(len(wants), "(none)", dtype=object)
+    rows, first = np.unique(o_row, return_index=True)
+    chosen[rows] = o[first]
+    rows, first = np.unique(w_row[hit], return_index=True)
+    chosen[rows] = w[hit][first]
+    return chosen
+
+
+def _items(lists: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The elements of a column of tuples and the row position of each, in order (missing cells: none)."""
+    values = lists.to_numpy(object)
+    if not set(map(type, values)) <= {tuple, list}:
+        e = lists.reset_index(drop=True).explode().dropna()
+        return e.to_numpy(object), e.index.to_numpy(np.int64)
+    sizes = np.fromiter(map(len, values), np.int64, len(values))
+    return (np.fromiter(chain.from_iterable(values), object, sizes.sum()),
+            np.repeat(np.arange(len(values), dtype=np.int64), sizes))
 
 
 def _share(frame: pd.DataFrame) -> float | None:
@@ -50,12 +71,14 @@ def _share(frame: pd.DataFrame) -> float | None:
 
 
 def _per(known: pd.DataFrame, key: str, at_least: int) -> list[dict]:
-    counts = known.groupby([key, "gender"]).size().unstack(fill_value=0).reindex(columns=["F", "M"], fill_value=0)
-    counts = counts[counts.sum(axis=1) >= at_least].sort_index()
-    total = counts["F"] + counts["M"]
-    return [{key if key == "trade" else "site_id": str(k), "placed": int(t), "girls": int(f), "boys": int(m),
-             "girls_share": round(float(f / t), 4)}
-            for k, f, m, t in zip(counts.index, counts["F"], counts["M"], total)]
+    """Placed, girls, boys and girls' share per value of ``key`` (sorted) with at least ``at_least`` placed."""
+    code, names = pd.factorize(known[key], sort=True)
+    girls, boys = (np.bincount(code[(known["gender"] == g).to_numpy() & (code >= 0)], minlength=len(names))
+                   for g in ("F", "M"))
+    total = girls + boys
+    return [{key if key == "trade" else "site_id": str(names[k]), "placed": int(total[k]), "girls": int(girls[k]),
+             "boys": int(boys[k]), "girls_share": round(float(girls[k] / total[k]), 4)}
+            for k in np.flatnonzero(total >= at_least)]
 
 
 def gender_target_figures(students: pd.DataFrame, sites: pd.DataFrame, placements: pd.DataFrame,

@@ -229,3 +229,16 @@ def test_the_policy_file_may_put_floors_first_and_nothing_else_before_placed(tmp
     assert runs["bad"].exit_code == 2, runs["bad"].output
     assert "'placed' must come first (or right after 'floors')" in runs["bad"].output
     assert not (tmp_path / "bad").exists()
+
+
+def test_the_trade_of_a_placement():
+    # The student's first trade (in the student's order) that the site offers; else the site's first trade (a site
+    # of the student's own choice, or a student listing none); "(none)" for a site offering none.
+    from matcher.gender import gender_figures
+    students = pd.DataFrame({"student_id": ["a", "b", "c", "d", "e"], "gender": ["F", "M", "F", "M", "F"],
+                             "sectors": [("x", "y"), ("z",), (), ("y", "x"), ("x",)]})
+    sites = pd.DataFrame({"site_id": ["S", "T", "U"], "sectors": [("y", "x"), ("w", "x"), ()]})
+    assignments = pd.DataFrame({"student_id": ["a", "b", "c", "d", "d", "e"],
+                                "site_id": ["S", "T", "T", "S", "T", "U"]})
+    per_trade = {r["trade"]: (r["girls"], r["boys"]) for r in gender_figures(students, sites, assignments)["per_trade"]}
+    assert per_trade == {"x": (1, 0), "w": (1, 1), "y": (0, 1), "(none)": (1, 0)}
