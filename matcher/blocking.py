@@ -104,11 +104,12 @@ def _hosts_take(students: pd.DataFrame, sites: pd.DataFrame, weeks: np.ndarray, 
     """Whether site ``pj`` could take student ``ps`` in every week the student needs: a free place, or an
     occupant (rows ``weeks`` at ``tpos`` with keys ``occ_keys``) it ranks below the student."""
     asks = students["weeks"].to_numpy(object)
+    order = np.lexsort(tuple(reversed([tpos] + occ_keys)))  # the rows by site, then host order
     can = np.ones(len(ps), bool)
     for w, cap in ((1, sites["capacity_week_1"].to_numpy(np.int64)), (2, sites["capacity_week_2"].to_numpy(np.int64))):
         in_w = (weeks == "both") | (weeks == f"week_{w}")
         used = np.bincount(tpos[in_w], minlength=len(sites))
-        worst_occ = _worst_per_site([k[in_w] for k in occ_keys], tpos[in_w], len(sites))
+        worst_occ = _worst_per_site(occ_keys, tpos, order[in_w[order]], len(sites))
         has_worse = _below(worst_occ, cand_keys, at=pj) & (used[pj] > 0)
         ok_w = (used[pj] < cap[pj]) | has_worse
         need_w = ((asks == "both") | (asks == f"week_{w}"))[ps]
@@ -116,9 +117,9 @@ def _hosts_take(students: pd.DataFrame, sites: pd.DataFrame, weeks: np.ndarray, 
     return can
 
 
-def _worst_per_site(keys: list[np.ndarray], site: np.ndarray, n_sites: int) -> list[np.ndarray]:
-    """Per site, the key tuple of its worst-ranked occupant (zeros where none; guarded by a used count)."""
-    order = np.lexsort(tuple(reversed([site] + keys)))
+def _worst_per_site(keys: list[np.ndarray], site: np.ndarray, order: np.ndarray, n_sites: int) -> list[np.ndarray]:
+    """Per site, the key tuple of its worst-ranked occupant among the rows ``order`` (sorted by site, then keys;
+    zeros where none; guarded by a used count)."""
     last = np.ones(len(order), bool)
     last[:-1] = site[order][1:] != site[order][:-1]
     rows = order[last]
