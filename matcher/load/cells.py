@@ -15,19 +15,22 @@ Each converter takes a column of stripped strings and returns the typed values a
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from ..schema import Column
 from .headers import normalize
 
-__all__ = ["convert", "formulas", "ERRORS", "WEEK_WORDS", "BOOL_WORDS", "GENDER_WORDS", "MAX_INTEGER"]
+__all__ = ["Distinct", "convert", "formulas", "ERRORS", "WEEK_WORDS", "BOOL_WORDS", "GENDER_WORDS", "MAX_INTEGER"]
 
 #: Largest value of an integer column (capacities, group sizes): beyond it a cell is a typing error.
 MAX_INTEGER = 100_000
 
-#: A cell a spreadsheet would run as a formula: ``=``, ``@``, or ``+``/``-`` not starting a number.
-_FORMULA = r"(?i)^(?:[=@]|[+-](?![\d.,]|inf|nan))"
+#: A cell a spreadsheet would run as a formula: ``=``, ``@``, or ``+``/``-`` not starting a number, and at least
+#: one character after it.
+_FORMULA = r"(?is)(?:[=@]|[+-](?![\d.,]|inf|nan))."
 
 #: Normalised ``weeks`` cell → contract value. Bare ``1``/``2`` are refused as ambiguous ("2" could mean
 #: "2 semaines" or "semaine 2").
@@ -67,13 +70,44 @@ ERRORS: dict[str, tuple[str, str]] = {
 _SPACES = r"[\s\u00a0\u202f]"
 
 
-def convert(cells: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, pd.Series]:
+@dataclass(frozen=True)
+class Distinct:
+    """A column's cells, each distinct cell stored once (files repeat most values: this keeps big files fast).
+
+    Attributes
+    ----------
+    text : pandas.Series
+        The distinct cells, stripped (``str``, RangeIndex).
+    codes : numpy.ndarray
+        Position in ``text`` of each row's cell.
+    """
+
+    text: pd.Series
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, cells: pd.Series) -> Distinct:
+        """The distinct cells of a column read as ``str``."""
+        codes, uniques = pd.factorize(cells.to_numpy(dtype=object))
+        return cls(pd.Series(uniques, dtype=str).str.strip(), codes)
+
+    def blanked(self, mask: np.ndarray) -> Distinct:
+        """The same column with the cells where ``mask`` is True emptied."""
+        text = pd.concat([self.text, pd.Series([""], dtype=str)], ignore_index=True)
+        return Distinct(text, np.where(mask, len(self.text), self.codes))
+
+    def per_row(self, values: pd.Series) -> pd.Series:
+        """Spread one value per distinct cell to the rows (RangeIndex)."""
+        return values.take(self.codes).reset_index(drop=True)
+
+
+def convert(cells: Distinct, column: Column, excel: bool) -> tuple[pd.Series, np.ndarray]:
     """Type one column of a file.
 
     Parameters
     ----------
-    cells : pandas.Series
-        The column's cells as read (``str``).
+    cells : Distinct
+        The column's cells as read.
     column : Column
         The contract column (its ``kind``, ``name`` and ``default`` decide the conversion).
     excel : bool
@@ -82,30 +116,26 @@ def convert(cells: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, p
     Returns
     -------
     values : pandas.Series
-        Typed values (see :mod:`matcher.schema`); integer columns come back as float64 with NaN when empty, the
-        caller applies defaults.
-    errors : pandas.Series
-        Error key per cell (a key of :data:`ERRORS`), ``""`` when the cell is fine.
+        Typed values (see :mod:`matcher.schema`), RangeIndex; integer columns come back as float64 with NaN when
+        empty, the caller applies defaults.
+    errors : numpy.ndarray
+        Error key per row (a key of :data:`ERRORS`), ``""`` when the cell is fine.
     """
-    codes, uniques = pd.factorize(cells.to_numpy(dtype=object))
-    values, errors = _convert_distinct(pd.Series(uniques, dtype=str).str.strip(), column, excel)
-    return values.take(codes).set_axis(cells.index), errors.take(codes).set_axis(cells.index)
+    values, errors = _convert_distinct(cells.text, column, excel)
+    return cells.per_row(values), errors.to_numpy(dtype=object)[cells.codes]
 
 
-def formulas(cells: pd.Series) -> np.ndarray:
-    """True where a cell (stripped) looks like a spreadsheet formula (``=SUM(A1)``, ``@cmd``, ``+cmd|...``).
+def formulas(cells: Distinct) -> np.ndarray:
+    """True for each row whose cell looks like a spreadsheet formula (``=SUM(A1)``, ``@cmd``, ``+cmd|...``).
 
     matcher never evaluates formulas; such a cell in an input is refused (CSV formula injection), whatever its
-    column. Signed numbers (``-3``, ``+1.5``, ``-inf``) are not formulas.
+    column. Signed numbers (``-3``, ``+1.5``, ``-inf``) and single characters are not formulas.
     """
-    codes, uniques = pd.factorize(cells.to_numpy(dtype=object))  # each distinct cell tested once
-    text = pd.Series(uniques, dtype=str).str.strip()
-    hit = (text.str.contains(_FORMULA, regex=True) & (text.str.len() > 1)).to_numpy()
-    return np.where(codes >= 0, hit[np.maximum(codes, 0)], False) if len(hit) else np.zeros(len(cells), bool)
+    return cells.text.str.match(_FORMULA).to_numpy()[cells.codes]
 
 
 def _convert_distinct(text: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, pd.Series]:
-    """:func:`convert` on distinct stripped cells (files repeat most values: this keeps big files fast)."""
+    """:func:`convert` on distinct stripped cells."""
     ok = pd.Series("", index=text.index, dtype=str)
     kind = column.kind
     if kind in ("id", "code", "text"):

@@ -143,8 +143,8 @@ def _delimiter(text: str) -> str:
 def _read_csv(text: str, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     sep = _delimiter(text)
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
-                           skip_blank_lines=False, engine="c").fillna("")
+        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, na_filter=False,
+                           skip_blank_lines=False, engine="c", low_memory=False)  # no NaN: missing cells read as ""
         problems: list[Problem] = []
     except pd.errors.EmptyDataError:
         if text.strip():
@@ -162,23 +162,28 @@ def _read_csv(text: str, file: str) -> tuple[pd.DataFrame | None, list[Problem]]
 
 def _damaged_lines(text: str, sep: str, grid: pd.DataFrame, file: str) -> list[Problem]:
     """Rows using another separator than the header; a last line cut short (no end of line, cells missing)."""
-    lines = pd.Series(text.split("\n")).str.rstrip("\r")
-    if len(grid) < 2 or len(lines) not in (len(grid), len(grid) + 1):  # quoted line breaks: rows ≠ lines
+    codes = np.frombuffer((text + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    ends = np.flatnonzero(codes == ord("\n"))  # the "\n" ending each line (the last one added above)
+    if len(grid) < 2 or len(ends) not in (len(grid), len(grid) + 1):  # quoted line breaks: rows ≠ lines
         return []
+    starts = np.append(0, ends[:-1] + 1)  # an empty line starts on its own "\n"
+
+    def line(k: int) -> str:
+        return text[starts[k]:ends[k]].rstrip("\r")
+
     width = grid.shape[1]
-    lines = lines.iloc[1:len(grid)]
     others = [other for other in (",", ";", "\t") if other != sep]
     out = []
     if width > 1:
-        alien = ~lines.str.contains(sep, regex=False) & (lines.str.strip() != "")
-        for i in np.flatnonzero(alien.to_numpy()):
-            found = [o for o in others if o in lines.iat[i]]
-            if found:
+        holding = np.logical_or.reduceat(codes == ord(sep), starts)
+        for k in 1 + np.flatnonzero(~holding[1:len(grid)]):
+            found = [o for o in others if o in line(k)]
+            if found and line(k).strip():
                 shown = "tab" if found[0] == "\t" else repr(found[0])
-                out.append(Problem(file, i + 2, None, lines.iat[i][:60], f"this row is separated by {shown}, the "
+                out.append(Problem(file, k + 1, None, line(k)[:60], f"this row is separated by {shown}, the "
                                    f"header by {'tab' if sep == chr(9) else repr(sep)}",
                                    "use one separator in the whole file (save it again from the spreadsheet)"))
-    last = lines.iat[-1] if len(lines) else ""
+    last = line(len(grid) - 1)
     cells = len(next(csv.reader([last], delimiter=sep), []))
     if not text.endswith(("\n", "\r")) and last.strip() and cells < width and len(grid) - 1 not in [
             p.row - 2 for p in out]:
@@ -238,9 +243,9 @@ def _to_raw(grid: pd.DataFrame, excel: bool, file: str,
     headers = [str(h).strip() for h in grid.iloc[0]]
     body = grid.iloc[1:]
     blank = np.ones(len(body), dtype=bool)
-    for _, cells in body.items():
-        codes, distinct = pd.factorize(cells.to_numpy(dtype=object))
-        blank &= np.array([not str(value).strip() for value in distinct], dtype=bool)[codes]
+    for _, cells in body.items():  # each column tests only the rows still blank (few after the first)
+        open_rows = np.flatnonzero(blank)
+        blank[open_rows] = cells.iloc[open_rows].str.strip().to_numpy() == ""
     body = body[~blank].reset_index(drop=True)
     rows = np.flatnonzero(~blank) + 2
     if body.empty:

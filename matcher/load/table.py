@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import MatcherWarning, Problem
 from ..schema import SITES, STUDENTS, Column
 from . import validate
-from .cells import ERRORS, convert, formulas
+from .cells import ERRORS, Distinct, convert, formulas
 from .files import read_raw
 from .headers import PERSONAL, match_headers, normalize
 
@@ -103,11 +103,12 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     problems += header_problems
     given = frozenset(positions.values())
     cells = {name: raw.cells[pos] for pos, name in positions.items()}
-    cells, refused = _refuse_formulas(file, raw.rows, cells)
+    distinct = {name: Distinct.of(column) for name, column in cells.items()}
+    cells, distinct, refused = _refuse_formulas(file, raw.rows, cells, distinct)
     columns: dict[str, pd.Series] = {}
     for column in SCHEMAS[kind]:
         if column.name in cells:
-            values, errors = convert(cells[column.name], column, raw.excel)
+            values, errors = convert(distinct[column.name], column, raw.excel)
             problems += _cell_problems(file, raw.rows, column.name, cells[column.name], errors)
         else:
             values = _default(column, len(raw.cells))
@@ -122,17 +123,19 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     return ReadResult(file, _typed(table, kind), problems, raw.rows, given)
 
 
-def _refuse_formulas(file: str, rows: np.ndarray,
-                     cells: dict[str, pd.Series]) -> tuple[dict[str, pd.Series], list[Problem]]:
+def _refuse_formulas(file: str, rows: np.ndarray, cells: dict[str, pd.Series], distinct: dict[str, Distinct]
+                     ) -> tuple[dict[str, pd.Series], dict[str, Distinct], list[Problem]]:
     """Blank the cells that look like spreadsheet formulas, with one problem each (they are never evaluated)."""
-    problems, out = [], {}
+    problems, out, out_distinct = [], dict(cells), dict(distinct)
     for name, column in cells.items():
-        mask = formulas(column)
-        out[name] = column.mask(mask, "") if mask.any() else column
+        mask = formulas(distinct[name])
+        if not mask.any():
+            continue
+        out[name], out_distinct[name] = column.mask(mask, ""), distinct[name].blanked(mask)
         problems += [Problem(file, int(rows[i]), name, str(column.iat[i]).strip(), "looks like a spreadsheet formula",
                              "type the value itself (in the spreadsheet: copy, then paste values only)")
                      for i in np.flatnonzero(mask)]
-    return out, problems
+    return out, out_distinct, problems
 
 
 def _default(column: Column, n: int) -> pd.Series:
@@ -160,10 +163,9 @@ def _empty(kind: str) -> pd.DataFrame:
     return _typed(pd.DataFrame({c.name: _default(c, 0) for c in clean_columns(kind)}), kind)
 
 
-def _cell_problems(file: str, rows: np.ndarray, name: str, cells: pd.Series, errors: pd.Series) -> list[Problem]:
-    bad = np.flatnonzero((errors != "").to_numpy())
+def _cell_problems(file: str, rows: np.ndarray, name: str, cells: pd.Series, errors: np.ndarray) -> list[Problem]:
     out = []
-    for i in bad:
-        message, fix = ERRORS[errors.iat[i]]
+    for i in np.flatnonzero(errors != ""):
+        message, fix = ERRORS[errors[i]]
         out.append(Problem(file, int(rows[i]), name, str(cells.iat[i]).strip(), message, fix))
     return out

@@ -47,8 +47,8 @@ def row_rules(file: str, kind: str, columns: dict[str, pd.Series], cells: dict[s
     out: list[Problem] = []
     for name in _REQUIRED[kind]:
         if name in cells:
-            out += problems_at(file, rows, columns[name] == "", name, None, "empty required cell",
-                               f"fill {name} in every row")
+            empty = columns[name].to_numpy(dtype=object) == ""
+            out += problems_at(file, rows, empty, name, None, "empty required cell", f"fill {name} in every row")
     if _ID[kind] in cells:
         out += _duplicates(file, columns[_ID[kind]], rows, _ID[kind])
     if "max_km" in cells:
@@ -70,13 +70,17 @@ def _group_rules(file: str, columns: dict[str, pd.Series], cells: dict[str, pd.S
                  rows: np.ndarray) -> list[Problem]:
     """Members of a group are hosted together for the same weeks: they must ask for the same ``weeks`` and
     ``split_ok``. Each member differing from the group's first member is reported."""
-    gid = columns["group_id"].fillna("").astype(str).str.strip()
+    codes, groups = pd.factorize(columns["group_id"].to_numpy(dtype=object), use_na_sentinel=False)
+    stripped = pd.Series(groups, dtype=object).fillna("").astype(str).str.strip()  # each distinct group id once
+    in_group = (stripped != "").to_numpy()[codes]
+    codes = pd.factorize(stripped)[0][codes]
+    leader = np.unique(codes, return_index=True)[1][codes]  # first row of each row's group
     out: list[Problem] = []
     for name in ("weeks", "split_ok"):
         if name not in columns:
             continue
-        first = columns[name].groupby(gid.to_numpy()).transform("first")
-        odd = ((gid != "") & (columns[name].astype(str) != first.astype(str))).to_numpy()
+        values = columns[name].to_numpy()  # str or bool: equal values have equal text
+        odd = in_group & (values != values[leader])
         out += problems_at(file, rows, odd, name, cells.get(name, columns[name]),
                            f"group member's {name} differs from the group's first member",
                            f"give every member of the group the same {name}, or put them in separate groups")
@@ -86,9 +90,10 @@ def _group_rules(file: str, columns: dict[str, pd.Series], cells: dict[str, pd.S
 def _duplicates(file: str, ids: pd.Series, rows: np.ndarray, column: str) -> list[Problem]:
     """Ids repeated, also when they differ only by case or surrounding spaces; the first occurrence is kept."""
     key = ids.str.strip().str.casefold()
-    dup = (key.duplicated(keep="first") & (key != "")).to_numpy()
+    dup = key.duplicated(keep="first").to_numpy()
     if not dup.any():
         return []
+    dup = dup & (key != "").to_numpy()
     first = pd.Series(rows[~dup], index=key[~dup].to_numpy())
     first = first[~first.index.duplicated()]
     return [Problem(file, int(rows[i]), column, ids.iat[i], f"duplicate id (same as row {first[key.iat[i]]})",
