@@ -123,15 +123,18 @@ def _coordinates(lat: np.ndarray, lon: np.ndarray, out: _Rows) -> tuple[np.ndarr
     out.add(has_lat & ~has_lon, "lon", lat, "latitude given without longitude", "fill lon too, or empty lat")
     out.add(has_lon & ~has_lat, "lat", lon, "longitude given without latitude", "fill lat too, or empty lon")
     both = has_lat & has_lon
-    inside = both & in_france(lat, lon)
+    inside = both.copy()
+    inside[both] = in_france(lat[both], lon[both])
     pos = np.full(len(lat), -1, dtype=np.int64)
     where = np.flatnonzero(inside)
     pos[where], km = nearest_commune(lat[where], lon[where])
     abroad = np.zeros(len(lat), dtype=bool)
     abroad[where] = _reference().metro[pos[where]] & (km > _MAX_METRO_KM)
     bad = both & (~inside | abroad)
-    shown = np.array([f"{a}, {o}" for a, o in zip(lat, lon)] if bad.any() else [""] * len(lat), dtype=object)
-    swapped = bad & in_france(lon, lat)
+    shown = np.full(len(lat), "", dtype=object)
+    shown[bad] = [f"{a}, {o}" for a, o in zip(lat[bad], lon[bad])]
+    swapped = bad.copy()
+    swapped[bad] = in_france(lon[bad], lat[bad])
     out.add(bad & ~swapped, "lat", shown, "coordinates outside France",
             "give WGS84 decimal degrees (lat about 41 to 51 in metropolitan France), or a commune code instead")
     out.add(swapped, "lat", shown, "coordinates outside France (latitude and longitude look swapped)",
@@ -141,21 +144,22 @@ def _coordinates(lat: np.ndarray, lon: np.ndarray, out: _Rows) -> tuple[np.ndarr
     return ok, pos
 
 
-def _codes(values: np.ndarray, index: pd.Index, out: _Rows, column: str, message: str, fix: str) -> np.ndarray:
+def _codes(text: _Text, index: pd.Index, out: _Rows, column: str, message: str, fix: str) -> np.ndarray:
     """Position of each non-empty code in ``index``; unknown codes are reported; -1 where empty or unknown."""
-    pos = index.get_indexer(values)
+    pos = index.get_indexer(text.distinct)[text.codes]  # each distinct code looked up once
+    values = text.values
     out.add((values != "") & (pos < 0), column, values, message, fix)
     return np.where(values != "", pos, -1)
 
 
-def _commune_codes(code: np.ndarray, postal: np.ndarray, out: _Rows) -> tuple[np.ndarray, np.ndarray]:
+def _commune_codes(code: _Text, postal: _Text, out: _Rows) -> tuple[np.ndarray, np.ndarray]:
     """Commune position from ``commune_insee`` (checked, must have coordinates) and from ``postal_code``."""
     ref = _reference()
     com = _codes(code, ref.codes, out, "commune_insee", "unknown INSEE commune code",
                  "write the commune's 5-character INSEE code (e.g. 75056, 69381, 2A004), not its postal code")
     no_point = com >= 0
     no_point[no_point] = np.isnan(ref.lat[com[no_point]])
-    out.add(no_point, "commune_insee", code, "this commune has no known coordinates (uninhabited territory)",
+    out.add(no_point, "commune_insee", code.values, "this commune has no known coordinates (uninhabited territory)",
             "give lat and lon, or the commune the person actually travels from")
     com[no_point] = -1
     via_pc = _codes(postal, ref.postal.index, out, "postal_code", "unknown postal code",
@@ -183,13 +187,26 @@ def _addresses(address: np.ndarray, todo: np.ndarray, geocoder: Geocoder | None,
     return ok, pos, points
 
 
-def _column(table: pd.DataFrame, name: str, n: int, upper: bool = False) -> np.ndarray:
+@dataclass(frozen=True)
+class _Text:
+    """A text column as its distinct cleaned cells and the position of each row's cell among them."""
+
+    distinct: np.ndarray
+    codes: np.ndarray
+
+    @property
+    def values(self) -> np.ndarray:
+        """The cleaned cell of each row."""
+        return self.distinct[self.codes]
+
+
+def _column(table: pd.DataFrame, name: str, n: int, upper: bool = False) -> _Text:
+    """A column's cells stripped (and upper-cased), NaN as ""; a missing column reads as empty cells."""
     if name not in table:
-        return np.full(n, "", dtype=object)
-    codes, distinct = pd.factorize(table[name].to_numpy(dtype=object), use_na_sentinel=False)
+        return _Text(np.array([""], dtype=object), np.zeros(n, dtype=np.int64))
+    codes, distinct = pd.factorize(table[name].to_numpy(dtype=object))  # NaN: code -1, the "" added last
     cleaned = [str(v).strip().upper() if upper else str(v).strip() for v in distinct]  # distinct values only
-    cleaned = ["" if pd.isna(v) else c for v, c in zip(distinct, cleaned)]
-    return np.array(cleaned + [""], dtype=object)[codes]
+    return _Text(np.array(cleaned + [""], dtype=object), codes)
 
 
 def _floats(table: pd.DataFrame, name: str, n: int) -> np.ndarray:
@@ -241,7 +258,7 @@ def locate(table: pd.DataFrame, file_label: str, geocoder: Geocoder | None = Non
                  "write the lycée's 8-character UAI, e.g. 0750654D")
     lyc_pos = np.where(uai >= 0, ref.lycee_pos[np.maximum(uai, 0)], -1)
     by_code = (com_pos >= 0, pc_pos >= 0, lyc_pos >= 0)
-    address = _column(table, "address", n)
+    address = _column(table, "address", n).values
     ok_addr, addr_pos, addr_points = _addresses(address, ~(ok_ll | np.logical_or.reduce(by_code)), geocoder, out)
     masks = [ok_ll, *by_code, ok_addr]
     source = np.select(masks, list(_SOURCES), "")

@@ -162,8 +162,9 @@ def _normalized(text: pd.Series) -> pd.Series:
 
 
 def _code(text: pd.Series, name: str, repair_numbers: bool) -> pd.Series:
-    if repair_numbers:
-        text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    if repair_numbers:  # only cells such as 1000.0 are rewritten
+        number = text.str.fullmatch(r"\d+\.0+")
+        text = text.mask(number, text[number].str.replace(r"\.0+$", "", regex=True))
     if name == "postal_code":
         text = text.str.replace(_SPACES, "", regex=True)
     if name in ("postal_code", "commune_insee"):
@@ -178,9 +179,8 @@ def _list(text: pd.Series, name: str) -> pd.Series:
         text = text.str.lower()
     elif name == "reserved_lycees":
         text = text.str.upper()
-    parts = text.str.split(r"\s*\|\s*", regex=True)
-    values = [tuple(dict.fromkeys(p for p in cell if p)) if len(cell) > 1 or cell[0] else () for cell in parts]
-    return pd.Series(values, index=text.index, dtype=object)
+    items = ((item.strip() for item in cell.split("|")) for cell in text.tolist())  # text is stripped
+    return pd.Series([tuple(dict.fromkeys(i for i in cell if i)) for cell in items], index=text.index, dtype=object)
 
 
 def _number(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:

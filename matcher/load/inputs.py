@@ -76,37 +76,53 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
     pandas.Series
         ``site_choices`` with each id spelled as in the sites file.
     """
-    canonical = {sid.casefold(): sid for sid in sites.table["site_id"][::-1]}  # first spelling wins
+    ids = sites.table["site_id"]
+    folded = ids.str.casefold()
+    first = (~folded.duplicated()).to_numpy()  # the first spelling of an id wins
+    canonical = dict(zip(folded[first].tolist(), ids[first].tolist()))
     choices = students.table["site_choices"]
-    keys = choices.map(lambda ids: tuple(i.casefold() for i in ids))
+    codes, written = _distinct(choices)
+    keys = [tuple(i.casefold() for i in choice) for choice in written]
     problems = []
     if "site_id" in sites.given:  # an unreadable sites file is reported once, not once per choice
-        problems += _unknown(students, "site_choices", keys, canonical, "unknown site id",
+        problems += _unknown(students, "site_choices", codes, keys, canonical, "unknown site id",
                              f"use a site_id of {sites.file}, or remove the choice")
-    respelled = keys.explode().map(canonical)
-    differs = respelled.notna() & (respelled != choices.explode())
+    differs = np.array([any(k in canonical and canonical[k] != w for k, w in zip(key, choice))
+                        for key, choice in zip(keys, written)], dtype=bool)
     if differs.any():
-        rows = np.unique(np.asarray(differs.index)[differs.to_numpy()])
-        spelled = choices.tolist()
-        for i in rows:
-            spelled[i] = tuple(canonical.get(key, key) for key in keys.iat[i])
-        choices = pd.Series(spelled, index=choices.index, dtype=object)
-    problems += _unknown(sites, "reserved_lycees", sites.table["reserved_lycees"], reference.lycees().index,
-                         "unknown UAI", "write the 8-character UAI of a lycée (e.g. 0750654D)")
+        spelled = [tuple(canonical.get(k, k) for k in key) if wrong else choice
+                   for key, choice, wrong in zip(keys, written, differs)]
+        choices = pd.Series(pd.Series(spelled, dtype=object).to_numpy()[codes], index=choices.index, dtype=object)
+    lycees = sites.table["reserved_lycees"]
+    problems += _unknown(sites, "reserved_lycees", *_distinct(lycees), reference.lycees().index, "unknown UAI",
+                         "write the 8-character UAI of a lycée (e.g. 0750654D)")
     if config.sectors is not None:
         for result in (students, sites):
-            problems += _unknown(result, "sectors", result.table["sectors"], config.sectors, "unknown sector code",
-                                 f"use one of: {', '.join(config.sectors)}")
+            problems += _unknown(result, "sectors", *_distinct(result.table["sectors"]), config.sectors,
+                                 "unknown sector code", f"use one of: {', '.join(config.sectors)}")
     return problems, choices
 
 
-def _unknown(result: ReadResult, column: str, keys: pd.Series, known: Iterable[str], message: str,
-             fix: str) -> list[Problem]:
-    """One problem per list item whose key is not in ``known``, valued as written in the file."""
-    items = keys.explode()
-    bad = (items.notna() & ~items.isin(list(known))).to_numpy()
-    if not bad.any():
+def _distinct(lists: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+    """The distinct tuples of a list column, and the position of each row's tuple among them."""
+    codes, distinct = pd.factorize(lists.to_numpy(dtype=object))
+    return codes, list(distinct)
+
+
+def _unknown(result: ReadResult, column: str, codes: np.ndarray, keys: list[tuple], known: Iterable[str],
+             message: str, fix: str) -> list[Problem]:
+    """One problem per list item whose key is not in ``known``, valued as written in the file.
+
+    ``keys`` are the distinct lists of keys of ``column`` and ``codes`` the position of each row's list in them.
+    """
+    known = list(known)
+    items = pd.Series(keys, dtype=object).explode()
+    holding = items.index[(items.notna() & ~items.isin(known)).to_numpy()]
+    rows = np.flatnonzero(np.isin(codes, holding))  # each list is checked once, rows only when one is bad
+    if not rows.size:
         return []
-    written = result.table[column].explode()[bad]
+    items = pd.Series(keys, dtype=object).take(codes[rows]).set_axis(rows).explode()
+    bad = (items.notna() & ~items.isin(known)).to_numpy()
+    written = result.table[column].iloc[rows].explode()[bad]
     return [Problem(result.file, int(result.rows[i]), column, str(value), message, fix)
             for i, value in zip(np.asarray(items.index)[bad], written)]

@@ -88,8 +88,9 @@ def _group_rules(file: str, columns: dict[str, pd.Series], cells: dict[str, pd.S
 
 
 def _duplicates(file: str, ids: pd.Series, rows: np.ndarray, column: str) -> list[Problem]:
-    """Ids repeated, also when they differ only by case or surrounding spaces; the first occurrence is kept."""
-    key = ids.str.strip().str.casefold()
+    """Ids repeated, also when they differ only by case (ids are stripped: or by surrounding spaces); the first
+    occurrence is kept."""
+    key = ids.str.casefold()
     dup = key.duplicated(keep="first").to_numpy()
     if not dup.any():
         return []
@@ -111,7 +112,7 @@ def resolve_capacity(file: str, columns: dict[str, pd.Series], cells: dict[str, 
     empty = pd.Series(True, index=columns["site_id"].index)
     for name in _CAPACITY:
         if name in cells:
-            empty &= cells[name].str.strip() == ""
+            empty &= _blank(cells[name])
     cap, week_1, week_2 = (columns[name] for name in _CAPACITY)
     weeks_given = week_1.notna() | week_2.notna()
     conflict = cap.notna() & weeks_given & ((week_1.fillna(0) != cap) | (week_2.fillna(0) != cap))
@@ -123,3 +124,9 @@ def resolve_capacity(file: str, columns: dict[str, pd.Series], cells: dict[str, 
     columns["capacity_week_1"] = cap.where(cap.notna(), week_1.fillna(0))
     columns["capacity_week_2"] = cap.where(cap.notna(), week_2.fillna(0))
     return out
+
+
+def _blank(cells: pd.Series) -> np.ndarray:
+    """True where a cell is empty or only spaces (each distinct cell tested once)."""
+    codes, distinct = pd.factorize(cells.to_numpy(dtype=object))
+    return (pd.Series(distinct, dtype=str).str.strip() == "").to_numpy()[codes]
