@@ -87,12 +87,7 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
     if "site_id" in sites.given:  # an unreadable sites file is reported once, not once per choice
         problems += _unknown(students, "site_choices", codes, keys, canonical, "unknown site id",
                              f"use a site_id of {sites.file}, or remove the choice")
-    differs = np.array([any(k in canonical and canonical[k] != w for k, w in zip(key, choice))
-                        for key, choice in zip(keys, written)], dtype=bool)
-    if differs.any():
-        spelled = [tuple(canonical.get(k, k) for k in key) if wrong else choice
-                   for key, choice, wrong in zip(keys, written, differs)]
-        choices = pd.Series(pd.Series(spelled, dtype=object).to_numpy()[codes], index=choices.index, dtype=object)
+    choices = _respelled(choices, codes, written, keys, canonical)
     lycees = sites.table["reserved_lycees"]
     problems += _unknown(sites, "reserved_lycees", *_distinct(lycees), reference.lycees().index, "unknown UAI",
                          "write the 8-character UAI of a lycée (e.g. 0750654D)")
@@ -101,6 +96,22 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
             problems += _unknown(result, "sectors", *_distinct(result.table["sectors"]), config.sectors,
                                  "unknown sector code", f"use one of: {', '.join(config.sectors)}")
     return problems, choices
+
+
+def _respelled(choices: pd.Series, codes: np.ndarray, written: list[tuple], keys: list[tuple],
+               canonical: dict[str, str]) -> pd.Series:
+    """``choices`` (distinct lists ``written``, casefolded ``keys``) with every known id spelled as ``canonical``.
+
+    A list naming a known id in another spelling is rewritten whole (its unknown ids casefolded); ``choices``
+    itself is returned when no list needs it.
+    """
+    differs = [any(k in canonical and canonical[k] != w for k, w in zip(key, choice))
+               for key, choice in zip(keys, written)]
+    if not any(differs):
+        return choices
+    spelled = [tuple(canonical.get(k, k) for k in key) if wrong else choice
+               for key, choice, wrong in zip(keys, written, differs)]
+    return pd.Series(pd.Series(spelled, dtype=object).to_numpy()[codes], index=choices.index, dtype=object)
 
 
 def _distinct(lists: pd.Series) -> tuple[np.ndarray, list[tuple]]:
