@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .blocking import blocking_pairs, rows_of_pairs
+from .blocking import blocking_pairs
 from .gender import gender_target_figures
 from .budget import check_memory
 from .candidates import candidates
+from .lookup import pair_rows
 from .check import verify
 from .config import Config
 from .floors import academie_floors
@@ -162,7 +163,7 @@ def _same_bound(levels, widening: Widening, config: Config) -> None:
 def assignment_table(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
                      config: Config) -> pd.DataFrame:
     """One row per student and host from ``student, site, week`` placements: one site both weeks is a ``both`` row."""
-    at = rows_of_pairs(pairs, placements["student"].to_numpy(), placements["site"].to_numpy())
+    at = pair_rows(pairs, placements["student"].to_numpy(), placements["site"].to_numpy())
     found = np.maximum(at, 0)
     rows = placements.assign(km=np.where(at >= 0, pairs["km"].to_numpy(float)[found], np.nan),
                              rank=np.where(at >= 0, pairs["rank"].to_numpy(float)[found], np.nan))

@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .candidates import pair_rows
+from .lookup import pair_rows
 from .config import Config
 from .solve.stable import lottery
 
-__all__ = ["blocking_pairs", "rows_of_pairs"]
+__all__ = ["blocking_pairs"]
 
 
 def _host_rank(students: pd.DataFrame, s: np.ndarray, metres: np.ndarray, draw: np.ndarray, config: Config
@@ -81,7 +81,7 @@ def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
     tpos = pd.Index(sites["site_id"]).get_indexer(assignments["site_id"])
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     km, rank = pairs["km"].to_numpy(float), pairs["rank"].to_numpy(np.int64).astype(float)
-    at = rows_of_pairs(pairs, spos, tpos)
+    at = pair_rows(pairs, spos, tpos)
     cur = _current(spos, tpos, np.where(at >= 0, rank[at], np.nan), np.where(at >= 0, km[at], np.nan),
                    len(students))
     wants = np.flatnonzero(_below(cur, [rank, km, pj], at=ps))
@@ -129,32 +129,3 @@ def _worst_per_site(keys: list[np.ndarray], site: np.ndarray, order: np.ndarray,
         col[site[rows]] = k[rows]
         out.append(col)
     return out
-
-
-def rows_of_pairs(pairs: pd.DataFrame, student: np.ndarray, site: np.ndarray) -> np.ndarray:
-    """``candidates.pair_rows`` for a few sites per student: the row in ``pairs`` of each (``student``, ``site``)
-    (the first one), -1 where there is none.
-
-    The distinct sites asked for each student are numbered; for each number, one comparison of every pair's site
-    with the site of that number for its student (no sort of the pairs). Negative positions, or more than four
-    sites for a student, go to ``pair_rows``.
-    """
-    student, site = np.asarray(student, np.int64), np.asarray(site, np.int64)
-    ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    if len(student) == 0 or min(student.min(), site.min()) < 0:
-        return pair_rows(pairs, student, site)
-    width = int(max(pj.max(initial=-1), site.max())) + 1
-    wanted, inverse = np.unique(student * width + site, return_inverse=True)
-    ws, wj = wanted // width, wanted % width
-    number = np.arange(len(wanted)) - np.searchsorted(ws, ws)
-    if number.max() >= 4:
-        return pair_rows(pairs, student, site)
-    n = int(max(ps.max(initial=-1), ws.max())) + 1
-    first = np.full(len(wanted), len(ps))
-    for k in range(number.max() + 1):
-        mine = np.flatnonzero(number == k)
-        target, which = np.full(n, -1), np.full(n, -1)
-        target[ws[mine]], which[ws[mine]] = wj[mine], mine
-        rows = np.flatnonzero(pj == target[ps])
-        np.minimum.at(first, which[ps[rows]], rows)
-    return np.where(first < len(ps), first, -1)[inverse]

@@ -31,6 +31,7 @@ from .geo import chord as _chord
 from .geo import chord_km as _km
 from .geo import unit_vectors
 from .groups import find_groups, group_pairs
+from .lookup import pair_rows
 from .runs import lengths, nth, positions
 
 __all__ = ["Candidates", "SiteIndex", "candidates", "pair_rows", "site_index"]
@@ -167,19 +168,6 @@ def _candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: 
     alone = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students))
     pairs = group_pairs(pairs, students, sites, find_groups(students))
     return Candidates(pairs=pairs, truncated=truncated, k=k, alone=alone)
-
-
-def pair_rows(pairs: pd.DataFrame, student: np.ndarray, site: np.ndarray) -> np.ndarray:
-    """Row position in ``pairs`` (one row per student and site) of each (``student``, ``site``); -1 where there is
-    none. A sorted key and a binary search: no join."""
-    student, site = np.asarray(student, np.int64), np.asarray(site, np.int64)
-    width = int(max(pairs["site"].max() if len(pairs) else -1, site.max(initial=-1))) + 1
-    key = pairs["student"].to_numpy(np.int64) * width + pairs["site"].to_numpy(np.int64)
-    order = np.argsort(key, kind="stable")
-    wanted = student * width + site
-    at = np.minimum(np.searchsorted(key[order], wanted), max(len(key) - 1, 0))
-    found = (key[order][at] == wanted) if len(key) else np.zeros(len(wanted), bool)
-    return np.where(found, order[at] if len(key) else -1, -1)
 
 
 def _queries(students: pd.DataFrame, config: Config,
