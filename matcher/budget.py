@@ -28,10 +28,10 @@ from scipy.spatial import cKDTree
 
 from .config import Config
 from .errors import InputError, MatcherWarning, Problem
-from .geo import chord, unit_vectors
+from .geo import chord, in_range, same_points, unit_vectors
 
-__all__ = ["clearly_above", "same_points", "distinct", "in_range", "SAMPLE", "BYTES_PER_PAIR", "BYTES_PER_STUDENT",
-           "BASE_MB", "Estimate", "estimate_pairs", "estimate_mb", "check_memory", "check_run"]
+__all__ = ["clearly_above", "SAMPLE", "BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB", "Estimate", "estimate_pairs",
+           "estimate_mb", "check_memory", "check_run"]
 
 #: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
 BYTES_PER_PAIR = 400
@@ -63,32 +63,6 @@ def clearly_above(count: Callable[[np.ndarray], int], n: int, limit: int) -> int
     rows = np.unique(np.linspace(0, n - 1, SAMPLE).round().astype(np.int64))
     scaled = count(rows) * n // len(rows)
     return scaled if scaled > 4 * limit else None
-
-
-def same_points(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Per point, a number shared by the points with equal coordinates (negative for each point with a NaN one): a
-    search around equal points finds the same sites, so it is made once."""
-    z = np.empty(len(lat), complex)
-    z.real, z.imag = lat, lon
-    codes = pd.factorize(z)[0]
-    return np.where(codes >= 0, codes, -1 - np.arange(len(z)))
-
-
-def distinct(same: np.ndarray, value: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The first row of each distinct (``same``, ``value``) pair, and for each row the number of its pair among
-    them (``same``: ``same_points`` codes; ``value``: floats, such as radii)."""
-    key = same if value is None else same + 1j * value
-    _, first, back = np.unique(key, return_index=True, return_inverse=True, equal_nan=False)
-    return first, back
-
-
-def in_range(tree: cKDTree, points: np.ndarray, radius: np.ndarray, same: np.ndarray, workers: int = 1) -> np.ndarray:
-    """Per point, the points of ``tree`` within its ``radius`` (``query_ball_point``); ``same``: ``same_points``
-    of ``points``, so that each distinct point and radius is searched once."""
-    if len(points) == 0:
-        return np.zeros(0, np.int64)
-    first, back = distinct(same, radius)
-    return tree.query_ball_point(points[first], radius[first], return_length=True, workers=workers)[back]
 
 
 def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:

@@ -23,13 +23,13 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from . import parallel
-from .budget import clearly_above, distinct, in_range, same_points
+from .budget import clearly_above
 from .config import Config
 from .eligibility import eligible
 from .explicit import choice_pairs, given_pairs, limits
 from .geo import chord as _chord
 from .geo import chord_km as _km
-from .geo import unit_vectors
+from .geo import distinct, in_range, same_points, unit_vectors
 from .groups import find_groups, group_pairs
 from .lookup import pair_rows
 from .runs import lengths, nth, positions
@@ -126,7 +126,7 @@ def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int,
     """``_candidates`` for one piece of students per process (each with its group mates, then kept to its own
     rows), shared between the machine's cores: the same pairs, in the same order.
 
-    Each piece holds the students of a share of the points (``budget.same_points``), as each point is searched once
+    Each piece holds the students of a share of the points (``geo.same_points``), as each point is searched once
     per piece; the pieces' rows, each sorted by student, are merged by student."""
     groups = find_groups(students)
     same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
@@ -234,7 +234,7 @@ def _query(pool: _Pool, xyz: np.ndarray, same: np.ndarray, limit: np.ndarray, k:
     """Sites of ``pool`` within each limit: (query row, pool row, km) arrays and the truncated query rows.
 
     ``reach``: the chord searched around every student, the same whatever students are searched together (the
-    sites found at equal distances then never depend on them). Each point (``same``: ``budget.same_points``) is
+    sites found at equal distances then never depend on them). Each point (``same``: ``geo.same_points``) is
     searched once, for all the rows at it."""
     n_pool = len(pool.sites)
     if k == 0:

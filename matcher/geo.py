@@ -2,13 +2,17 @@
 
 Points become 3-D unit vectors; the chord between two of them gives the great-circle distance exactly, so a
 k-d tree on unit vectors (scipy's cKDTree) answers "within d km" and "k nearest" queries. This is what geopy's
-``great_circle`` computes, vectorised.
+``great_circle`` computes, vectorised. Many students share a point (located at their commune or lycée):
+``same_points`` numbers equal points so that a search around each is made once (``distinct``, ``in_range``).
 """
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
 
-__all__ = ["EARTH_RADIUS_KM", "unit_vectors", "chord", "chord_km", "great_circle_km"]
+__all__ = ["EARTH_RADIUS_KM", "unit_vectors", "chord", "chord_km", "great_circle_km", "same_points", "distinct",
+           "in_range"]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -32,3 +36,29 @@ def chord_km(length) -> np.ndarray:
 def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     """Great-circle distance in km between two arrays of points, element-wise."""
     return chord_km(np.linalg.norm(unit_vectors(lat1, lon1) - unit_vectors(lat2, lon2), axis=1))
+
+
+def same_points(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Per point, a number shared by the points with equal coordinates (negative for each point with a NaN one): a
+    search around equal points finds the same sites, so it is made once."""
+    z = np.empty(len(lat), complex)
+    z.real, z.imag = lat, lon
+    codes = pd.factorize(z)[0]
+    return np.where(codes >= 0, codes, -1 - np.arange(len(z)))
+
+
+def distinct(same: np.ndarray, value: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each distinct (``same``, ``value``) pair, and for each row the number of its pair among
+    them (``same``: ``same_points`` codes; ``value``: floats, such as radii)."""
+    key = same if value is None else same + 1j * value
+    _, first, back = np.unique(key, return_index=True, return_inverse=True, equal_nan=False)
+    return first, back
+
+
+def in_range(tree: cKDTree, points: np.ndarray, radius: np.ndarray, same: np.ndarray, workers: int = 1) -> np.ndarray:
+    """Per point, the points of ``tree`` within its ``radius`` (``query_ball_point``); ``same``: ``same_points``
+    of ``points``, so that each distinct point and radius is searched once."""
+    if len(points) == 0:
+        return np.zeros(0, np.int64)
+    first, back = distinct(same, radius)
+    return tree.query_ball_point(points[first], radius[first], return_length=True, workers=workers)[back]
