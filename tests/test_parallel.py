@@ -45,7 +45,7 @@ def test_processes_default_to_the_cores():
 
 
 def test_candidates_shared_between_processes_are_the_same(tmp_path):
-    # two processes asked for: the same pairs (the shared search itself: next test)
+    # more than two pieces of students: the search is shared out between two processes, the same pairs
     students, sites = load_inputs(*write_scenario(*generate(21_000, 4_000, seed=3), tmp_path), Config())
     here = candidates(students, sites, Config(processes=1))
     shared = candidates(students, sites, Config(processes=2))
@@ -55,8 +55,8 @@ def test_candidates_shared_between_processes_are_the_same(tmp_path):
 
 
 def test_candidates_searched_in_pieces_by_point_are_the_same(tmp_path):
-    # the national cohort is below the size where the search is shared out: run the shared search itself, pieces
-    # made of the students of a share of the points, merged back by student
+    # the shared search itself on fewer students than where it is used: pieces made of the students of a share of
+    # the points, merged back by student
     from matcher.candidates import _shared, site_index
 
     students, sites = load_inputs(*write_scenario(*generate(6_000, 1_500, seed=5), tmp_path), Config())
