@@ -7,12 +7,12 @@ the input tables, and their fields prefixed ``s_``/``t_``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import pandas as pd
 
 from .config import Config
+from .runs import items
 
 __all__ = ["EARTH_RADIUS_KM", "Violation", "great_circle_km", "text", "emit", "with_positions", "check_distance",
            "check_eligibility", "check_rank"]
@@ -89,16 +89,7 @@ def with_positions(rows: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
 def _explode(lists: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Elements of a column of tuples, missing ones dropped, with their row position and 1-based position in the
     tuple among the elements kept (a column of tuples and lists is flattened at once, anything else by pandas)."""
-    values = lists.to_numpy(object)
-    if set(map(type, values)) <= {tuple, list}:
-        sizes = np.fromiter(map(len, values), np.int64, len(values))
-        flat = np.fromiter(chain.from_iterable(values), object, sizes.sum())
-        row = np.repeat(np.arange(len(values)), sizes)
-        kept = ~pd.isna(flat)
-        flat, row = flat[kept], row[kept]
-    else:
-        e = lists.reset_index(drop=True).explode().dropna()
-        flat, row = e.to_numpy(dtype=object), e.index.to_numpy()
+    flat, row = items(lists)
     return flat, row, np.arange(len(row)) - np.searchsorted(row, row) + 1
 
 

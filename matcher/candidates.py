@@ -254,9 +254,9 @@ def _query_all(pool: _Pool, xyz: np.ndarray, same: np.ndarray, limit: np.ndarray
     """Every site of ``pool`` within each limit (no cap), each distinct point and limit searched once."""
     first, back = distinct(same, limit)
     found = pool.tree.query_ball_point(xyz[first], _chord(limit[first]) * (1 + 1e-12), return_sorted=False)
-    lengths = np.fromiter((len(f) for f in found), np.int64, len(found))
-    rows = np.repeat(np.arange(len(first)), lengths)
-    cols = np.concatenate(found).astype(np.int64) if lengths.sum() else np.zeros(0, np.int64)
+    n_found = lengths(found)
+    rows = np.repeat(np.arange(len(first)), n_found)
+    cols = np.concatenate(found).astype(np.int64) if n_found.sum() else np.zeros(0, np.int64)
     km = _km(np.linalg.norm(xyz[first][rows] - pool.tree.data[cols], axis=1))
     keep = km <= limit[first][rows]
     per = np.bincount(rows[keep], minlength=len(first))  # sites kept per distinct point and limit

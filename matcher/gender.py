@@ -7,10 +7,10 @@ little and could single a student out).
 """
 from __future__ import annotations
 
-from itertools import chain
-
 import numpy as np
 import pandas as pd
+
+from .runs import items
 
 from .solve.gendercap import free_boys
 
@@ -42,8 +42,8 @@ def gender_figures(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
 def _trades(wants: pd.Series, offers: pd.Series) -> np.ndarray:
     """Each placement's trade: the first of ``wants`` in ``offers``, else the first of ``offers``, else
     ``(none)``; ``wants`` and ``offers`` hold tuples of trades (missing: none)."""
-    w, w_row = _items(wants)
-    o, o_row = _items(offers)
+    w, w_row = items(wants)
+    o, o_row = items(offers)
     code = pd.factorize(np.concatenate([w, o]), use_na_sentinel=False)[0]
     width = code.max(initial=0) + 1
     hit = np.isin(w_row * width + code[:len(w)], o_row * width + code[len(w):])
@@ -53,17 +53,6 @@ def _trades(wants: pd.Series, offers: pd.Series) -> np.ndarray:
     rows, first = np.unique(w_row[hit], return_index=True)
     chosen[rows] = w[hit][first]
     return chosen
-
-
-def _items(lists: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The elements of a column of tuples and the row position of each, in order (missing cells: none)."""
-    values = lists.to_numpy(object)
-    if not set(map(type, values)) <= {tuple, list}:
-        e = lists.reset_index(drop=True).explode().dropna()
-        return e.to_numpy(object), e.index.to_numpy(np.int64)
-    sizes = np.fromiter(map(len, values), np.int64, len(values))
-    return (np.fromiter(chain.from_iterable(values), object, sizes.sum()),
-            np.repeat(np.arange(len(values), dtype=np.int64), sizes))
 
 
 def _share(frame: pd.DataFrame) -> float | None:

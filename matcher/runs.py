@@ -1,10 +1,12 @@
 """Small array helpers for cells holding tuples (trades, site choices, listed lycées) and runs of rows."""
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["lengths", "positions", "nth"]
+__all__ = ["lengths", "positions", "nth", "items"]
 
 
 def lengths(cells: np.ndarray) -> np.ndarray:
@@ -20,3 +22,17 @@ def positions(counts: np.ndarray) -> np.ndarray:
 def nth(keys: np.ndarray) -> np.ndarray:
     """Per row, how many earlier rows have the same key (0 for the first)."""
     return pd.Series(keys).groupby(keys, sort=False).cumcount().to_numpy(np.int64)
+
+
+def items(lists: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The elements of a column of tuples (or lists), missing ones dropped, and the row position of each, in order;
+    a column holding anything else is exploded by pandas."""
+    values = lists.to_numpy(object)
+    if not set(map(type, values)) <= {tuple, list}:
+        e = lists.reset_index(drop=True).explode().dropna()
+        return e.to_numpy(object), e.index.to_numpy(np.int64)
+    sizes = lengths(values)
+    flat = np.fromiter(chain.from_iterable(values), object, sizes.sum())
+    row = np.repeat(np.arange(len(values), dtype=np.int64), sizes)
+    kept = ~pd.isna(flat)
+    return flat[kept], row[kept]
