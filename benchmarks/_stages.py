@@ -122,7 +122,7 @@ class AllocateProbe:
 
     def __init__(self, rec: Recorder):
         self.rec, self.outputs, self.last_end = rec, {}, None
-        self.module = importlib.import_module("matcher.allocate")  # the module, not the re-exported function
+        self.module = importlib.import_module("matcher.pipeline.allocate")  # the module, not the re-exported function
 
     def _wrap(self, fn, stage: str):
         def wrapped(*args, **kwargs):
@@ -152,7 +152,7 @@ class AllocateProbe:
 
 
 def run_generate(spec: dict, workdir: Path) -> None:
-    from matcher.generate import generate, write_scenario
+    from matcher.generate.scenario import generate, write_scenario
     rec = Recorder(workdir / "generate.json")
     with rec.stage("generate"):
         students, sites = generate(**spec)

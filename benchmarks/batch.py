@@ -56,9 +56,9 @@ def spec_of(name: str, sizes: str | None) -> dict:
 
 def run_batch(workdir: Path, kind: str, workers: int) -> None:
     """Child: load → allocate by académie on the engine → export, one row per stage and per part."""
-    import matcher.batch as batch
+    import matcher.pipeline.batch as batch
     from matcher import Config, load_inputs, write_outputs
-    from matcher.compute import Engine, open_engine
+    from matcher.pipeline.compute import Engine, open_engine
     rec, config = Recorder(workdir / f"{kind}.json"), Config(stay_in_academie=True)
     with rec.stage("load"):
         students, sites = load_inputs(workdir / "students.csv", workdir / "sites.csv", config)

@@ -96,7 +96,7 @@ def child_main(args: argparse.Namespace) -> None:
         _stages.run_generate(spec, workdir)
     elif args.child == "pipeline":
         if spec is None:
-            from matcher.generate import embedded_scenario
+            from matcher.generate.scenario import embedded_scenario
             paths = tuple(Path(str(p)) for p in embedded_scenario())
         else:
             paths = (workdir / "students.csv", workdir / "sites.csv")

@@ -26,11 +26,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from matcher.candidates import candidates
+from matcher.candidates.search import candidates
 from matcher.config import Config
-from matcher.generate import generate
+from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
-from matcher.generate import write_scenario
 from matcher.solve.stable import host_keys, stable_placements
 
 

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .allocate import Result, allocate
-from .candidates import Candidates, candidates
-from .check import Violation, check, verify
-from .config import Config, Objective, load_config
-from .errors import CheckError, InputError, Problem
-from .export import write_outputs
-from .generate import embedded_scenario, generate, write_scenario
-from .load import load_inputs, read_table
-from .locate import locate
-from .period import Period, period_for
-from .reallocate import Reallocation, read_previous, reallocate
-from .solve.status import Status
+from matcher.candidates.search import Candidates, candidates
+from matcher.check.checker import Violation, check, verify
+from matcher.config import Config, Objective, load_config
+from matcher.domain.period import Period, period_for
+from matcher.errors import CheckError, InputError, Problem
+from matcher.export.outputs import write_outputs
+from matcher.generate.scenario import embedded_scenario, generate, write_scenario
+from matcher.load import load_inputs, read_table
+from matcher.load.locate import locate
+from matcher.pipeline.allocate import Result, allocate
+from matcher.pipeline.reallocate import Reallocation, read_previous, reallocate
+from matcher.result import Status
 
 __all__ = [
     "Result", "allocate", "Candidates", "candidates", "Violation", "check", "verify", "Config", "Objective",

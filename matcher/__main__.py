@@ -1,3 +1,3 @@
-from .cli import main
+from matcher.cli.main import main
 
 main()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
-from .errors import InputError, Problem
+from matcher.errors import InputError, Problem
 
 __all__ = ["Config", "Objective", "load_config", "read_toml", "coerce_option", "read_objective", "OPTIONS",
            "LEVELS", "HOST_CRITERIA"]
@@ -53,7 +53,7 @@ class Config:
         Largest number of student–site pairs in range for which every pair is kept (no cap, full proof).
     max_widen_pairs : int
         With capped lists, largest number of eligible pairs of the capped students (estimated first) for which
-        they are widened (:mod:`matcher.widen`: the ``placed`` level then holds over all eligible pairs); 0: never.
+        they are widened (:mod:`matcher.candidates.widen`: the ``placed`` level then holds over all eligible pairs); 0: never.
     regional_pairs : int
         Above this many candidate pairs, the repair's flows (which prove the ``placed`` level only) are solved
         académie by académie on shares of the sites' places taken from one maximum flow
@@ -85,7 +85,7 @@ class Config:
     coverage_target : int
         Places the partner promised nationally (reported against places offered and used).
     memory_limit_mb : float
-        Largest estimated memory of an allocation (:mod:`matcher.budget`); a larger run is refused with advice,
+        Largest estimated memory of an allocation (:mod:`matcher.candidates.budget`); a larger run is refused with advice,
         one above half of it warns.
     objective : Objective
         Order of the lexicographic levels.

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 from geopy.distance import great_circle
 
-from matcher.allocate import allocate
-from matcher.check import verify
+from matcher.check.checker import verify
 from matcher.config import Config
 from matcher.load import load_inputs
+from matcher.pipeline.allocate import allocate
 
 #: Mean Earth radius of the distance contract (DESIGN.md §2), in km.
 EARTH_RADIUS_KM = 6371.0088
@@ -127,7 +127,7 @@ def run_files(folder: Path, students: list[dict], sites: list[dict], config: Con
     -------
     students, sites : DataFrame
         The clean located tables.
-    result : matcher.allocate.Result
+    result : matcher.pipeline.allocate.Result
     """
     config = config or Config()
     s_path = write_csv(Path(folder) / "students.csv", students)

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from .inputs import load_inputs
-from .table import read_table
+from matcher.load.inputs import load_inputs
+from matcher.load.table import read_table
 
 __all__ = ["read_table", "load_inputs"]

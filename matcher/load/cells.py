@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..schema import Column
-from .headers import normalize
+from matcher.load.headers import normalize
+from matcher.load.schema import Column
 
 __all__ = ["Distinct", "convert", "formulas", "ERRORS", "WEEK_WORDS", "BOOL_WORDS", "GENDER_WORDS", "MAX_INTEGER"]
 
@@ -116,7 +116,7 @@ def convert(cells: Distinct, column: Column, excel: bool) -> tuple[pd.Series, np
     Returns
     -------
     values : pandas.Series
-        Typed values (see :mod:`matcher.schema`), RangeIndex; integer columns come back as float64 with NaN when
+        Typed values (see :mod:`matcher.load.schema`), RangeIndex; integer columns come back as float64 with NaN when
         empty, the caller applies defaults.
     errors : numpy.ndarray
         Error key per row (a key of :data:`ERRORS`), ``""`` when the cell is fine.

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from matcher.errors import Problem
 
 __all__ = ["RawTable", "read_raw", "MAX_FILE_BYTES"]
 

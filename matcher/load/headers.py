@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..errors import Problem
-from ..schema import SITES, STUDENTS
+from matcher.errors import Problem
+from matcher.load.schema import SITES, STUDENTS
 
 __all__ = ["normalize", "ALIASES", "PERSONAL", "match_headers"]
 

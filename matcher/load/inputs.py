@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import reference
-from ..config import Config
-from ..errors import InputError, Problem
-from ..locate import Geocoder, locate
-from .table import LOCATION_COLUMNS, ReadResult, read_file
+from matcher.config import Config
+from matcher.domain import reference
+from matcher.errors import InputError, Problem
+from matcher.load.locate import Geocoder, locate
+from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
 
 __all__ = ["load_inputs", "cross_rules"]
 
@@ -27,7 +27,7 @@ def load_inputs(students_path: str | Path, sites_path: str | Path, config: Confi
     config : Config
         ``config.sectors``, when set, lists the known trade codes.
     geocoder : Geocoder, optional
-        Online address geocoder (:class:`matcher.geocode.AddressGeocoder`); off by default.
+        Online address geocoder (:class:`matcher.load.geocode.AddressGeocoder`); off by default.
 
     Returns
     -------

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem
-from .files import read_raw
-from .headers import normalize
+from matcher.errors import InputError, Problem
+from matcher.load.files import read_raw
+from matcher.load.headers import normalize
 
 __all__ = ["read_pairs"]
 

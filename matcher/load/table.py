@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import MatcherWarning, Problem
-from ..schema import SITES, STUDENTS, Column
-from . import validate
-from .cells import ERRORS, Distinct, convert, formulas
-from .files import read_raw
-from .headers import PERSONAL, match_headers, normalize
+from matcher.errors import MatcherWarning, Problem
+from matcher.load import validate
+from matcher.load.cells import ERRORS, Distinct, convert, formulas
+from matcher.load.files import read_raw
+from matcher.load.headers import PERSONAL, match_headers, normalize
+from matcher.load.schema import SITES, STUDENTS, Column
 
 __all__ = ["ReadResult", "read_table", "read_file", "SCHEMAS", "LOCATION_COLUMNS", "clean_columns"]
 
@@ -73,10 +73,10 @@ def read_table(path: str | Path, kind: str) -> tuple[pd.DataFrame, list[Problem]
     -------
     pandas.DataFrame
         One row per non-blank data row, in file order, RangeIndex; the contract columns typed as in
-        :mod:`matcher.schema`. For sites, ``capacity`` is resolved into ``capacity_week_1``/``capacity_week_2``
+        :mod:`matcher.load.schema`. For sites, ``capacity`` is resolved into ``capacity_week_1``/``capacity_week_2``
         (int64) and dropped. A cell with a problem holds the column's default.
     list of Problem
-        Every problem found; codes (UAI, INSEE, postal) are checked by :func:`matcher.locate.locate`.
+        Every problem found; codes (UAI, INSEE, postal) are checked by :func:`matcher.load.locate.locate`.
 
     Raises
     ------

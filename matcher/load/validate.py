@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from matcher.errors import Problem
 
 __all__ = ["file_rules", "row_rules", "resolve_capacity", "problems_at"]
 

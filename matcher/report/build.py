@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import reference
-from ..config import Config
-from ..coverage import Coverage, coverage
-from ..export import write_atomic
-from ..progress import Progress
-from ..safecells import neutralize_frame
-from .charts import choropleth
-from .committee import committee_figures
-from .data import read_allocation
-from .page import CSS, html_table, report_html
-from .webmap import map_iframe, site_map
-from .workbook import write_workbook
+from matcher.config import Config
+from matcher.domain import reference
+from matcher.export.outputs import write_atomic
+from matcher.export.safecells import neutralize_frame
+from matcher.report.charts import choropleth
+from matcher.report.committee import committee_figures
+from matcher.report.coverage import Coverage, coverage
+from matcher.report.data import read_allocation
+from matcher.report.page import CSS, html_table, report_html
+from matcher.report.webmap import map_iframe, site_map
+from matcher.report.workbook import write_workbook
+from matcher.util.progress import Progress
 
 __all__ = ["build_report", "write_coverage", "csv_bytes"]
 

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
-from ..reference import dataset_path
+from matcher.domain.reference import dataset_path
 
 __all__ = ["bar_chart", "choropleth", "departement_shapes", "BOUNDARIES_ATTRIBUTION"]
 

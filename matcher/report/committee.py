@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import Allocation, by_id
+from matcher.report.data import Allocation, by_id
 
 __all__ = ["committee_figures", "publish", "SMALL", "NATIONAL"]
 

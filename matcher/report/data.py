@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import Config
-from ..errors import InputError, Problem
-from ..export import file_digest
-from ..generate import embedded_scenario
-from ..load import load_inputs
-from ..safecells import neutralize
+from matcher.config import Config
+from matcher.errors import InputError, Problem
+from matcher.export.outputs import file_digest
+from matcher.export.safecells import neutralize
+from matcher.generate.scenario import embedded_scenario
+from matcher.load import load_inputs
 
 __all__ = ["Allocation", "read_allocation", "from_result", "by_id"]
 
@@ -117,6 +117,6 @@ def read_allocation(folder: str | Path, students_path: str | Path | None = None,
 
 
 def from_result(result, students: pd.DataFrame, sites: pd.DataFrame, name: str = "allocation") -> Allocation:
-    """An :class:`Allocation` from an in-memory ``matcher.allocate`` result and its located inputs (notebooks)."""
+    """An :class:`Allocation` from an in-memory ``matcher.pipeline.allocate`` result and its located inputs (notebooks)."""
     return Allocation(Path(name), result.assignments, result.unassigned, result.summary, students, sites,
                       "in-memory result")

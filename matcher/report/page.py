@@ -10,14 +10,14 @@ import html
 import numpy as np
 import pandas as pd
 
-from .. import reference
-from ..coverage import Coverage
-from ..safecells import neutralize
-from .charts import bar_chart, choropleth
-from .committee import NATIONAL, committee_figures, publish
-from .data import Allocation, by_id
-from .tables import academy_table, distance_counts, lycee_table, trade_table
-from .webmap import map_iframe, site_map
+from matcher.domain import reference
+from matcher.export.safecells import neutralize
+from matcher.report.charts import bar_chart, choropleth
+from matcher.report.committee import NATIONAL, committee_figures, publish
+from matcher.report.coverage import Coverage
+from matcher.report.data import Allocation, by_id
+from matcher.report.tables import academy_table, distance_counts, lycee_table, trade_table
+from matcher.report.webmap import map_iframe, site_map
 
 __all__ = ["report_html", "html_table", "CSS"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import reference
-from ..safecells import neutralize
-from .data import Allocation, by_id
+from matcher.domain import reference
+from matcher.export.safecells import neutralize
+from matcher.report.data import Allocation, by_id
 
 __all__ = ["academy_table", "trade_table", "lycee_table", "student_rows", "company_rows"]
 

@@ -16,7 +16,7 @@ import folium
 import numpy as np
 import pandas as pd
 
-from .charts import BOUNDARIES_ATTRIBUTION, departement_shapes
+from matcher.report.charts import BOUNDARIES_ATTRIBUTION, departement_shapes
 
 __all__ = ["site_map", "map_iframe", "standalone_html"]
 

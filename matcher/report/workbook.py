@@ -1,7 +1,7 @@
 """The officer's workbook (XLSX): a summary sheet, the committee table, one sheet per académie, and one sheet per
 lycée and per company that can be forwarded as is.
 
-Every text cell goes through :func:`matcher.safecells.neutralize`, so an id such as ``=HYPERLINK(...)`` is
+Every text cell goes through :func:`matcher.export.safecells.neutralize`, so an id such as ``=HYPERLINK(...)`` is
 stored as inert text (with a leading apostrophe), never as a formula.
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from .. import reference
-from ..safecells import neutralize
-from .data import Allocation
-from .tables import academy_table, company_rows, student_rows
+from matcher.domain import reference
+from matcher.export.safecells import neutralize
+from matcher.report.data import Allocation
+from matcher.report.tables import academy_table, company_rows, student_rows
 
 __all__ = ["write_workbook", "sheet_title"]
 

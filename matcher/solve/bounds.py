@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
-from .flow import COST_LEVELS, Level, level_costs, max_flow
-from .gendercap import with_gender_caps
-from .network import SINK, SOURCE, build_network
+from matcher.solve.flow import COST_LEVELS, Level, level_costs, max_flow
+from matcher.solve.gendercap import with_gender_caps
+from matcher.solve.network import SINK, SOURCE, build_network
 
 __all__ = ["EXACT_PAIRS", "UNCONDITIONAL", "bound_placing", "cheapest_sum", "lexicographic", "most_placed",
            "priority_bound", "relaxed_cost", "unconditional"]

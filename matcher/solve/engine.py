@@ -8,18 +8,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .bounds import lexicographic, unconditional
-from .flow import Level, solve_lexicographic
-from .network import build_network
-from .polish import polish_week_2
-from .regions import Maximum, Regional, best_pairs, by_region, maximum
-from ..candidates import pair_rows
-from ..groups import Groups, find_groups
-from .floorlevel import FloorBound, FloorLevel, floor_level, with_floors
-from .gendercap import boys_over, with_gender_caps
-from .groups import broken_groups, place_groups
-from .repair import fill, restrict, violations
-from .status import Status
+from matcher.candidates.search import pair_rows
+from matcher.domain.groups import Groups, find_groups
+from matcher.result import Status
+from matcher.solve.bounds import lexicographic, unconditional
+from matcher.solve.floorlevel import FloorBound, FloorLevel, floor_level, with_floors
+from matcher.solve.flow import Level, solve_lexicographic
+from matcher.solve.gendercap import boys_over, with_gender_caps
+from matcher.solve.groups import broken_groups, place_groups
+from matcher.solve.network import build_network
+from matcher.solve.polish import polish_week_2
+from matcher.solve.regions import Maximum, Regional, best_pairs, by_region, maximum
+from matcher.solve.repair import fill, restrict, violations
 
 __all__ = ["Optimum", "optimise"]
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
-from .bounds import most_placed
-from .flow import Level
+from matcher.solve.bounds import most_placed
+from matcher.solve.flow import Level
 
 __all__ = ["FloorBound", "FloorLevel", "floor_level", "with_floors"]
 

@@ -24,7 +24,7 @@ import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
-from .network import SINK, SOURCE, Network
+from matcher.solve.network import SINK, SOURCE, Network
 
 __all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "max_flow_solver", "solved_max_flow",
            "level_costs", "COUNT_LEVELS", "COST_LEVELS"]

@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .network import Network
+from matcher.solve.network import Network
 
 __all__ = ["with_gender_caps", "boys_over", "free_boys"]
 

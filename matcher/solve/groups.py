@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..groups import Groups
+from matcher.domain.groups import Groups
 
 __all__ = ["broken_groups", "place_groups"]
 

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
-from ..candidates import pair_rows
-from .flow import level_costs
-from .gendercap import boys_over, free_boys
+from matcher.candidates.search import pair_rows
+from matcher.solve.flow import level_costs
+from matcher.solve.gendercap import boys_over, free_boys
 
 __all__ = ["polish_week_2"]
 

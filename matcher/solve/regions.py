@@ -24,10 +24,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .. import parallel
-from ..candidates import pair_rows
-from .flow import FlowOutcome, Level, max_flow_solver
-from .network import build_network
+from matcher.candidates.search import pair_rows
+from matcher.solve.flow import FlowOutcome, Level, max_flow_solver
+from matcher.solve.network import build_network
+from matcher.util import parallel
 
 __all__ = ["Maximum", "Region", "Regional", "maximum", "split", "by_region", "best_pairs", "FIRST_PAIRS"]
 
@@ -176,7 +176,7 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
     level's bound is the whole network's maximum flow, which the regions reach together (a shortfall is a bug
     and raises); the other levels are the regions' sums, without a bound. With the pairs' students all in one
     region, ``solve(pairs, students, sites, None)`` solves the whole. With ``processes`` > 1 the regions are
-    solved in that many forked processes (``matcher.parallel``), largest first; the result is the same.
+    solved in that many forked processes (``matcher.util.parallel``), largest first; the result is the same.
     ``known``: a maximum flow over ``pairs`` already solved (``split``).
     """
     key = np.asarray(key, object).astype(str)

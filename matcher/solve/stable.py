@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.util import hash_pandas_object
 
-from ..config import HOST_CRITERIA
+from matcher.config import HOST_CRITERIA
 
 __all__ = ["HOST_CRITERIA", "lottery", "host_keys", "deferred_acceptance", "stable_placements"]
 

@@ -1,0 +1,142 @@
+"""Memory estimate before building a large allocation model: warn, or refuse with advice.
+
+The model grows with the candidate student–site pairs. Measured peaks (``resource.getrusage`` ``ru_maxrss`` of a
+fresh process, scenarios from :func:`matcher.generate.generate`, ``allocate`` after ``load_inputs``)::
+
+    students  sites  max_km  pairs      before allocate  peak     seconds
+    10,000    2,000  30      147,731    155 MB           211 MB   6
+    10,000    2,000  60      220,150    155 MB           230 MB   11
+    70,000    9,000  30      1,979,008  216 MB           942 MB   428 (a loaded 2-core machine)
+
+Fitting the growth from before to peak gives about 260–370 bytes per pair and 0.5–1.8 KB per student;
+:func:`estimate_mb` rounds these up to 400 bytes per pair and 2 KB per student or site, plus 250 MB for the
+interpreter, its libraries and the loaded tables. With the pairs of :func:`estimate_pairs` (177,928 and
+2,280,117 for the two 30 km scenarios, against 147,731 and 1,979,008 kept by the candidate stage) it gives 341 MB
+and 1,270 MB: above the measured peaks, as an estimate made to refuse in time should be.
+``Config.memory_limit_mb`` sets the limit: above it the run is refused before anything is built; above half of it,
+a warning is shown.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from matcher.config import Config
+from matcher.domain.geo import chord, in_range, same_points, unit_vectors
+from matcher.errors import InputError, MatcherWarning, Problem
+
+__all__ = ["clearly_above", "SAMPLE", "BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB", "Estimate", "estimate_pairs",
+           "estimate_mb", "check_memory", "check_run"]
+
+#: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
+BYTES_PER_PAIR = 400
+BYTES_PER_STUDENT = 2_000
+BASE_MB = 250.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A memory estimate: ``megabytes`` needed for ``pairs`` candidate pairs, against ``limit_mb``."""
+
+    students: int
+    sites: int
+    pairs: int
+    megabytes: float
+    limit_mb: float
+
+
+#: Rows of the evenly spread sample ``clearly_above`` counts.
+SAMPLE = 20_000
+
+
+def clearly_above(count: Callable[[np.ndarray], int], n: int, limit: int) -> int | None:
+    """``count(rows)`` on an evenly spread sample of ``SAMPLE`` of ``n`` rows, scaled to all of them, when that is
+    more than 4 × ``limit``: the count over every row is then surely above ``limit`` and need not be made (at the
+    full cohort, counting the pairs in range of every student took 55 s). None otherwise, or for few rows."""
+    if n <= 2 * SAMPLE:
+        return None
+    rows = np.unique(np.linspace(0, n - 1, SAMPLE).round().astype(np.int64))
+    scaled = count(rows) * n // len(rows)
+    return scaled if scaled > 4 * limit else None
+
+
+def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:
+    """Upper estimate of the candidate pairs: sites in range offering a trade the student asks, plus named choices.
+
+    Per trade, a k-d tree counts the sites offering it within each student's distance limit, once per distinct point
+    and limit (``in_range``; a site offering two of
+    a student's trades counts twice, so this may overestimate); a student who lists no trade, or any student when
+    ``config.other_sectors_rank_penalty`` is set, counts every site in range. With more pairs than
+    ``config.max_pairs``, the ``config.candidate_k`` nearest sites per student and trade are kept, as the candidate
+    stage does.
+    """
+    if students.empty or sites.empty:
+        return 0
+    points = unit_vectors(students["lat"], students["lon"])
+    radius = chord(students["max_km"].fillna(config.default_max_km).to_numpy(float))
+    site_points = unit_vectors(sites["lat"], sites["lon"])
+    wants = students["sectors"].reset_index(drop=True)
+    any_trade = (wants.map(len) == 0).to_numpy() | (config.other_sectors_rank_penalty is not None)
+    same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
+    counts = np.zeros(len(students), dtype=np.int64)
+    counts[any_trade] = in_range(cKDTree(site_points), points[any_trade], radius[any_trade], same[any_trade])
+    asked = wants[~any_trade].explode()
+    for trade, rows in asked.groupby(asked).groups.items():
+        offering = sites["sectors"].map(lambda offered, t=trade: t in offered).to_numpy(bool)
+        if offering.any():
+            rows = np.asarray(rows)
+            counts[rows] += in_range(cKDTree(site_points[offering]), points[rows], radius[rows], same[rows])
+    if counts.sum() > config.max_pairs and config.candidate_k > 0:
+        counts = np.minimum(counts, config.candidate_k * np.maximum(wants.map(len).to_numpy(), 1))
+    return int(counts.sum()) + int(students["site_choices"].map(len).sum())
+
+
+def estimate_mb(n_students: int, n_sites: int, n_pairs: int) -> float:
+    """Peak memory in MB of an allocation of this size (see the measured table in the module docstring)."""
+    return BASE_MB + (BYTES_PER_PAIR * n_pairs + BYTES_PER_STUDENT * (n_students + n_sites)) / 2**20
+
+
+def check_memory(n_students: int, n_sites: int, n_pairs: int, config: Config) -> Estimate:
+    """Refuse a run whose estimate exceeds ``config.memory_limit_mb``; warn above half of it.
+
+    Raises
+    ------
+    InputError
+        With one problem saying how much memory the run needs and how to make it smaller.
+    """
+    need = estimate_mb(n_students, n_sites, n_pairs)
+    estimate = Estimate(n_students, n_sites, n_pairs, round(need), config.memory_limit_mb)
+    advice = (f"split the students by académie (one run each), lower the distance limit (max_km, now "
+              f"{config.default_max_km:g} km by default), or raise memory_limit_mb in the policy file if this "
+              "machine has the memory")
+    what = f"{n_students:,} students, {n_sites:,} sites and about {n_pairs:,} candidate pairs"
+    if need > config.memory_limit_mb:
+        raise InputError([Problem("memory", None, None, f"{need:,.0f} MB",
+                                  f"{what} need more memory than memory_limit_mb ({config.memory_limit_mb:,.0f} MB)",
+                                  advice)])
+    if need > config.memory_limit_mb / 2:
+        warnings.warn(MatcherWarning(f"{what} need about {need:,.0f} MB of memory (limit "
+                                     f"{config.memory_limit_mb:,.0f} MB); if this machine runs short, {advice}"),
+                      stacklevel=2)
+    return estimate
+
+
+def check_run(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, pairs: pd.DataFrame | None = None,
+              by_academie: bool = False) -> Estimate:
+    """:func:`check_memory` for a run on these located tables: the whole run, or its largest académie part.
+
+    With a user's pairs table, its rows are the pairs. With ``by_academie`` (parts allocated one after another),
+    each académie's students are checked against every site, and the largest estimate is returned.
+    """
+    parts = [students] if not by_academie else [part for _, part in students.groupby("academie", sort=True)]
+    worst = None
+    for part in parts or [students]:
+        n_pairs = len(pairs) if pairs is not None else estimate_pairs(part.reset_index(drop=True), sites, config)
+        if worst is None or n_pairs > worst[1]:
+            worst = (len(part), n_pairs)
+    return check_memory(worst[0], len(sites), worst[1], config)

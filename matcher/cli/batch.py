@@ -1,0 +1,105 @@
+"""Command-line parts for académie batches and sweeps: the engine options and ``matcher sweep``.
+
+``matcher.cli`` adds :data:`sweep_cmd` to its group and uses :func:`engine_options` and :func:`batch_runner` in
+``allocate``. Misused options give a one-line message and exit status 2, before anything is loaded or written.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import click
+
+from matcher.config import Config, load_config
+from matcher.export.outputs import file_digest
+from matcher.load import load_inputs
+from matcher.pipeline.compute import ENGINES, Engine, EngineError, Runner, open_engine
+from matcher.pipeline.sweep import plan, read_grid, sweep, write_sweep
+from matcher.util.progress import Progress
+
+__all__ = ["engine_options", "engine_from", "batch_runner", "opened", "sweep_cmd"]
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, exit status 2."""
+    click.echo(f"matcher: {message}", err=True)
+    raise click.exceptions.Exit(2)
+
+
+def engine_options(command):
+    """``--engine``, ``--scheduler`` and ``--workers``."""
+    command = click.option("--workers", type=click.IntRange(1),
+                           help="Dask engine without --scheduler: worker processes of the LocalCluster it starts "
+                                "(default: one per CPU core).")(command)
+    command = click.option("--scheduler", metavar="tcp://HOST:PORT",
+                           help="Dask engine: address of an existing Dask scheduler (its workers need matcher "
+                                "installed) instead of starting a LocalCluster.")(command)
+    return click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+                        help="Where the independent tasks run: this process, one after the other (local), or a "
+                             'Dask cluster (dask; needs pip install "matcher[dask]").')(command)
+
+
+def engine_from(engine: str, scheduler: str | None, workers: int | None) -> Engine:
+    """The Engine of the options; a one-line error (exit 2) when they do not fit together."""
+    try:
+        return Engine(engine, scheduler or None, workers)
+    except ValueError as exc:
+        _fail(f"{exc} (--engine dask)" if engine == "local" else str(exc))
+
+
+@contextmanager
+def opened(engine: Engine) -> Iterator[Runner]:
+    """The engine's runner; Dask missing or a scheduler out of reach is a one-line error, exit status 2."""
+    with ExitStack() as stack:
+        try:
+            runner = stack.enter_context(open_engine(engine))
+        except EngineError as exc:
+            _fail(str(exc))
+        yield runner
+
+
+@contextmanager
+def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Runner | None]:
+    """For ``allocate --by``: the runner of the académie parts (None without ``--by``)."""
+    if by is None:
+        if engine.kind != "local":
+            _fail("--engine dask runs académie parts as tasks: add --by academie")
+        yield None
+        return
+    if not config.stay_in_academie:
+        _fail("--by academie needs students kept in their académie: add --stay-in-academie, or set "
+              "stay_in_academie = true in the policy file (--config)")
+    with opened(engine) as runner:
+        yield runner
+
+
+@click.command(name="sweep")
+@click.option("--students", "students_path", type=_FILE, required=True, help="Students file (CSV or XLSX).")
+@click.option("--sites", "sites_path", type=_FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option("--grid", "grid_path", type=_FILE, required=True,
+              help="Grid (TOML): policy options with lists of values; see datasets/sweep_example.toml.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for sweep.csv and one sub-folder per run with its summary.json.")
+@click.option("--config", "config_path", type=_FILE,
+              help="Base policy file (TOML) for the options the grid does not vary; see datasets/policy.toml.")
+@engine_options
+def sweep_cmd(students_path, sites_path, grid_path, out_dir, config_path, engine, scheduler, workers):
+    """Allocate every combination of the grid's options and seeds; write one comparison table."""
+    chosen = engine_from(engine, scheduler, workers)
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out {out_dir} is a file: give a folder")
+    base = load_config(config_path)
+    runs = plan(read_grid(grid_path), base)
+    progress = Progress()
+    with progress.stage("Loading and locating the inputs"):
+        students, sites = load_inputs(students_path, sites_path, base)
+    inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
+    with opened(chosen) as runner, progress.stage(f"Running {len(runs)} allocations"):
+        table, summaries = sweep(students, sites, runs, inputs=inputs, runner=runner)
+    paths = write_sweep(table, summaries, out_dir)
+    click.echo(table.astype(object).where(table.notna(), "").to_string(index=False))
+    click.echo(f"\n{len(runs)} runs on the {chosen.kind} engine; wrote {paths['sweep.csv']} and "
+               f"{len(runs)} summary.json files in {out_dir}/run-*/")

@@ -1,0 +1,1 @@
+"""Reference data, trades, the placement period, geodesy and groups."""

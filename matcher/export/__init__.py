@@ -1,0 +1,1 @@
+"""Atomic publishing, CSV writers and the formula-injection guard."""

@@ -1,0 +1,77 @@
+"""Writing an allocation's files: ``assignments.csv``, ``unassigned.csv``, ``summary.json`` (and ``run.json``).
+
+The files are published as one set (:func:`matcher.export.atomic.publish`): a run killed at any moment leaves the
+previous complete set or the new one, never a mix, and files in the folder that matcher did not write are kept.
+The three contract files are byte-identical for the same inputs, configuration and seed; ``run.json`` holds what
+varies between runs (timings per stage).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from matcher.errors import MatcherWarning
+from matcher.export.atomic import publish
+from matcher.export.safecells import neutralize_frame
+
+__all__ = ["write_outputs", "file_digest", "write_atomic"]
+
+
+def file_digest(path: str | Path) -> dict:
+    """File name and SHA-256 of an input file, for the summary."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return {"file": Path(path).name, "sha256": digest}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _csv(table: pd.DataFrame) -> bytes:
+    return neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+#: Files other commands write next to an allocation's (``matcher report``, ``matcher reallocate``): kept, but stale
+#: once the allocation is replaced.
+DERIVED: tuple[str, ...] = ("report.html", "report.xlsx", "committee.csv", "changes.csv")
+
+
+def write_outputs(result, out_dir: str | Path, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, Path]:
+    """Write the result's files into ``out_dir`` (created if needed) as one set; returns their paths by name.
+
+    ``extra`` (file name → table) adds CSV files to the same set, e.g. ``changes.csv`` of ``matcher reallocate``.
+
+    Raises
+    ------
+    InputError
+        When ``out_dir`` is a file or holds sub-folders (see :func:`matcher.export.atomic.check_out_dir`).
+    """
+    files = {
+        "assignments.csv": _csv(result.assignments),
+        "unassigned.csv": _csv(result.unassigned),
+        "summary.json": (json.dumps(result.summary, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode(),
+        "run.json": (json.dumps({"timings_seconds": result.timings}, indent=2) + "\n").encode(),
+    } | {name: _csv(table) for name, table in (extra or {}).items()}
+    paths = publish(files, out_dir)
+    stale = [name for name in DERIVED if name not in files and (Path(out_dir) / name).exists()]
+    if stale:
+        warnings.warn(MatcherWarning(f"{', '.join(stale)} in {out_dir} describe an earlier run and were kept; run "
+                                     "matcher report again (or remove them)"), stacklevel=2)
+    return paths

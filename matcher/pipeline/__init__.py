@@ -1,0 +1,1 @@
+"""The pipeline: one allocation, académie batches, re-allocation, sweeps."""

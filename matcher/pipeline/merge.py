@@ -1,0 +1,148 @@
+"""Merging independent parts' allocations (one per académie) into the one result a single run returns.
+
+- ``assignments`` and ``unassigned`` are concatenated and sorted as ``allocate`` sorts them (by the student's row
+  in the input, then weeks);
+- the summary is rebuilt from the merged tables (``build_summary``: counts, per-académie figures, coverage);
+- each objective level's value is the sum of the parts' values, and its bound the sum of the parts' bounds when
+  every part has one (a lexicographic optimum of independent parts is the sum of their optima); the status is
+  optimal only if every part's is, and the gap is recomputed from the summed levels;
+- solver facts: counts summed, rounds and the candidate cap the largest, equal facts kept, facts that differ
+  between parts reported per académie;
+- unused places and blocking pairs summed per kind (no candidate pair joins two parts); the stable mode's
+  price of stability summed, its means recomputed from the sums;
+- timings: each stage summed over the parts (task seconds, not wall time).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from matcher.config import Config
+from matcher.pipeline.allocate import BOUNDS_OVER, Result
+from matcher.result import Status
+from matcher.solve.flow import Level
+from matcher.tables.summary import build_summary
+
+__all__ = ["merge_results", "merge_levels", "merge_info"]
+
+_SUMMED = ("flow_solves", "restricted_students", "candidate_pairs", "truncated_students")
+_LARGEST = ("restriction_rounds", "candidates_per_pool")
+_MEANS = {"distance_km_mean": ("distance_km_total", 3), "preference_rank_mean": ("preference_rank_sum", 4)}
+
+
+def merge_results(students: pd.DataFrame, sites: pd.DataFrame, parts: list[tuple[str, Result]], config: Config,
+                  inputs: dict) -> Result:
+    """One ``Result`` from ``(academie, Result)`` parts that together hold every student and site once."""
+    results = [r for _, r in parts]
+    ids = pd.Index(students["student_id"])
+    assignments = _concat([r.assignments for r in results])
+    pos = ids.get_indexer(assignments["student_id"])
+    assignments = assignments.iloc[np.lexsort((assignments["weeks"].to_numpy(str), pos))].reset_index(drop=True)
+    unassigned = _concat([r.unassigned for r in results])
+    unassigned = unassigned.iloc[np.argsort(ids.get_indexer(unassigned["student_id"]), kind="stable")]
+    unassigned = unassigned.reset_index(drop=True)
+    live = [(a, r) for a, r in parts if r.summary["counts"]["students"]] or parts
+    levels = merge_levels([r.summary["objective"] for r in results])
+    info = {**merge_info([(a, r.summary["solver"]) for a, r in live]), "parts": len(parts)}
+    summary = build_summary(students, sites, assignments, unassigned, config, levels, info, inputs)
+    for key in _ordered_keys([r.summary for r in results]):
+        if key not in summary:
+            summary[key] = _merge_extra(key, [(a, r.summary.get(key)) for a, r in parts])
+    return Result(assignments, unassigned, summary, _merge_timings([r.timings for r in results]))
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+
+
+def _ordered_keys(dicts: list[dict]) -> list:
+    return list(dict.fromkeys(k for d in dicts for k in d))
+
+
+def merge_levels(objectives: list[list[dict]]) -> list[Level]:
+    """Summed levels from the parts' ``summary["objective"]`` lists (same levels, same order)."""
+    out = []
+    for rows in zip(*objectives):
+        bounds = [r["bound"] for r in rows]
+        out.append(Level(rows[0]["level"], float(sum(r["value"] for r in rows)),
+                         None if any(b is None for b in bounds) else float(sum(bounds)), rows[0]["sense"]))
+    return out
+
+
+def merge_info(infos: list[tuple[str, dict]]) -> dict:
+    """The parts' solver facts (``summary["solver"]`` without the gap, which is recomputed), merged."""
+    dicts = [{k: v for k, v in i.items() if k not in ("gap", "gap_level")} for _, i in infos]
+    out: dict = {}
+    for key in _ordered_keys(dicts):
+        values = [d.get(key) for d in dicts]
+        if key == "status":
+            out[key] = Status.OPTIMAL.value if all(v == Status.OPTIMAL.value for v in values) \
+                else Status.FEASIBLE.value
+        elif key in _SUMMED:
+            out[key] = int(sum(v or 0 for v in values))
+        elif key in _LARGEST:
+            out[key] = max(v or 0 for v in values)
+        elif all(v == values[0] for v in values):
+            out[key] = values[0]
+        elif key == "bounds_over":
+            out[key] = max(values, key=lambda v: BOUNDS_OVER.index(v) if v in BOUNDS_OVER else len(BOUNDS_OVER))
+        else:
+            out[key] = {a: d.get(key) for (a, _), d in sorted(zip(infos, dicts), key=lambda x: x[0][0])}
+    return out
+
+
+def _merge_extra(key: str, values: list[tuple[str, object]]):
+    """Summary sections added after ``build_summary`` (unused places, gender target, blocking pairs, price of
+    stability)."""
+    present = [v for _, v in values if v is not None]
+    if key == "unused_places":
+        total: dict[str, float] = {}
+        for v in present:
+            for k, x in v.items():
+                total[k] = total.get(k, 0.0) + x
+        return {k: float(total[k]) for k in sorted(total) if total[k] > 0}
+    if key == "blocking_pairs":
+        return int(sum(present))
+    if key == "price_of_stability":
+        return _merge_price(present)
+    if not present:  # a section no part has (a gender target without one, say)
+        return None
+    if key == "gender_target":
+        return {**present[0], "boy_weeks_over": sum(v["boy_weeks_over"] for v in present),
+                "site_weeks_short": sum(v["site_weeks_short"] for v in present),
+                "why": {w: sum(v["why"][w] for v in present) for w in present[0]["why"]},
+                "sites": sorted((r for v in present for r in v["sites"]),
+                                key=lambda r: (-r["over"], r["site_id"], r["week"]))}
+    if all(v == present[0] for v in present):
+        return present[0]
+    return {a: v for a, v in sorted(values, key=lambda x: x[0])}
+
+
+def _merge_price(parts: list[dict]) -> dict:
+    stable = _merge_figures([p["stable"] for p in parts])
+    optimal = _merge_figures([p["optimal"] for p in parts])
+    ok = all(p["optimal_status"] == Status.OPTIMAL.value for p in parts)
+    return {"stable": stable, "optimal": optimal,
+            "optimal_status": Status.OPTIMAL.value if ok else Status.FEASIBLE.value,
+            "difference": {k: None if stable[k] is None or optimal[k] is None else round(stable[k] - optimal[k], 4)
+                           for k in stable}}
+
+
+def _merge_figures(figures: list[dict]) -> dict:
+    """Sums of ``placement_figures`` dicts; means recomputed over the summed student-weeks."""
+    out: dict = {}
+    for key in _ordered_keys(figures):
+        if key not in _MEANS:
+            out[key] = sum(f.get(key) or 0 for f in figures)
+    for key in ("distance_km_total",):
+        if key in out:
+            out[key] = round(out[key], 3)
+    weeks = out.get("student_weeks", 0)
+    for key, (total, digits) in _MEANS.items():
+        if key in _ordered_keys(figures):
+            out[key] = round(out[total] / weeks, digits) if weeks else None
+    return {k: out[k] for k in _ordered_keys(figures)}
+
+
+def _merge_timings(timings: list[dict]) -> dict:
+    return {k: round(sum(t.get(k, 0.0) for t in timings), 3) for k in _ordered_keys(timings)}

@@ -1,0 +1,1 @@
+"""Placements into tables: assignments, reasons, summary sections, gender, floors, blocking pairs."""

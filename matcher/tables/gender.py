@@ -1,0 +1,102 @@
+"""Girls' share among placements, per trade and per site, when the students file gives ``gender``.
+
+A placement's trade is the student's best-ranked trade that the site offers; for a student who lists no trade (or
+went to a site of their own choice offering none of theirs), the site's first trade. Shares count the students
+whose gender is known (``F`` or ``M``); sites are listed from ``SITE_MIN`` placed students up (smaller counts say
+little and could single a student out).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from matcher.solve.gendercap import free_boys
+from matcher.util.runs import items
+
+__all__ = ["gender_figures", "gender_target_figures", "SITE_MIN", "TARGET_WHY"]
+
+#: Smallest number of placed students for a site to be listed.
+SITE_MIN = 5
+
+#: Why a site falls short of the gender target in a week, first match: no girl has it among her candidate sites
+#: for that week; a girl who has is not placed (levels before ``gender`` kept her out, or no room that fits her
+#: weeks); every girl who has it is placed elsewhere.
+TARGET_WHY = ("no girl in range", "girls in range left unplaced", "girls in range placed elsewhere")
+
+
+def gender_figures(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame) -> dict | None:
+    """``girls_share`` overall, ``per_trade`` and ``per_site`` (lists of dicts); None when no gender is given."""
+    if "gender" not in students.columns or not students["gender"].isin(["F", "M"]).any():
+        return None
+    rows = assignments.drop_duplicates("student_id")[["student_id", "site_id"]]
+    who = rows.merge(students[["student_id", "gender", "sectors"]], on="student_id", how="left")
+    who = who.merge(sites[["site_id", "sectors"]].rename(columns={"sectors": "offers"}), on="site_id", how="left")
+    who["trade"] = _trades(who["sectors"], who["offers"])
+    known = who[who["gender"].isin(["F", "M"])]
+    return {"placed_with_gender": len(known), "girls": int((known["gender"] == "F").sum()),
+            "girls_share": _share(known), "per_trade": _per(known, "trade", 1),
+            "per_site": _per(known, "site_id", SITE_MIN)}
+
+
+def _trades(wants: pd.Series, offers: pd.Series) -> np.ndarray:
+    """Each placement's trade: the first of ``wants`` in ``offers``, else the first of ``offers``, else
+    ``(none)``; ``wants`` and ``offers`` hold tuples of trades (missing: none)."""
+    w, w_row = items(wants)
+    o, o_row = items(offers)
+    code = pd.factorize(np.concatenate([w, o]), use_na_sentinel=False)[0]
+    width = code.max(initial=0) + 1
+    hit = np.isin(w_row * width + code[:len(w)], o_row * width + code[len(w):])
+    chosen = np.full(len(wants), "(none)", dtype=object)
+    rows, first = np.unique(o_row, return_index=True)
+    chosen[rows] = o[first]
+    rows, first = np.unique(w_row[hit], return_index=True)
+    chosen[rows] = w[hit][first]
+    return chosen
+
+
+def _share(frame: pd.DataFrame) -> float | None:
+    return None if frame.empty else round(float((frame["gender"] == "F").mean()), 4)
+
+
+def _per(known: pd.DataFrame, key: str, at_least: int) -> list[dict]:
+    """Placed, girls, boys and girls' share per value of ``key`` (sorted) with at least ``at_least`` placed."""
+    code, names = pd.factorize(known[key], sort=True)
+    girls, boys = (np.bincount(code[(known["gender"] == g).to_numpy() & (code >= 0)], minlength=len(names))
+                   for g in ("F", "M"))
+    total = girls + boys
+    return [{key if key == "trade" else "site_id": str(names[k]), "placed": int(total[k]), "girls": int(girls[k]),
+             "boys": int(boys[k]), "girls_share": round(float(girls[k] / total[k]), 4)}
+            for k in np.flatnonzero(total >= at_least)]
+
+
+def gender_target_figures(students: pd.DataFrame, sites: pd.DataFrame, placements: pd.DataFrame,
+                          pairs: pd.DataFrame, target: float | None, site_min: int) -> dict | None:
+    """Where the gender target is not met: per site and week with boys beyond the free boys' places (``site_id,
+    week, places, boys, girls, free_boys_places, over, why``), their total and counts by ``TARGET_WHY``; None
+    without a target. ``placements`` and ``pairs`` hold positions (``student, site[, week]``)."""
+    if target is None:
+        return None
+    gender = students["gender"].to_numpy(object) if "gender" in students else np.full(len(students), "", object)
+    boys, girls = gender == "M", gender == "F"
+    placed = np.zeros(len(students), bool)
+    placed[placements["student"].to_numpy(np.int64)] = True
+    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    weeks = students["weeks"].to_numpy(object)[s]
+    rows = []
+    for week, column in ((1, "capacity_week_1"), (2, "capacity_week_2")):
+        cap = sites[column].to_numpy(np.int64)
+        mine = placements[placements["week"].to_numpy() == week]
+        who, where = mine["student"].to_numpy(np.int64), mine["site"].to_numpy(np.int64)
+        n_boys, n_girls = (np.bincount(where[flag[who]], minlength=len(cap)) for flag in (boys, girls))
+        free, concerned = free_boys(cap, target, site_min)
+        short = np.flatnonzero(concerned & (n_boys > free))
+        hers = girls[s] & (weeks != ("week_2" if week == 1 else "week_1"))
+        in_range = np.bincount(j[hers], minlength=len(cap))
+        left_out = np.bincount(j[hers & ~placed[s]], minlength=len(cap))
+        why = np.where(in_range[short] == 0, 0, np.where(left_out[short] > 0, 1, 2))
+        rows += [{"site_id": str(sites["site_id"].iat[k]), "week": week, "places": int(cap[k]),
+                  "boys": int(n_boys[k]), "girls": int(n_girls[k]), "free_boys_places": int(free[k]),
+                  "over": int(n_boys[k] - free[k]), "why": TARGET_WHY[w]} for k, w in zip(short, why)]
+    return {"target": target, "site_min": site_min, "boy_weeks_over": sum(r["over"] for r in rows),
+            "site_weeks_short": len(rows), "why": {w: sum(r["why"] == w for r in rows) for w in TARGET_WHY},
+            "sites": sorted(rows, key=lambda r: (-r["over"], r["site_id"], r["week"]))}

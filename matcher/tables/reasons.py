@@ -1,0 +1,102 @@
+"""Why a student was not placed: one reason code and a sentence an officer can act on.
+
+A student with eligible sites who is not placed lost to capacity (``CAPACITY_TAKEN``). A student with none is
+diagnosed by counting, with the same spatial pools as the candidate stage, the sites in range, those offering a
+wanted trade, and the accessible ones among them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from matcher.config import Config
+from matcher.domain.geo import chord, unit_vectors
+from matcher.domain.groups import find_groups
+
+__all__ = ["reasons", "REASONS"]
+
+REASONS: dict[str, str] = {
+    "NO_LOCATION": "the student's location is unknown",
+    "NO_SITE_IN_RANGE": "no site within {km:g} km",
+    "NO_SECTOR_MATCH": "no site within {km:g} km offers a trade the student asked for",
+    "NO_ACCESSIBLE_SITE": "no accessible site within {km:g} km offers a trade the student asked for",
+    "NO_ELIGIBLE_SITE": "the sites in range are reserved to other students or have no place in the weeks needed",
+    "CAPACITY_TAKEN": "all places at the student's {n} eligible site(s) went to students placed first",
+    "GROUP_TOO_LARGE": "no eligible site in range takes the whole group (max_group_size, places per week)",
+    "GROUP_NO_ROOM": "the {n} site(s) that could host the whole group had no room left for all its members",
+}
+
+
+def reasons(students: pd.DataFrame, sites: pd.DataFrame, config: Config, unplaced: np.ndarray,
+            n_eligible: np.ndarray, alone: np.ndarray | None = None) -> pd.DataFrame:
+    """``student_id, reason_code, reason`` for the students at positions ``unplaced``.
+
+    ``n_eligible`` counts each student's eligible candidate sites; ``alone`` the same before the group rule
+    (a member of a group with eligible sites of their own, none of which takes the whole group, gets
+    ``GROUP_TOO_LARGE``; a member whose group had sites but no room, ``GROUP_NO_ROOM``).
+    """
+    limit = students["max_km"].fillna(config.default_max_km).to_numpy(float)
+    member = (find_groups(students).code >= 0)[unplaced]
+    code = np.where(n_eligible[unplaced] > 0, np.where(member, "GROUP_NO_ROOM", "CAPACITY_TAKEN"), "").astype(object)
+    if alone is not None:
+        code[member & (n_eligible[unplaced] == 0) & (alone[unplaced] > 0)] = "GROUP_TOO_LARGE"
+    todo = unplaced[code == ""]
+    code[code == ""] = (_diagnose_within_academie(students.iloc[todo], sites, limit[todo]) if config.stay_in_academie
+                        else _diagnose(students.iloc[todo], sites, limit[todo]))
+    text = [REASONS[c].format(km=km, n=n) for c, km, n in zip(code, limit[unplaced], n_eligible[unplaced])]
+    if config.stay_in_academie:  # only the sites of the student's own académie were candidates
+        text = [t + " in the student's académie" if c in _WHERE else t for t, c in zip(text, code)]
+    return pd.DataFrame({"student_id": students["student_id"].to_numpy(object)[unplaced],
+                         "reason_code": code, "reason": text})
+
+
+_WHERE = ("NO_SITE_IN_RANGE", "NO_SECTOR_MATCH", "NO_ACCESSIBLE_SITE")
+
+
+def _diagnose_within_academie(students: pd.DataFrame, sites: pd.DataFrame, limit: np.ndarray) -> np.ndarray:
+    """``_diagnose`` against the sites of each student's own académie (``stay_in_academie``)."""
+    out = np.full(len(students), "NO_ELIGIBLE_SITE", dtype=object)
+    academie = students["academie"].astype(str).to_numpy()
+    site_academie = sites["academie"].astype(str).to_numpy()
+    for name in np.unique(academie):
+        mine = academie == name
+        out[mine] = _diagnose(students[mine], sites[site_academie == name], limit[mine])
+    return out
+
+
+def _diagnose(students: pd.DataFrame, sites: pd.DataFrame, limit: np.ndarray) -> np.ndarray:
+    """Reason codes for students without any eligible site."""
+    out = np.full(len(students), "NO_ELIGIBLE_SITE", dtype=object)
+    if len(students) == 0:
+        return out
+    located = students["lat"].notna().to_numpy()
+    xyz = unit_vectors(students["lat"].fillna(0), students["lon"].fillna(0))
+    site_xyz = unit_vectors(sites["lat"], sites["lon"])
+    any_site = _count(site_xyz, np.ones(len(sites), bool), xyz, limit)
+    wants = students["sectors"].to_numpy(object)
+    offers = sites["sectors"].to_numpy(object)
+    trade = np.zeros(len(students), np.int64)
+    trade_acc = np.zeros(len(students), np.int64)
+    accessible = sites["accessible"].to_numpy(bool)
+    for sector in sorted({s for w in wants for s in w}):
+        who = np.fromiter((sector in w for w in wants), bool, len(wants))
+        has = np.fromiter((sector in o for o in offers), bool, len(offers))
+        trade[who] += _count(site_xyz, has, xyz[who], limit[who])
+        trade_acc[who] += _count(site_xyz, has & accessible, xyz[who], limit[who])
+    no_list = np.array([len(w) == 0 for w in wants])
+    trade[no_list] = any_site[no_list]
+    trade_acc[no_list] = _count(site_xyz, accessible, xyz[no_list], limit[no_list])
+    acc_needed = students["needs_accessible"].to_numpy(bool)
+    out[acc_needed & (trade_acc == 0)] = "NO_ACCESSIBLE_SITE"
+    out[trade == 0] = "NO_SECTOR_MATCH"
+    out[any_site == 0] = "NO_SITE_IN_RANGE"
+    out[~located] = "NO_LOCATION"
+    return out
+
+
+def _count(site_xyz: np.ndarray, mask: np.ndarray, xyz: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Sites of ``mask`` within each student's limit."""
+    if not mask.any() or len(xyz) == 0:
+        return np.zeros(len(xyz), np.int64)
+    return cKDTree(site_xyz[mask]).query_ball_point(xyz, chord(limit) * (1 + 1e-12), return_length=True)

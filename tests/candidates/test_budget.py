@@ -1,0 +1,117 @@
+"""The memory estimate before a large allocation: pairs counted like the candidate stage, refusal with advice above
+``memory_limit_mb``, a warning above half of it, nothing written when refused.
+"""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_csv
+
+from matcher.candidates.budget import (
+    BASE_MB,
+    BYTES_PER_PAIR,
+    BYTES_PER_STUDENT,
+    SAMPLE,
+    check_memory,
+    check_run,
+    clearly_above,
+    estimate_mb,
+    estimate_pairs,
+)
+from matcher.cli.main import main
+from matcher.config import Config
+from matcher.errors import InputError, MatcherWarning
+from matcher.generate.scenario import embedded_scenario
+from matcher.load import load_inputs
+from matcher.pipeline.allocate import allocate
+
+
+@pytest.fixture
+def lyon(tmp_path):
+    """Two students and three sites on a line of latitude 45.75 near Lyon (1° of longitude ≈ 77.6 km there)."""
+    students = write_csv(tmp_path / "students.csv", [
+        {"student_id": "A", "lat": 45.75, "lon": 4.85, "max_km": 10},          # sites 1 (0 km) and 2 (7.8 km)
+        {"student_id": "B", "lat": 45.75, "lon": 5.05, "max_km": "", "site_choices": "S3"}])  # 2 (7.8), 3 by choice
+    sites = write_csv(tmp_path / "sites.csv", [
+        {"site_id": "S1", "company": "A", "lat": 45.75, "lon": 4.85, "capacity": 1},
+        {"site_id": "S2", "company": "B", "lat": 45.75, "lon": 4.95, "capacity": 1},
+        {"site_id": "S3", "company": "C", "lat": 45.75, "lon": 5.85, "capacity": 1}])  # 77.6 km from B
+    return students, sites
+
+
+def test_pairs_in_range_plus_choices(lyon):
+    config = Config(default_max_km=30)
+    students, sites = load_inputs(*lyon, config)
+    # A: S1, S2 in 10 km; B: S1 is 15.5 km, S2 7.8 km (30 km default) and S3 named = 2 + 2 + 1
+    assert estimate_pairs(students, sites, config) == 5
+    assert allocate(students, sites, config).summary["solver"]["candidate_pairs"] <= 5
+
+
+def test_the_estimate_bounds_the_candidate_pairs_of_the_demo():
+    config = Config()
+    students, sites = load_inputs(*embedded_scenario(), config)
+    estimate = estimate_pairs(students, sites, config)
+    actual = allocate(students, sites, config).summary["solver"]["candidate_pairs"]
+    assert actual <= estimate
+
+
+def test_estimate_mb_is_linear_in_pairs_and_rows():
+    assert estimate_mb(0, 0, 0) == BASE_MB
+    assert estimate_mb(1000, 0, 2**20) == pytest.approx(BASE_MB + BYTES_PER_PAIR + BYTES_PER_STUDENT * 1000 / 2**20)
+
+
+def test_refused_above_the_limit_with_advice_and_warned_above_half():
+    with pytest.raises(InputError) as refused:
+        check_memory(70_000, 9_000, 50_000_000, Config())
+    problem = refused.value.problems[0]
+    assert "need more memory than memory_limit_mb (8,000 MB)" in problem.message
+    assert "split the students by académie" in problem.fix and "max_km, now 30 km" in problem.fix
+    with pytest.warns(MatcherWarning, match="need about"):
+        check_memory(70_000, 9_000, 15_000_000, Config())
+    assert check_memory(3000, 900, 100_000, Config()).megabytes < 8000 / 2
+
+
+def test_the_cli_refuses_before_allocating_and_writes_nothing(lyon, tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text("memory_limit_mb = 100\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["allocate", "--students", str(lyon[0]), "--sites", str(lyon[1]), "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, "--config", str(policy)])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output.splitlines()[1].startswith(
+        "memory: 2 students, 3 sites and about 5 candidate pairs need more memory than memory_limit_mb (100 MB) "
+        f"(value '{estimate_mb(2, 3, 5):,.0f} MB'). Fix: split the students by académie")
+    policy.write_text(f"memory_limit_mb = {BASE_MB * 1.5}\n", encoding="utf-8")
+    warned = CliRunner().invoke(main, [*args, "--config", str(policy)])
+    assert warned.exit_code == 0, warned.output
+    assert "matcher: warning: 2 students, 3 sites and about 5 candidate pairs need about" in warned.output
+
+
+def test_by_academie_the_largest_part_is_checked():
+    config = Config()
+    students, sites = load_inputs(*embedded_scenario(), config)
+    whole = check_run(students, sites, config)
+    part = check_run(students, sites, config, by_academie=True)
+    assert whole.pairs == estimate_pairs(students, sites, config)
+    assert part.pairs == max(estimate_pairs(p.reset_index(drop=True), sites, config)
+                             for _, p in students.groupby("academie"))
+    assert part.students < whole.students and part.megabytes < whole.megabytes
+    tight = Config(memory_limit_mb=(whole.megabytes + part.megabytes) / 2)
+    with pytest.raises(InputError):
+        check_run(students, sites, tight)
+    with pytest.warns(MatcherWarning):
+        assert check_run(students, sites, tight, by_academie=True) == part.__class__(
+            part.students, part.sites, part.pairs, part.megabytes, tight.memory_limit_mb)
+
+
+def test_a_count_far_above_its_limit_is_decided_on_a_sample():
+    seen = []
+
+    def ten_per_row(rows):
+        seen.append(len(rows))
+        return 10 * len(rows)
+
+    n = 5 * SAMPLE  # 10 per row: 1,000,000 in all
+    assert clearly_above(ten_per_row, n, 200_000) == 10 * n and seen == [SAMPLE]  # > 4 x 200,000
+    assert clearly_above(ten_per_row, n, 300_000) is None  # not 4 x above: the caller counts every row
+    assert clearly_above(ten_per_row, 2 * SAMPLE, 1) is None and len(seen) == 2  # few rows: never sampled
