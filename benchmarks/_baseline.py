@@ -3,7 +3,8 @@
 - ``relaxation``: the engine's first step — the lexicographic flow on the relaxed network (students may split
   anywhere), ``build_network`` + ``solve_lexicographic`` — against the same network written as a linear program
   and solved with HiGHS' interior point method (``scipy.optimize.linprog(method="highs-ipm")``, its fastest here:
-  at 10k the simplex had not finished the first level in 120 s, the IPM took 45 s): one variable per pair-week arc of the
+  at 10k the simplex had not finished the first level in 120 s, the IPM took 45 s): one variable per pair-week arc of
+  the
   network (the other arcs' flows are sums of these), site-week capacities, one arc per student and week, equal
   weeks for a both-weeks student. It is the network polytope, whose vertices are integral, so each level's LP
   optimum is the integer one; levels are optimised one after the other, each optimum added as a constraint.
@@ -15,6 +16,7 @@
 Levels: ``placed``, ``priority`` (max), ``preference``, ``distance`` (min), in the configured order; ``splits``
 (a tie-break the engine proves nothing about) is left out, which saves the MIP one solve.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -44,8 +46,12 @@ def levels(order) -> list[str]:
 def relaxation(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order, time_limit: float) -> dict:
     """Flow and LP on the same relaxed network: seconds and per-level values of each."""
     start = time.perf_counter()
-    net = build_network(pairs, students["weeks"].to_numpy(object), sites["capacity_week_1"].to_numpy(np.int64),
-                        sites["capacity_week_2"].to_numpy(np.int64))
+    net = build_network(
+        pairs,
+        students["weeks"].to_numpy(object),
+        sites["capacity_week_1"].to_numpy(np.int64),
+        sites["capacity_week_2"].to_numpy(np.int64),
+    )
     outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), tuple(levels(order)))
     flow_s = time.perf_counter() - start
     flow = {lv.name: lv.value for lv in outcome.levels}
@@ -68,15 +74,23 @@ def _pair_week_lp(net, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.Da
     n, m, k = len(students), len(sites), np.arange(len(arcs))
     both = (students["weeks"].to_numpy(object) == "both")[s]
     ones = np.ones(len(arcs))
-    a_ub = sp.vstack([sp.csr_matrix((ones, (j + m * week2, k)), shape=(2 * m, len(arcs))),
-                      sp.csr_matrix((ones, (s + n * week2, k)), shape=(2 * n, len(arcs)))]).tocsr()
-    b_ub = np.concatenate([sites["capacity_week_1"].to_numpy(float), sites["capacity_week_2"].to_numpy(float),
-                           np.ones(2 * n)])
+    a_ub = sp.vstack(
+        [
+            sp.csr_matrix((ones, (j + m * week2, k)), shape=(2 * m, len(arcs))),
+            sp.csr_matrix((ones, (s + n * week2, k)), shape=(2 * n, len(arcs))),
+        ]
+    ).tocsr()
+    b_ub = np.concatenate(
+        [sites["capacity_week_1"].to_numpy(float), sites["capacity_week_2"].to_numpy(float), np.ones(2 * n)]
+    )
     a_eq = sp.csr_matrix((np.where(week2 == 1, -1.0, 1.0)[both], (s[both], k[both])), shape=(n, len(arcs)))
     placed = np.where(both, 1.0 - week2, 1.0)  # a both-weeks student counts once, on its week-1 arc
-    costs = {"placed": placed, "priority": placed * students["priority"].to_numpy(bool)[s],
-             "preference": pairs["rank"].to_numpy(float)[rows],
-             "distance": np.rint(pairs["km"].to_numpy(float)[rows] * 1000)}
+    costs = {
+        "placed": placed,
+        "priority": placed * students["priority"].to_numpy(bool)[s],
+        "preference": pairs["rank"].to_numpy(float)[rows],
+        "distance": np.rint(pairs["km"].to_numpy(float)[rows] * 1000),
+    }
     return a_ub, b_ub, a_eq, costs
 
 
@@ -86,16 +100,23 @@ def _lexicographic_lp(net, pairs, students, sites, names: list[str], time_limit:
     values, statuses = {}, {}
     for name in names:
         sign = -1.0 if SENSE[name] == "max" else 1.0  # everything minimised
-        res = linprog(sign * costs[name], A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]),
-                      bounds=(0, 1), method="highs-ipm", options={"time_limit": time_limit})
+        res = linprog(
+            sign * costs[name],
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=np.zeros(a_eq.shape[0]),
+            bounds=(0, 1),
+            method="highs-ipm",
+            options={"time_limit": time_limit},
+        )
         statuses[name] = res.message
         if res.status != 0:
             break
         values[name] = float(costs[name] @ res.x)
         a_ub = sp.vstack([a_ub, sp.csr_matrix(sign * costs[name])]).tocsr()
         b_ub = np.append(b_ub, sign * round(values[name]))
-    return {"values": values, "statuses": statuses, "complete": len(values) == len(names),
-            "variables": a_ub.shape[1]}
+    return {"values": values, "statuses": statuses, "complete": len(values) == len(names), "variables": a_ub.shape[1]}
 
 
 def mip(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order, time_limit: float) -> dict:
@@ -103,8 +124,13 @@ def mip(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order,
     start = time.perf_counter()
     out = solve_mip(pairs, students, sites, tuple(levels(order)), time_limit=time_limit)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "values": out.values, "proven": bool(out.proven), "levels": levels(order),
-            "time_limit": time_limit}
+    return {
+        "seconds": seconds,
+        "values": out.values,
+        "proven": bool(out.proven),
+        "levels": levels(order),
+        "time_limit": time_limit,
+    }
 
 
 class MipLevels:
@@ -125,8 +151,12 @@ class MipLevels:
     def _overrun(self, row: dict, start: float) -> None:
         row.update(status="overran its time limit: process ended", seconds=time.perf_counter() - start)
         self.save(self.rows)
-        print(f"HiGHS still running level '{row['level']}' {row['seconds']:.0f} s after it started (time limit "
-              f"{self.limit:g} s): process ended", file=sys.stderr, flush=True)
+        print(
+            f"HiGHS still running level '{row['level']}' {row['seconds']:.0f} s after it started (time limit "
+            f"{self.limit:g} s): process ended",
+            file=sys.stderr,
+            flush=True,
+        )
         os._exit(3)
 
     def _wrap(self, milp):
@@ -142,10 +172,14 @@ class MipLevels:
             finally:
                 guard.cancel()
             sign = -1.0 if SENSE[row["level"]] == "max" else 1.0  # solve_mip passes -c for a max level
-            row.update(seconds=time.perf_counter() - start, status=self.STATUS.get(res.status, str(res.status)),
-                       value=None if res.x is None else float(sign * (c @ np.rint(res.x))))
+            row.update(
+                seconds=time.perf_counter() - start,
+                status=self.STATUS.get(res.status, str(res.status)),
+                value=None if res.x is None else float(sign * (c @ np.rint(res.x))),
+            )
             self.save(self.rows)
             return res
+
         return call
 
     @contextmanager

@@ -16,6 +16,7 @@ processes; their RSS counts the pages they share with this one). ``tree_mb`` is 
 at once: the highest sum so far of the PSS (proportional set size: a shared page is split between the processes
 sharing it) of this process and every process it forked, sampled every 0.5 s (``TreeMemory``; Linux only).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -86,9 +87,16 @@ class Recorder:
     def mark(self, stage: str, seconds: float) -> None:
         peak, rss, child = memory_mb()
         tree = self.tree.peak_mb
-        self.stages.append({"stage": stage, "seconds": round(seconds, 3), "peak_mb": round(peak, 1),
-                            "rss_mb": None if rss is None else round(rss, 1), "child_mb": round(child, 1),
-                            "tree_mb": None if tree is None else round(max(tree, self.tree._sample() or 0), 1)})
+        self.stages.append(
+            {
+                "stage": stage,
+                "seconds": round(seconds, 3),
+                "peak_mb": round(peak, 1),
+                "rss_mb": None if rss is None else round(rss, 1),
+                "child_mb": round(child, 1),
+                "tree_mb": None if tree is None else round(max(tree, self.tree._sample() or 0), 1),
+            }
+        )
         self.running = None
         self.save()
 
@@ -105,8 +113,13 @@ class Recorder:
 
     def save(self) -> None:
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"stages": self.stages, "running": self.running, "running_since": self.since,
-                                   "facts": self.facts}, indent=1, default=str))
+        tmp.write_text(
+            json.dumps(
+                {"stages": self.stages, "running": self.running, "running_since": self.since, "facts": self.facts},
+                indent=1,
+                default=str,
+            )
+        )
         os.replace(tmp, self.path)
 
 
@@ -136,6 +149,7 @@ class AllocateProbe:
                 self.rec.facts["candidate_pairs"] = len(out.pairs)
             self.rec.begin({"solve": "tables", "check": "summary"}.get(stage, "solve"))
             return out
+
         return wrapped
 
     @contextmanager
@@ -153,6 +167,7 @@ class AllocateProbe:
 
 def run_generate(spec: dict, workdir: Path) -> None:
     from matcher.generate.scenario import generate, write_scenario
+
     rec = Recorder(workdir / "generate.json")
     with rec.stage("generate"):
         students, sites = generate(**spec)
@@ -162,9 +177,11 @@ def run_generate(spec: dict, workdir: Path) -> None:
     rec.save()
 
 
-def run_pipeline(paths: tuple[Path, Path], workdir: Path, keep: bool, config_path: Path | None = None,
-                 drop_groups: bool = False) -> None:
+def run_pipeline(
+    paths: tuple[Path, Path], workdir: Path, keep: bool, config_path: Path | None = None, drop_groups: bool = False
+) -> None:
     from matcher import allocate, load_config, load_inputs, write_outputs
+
     rec, config = Recorder(workdir / "pipeline.json"), load_config(config_path)
     with rec.stage("load"):
         students, sites = load_inputs(paths[0], paths[1], config)
@@ -183,12 +200,22 @@ def run_pipeline(paths: tuple[Path, Path], workdir: Path, keep: bool, config_pat
 
 def pipeline_facts(result, config) -> dict:
     s = result.summary
-    return {"students": s["counts"]["students"], "sites": s["counts"]["sites"],
-            "candidate_pairs": s["solver"]["candidate_pairs"], "placed": s["counts"]["placed"],
-            "bounds_over": s["solver"]["bounds_over"], "widening": s["solver"].get("widening"),
-            "status": s["solver"]["status"], "gap": s["solver"]["gap"], "gap_level": s["solver"]["gap_level"],
-            "flow_solves": s["solver"].get("flow_solves"), "restriction_rounds": s["solver"].get("restriction_rounds"),
-            "objective": s["objective"], "order": list(config.objective.order), "allocate_timings": result.timings}
+    return {
+        "students": s["counts"]["students"],
+        "sites": s["counts"]["sites"],
+        "candidate_pairs": s["solver"]["candidate_pairs"],
+        "placed": s["counts"]["placed"],
+        "bounds_over": s["solver"]["bounds_over"],
+        "widening": s["solver"].get("widening"),
+        "status": s["solver"]["status"],
+        "gap": s["solver"]["gap"],
+        "gap_level": s["solver"]["gap_level"],
+        "flow_solves": s["solver"].get("flow_solves"),
+        "restriction_rounds": s["solver"].get("restriction_rounds"),
+        "objective": s["objective"],
+        "order": list(config.objective.order),
+        "allocate_timings": result.timings,
+    }
 
 
 def _unpickle(workdir: Path, rec: Recorder):
@@ -199,6 +226,7 @@ def _unpickle(workdir: Path, rec: Recorder):
 
 def run_relaxation(workdir: Path, time_limit: float) -> None:
     import _baseline
+
     rec = Recorder(workdir / "relaxation.json")
     students, sites, pairs, order = _unpickle(workdir, rec)
     with rec.stage("flow vs HiGHS LP"):
@@ -208,6 +236,7 @@ def run_relaxation(workdir: Path, time_limit: float) -> None:
 
 def run_mip(workdir: Path, time_limit: float) -> None:
     import _baseline
+
     rec = Recorder(workdir / "mip.json")
     students, sites, pairs, order = _unpickle(workdir, rec)
 

@@ -14,6 +14,7 @@ Each step runs in a fresh child process (this script with ``--child STEP``) so t
 ``write_outputs``. Each child writes ``<step>.json`` after every stage and every académie part, so a child
 stopped by ``--cap`` still tells how far it got. Columns are explained in ``benchmarks/README.md``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,12 @@ ENGINES = {"national2024": ("local", "dask"), "cohort": ("local",)}
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--scenario", action="append", choices=list(SCENARIOS), help="repeatable; default: both")
-    p.add_argument("--engine", action="append", choices=("local", "dask"),
-                   help="repeatable; default: local and dask for national2024, local for cohort")
+    p.add_argument(
+        "--engine",
+        action="append",
+        choices=("local", "dask"),
+        help="repeatable; default: local and dask for national2024, local for cohort",
+    )
     p.add_argument("--workers", type=int, default=2, help="LocalCluster workers of the dask engine (default 2)")
     p.add_argument("--cap", type=float, metavar="S", help="stop a scenario after S seconds in all")
     p.add_argument("--workdir", type=Path, metavar="DIR", help="keep files under DIR/<scenario>/")
@@ -59,6 +64,7 @@ def run_batch(workdir: Path, kind: str, workers: int) -> None:
     import matcher.pipeline.batch as batch
     from matcher import Config, load_inputs, write_outputs
     from matcher.pipeline.compute import Engine, open_engine
+
     rec, config = Recorder(workdir / f"{kind}.json"), Config(stay_in_academie=True)
     with rec.stage("load"):
         students, sites = load_inputs(workdir / "students.csv", workdir / "sites.csv", config)
@@ -76,11 +82,19 @@ def run_batch(workdir: Path, kind: str, workers: int) -> None:
     with rec.stage("export"):
         write_outputs(result, workdir / f"out-{kind}")
     s = result.summary
-    rec.facts.update(students=s["counts"]["students"], sites=s["counts"]["sites"], placed=s["counts"]["placed"],
-                     parts=s["solver"]["parts"], candidate_pairs=s["solver"]["candidate_pairs"],
-                     status=s["solver"]["status"], gap=s["solver"]["gap"], gap_level=s["solver"]["gap_level"],
-                     truncated_students=s["solver"].get("truncated_students"), timings=result.timings,
-                     objective=[(o["level"], o["value"], o["bound"]) for o in s["objective"]])
+    rec.facts.update(
+        students=s["counts"]["students"],
+        sites=s["counts"]["sites"],
+        placed=s["counts"]["placed"],
+        parts=s["solver"]["parts"],
+        candidate_pairs=s["solver"]["candidate_pairs"],
+        status=s["solver"]["status"],
+        gap=s["solver"]["gap"],
+        gap_level=s["solver"]["gap_level"],
+        truncated_students=s["solver"].get("truncated_students"),
+        timings=result.timings,
+        objective=[(o["level"], o["value"], o["bound"]) for o in s["objective"]],
+    )
     rec.save()
 
 
@@ -97,9 +111,16 @@ def _record_parts(batch, rec: Recorder) -> None:
         start = time.perf_counter()
         out = inner(part, config)
         peak, rss = memory_mb()
-        rec.facts["parts_done"].append({"academie": part.academie, "students": len(part.students),
-                                        "sites": len(part.sites), "seconds": round(time.perf_counter() - start, 2),
-                                        "peak_mb": round(peak), "rss_mb": round(rss or 0)})
+        rec.facts["parts_done"].append(
+            {
+                "academie": part.academie,
+                "students": len(part.students),
+                "sites": len(part.sites),
+                "seconds": round(time.perf_counter() - start, 2),
+                "peak_mb": round(peak),
+                "rss_mb": round(rss or 0),
+            }
+        )
         rec.save()
         return out
 
@@ -107,8 +128,18 @@ def _record_parts(batch, rec: Recorder) -> None:
 
 
 def run_child(args, name: str, step: str, workdir: Path, deadline: float | None) -> dict:
-    cmd = [sys.executable, str(HERE / "batch.py"), "--scenario", name, "--child", step, "--workdir", str(workdir),
-           "--workers", str(args.workers)] + (["--sizes", args.sizes] if args.sizes else [])
+    cmd = [
+        sys.executable,
+        str(HERE / "batch.py"),
+        "--scenario",
+        name,
+        "--child",
+        step,
+        "--workdir",
+        str(workdir),
+        "--workers",
+        str(args.workers),
+    ] + (["--sizes", args.sizes] if args.sizes else [])
     timeout = None if deadline is None else max(deadline - time.monotonic(), 1.0)
     print(f"[{name}] {step} ...", file=sys.stderr, flush=True)
     stopped = None
@@ -126,13 +157,19 @@ def run_child(args, name: str, step: str, workdir: Path, deadline: float | None)
 
 
 def report(name: str, spec: dict, steps: dict) -> str:
-    lines = [f"### {name}: generate({spec['n_students']:_}, {spec['n_sites']:_}, seed=1, places={spec['places']})"
-             ", stay_in_academie = true", "", "| process | stage | wall s | peak RSS MB | RSS MB |",
-             "|---|---|--:|--:|--:|"]
+    lines = [
+        f"### {name}: generate({spec['n_students']:_}, {spec['n_sites']:_}, seed=1, places={spec['places']})"
+        ", stay_in_academie = true",
+        "",
+        "| process | stage | wall s | peak RSS MB | RSS MB |",
+        "|---|---|--:|--:|--:|",
+    ]
     for step, data in steps.items():
         for row in data.get("stages", []):
-            lines.append(f"| {step} | {row['stage']} | {row['seconds']:,.3f} | {row['peak_mb']:,.0f} | "
-                         f"{'' if row['rss_mb'] is None else format(row['rss_mb'], ',.0f')} |")
+            lines.append(
+                f"| {step} | {row['stage']} | {row['seconds']:,.3f} | {row['peak_mb']:,.0f} | "
+                f"{'' if row['rss_mb'] is None else format(row['rss_mb'], ',.0f')} |"
+            )
         if data.get("stopped"):
             lines.append(f"| {step} | **stopped: {data['stopped']}** | | | |")
     lines.append("")
@@ -143,22 +180,29 @@ def report(name: str, spec: dict, steps: dict) -> str:
         wall = sum(r["seconds"] for r in data["stages"] if r["stage"] != "start (imports)")
         peak = max((r["peak_mb"] for r in data["stages"]), default=0)
         workers = f.get("workers_peak_mb")
-        mem = f"peak RSS {peak:,.0f} MB" + (f" (client) + workers {' + '.join(f'{w:,.0f}' for w in workers)} MB "
-                                            f"= {peak + sum(workers):,.0f} MB" if workers else "")
+        mem = f"peak RSS {peak:,.0f} MB" + (
+            f" (client) + workers {' + '.join(f'{w:,.0f}' for w in workers)} MB = {peak + sum(workers):,.0f} MB"
+            if workers
+            else ""
+        )
         if "placed" in f:
-            lines.append(f"- **{step}**: wall {wall:,.1f} s (load → export), {mem}; {f['parts']} parts, "
-                         f"{f['students']:,} students, {f['sites']:,} sites, {f['candidate_pairs']:,} candidate "
-                         f"pairs, placed {f['placed']:,}, status {f['status']}, gap {f['gap']:.4%} "
-                         f"({f['gap_level']}); truncated students {f['truncated_students']:,}")
+            lines.append(
+                f"- **{step}**: wall {wall:,.1f} s (load → export), {mem}; {f['parts']} parts, "
+                f"{f['students']:,} students, {f['sites']:,} sites, {f['candidate_pairs']:,} candidate "
+                f"pairs, placed {f['placed']:,}, status {f['status']}, gap {f['gap']:.4%} "
+                f"({f['gap_level']}); truncated students {f['truncated_students']:,}"
+            )
             lines.append(f"  - timings: {json.dumps(f['timings'])}")
         parts = f.get("parts_done") or []
         if parts:
             big = max(parts, key=lambda p: p["seconds"])
             total = f" of {f['parts_total']}" if f.get("parts_total") else ""
-            lines.append(f"  - {len(parts)}{total} parts done ({sum(p['students'] for p in parts):,} students, "
-                         f"{sum(p['seconds'] for p in parts):,.0f} s); slowest {big['academie']} ({big['students']:,} students, "
-                         f"{big['sites']:,} sites) {big['seconds']:,.1f} s; peak RSS after the parts "
-                         f"{max(p['peak_mb'] for p in parts):,} MB")
+            lines.append(
+                f"  - {len(parts)}{total} parts done ({sum(p['students'] for p in parts):,} students, "
+                f"{sum(p['seconds'] for p in parts):,.0f} s); slowest {big['academie']} ({big['students']:,} students, "
+                f"{big['sites']:,} sites) {big['seconds']:,.1f} s; peak RSS after the parts "
+                f"{max(p['peak_mb'] for p in parts):,} MB"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -174,8 +218,11 @@ def main(argv=None) -> None:
         workdir = root / name
         workdir.mkdir(parents=True, exist_ok=True)
         deadline = None if args.cap is None else time.monotonic() + args.cap
-        steps = {"generate": run_child(args, name, "generate", workdir, deadline)} \
-            if args.sizes or not (workdir / "students.csv").exists() else {}
+        steps = (
+            {"generate": run_child(args, name, "generate", workdir, deadline)}
+            if args.sizes or not (workdir / "students.csv").exists()
+            else {}
+        )
         for kind in args.engine or ENGINES[name]:
             if any("stopped" in s for s in steps.values()):
                 break

@@ -18,6 +18,7 @@ engine's result), both on the engine's own candidate pairs. Columns are explaine
 ``--sizes STUDENTS,SITES[,PLACES]`` (hidden, for smoke tests) replaces a scenario's sizes with a
 ``generate(..., seed=1)`` call: ``--scenario cohort --sizes 2000,600`` runs cohort's code path in seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata, util
 from pathlib import Path
 
@@ -50,21 +51,50 @@ BASELINES = ("relaxation", "mip")
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--scenario", action="append", choices=list(SCENARIOS),
-                   help=f"scenario to run (repeatable; default: {' and '.join(DEFAULT)})")
-    p.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=None,
-                   help=f"run the LP and MIP baselines (default: on for {' and '.join(BASELINE_DEFAULT)} only)")
-    p.add_argument("--time-limit", type=float, default=600.0, metavar="S",
-                   help="seconds for each HiGHS solve of the baselines (one per level; default 600)")
-    p.add_argument("--cap", type=float, default=None, metavar="S",
-                   help="stop a scenario after S seconds in all (its table says how far it got)")
-    p.add_argument("--config", type=Path, metavar="FILE.toml",
-                   help="policy file for the pipeline, e.g. benchmarks/all-rules.toml (default: the defaults)")
-    p.add_argument("--drop-groups", action="store_true",
-                   help="clear every group_id after loading: against a run without it, what groups cost")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        choices=list(SCENARIOS),
+        help=f"scenario to run (repeatable; default: {' and '.join(DEFAULT)})",
+    )
+    p.add_argument(
+        "--baseline",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"run the LP and MIP baselines (default: on for {' and '.join(BASELINE_DEFAULT)} only)",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=600.0,
+        metavar="S",
+        help="seconds for each HiGHS solve of the baselines (one per level; default 600)",
+    )
+    p.add_argument(
+        "--cap",
+        type=float,
+        default=None,
+        metavar="S",
+        help="stop a scenario after S seconds in all (its table says how far it got)",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE.toml",
+        help="policy file for the pipeline, e.g. benchmarks/all-rules.toml (default: the defaults)",
+    )
+    p.add_argument(
+        "--drop-groups",
+        action="store_true",
+        help="clear every group_id after loading: against a run without it, what groups cost",
+    )
     p.add_argument("--out", type=Path, metavar="FILE.md", help="also write the tables to this markdown file")
-    p.add_argument("--workdir", type=Path, metavar="DIR",
-                   help="keep generated files and outputs under DIR (default: a temporary folder, deleted)")
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        metavar="DIR",
+        help="keep generated files and outputs under DIR (default: a temporary folder, deleted)",
+    )
     p.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
     p.add_argument("--sizes", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -90,6 +120,7 @@ def label_of(name: str, sizes: str | None) -> str:
 def child_main(args: argparse.Namespace) -> None:
     """One step of one scenario, in this (fresh) process."""
     import _stages
+
     name, workdir = args.scenario[0], args.workdir
     spec = spec_of(name, args.sizes)
     if args.child == "generate":
@@ -97,11 +128,13 @@ def child_main(args: argparse.Namespace) -> None:
     elif args.child == "pipeline":
         if spec is None:
             from matcher.generate.scenario import embedded_scenario
+
             paths = tuple(Path(str(p)) for p in embedded_scenario())
         else:
             paths = (workdir / "students.csv", workdir / "sites.csv")
-        _stages.run_pipeline(paths, workdir, keep=bool(args.baseline), config_path=args.config,
-                             drop_groups=args.drop_groups)
+        _stages.run_pipeline(
+            paths, workdir, keep=bool(args.baseline), config_path=args.config, drop_groups=args.drop_groups
+        )
     elif args.child == "relaxation":
         _stages.run_relaxation(workdir, args.time_limit)
     else:
@@ -110,8 +143,19 @@ def child_main(args: argparse.Namespace) -> None:
 
 def run_child(name: str, step: str, workdir: Path, args, baseline: bool, deadline: float | None) -> dict:
     """Run one step in a child process; its JSON, plus ``stopped`` when it did not finish."""
-    cmd = [sys.executable, str(HERE / "run.py"), "--scenario", name, "--child", step, "--workdir", str(workdir),
-           "--time-limit", str(args.time_limit), "--baseline" if baseline else "--no-baseline"]
+    cmd = [
+        sys.executable,
+        str(HERE / "run.py"),
+        "--scenario",
+        name,
+        "--child",
+        step,
+        "--workdir",
+        str(workdir),
+        "--time-limit",
+        str(args.time_limit),
+        "--baseline" if baseline else "--no-baseline",
+    ]
     if args.sizes:
         cmd += ["--sizes", args.sizes]
     if args.config:
@@ -154,8 +198,11 @@ def run_scenario(name: str, args, root: Path) -> str:
     baseline = name in BASELINE_DEFAULT if args.baseline is None else args.baseline
     deadline = None if args.cap is None else time.monotonic() + args.cap
     steps = {}
-    wanted = [s for s in STEPS if (s != "generate" or spec_of(name, args.sizes) is not None)
-              and (s not in BASELINES or baseline)]
+    wanted = [
+        s
+        for s in STEPS
+        if (s != "generate" or spec_of(name, args.sizes) is not None) and (s not in BASELINES or baseline)
+    ]
     for step in wanted:
         steps[step] = run_child(name, step, workdir, args, baseline, deadline)
         if "stopped" in steps[step] and step not in BASELINES:
@@ -167,14 +214,21 @@ def run_scenario(name: str, args, root: Path) -> str:
 
 def header() -> str:
     """Date, machine and versions, for the record."""
-    versions = ", ".join(f"{pkg} {metadata.version(pkg)}" for pkg in
-                         ("matcher", "numpy", "pandas", "scipy", "highspy", "ortools"))
+    versions = ", ".join(
+        f"{pkg} {metadata.version(pkg)}" for pkg in ("matcher", "numpy", "pandas", "scipy", "highspy", "ortools")
+    )
     origin = Path(util.find_spec("matcher").origin).parent.parent
-    commit = subprocess.run(["git", "-C", str(origin), "describe", "--always", "--dirty"],
-                            capture_output=True, text=True).stdout.strip() or "not a git checkout"
-    return (f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}: "
-            f"{_cpus()} CPU cores, {_memory_gb()} GB RAM, Python {platform.python_version()}; {versions}; "
-            f"matcher from {origin} ({commit}).\n")
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(origin), "describe", "--always", "--dirty"], capture_output=True, text=True
+        ).stdout.strip()
+        or "not a git checkout"
+    )
+    return (
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}: "
+        f"{_cpus()} CPU cores, {_memory_gb()} GB RAM, Python {platform.python_version()}; {versions}; "
+        f"matcher from {origin} ({commit}).\n"
+    )
 
 
 def _cpus() -> int:

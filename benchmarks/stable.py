@@ -16,6 +16,7 @@ lottery), full-time places ``min(capacity_week_1, capacity_week_2)``, students a
 The library copies its players recursively, so it runs in a thread with a 512 MB stack and a raised recursion
 limit. Both matchings are compared; the script prints the times and their ratio, and exits 1 when they differ.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,9 @@ def _scenario(n_students: int, n_sites: int, folder: str):
 
 def _dictionaries(st, si, pairs: pd.DataFrame, config: Config):
     cap = np.minimum(si["capacity_week_1"].to_numpy(), si["capacity_week_2"].to_numpy())
-    p = pairs[cap[pairs["site"].to_numpy()] > 0].assign(host=lambda d: host_keys(st, d, config.host_priority,
-                                                                                 config.seed))
+    p = pairs[cap[pairs["site"].to_numpy()] > 0].assign(
+        host=lambda d: host_keys(st, d, config.host_priority, config.seed)
+    )
     sid, tid = st["student_id"].to_numpy(object), si["site_id"].to_numpy(object)
     by_student = p.sort_values(["student", "rank", "km", "site"])
     by_host = p.sort_values(["site", "host"])
@@ -56,6 +58,7 @@ def _dictionaries(st, si, pairs: pd.DataFrame, config: Config):
 
 def _library(students: dict, hosts: dict, caps: dict) -> tuple[dict, float]:
     from matching.games import HospitalResident
+
     out: dict = {}
 
     def run():
@@ -80,6 +83,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5, help="Runs of matcher's solver; the best is kept.")
     args = ap.parse_args()
     import tempfile
+
     with tempfile.TemporaryDirectory() as folder:
         st, si, config, pairs = _scenario(args.students, args.sites, folder)
     ours = []
@@ -87,8 +91,11 @@ def main() -> int:
         start = time.perf_counter()
         placements = stable_placements(st, si, pairs, config.host_priority, config.seed)
         ours.append(time.perf_counter() - start)
-    mine = dict(zip(st["student_id"].to_numpy(object)[placements["student"]],
-                    si["site_id"].to_numpy(object)[placements["site"]]))
+    mine = dict(
+        zip(
+            st["student_id"].to_numpy(object)[placements["student"]], si["site_id"].to_numpy(object)[placements["site"]]
+        )
+    )
     theirs, lib_seconds = _library(*_dictionaries(st, si, pairs, config))
     same = mine == theirs
     print(f"students {len(st):,}  sites {len(si):,}  candidate pairs {len(pairs):,}  placed {len(mine):,}")

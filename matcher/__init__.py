@@ -8,9 +8,8 @@ The stages, each a function from tables to tables::
 
 ``result.assignments`` and ``result.unassigned`` are DataFrames; ``result.summary`` is the ``summary.json`` dict.
 """
-from __future__ import annotations
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
 from matcher.candidates.search import Candidates, candidates
 from matcher.check.checker import Violation, check, verify
@@ -21,13 +20,37 @@ from matcher.export.outputs import write_outputs
 from matcher.generate.scenario import embedded_scenario, generate, write_scenario
 from matcher.load import load_inputs, read_table
 from matcher.load.locate import locate
-from matcher.pipeline.allocate import Result, allocate
+from matcher.pipeline.allocate import allocate
 from matcher.pipeline.reallocate import Reallocation, read_previous, reallocate
-from matcher.result import Status
+from matcher.result import Result, Status
+from matcher.version import __version__
 
 __all__ = [
-    "Result", "allocate", "Candidates", "candidates", "Violation", "check", "verify", "Config", "Objective",
-    "load_config", "CheckError", "InputError", "Problem", "write_outputs", "embedded_scenario", "generate",
-    "write_scenario", "load_inputs", "read_table", "locate", "Period", "period_for", "Status", "__version__",
-    "Reallocation", "read_previous", "reallocate",
+    "Result",
+    "allocate",
+    "Candidates",
+    "candidates",
+    "Violation",
+    "check",
+    "verify",
+    "Config",
+    "Objective",
+    "load_config",
+    "CheckError",
+    "InputError",
+    "Problem",
+    "write_outputs",
+    "embedded_scenario",
+    "generate",
+    "write_scenario",
+    "load_inputs",
+    "read_table",
+    "locate",
+    "Period",
+    "period_for",
+    "Status",
+    "__version__",
+    "Reallocation",
+    "read_previous",
+    "reallocate",
 ]

@@ -2,6 +2,7 @@
 
 Defaults are documented in ``datasets/policy.toml`` (shipped), which is also a template for officers.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -11,8 +12,17 @@ from pathlib import Path
 
 from matcher.errors import InputError, Problem
 
-__all__ = ["Config", "Objective", "load_config", "read_toml", "coerce_option", "read_objective", "OPTIONS",
-           "LEVELS", "HOST_CRITERIA"]
+__all__ = [
+    "Config",
+    "Objective",
+    "load_config",
+    "read_toml",
+    "coerce_option",
+    "read_objective",
+    "OPTIONS",
+    "LEVELS",
+    "HOST_CRITERIA",
+]
 
 #: Objective levels known to the engine, in the default lexicographic order.
 LEVELS: tuple[str, ...] = ("placed", "floors", "priority", "gender", "preference", "distance", "splits")
@@ -53,7 +63,8 @@ class Config:
         Largest number of student–site pairs in range for which every pair is kept (no cap, full proof).
     max_widen_pairs : int
         With capped lists, largest number of eligible pairs of the capped students (estimated first) for which
-        they are widened (:mod:`matcher.candidates.widen`: the ``placed`` level then holds over all eligible pairs); 0: never.
+        they are widened (:mod:`matcher.solve.widen`: the ``placed`` level then holds over all eligible pairs);
+        0: never.
     regional_pairs : int
         Above this many candidate pairs, the repair's flows (which prove the ``placed`` level only) are solved
         académie by académie on shares of the sites' places taken from one maximum flow
@@ -85,7 +96,8 @@ class Config:
     coverage_target : int
         Places the partner promised nationally (reported against places offered and used).
     memory_limit_mb : float
-        Largest estimated memory of an allocation (:mod:`matcher.candidates.budget`); a larger run is refused with advice,
+        Largest estimated memory of an allocation (:mod:`matcher.candidates.budget`); a larger run is refused with
+        advice,
         one above half of it warns.
     objective : Objective
         Order of the lexicographic levels.
@@ -115,7 +127,7 @@ class Config:
     memory_limit_mb: float = 8000.0
     objective: Objective = field(default_factory=Objective)
 
-    def with_options(self, **changes) -> "Config":
+    def with_options(self, **changes) -> Config:
         """A copy with the given options changed (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
@@ -129,8 +141,9 @@ def read_toml(path: str | Path, what: str) -> dict:
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError([Problem(Path(path).name, None, None, "", f"cannot read {what}: {exc}",
-                                  "give a readable UTF-8 TOML file")]) from None
+        raise InputError(
+            [Problem(Path(path).name, None, None, "", f"cannot read {what}: {exc}", "give a readable UTF-8 TOML file")]
+        ) from None
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -147,8 +160,16 @@ def load_config(path: str | Path | None) -> Config:
         elif key in OPTIONS:
             values[key] = coerce_option(key, value, name, problems)
         else:
-            problems.append(Problem(name, None, key, str(value), "unknown option",
-                                    "remove it or check its spelling against datasets/policy.toml"))
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    key,
+                    str(value),
+                    "unknown option",
+                    "remove it or check its spelling against datasets/policy.toml",
+                )
+            )
     if problems:
         raise InputError(problems)
     return Config(**values)
@@ -167,8 +188,12 @@ def coerce_option(key: str, value, name: str, problems: list[Problem]):
             return tuple(v.strip().lower() for v in value)
         return bad("a list of trade codes")
     if key == "host_priority":
-        if (isinstance(value, list) and value and all(v in HOST_CRITERIA for v in value)
-                and len(set(value)) == len(value)):
+        if (
+            isinstance(value, list)
+            and value
+            and all(v in HOST_CRITERIA for v in value)
+            and len(set(value)) == len(value)
+        ):
             return tuple(value)
         return bad("a list among " + ", ".join(HOST_CRITERIA) + ", each once")
     if key in ("price_of_stability", "stay_in_academie"):
@@ -185,8 +210,18 @@ def coerce_option(key: str, value, name: str, problems: list[Problem]):
         if value in ("optimal", "stable"):
             return value
         return bad("'optimal' or 'stable'")
-    if key in ("year", "candidate_k", "seed", "other_sectors_rank_penalty", "coverage_target", "gender_site_min",
-               "max_pairs", "max_widen_pairs", "regional_pairs", "processes"):
+    if key in (
+        "year",
+        "candidate_k",
+        "seed",
+        "other_sectors_rank_penalty",
+        "coverage_target",
+        "gender_site_min",
+        "max_pairs",
+        "max_widen_pairs",
+        "regional_pairs",
+        "processes",
+    ):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
         return bad("a non-negative integer")
@@ -199,17 +234,41 @@ def read_objective(value: dict, name: str, problems: list[Problem]) -> Objective
     """The ``[objective]`` table as an Objective; problems added for unknown or misplaced levels."""
     order = value.get("order", list(LEVELS))
     if not (isinstance(order, list) and order and set(order) <= set(LEVELS) and len(set(order)) == len(order)):
-        problems.append(Problem(name, None, "objective.order", str(order), "unknown or repeated level",
-                                f"list levels among {', '.join(LEVELS)}, each once"))
+        problems.append(
+            Problem(
+                name,
+                None,
+                "objective.order",
+                str(order),
+                "unknown or repeated level",
+                f"list levels among {', '.join(LEVELS)}, each once",
+            )
+        )
         order = list(LEVELS)
-    elif not (order[0] == "placed" or order[:2] == ["floors", "placed"]) or \
-            ("splits" in order and order[-1] != "splits"):
-        problems.append(Problem(name, None, "objective.order", str(order),
-                                "'placed' must come first (or right after 'floors') and 'splits' (when listed) last",
-                                "reorder the levels, e.g. " + ", ".join(LEVELS)))
+    elif not (order[0] == "placed" or order[:2] == ["floors", "placed"]) or (
+        "splits" in order and order[-1] != "splits"
+    ):
+        problems.append(
+            Problem(
+                name,
+                None,
+                "objective.order",
+                str(order),
+                "'placed' must come first (or right after 'floors') and 'splits' (when listed) last",
+                "reorder the levels, e.g. " + ", ".join(LEVELS),
+            )
+        )
         order = list(LEVELS)
     unknown = set(value) - {"order"}
     for key in sorted(unknown):
-        problems.append(Problem(name, None, f"objective.{key}", str(value[key]), "unknown option",
-                                "remove it or check its spelling against datasets/policy.toml"))
+        problems.append(
+            Problem(
+                name,
+                None,
+                f"objective.{key}",
+                str(value[key]),
+                "unknown option",
+                "remove it or check its spelling against datasets/policy.toml",
+            )
+        )
     return Objective(order=tuple(order))

@@ -1,4 +1,5 @@
 """Input problems, collected and reported together."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@ the checks every allocation must pass (independent checker, each student once, c
 
 They use only the public pipeline (``load_inputs``, ``allocate``, ``check``) and re-derive everything else here.
 """
+
 from __future__ import annotations
 
 import csv
@@ -105,9 +106,13 @@ def week_usage(sites: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
         Indexed by ``site_id`` (every input site), columns ``week_1`` and ``week_2``.
     """
     w = assignments["weeks"].to_numpy()
-    used = pd.DataFrame({"site_id": assignments["site_id"].to_numpy(),
-                         "week_1": np.isin(w, ["both", "week_1"]).astype(int),
-                         "week_2": np.isin(w, ["both", "week_2"]).astype(int)})
+    used = pd.DataFrame(
+        {
+            "site_id": assignments["site_id"].to_numpy(),
+            "week_1": np.isin(w, ["both", "week_1"]).astype(int),
+            "week_2": np.isin(w, ["both", "week_2"]).astype(int),
+        }
+    )
     return used.groupby("site_id")[["week_1", "week_2"]].sum().reindex(sites["site_id"], fill_value=0)
 
 

@@ -16,11 +16,12 @@ and 1,270 MB: above the measured peaks, as an estimate made to refuse in time sh
 ``Config.memory_limit_mb`` sets the limit: above it the run is refused before anything is built; above half of it,
 a warning is shown.
 """
+
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,18 @@ from matcher.config import Config
 from matcher.domain.geo import chord, in_range, same_points, unit_vectors
 from matcher.errors import InputError, MatcherWarning, Problem
 
-__all__ = ["clearly_above", "SAMPLE", "BYTES_PER_PAIR", "BYTES_PER_STUDENT", "BASE_MB", "Estimate", "estimate_pairs",
-           "estimate_mb", "check_memory", "check_run"]
+__all__ = [
+    "clearly_above",
+    "SAMPLE",
+    "BYTES_PER_PAIR",
+    "BYTES_PER_STUDENT",
+    "BASE_MB",
+    "Estimate",
+    "estimate_pairs",
+    "estimate_mb",
+    "check_memory",
+    "check_run",
+]
 
 #: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
 BYTES_PER_PAIR = 400
@@ -111,23 +122,44 @@ def check_memory(n_students: int, n_sites: int, n_pairs: int, config: Config) ->
     """
     need = estimate_mb(n_students, n_sites, n_pairs)
     estimate = Estimate(n_students, n_sites, n_pairs, round(need), config.memory_limit_mb)
-    advice = (f"split the students by académie (one run each), lower the distance limit (max_km, now "
-              f"{config.default_max_km:g} km by default), or raise memory_limit_mb in the policy file if this "
-              "machine has the memory")
+    advice = (
+        f"split the students by académie (one run each), lower the distance limit (max_km, now "
+        f"{config.default_max_km:g} km by default), or raise memory_limit_mb in the policy file if this "
+        "machine has the memory"
+    )
     what = f"{n_students:,} students, {n_sites:,} sites and about {n_pairs:,} candidate pairs"
     if need > config.memory_limit_mb:
-        raise InputError([Problem("memory", None, None, f"{need:,.0f} MB",
-                                  f"{what} need more memory than memory_limit_mb ({config.memory_limit_mb:,.0f} MB)",
-                                  advice)])
+        raise InputError(
+            [
+                Problem(
+                    "memory",
+                    None,
+                    None,
+                    f"{need:,.0f} MB",
+                    f"{what} need more memory than memory_limit_mb ({config.memory_limit_mb:,.0f} MB)",
+                    advice,
+                )
+            ]
+        )
     if need > config.memory_limit_mb / 2:
-        warnings.warn(MatcherWarning(f"{what} need about {need:,.0f} MB of memory (limit "
-                                     f"{config.memory_limit_mb:,.0f} MB); if this machine runs short, {advice}"),
-                      stacklevel=2)
+        warnings.warn(
+            MatcherWarning(
+                f"{what} need about {need:,.0f} MB of memory (limit "
+                f"{config.memory_limit_mb:,.0f} MB); if this machine runs short, {advice}"
+            ),
+            stacklevel=2,
+        )
     return estimate
 
 
-def check_run(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, pairs: pd.DataFrame | None = None,
-              by_academie: bool = False) -> Estimate:
+def check_run(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    config: Config,
+    *,
+    pairs: pd.DataFrame | None = None,
+    by_academie: bool = False,
+) -> Estimate:
     """:func:`check_memory` for a run on these located tables: the whole run, or its largest académie part.
 
     With a user's pairs table, its rows are the pairs. With ``by_academie`` (parts allocated one after another),

@@ -5,10 +5,11 @@ those the rules allow, one row per pair with its best preference rank. ``trade_r
 student's listed trades. Both are vectorised over the pairs; rows are ordered by sorting single int64 keys that
 pack the sort columns (numpy sorts those fastest), or by ``numpy.lexsort`` when the packed key would not fit.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import chain
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,9 @@ __all__ = ["eligible", "trade_rank"]
 _COLUMNS = ("student", "site", "km", "rank")
 
 
-def trade_rank(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame,
-               penalty: int | None) -> np.ndarray:
+def trade_rank(
+    s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.DataFrame, penalty: int | None
+) -> np.ndarray:
     """Rank of each (student, site) pair by trade (docs/rules.md), 0 where no trade rule allows the pair.
 
     A table of which site offers which trade, and one of each student's trades by preference, make each of the
@@ -30,13 +32,14 @@ def trade_rank(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.D
     s, j = np.asarray(s, np.int64), np.asarray(j, np.int64)
     wants, offers = students["sectors"].to_numpy(object), sites["sectors"].to_numpy(object)
     n_t, n_o = lengths(wants), lengths(offers)
-    codes, names = pd.factorize(np.fromiter(chain(chain.from_iterable(wants), chain.from_iterable(offers)),
-                                            object, n_t.sum() + n_o.sum()))
+    codes, names = pd.factorize(
+        np.fromiter(chain(chain.from_iterable(wants), chain.from_iterable(offers)), object, n_t.sum() + n_o.sum())
+    )
     offered = np.zeros((len(sites), len(names) + 1), bool)  # the last column: no trade (offered nowhere)
-    offered[np.repeat(np.arange(len(sites)), n_o), codes[n_t.sum():]] = True
+    offered[np.repeat(np.arange(len(sites)), n_o), codes[n_t.sum() :]] = True
     width = int(n_t.max(initial=0))
     ranked = np.full((width, len(wants)), len(names), np.int64)  # trade q of each student, by preference
-    ranked[positions(n_t), np.repeat(np.arange(len(wants)), n_t)] = codes[:n_t.sum()]
+    ranked[positions(n_t), np.repeat(np.arange(len(wants)), n_t)] = codes[: n_t.sum()]
     c = lengths(students["site_choices"].to_numpy(object))[s]
     t = n_t[s]
     rank = np.where(t == 0, c + 1, 0 if penalty is None else c + t + penalty).astype(np.int64)
@@ -48,8 +51,13 @@ def trade_rank(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.D
     return rank
 
 
-def eligible(raw: pd.DataFrame | Mapping[str, np.ndarray], students: pd.DataFrame, sites: pd.DataFrame,
-             penalty: int | None, ranked: bool = True) -> pd.DataFrame:
+def eligible(
+    raw: pd.DataFrame | Mapping[str, np.ndarray],
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    penalty: int | None,
+    ranked: bool = True,
+) -> pd.DataFrame:
     """Apply reservation, accessibility and weeks rules to the ``student, site, km, rank`` columns ``raw``; keep
     one row per pair with its rank (``ranked``: the best rank, rows by student, rank, km, site; otherwise the first
     raw row's rank, rows by student and site).
@@ -78,15 +86,26 @@ def _allowed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.Dat
     The rules depend on 5 bits of the student and 6 of the site: they are worked out once per combination
     (``_rules``), then looked up per pair, but for the lycées a site is reserved to."""
     weeks = students["weeks"].to_numpy(object)
-    who = _bits(students["priority"].to_numpy(bool), students["needs_accessible"].to_numpy(bool),
-                weeks == "week_1", weeks == "week_2", students["split_ok"].to_numpy(bool))
+    who = _bits(
+        students["priority"].to_numpy(bool),
+        students["needs_accessible"].to_numpy(bool),
+        weeks == "week_1",
+        weeks == "week_2",
+        students["split_ok"].to_numpy(bool),
+    )
     res_l = lengths(sites["reserved_lycees"].to_numpy(object)) > 0
-    where = _bits(sites["reserved_priority"].to_numpy(bool), res_l, sites["accessible"].to_numpy(bool),
-                  sites["capacity_week_1"].to_numpy() > 0, sites["capacity_week_2"].to_numpy() > 0,
-                  sites["full_time_only"].to_numpy(bool))
+    where = _bits(
+        sites["reserved_priority"].to_numpy(bool),
+        res_l,
+        sites["accessible"].to_numpy(bool),
+        sites["capacity_week_1"].to_numpy() > 0,
+        sites["capacity_week_2"].to_numpy() > 0,
+        sites["full_time_only"].to_numpy(bool),
+    )
     grid = np.arange(32 * 64)
-    reserved_ok, rest_ok = _rules(*((grid >> (6 + b)) & 1 == 1 for b in reversed(range(5))),
-                                  *((grid >> b) & 1 == 1 for b in reversed(range(6))))
+    reserved_ok, rest_ok = _rules(
+        *((grid >> (6 + b)) & 1 == 1 for b in reversed(range(5))), *((grid >> b) & 1 == 1 for b in reversed(range(6)))
+    )
     pair = who[s] * 64 + where[j]
     ok = reserved_ok[pair]
     at_l = np.flatnonzero(res_l[j])
@@ -124,8 +143,9 @@ def _first_rows(pair: np.ndarray, rank: np.ndarray | None = None) -> np.ndarray:
     return order[first]
 
 
-def _by_preference(s: np.ndarray, j: np.ndarray, km: np.ndarray, rank: np.ndarray,
-                   n_sites: int) -> tuple[np.ndarray, ...]:
+def _by_preference(
+    s: np.ndarray, j: np.ndarray, km: np.ndarray, rank: np.ndarray, n_sites: int
+) -> tuple[np.ndarray, ...]:
     """The columns sorted by student, rank, km then site (one row per student and site).
 
     With km as its position among the sorted distinct values, the four columns pack into one int64 key, sorted
@@ -152,5 +172,5 @@ def _lycee_listed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: p
     n = lengths(listed)
     uai = np.fromiter(chain.from_iterable(listed), object, n.sum())
     codes, names = pd.factorize(np.concatenate([uai, students["lycee_uai"].to_numpy(object)[s]]))
-    allowed = np.repeat(np.arange(len(sites), dtype=np.int64), n) * (len(names) + 1) + codes[:len(uai)]
-    return np.isin(j * (len(names) + 1) + codes[len(uai):], allowed)
+    allowed = np.repeat(np.arange(len(sites), dtype=np.int64), n) * (len(names) + 1) + codes[: len(uai)]
+    return np.isin(j * (len(names) + 1) + codes[len(uai) :], allowed)

@@ -1,4 +1,5 @@
 """Finding candidate pairs by student and site: the row of each (student, site) in a pairs table, without a join."""
+
 from __future__ import annotations
 
 import numpy as np

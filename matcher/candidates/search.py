@@ -4,15 +4,18 @@ The rules are in ``docs/rules.md``. Distances are great-circle distances on the 
 chords between 3-D unit vectors (exact on the sphere) and searched with scipy's cKDTree. Sites are split into
 *pools* — one per trade (plus one for any trade), for all sites and for accessible ones, reserved sites apart —
 so that the ``k`` nearest sites of a pool are the ``k`` best of that preference rank. Explicit ``site_choices``
-are added as pairs of their own, and a user's pairs table replaces the search (``matcher.candidates.explicit``). No loop runs
+are added as pairs of their own, and a user's pairs table replaces the search
+(``matcher.candidates.explicit``). No loop runs
 over students × sites.
 
 A student whose ``k`` nearest sites of some pool are all in range may have more eligible sites: the student is
-*truncated*. ``matcher.candidates.widen`` then adds the other pairs a maximum flow over all eligible pairs needs, so that
+*truncated*. ``matcher.solve.widen`` then
+adds the other pairs a maximum flow over all eligible pairs needs, so that
 the ``placed`` bound holds over every pair; the later levels' bounds hold over the kept pairs (``summary.json``
 says which, ``bounds_over``).
 With ``stay_in_academie``, sites of another académie are not candidates.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,6 +46,7 @@ _COLUMNS = ("student", "site", "km", "rank")
 #: process above twice this. The 2024 national scale (70,000 students) takes about 1.5 s in two processes against
 #: 1.8 s in one; forking, sending the pairs back and merging them eat most of what the second core saves on less.
 _PIECE = 10_000
+
 
 @dataclass(frozen=True)
 class Candidates:
@@ -87,9 +91,17 @@ def site_index(sites: pd.DataFrame) -> SiteIndex:
     return SiteIndex(_pools(sites, unit_vectors(sites["lat"], sites["lon"])))
 
 
-def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k: int | None = None,
-               only: np.ndarray | None = None, pairs_table: pd.DataFrame | None = None,
-               ranked: bool = True, index: SiteIndex | None = None) -> Candidates:
+def candidates(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    config: Config,
+    *,
+    k: int | None = None,
+    only: np.ndarray | None = None,
+    pairs_table: pd.DataFrame | None = None,
+    ranked: bool = True,
+    index: SiteIndex | None = None,
+) -> Candidates:
     """Eligible pairs for ``students`` (all, or the positions in ``only``).
 
     Parameters
@@ -121,8 +133,9 @@ def candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, k
     return _candidates(students, sites, config, k, who, None, ranked, index)
 
 
-def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
-            ranked: bool, index: SiteIndex) -> Candidates:
+def _shared(
+    students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray, ranked: bool, index: SiteIndex
+) -> Candidates:
     """``_candidates`` for one piece of students per process (each with its group mates, then kept to its own
     rows), shared between the machine's cores: the same pairs, in the same order.
 
@@ -147,8 +160,16 @@ def _shared(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int,
     return Candidates(pairs=pairs.take(order).reset_index(drop=True), truncated=truncated, k=k, alone=alone)
 
 
-def _candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray,
-                pairs_table: pd.DataFrame | None, ranked: bool, index: SiteIndex | None) -> Candidates:
+def _candidates(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    config: Config,
+    k: int,
+    who: np.ndarray,
+    pairs_table: pd.DataFrame | None,
+    ranked: bool,
+    index: SiteIndex | None,
+) -> Candidates:
     """``candidates`` for the students ``who``, in this process (``index``: the sites' trees, without
     ``pairs_table``)."""
     truncated = np.zeros(len(students), bool)
@@ -162,16 +183,19 @@ def _candidates(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: 
     raw = {name: np.concatenate([columns[i] for columns in found]) for i, name in enumerate(_COLUMNS)}
     pairs = eligible(raw, students, sites, config.other_sectors_rank_penalty, ranked)
     if config.stay_in_academie:
-        same = (students["academie"].to_numpy(object)[pairs["student"].to_numpy()]
-                == sites["academie"].to_numpy(object)[pairs["site"].to_numpy()])
+        same = (
+            students["academie"].to_numpy(object)[pairs["student"].to_numpy()]
+            == sites["academie"].to_numpy(object)[pairs["site"].to_numpy()]
+        )
         pairs = pairs[same].reset_index(drop=True)
     alone = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students))
     pairs = group_pairs(pairs, students, sites, find_groups(students))
     return Candidates(pairs=pairs, truncated=truncated, k=k, alone=alone)
 
 
-def _queries(students: pd.DataFrame, config: Config,
-             who: np.ndarray) -> list[tuple[tuple[str, bool], np.ndarray, np.ndarray]]:
+def _queries(
+    students: pd.DataFrame, config: Config, who: np.ndarray
+) -> list[tuple[tuple[str, bool], np.ndarray, np.ndarray]]:
     """The (student, rank) queries of each (pool trade, accessible only), sorted by both: sector pools at rank
     c+q, the any-trade pool ('*') when allowed; students in the order of ``who``."""
     sectors = students["sectors"].to_numpy(object)[who]
@@ -189,16 +213,22 @@ def _queries(students: pd.DataFrame, config: Config,
     group = codes * 2 + acc
     order = np.argsort(group, kind="stable")
     starts = np.flatnonzero(np.diff(group[order], prepend=-1))
-    return [((names[group[order[a]] // 2], bool(group[order[a]] % 2)), student[rows], rank[rows])
-            for a, rows in zip(starts, np.split(order, starts[1:]))]
+    return [
+        ((names[group[order[a]] // 2], bool(group[order[a]] % 2)), student[rows], rank[rows])
+        for a, rows in zip(starts, np.split(order, starts[1:]))
+    ]
 
 
 def _pools(sites: pd.DataFrame, xyz: np.ndarray) -> dict[tuple[str, bool, bool], _Pool]:
     """Trees per (sector or '*', accessible only, reserved)."""
-    site_sec = pd.DataFrame({"site": np.arange(len(sites)), "sector": sites["sectors"].to_numpy(),
-                             "acc": sites["accessible"].to_numpy(bool),
-                             "res": (sites["reserved_priority"].to_numpy(bool)
-                                     | (sites["reserved_lycees"].map(len).to_numpy() > 0))})
+    site_sec = pd.DataFrame(
+        {
+            "site": np.arange(len(sites)),
+            "sector": sites["sectors"].to_numpy(),
+            "acc": sites["accessible"].to_numpy(bool),
+            "res": (sites["reserved_priority"].to_numpy(bool) | (sites["reserved_lycees"].map(len).to_numpy() > 0)),
+        }
+    )
     by_sector = site_sec.explode("sector").dropna(subset=["sector"])
     by_sector = pd.concat([by_sector, site_sec.assign(sector="*")], ignore_index=True)
     pools = {}
@@ -210,8 +240,9 @@ def _pools(sites: pd.DataFrame, xyz: np.ndarray) -> dict[tuple[str, bool, bool],
     return pools
 
 
-def _geographic_pairs(students: pd.DataFrame, config: Config, k: int, who: np.ndarray,
-                      index: SiteIndex) -> tuple[list[tuple[np.ndarray, ...]], np.ndarray]:
+def _geographic_pairs(
+    students: pd.DataFrame, config: Config, k: int, who: np.ndarray, index: SiteIndex
+) -> tuple[list[tuple[np.ndarray, ...]], np.ndarray]:
     """The (student, site, km, rank) columns found in each pool, pool by pool, and the truncated students."""
     st_xyz = unit_vectors(students["lat"], students["lon"])
     same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
@@ -278,6 +309,7 @@ def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int)
     def count(rows: np.ndarray) -> int:
         rows = located[rows]
         return int(np.sum(in_range(tree, xyz[rows], radius[rows], same[rows], parallel.processes_of(config))))
+
     if clearly_above(count, len(located), config.max_pairs) is not None:
         return k
     return 0 if count(np.arange(len(located))) <= config.max_pairs else k

@@ -4,6 +4,7 @@ It shares no code with the candidate stage or the solver; it reads only the clea
 tables (DESIGN.md §5) and the configuration. ``check`` lists every violation; ``verify`` raises on any.
 Ids are turned into row positions of the input tables once, so every rule is an array operation.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,27 +28,102 @@ from matcher.errors import CheckError
 __all__ = ["Violation", "check", "verify", "great_circle_km", "RULES", "REASON_CODES", "EARTH_RADIUS_KM"]
 
 #: Reason codes allowed in ``unassigned``.
-REASON_CODES = frozenset({"NO_LOCATION", "NO_SITE_IN_RANGE", "NO_SECTOR_MATCH", "NO_ACCESSIBLE_SITE",
-                          "NO_ELIGIBLE_SITE", "CAPACITY_TAKEN", "GROUP_TOO_LARGE", "GROUP_NO_ROOM"})
+REASON_CODES = frozenset(
+    {
+        "NO_LOCATION",
+        "NO_SITE_IN_RANGE",
+        "NO_SECTOR_MATCH",
+        "NO_ACCESSIBLE_SITE",
+        "NO_ELIGIBLE_SITE",
+        "CAPACITY_TAKEN",
+        "GROUP_TOO_LARGE",
+        "GROUP_NO_ROOM",
+    }
+)
 #: Every value of ``Violation.rule``.
 RULES: tuple[str, ...] = (
-    "columns", "unknown_student", "missing_student", "duplicate_student", "reason_code", "unknown_site",
-    "weeks", "full_time_only", "overlap", "split_not_ok", "split_same_site", "capacity", "no_pair", "distance",
-    "distance_km", "sector", "reserved_priority", "reserved_lycees", "accessibility", "rank", "dates",
-    "company", "student_academie", "site_academie", "group_id", "group_partial", "group_split", "group_size",
-    "academie")
-_ASSIGNMENT_COLUMNS = ("student_id", "site_id", "company", "weeks", "start_date", "end_date", "distance_km",
-                       "preference_rank", "group_id", "student_academie", "site_academie")
+    "columns",
+    "unknown_student",
+    "missing_student",
+    "duplicate_student",
+    "reason_code",
+    "unknown_site",
+    "weeks",
+    "full_time_only",
+    "overlap",
+    "split_not_ok",
+    "split_same_site",
+    "capacity",
+    "no_pair",
+    "distance",
+    "distance_km",
+    "sector",
+    "reserved_priority",
+    "reserved_lycees",
+    "accessibility",
+    "rank",
+    "dates",
+    "company",
+    "student_academie",
+    "site_academie",
+    "group_id",
+    "group_partial",
+    "group_split",
+    "group_size",
+    "academie",
+)
+_ASSIGNMENT_COLUMNS = (
+    "student_id",
+    "site_id",
+    "company",
+    "weeks",
+    "start_date",
+    "end_date",
+    "distance_km",
+    "preference_rank",
+    "group_id",
+    "student_academie",
+    "site_academie",
+)
 _UNASSIGNED_COLUMNS = ("student_id", "reason_code", "reason")
-_STUDENT_FIELDS = ("lat", "lon", "sectors", "site_choices", "max_km", "weeks", "split_ok", "group_id", "priority",
-                   "needs_accessible", "lycee_uai", "academie")
-_SITE_FIELDS = ("company", "lat", "lon", "full_time_only", "max_group_size", "accessible", "reserved_priority",
-                "reserved_lycees", "academie")
+_STUDENT_FIELDS = (
+    "lat",
+    "lon",
+    "sectors",
+    "site_choices",
+    "max_km",
+    "weeks",
+    "split_ok",
+    "group_id",
+    "priority",
+    "needs_accessible",
+    "lycee_uai",
+    "academie",
+)
+_SITE_FIELDS = (
+    "company",
+    "lat",
+    "lon",
+    "full_time_only",
+    "max_group_size",
+    "accessible",
+    "reserved_priority",
+    "reserved_lycees",
+    "academie",
+)
 _WEEKS = ("both", "week_1", "week_2")
 
 
-def verify(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame,
-           config: Config, pairs: pd.DataFrame | None = None, *, groups: bool = False) -> None:
+def verify(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    assignments: pd.DataFrame,
+    unassigned: pd.DataFrame,
+    config: Config,
+    pairs: pd.DataFrame | None = None,
+    *,
+    groups: bool = False,
+) -> None:
     """Raise ``CheckError`` when ``check`` finds any violation (count and the first 10, one per line)."""
     found = check(students, sites, assignments, unassigned, config, pairs, groups=groups)
     if found:
@@ -57,8 +133,16 @@ def verify(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFram
         raise CheckError("\n".join(lines))
 
 
-def check(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame,
-          config: Config, pairs: pd.DataFrame | None = None, *, groups: bool = False) -> list[Violation]:
+def check(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    assignments: pd.DataFrame,
+    unassigned: pd.DataFrame,
+    config: Config,
+    pairs: pd.DataFrame | None = None,
+    *,
+    groups: bool = False,
+) -> list[Violation]:
     """Every violation of docs/rules.md by an allocation; an empty list means it is valid.
 
     Parameters
@@ -121,12 +205,17 @@ def _ids(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{c: text(frame[c]) for c in columns})
 
 
-def _check_coverage(students: pd.DataFrame, a: pd.DataFrame, s: np.ndarray, u: pd.DataFrame, su: np.ndarray,
-                    out: list[Violation]) -> None:
+def _check_coverage(
+    students: pd.DataFrame, a: pd.DataFrame, s: np.ndarray, u: pd.DataFrame, su: np.ndarray, out: list[Violation]
+) -> None:
     """Every input student in exactly one output file, once (a split's second row is checked by weeks)."""
     for name, frame, pos in (("assignments", a, s), ("unassigned", u, su)):
-        emit(out, "unknown_student", frame.loc[pos < 0].drop_duplicates("student_id"), f"not an input student "
-             f"(in {name})")
+        emit(
+            out,
+            "unknown_student",
+            frame.loc[pos < 0].drop_duplicates("student_id"),
+            f"not an input student (in {name})",
+        )
     in_a = np.bincount(s[s >= 0], minlength=len(students))
     in_u = np.bincount(su[su >= 0], minlength=len(students))
     ids = students[["student_id"]]
@@ -137,8 +226,7 @@ def _check_coverage(students: pd.DataFrame, a: pd.DataFrame, s: np.ndarray, u: p
     emit(out, "reason_code", bad, "unknown reason code '" + bad["reason_code"] + "'")
 
 
-def _join(a: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, s: np.ndarray, t: np.ndarray
-          ) -> pd.DataFrame:
+def _join(a: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, s: np.ndarray, t: np.ndarray) -> pd.DataFrame:
     """Assignment rows with positions ``s``/``t`` and their student's (``s_``) and site's (``t_``) fields."""
     rows = a[list(_ASSIGNMENT_COLUMNS)].reset_index(drop=True)
     fields = {f"s_{c}": students[c].to_numpy()[s] for c in _STUDENT_FIELDS}
@@ -158,8 +246,9 @@ def _layout(rows: pd.DataFrame, n: int) -> pd.DataFrame:
     return pd.DataFrame(layout)
 
 
-def _check_weeks(rows: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, layout: pd.DataFrame,
-                 out: list[Violation]) -> None:
+def _check_weeks(
+    rows: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, layout: pd.DataFrame, out: list[Violation]
+) -> None:
     """One host per student-week: allowed row weeks, full-time-only sites, complete splits, no overlap."""
     weeks = rows["weeks"].to_numpy(object)  # text
     one = np.flatnonzero((rows["s_weeks"] != "both").to_numpy())  # one-week requests: their rows' weeks too
@@ -170,18 +259,34 @@ def _check_weeks(rows: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
     ft = rows.loc[rows["t_full_time_only"].astype(bool).to_numpy() & (weeks != "both")]
     emit(out, "full_time_only", ft, "a " + ft["weeks"] + " row at a full_time_only site")
     per = layout.assign(student_id=students["student_id"], asks=students["weeks"], split_ok=students["split_ok"])
-    emit(out, "duplicate_student", per.loc[(per[["n_both", "n_week_1", "n_week_2"]] > 1).any(axis=1)],
-         "more than one row for the same weeks")
-    emit(out, "overlap", per.loc[(per["n_both"] > 0) & (per["n_week_1"] + per["n_week_2"] > 0)],
-         "a full-time row and a one-week row overlap")
+    emit(
+        out,
+        "duplicate_student",
+        per.loc[(per[["n_both", "n_week_1", "n_week_2"]] > 1).any(axis=1)],
+        "more than one row for the same weeks",
+    )
+    emit(
+        out,
+        "overlap",
+        per.loc[(per["n_both"] > 0) & (per["n_week_1"] + per["n_week_2"] > 0)],
+        "a full-time row and a one-week row overlap",
+    )
     need = per.loc[(per["asks"] == "both") & (per["n_both"] == 0)]
-    emit(out, "weeks", need.loc[(need["n_week_1"] > 0) != (need["n_week_2"] > 0)],
-         "a full-time student placed for one week only")
+    emit(
+        out,
+        "weeks",
+        need.loc[(need["n_week_1"] > 0) != (need["n_week_2"] > 0)],
+        "a full-time student placed for one week only",
+    )
     split = need.loc[(need["n_week_1"] > 0) & (need["n_week_2"] > 0)]
     emit(out, "split_not_ok", split.loc[~split["split_ok"].astype(bool)], "split although split_ok is false")
     same = split.loc[split["week_1"] == split["week_2"]]
-    emit(out, "split_same_site", same.assign(site_id=sites["site_id"].to_numpy()[same["week_1"].to_numpy()]),
-         "both split weeks at the same site")
+    emit(
+        out,
+        "split_same_site",
+        same.assign(site_id=sites["site_id"].to_numpy()[same["week_1"].to_numpy()]),
+        "both split weeks at the same site",
+    )
 
 
 def _check_capacity(rows: pd.DataFrame, sites: pd.DataFrame, out: list[Violation]) -> None:
@@ -189,9 +294,14 @@ def _check_capacity(rows: pd.DataFrame, sites: pd.DataFrame, out: list[Violation
     for week in _WEEKS[1:]:
         mask = np.isin(rows["weeks"].to_numpy(object), ("both", week))
         used = np.bincount(rows["t"].to_numpy()[mask], minlength=len(sites))
-        over = sites.assign(used=used).loc[lambda f: f["used"] > f[f"capacity_{week}"]]
-        emit(out, "capacity", over, f"{week}: " + over["used"].astype(str) + " rows > capacity "
-             + over[f"capacity_{week}"].astype(str))
+        over = sites.assign(used=used)
+        over = over[over["used"] > over[f"capacity_{week}"]]
+        emit(
+            out,
+            "capacity",
+            over,
+            f"{week}: " + over["used"].astype(str) + " rows > capacity " + over[f"capacity_{week}"].astype(str),
+        )
 
 
 def _check_copies(rows: pd.DataFrame, config: Config, out: list[Violation]) -> None:
@@ -199,13 +309,20 @@ def _check_copies(rows: pd.DataFrame, config: Config, out: list[Violation]) -> N
     period = period_for(config.year, config.week_1_start)
     which = pd.Index(_WEEKS).get_indexer(rows["weeks"])  # -1: weeks without dates
     for i, column in enumerate(("start_date", "end_date")):
-        expected = pd.Series(np.array([period.dates(w)[i].isoformat() for w in _WEEKS] + [np.nan], object)[which],
-                             index=rows.index, dtype="str")
+        expected = pd.Series(
+            np.array([period.dates(w)[i].isoformat() for w in _WEEKS] + [np.nan], object)[which],
+            index=rows.index,
+            dtype="str",
+        )
         got = _iso(rows[column])
         bad = rows.loc[(which >= 0) & (got.to_numpy(object) != expected.to_numpy(object))]
         emit(out, "dates", bad, f"{column} " + got[bad.index] + ", expected " + expected[bad.index].astype(str))
-    for column, source in (("company", "t_company"), ("student_academie", "s_academie"),
-                           ("site_academie", "t_academie"), ("group_id", "s_group_id")):
+    for column, source in (
+        ("company", "t_company"),
+        ("student_academie", "s_academie"),
+        ("site_academie", "t_academie"),
+        ("group_id", "s_group_id"),
+    ):
         got, expected = text(rows[column]), text(rows[source])
         bad = rows.loc[got.to_numpy(object) != expected.to_numpy(object)]  # text: no missing values
         emit(out, column, bad, f"{column} " + got[bad.index] + ", expected " + expected[bad.index])
@@ -219,8 +336,7 @@ def _iso(series: pd.Series) -> pd.Series:
     return text(series)
 
 
-def _check_groups(rows: pd.DataFrame, students: pd.DataFrame, layout: pd.DataFrame, out: list[Violation]
-                  ) -> None:
+def _check_groups(rows: pd.DataFrame, students: pd.DataFrame, layout: pd.DataFrame, out: list[Violation]) -> None:
     """Placed members of a group share sites and weeks, a group is placed whole, within ``max_group_size``."""
     gid = text(students["group_id"])
     code, _ = pd.factorize(gid)
@@ -230,12 +346,28 @@ def _check_groups(rows: pd.DataFrame, students: pd.DataFrame, layout: pd.DataFra
     placed = grouped & (layout[["n_both", "n_week_1", "n_week_2"]].sum(axis=1) > 0).to_numpy()
     members, n_placed = np.bincount(code[grouped]), np.bincount(code[placed], minlength=code.max() + 1)
     first = pd.Series(np.flatnonzero(placed)).groupby(code[placed]).min()  # a placed member, per group
-    groups = pd.DataFrame({"group_id": gid.to_numpy()[first.to_numpy()], "members": members[first.index],
-                           "placed": n_placed[first.index],
-                           "student_id": students["student_id"].to_numpy()[first.to_numpy()]}, index=first.index)
+    groups = pd.DataFrame(
+        {
+            "group_id": gid.to_numpy()[first.to_numpy()],
+            "members": members[first.index],
+            "placed": n_placed[first.index],
+            "student_id": students["student_id"].to_numpy()[first.to_numpy()],
+        },
+        index=first.index,
+    )
     part = groups.loc[groups["placed"] < groups["members"]]
-    emit(out, "group_partial", part, "group " + part["group_id"] + ": " + part["placed"].astype(str) + " of "
-         + part["members"].astype(str) + " members placed")
+    emit(
+        out,
+        "group_partial",
+        part,
+        "group "
+        + part["group_id"]
+        + ": "
+        + part["placed"].astype(str)
+        + " of "
+        + part["members"].astype(str)
+        + " members placed",
+    )
     sites_used = layout.loc[placed, list(_WEEKS)].groupby(code[placed])
     spread = (sites_used.min() != sites_used.max()).any(axis=1)
     split = groups.loc[spread.reindex(groups.index, fill_value=False).to_numpy()]
@@ -243,5 +375,14 @@ def _check_groups(rows: pd.DataFrame, students: pd.DataFrame, layout: pd.DataFra
     g = code[rows["s"].to_numpy()]
     big = rows.assign(g=g, size=n_placed[g]).loc[grouped[rows["s"].to_numpy()]].drop_duplicates(["g", "t"])
     big = big.loc[big["size"] > big["t_max_group_size"]]
-    emit(out, "group_size", big, "group " + text(big["s_group_id"]) + " of " + big["size"].astype(str)
-         + " students > max_group_size " + big["t_max_group_size"].astype(str))
+    emit(
+        out,
+        "group_size",
+        big,
+        "group "
+        + text(big["s_group_id"])
+        + " of "
+        + big["size"].astype(str)
+        + " students > max_group_size "
+        + big["t_max_group_size"].astype(str),
+    )

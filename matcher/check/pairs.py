@@ -4,6 +4,7 @@ assignment row, plus the checker's ``Violation`` and reporting helpers. Used onl
 Rows come from ``matcher.check``: the assignment columns, the positions ``s``/``t`` of the student and site in
 the input tables, and their fields prefixed ``s_``/``t_``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,17 @@ import pandas as pd
 from matcher.config import Config
 from matcher.util.runs import items
 
-__all__ = ["EARTH_RADIUS_KM", "Violation", "great_circle_km", "text", "emit", "with_positions", "check_distance",
-           "check_eligibility", "check_rank"]
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "Violation",
+    "great_circle_km",
+    "text",
+    "emit",
+    "with_positions",
+    "check_distance",
+    "check_eligibility",
+    "check_rank",
+]
 
 #: Mean Earth radius (km) of the distance contract (DESIGN.md §2).
 EARTH_RADIUS_KM = 6371.0088
@@ -68,9 +78,13 @@ def emit(out: list[Violation], rule: str, frame: pd.DataFrame, detail: pd.Series
         return
     detail = pd.Series(detail, index=frame.index) if isinstance(detail, str) else detail
     blank = pd.Series("", index=frame.index)
-    table = pd.DataFrame({"s": text(frame["student_id"]) if "student_id" in frame else blank,
-                          "t": text(frame["site_id"]) if "site_id" in frame else blank,
-                          "d": detail.astype(str)}).sort_values(["s", "t"], kind="stable")
+    table = pd.DataFrame(
+        {
+            "s": text(frame["student_id"]) if "student_id" in frame else blank,
+            "t": text(frame["site_id"]) if "site_id" in frame else blank,
+            "d": detail.astype(str),
+        }
+    ).sort_values(["s", "t"], kind="stable")
     out.extend(Violation(rule, s, t, d) for s, t, d in table.itertuples(index=False))
 
 
@@ -82,8 +96,12 @@ def with_positions(rows: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     trades, q, qpos = _explode(rows["s_sectors"])
     offered = _in_site_list(sites["sectors"], rows["t"].to_numpy()[q], trades)
     n = len(rows)
-    return rows.assign(choice_pos=_min_at(r[hit], pos[hit], n), trade_pos=_min_at(q[offered], qpos[offered], n),
-                       n_choices=np.bincount(r, minlength=n), n_sectors=np.bincount(q, minlength=n))
+    return rows.assign(
+        choice_pos=_min_at(r[hit], pos[hit], n),
+        trade_pos=_min_at(q[offered], qpos[offered], n),
+        n_choices=np.bincount(r, minlength=n),
+        n_sectors=np.bincount(q, minlength=n),
+    )
 
 
 def _explode(lists: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -108,11 +126,17 @@ def _in_site_list(lists: pd.Series, t: np.ndarray, values: np.ndarray) -> np.nda
     flat, site, _ = _explode(lists)
     code = pd.factorize(np.concatenate([flat, np.asarray(values, dtype=object)]), use_na_sentinel=False)[0]
     width = code.max(initial=0) + 1
-    return np.isin(t * width + code[len(flat):], site * width + code[:len(flat)])
+    return np.isin(t * width + code[len(flat) :], site * width + code[: len(flat)])
 
 
-def check_distance(rows: pd.DataFrame, config: Config, pairs: pd.DataFrame | None, student_index: pd.Index,
-                   site_index: pd.Index, out: list[Violation]) -> None:
+def check_distance(
+    rows: pd.DataFrame,
+    config: Config,
+    pairs: pd.DataFrame | None,
+    student_index: pd.Index,
+    site_index: pd.Index,
+    out: list[Violation],
+) -> None:
     """Rule 1 and the reported ``distance_km``.
 
     A site among the student's choices is exempt from the limit (and from having both locations), but not from
@@ -122,8 +146,12 @@ def check_distance(rows: pd.DataFrame, config: Config, pairs: pd.DataFrame | Non
     unit = "km"
     if pairs is None:
         value = great_circle_km(rows["s_lat"], rows["s_lon"], rows["t_lat"], rows["t_lon"])
-        emit(out, "distance", rows.loc[np.isnan(value) & rows["choice_pos"].isna()], "no location to measure "
-             "the distance")
+        emit(
+            out,
+            "distance",
+            rows.loc[np.isnan(value) & rows["choice_pos"].isna()],
+            "no location to measure the distance",
+        )
     else:
         unit = "km" if "km" in pairs.columns else "minutes"
         value = _pair_values(pairs, unit, rows, student_index, site_index)
@@ -131,12 +159,23 @@ def check_distance(rows: pd.DataFrame, config: Config, pairs: pd.DataFrame | Non
         limit = limit if unit == "km" else np.full(len(rows), float(config.max_minutes))
     recomputed = pd.Series(value, index=rows.index)
     far = rows.loc[(value > limit + _TOLERANCE_KM) & rows["choice_pos"].isna()]
-    emit(out, "distance", far, _shown(recomputed[far.index]) + f" {unit} > limit "
-         + pd.Series(limit, index=rows.index)[far.index].astype(str) + f" {unit}")
+    emit(
+        out,
+        "distance",
+        far,
+        _shown(recomputed[far.index])
+        + f" {unit} > limit "
+        + pd.Series(limit, index=rows.index)[far.index].astype(str)
+        + f" {unit}",
+    )
     reported = pd.to_numeric(rows["distance_km"], errors="coerce").to_numpy(dtype="float64")
     wrong = rows.loc[~np.isnan(value) & ~(np.abs(reported - value) <= _REPORTED_KM)]
-    emit(out, "distance_km", wrong, "reported " + wrong["distance_km"].astype(str) + ", recomputed "
-         + _shown(recomputed[wrong.index]) + f" {unit}")
+    emit(
+        out,
+        "distance_km",
+        wrong,
+        "reported " + wrong["distance_km"].astype(str) + ", recomputed " + _shown(recomputed[wrong.index]) + f" {unit}",
+    )
 
 
 def _shown(km: pd.Series) -> pd.Series:
@@ -144,8 +183,9 @@ def _shown(km: pd.Series) -> pd.Series:
     return km.round(3).astype(str)
 
 
-def _pair_values(pairs: pd.DataFrame, unit: str, rows: pd.DataFrame, student_index: pd.Index,
-                 site_index: pd.Index) -> np.ndarray:
+def _pair_values(
+    pairs: pd.DataFrame, unit: str, rows: pd.DataFrame, student_index: pd.Index, site_index: pd.Index
+) -> np.ndarray:
     """The pairs table's value for each row (first occurrence of a pair), NaN when the pair is absent."""
     ps, pt = student_index.get_indexer(text(pairs["student_id"])), site_index.get_indexer(text(pairs["site_id"]))
     keys = pd.Series(ps * len(site_index) + pt)
@@ -164,19 +204,35 @@ def check_eligibility(rows: pd.DataFrame, sites: pd.DataFrame, config: Config, o
     priority = rows["s_priority"].astype(bool).to_numpy()
     res_p = rows["t_reserved_priority"].astype(bool).to_numpy()
     res_l = (sites["reserved_lycees"].str.len() > 0).to_numpy()[rows["t"].to_numpy()]
-    emit(out, "reserved_priority", rows.loc[res_p & ~res_l & ~priority],
-         "site reserved to priority students, student not priority")
+    emit(
+        out,
+        "reserved_priority",
+        rows.loc[res_p & ~res_l & ~priority],
+        "site reserved to priority students, student not priority",
+    )
     unlisted = res_l & ~listed & ~(res_p & priority)
     bad = rows.loc[unlisted]
     also = pd.Series(np.where(res_p[unlisted], " and the student is not priority", ""), index=bad.index)
-    emit(out, "reserved_lycees", bad, "lycée '" + text(bad["s_lycee_uai"]) + "' not among the site's "
-         "reserved lycées" + also)
+    emit(
+        out,
+        "reserved_lycees",
+        bad,
+        "lycée '" + text(bad["s_lycee_uai"]) + "' not among the site's reserved lycées" + also,
+    )
     acc = rows.loc[rows["s_needs_accessible"].astype(bool) & ~rows["t_accessible"].astype(bool)]
     emit(out, "accessibility", acc, "student needs an accessible site, site not accessible")
     if config.stay_in_academie:
         away = rows.loc[rows["s_academie"].astype(str) != rows["t_academie"].astype(str)]
-        emit(out, "academie", away, "site in académie " + away["t_academie"].astype(str) + ", student in "
-             + away["s_academie"].astype(str) + " (stay_in_academie)")
+        emit(
+            out,
+            "academie",
+            away,
+            "site in académie "
+            + away["t_academie"].astype(str)
+            + ", student in "
+            + away["s_academie"].astype(str)
+            + " (stay_in_academie)",
+        )
 
 
 def check_rank(rows: pd.DataFrame, config: Config, out: list[Violation]) -> None:
@@ -184,9 +240,19 @@ def check_rank(rows: pd.DataFrame, config: Config, out: list[Violation]) -> None
     c, t = rows["n_choices"].to_numpy(), rows["n_sectors"].to_numpy()
     penalty = config.other_sectors_rank_penalty
     other = c + t + (np.nan if penalty is None else penalty)
-    expected = np.where(rows["choice_pos"].notna(), rows["choice_pos"],
-                        np.where(t == 0, c + 1, np.where(rows["trade_pos"].notna(), c + rows["trade_pos"], other)))
+    expected = np.where(
+        rows["choice_pos"].notna(),
+        rows["choice_pos"],
+        np.where(t == 0, c + 1, np.where(rows["trade_pos"].notna(), c + rows["trade_pos"], other)),
+    )
     got = pd.to_numeric(rows["preference_rank"], errors="coerce").to_numpy(dtype="float64")
     bad = rows.loc[~np.isnan(expected) & (got != expected)]
-    emit(out, "rank", bad, "preference_rank " + bad["preference_rank"].astype(str) + ", expected "
-         + pd.Series(expected, index=rows.index)[bad.index].astype("int64").astype(str))
+    emit(
+        out,
+        "rank",
+        bad,
+        "preference_rank "
+        + bad["preference_rank"].astype(str)
+        + ", expected "
+        + pd.Series(expected, index=rows.index)[bad.index].astype("int64").astype(str),
+    )

@@ -3,6 +3,7 @@
 ``matcher.cli`` adds :data:`sweep_cmd` to its group and uses :func:`engine_options` and :func:`batch_runner` in
 ``allocate``. Misused options give a one-line message and exit status 2, before anything is loaded or written.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -31,15 +32,26 @@ def _fail(message: str) -> None:
 
 def engine_options(command):
     """``--engine``, ``--scheduler`` and ``--workers``."""
-    command = click.option("--workers", type=click.IntRange(1),
-                           help="Dask engine without --scheduler: worker processes of the LocalCluster it starts "
-                                "(default: one per CPU core).")(command)
-    command = click.option("--scheduler", metavar="tcp://HOST:PORT",
-                           help="Dask engine: address of an existing Dask scheduler (its workers need matcher "
-                                "installed) instead of starting a LocalCluster.")(command)
-    return click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
-                        help="Where the independent tasks run: this process, one after the other (local), or a "
-                             'Dask cluster (dask; needs pip install "matcher[dask]").')(command)
+    command = click.option(
+        "--workers",
+        type=click.IntRange(1),
+        help="Dask engine without --scheduler: worker processes of the LocalCluster it starts "
+        "(default: one per CPU core).",
+    )(command)
+    command = click.option(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="Dask engine: address of an existing Dask scheduler (its workers need matcher "
+        "installed) instead of starting a LocalCluster.",
+    )(command)
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="local",
+        show_default=True,
+        help="Where the independent tasks run: this process, one after the other (local), or a "
+        'Dask cluster (dask; needs pip install "matcher[dask]").',
+    )(command)
 
 
 def engine_from(engine: str, scheduler: str | None, workers: int | None) -> Engine:
@@ -70,8 +82,10 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
         yield None
         return
     if not config.stay_in_academie:
-        _fail("--by academie needs students kept in their académie: add --stay-in-academie, or set "
-              "stay_in_academie = true in the policy file (--config)")
+        _fail(
+            "--by academie needs students kept in their académie: add --stay-in-academie, or set "
+            "stay_in_academie = true in the policy file (--config)"
+        )
     with opened(engine) as runner:
         yield runner
 
@@ -79,12 +93,26 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
 @click.command(name="sweep")
 @click.option("--students", "students_path", type=_FILE, required=True, help="Students file (CSV or XLSX).")
 @click.option("--sites", "sites_path", type=_FILE, required=True, help="Sites file (CSV or XLSX).")
-@click.option("--grid", "grid_path", type=_FILE, required=True,
-              help="Grid (TOML): policy options with lists of values; see datasets/sweep_example.toml.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for sweep.csv and one sub-folder per run with its summary.json.")
-@click.option("--config", "config_path", type=_FILE,
-              help="Base policy file (TOML) for the options the grid does not vary; see datasets/policy.toml.")
+@click.option(
+    "--grid",
+    "grid_path",
+    type=_FILE,
+    required=True,
+    help="Grid (TOML): policy options with lists of values; see datasets/sweep_example.toml.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for sweep.csv and one sub-folder per run with its summary.json.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=_FILE,
+    help="Base policy file (TOML) for the options the grid does not vary; see datasets/policy.toml.",
+)
 @engine_options
 def sweep_cmd(students_path, sites_path, grid_path, out_dir, config_path, engine, scheduler, workers):
     """Allocate every combination of the grid's options and seeds; write one comparison table."""
@@ -101,5 +129,7 @@ def sweep_cmd(students_path, sites_path, grid_path, out_dir, config_path, engine
         table, summaries = sweep(students, sites, runs, inputs=inputs, runner=runner)
     paths = write_sweep(table, summaries, out_dir)
     click.echo(table.astype(object).where(table.notna(), "").to_string(index=False))
-    click.echo(f"\n{len(runs)} runs on the {chosen.kind} engine; wrote {paths['sweep.csv']} and "
-               f"{len(runs)} summary.json files in {out_dir}/run-*/")
+    click.echo(
+        f"\n{len(runs)} runs on the {chosen.kind} engine; wrote {paths['sweep.csv']} and "
+        f"{len(runs)} summary.json files in {out_dir}/run-*/"
+    )

@@ -2,6 +2,7 @@
 
 They are attached to the ``matcher`` group in :mod:`matcher.cli`. Nothing they print contains an identifier.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,15 +14,26 @@ from matcher.pipeline.privacy import KEY_ENV, pseudonymize_file, read_key, reide
 __all__ = ["pseudonymize_cmd", "reidentify_cmd"]
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-_KEY = click.option("--key-file", type=_FILE,
-                    help=f"File holding the secret key (at least 16 characters); default: ${KEY_ENV}.")
+_KEY = click.option(
+    "--key-file", type=_FILE, help=f"File holding the secret key (at least 16 characters); default: ${KEY_ENV}."
+)
 
 
 @click.command(name="pseudonymize")
-@click.option("--students", "students_path", type=_FILE, required=True,
-              help="Students file with the real identifiers (CSV or XLSX).")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Pseudonymised students file to write (CSV).")
+@click.option(
+    "--students",
+    "students_path",
+    type=_FILE,
+    required=True,
+    help="Students file with the real identifiers (CSV or XLSX).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Pseudonymised students file to write (CSV).",
+)
 @_KEY
 def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None) -> None:
     """Replace student ids by keyed pseudonyms (HMAC-SHA256) and keep only the contract's columns."""
@@ -29,18 +41,36 @@ def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None)
         raise click.UsageError("--out must be a new file, not the students file itself")
     count, dropped = pseudonymize_file(students_path, out_path, read_key(key_file))
     if dropped:
-        click.echo(f"matcher: warning: {len(dropped)} column(s) not in the contract dropped (names, e-mails... "
-                   f"are never needed): {', '.join(repr(h) for h in dropped)}", err=True)
+        click.echo(
+            f"matcher: warning: {len(dropped)} column(s) not in the contract dropped (names, e-mails... "
+            f"are never needed): {', '.join(repr(h) for h in dropped)}",
+            err=True,
+        )
     click.echo(f"wrote {out_path} ({count:,} students, pseudonymised)")
 
 
 @click.command(name="reidentify")
-@click.option("--table", "table_path", type=_FILE, required=True,
-              help="Output table with pseudonyms in student_id (assignments.csv, unassigned.csv...).")
-@click.option("--students", "students_path", type=_FILE, required=True,
-              help="The students file with the real identifiers, as given to pseudonymize.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Re-identified copy of the table to write (CSV); keep it as private as the students file.")
+@click.option(
+    "--table",
+    "table_path",
+    type=_FILE,
+    required=True,
+    help="Output table with pseudonyms in student_id (assignments.csv, unassigned.csv...).",
+)
+@click.option(
+    "--students",
+    "students_path",
+    type=_FILE,
+    required=True,
+    help="The students file with the real identifiers, as given to pseudonymize.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Re-identified copy of the table to write (CSV); keep it as private as the students file.",
+)
 @_KEY
 def reidentify_cmd(table_path: Path, students_path: Path, out_path: Path, key_file: Path | None) -> None:
     """Put the real student ids back into an output table (for the officer who holds the key)."""

@@ -5,14 +5,23 @@ k-d tree on unit vectors (scipy's cKDTree) answers "within d km" and "k nearest"
 ``great_circle`` computes, vectorised. Many students share a point (located at their commune or lycée):
 ``same_points`` numbers equal points so that a search around each is made once (``distinct``, ``in_range``).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-__all__ = ["EARTH_RADIUS_KM", "unit_vectors", "chord", "chord_km", "great_circle_km", "same_points", "distinct",
-           "in_range"]
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "unit_vectors",
+    "chord",
+    "chord_km",
+    "great_circle_km",
+    "same_points",
+    "distinct",
+    "in_range",
+]
 
 EARTH_RADIUS_KM = 6371.0088
 

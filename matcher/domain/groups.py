@@ -5,6 +5,7 @@ in each week the members need, and that is eligible for every member. ``group_pa
 for the members (the others could never be used), so the relaxed flow's bound stays valid and gets tighter;
 the engine then places each group whole (``matcher.solve.groups``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,9 @@ def find_groups(students: pd.DataFrame) -> Groups:
     kept = np.flatnonzero(size >= 2)
     renumber = np.full(len(ids) + 1, -1)  # the last entry renumbers code -1 (no group id) to -1
     renumber[kept] = np.arange(len(kept))
-    return Groups(code=renumber[codes].astype(np.int64), size=size[kept].astype(np.int64),
-                  ids=np.asarray(ids, dtype=object)[kept])
+    return Groups(
+        code=renumber[codes].astype(np.int64), size=size[kept].astype(np.int64), ids=np.asarray(ids, dtype=object)[kept]
+    )
 
 
 def group_pairs(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, groups: Groups) -> pd.DataFrame:
@@ -67,9 +69,11 @@ def group_pairs(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
     need1 = np.bincount(groups.code[(groups.code >= 0) & (weeks != "week_2")], minlength=len(groups.size))
     need2 = np.bincount(groups.code[(groups.code >= 0) & (weeks != "week_1")], minlength=len(groups.size))
     gm, jm = g[member], j[member]
-    fits = ((sites["max_group_size"].to_numpy(np.int64)[jm] >= groups.size[gm])
-            & (sites["capacity_week_1"].to_numpy(np.int64)[jm] >= need1[gm])
-            & (sites["capacity_week_2"].to_numpy(np.int64)[jm] >= need2[gm]))
+    fits = (
+        (sites["max_group_size"].to_numpy(np.int64)[jm] >= groups.size[gm])
+        & (sites["capacity_week_1"].to_numpy(np.int64)[jm] >= need1[gm])
+        & (sites["capacity_week_2"].to_numpy(np.int64)[jm] >= need2[gm])
+    )
     key = gm * len(sites) + jm
     _, inverse, count = np.unique(key, return_inverse=True, return_counts=True)
     keep = np.ones(len(pairs), bool)

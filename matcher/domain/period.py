@@ -1,4 +1,5 @@
 """The placement period: the last two Monday–Friday weeks ending on the last Friday before 1 July."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

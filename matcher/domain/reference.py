@@ -3,6 +3,7 @@
 The files live in the ``matcher.datasets`` package (``datasets/`` in the repository), with their provenance in
 ``SOURCES.md``. Codes are read as strings so that leading zeros and Corsica's ``2A``/``2B`` survive.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -26,7 +27,9 @@ def dataset_path(name: str):
 
 def _read(name: str, codes: list[str]) -> pd.DataFrame:
     with dataset_path(name).open("rb") as fh:
-        return pd.read_csv(fh, dtype={c: str for c in codes}, keep_default_na=False, na_values={"lat": [""], "lon": [""]})
+        return pd.read_csv(
+            fh, dtype={c: str for c in codes}, keep_default_na=False, na_values={"lat": [""], "lon": [""]}
+        )
 
 
 @cache
@@ -63,8 +66,10 @@ def postal_codes() -> pd.DataFrame:
     com = communes()
     has_arm = set(com.loc[com["type"] == "ARM", "parent_insee"])
     com = com[~com["insee_code"].isin(has_arm)]
-    pairs = com[["insee_code", "postal_codes", "population"]].assign(
-        postal_code=com["postal_codes"].str.split(" ")
-    ).explode("postal_code")
+    pairs = (
+        com[["insee_code", "postal_codes", "population"]]
+        .assign(postal_code=com["postal_codes"].str.split(" "))
+        .explode("postal_code")
+    )
     pairs = pairs[pairs["postal_code"].fillna("") != ""]
     return pairs[["postal_code", "insee_code", "population"]].reset_index(drop=True)

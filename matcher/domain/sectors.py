@@ -3,6 +3,7 @@
 Codes are short, lower-case and stable; labels are the French names officers use. A configuration may pass its
 own list (``sectors = [...]`` in the TOML file); when none is configured any code is accepted.
 """
+
 from __future__ import annotations
 
 __all__ = ["SECTORS"]

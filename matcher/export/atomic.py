@@ -11,6 +11,7 @@ A run killed at any moment leaves the output folder as it was or complete, plus 
 ``.NAME.matcher-new-*`` / ``.NAME.matcher-old-*`` folder, which the next run into the same folder removes (only
 the files this module writes, and links to files that still exist in the output folder).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -37,18 +38,46 @@ def check_out_dir(out: str | Path) -> None:
     """
     out = Path(out)
     if out.is_symlink():
-        raise InputError([Problem(str(out), None, None, "", "--out is a symbolic link (it would be replaced by a "
-                                  "folder)", "give the folder the link points to")])
+        raise InputError(
+            [
+                Problem(
+                    str(out),
+                    None,
+                    None,
+                    "",
+                    "--out is a symbolic link (it would be replaced by a folder)",
+                    "give the folder the link points to",
+                )
+            ]
+        )
     if out.exists() and not out.is_dir():
-        raise InputError([Problem(str(out), None, None, "", "--out names a file, not a folder",
-                                  "give a new or existing folder for the outputs")])
+        raise InputError(
+            [
+                Problem(
+                    str(out),
+                    None,
+                    None,
+                    "",
+                    "--out names a file, not a folder",
+                    "give a new or existing folder for the outputs",
+                )
+            ]
+        )
     if out.is_dir():
         folders = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.is_symlink())
         if folders:
-            raise InputError([Problem(str(out), None, None, ", ".join(folders[:5]),
-                                      "the output folder holds sub-folders matcher did not write",
-                                      "give a new or empty folder for --out (matcher never deletes what it did "
-                                      "not write)")])
+            raise InputError(
+                [
+                    Problem(
+                        str(out),
+                        None,
+                        None,
+                        ", ".join(folders[:5]),
+                        "the output folder holds sub-folders matcher did not write",
+                        "give a new or empty folder for --out (matcher never deletes what it did not write)",
+                    )
+                ]
+            )
 
 
 def publish(files: dict[str, bytes], out: str | Path) -> dict[str, Path]:

@@ -5,6 +5,7 @@ previous complete set or the new one, never a mix, and files in the folder that 
 The three contract files are byte-identical for the same inputs, configuration and seed; ``run.json`` holds what
 varies between runs (timings per stage).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,6 +73,11 @@ def write_outputs(result, out_dir: str | Path, extra: dict[str, pd.DataFrame] | 
     paths = publish(files, out_dir)
     stale = [name for name in DERIVED if name not in files and (Path(out_dir) / name).exists()]
     if stale:
-        warnings.warn(MatcherWarning(f"{', '.join(stale)} in {out_dir} describe an earlier run and were kept; run "
-                                     "matcher report again (or remove them)"), stacklevel=2)
+        warnings.warn(
+            MatcherWarning(
+                f"{', '.join(stale)} in {out_dir} describe an earlier run and were kept; run "
+                "matcher report again (or remove them)"
+            ),
+            stacklevel=2,
+        )
     return paths

@@ -5,6 +5,7 @@ return, which some spreadsheets skip before reading a formula) evaluates it as a
 ``=HYPERLINK("http://evil","click")`` would become a live link (CSV/Excel formula injection). Such text cells
 get a leading apostrophe, which spreadsheets show as text. Numbers are left alone (a negative number is data).
 """
+
 from __future__ import annotations
 
 import numpy as np

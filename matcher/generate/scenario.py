@@ -52,6 +52,7 @@ capacity               70 % full time (``capacity``), else per week (``capacity_
 ``DEMO`` holds the arguments of the shipped demo scenario (``embedded_scenario``): the partner's ~900 sites
 offering ≥ 1,000 places, and ~3,000 requests.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,8 +67,16 @@ from matcher.domain import reference
 from matcher.generate.tables import DIGITAL, ENERGY, draw_sites, draw_students
 from matcher.load.schema import SITES, STUDENTS
 
-__all__ = ["generate", "write_scenario", "embedded_scenario", "DEMO", "STUDENT_COLUMNS", "SITE_COLUMNS",
-           "ENERGY", "DIGITAL"]
+__all__ = [
+    "generate",
+    "write_scenario",
+    "embedded_scenario",
+    "DEMO",
+    "STUDENT_COLUMNS",
+    "SITE_COLUMNS",
+    "ENERGY",
+    "DIGITAL",
+]
 
 #: Columns written, in order (the contract's, without ``address``).
 STUDENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in STUDENTS if c.name != "address")
@@ -91,8 +100,9 @@ def _check_sizes(n_students: int, n_sites: int, places: int | None) -> int:
     return int(places)
 
 
-def generate(n_students: int, n_sites: int, seed: int = 0, *,
-             places: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate(
+    n_students: int, n_sites: int, seed: int = 0, *, places: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Draw a synthetic scenario on the real map (distributions in the module docstring).
 
     Parameters

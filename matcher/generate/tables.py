@@ -1,4 +1,5 @@
 """The site and student draws of :mod:`matcher.generate` (private; distributions documented there)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,14 @@ from matcher.generate.util import (
 from matcher.load.schema import WEEKS
 
 CODES = tuple(SECTORS)
-ENERGY = ("electricite", "reseaux_energie", "energies_renouvelables", "genie_climatique",
-          "efficacite_energetique", "mobilite_electrique")
+ENERGY = (
+    "electricite",
+    "reseaux_energie",
+    "energies_renouvelables",
+    "genie_climatique",
+    "efficacite_energetique",
+    "mobilite_electrique",
+)
 DIGITAL = ("numerique", "cybersecurite", "batiment_intelligent", "bureau_etudes")
 TRADE_BOOST = 1.6  # energy trades for boys, digital trades for girls
 JITTER_KM = 2.0
@@ -37,8 +44,7 @@ def _sector_weights() -> np.ndarray:
     """Rows: girls, boys, gender not given; columns: ``CODES``."""
     energy = np.isin(CODES, ENERGY)
     digital = np.isin(CODES, DIGITAL)
-    return np.stack([np.where(digital, TRADE_BOOST, 1.0), np.where(energy, TRADE_BOOST, 1.0),
-                     np.ones(len(CODES))])
+    return np.stack([np.where(digital, TRADE_BOOST, 1.0), np.where(energy, TRADE_BOOST, 1.0), np.ones(len(CODES))])
 
 
 def capacities(rng: np.random.Generator, full: np.ndarray, places: int):
@@ -71,9 +77,12 @@ def _site_location(rng: np.random.Generator, com: pd.DataFrame, u: np.ndarray) -
     """Location columns of sites in communes ``com``: the commune (90 %) or its postal code; a point (10 %)."""
     postal_only, has_point = u < 0.10, u >= 0.90
     lat, lon = jittered(rng, com["lat"].to_numpy(), com["lon"].to_numpy(), JITTER_KM)
-    return {"commune_insee": where_text(~postal_only, com["insee_code"].to_numpy(object)),
-            "postal_code": where_text(postal_only, com["postal_code"].to_numpy(object)),
-            "lat": coords(has_point, lat), "lon": coords(has_point, lon)}
+    return {
+        "commune_insee": where_text(~postal_only, com["insee_code"].to_numpy(object)),
+        "postal_code": where_text(postal_only, com["postal_code"].to_numpy(object)),
+        "lat": coords(has_point, lat),
+        "lon": coords(has_point, lon),
+    }
 
 
 def draw_sites(rng: np.random.Generator, n: int, places: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -114,8 +123,9 @@ def draw_sites(rng: np.random.Generator, n: int, places: int) -> tuple[dict[str,
 
 def _groups(rng: np.random.Generator, n: int):
     """Group members (row numbers), each member's group leader, and the ``group_id`` column."""
-    sizes = rng.choice(np.array(GROUP_SIZES), size=round(n * GROUP_SHARE / np.dot(GROUP_SIZES, GROUP_SIZE_P)),
-                       p=GROUP_SIZE_P)
+    sizes = rng.choice(
+        np.array(GROUP_SIZES), size=round(n * GROUP_SHARE / np.dot(GROUP_SIZES, GROUP_SIZE_P)), p=GROUP_SIZE_P
+    )
     sizes = sizes[np.cumsum(sizes) <= n]
     members = rng.choice(n, size=int(sizes.sum()), replace=False)
     group = np.repeat(np.arange(len(sizes)), sizes)
@@ -164,7 +174,10 @@ def draw_students(rng: np.random.Generator, n: int, site_ids: np.ndarray, site_d
     cols = {
         "student_id": numbered("E", n, 7),
         "lycee_uai": lyc.table["uai"].to_numpy(object)[row],
-        "commune_insee": insee, "postal_code": np.full(n, "", dtype=object), "lat": lat, "lon": lon,
+        "commune_insee": insee,
+        "postal_code": np.full(n, "", dtype=object),
+        "lat": lat,
+        "lon": lon,
         "sectors": ranked_codes(rng, CODES, _sector_weights(), gender, n_trades),
         "site_choices": _choices(rng, n, lyc.dept[row], site_ids, site_dept, u[5]),
         "max_km": where_text(u[6] >= 0.70, rng.choice(np.array([15, 20, 30, 40, 50]), size=n)),

@@ -3,6 +3,7 @@
 Every function takes its random generator explicitly and works on whole arrays: no Python loop per row.
 String columns are built as ``object`` arrays whose repeated values (``""``, ``"true"``...) share one object.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def numbered(prefix: str, n: int, width: int) -> np.ndarray:
     chars = np.empty((n, len(prefix) + digits), dtype=np.uint32)  # code points, viewed as fixed-width str
     chars[:, : len(prefix)] = [ord(c) for c in prefix]
     powers = 10 ** np.arange(digits - 1, -1, -1, dtype=np.int64)
-    chars[:, len(prefix):] = np.arange(1, n + 1, dtype=np.int64)[:, None] // powers % 10 + ord("0")
+    chars[:, len(prefix) :] = np.arange(1, n + 1, dtype=np.int64)[:, None] // powers % 10 + ord("0")
     return chars.view(f"<U{chars.shape[1]}").reshape(n).astype(object)
 
 
@@ -113,8 +114,9 @@ def join_ranked(parts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return out
 
 
-def ranked_codes(rng: np.random.Generator, codes, weights: np.ndarray, group: np.ndarray,
-                 counts: np.ndarray) -> np.ndarray:
+def ranked_codes(
+    rng: np.random.Generator, codes, weights: np.ndarray, group: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
     """``counts[i]`` (1–3) distinct codes per row, drawn in turn without replacement by ``weights[group[i]]``.
 
     The exact probability of every ordered triple is computed per group, so each row needs one uniform draw; the
@@ -145,8 +147,10 @@ def pick_distinct(rng: np.random.Generator, pool: Pool, group: np.ndarray, want:
     first = np.minimum((u[0] * count).astype(np.int64), np.maximum(count - 1, 0))
     other = np.minimum((u[1] * (count - 1)).astype(np.int64), np.maximum(count - 2, 0))
     second = (first + 1 + other) % np.maximum(count, 1)
-    return (np.where((want >= 1) & (count >= 1), start + first, -1),
-            np.where((want >= 2) & (count >= 2), start + second, -1))
+    return (
+        np.where((want >= 1) & (count >= 1), start + first, -1),
+        np.where((want >= 2) & (count >= 2), start + second, -1),
+    )
 
 
 def pick_weighted(rng: np.random.Generator, pool: Pool, weight: np.ndarray, group: np.ndarray) -> np.ndarray:

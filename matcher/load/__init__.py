@@ -3,6 +3,7 @@
 ``read_table`` parses one file; ``load_inputs`` reads both, cross-validates them, locates them and raises one
 :class:`~matcher.errors.InputError` listing every problem.
 """
+
 from __future__ import annotations
 
 from matcher.load.inputs import load_inputs

@@ -13,6 +13,7 @@ Each converter takes a column of stripped strings and returns the typed values a
   (``01000``); INSEE codes and UAIs are upper-cased (``2a004`` → ``2A004``).
 - lists: ``|``-separated, items stripped, empty items and repeats dropped; sectors lower-cased, UAIs upper-cased.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,24 +36,68 @@ _FORMULA = r"(?is)(?:[=@]|[+-](?![\d.,]|inf|nan))."
 #: Normalised ``weeks`` cell → contract value. Bare ``1``/``2`` are refused as ambiguous ("2" could mean
 #: "2 semaines" or "semaine 2").
 WEEK_WORDS: dict[str, str] = {
-    "": "both", "both": "both", "les_deux": "both", "deux": "both", "2_semaines": "both", "deux_semaines": "both",
-    "s1_s2": "both", "week_1_week_2": "both", "semaine_1_semaine_2": "both", "toutes": "both",
-    "week_1": "week_1", "week1": "week_1", "w1": "week_1", "semaine_1": "week_1", "semaine1": "week_1",
-    "s1": "week_1", "sem_1": "week_1", "sem1": "week_1", "premiere_semaine": "week_1",
-    "week_2": "week_2", "week2": "week_2", "w2": "week_2", "semaine_2": "week_2", "semaine2": "week_2",
-    "s2": "week_2", "sem_2": "week_2", "sem2": "week_2", "deuxieme_semaine": "week_2", "seconde_semaine": "week_2",
+    "": "both",
+    "both": "both",
+    "les_deux": "both",
+    "deux": "both",
+    "2_semaines": "both",
+    "deux_semaines": "both",
+    "s1_s2": "both",
+    "week_1_week_2": "both",
+    "semaine_1_semaine_2": "both",
+    "toutes": "both",
+    "week_1": "week_1",
+    "week1": "week_1",
+    "w1": "week_1",
+    "semaine_1": "week_1",
+    "semaine1": "week_1",
+    "s1": "week_1",
+    "sem_1": "week_1",
+    "sem1": "week_1",
+    "premiere_semaine": "week_1",
+    "week_2": "week_2",
+    "week2": "week_2",
+    "w2": "week_2",
+    "semaine_2": "week_2",
+    "semaine2": "week_2",
+    "s2": "week_2",
+    "sem_2": "week_2",
+    "sem2": "week_2",
+    "deuxieme_semaine": "week_2",
+    "seconde_semaine": "week_2",
 }
 
 #: Normalised boolean cell → value.
 BOOL_WORDS: dict[str, bool] = {
-    "true": True, "1": True, "1_0": True, "yes": True, "oui": True, "vrai": True, "x": True,
-    "false": False, "0": False, "0_0": False, "no": False, "non": False, "faux": False,
+    "true": True,
+    "1": True,
+    "1_0": True,
+    "yes": True,
+    "oui": True,
+    "vrai": True,
+    "x": True,
+    "false": False,
+    "0": False,
+    "0_0": False,
+    "no": False,
+    "non": False,
+    "faux": False,
 }
 
 #: Normalised gender cell → ``F``/``M``/``""``.
 GENDER_WORDS: dict[str, str] = {
-    "": "", "f": "F", "fille": "F", "femme": "F", "feminin": "F", "female": "F",
-    "m": "M", "h": "M", "garcon": "M", "homme": "M", "masculin": "M", "male": "M",
+    "": "",
+    "f": "F",
+    "fille": "F",
+    "femme": "F",
+    "feminin": "F",
+    "female": "F",
+    "m": "M",
+    "h": "M",
+    "garcon": "M",
+    "homme": "M",
+    "masculin": "M",
+    "male": "M",
 }
 
 #: Error key → (message, fix).

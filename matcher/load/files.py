@@ -6,6 +6,7 @@ an empty file, a file above :data:`MAX_FILE_BYTES`) becomes a file-level :class:
 exception. Damage inside a CSV file is reported on its row: a byte that is neither UTF-8 nor Windows-1252, a row
 using another separator than the header, a quote never closed, a last line cut short (a file saved half-way).
 """
+
 from __future__ import annotations
 
 import csv
@@ -76,14 +77,17 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
     list of Problem
         File-level problems (unreadable, binary, empty, header only) and rows with too many cells.
     """
+
     def fail(message: str, fix: str = _FIX_FORMAT) -> tuple[None, list[Problem]]:
         return None, [Problem(file, None, None, "", message, fix)]
 
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
-            return fail(f"the file is {size / 2**20:,.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB limit",
-                        "split the file (e.g. one file per académie) and run each part separately")
+            return fail(
+                f"the file is {size / 2**20:,.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB limit",
+                "split the file (e.g. one file per académie) and run each part separately",
+            )
         data = Path(path).read_bytes()
     except OSError as exc:
         return fail(f"cannot read the file ({exc.strerror or exc})", "check the path and the file's permissions")
@@ -124,13 +128,20 @@ def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     row = data[:start].count(b"\n") + 1
     header = data.split(b"\n", 1)[0].decode("utf-8-sig", "replace").rstrip("\r")
     sep = _delimiter(header)
-    position = data[data.rfind(b"\n", 0, start) + 1:start].count(sep.encode())
+    position = data[data.rfind(b"\n", 0, start) + 1 : start].count(sep.encode())
     headers = header.split(sep)
     column = headers[position].strip() if position < len(headers) and row > 1 else None
-    byte = data[start:start + 1].hex()
-    return None, [Problem(file, row, column, f"0x{byte}", "this byte is neither UTF-8 nor Windows-1252 text: the file "
-                          "is damaged, binary, or in another encoding",
-                          "save the table again as CSV UTF-8 (or as .xlsx) from the spreadsheet")]
+    byte = data[start : start + 1].hex()
+    return None, [
+        Problem(
+            file,
+            row,
+            column,
+            f"0x{byte}",
+            "this byte is neither UTF-8 nor Windows-1252 text: the file is damaged, binary, or in another encoding",
+            "save the table again as CSV UTF-8 (or as .xlsx) from the spreadsheet",
+        )
+    ]
 
 
 def _delimiter(text: str) -> str:
@@ -143,8 +154,16 @@ def _delimiter(text: str) -> str:
 def _read_csv(text: str, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     sep = _delimiter(text)
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, na_filter=False,
-                           skip_blank_lines=False, engine="c", low_memory=False)  # no NaN: missing cells read as ""
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+            low_memory=False,
+        )  # no NaN: missing cells read as ""
         problems: list[Problem] = []
     except pd.errors.EmptyDataError:
         if text.strip():
@@ -169,28 +188,47 @@ def _damaged_lines(text: str, sep: str, grid: pd.DataFrame, file: str) -> list[P
     starts = np.append(0, ends[:-1] + 1)  # an empty line starts on its own "\n"
 
     def line(k: int) -> str:
-        return text[starts[k]:ends[k]].rstrip("\r")
+        return text[starts[k] : ends[k]].rstrip("\r")
 
     width = grid.shape[1]
     others = [other for other in (",", ";", "\t") if other != sep]
     out = []
     if width > 1:
         holding = np.logical_or.reduceat(codes == ord(sep), starts)
-        for k in 1 + np.flatnonzero(~holding[1:len(grid)]):
+        for k in 1 + np.flatnonzero(~holding[1 : len(grid)]):
             found = [o for o in others if o in line(k)]
             if found and line(k).strip():
                 shown = "tab" if found[0] == "\t" else repr(found[0])
-                out.append(Problem(file, k + 1, None, line(k)[:60], f"this row is separated by {shown}, the "
-                                   f"header by {'tab' if sep == chr(9) else repr(sep)}",
-                                   "use one separator in the whole file (save it again from the spreadsheet)"))
+                out.append(
+                    Problem(
+                        file,
+                        k + 1,
+                        None,
+                        line(k)[:60],
+                        f"this row is separated by {shown}, the header by {'tab' if sep == chr(9) else repr(sep)}",
+                        "use one separator in the whole file (save it again from the spreadsheet)",
+                    )
+                )
     last = line(len(grid) - 1)
     cells = len(next(csv.reader([last], delimiter=sep), []))
-    if not text.endswith(("\n", "\r")) and last.strip() and cells < width and len(grid) - 1 not in [
-            p.row - 2 for p in out]:
+    if (
+        not text.endswith(("\n", "\r"))
+        and last.strip()
+        and cells < width
+        and len(grid) - 1 not in [p.row - 2 for p in out]
+    ):
         column = str(grid.iat[0, max(cells - 1, 0)]).strip() or None
-        out.append(Problem(file, len(grid), column, last[:60], f"the last row is cut short ({cells} of {width} cells, "
-                           "no end of line): the file may have been saved or copied half-way",
-                           "save the complete file again, or finish or delete this row"))
+        out.append(
+            Problem(
+                file,
+                len(grid),
+                column,
+                last[:60],
+                f"the last row is cut short ({cells} of {width} cells, "
+                "no end of line): the file may have been saved or copied half-way",
+                "save the complete file again, or finish or delete this row",
+            )
+        )
     return out
 
 
@@ -201,10 +239,16 @@ def _read_csv_leniently(text: str, sep: str, file: str) -> tuple[pd.DataFrame, l
     problems = _unclosed_quote(text, sep, file)
     for number, record in enumerate(records[1:], start=2):
         if any(cell.strip() for cell in record[width:]):
-            problems.append(Problem(
-                file, number, None, sep.join(record[width:]),
-                f"{len(record)} cells in this row but {width} columns in the header",
-                "quote cells that contain the separator (e.g. \"12,5\") or use ';' as the separator"))
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    None,
+                    sep.join(record[width:]),
+                    f"{len(record)} cells in this row but {width} columns in the header",
+                    "quote cells that contain the separator (e.g. \"12,5\") or use ';' as the separator",
+                )
+            )
     padded = [(record + [""] * width)[:width] for record in records]
     return pd.DataFrame(padded, dtype=str), problems
 
@@ -214,27 +258,41 @@ def _unclosed_quote(text: str, sep: str, file: str) -> list[Problem]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     read = 0
     try:
-        for read, _ in enumerate(reader, start=1):
+        for read, _row in enumerate(reader, start=1):  # noqa: B007 (the count is read after the loop)
             pass
     except csv.Error:
-        return [Problem(file, read + 1, None, "\"", "a quote (\") opened in this row is never closed",
-                        "close the quote, or remove it (quotes are needed only around cells containing the "
-                        "separator)")]
+        return [
+            Problem(
+                file,
+                read + 1,
+                None,
+                '"',
+                'a quote (") opened in this row is never closed',
+                "close the quote, or remove it (quotes are needed only around cells containing the separator)",
+            )
+        ]
     return []
 
 
 def _read_xlsx(data: bytes, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     try:
-        grid = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, keep_default_na=False,
-                             na_filter=False, engine="openpyxl")
+        grid = pd.read_excel(
+            io.BytesIO(data),
+            sheet_name=0,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            engine="openpyxl",
+        )
     except Exception as exc:  # noqa: BLE001 - any failure of the third-party parser means an unreadable file
-        return None, [Problem(file, None, None, "", f"cannot read this Excel file ({type(exc).__name__})",
-                              _FIX_FORMAT)]
+        return None, [Problem(file, None, None, "", f"cannot read this Excel file ({type(exc).__name__})", _FIX_FORMAT)]
     return grid.fillna("").astype(str), []
 
 
-def _to_raw(grid: pd.DataFrame, excel: bool, file: str,
-            problems: list[Problem]) -> tuple[RawTable | None, list[Problem]]:
+def _to_raw(
+    grid: pd.DataFrame, excel: bool, file: str, problems: list[Problem]
+) -> tuple[RawTable | None, list[Problem]]:
     """Split the header from the data, drop blank rows, number rows as a spreadsheet does."""
     grid = grid.astype(str)
     grid.columns = range(grid.shape[1])
@@ -249,6 +307,14 @@ def _to_raw(grid: pd.DataFrame, excel: bool, file: str,
     body = body[~blank].reset_index(drop=True)
     rows = np.flatnonzero(~blank) + 2
     if body.empty:
-        problems = problems + [Problem(file, None, None, "", "the file has a header but no data rows",
-                                       "add one row per record under the header")]
+        problems = problems + [
+            Problem(
+                file,
+                None,
+                None,
+                "",
+                "the file has a header but no data rows",
+                "add one row per record under the header",
+            )
+        ]
     return RawTable(headers, body, rows, excel), problems

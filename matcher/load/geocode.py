@@ -5,6 +5,7 @@ geopy's ``BANFrance``, at most one request per ``min_delay_seconds``, and keeps 
 in a cache directory chosen by the user, so that a second run asks nothing again. It is what
 :func:`matcher.load.locate.locate` expects as ``geocoder``.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -44,16 +45,23 @@ class AddressGeocoder:
     too. A network failure is not cached: the address counts as not found for this run only.
     """
 
-    def __init__(self, cache_dir: str | Path, service: _Service | None = None, *,
-                 min_delay_seconds: float = 0.1, user_agent: str = "matcher-placements"):
+    def __init__(
+        self,
+        cache_dir: str | Path,
+        service: _Service | None = None,
+        *,
+        min_delay_seconds: float = 0.1,
+        user_agent: str = "matcher-placements",
+    ):
         from geopy.extra.rate_limiter import RateLimiter
 
         if service is None:
             from geopy.geocoders import BANFrance
 
             service = BANFrance(user_agent=user_agent, timeout=10)
-        self._ask = RateLimiter(service.geocode, min_delay_seconds=min_delay_seconds, max_retries=2,
-                                swallow_exceptions=False)
+        self._ask = RateLimiter(
+            service.geocode, min_delay_seconds=min_delay_seconds, max_retries=2, swallow_exceptions=False
+        )
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         self.cache_path = Path(cache_dir) / CACHE_FILE
         self._sql("CREATE TABLE IF NOT EXISTS cache (address TEXT PRIMARY KEY, lat REAL, lon REAL)")

@@ -5,6 +5,7 @@ in the aliases of the file's kind. Columns that match nothing are ignored. Colum
 (names, e-mails, phone numbers, birth dates) are recognised separately so that they are dropped before any value is
 read: the contract needs pseudonymous ids only.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,43 +41,103 @@ def normalize(text: str) -> str:
 
 
 _COMMON = {
-    "uai": "lycee_uai", "code_uai": "lycee_uai", "lycee": "lycee_uai", "rne": "lycee_uai", "uai_lycee": "lycee_uai",
-    "code_commune": "commune_insee", "insee": "commune_insee", "code_insee": "commune_insee",
-    "commune": "commune_insee", "code_commune_insee": "commune_insee", "insee_commune": "commune_insee",
-    "code_postal": "postal_code", "cp": "postal_code", "codepostal": "postal_code", "zip": "postal_code",
-    "latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon",
-    "adresse": "address", "adresse_postale": "address",
-    "secteurs": "sectors", "secteur": "sectors", "metiers": "sectors", "metier": "sectors",
-    "filieres": "sectors", "filiere": "sectors", "sector": "sectors",
+    "uai": "lycee_uai",
+    "code_uai": "lycee_uai",
+    "lycee": "lycee_uai",
+    "rne": "lycee_uai",
+    "uai_lycee": "lycee_uai",
+    "code_commune": "commune_insee",
+    "insee": "commune_insee",
+    "code_insee": "commune_insee",
+    "commune": "commune_insee",
+    "code_commune_insee": "commune_insee",
+    "insee_commune": "commune_insee",
+    "code_postal": "postal_code",
+    "cp": "postal_code",
+    "codepostal": "postal_code",
+    "zip": "postal_code",
+    "latitude": "lat",
+    "longitude": "lon",
+    "lng": "lon",
+    "long": "lon",
+    "adresse": "address",
+    "adresse_postale": "address",
+    "secteurs": "sectors",
+    "secteur": "sectors",
+    "metiers": "sectors",
+    "metier": "sectors",
+    "filieres": "sectors",
+    "filiere": "sectors",
+    "sector": "sectors",
 }
 
 _STUDENT = {
-    "identifiant": "student_id", "id_eleve": "student_id", "eleve": "student_id", "id": "student_id",
+    "identifiant": "student_id",
+    "id_eleve": "student_id",
+    "eleve": "student_id",
+    "id": "student_id",
     "identifiant_eleve": "student_id",
-    "choix": "site_choices", "voeux": "site_choices", "choix_sites": "site_choices", "voeu": "site_choices",
-    "distance_max": "max_km", "km_max": "max_km", "rayon": "max_km", "distance_max_km": "max_km",
-    "rayon_km": "max_km", "max_distance": "max_km",
-    "semaines": "weeks", "semaine": "weeks",
-    "fractionnement": "split_ok", "split": "split_ok", "fractionnable": "split_ok",
-    "groupe": "group_id", "id_groupe": "group_id", "group": "group_id",
-    "sexe": "gender", "genre": "gender", "sex": "gender",
-    "prioritaire": "priority", "boursier": "priority", "rep": "priority",
-    "handicap": "needs_accessible", "besoin_accessibilite": "needs_accessible",
+    "choix": "site_choices",
+    "voeux": "site_choices",
+    "choix_sites": "site_choices",
+    "voeu": "site_choices",
+    "distance_max": "max_km",
+    "km_max": "max_km",
+    "rayon": "max_km",
+    "distance_max_km": "max_km",
+    "rayon_km": "max_km",
+    "max_distance": "max_km",
+    "semaines": "weeks",
+    "semaine": "weeks",
+    "fractionnement": "split_ok",
+    "split": "split_ok",
+    "fractionnable": "split_ok",
+    "groupe": "group_id",
+    "id_groupe": "group_id",
+    "group": "group_id",
+    "sexe": "gender",
+    "genre": "gender",
+    "sex": "gender",
+    "prioritaire": "priority",
+    "boursier": "priority",
+    "rep": "priority",
+    "handicap": "needs_accessible",
+    "besoin_accessibilite": "needs_accessible",
 }
 
 _SITE = {
-    "identifiant_site": "site_id", "id_site": "site_id", "siret": "site_id", "offre": "site_id",
-    "identifiant": "site_id", "id": "site_id", "id_offre": "site_id",
-    "entreprise": "company", "raison_sociale": "company", "societe": "company", "nom_entreprise": "company",
-    "capacite": "capacity", "places": "capacity", "nombre_de_places": "capacity", "nb_places": "capacity",
-    "capacite_semaine_1": "capacity_week_1", "places_semaine_1": "capacity_week_1",
-    "capacite_semaine_2": "capacity_week_2", "places_semaine_2": "capacity_week_2",
-    "temps_plein_uniquement": "full_time_only", "temps_plein": "full_time_only",
-    "taille_groupe_max": "max_group_size", "groupe_max": "max_group_size",
-    "accessibilite": "accessible", "accessibilite_pmr": "accessible", "pmr": "accessible",
-    "reserve_prioritaires": "reserved_priority", "reserve_prioritaire": "reserved_priority",
-    "lycees_reserves": "reserved_lycees", "reserve_lycees": "reserved_lycees",
+    "identifiant_site": "site_id",
+    "id_site": "site_id",
+    "siret": "site_id",
+    "offre": "site_id",
+    "identifiant": "site_id",
+    "id": "site_id",
+    "id_offre": "site_id",
+    "entreprise": "company",
+    "raison_sociale": "company",
+    "societe": "company",
+    "nom_entreprise": "company",
+    "capacite": "capacity",
+    "places": "capacity",
+    "nombre_de_places": "capacity",
+    "nb_places": "capacity",
+    "capacite_semaine_1": "capacity_week_1",
+    "places_semaine_1": "capacity_week_1",
+    "capacite_semaine_2": "capacity_week_2",
+    "places_semaine_2": "capacity_week_2",
+    "temps_plein_uniquement": "full_time_only",
+    "temps_plein": "full_time_only",
+    "taille_groupe_max": "max_group_size",
+    "groupe_max": "max_group_size",
+    "accessibilite": "accessible",
+    "accessibilite_pmr": "accessible",
+    "pmr": "accessible",
+    "reserve_prioritaires": "reserved_priority",
+    "reserve_prioritaire": "reserved_priority",
+    "lycees_reserves": "reserved_lycees",
+    "reserve_lycees": "reserved_lycees",
 }
+
 
 #: Normalised header → contract column, per kind (``students`` / ``sites``). Contract names map to themselves.
 def _aliases(specific: dict[str, str], columns: tuple) -> dict[str, str]:
@@ -88,14 +149,52 @@ def _aliases(specific: dict[str, str], columns: tuple) -> dict[str, str]:
 ALIASES: dict[str, dict[str, str]] = {"students": _aliases(_STUDENT, STUDENTS), "sites": _aliases(_SITE, SITES)}
 
 #: Normalised headers of columns holding personal data: dropped unread.
-PERSONAL: frozenset[str] = frozenset({
-    "nom", "prenom", "name", "first_name", "last_name", "surname", "given_name", "full_name", "nom_prenom",
-    "prenom_nom", "nom_eleve", "prenom_eleve", "nom_de_famille", "nom_usage", "email", "e_mail", "mail",
-    "courriel", "adresse_mail", "adresse_email", "adresse_electronique", "telephone", "tel", "phone",
-    "portable", "mobile", "numero_de_telephone", "date_naissance", "date_de_naissance", "birth_date",
-    "birthdate", "date_of_birth", "dob", "naissance", "ine", "numero_ine", "contact", "nom_contact",
-    "email_contact", "telephone_contact", "responsable_legal", "nom_responsable",
-})
+PERSONAL: frozenset[str] = frozenset(
+    {
+        "nom",
+        "prenom",
+        "name",
+        "first_name",
+        "last_name",
+        "surname",
+        "given_name",
+        "full_name",
+        "nom_prenom",
+        "prenom_nom",
+        "nom_eleve",
+        "prenom_eleve",
+        "nom_de_famille",
+        "nom_usage",
+        "email",
+        "e_mail",
+        "mail",
+        "courriel",
+        "adresse_mail",
+        "adresse_email",
+        "adresse_electronique",
+        "telephone",
+        "tel",
+        "phone",
+        "portable",
+        "mobile",
+        "numero_de_telephone",
+        "date_naissance",
+        "date_de_naissance",
+        "birth_date",
+        "birthdate",
+        "date_of_birth",
+        "dob",
+        "naissance",
+        "ine",
+        "numero_ine",
+        "contact",
+        "nom_contact",
+        "email_contact",
+        "telephone_contact",
+        "responsable_legal",
+        "nom_responsable",
+    }
+)
 
 
 def match_headers(headers: list[str], kind: str, file: str) -> tuple[dict[int, str], list[Problem]]:
@@ -130,10 +229,17 @@ def match_headers(headers: list[str], kind: str, file: str) -> tuple[dict[int, s
             continue  # personal data and unknown columns are neither read nor copied
         column = aliases[key]
         if column in first_header:
-            problems.append(Problem(file, 1, column, str(header),
-                                    f"column {column} given twice (columns {first_position[column] + 1} and "
-                                    f"{position + 1}: {first_header[column]!r} and {str(header)!r})",
-                                    "keep only one of these columns"))
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    column,
+                    str(header),
+                    f"column {column} given twice (columns {first_position[column] + 1} and "
+                    f"{position + 1}: {first_header[column]!r} and {str(header)!r})",
+                    "keep only one of these columns",
+                )
+            )
             continue
         first_header[column] = str(header)
         first_position[column] = position

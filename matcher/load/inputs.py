@@ -1,4 +1,5 @@
 """Both input files: read, validate, cross-validate, locate; one InputError listing every problem."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -16,8 +17,9 @@ from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
 __all__ = ["load_inputs", "cross_rules"]
 
 
-def load_inputs(students_path: str | Path, sites_path: str | Path, config: Config, *,
-                geocoder: Geocoder | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_inputs(
+    students_path: str | Path, sites_path: str | Path, config: Config, *, geocoder: Geocoder | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read, validate and locate the students and sites files.
 
     Parameters
@@ -85,32 +87,55 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
     keys = [tuple(i.casefold() for i in choice) for choice in written]
     problems = []
     if "site_id" in sites.given:  # an unreadable sites file is reported once, not once per choice
-        problems += _unknown(students, "site_choices", codes, keys, canonical, "unknown site id",
-                             f"use a site_id of {sites.file}, or remove the choice")
+        problems += _unknown(
+            students,
+            "site_choices",
+            codes,
+            keys,
+            canonical,
+            "unknown site id",
+            f"use a site_id of {sites.file}, or remove the choice",
+        )
     choices = _respelled(choices, codes, written, keys, canonical)
     lycees = sites.table["reserved_lycees"]
-    problems += _unknown(sites, "reserved_lycees", *_distinct(lycees), reference.lycees().index, "unknown UAI",
-                         "write the 8-character UAI of a lycée (e.g. 0750654D)")
+    problems += _unknown(
+        sites,
+        "reserved_lycees",
+        *_distinct(lycees),
+        reference.lycees().index,
+        "unknown UAI",
+        "write the 8-character UAI of a lycée (e.g. 0750654D)",
+    )
     if config.sectors is not None:
         for result in (students, sites):
-            problems += _unknown(result, "sectors", *_distinct(result.table["sectors"]), config.sectors,
-                                 "unknown sector code", f"use one of: {', '.join(config.sectors)}")
+            problems += _unknown(
+                result,
+                "sectors",
+                *_distinct(result.table["sectors"]),
+                config.sectors,
+                "unknown sector code",
+                f"use one of: {', '.join(config.sectors)}",
+            )
     return problems, choices
 
 
-def _respelled(choices: pd.Series, codes: np.ndarray, written: list[tuple], keys: list[tuple],
-               canonical: dict[str, str]) -> pd.Series:
+def _respelled(
+    choices: pd.Series, codes: np.ndarray, written: list[tuple], keys: list[tuple], canonical: dict[str, str]
+) -> pd.Series:
     """``choices`` (distinct lists ``written``, casefolded ``keys``) with every known id spelled as ``canonical``.
 
     A list naming a known id in another spelling is rewritten whole (its unknown ids casefolded); ``choices``
     itself is returned when no list needs it.
     """
-    differs = [any(k in canonical and canonical[k] != w for k, w in zip(key, choice))
-               for key, choice in zip(keys, written)]
+    differs = [
+        any(k in canonical and canonical[k] != w for k, w in zip(key, choice)) for key, choice in zip(keys, written)
+    ]
     if not any(differs):
         return choices
-    spelled = [tuple(canonical.get(k, k) for k in key) if wrong else choice
-               for key, choice, wrong in zip(keys, written, differs)]
+    spelled = [
+        tuple(canonical.get(k, k) for k in key) if wrong else choice
+        for key, choice, wrong in zip(keys, written, differs)
+    ]
     return pd.Series(pd.Series(spelled, dtype=object).to_numpy()[codes], index=choices.index, dtype=object)
 
 
@@ -120,8 +145,9 @@ def _distinct(lists: pd.Series) -> tuple[np.ndarray, list[tuple]]:
     return codes, list(distinct)
 
 
-def _unknown(result: ReadResult, column: str, codes: np.ndarray, keys: list[tuple], known: Iterable[str],
-             message: str, fix: str) -> list[Problem]:
+def _unknown(
+    result: ReadResult, column: str, codes: np.ndarray, keys: list[tuple], known: Iterable[str], message: str, fix: str
+) -> list[Problem]:
     """One problem per list item whose key is not in ``known``, valued as written in the file.
 
     ``keys`` are the distinct lists of keys of ``column`` and ``codes`` the position of each row's list in them.
@@ -135,5 +161,7 @@ def _unknown(result: ReadResult, column: str, codes: np.ndarray, keys: list[tupl
     items = pd.Series(keys, dtype=object).take(codes[rows]).set_axis(rows).explode()
     bad = (items.notna() & ~items.isin(known)).to_numpy()
     written = result.table[column].iloc[rows].explode()[bad]
-    return [Problem(result.file, int(result.rows[i]), column, str(value), message, fix)
-            for i, value in zip(np.asarray(items.index)[bad], written)]
+    return [
+        Problem(result.file, int(result.rows[i]), column, str(value), message, fix)
+        for i, value in zip(np.asarray(items.index)[bad], written)
+    ]

@@ -5,6 +5,7 @@ The most precise field of a row wins: ``lat``/``lon``, then ``commune_insee``, t
 département, académie and région académique from the embedded reference data (:mod:`matcher.domain.reference`).
 Everything is vectorised: lookups are index look-ups and a KD-tree query, never a Python loop over rows.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -62,17 +63,37 @@ def _reference() -> _Reference:
     has = np.flatnonzero(~np.isnan(lat))
     overseas = com.iloc[has][com["departement"].iloc[has].str.len() == 3]
     ext = overseas.groupby("departement")[["lat", "lon"]].agg(["min", "max"])
-    boxes = np.vstack([METROPOLE_BOX, np.column_stack([
-        ext[("lat", "min")] - _PAD_DEG, ext[("lat", "max")] + _PAD_DEG,
-        ext[("lon", "min")] - _PAD_DEG, ext[("lon", "max")] + _PAD_DEG])])
+    boxes = np.vstack(
+        [
+            METROPOLE_BOX,
+            np.column_stack(
+                [
+                    ext[("lat", "min")] - _PAD_DEG,
+                    ext[("lat", "max")] + _PAD_DEG,
+                    ext[("lon", "min")] - _PAD_DEG,
+                    ext[("lon", "max")] + _PAD_DEG,
+                ]
+            ),
+        ]
+    )
     pc = reference.postal_codes().sort_values(["population", "insee_code"], ascending=[False, True], kind="stable")
     pc = pc.drop_duplicates("postal_code")
     postal = pd.Series(codes.get_indexer(pc["insee_code"]), index=pd.Index(pc["postal_code"].astype(str)))
     lyc = reference.lycees()
-    return _Reference(codes, lat, lon, admin, (com["departement"].str.len() == 2).to_numpy(),
-                      cKDTree(unit_vectors(lat[has], lon[has])), has, boxes, postal,
-                      pd.Index(lyc["uai"].astype(str)), codes.get_indexer(lyc["commune_insee"].astype(str)),
-                      lyc[["lat", "lon"]].to_numpy(float))
+    return _Reference(
+        codes,
+        lat,
+        lon,
+        admin,
+        (com["departement"].str.len() == 2).to_numpy(),
+        cKDTree(unit_vectors(lat[has], lon[has])),
+        has,
+        boxes,
+        postal,
+        pd.Index(lyc["uai"].astype(str)),
+        codes.get_indexer(lyc["commune_insee"].astype(str)),
+        lyc[["lat", "lon"]].to_numpy(float),
+    )
 
 
 def in_france(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -135,10 +156,20 @@ def _coordinates(lat: np.ndarray, lon: np.ndarray, out: _Rows) -> tuple[np.ndarr
     shown[bad] = [f"{a}, {o}" for a, o in zip(lat[bad], lon[bad])]
     swapped = bad.copy()
     swapped[bad] = in_france(lon[bad], lat[bad])
-    out.add(bad & ~swapped, "lat", shown, "coordinates outside France",
-            "give WGS84 decimal degrees (lat about 41 to 51 in metropolitan France), or a commune code instead")
-    out.add(swapped, "lat", shown, "coordinates outside France (latitude and longitude look swapped)",
-            "swap the lat and lon values")
+    out.add(
+        bad & ~swapped,
+        "lat",
+        shown,
+        "coordinates outside France",
+        "give WGS84 decimal degrees (lat about 41 to 51 in metropolitan France), or a commune code instead",
+    )
+    out.add(
+        swapped,
+        "lat",
+        shown,
+        "coordinates outside France (latitude and longitude look swapped)",
+        "swap the lat and lon values",
+    )
     ok = both & ~bad
     pos[~ok] = -1
     return ok, pos
@@ -155,20 +186,38 @@ def _codes(text: _Text, index: pd.Index, out: _Rows, column: str, message: str, 
 def _commune_codes(code: _Text, postal: _Text, out: _Rows) -> tuple[np.ndarray, np.ndarray]:
     """Commune position from ``commune_insee`` (checked, must have coordinates) and from ``postal_code``."""
     ref = _reference()
-    com = _codes(code, ref.codes, out, "commune_insee", "unknown INSEE commune code",
-                 "write the commune's 5-character INSEE code (e.g. 75056, 69381, 2A004), not its postal code")
+    com = _codes(
+        code,
+        ref.codes,
+        out,
+        "commune_insee",
+        "unknown INSEE commune code",
+        "write the commune's 5-character INSEE code (e.g. 75056, 69381, 2A004), not its postal code",
+    )
     no_point = com >= 0
     no_point[no_point] = np.isnan(ref.lat[com[no_point]])
-    out.add(no_point, "commune_insee", code.values, "this commune has no known coordinates (uninhabited territory)",
-            "give lat and lon, or the commune the person actually travels from")
+    out.add(
+        no_point,
+        "commune_insee",
+        code.values,
+        "this commune has no known coordinates (uninhabited territory)",
+        "give lat and lon, or the commune the person actually travels from",
+    )
     com[no_point] = -1
-    via_pc = _codes(postal, ref.postal.index, out, "postal_code", "unknown postal code",
-                    "write a 5-digit French postal code (e.g. 01000, 75005, 97400)")
+    via_pc = _codes(
+        postal,
+        ref.postal.index,
+        out,
+        "postal_code",
+        "unknown postal code",
+        "write a 5-digit French postal code (e.g. 01000, 75005, 97400)",
+    )
     return com, np.where(via_pc >= 0, ref.postal.to_numpy()[np.maximum(via_pc, 0)], -1)
 
 
-def _addresses(address: np.ndarray, todo: np.ndarray, geocoder: Geocoder | None,
-               out: _Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _addresses(
+    address: np.ndarray, todo: np.ndarray, geocoder: Geocoder | None, out: _Rows
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Geocode the distinct addresses of rows not located otherwise.
 
     Returns the usable mask, the nearest commune position (-1 elsewhere) and the points (n, 2), NaN elsewhere.
@@ -181,8 +230,13 @@ def _addresses(address: np.ndarray, todo: np.ndarray, geocoder: Geocoder | None,
     found = {a: geocoder.geocode(a) for a in pd.unique(address[asked])}  # network-bound: one call per address
     points[asked] = np.array([found[a] or (np.nan, np.nan) for a in address[asked]], dtype=float).reshape(-1, 2)
     ok = asked & in_france(points[:, 0], points[:, 1])
-    out.add(asked & ~ok, "address", address, "address not found in France by the geocoder",
-            "correct the address, or give a commune code or a postal code")
+    out.add(
+        asked & ~ok,
+        "address",
+        address,
+        "address not found in France by the geocoder",
+        "correct the address, or give a commune code or a postal code",
+    )
     pos[ok] = nearest_commune(points[ok, 0], points[ok, 1])[0]
     return ok, pos, points
 
@@ -215,8 +269,9 @@ def _floats(table: pd.DataFrame, name: str, n: int) -> np.ndarray:
     return pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def locate(table: pd.DataFrame, file_label: str, geocoder: Geocoder | None = None,
-           rows: Sequence[int] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def locate(
+    table: pd.DataFrame, file_label: str, geocoder: Geocoder | None = None, rows: Sequence[int] | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Locate every row of a students or sites table.
 
     Parameters
@@ -254,8 +309,14 @@ def locate(table: pd.DataFrame, file_label: str, geocoder: Geocoder | None = Non
     lat, lon = _floats(table, "lat", n), _floats(table, "lon", n)
     ok_ll, ll_pos = _coordinates(lat, lon, out)
     com_pos, pc_pos = _commune_codes(_column(table, "commune_insee", n, True), _column(table, "postal_code", n), out)
-    uai = _codes(_column(table, "lycee_uai", n, True), ref.lycees, out, "lycee_uai", "unknown UAI (lycée code)",
-                 "write the lycée's 8-character UAI, e.g. 0750654D")
+    uai = _codes(
+        _column(table, "lycee_uai", n, True),
+        ref.lycees,
+        out,
+        "lycee_uai",
+        "unknown UAI (lycée code)",
+        "write the lycée's 8-character UAI, e.g. 0750654D",
+    )
     lyc_pos = np.where(uai >= 0, ref.lycee_pos[np.maximum(uai, 0)], -1)
     by_code = (com_pos >= 0, pc_pos >= 0, lyc_pos >= 0)
     address = _column(table, "address", n).values
@@ -275,10 +336,20 @@ def _report_unlocated(nowhere: np.ndarray, has_address: np.ndarray, geocoding: b
     """'No usable location' for rows not located and not already reported for a bad location field."""
     blank = np.full(len(nowhere), "", dtype=object)  # the address itself is personal: not echoed
     hint = "" if geocoding else " (or turn on online geocoding for the address)"
-    out.add(nowhere & has_address, None, blank, "no usable location: the address is not geocoded offline",
-            "fill commune_insee, postal_code or lat and lon" + hint)
-    out.add(nowhere & ~has_address, None, blank, "no usable location",
-            "fill commune_insee, postal_code, lycee_uai (students) or lat and lon")
+    out.add(
+        nowhere & has_address,
+        None,
+        blank,
+        "no usable location: the address is not geocoded offline",
+        "fill commune_insee, postal_code or lat and lon" + hint,
+    )
+    out.add(
+        nowhere & ~has_address,
+        None,
+        blank,
+        "no usable location",
+        "fill commune_insee, postal_code, lycee_uai (students) or lat and lon",
+    )
 
 
 def _with_location(table: pd.DataFrame, points: np.ndarray, commune: np.ndarray, source: np.ndarray) -> pd.DataFrame:
@@ -286,8 +357,9 @@ def _with_location(table: pd.DataFrame, points: np.ndarray, commune: np.ndarray,
     ref = _reference()
     located = table.copy()
     located["lat"], located["lon"] = points[:, 0], points[:, 1]
-    located["commune_insee"] = pd.Series(np.append(ref.codes.to_numpy(object), "")[commune], index=table.index,
-                                         dtype=str)
+    located["commune_insee"] = pd.Series(
+        np.append(ref.codes.to_numpy(object), "")[commune], index=table.index, dtype=str
+    )
     for name in ("departement", "academie", "region_academique"):
         values = np.append(ref.admin[name].to_numpy(object), "")[commune]
         located[name] = pd.Series(values, index=table.index, dtype=str)

@@ -2,6 +2,7 @@
 
 When given, only its pairs exist and its value replaces the great-circle distance (docs/rules.md).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,10 +16,21 @@ from matcher.load.headers import normalize
 
 __all__ = ["read_pairs"]
 
-_ALIASES = {"student_id": "student_id", "identifiant": "student_id", "eleve": "student_id",
-            "site_id": "site_id", "id_site": "site_id", "site": "site_id",
-            "km": "km", "distance_km": "km", "distance": "km", "minutes": "minutes", "duree": "minutes",
-            "duree_minutes": "minutes", "temps": "minutes"}
+_ALIASES = {
+    "student_id": "student_id",
+    "identifiant": "student_id",
+    "eleve": "student_id",
+    "site_id": "site_id",
+    "id_site": "site_id",
+    "site": "site_id",
+    "km": "km",
+    "distance_km": "km",
+    "distance": "km",
+    "minutes": "minutes",
+    "duree": "minutes",
+    "duree_minutes": "minutes",
+    "temps": "minutes",
+}
 
 
 def read_pairs(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
@@ -32,19 +44,30 @@ def read_pairs(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame) ->
     unit = "km" if "km" in table.columns else "minutes"
     for column in ("student_id", "site_id", unit):
         if column not in table.columns:
-            problems.append(Problem(file, None, column, "", "missing column",
-                                    "give columns student_id, site_id and km (or minutes)"))
+            problems.append(
+                Problem(
+                    file, None, column, "", "missing column", "give columns student_id, site_id and km (or minutes)"
+                )
+            )
     if problems:
         raise InputError(problems)
     value = pd.to_numeric(table[unit].str.replace(",", ".", regex=False), errors="coerce")
-    checks = [(~np.isfinite(value) | (value < 0), unit, "not a non-negative number", "write a number such as 12.5"),
-              (~table["student_id"].isin(students["student_id"]), "student_id", "unknown student",
-               "use an id of the students file"),
-              (~table["site_id"].isin(sites["site_id"]), "site_id", "unknown site", "use an id of the sites file"),
-              (table.duplicated(["student_id", "site_id"]), "site_id", "pair given twice", "keep one row per pair")]
+    checks = [
+        (~np.isfinite(value) | (value < 0), unit, "not a non-negative number", "write a number such as 12.5"),
+        (
+            ~table["student_id"].isin(students["student_id"]),
+            "student_id",
+            "unknown student",
+            "use an id of the students file",
+        ),
+        (~table["site_id"].isin(sites["site_id"]), "site_id", "unknown site", "use an id of the sites file"),
+        (table.duplicated(["student_id", "site_id"]), "site_id", "pair given twice", "keep one row per pair"),
+    ]
     for bad, column, message, fix in checks:
-        problems += [Problem(file, int(row), column, str(v), message, fix)
-                     for row, v in zip(raw.rows[bad.to_numpy()], table.loc[bad, column])]
+        problems += [
+            Problem(file, int(row), column, str(v), message, fix)
+            for row, v in zip(raw.rows[bad.to_numpy()], table.loc[bad, column])
+        ]
     if problems:
         raise InputError(problems)
     return pd.DataFrame({"student_id": table["student_id"], "site_id": table["site_id"], unit: value.to_numpy(float)})

@@ -9,6 +9,7 @@ Loaders turn a user's file into a *clean* table with exactly the columns below a
 
 Locating adds ``LOCATED`` columns. Later stages only read these columns.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,5 +72,12 @@ SITES: tuple[Column, ...] = (
 #: Columns added by locating (both tables). ``location_source`` is one of lat_lon, commune, postal_code, lycee,
 #: address. In clean site tables ``capacity_week_1``/``capacity_week_2`` are always filled (``capacity`` fills both)
 #: and ``capacity`` is dropped.
-LOCATED: tuple[str, ...] = ("lat", "lon", "commune_insee", "departement", "academie", "region_academique",
-                            "location_source")
+LOCATED: tuple[str, ...] = (
+    "lat",
+    "lon",
+    "commune_insee",
+    "departement",
+    "academie",
+    "region_academique",
+    "location_source",
+)

@@ -1,4 +1,5 @@
 """One file → one clean typed table (schema.py) and every problem found in it."""
+
 from __future__ import annotations
 
 import warnings
@@ -25,8 +26,16 @@ LOCATION_COLUMNS: dict[str, tuple[str, ...]] = {
     "sites": ("lat", "lon", "commune_insee", "postal_code", "address"),
 }
 
-_DTYPES = {"id": str, "code": str, "text": str, "enum": str, "list": object, "bool": bool, "int": "int64",
-           "float": "float64"}
+_DTYPES = {
+    "id": str,
+    "code": str,
+    "text": str,
+    "enum": str,
+    "list": object,
+    "bool": bool,
+    "int": "int64",
+    "float": "float64",
+}
 
 
 @dataclass(frozen=True)
@@ -98,8 +107,13 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     positions, header_problems = match_headers(raw.headers, kind, file)
     personal = [h for h in raw.headers if normalize(h) in PERSONAL]
     if personal:
-        warnings.warn(MatcherWarning(f"{file}: column(s) {', '.join(repr(h) for h in personal)} hold personal data "
-                                     "and were dropped unread; matcher needs pseudonymous ids only"), stacklevel=2)
+        warnings.warn(
+            MatcherWarning(
+                f"{file}: column(s) {', '.join(repr(h) for h in personal)} hold personal data "
+                "and were dropped unread; matcher needs pseudonymous ids only"
+            ),
+            stacklevel=2,
+        )
     problems += header_problems
     given = frozenset(positions.values())
     cells = {name: raw.cells[pos] for pos, name in positions.items()}
@@ -123,8 +137,9 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     return ReadResult(file, _typed(table, kind), problems, raw.rows, given)
 
 
-def _refuse_formulas(file: str, rows: np.ndarray, cells: dict[str, pd.Series], distinct: dict[str, Distinct]
-                     ) -> tuple[dict[str, pd.Series], dict[str, Distinct], list[Problem]]:
+def _refuse_formulas(
+    file: str, rows: np.ndarray, cells: dict[str, pd.Series], distinct: dict[str, Distinct]
+) -> tuple[dict[str, pd.Series], dict[str, Distinct], list[Problem]]:
     """Blank the cells that look like spreadsheet formulas, with one problem each (they are never evaluated)."""
     problems, out, out_distinct = [], dict(cells), dict(distinct)
     for name, column in cells.items():
@@ -132,9 +147,17 @@ def _refuse_formulas(file: str, rows: np.ndarray, cells: dict[str, pd.Series], d
         if not mask.any():
             continue
         out[name], out_distinct[name] = column.mask(mask, ""), distinct[name].blanked(mask)
-        problems += [Problem(file, int(rows[i]), name, str(column.iat[i]).strip(), "looks like a spreadsheet formula",
-                             "type the value itself (in the spreadsheet: copy, then paste values only)")
-                     for i in np.flatnonzero(mask)]
+        problems += [
+            Problem(
+                file,
+                int(rows[i]),
+                name,
+                str(column.iat[i]).strip(),
+                "looks like a spreadsheet formula",
+                "type the value itself (in the spreadsheet: copy, then paste values only)",
+            )
+            for i in np.flatnonzero(mask)
+        ]
     return out, out_distinct, problems
 
 

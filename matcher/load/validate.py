@@ -3,6 +3,7 @@
 Every rule returns a list of :class:`~matcher.errors.Problem` (possibly empty) and never raises on bad input.
 Rules that need several columns receive the dict of typed columns and may replace a bad value by its default.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,15 @@ _ID = {"students": "student_id", "sites": "site_id"}
 _CAPACITY = ("capacity", "capacity_week_1", "capacity_week_2")
 
 
-def problems_at(file: str, rows: np.ndarray, mask: np.ndarray | pd.Series, column: str | None,
-                values: pd.Series | None, message: str, fix: str) -> list[Problem]:
+def problems_at(
+    file: str,
+    rows: np.ndarray,
+    mask: np.ndarray | pd.Series,
+    column: str | None,
+    values: pd.Series | None,
+    message: str,
+    fix: str,
+) -> list[Problem]:
     """One problem per True position of ``mask``, valued from ``values`` (as read) or empty."""
     out = []
     for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
@@ -29,20 +37,33 @@ def problems_at(file: str, rows: np.ndarray, mask: np.ndarray | pd.Series, colum
 
 def file_rules(file: str, kind: str, given: frozenset[str], location_columns: tuple[str, ...]) -> list[Problem]:
     """Missing required columns, no location column at all, and (sites) no capacity column at all."""
-    out = [Problem(file, None, name, "", f"required column {name} is missing",
-                   f"add a column named {name} (or a French alias)")
-           for name in _REQUIRED[kind] if name not in given]
+    out = [
+        Problem(
+            file, None, name, "", f"required column {name} is missing", f"add a column named {name} (or a French alias)"
+        )
+        for name in _REQUIRED[kind]
+        if name not in given
+    ]
     if not given & set(location_columns):
         where = ", ".join(c for c in location_columns if c not in ("lon", "address"))
         out.append(Problem(file, None, None, "", "no location column", f"add at least one of {where}"))
     if kind == "sites" and not given & set(_CAPACITY):
-        out.append(Problem(file, None, "capacity", "", "no capacity column",
-                           "add capacity (full time) or capacity_week_1 and capacity_week_2"))
+        out.append(
+            Problem(
+                file,
+                None,
+                "capacity",
+                "",
+                "no capacity column",
+                "add capacity (full time) or capacity_week_1 and capacity_week_2",
+            )
+        )
     return out
 
 
-def row_rules(file: str, kind: str, columns: dict[str, pd.Series], cells: dict[str, pd.Series],
-              rows: np.ndarray) -> list[Problem]:
+def row_rules(
+    file: str, kind: str, columns: dict[str, pd.Series], cells: dict[str, pd.Series], rows: np.ndarray
+) -> list[Problem]:
     """Empty required cells, duplicate ids, negative ``max_km``, ``max_group_size`` below 1."""
     out: list[Problem] = []
     for name in _REQUIRED[kind]:
@@ -53,21 +74,36 @@ def row_rules(file: str, kind: str, columns: dict[str, pd.Series], cells: dict[s
         out += _duplicates(file, columns[_ID[kind]], rows, _ID[kind])
     if "max_km" in cells:
         negative = (columns["max_km"] < 0).to_numpy()
-        out += problems_at(file, rows, negative, "max_km", cells["max_km"], "negative distance",
-                           "write a distance in km, zero or more, or leave empty for the default")
+        out += problems_at(
+            file,
+            rows,
+            negative,
+            "max_km",
+            cells["max_km"],
+            "negative distance",
+            "write a distance in km, zero or more, or leave empty for the default",
+        )
         columns["max_km"] = columns["max_km"].mask(negative)
     if "max_group_size" in cells:
         small = (columns["max_group_size"] < 1).to_numpy()
-        out += problems_at(file, rows, small, "max_group_size", cells["max_group_size"],
-                           "max_group_size below 1", "write 1 (individuals) or more, or leave empty")
+        out += problems_at(
+            file,
+            rows,
+            small,
+            "max_group_size",
+            cells["max_group_size"],
+            "max_group_size below 1",
+            "write 1 (individuals) or more, or leave empty",
+        )
         columns["max_group_size"] = columns["max_group_size"].mask(small)
     if "group_id" in cells:
         out += _group_rules(file, columns, cells, rows)
     return out
 
 
-def _group_rules(file: str, columns: dict[str, pd.Series], cells: dict[str, pd.Series],
-                 rows: np.ndarray) -> list[Problem]:
+def _group_rules(
+    file: str, columns: dict[str, pd.Series], cells: dict[str, pd.Series], rows: np.ndarray
+) -> list[Problem]:
     """Members of a group are hosted together for the same weeks: they must ask for the same ``weeks`` and
     ``split_ok``. Each member differing from the group's first member is reported."""
     codes, groups = pd.factorize(columns["group_id"].to_numpy(dtype=object), use_na_sentinel=False)
@@ -81,9 +117,15 @@ def _group_rules(file: str, columns: dict[str, pd.Series], cells: dict[str, pd.S
             continue
         values = columns[name].to_numpy()  # str or bool: equal values have equal text
         odd = in_group & (values != values[leader])
-        out += problems_at(file, rows, odd, name, cells.get(name, columns[name]),
-                           f"group member's {name} differs from the group's first member",
-                           f"give every member of the group the same {name}, or put them in separate groups")
+        out += problems_at(
+            file,
+            rows,
+            odd,
+            name,
+            cells.get(name, columns[name]),
+            f"group member's {name} differs from the group's first member",
+            f"give every member of the group the same {name}, or put them in separate groups",
+        )
     return out
 
 
@@ -97,12 +139,22 @@ def _duplicates(file: str, ids: pd.Series, rows: np.ndarray, column: str) -> lis
     dup = dup & (key != "").to_numpy()
     first = pd.Series(rows[~dup], index=key[~dup].to_numpy())
     first = first[~first.index.duplicated()]
-    return [Problem(file, int(rows[i]), column, ids.iat[i], f"duplicate id (same as row {first[key.iat[i]]})",
-                    "give every row its own id") for i in np.flatnonzero(dup)]
+    return [
+        Problem(
+            file,
+            int(rows[i]),
+            column,
+            ids.iat[i],
+            f"duplicate id (same as row {first[key.iat[i]]})",
+            "give every row its own id",
+        )
+        for i in np.flatnonzero(dup)
+    ]
 
 
-def resolve_capacity(file: str, columns: dict[str, pd.Series], cells: dict[str, pd.Series],
-                     rows: np.ndarray) -> list[Problem]:
+def resolve_capacity(
+    file: str, columns: dict[str, pd.Series], cells: dict[str, pd.Series], rows: np.ndarray
+) -> list[Problem]:
     """Fill ``capacity_week_1``/``capacity_week_2`` from ``capacity``; report missing or conflicting capacities.
 
     ``capacity`` (full time) fills both weeks. Per-week columns are used when ``capacity`` is empty; a week left
@@ -116,11 +168,24 @@ def resolve_capacity(file: str, columns: dict[str, pd.Series], cells: dict[str, 
     cap, week_1, week_2 = (columns[name] for name in _CAPACITY)
     weeks_given = week_1.notna() | week_2.notna()
     conflict = cap.notna() & weeks_given & ((week_1.fillna(0) != cap) | (week_2.fillna(0) != cap))
-    out = problems_at(file, rows, empty.to_numpy() & bool(set(cells) & set(_CAPACITY)), "capacity", None,
-                      "no capacity given", "fill capacity, or capacity_week_1 and capacity_week_2")
-    out += problems_at(file, rows, conflict.to_numpy(), "capacity", cells.get("capacity"),
-                       "capacity and capacity_week_1/capacity_week_2 disagree",
-                       "give either capacity (full-time places) or the places of each week, not both")
+    out = problems_at(
+        file,
+        rows,
+        empty.to_numpy() & bool(set(cells) & set(_CAPACITY)),
+        "capacity",
+        None,
+        "no capacity given",
+        "fill capacity, or capacity_week_1 and capacity_week_2",
+    )
+    out += problems_at(
+        file,
+        rows,
+        conflict.to_numpy(),
+        "capacity",
+        cells.get("capacity"),
+        "capacity and capacity_week_1/capacity_week_2 disagree",
+        "give either capacity (full-time places) or the places of each week, not both",
+    )
     columns["capacity_week_1"] = cap.where(cap.notna(), week_1.fillna(0))
     columns["capacity_week_2"] = cap.where(cap.notna(), week_2.fillna(0))
     return out

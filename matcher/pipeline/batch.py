@@ -7,11 +7,12 @@ on a Dask cluster: :mod:`matcher.pipeline.compute`) and merges the parts into th
 ``allocate`` itself takes this path whenever ``stay_in_academie`` is set and there is more than one académie,
 so the files are the same whichever engine ran the parts.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -21,8 +22,15 @@ from matcher.config import Config
 from matcher.pipeline.compute import Engine, Runner
 from matcher.pipeline.merge import merge_results
 
-__all__ = ["Part", "academie_keys", "part_keys", "academies_of", "split_by_academie", "allocate_part",
-           "allocate_by_academie"]
+__all__ = [
+    "Part",
+    "academie_keys",
+    "part_keys",
+    "academies_of",
+    "split_by_academie",
+    "allocate_part",
+    "allocate_by_academie",
+]
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,7 @@ def academies_of(students: pd.DataFrame, sites: pd.DataFrame) -> list[str]:
     return sorted(set(part_keys(students)) | set(academie_keys(sites)))
 
 
-def split_by_academie(students: pd.DataFrame, sites: pd.DataFrame,
-                      pairs: pd.DataFrame | None = None) -> Iterator[Part]:
+def split_by_academie(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame | None = None) -> Iterator[Part]:
     """One part per académie, the largest (most students) first; made one at a time.
 
     Rows keep their relative order inside a part; a group stays whole (:func:`part_keys`). Pairs rows whose
@@ -83,8 +90,12 @@ def split_by_academie(students: pd.DataFrame, sites: pd.DataFrame,
     empty = np.zeros(0, np.int64)
     for name in names:
         part_pairs = None if pairs is None else pairs[p_key == name].reset_index(drop=True)
-        yield Part(name, students.iloc[s_rows.get(name, empty)].reset_index(drop=True),
-                   sites.iloc[t_rows.get(name, empty)].reset_index(drop=True), part_pairs)
+        yield Part(
+            name,
+            students.iloc[s_rows.get(name, empty)].reset_index(drop=True),
+            sites.iloc[t_rows.get(name, empty)].reset_index(drop=True),
+            part_pairs,
+        )
 
 
 def _positions(keys: np.ndarray) -> dict[str, np.ndarray]:
@@ -97,12 +108,19 @@ def _positions(keys: np.ndarray) -> dict[str, np.ndarray]:
 def allocate_part(part: Part, config: Config) -> tuple:
     """The allocation of one part (a task: runs where the engine puts it): ``(academie, Result)``."""
     from matcher.pipeline.allocate import allocate
+
     return part.academie, allocate(part.students, part.sites, config, pairs=part.pairs)
 
 
-def allocate_by_academie(students: pd.DataFrame, sites: pd.DataFrame, config: Config, *,
-                         pairs: pd.DataFrame | None = None, inputs: dict | None = None,
-                         runner: Runner | None = None):
+def allocate_by_academie(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    config: Config,
+    *,
+    pairs: pd.DataFrame | None = None,
+    inputs: dict | None = None,
+    runner: Runner | None = None,
+):
     """Allocate each académie as an independent task and merge the parts into one ``Result``.
 
     Parameters

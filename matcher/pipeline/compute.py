@@ -10,13 +10,15 @@ Dask is an optional extra (``pip install "matcher[dask]"``); it is imported only
 Workers of an existing cluster (``Engine("dask", scheduler="tcp://host:8786")``) need matcher installed, the same
 version as here.
 """
+
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 __all__ = ["Engine", "EngineError", "Runner", "open_engine", "ENGINES", "DASK_MISSING"]
 
@@ -77,8 +79,10 @@ class Runner:
             return [fn(item, *shared, *args) for item in items]
         client = self._client
         shared_futures = [client.scatter([v], broadcast=True, hash=False)[0] for v in shared]
-        futures = [client.submit(fn, client.scatter([item], hash=False)[0], *shared_futures, *args, pure=False)
-                   for item in items]
+        futures = [
+            client.submit(fn, client.scatter([item], hash=False)[0], *shared_futures, *args, pure=False)
+            for item in items
+        ]
         try:
             return client.gather(futures)
         finally:
@@ -111,14 +115,20 @@ def open_engine(engine: Engine | None = None) -> Iterator[Runner]:
         try:
             client = Client(engine.scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise EngineError(f"cannot reach the Dask scheduler at {engine.scheduler} ({exc}); check the address, "
-                              "or start one with `dask scheduler`") from None
+            raise EngineError(
+                f"cannot reach the Dask scheduler at {engine.scheduler} ({exc}); check the address, "
+                "or start one with `dask scheduler`"
+            ) from None
         with client:
             yield Runner(engine, client)
         return
     n = engine.workers or _cores()
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield Runner(engine, client)
 
 

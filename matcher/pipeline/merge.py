@@ -12,14 +12,14 @@
   price of stability summed, its means recomputed from the sums;
 - timings: each stage summed over the parts (task seconds, not wall time).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from matcher.config import Config
-from matcher.pipeline.allocate import BOUNDS_OVER, Result
-from matcher.result import Status
+from matcher.result import BOUNDS_OVER, Result, Status
 from matcher.solve.flow import Level
 from matcher.tables.summary import build_summary
 
@@ -30,8 +30,9 @@ _LARGEST = ("restriction_rounds", "candidates_per_pool")
 _MEANS = {"distance_km_mean": ("distance_km_total", 3), "preference_rank_mean": ("preference_rank_sum", 4)}
 
 
-def merge_results(students: pd.DataFrame, sites: pd.DataFrame, parts: list[tuple[str, Result]], config: Config,
-                  inputs: dict) -> Result:
+def merge_results(
+    students: pd.DataFrame, sites: pd.DataFrame, parts: list[tuple[str, Result]], config: Config, inputs: dict
+) -> Result:
     """One ``Result`` from ``(academie, Result)`` parts that together hold every student and site once."""
     results = [r for _, r in parts]
     ids = pd.Index(students["student_id"])
@@ -64,8 +65,14 @@ def merge_levels(objectives: list[list[dict]]) -> list[Level]:
     out = []
     for rows in zip(*objectives):
         bounds = [r["bound"] for r in rows]
-        out.append(Level(rows[0]["level"], float(sum(r["value"] for r in rows)),
-                         None if any(b is None for b in bounds) else float(sum(bounds)), rows[0]["sense"]))
+        out.append(
+            Level(
+                rows[0]["level"],
+                float(sum(r["value"] for r in rows)),
+                None if any(b is None for b in bounds) else float(sum(bounds)),
+                rows[0]["sense"],
+            )
+        )
     return out
 
 
@@ -76,8 +83,7 @@ def merge_info(infos: list[tuple[str, dict]]) -> dict:
     for key in _ordered_keys(dicts):
         values = [d.get(key) for d in dicts]
         if key == "status":
-            out[key] = Status.OPTIMAL.value if all(v == Status.OPTIMAL.value for v in values) \
-                else Status.FEASIBLE.value
+            out[key] = Status.OPTIMAL.value if all(v == Status.OPTIMAL.value for v in values) else Status.FEASIBLE.value
         elif key in _SUMMED:
             out[key] = int(sum(v or 0 for v in values))
         elif key in _LARGEST:
@@ -108,11 +114,15 @@ def _merge_extra(key: str, values: list[tuple[str, object]]):
     if not present:  # a section no part has (a gender target without one, say)
         return None
     if key == "gender_target":
-        return {**present[0], "boy_weeks_over": sum(v["boy_weeks_over"] for v in present),
-                "site_weeks_short": sum(v["site_weeks_short"] for v in present),
-                "why": {w: sum(v["why"][w] for v in present) for w in present[0]["why"]},
-                "sites": sorted((r for v in present for r in v["sites"]),
-                                key=lambda r: (-r["over"], r["site_id"], r["week"]))}
+        return {
+            **present[0],
+            "boy_weeks_over": sum(v["boy_weeks_over"] for v in present),
+            "site_weeks_short": sum(v["site_weeks_short"] for v in present),
+            "why": {w: sum(v["why"][w] for v in present) for w in present[0]["why"]},
+            "sites": sorted(
+                (r for v in present for r in v["sites"]), key=lambda r: (-r["over"], r["site_id"], r["week"])
+            ),
+        }
     if all(v == present[0] for v in present):
         return present[0]
     return {a: v for a, v in sorted(values, key=lambda x: x[0])}
@@ -122,10 +132,14 @@ def _merge_price(parts: list[dict]) -> dict:
     stable = _merge_figures([p["stable"] for p in parts])
     optimal = _merge_figures([p["optimal"] for p in parts])
     ok = all(p["optimal_status"] == Status.OPTIMAL.value for p in parts)
-    return {"stable": stable, "optimal": optimal,
-            "optimal_status": Status.OPTIMAL.value if ok else Status.FEASIBLE.value,
-            "difference": {k: None if stable[k] is None or optimal[k] is None else round(stable[k] - optimal[k], 4)
-                           for k in stable}}
+    return {
+        "stable": stable,
+        "optimal": optimal,
+        "optimal_status": Status.OPTIMAL.value if ok else Status.FEASIBLE.value,
+        "difference": {
+            k: None if stable[k] is None or optimal[k] is None else round(stable[k] - optimal[k], 4) for k in stable
+        },
+    }
 
 
 def _merge_figures(figures: list[dict]) -> dict:

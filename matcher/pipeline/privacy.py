@@ -8,6 +8,7 @@ possible national student number; with the key and the original file, :func:`rei
 :func:`pseudonymize_file` writes only the contract's columns: names, e-mails, birth dates and any other column that
 is not part of the contract are dropped, and the caller is told which (column names only, never values).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,10 +45,20 @@ def read_key(key_file: str | Path | None = None) -> bytes:
         key = os.environ.get(KEY_ENV, "").encode("utf-8")
         where = KEY_ENV
     if len(key) < _MIN_KEY:
-        raise InputError([Problem(where, None, None, "", "no secret key, or a key shorter than 16 characters",
-                                  f"put a long random secret (e.g. from `python3 -c \"import secrets; "
-                                  f"print(secrets.token_hex(32))\"`) in a key file (--key-file) or in {KEY_ENV}; "
-                                  "keep it apart from the data")])
+        raise InputError(
+            [
+                Problem(
+                    where,
+                    None,
+                    None,
+                    "",
+                    "no secret key, or a key shorter than 16 characters",
+                    f'put a long random secret (e.g. from `python3 -c "import secrets; '
+                    f'print(secrets.token_hex(32))"`) in a key file (--key-file) or in {KEY_ENV}; '
+                    "keep it apart from the data",
+                )
+            ]
+        )
     return key
 
 
@@ -68,15 +79,25 @@ def _students_ids(path: Path) -> tuple[pd.DataFrame, dict[int, str], pd.Series, 
     problems += header_problems
     by_name = {name: pos for pos, name in positions.items()}
     if "student_id" not in by_name:
-        problems.append(Problem(file, 1, "student_id", "", "required column student_id is missing",
-                                "add a column named student_id (or a French alias)"))
+        problems.append(
+            Problem(
+                file,
+                1,
+                "student_id",
+                "",
+                "required column student_id is missing",
+                "add a column named student_id (or a French alias)",
+            )
+        )
     if problems:
         raise InputError(problems)
     ids = raw.cells[by_name["student_id"]].astype(str).str.strip()
     key = ids.str.upper()
-    bad = [Problem(file, int(raw.rows[i]), "student_id", "", "empty or repeated student id",
-                   "give every row its own id") for i in range(len(ids))
-           if key.iat[i] == "" or (key.duplicated(keep=False).iat[i])]
+    bad = [
+        Problem(file, int(raw.rows[i]), "student_id", "", "empty or repeated student id", "give every row its own id")
+        for i in range(len(ids))
+        if key.iat[i] == "" or (key.duplicated(keep=False).iat[i])
+    ]
     if bad:
         raise InputError(bad)
     dropped = [h for pos, h in enumerate(raw.headers) if pos not in positions and h]
@@ -133,14 +154,33 @@ def reidentify_file(table_path: str | Path, original: str | Path, out: str | Pat
         raise InputError(problems)
     table = raw.cells.set_axis(raw.headers, axis=1)
     if "student_id" not in table.columns:
-        raise InputError([Problem(name, 1, "student_id", "", "no student_id column",
-                                  "give an output table of matcher (assignments.csv, unassigned.csv)")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    1,
+                    "student_id",
+                    "",
+                    "no student_id column",
+                    "give an output table of matcher (assignments.csv, unassigned.csv)",
+                )
+            ]
+        )
     found = table["student_id"].map(back)
     missing = found.isna().to_numpy()
     if missing.any():
-        raise InputError([Problem(name, None, "student_id", "", f"{int(missing.sum())} pseudonym(s) match no "
-                                  f"identifier of {Path(original).name}",
-                                  "use the same key and the original students file of this run")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    "student_id",
+                    "",
+                    f"{int(missing.sum())} pseudonym(s) match no identifier of {Path(original).name}",
+                    "use the same key and the original students file of this run",
+                )
+            ]
+        )
     table["student_id"] = found.to_numpy()
     write_atomic(Path(out).absolute(), table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     return len(table)

@@ -10,6 +10,7 @@ asking for the same weeks, every one of its sites still exists, every (student, 
 capacity is cut, the site keeps the placements it ranks first (``Config.host_priority``: full-time placements,
 then priority students, nearer students, the seeded lottery).
 """
+
 from __future__ import annotations
 
 import time
@@ -24,7 +25,8 @@ from matcher.check.checker import verify
 from matcher.config import Config
 from matcher.errors import InputError, Problem
 from matcher.export.safecells import FORMULA_STARTS
-from matcher.pipeline.allocate import Result, assignment_table
+from matcher.pipeline.allocate import assignment_table
+from matcher.result import Result
 from matcher.solve.engine import optimise
 from matcher.solve.flow import Level
 from matcher.solve.regions import Regional
@@ -38,12 +40,14 @@ from matcher.tables.summary import build_summary, unused_places
 __all__ = ["Reallocation", "reallocate", "read_previous", "CAUSES"]
 
 #: Why a previous placement was not kept (``changes.csv``'s ``change`` column, with the codes of new situations).
-CAUSES = {"WITHDRAWN": "the student no longer asks for a placement",
-          "SITE_CANCELLED": "a site of the placement was cancelled",
-          "CAPACITY_CUT": "the site's capacity was cut below its placements",
-          "REQUEST_CHANGED": "the student now asks for other weeks or no longer accepts a split",
-          "NO_LONGER_ELIGIBLE": "the site is no longer eligible for the student (distance, trade, reservation, "
-                                "accessibility or full-time rule)"}
+CAUSES = {
+    "WITHDRAWN": "the student no longer asks for a placement",
+    "SITE_CANCELLED": "a site of the placement was cancelled",
+    "CAPACITY_CUT": "the site's capacity was cut below its placements",
+    "REQUEST_CHANGED": "the student now asks for other weeks or no longer accepts a split",
+    "NO_LONGER_ELIGIBLE": "the site is no longer eligible for the student (distance, trade, reservation, "
+    "accessibility or full-time rule)",
+}
 
 
 @dataclass(frozen=True)
@@ -61,18 +65,39 @@ def read_previous(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None
     try:
         prev = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(path.name, None, None, str(folder), f"cannot read the previous assignments: "
-                                  f"{type(exc).__name__}", "give the --out folder of a previous matcher run")]) from None
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    str(folder),
+                    f"cannot read the previous assignments: {type(exc).__name__}",
+                    "give the --out folder of a previous matcher run",
+                )
+            ]
+        ) from None
     missing = [c for c in ("student_id", "site_id", "weeks") if c not in prev.columns]
     bad = prev[~prev["weeks"].isin(("both", "week_1", "week_2"))] if not missing else prev.iloc[:0]
     problems = [Problem(path.name, None, c, "", "missing column", "give a matcher assignments.csv") for c in missing]
-    problems += [Problem(path.name, int(i) + 2, "weeks", v, "unknown weeks", "use both, week_1 or week_2")
-                 for i, v in bad["weeks"].items()]
+    problems += [
+        Problem(path.name, int(i) + 2, "weeks", v, "unknown weeks", "use both, week_1 or week_2")
+        for i, v in bad["weeks"].items()
+    ]
     if not problems:
         layout = prev.sort_values("weeks").groupby("student_id")["weeks"].agg("|".join)
         odd = layout[~layout.isin(("both", "week_1", "week_2", "week_1|week_2"))]
-        problems += [Problem(path.name, None, "student_id", sid, f"rows for weeks {w.replace('|', ', ')}",
-                             "give one row per student, or one per week for a split") for sid, w in odd.items()]
+        problems += [
+            Problem(
+                path.name,
+                None,
+                "student_id",
+                sid,
+                f"rows for weeks {w.replace('|', ', ')}",
+                "give one row per student, or one per week for a split",
+            )
+            for sid, w in odd.items()
+        ]
     if problems:
         raise InputError(problems)
     un = folder / "unassigned.csv"
@@ -91,8 +116,9 @@ def _ids(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _causes(prev: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame,
-            config: Config) -> tuple[pd.DataFrame, pd.Series]:
+def _causes(
+    prev: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config
+) -> tuple[pd.DataFrame, pd.Series]:
     """Previous rows with positions, and per previously placed student the cause of losing it ('' = kept)."""
     s = pd.Index(students["student_id"]).get_indexer(prev["student_id"])
     t = pd.Index(sites["site_id"]).get_indexer(prev["site_id"])
@@ -108,8 +134,11 @@ def _causes(prev: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pai
     zero_cap = (((w == "both") | (w == "week_1")) & (c1[tt] == 0)) | (((w == "both") | (w == "week_2")) & (c2[tt] == 0))
     eligible = pd.MultiIndex.from_arrays([s, t]).isin(pd.MultiIndex.from_frame(pairs[["student", "site"]]))
     ft_only = sites["full_time_only"].to_numpy(bool)[tt] & (w != "both")
-    cause = np.select([s < 0, t < 0, ~request_ok, zero_cap, ~eligible | ft_only],
-                      ["WITHDRAWN", "SITE_CANCELLED", "REQUEST_CHANGED", "CAPACITY_CUT", "NO_LONGER_ELIGIBLE"], "")
+    cause = np.select(
+        [s < 0, t < 0, ~request_ok, zero_cap, ~eligible | ft_only],
+        ["WITHDRAWN", "SITE_CANCELLED", "REQUEST_CHANGED", "CAPACITY_CUT", "NO_LONGER_ELIGIBLE"],
+        "",
+    )
     rows["cause"] = np.where(known | (cause != ""), cause, "")
     rows = _trim(rows, students, sites, pairs, config)
     first = rows[rows["cause"] != ""].groupby("student_id")["cause"].first()
@@ -125,8 +154,11 @@ def _trim(rows: pd.DataFrame, students, sites, pairs, config: Config) -> pd.Data
     s, t = ok["s"].to_numpy(np.int64), ok["t"].to_numpy(np.int64)
     km = pd.Series(pairs["km"].to_numpy(float), index=pd.MultiIndex.from_arrays([pairs["student"], pairs["site"]]))
     metres = np.rint(km.reindex(pd.MultiIndex.from_arrays([s, t])).to_numpy(float) * 1000)
-    value = {"priority": ~students["priority"].to_numpy(bool)[s], "distance": metres,
-             "lottery": lottery(students["student_id"], config.seed)[s]}
+    value = {
+        "priority": ~students["priority"].to_numpy(bool)[s],
+        "distance": metres,
+        "lottery": lottery(students["student_id"], config.seed)[s],
+    }
     keys = [(ok["weeks"] != "both").to_numpy()] + [value[c] for c in config.host_priority] + [s]
     order = np.lexsort(tuple(reversed([t] + keys)))
     cut = set()
@@ -141,14 +173,22 @@ def _trim(rows: pd.DataFrame, students, sites, pairs, config: Config) -> pd.Data
 
 def _placements(s: np.ndarray, t: np.ndarray, weeks: np.ndarray) -> pd.DataFrame:
     """``student, site, week`` rows of output-table rows given as positions and weeks."""
-    frames = [pd.DataFrame({"student": s[(weeks == "both") | (weeks == f"week_{w}")],
-                            "site": t[(weeks == "both") | (weeks == f"week_{w}")], "week": np.int8(w)})
-              for w in (1, 2)]
+    frames = [
+        pd.DataFrame(
+            {
+                "student": s[(weeks == "both") | (weeks == f"week_{w}")],
+                "site": t[(weeks == "both") | (weeks == f"week_{w}")],
+                "week": np.int8(w),
+            }
+        )
+        for w in (1, 2)
+    ]
     return pd.concat(frames, ignore_index=True).astype({"student": np.int64, "site": np.int64})
 
 
-def residual_problem(students: pd.DataFrame, sites: pd.DataFrame, kept: pd.DataFrame
-                     ) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+def residual_problem(
+    students: pd.DataFrame, sites: pd.DataFrame, kept: pd.DataFrame
+) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
     """The students not kept (their positions and table) and the sites with the kept placements' places taken.
 
     ``kept`` holds ``student, site, week`` rows (positions).
@@ -161,9 +201,16 @@ def residual_problem(students: pd.DataFrame, sites: pd.DataFrame, kept: pd.DataF
     return rest, students.iloc[rest].reset_index(drop=True), left
 
 
-def reallocate(previous: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, config: Config | None = None,
-               *, previous_unassigned: pd.DataFrame | None = None, pairs: pd.DataFrame | None = None,
-               inputs: dict | None = None) -> Reallocation:
+def reallocate(
+    previous: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    config: Config | None = None,
+    *,
+    previous_unassigned: pd.DataFrame | None = None,
+    pairs: pd.DataFrame | None = None,
+    inputs: dict | None = None,
+) -> Reallocation:
     """Keep the still-valid previous placements and place as many others as possible.
 
     Parameters
@@ -198,32 +245,47 @@ def reallocate(previous: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFra
     unassigned = reasons(students, sites, config, np.flatnonzero(~placed), n_eligible, cands.alone)
     verify(students, sites, assignments, unassigned, config, pairs)
     timings["tables_and_check"] = round(time.perf_counter() - clock, 3)
-    info = {**best.info, "method": "re-allocation: still-valid placements kept, " + best.info["method"],
-            "kept_students": int(keep["student_id"].nunique())}
-    summary = build_summary(students, sites, assignments, unassigned, config,
-                            _levels(best.levels, kept, all_pairs, students), info, inputs or {})
+    info = {
+        **best.info,
+        "method": "re-allocation: still-valid placements kept, " + best.info["method"],
+        "kept_students": int(keep["student_id"].nunique()),
+    }
+    summary = build_summary(
+        students,
+        sites,
+        assignments,
+        unassigned,
+        config,
+        _levels(best.levels, kept, all_pairs, students),
+        info,
+        inputs or {},
+    )
     summary["unused_places"] = unused_places(sites, assignments, all_pairs, placed)
-    summary["gender_target"] = gender_target_figures(students, sites, placements, all_pairs, config.gender_target,
-                                                     config.gender_site_min)
+    summary["gender_target"] = gender_target_figures(
+        students, sites, placements, all_pairs, config.gender_target, config.gender_site_min
+    )
     summary["blocking_pairs"] = len(blocking_pairs(students, sites, assignments, all_pairs, config))
     changes = changes_table(previous, previous_unassigned, cause, assignments, unassigned, students)
-    summary["reallocation"] = {"previous_placed": int(previous["student_id"].nunique()),
-                               "kept": int(keep["student_id"].nunique()),
-                               "changes": {k: int(v) for k, v in changes["change"].value_counts().sort_index().items()}}
+    summary["reallocation"] = {
+        "previous_placed": int(previous["student_id"].nunique()),
+        "kept": int(keep["student_id"].nunique()),
+        "changes": {k: int(v) for k, v in changes["change"].value_counts().sort_index().items()},
+    }
     return Reallocation(Result(assignments, unassigned, summary, timings), changes)
 
 
-def _place_rest(students, sites, kept: pd.DataFrame, config: Config, pairs: pd.DataFrame,
-                given: pd.DataFrame | None):
+def _place_rest(students, sites, kept: pd.DataFrame, config: Config, pairs: pd.DataFrame, given: pd.DataFrame | None):
     """The optimal engine on the residual problem; placements and pairs in positions of the full tables."""
     rest, rest_students, left = residual_problem(students, sites, kept)
     rest_pairs = candidates(rest_students, left, config, pairs_table=given).pairs
-    best = optimise(rest_students, left, rest_pairs, config.objective.order, config.time_limit,
-                    regional=Regional.of(config))
+    best = optimise(
+        rest_students, left, rest_pairs, config.objective.order, config.time_limit, regional=Regional.of(config)
+    )
     new = best.placements.assign(student=rest[best.placements["student"].to_numpy(np.int64)])
     placements = pd.concat([kept, new], ignore_index=True).sort_values(["student", "week"], kind="stable")
-    all_pairs = pd.concat([pairs, rest_pairs.assign(student=rest[rest_pairs["student"].to_numpy(np.int64)])],
-                          ignore_index=True).drop_duplicates(["student", "site"])
+    all_pairs = pd.concat(
+        [pairs, rest_pairs.assign(student=rest[rest_pairs["student"].to_numpy(np.int64)])], ignore_index=True
+    ).drop_duplicates(["student", "site"])
     return placements, all_pairs, best
 
 
@@ -231,8 +293,14 @@ def _levels(levels, kept: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFr
     """The residual's levels plus the kept placements' constant contribution (to values and bounds alike)."""
     rows = kept.merge(pairs, on=["student", "site"], how="left")
     who = kept["student"].unique()
-    add = {"placed": len(who), "priority": int(students["priority"].to_numpy(bool)[who].sum()),
-           "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"] * 1000).sum()),
-           "splits": int((kept.groupby("student")["site"].nunique() > 1).sum())}
-    return [Level(lv.name, lv.value + add[lv.name], None if lv.bound is None else lv.bound + add[lv.name], lv.sense)
-            for lv in levels]
+    add = {
+        "placed": len(who),
+        "priority": int(students["priority"].to_numpy(bool)[who].sum()),
+        "preference": int(rows["rank"].sum()),
+        "distance": int(np.rint(rows["km"] * 1000).sum()),
+        "splits": int((kept.groupby("student")["site"].nunique() > 1).sum()),
+    }
+    return [
+        Level(lv.name, lv.value + add[lv.name], None if lv.bound is None else lv.bound + add[lv.name], lv.sense)
+        for lv in levels
+    ]

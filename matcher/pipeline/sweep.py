@@ -11,6 +11,7 @@ values. ``seed`` is an option like the others::
 The runs are independent tasks for an engine (:mod:`matcher.pipeline.compute`); each returns one row of the comparison
 table and its ``summary.json``. See ``datasets/sweep_example.toml``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,8 +31,17 @@ from matcher.pipeline.compute import Engine, Runner
 __all__ = ["Grid", "Run", "read_grid", "plan", "sweep", "run_figures", "write_sweep", "FIGURES"]
 
 #: Columns of the comparison table after the run name and the options.
-FIGURES: tuple[str, ...] = ("status", "gap", "students", "placed", "priority_placed", "floors_met",
-                            "girls_share_placed", "mean_distance_km", "runtime_s")
+FIGURES: tuple[str, ...] = (
+    "status",
+    "gap",
+    "students",
+    "placed",
+    "priority_placed",
+    "floors_met",
+    "girls_share_placed",
+    "mean_distance_km",
+    "runtime_s",
+)
 _FIXED = {"sectors": "trade codes are checked while loading the files: set them in the policy file (--config)"}
 
 
@@ -70,8 +80,9 @@ def read_grid(path: str | Path) -> Grid:
         elif key in _FIXED:
             problems.append(Problem(name, None, key, str(values), "cannot vary in a sweep", _FIXED[key]))
         elif key not in OPTIONS:
-            problems.append(Problem(name, None, key, str(values), "unknown option",
-                                    "use an option of datasets/policy.toml"))
+            problems.append(
+                Problem(name, None, key, str(values), "unknown option", "use an option of datasets/policy.toml")
+            )
         elif _is_list(values, name, key, problems):
             options[key] = [coerce_option(key, v, name, problems) for v in values]
     if problems:
@@ -82,8 +93,16 @@ def read_grid(path: str | Path) -> Grid:
 def _is_list(values, name: str, key: str, problems: list[Problem]) -> bool:
     if isinstance(values, list) and values:
         return True
-    problems.append(Problem(name, None, key, str(values), "expected a non-empty list of values",
-                            f"write {key} = [value, ...]: one run per value"))
+    problems.append(
+        Problem(
+            name,
+            None,
+            key,
+            str(values),
+            "expected a non-empty list of values",
+            f"write {key} = [value, ...]: one run per value",
+        )
+    )
     return False
 
 
@@ -101,14 +120,19 @@ def run_figures(result, students: pd.DataFrame, seconds: float) -> dict:
     weeks = np.where(a["weeks"].to_numpy() == "both", 2, 1)
     gender = students["gender"].fillna("").astype(str).str.upper().to_numpy()[placed]
     known = np.isin(gender, ("F", "M"))
-    return {"status": s["solver"]["status"], "gap": s["solver"].get("gap"), "students": s["counts"]["students"],
-            "placed": s["counts"]["placed"],
-            "priority_placed": int(students["priority"].to_numpy(bool)[placed].sum()),
-            "floors_met": _floors_met(s),
-            "girls_share_placed": round(float((gender[known] == "F").mean()), 4) if known.any() else None,
-            "mean_distance_km": round(float((a["distance_km"].to_numpy(float) * weeks).sum() / weeks.sum()), 3)
-            if len(a) else None,
-            "runtime_s": round(seconds, 3)}
+    return {
+        "status": s["solver"]["status"],
+        "gap": s["solver"].get("gap"),
+        "students": s["counts"]["students"],
+        "placed": s["counts"]["placed"],
+        "priority_placed": int(students["priority"].to_numpy(bool)[placed].sum()),
+        "floors_met": _floors_met(s),
+        "girls_share_placed": round(float((gender[known] == "F").mean()), 4) if known.any() else None,
+        "mean_distance_km": round(float((a["distance_km"].to_numpy(float) * weeks).sum() / weeks.sum()), 3)
+        if len(a)
+        else None,
+        "runtime_s": round(seconds, 3),
+    }
 
 
 def _floors_met(summary: dict) -> str | None:
@@ -120,23 +144,34 @@ def _floors_met(summary: dict) -> str | None:
     return f"{sum(r['placed'] >= r['floor'] for r in rows)}/{len(rows)}"
 
 
-def _one_run(run: Run, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame | None,
-             inputs: dict) -> tuple[dict, dict]:
+def _one_run(
+    run: Run, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame | None, inputs: dict
+) -> tuple[dict, dict]:
     """One run (a task): its figures and its summary."""
     from matcher.pipeline.allocate import allocate
+
     start = time.perf_counter()
     result = allocate(students, sites, run.config, pairs=pairs, inputs=inputs)
     return run_figures(result, students, time.perf_counter() - start), result.summary
 
 
-def sweep(students: pd.DataFrame, sites: pd.DataFrame, runs: list[Run], *, pairs: pd.DataFrame | None = None,
-          inputs: dict | None = None, runner: Runner | None = None) -> tuple[pd.DataFrame, list[dict]]:
+def sweep(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    runs: list[Run],
+    *,
+    pairs: pd.DataFrame | None = None,
+    inputs: dict | None = None,
+    runner: Runner | None = None,
+) -> tuple[pd.DataFrame, list[dict]]:
     """Every run on the engine: the comparison table (one row per run, in ``runs`` order) and the summaries."""
     runner = runner or Runner(Engine())
     done = runner.map(_one_run, runs, inputs or {}, shared=(students, sites, pairs))
     options = list(dict.fromkeys(k for r in runs for k in r.options))
-    rows = [{"run": r.name, **{k: _cell(r.options.get(k)) for k in options}, **figures}
-            for r, (figures, _) in zip(runs, done)]
+    rows = [
+        {"run": r.name, **{k: _cell(r.options.get(k)) for k in options}, **figures}
+        for r, (figures, _) in zip(runs, done)
+    ]
     table = pd.DataFrame(rows, columns=["run", *options, *FIGURES])
     return table, [summary for _, summary in done]
 

@@ -1,4 +1,5 @@
 """Writing the report files of an allocation folder, and the coverage files of a sites file."""
+
 from __future__ import annotations
 
 import html
@@ -13,7 +14,6 @@ from matcher.domain import reference
 from matcher.export.outputs import write_atomic
 from matcher.export.safecells import neutralize_frame
 from matcher.report.charts import choropleth
-from matcher.report.committee import committee_figures
 from matcher.report.coverage import Coverage, coverage
 from matcher.report.data import read_allocation
 from matcher.report.page import CSS, html_table, report_html
@@ -41,9 +41,16 @@ def _xlsx_atomic(write, path: Path) -> None:
         raise
 
 
-def build_report(folder: str | Path, out_dir: str | Path | None = None, *, students: str | Path | None = None,
-                 sites: str | Path | None = None, config: Config | None = None, workbook: bool = True,
-                 progress: Progress | None = None) -> dict[str, Path]:
+def build_report(
+    folder: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    students: str | Path | None = None,
+    sites: str | Path | None = None,
+    config: Config | None = None,
+    workbook: bool = True,
+    progress: Progress | None = None,
+) -> dict[str, Path]:
     """Write ``report.html``, ``committee.csv`` (published figures) and ``report.xlsx`` for an allocation folder.
 
     Parameters
@@ -79,34 +86,53 @@ def build_report(folder: str | Path, out_dir: str | Path | None = None, *, stude
 
 def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str) -> str:
     n = cov.national
-    svg = choropleth(cov.departements.set_index("departement")["share_within_30km"], percent=True,
-                     title="Seconde students with a place within 30 km (red: white-zone lycées)",
-                     label="share within 30 km", gid="choropleth-coverage", points=cov.white_zones, cmap="RdYlGn")
-    head = (f"<p>{n['places_offered']:,.1f} places on {n['sites']:,} sites for a target of {n['target_places']:,} "
-            f"({n['target_attainment']:.1%}: {'met' if n['target_met'] else 'NOT met'}). Seconde students with a "
-            f"place within 15 / 30 / 60 km: {n['share_within_15km']:.1%} / {n['share_within_30km']:.1%} / "
-            f"{n['share_within_60km']:.1%}. White zones: {n['white_zone_lycees']} lycées, "
-            f"{n['white_zone_students']:,} seconde students.</p>")
+    svg = choropleth(
+        cov.departements.set_index("departement")["share_within_30km"],
+        percent=True,
+        title="Seconde students with a place within 30 km (red: white-zone lycées)",
+        label="share within 30 km",
+        gid="choropleth-coverage",
+        points=cov.white_zones,
+        cmap="RdYlGn",
+    )
+    head = (
+        f"<p>{n['places_offered']:,.1f} places on {n['sites']:,} sites for a target of {n['target_places']:,} "
+        f"({n['target_attainment']:.1%}: {'met' if n['target_met'] else 'NOT met'}). Seconde students with a "
+        f"place within 15 / 30 / 60 km: {n['share_within_15km']:.1%} / {n['share_within_30km']:.1%} / "
+        f"{n['share_within_60km']:.1%}. White zones: {n['white_zone_lycees']} lycées, "
+        f"{n['white_zone_students']:,} seconde students.</p>"
+    )
     pct = tuple(c for c in cov.academies.columns if c.startswith("share_"))
-    body = [f"<h1>{html.escape(title)}</h1>", head, f"<figure>{svg}</figure>", "<h2>Per académie</h2>",
-            html_table(cov.academies, "coverage-academies", pct), "<h2>White zones</h2>",
-            html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones"), "<h2>Map</h2>",
-            map_iframe(site_map(sites, white_zones=cov.white_zones)), "<h2>Per département</h2>",
-            html_table(cov.departements, "coverage-departements", pct),
-            f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>']
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher coverage</title>'
-            f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
+    body = [
+        f"<h1>{html.escape(title)}</h1>",
+        head,
+        f"<figure>{svg}</figure>",
+        "<h2>Per académie</h2>",
+        html_table(cov.academies, "coverage-academies", pct),
+        "<h2>White zones</h2>",
+        html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones"),
+        "<h2>Map</h2>",
+        map_iframe(site_map(sites, white_zones=cov.white_zones)),
+        "<h2>Per département</h2>",
+        html_table(cov.departements, "coverage-departements", pct),
+        f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>',
+    ]
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher coverage</title>'
+        f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
+    )
 
 
 def write_coverage(cov: Coverage, sites: pd.DataFrame, out_dir: str | Path, title: str = "Coverage") -> dict[str, Path]:
     """Write ``coverage_academies.csv``, ``coverage_departements.csv``, ``white_zones.csv`` and ``coverage.html``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = {"coverage_academies.csv": csv_bytes(cov.academies),
-             "coverage_departements.csv": csv_bytes(cov.departements),
-             "white_zones.csv": csv_bytes(cov.white_zones),
-             "coverage.html": _coverage_page(cov, sites, title).encode("utf-8")}
+    files = {
+        "coverage_academies.csv": csv_bytes(cov.academies),
+        "coverage_departements.csv": csv_bytes(cov.departements),
+        "white_zones.csv": csv_bytes(cov.white_zones),
+        "coverage.html": _coverage_page(cov, sites, title).encode("utf-8"),
+    }
     for name, data in files.items():
         write_atomic(out / name, data)
     return {name: out / name for name in files}
-

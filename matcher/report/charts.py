@@ -4,6 +4,7 @@ Every département of a choropleth is its own SVG group with id ``dep-<code>`` a
 reader (or a test) can find it in the page. Overseas départements are drawn in insets; the SVG is deterministic
 (no date, fixed id salt).
 """
+
 from __future__ import annotations
 
 import io
@@ -44,11 +45,12 @@ def _svg(fig, tight: bool = True) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight" if tight else None)
     text = buf.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
-def bar_chart(labels, series: dict[str, np.ndarray], *, title: str, ylabel: str, gid: str,
-              percent: bool = False) -> str:
+def bar_chart(
+    labels, series: dict[str, np.ndarray], *, title: str, ylabel: str, gid: str, percent: bool = False
+) -> str:
     """A grouped horizontal bar chart as an SVG string (one bar group per label)."""
     labels = list(labels)
     with matplotlib.rc_context(_STYLE):
@@ -75,10 +77,8 @@ def _draw(ax, code: str, color, step: int = 1) -> None:
     """Add one département as a path with id ``dep-<code>``; ``step`` > 1 keeps every step-th point (insets)."""
     rings = [r[::step] if len(r) > 8 * step else r for r in departement_shapes()[code][1]]
     verts = np.concatenate([np.vstack([r, r[:1]]) for r in rings])
-    codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 1) + [MplPath.CLOSEPOLY]
-                            for r in rings])
-    patch = PathPatch(MplPath(verts, codes), facecolor=color, edgecolor="white", linewidth=0.3,
-                      transform=ax.transData)
+    codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 1) + [MplPath.CLOSEPOLY] for r in rings])
+    patch = PathPatch(MplPath(verts, codes), facecolor=color, edgecolor="white", linewidth=0.3, transform=ax.transData)
     patch.set_gid(f"dep-{code}")
     ax.add_artist(patch)  # not add_patch: limits are set once by _frame (much faster)
 
@@ -93,8 +93,16 @@ def _frame(ax, codes: list[str]) -> None:
     ax.set_axis_off()
 
 
-def choropleth(values: pd.Series, *, title: str, label: str, gid: str, percent: bool = False,
-               points: pd.DataFrame | None = None, cmap: str = "YlGnBu") -> str:
+def choropleth(
+    values: pd.Series,
+    *,
+    title: str,
+    label: str,
+    gid: str,
+    percent: bool = False,
+    points: pd.DataFrame | None = None,
+    cmap: str = "YlGnBu",
+) -> str:
     """Départements coloured by ``values`` (indexed by département code; missing → grey), overseas in insets.
 
     ``points`` (``lat, lon``), when given, are drawn on top as red dots (e.g. white-zone lycées).
@@ -124,8 +132,16 @@ def choropleth(values: pd.Series, *, title: str, label: str, gid: str, percent: 
             inset.set_title(shapes[code][0], fontsize=7)
         if points is not None and len(points):
             for target, codes in [(ax, metro)] + [(insets[c], [c]) for c in _INSETS]:
-                target.scatter(points["lon"], points["lat"], s=9, c="#d7301f", edgecolors="white", linewidths=0.3,
-                               zorder=3, gid=f"{gid}-points")
+                target.scatter(
+                    points["lon"],
+                    points["lat"],
+                    s=9,
+                    c="#d7301f",
+                    edgecolors="white",
+                    linewidths=0.3,
+                    zorder=3,
+                    gid=f"{gid}-points",
+                )
                 _frame(target, codes)
         bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cm), cax=fig.add_axes((0.9, 0.3, 0.025, 0.55)))
         bar.set_label(label)

@@ -6,6 +6,7 @@ when its numerator or its complement (e.g. boys for the girls' share) is 1 to 4,
 are suppressed; the fill rate too when the students hosted are. When a single académie would be suppressed for
 a count, the next smallest is too, so that it cannot be recovered from the national total.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,11 +53,23 @@ def committee_figures(alloc: Allocation) -> pd.DataFrame:
     records = []
     for name in names:
         sub = rows[rows["site_academie"] == (name if name != "(none)" else "")]
-        records.append({"academie": name, "places_offered": offered.get(name, (np.nan,))[0],
-                        "places_used": offered.get(name, (np.nan, np.nan))[1], **_counts(sub, known)})
+        records.append(
+            {
+                "academie": name,
+                "places_offered": offered.get(name, (np.nan,))[0],
+                "places_used": offered.get(name, (np.nan, np.nan))[1],
+                **_counts(sub, known),
+            }
+        )
     counts = alloc.summary.get("counts", {})
-    records.append({"academie": NATIONAL, "places_offered": counts.get("places_offered", np.nan),
-                    "places_used": counts.get("places_used", np.nan), **_counts(rows, known)})
+    records.append(
+        {
+            "academie": NATIONAL,
+            "places_offered": counts.get("places_offered", np.nan),
+            "places_used": counts.get("places_used", np.nan),
+            **_counts(rows, known),
+        }
+    )
     table = pd.DataFrame(records)
     for col in ("girls", "boys", "priority"):
         if col not in table:
@@ -64,7 +77,9 @@ def committee_figures(alloc: Allocation) -> pd.DataFrame:
     table[["girls", "boys", "priority"]] = table[["girls", "boys", "priority"]].astype("Int64")
     sexed = (table["girls"] + table["boys"]).astype("Float64")
     table["girls_share"] = (table["girls"] / sexed.where(sexed > 0)).round(4)
-    table["priority_share"] = (table["priority"] / table["students_hosted"].where(table["students_hosted"] > 0)).round(4)
+    table["priority_share"] = (table["priority"] / table["students_hosted"].where(table["students_hosted"] > 0)).round(
+        4
+    )
     table["fill_rate"] = (table["places_used"] / table["places_offered"].where(table["places_offered"] > 0)).round(4)
     return table
 
@@ -92,10 +107,15 @@ def publish(figures: pd.DataFrame) -> pd.DataFrame:
     hosted = _with_secondary(figures["students_hosted"], national)
     girls = _with_secondary(figures["girls"], national) | _with_secondary(figures["boys"], national)
     prio = _with_secondary(figures["priority"], national) | _with_secondary(
-        figures["students_hosted"] - figures["priority"].astype("Float64").fillna(0), national)
-    out = pd.DataFrame({"academie": figures["academie"],
-                        "places_offered": figures["places_offered"],
-                        "students_hosted": figures["students_hosted"].astype(object).where(~hosted, "<5")})
+        figures["students_hosted"] - figures["priority"].astype("Float64").fillna(0), national
+    )
+    out = pd.DataFrame(
+        {
+            "academie": figures["academie"],
+            "places_offered": figures["places_offered"],
+            "students_hosted": figures["students_hosted"].astype(object).where(~hosted, "<5"),
+        }
+    )
     for col, mask in (("girls_share", girls | hosted), ("priority_share", prio | hosted), ("fill_rate", hosted)):
         shown = figures[col].astype(object).where(figures[col].notna(), "")
         out[col] = shown.where(~mask, "s")

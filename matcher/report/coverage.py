@@ -5,6 +5,7 @@ Students are counted from the lycées' seconde GT enrolments (``datasets/lycees.
 lycée's point (the commune's point, see ``datasets/SOURCES.md``); a site counts when it offers at least one place.
 Distances are great-circle km (DESIGN.md §2), found with a k-d tree on unit vectors.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from matcher.cli.display import _table
 from matcher.config import Config
 from matcher.domain import reference
 from matcher.domain.geo import chord_km, unit_vectors
@@ -22,7 +22,7 @@ from matcher.errors import InputError
 from matcher.load.locate import Geocoder, locate
 from matcher.load.table import LOCATION_COLUMNS, read_file
 
-__all__ = ["Coverage", "coverage", "load_sites", "render_coverage", "RADII_KM", "WHITE_ZONE_KM"]
+__all__ = ["Coverage", "coverage", "load_sites", "RADII_KM", "WHITE_ZONE_KM"]
 
 #: Radii (km) of the "share of seconde students with a place within" figures.
 RADII_KM: tuple[int, ...] = (15, 30, 60)
@@ -95,8 +95,9 @@ def _within(lyc: pd.DataFrame, sites: pd.DataFrame, radii: tuple[int, ...]) -> p
     return out
 
 
-def _group(lyc: pd.DataFrame, sites: pd.DataFrame, key: str, target: int, radii: tuple[int, ...],
-           white_km: float) -> pd.DataFrame:
+def _group(
+    lyc: pd.DataFrame, sites: pd.DataFrame, key: str, target: int, radii: tuple[int, ...], white_km: float
+) -> pd.DataFrame:
     students = lyc["seconde_gt_students"].to_numpy(float)
     cols = {"seconde_students": students}
     for r in radii:
@@ -111,7 +112,8 @@ def _group(lyc: pd.DataFrame, sites: pd.DataFrame, key: str, target: int, radii:
     table["fair_share_places"] = np.round(target * table["seconde_students"] / total, 1) if total else 0.0
     for r in radii:
         table[f"share_within_{r}km"] = np.round(
-            table[f"students_within_{r}km"] / table["seconde_students"].where(table["seconde_students"] > 0), 4)
+            table[f"students_within_{r}km"] / table["seconde_students"].where(table["seconde_students"] > 0), 4
+        )
         table = table.drop(columns=f"students_within_{r}km")
     table.index.name = key
     ints = ["seconde_students", "white_zone_lycees", "white_zone_students", "sites"]
@@ -119,8 +121,14 @@ def _group(lyc: pd.DataFrame, sites: pd.DataFrame, key: str, target: int, radii:
     return table.reset_index().sort_values(key, kind="stable").reset_index(drop=True)
 
 
-def coverage(sites: pd.DataFrame, config: Config | None = None, *, lycees: pd.DataFrame | None = None,
-             radii: tuple[int, ...] = RADII_KM, white_km: float = WHITE_ZONE_KM) -> Coverage:
+def coverage(
+    sites: pd.DataFrame,
+    config: Config | None = None,
+    *,
+    lycees: pd.DataFrame | None = None,
+    radii: tuple[int, ...] = RADII_KM,
+    white_km: float = WHITE_ZONE_KM,
+) -> Coverage:
     """Coverage of the located ``sites`` (``load_sites`` or ``load_inputs``) against ``config.coverage_target``.
 
     ``lycees`` defaults to the embedded lycées (``uai, name, departement, academie, lat, lon,
@@ -139,10 +147,24 @@ def coverage(sites: pd.DataFrame, config: Config | None = None, *, lycees: pd.Da
     deps.insert(2, "academie", deps.pop("dep_academie").fillna(""))
     white = lyc[lyc["nearest_place_km"] > white_km]
     white = white.sort_values(["academie", "seconde_gt_students", "uai"], ascending=[True, False, True])
-    cols = [c for c in ("uai", "name", "commune_insee", "departement", "academie", "seconde_gt_students",
-                        "nearest_place_km", "lat", "lon") if c in white.columns]
-    return Coverage(_national(lyc, sites, target, radii, white_km), academies, deps, lyc,
-                    white[cols].reset_index(drop=True))
+    cols = [
+        c
+        for c in (
+            "uai",
+            "name",
+            "commune_insee",
+            "departement",
+            "academie",
+            "seconde_gt_students",
+            "nearest_place_km",
+            "lat",
+            "lon",
+        )
+        if c in white.columns
+    ]
+    return Coverage(
+        _national(lyc, sites, target, radii, white_km), academies, deps, lyc, white[cols].reset_index(drop=True)
+    )
 
 
 def _national(lyc: pd.DataFrame, sites: pd.DataFrame, target: int, radii: tuple[int, ...], white_km: float) -> dict:
@@ -150,34 +172,17 @@ def _national(lyc: pd.DataFrame, sites: pd.DataFrame, target: int, radii: tuple[
     students = lyc["seconde_gt_students"].to_numpy(float)
     total = float(students.sum())
     near = lyc["nearest_place_km"].to_numpy()
-    out = {"sites": int((places > 0).sum()), "places_offered": float(places.sum()), "target_places": target,
-           "target_attainment": round(float(places.sum()) / target, 4) if target else None,
-           "target_met": bool(places.sum() >= target), "seconde_students": int(total)}
+    out = {
+        "sites": int((places > 0).sum()),
+        "places_offered": float(places.sum()),
+        "target_places": target,
+        "target_attainment": round(float(places.sum()) / target, 4) if target else None,
+        "target_met": bool(places.sum() >= target),
+        "seconde_students": int(total),
+    }
     for r in radii:
         out[f"share_within_{r}km"] = round(float(students[near <= r].sum()) / total, 4) if total else None
     out["white_zone_km"] = white_km
     out["white_zone_lycees"] = int((near > white_km).sum())
     out["white_zone_students"] = int(students[near > white_km].sum())
     return out
-
-
-def render_coverage(cov: Coverage) -> str:
-    """Plain-text coverage for the terminal: target attainment, shares, per académie, and every white zone."""
-    n = cov.national
-    shares = " / ".join(f"{n[f'share_within_{r}km']:.1%}" for r in RADII_KM)
-    lines = [f"Places offered: {n['places_offered']:,.1f} on {n['sites']:,} sites; target {n['target_places']:,}: "
-             f"{n['target_attainment']:.1%} ({'met' if n['target_met'] else 'NOT met'})",
-             f"Seconde students ({n['seconde_students']:,}) with a place within "
-             f"{' / '.join(f'{r}' for r in RADII_KM)} km: {shares}",
-             f"White zones (no place within {n['white_zone_km']:g} km): {n['white_zone_lycees']:,} lycées, "
-             f"{n['white_zone_students']:,} seconde students", ""]
-    rows = [[a.academie or "(none)", a.sites, a.places_offered, a.fair_share_places, a.seconde_students,
-             *(f"{getattr(a, f'share_within_{r}km'):.1%}" for r in RADII_KM), a.white_zone_lycees]
-            for a in cov.academies.fillna(0).itertuples(index=False)]
-    lines += [_table(["académie", "sites", "places", "fair share", "seconde students",
-                      *(f"≤{r} km" for r in RADII_KM), "white zones"], rows), ""]
-    if len(cov.white_zones):
-        rows = [[w.academie, w.uai, w.name[:40], w.seconde_gt_students, w.nearest_place_km]
-                for w in cov.white_zones.itertuples(index=False)]
-        lines += ["White zones:", _table(["académie", "uai", "lycée", "seconde students", "nearest place km"], rows)]
-    return "\n".join(lines)

@@ -4,6 +4,7 @@ The folder holds ``assignments.csv``, ``unassigned.csv`` and ``summary.json`` (D
 gender, priority and lycée, and the sites' locations, are not in those files: they come from the input files,
 given explicitly or found automatically when the summary's input hashes are those of the embedded scenario.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,21 +72,35 @@ def _check_hashes(summary: dict, paths: dict[str, Path]) -> list[Problem]:
     for kind, path in paths.items():
         recorded = summary.get("inputs", {}).get(kind, {}).get("sha256")
         if recorded and recorded != file_digest(path)["sha256"]:
-            problems.append(Problem(path.name, None, None, "", f"this {kind} file is not the one the allocation "
-                                    "used (its SHA-256 differs from summary.json)",
-                                    f"give the {kind} file passed to `matcher allocate`"))
+            problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    "",
+                    f"this {kind} file is not the one the allocation used (its SHA-256 differs from summary.json)",
+                    f"give the {kind} file passed to `matcher allocate`",
+                )
+            )
     return problems
 
 
-def read_allocation(folder: str | Path, students_path: str | Path | None = None,
-                    sites_path: str | Path | None = None, config: Config | None = None) -> Allocation:
+def read_allocation(
+    folder: str | Path,
+    students_path: str | Path | None = None,
+    sites_path: str | Path | None = None,
+    config: Config | None = None,
+) -> Allocation:
     """Read an allocation folder; load its inputs when given or when they are the embedded scenario's.
 
     Raises InputError when a file is missing or unreadable, or when given inputs are not those of the run.
     """
     folder = Path(folder)
-    missing = [Problem(name, None, None, "", "file missing from the allocation folder", _RERUN)
-               for name in _FILES if not (folder / name).is_file()]
+    missing = [
+        Problem(name, None, None, "", "file missing from the allocation folder", _RERUN)
+        for name in _FILES
+        if not (folder / name).is_file()
+    ]
     if missing:
         raise InputError(missing)
     try:
@@ -94,17 +109,25 @@ def read_allocation(folder: str | Path, students_path: str | Path | None = None,
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError([Problem(folder.name, None, None, "", f"unreadable allocation file: {exc}", _RERUN)]) from None
     if (students_path is None) != (sites_path is None):
-        raise InputError([Problem("", None, "--students/--sites", "", "give both input files or neither",
-                                  "add the missing one")])
+        raise InputError(
+            [Problem("", None, "--students/--sites", "", "give both input files or neither", "add the missing one")]
+        )
     note = "inputs given on the command line"
     if students_path is None:
         embedded = dict(zip(("students", "sites"), (Path(str(p)) for p in embedded_scenario())))
         if not _check_hashes(summary, embedded) and summary.get("inputs", {}).get("students"):
             students_path, sites_path, note = embedded["students"], embedded["sites"], "the embedded scenario"
         else:
-            return Allocation(folder, assignments, unassigned, summary, None, None,
-                              "input files not given: girls' and priority shares, per-lycée tables and the "
-                              "map of sites need --students and --sites")
+            return Allocation(
+                folder,
+                assignments,
+                unassigned,
+                summary,
+                None,
+                None,
+                "input files not given: girls' and priority shares, per-lycée tables and the "
+                "map of sites need --students and --sites",
+            )
     paths = {"students": Path(students_path), "sites": Path(sites_path)}
     problems = _check_hashes(summary, paths)
     if problems:
@@ -117,6 +140,7 @@ def read_allocation(folder: str | Path, students_path: str | Path | None = None,
 
 
 def from_result(result, students: pd.DataFrame, sites: pd.DataFrame, name: str = "allocation") -> Allocation:
-    """An :class:`Allocation` from an in-memory ``matcher.pipeline.allocate`` result and its located inputs (notebooks)."""
-    return Allocation(Path(name), result.assignments, result.unassigned, result.summary, students, sites,
-                      "in-memory result")
+    """An :class:`Allocation` from an in-memory ``allocate`` result and its located inputs (notebooks)."""
+    return Allocation(
+        Path(name), result.assignments, result.unassigned, result.summary, students, sites, "in-memory result"
+    )

@@ -1,5 +1,6 @@
 """The report's tables (shared by the HTML page and the workbook): per académie, per trade, per lycée, and the
 officers' lists per lycée and per company."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,10 @@ __all__ = ["academy_table", "trade_table", "lycee_table", "student_rows", "compa
 
 def academy_table(alloc: Allocation) -> pd.DataFrame:
     """Per académie of the students (requests, placed) and of the sites (places), from ``summary.json``."""
-    table = pd.DataFrame(alloc.summary.get("academies", []),
-                         columns=["academie", "students", "placed", "not_placed", "places_offered", "places_used"])
+    table = pd.DataFrame(
+        alloc.summary.get("academies", []),
+        columns=["academie", "students", "placed", "not_placed", "places_offered", "places_used"],
+    )
     table["placed_share"] = (table["placed"] / table["students"].where(table["students"] > 0)).round(4)
     table["fill_rate"] = (table["places_used"] / table["places_offered"].where(table["places_offered"] > 0)).round(4)
     return table
@@ -45,8 +48,12 @@ def lycee_table(alloc: Allocation) -> pd.DataFrame | None:
         return None
     km = _placed_ids(alloc)
     st = alloc.students
-    frame = pd.DataFrame({"uai": st["lycee_uai"].replace("", "(no lycée)").to_numpy(),
-                          "km": st["student_id"].map(neutralize).map(km).to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "uai": st["lycee_uai"].replace("", "(no lycée)").to_numpy(),
+            "km": st["student_id"].map(neutralize).map(km).to_numpy(),
+        }
+    )
     out = frame.groupby("uai").agg(requests=("uai", "size"), placed=("km", "count"), mean_km=("km", "mean"))
     out["not_placed"] = out["requests"] - out["placed"]
     out["mean_km"] = out["mean_km"].round(1)
@@ -81,8 +88,11 @@ def company_rows(alloc: Allocation) -> pd.DataFrame:
     if alloc.students is not None:
         info = by_id(alloc.students, "student_id", ["lycee_uai"])
         rows = rows.join(info, on="student_id")
-    cols = ["company", "site_id", "student_id"] + [c for c in ("lycee_uai",) if c in rows] + [
-        "weeks", "start_date", "end_date", "distance_km", "group_id", "student_academie"]
+    cols = (
+        ["company", "site_id", "student_id"]
+        + [c for c in ("lycee_uai",) if c in rows]
+        + ["weeks", "start_date", "end_date", "distance_km", "group_id", "student_academie"]
+    )
     return rows[cols].sort_values(["company", "site_id", "start_date", "student_id"]).reset_index(drop=True)
 
 

@@ -4,6 +4,7 @@ Leaflet's script and style are embedded (``static/``), folium's other CDN resour
 fonts) are not used, and the base map is the département outlines: no request leaves the page unless the reader
 ticks the "OpenStreetMap tiles" layer, which needs the network and is off by default.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,9 +33,14 @@ def _static(name: str) -> str:
 
 def _outlines() -> dict:
     shapes = departement_shapes()
-    feats = [{"type": "Feature", "properties": {"code": c, "nom": f"{c} {name}"},
-              "geometry": {"type": "MultiPolygon", "coordinates": [[np.round(r, 4).tolist()] for r in rings]}}
-             for c, (name, rings) in sorted(shapes.items())]
+    feats = [
+        {
+            "type": "Feature",
+            "properties": {"code": c, "nom": f"{c} {name}"},
+            "geometry": {"type": "MultiPolygon", "coordinates": [[np.round(r, 4).tolist()] for r in rings]},
+        }
+        for c, (name, rings) in sorted(shapes.items())
+    ]
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -42,28 +48,51 @@ def _base(center=(46.6, 2.4), zoom=6) -> folium.Map:
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True)
     fmap.default_js = [("leaflet", "data:text/javascript;base64," + _static("leaflet.js"))]
     fmap.default_css = [("leaflet_css", "data:text/css;base64," + _static("leaflet.css"))]
-    folium.GeoJson(_outlines(), name="Départements", control=False,
-                   style_function=lambda _: {"color": "#888", "weight": 0.6, "fillColor": "#f4f1ea", "fillOpacity": 1},
-                   tooltip=folium.GeoJsonTooltip(["nom"], labels=False)).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (needs the network)", overlay=True, show=False,
-                     attr="© OpenStreetMap contributors").add_to(fmap)
+    folium.GeoJson(
+        _outlines(),
+        name="Départements",
+        control=False,
+        style_function=lambda _: {"color": "#888", "weight": 0.6, "fillColor": "#f4f1ea", "fillOpacity": 1},
+        tooltip=folium.GeoJsonTooltip(["nom"], labels=False),
+    ).add_to(fmap)
+    folium.TileLayer(
+        "OpenStreetMap",
+        name="OpenStreetMap tiles (needs the network)",
+        overlay=True,
+        show=False,
+        attr="© OpenStreetMap contributors",
+    ).add_to(fmap)
     return fmap
 
 
 def _points(fmap: folium.Map, name: str, frame: pd.DataFrame, tip: pd.Series, radius, color) -> None:
     """One layer of circle markers drawn from a single GeoJSON collection (fast to build and to load)."""
     radius, color = np.broadcast_to(radius, len(frame)), np.broadcast_to(np.asarray(color, object), len(frame))
-    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
-              "properties": {"tip": t, "style": {"radius": round(float(r), 2), "color": c, "fillColor": c}}}
-             for lat, lon, t, r, c in zip(frame["lat"].astype(float), frame["lon"].astype(float), tip, radius, color)]
-    folium.GeoJson({"type": "FeatureCollection", "features": feats}, name=name,
-                   marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.7),
-                   style_function=lambda f: f["properties"]["style"],
-                   tooltip=folium.GeoJsonTooltip(["tip"], labels=False)).add_to(fmap)
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": {"tip": t, "style": {"radius": round(float(r), 2), "color": c, "fillColor": c}},
+        }
+        for lat, lon, t, r, c in zip(frame["lat"].astype(float), frame["lon"].astype(float), tip, radius, color)
+    ]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": feats},
+        name=name,
+        marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.7),
+        style_function=lambda f: f["properties"]["style"],
+        tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
+    ).add_to(fmap)
 
 
-def site_map(sites: pd.DataFrame | None, *, used: pd.Series | None = None, students: pd.DataFrame | None = None,
-             white_zones: pd.DataFrame | None = None, links: np.ndarray | None = None) -> folium.Map:
+def site_map(
+    sites: pd.DataFrame | None,
+    *,
+    used: pd.Series | None = None,
+    students: pd.DataFrame | None = None,
+    white_zones: pd.DataFrame | None = None,
+    links: np.ndarray | None = None,
+) -> folium.Map:
     """Sites (size = places, colour = fill rate when ``used`` gives places used by site id), unplaced students'
     communes, white-zone lycées and placements (``links``: rows of home lat, lon, host lat, lon), each a layer of
     an offline map."""
@@ -74,22 +103,37 @@ def site_map(sites: pd.DataFrame | None, *, used: pd.Series | None = None, stude
         folium.PolyLine(segments, color="#2166ac", weight=1, opacity=0.35).add_to(layer)
     if sites is not None and len(sites):
         places = (sites["capacity_week_1"].to_numpy(float) + sites["capacity_week_2"].to_numpy(float)) / 2
-        fill = (used.reindex(sites["site_id"]).fillna(0).to_numpy(float) / np.maximum(places, 1e-9)
-                if used is not None else np.full(len(sites), np.nan))
+        fill = (
+            used.reindex(sites["site_id"]).fillna(0).to_numpy(float) / np.maximum(places, 1e-9)
+            if used is not None
+            else np.full(len(sites), np.nan)
+        )
         color = np.select([np.isnan(fill), fill >= 0.999, fill > 0], ["#777777", "#1a9850", "#fdae61"], "#d73027")
         share = np.where(np.isnan(fill), "", pd.Series(fill).map(lambda f: f", {f:.0%} used"))
-        tip = sites["site_id"] + " – " + sites["company"] + ": " + pd.Series(places).map("{:g}".format).to_numpy() \
-            + " place(s)" + share
+        tip = (
+            sites["site_id"]
+            + " – "
+            + sites["company"]
+            + ": "
+            + pd.Series(places).map("{:g}".format).to_numpy()
+            + " place(s)"
+            + share
+        )
         _points(fmap, "Sites (size: places; colour: fill rate)", sites, tip, 3 + 1.5 * np.sqrt(places), color)
     if students is not None and len(students):
-        per = students.groupby("commune_insee").agg(n=("student_id", "size"), lat=("lat", "first"),
-                                                    lon=("lon", "first")).reset_index()
+        per = (
+            students.groupby("commune_insee")
+            .agg(n=("student_id", "size"), lat=("lat", "first"), lon=("lon", "first"))
+            .reset_index()
+        )
         tip = per["commune_insee"] + ": " + per["n"].astype(str) + " student(s) not placed"
         _points(fmap, "Students not placed (by commune)", per, tip, 2 + 2 * np.sqrt(per["n"]), "#542788")
     if white_zones is not None and len(white_zones):
         wz = white_zones
-        tip = (wz["uai"] + " " + wz["name"] + ": " + wz["seconde_gt_students"].astype(str) + " seconde students, "
-               "nearest place " + wz["nearest_place_km"].map("{:.0f}".format) + " km")
+        tip = (
+            wz["uai"] + " " + wz["name"] + ": " + wz["seconde_gt_students"].astype(str) + " seconde students, "
+            "nearest place " + wz["nearest_place_km"].map("{:.0f}".format) + " km"
+        )
         _points(fmap, "White zones: lycées with no place within 30 km", wz, tip, 5, "#b2182b")
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
@@ -101,8 +145,9 @@ def standalone_html(fmap: folium.Map) -> str:
     left = [m.group(0)[:120] for m in _EXTERNAL.finditer(page)]
     if left:
         raise RuntimeError(f"the map would load external resources: {left}")
-    return page.replace("</body>", f'<div style="font:10px sans-serif;color:#555">'
-                                   f"{html.escape(BOUNDARIES_ATTRIBUTION)}</div></body>", 1)
+    return page.replace(
+        "</body>", f'<div style="font:10px sans-serif;color:#555">{html.escape(BOUNDARIES_ATTRIBUTION)}</div></body>', 1
+    )
 
 
 def _stable_ids(page: str) -> str:
@@ -114,5 +159,7 @@ def _stable_ids(page: str) -> str:
 def map_iframe(fmap: folium.Map, height: int = 560) -> str:
     """The map embedded in a report page (an ``iframe`` whose document is inline)."""
     doc = html.escape(standalone_html(fmap), quote=True)
-    return (f'<iframe id="site-map" title="Interactive map" srcdoc="{doc}" '
-            f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>')
+    return (
+        f'<iframe id="site-map" title="Interactive map" srcdoc="{doc}" '
+        f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>'
+    )

@@ -4,6 +4,7 @@ lycée and per company that can be forwarded as is.
 Every text cell goes through :func:`matcher.export.safecells.neutralize`, so an id such as ``=HYPERLINK(...)`` is
 stored as inert text (with a leading apostrophe), never as a formula.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ def sheet_title(text: str, taken: set[str]) -> str:
     title, n = base, 1
     while title.lower() in taken:
         n += 1
-        title = f"{base[:31 - len(str(n)) - 3]} ({n})"
+        title = f"{base[: 31 - len(str(n)) - 3]} ({n})"
     taken.add(title.lower())
     return title
 
@@ -46,8 +47,10 @@ class _Book:
     """An XlsxWriter workbook that never turns text into formulas or URLs, with unique sheet titles."""
 
     def __init__(self, path: Path):
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False, "in_memory": True})
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
+        )
         self.wb.set_properties({"title": "matcher allocation", "created": None})
         self.bold = self.wb.add_format({"bold": True})
         self.taken: set[str] = set()
@@ -99,11 +102,19 @@ def _summary(book: _Book, alloc: Allocation, published: pd.DataFrame) -> None:
     ws = book.sheet("Summary")
     ws.set_column(0, 0, 34)
     c, cov, s = alloc.summary.get("counts", {}), alloc.summary.get("coverage", {}), alloc.summary.get("solver", {})
-    rows = [("Students", c.get("students")), ("Placed", c.get("placed")), ("Placed full time", c.get("placed_full_time")),
-            ("Placed split", c.get("placed_split")), ("Not placed", c.get("not_placed")),
-            ("Places offered", c.get("places_offered")), ("Target (places)", cov.get("target_places")),
-            ("Places used", c.get("places_used")), ("Solver status", s.get("status")), ("Gap", s.get("gap")),
-            ("Inputs", alloc.inputs_note)]
+    rows = [
+        ("Students", c.get("students")),
+        ("Placed", c.get("placed")),
+        ("Placed full time", c.get("placed_full_time")),
+        ("Placed split", c.get("placed_split")),
+        ("Not placed", c.get("not_placed")),
+        ("Places offered", c.get("places_offered")),
+        ("Target (places)", cov.get("target_places")),
+        ("Places used", c.get("places_used")),
+        ("Solver status", s.get("status")),
+        ("Gap", s.get("gap")),
+        ("Inputs", alloc.inputs_note),
+    ]
     book.line(ws, ["matcher allocation summary"], bold=True)
     for label, value in rows:
         book.line(ws, [label, value])

@@ -1,4 +1,5 @@
 """Solving: the flow network and its inverse, lexicographic min-cost flow, CP-SAT repair, the status enum."""
+
 from __future__ import annotations
 
 from matcher.result import Status

@@ -17,6 +17,7 @@ lexicographic optimum places at least as many as any allocation, so they bound i
   ``gender`` level's is then 0, the trivial bound. They are weak where places are scarce (a student's cheapest
   site may be full): their gap is an upper estimate of what the level could still gain.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,15 +28,23 @@ from matcher.solve.flow import COST_LEVELS, Level, level_costs, max_flow
 from matcher.solve.gendercap import with_gender_caps
 from matcher.solve.network import SINK, SOURCE, build_network
 
-__all__ = ["EXACT_PAIRS", "UNCONDITIONAL", "bound_placing", "cheapest_sum", "lexicographic", "most_placed",
-           "priority_bound", "relaxed_cost", "unconditional"]
+__all__ = [
+    "EXACT_PAIRS",
+    "UNCONDITIONAL",
+    "bound_placing",
+    "cheapest_sum",
+    "lexicographic",
+    "most_placed",
+    "priority_bound",
+    "relaxed_cost",
+    "unconditional",
+]
 
 #: Up to this many candidate pairs the cost levels' bounds are the relaxation's own (``relaxed_cost``).
 EXACT_PAIRS = 150_000
 
 
-def cheapest_sum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, cost: np.ndarray,
-                 n: int) -> int:
+def cheapest_sum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, cost: np.ndarray, n: int) -> int:
     """Least total ``cost`` (per pair and student-week) of placing ``n`` students, capacities ignored.
 
     Each student's cheapest usable pair in each week they need, summed, then the ``n`` smallest sums added.
@@ -56,8 +65,14 @@ def cheapest_sum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFram
     return int(finite[:n].sum())
 
 
-def relaxed_cost(level: str, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, n: int,
-                 gender: tuple[float, int] | None = None) -> int | None:
+def relaxed_cost(
+    level: str,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    n: int,
+    gender: tuple[float, int] | None = None,
+) -> int | None:
     """Least ``level`` cost of the relaxed network carrying ``n`` students (the gender target's layer for
     ``gender``: girls' share, smallest site); None when it cannot carry them."""
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
@@ -75,8 +90,14 @@ def relaxed_cost(level: str, pairs: pd.DataFrame, students: pd.DataFrame, sites:
     return int(mcf.optimal_cost()) if mcf.solve() == mcf.OPTIMAL else None
 
 
-def bound_placing(level: str, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, n: int,
-                  gender: tuple[float, int] | None = None) -> float:
+def bound_placing(
+    level: str,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    n: int,
+    gender: tuple[float, int] | None = None,
+) -> float:
     """The bound on the cost ``level`` over every allocation of ``pairs`` placing at least ``n`` students (see the
     module; ``gender``: the gender target, girls' share and smallest site)."""
     if len(pairs) <= EXACT_PAIRS:
@@ -93,17 +114,26 @@ def most_placed(levels: list[Level], pairs: pd.DataFrame, students: pd.DataFrame
     first), else the relaxed network's maximum flow."""
     if levels[0].name == "placed":
         return int(levels[0].bound)
-    return max_flow(build_network(pairs, students["weeks"].to_numpy(object),
-                                  sites["capacity_week_1"].to_numpy(np.int64),
-                                  sites["capacity_week_2"].to_numpy(np.int64)))
+    return max_flow(
+        build_network(
+            pairs,
+            students["weeks"].to_numpy(object),
+            sites["capacity_week_1"].to_numpy(np.int64),
+            sites["capacity_week_2"].to_numpy(np.int64),
+        )
+    )
 
 
 def priority_bound(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> int:
     """Most priority students any allocation places: the relaxed network's maximum flow with them alone (it holds
     whatever the earlier levels reach)."""
     mine = students["priority"].to_numpy(bool)[pairs["student"].to_numpy()]
-    net = build_network(pairs[mine], students["weeks"].to_numpy(object),
-                        sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64))
+    net = build_network(
+        pairs[mine],
+        students["weeks"].to_numpy(object),
+        sites["capacity_week_1"].to_numpy(np.int64),
+        sites["capacity_week_2"].to_numpy(np.int64),
+    )
     return max_flow(net)
 
 
@@ -123,8 +153,14 @@ def lexicographic(levels: list[Level]) -> list[Level]:
     return out
 
 
-def unconditional(levels: list[Level], placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame,
-                  sites: pd.DataFrame, gender: tuple[float, int] | None = None) -> list[Level]:
+def unconditional(
+    levels: list[Level],
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    gender: tuple[float, int] | None = None,
+) -> list[Level]:
     """Levels left without a bound get one holding for every allocation: ``priority`` its maximum flow
     (``priority_bound``), the cost levels one over every allocation placing as many students as ``placements``
     (``bound_placing``; ``gender``: the gender target)."""

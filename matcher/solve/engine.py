@@ -1,5 +1,6 @@
 """The optimal mode: lexicographic min-cost flow on the relaxed network, then local restriction rounds until the
 full-time rules hold."""
+
 from __future__ import annotations
 
 import time
@@ -34,39 +35,57 @@ class Optimum:
     info: dict
 
 
-def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
-          prove: bool = True, open_: np.ndarray | None = None, gender: tuple[float, int] | None = None,
-          regional: Regional = Regional(), known: Maximum | None = None):
+def _flow(
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    order: tuple[str, ...],
+    prove: bool = True,
+    open_: np.ndarray | None = None,
+    gender: tuple[float, int] | None = None,
+    regional: Regional = Regional(),
+    known: Maximum | None = None,
+):
     """Placements and outcome of the relaxed network's flow; with ``prove=False`` and as many pairs as
     ``regional`` says, solved académie by académie (``regions.by_region``; ``known``: a maximum flow over ``pairs``
     already solved)."""
     if _regional(prove, regional, pairs, students, order):
+
         def one(p, st, si, region):
             mask = open_ if open_ is None or region is None else open_[region.students]
             return _flow(p, st, si, order, False, mask, gender)
-        return by_region(pairs, students, sites, students["academie"].to_numpy(object), one, regional.processes,
-                         known)
+
+        return by_region(pairs, students, sites, students["academie"].to_numpy(object), one, regional.processes, known)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2)
     cost = None
     if gender is not None:  # a soft target of girls' share at large sites: a layer of the network
         net, cost = with_gender_caps(net, pairs, students["gender"].to_numpy(object) == "M", cap1, cap2, *gender)
     outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), order, prove, open_, cost)
-    return polish_week_2(net.read(outcome.flows, pairs), pairs, students, sites, order, gender,
-                         rules_first=not prove), outcome
+    return polish_week_2(
+        net.read(outcome.flows, pairs), pairs, students, sites, order, gender, rules_first=not prove
+    ), outcome
 
 
-def _regional(prove: bool, regional: Regional, pairs: pd.DataFrame, students: pd.DataFrame,
-              order: tuple[str, ...]) -> bool:
+def _regional(
+    prove: bool, regional: Regional, pairs: pd.DataFrame, students: pd.DataFrame, order: tuple[str, ...]
+) -> bool:
     """Whether a flow is solved académie by académie (see ``_flow``): not with ``floors`` first (the shares come
     from a maximum flow)."""
     return not prove and regional.applies(len(pairs)) and "academie" in students and order[0] == "placed"
 
 
-def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, order: tuple[str, ...],
-             time_limit: float = float("inf"), floors: pd.Series | None = None,
-             gender: tuple[float, int] | None = None, regional: Regional = Regional(),
-             known: Maximum | None = None) -> Optimum:
+def optimise(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    pairs: pd.DataFrame,
+    order: tuple[str, ...],
+    time_limit: float = float("inf"),
+    floors: pd.Series | None = None,
+    gender: tuple[float, int] | None = None,
+    regional: Regional = Regional(),
+    known: Maximum | None = None,
+) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
@@ -100,11 +119,17 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     if _regional(False, regional, pairs, students, order):
         known = known if known is not None else maximum(pairs, students, sites)  # one for every chase flow
         first_pairs = best_pairs(pairs, known)  # the repair rounds see every pair
-    placements, first, open_ = _chase(first_pairs, students, sites, order, level, floors_bound, gender, regional,
-                                      known)
-    state = _State(fixed=placements.iloc[:0], current=pairs, stage=np.zeros(len(students), np.int8),
-                   solves=first.solves, groups=find_groups(students), open_=open_, gender=gender,
-                   regional=regional)
+    placements, first, open_ = _chase(first_pairs, students, sites, order, level, floors_bound, gender, regional, known)
+    state = _State(
+        fixed=placements.iloc[:0],
+        current=pairs,
+        stage=np.zeros(len(students), np.int8),
+        solves=first.solves,
+        groups=find_groups(students),
+        open_=open_,
+        gender=gender,
+        regional=regional,
+    )
     best, best_key, stalled = None, None, 0
     alone = pairs[state.groups.code[pairs["student"].to_numpy()] < 0]  # the pairs ``fill`` may use
     while True:
@@ -126,8 +151,18 @@ def optimise(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, o
     return _result(placements, pairs, students, sites, first, order, state, level, floors_bound)
 
 
-def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: FloorBound | None, gender,
-           regional: Regional, known: Maximum | None, tries: int = 3):
+def _chase(
+    pairs,
+    students,
+    sites,
+    order,
+    level: FloorLevel | None,
+    bound: FloorBound | None,
+    gender,
+    regional: Regional,
+    known: Maximum | None,
+    tries: int = 3,
+):
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
     none once the level reaches its ``bound``) and the best allocation by ``_key`` is kept. Returns placements,
     outcome and the open mask used."""
@@ -151,20 +186,29 @@ def _chase(pairs, students, sites, order, level: FloorLevel | None, bound: Floor
     return best[0], replace(best[1], solves=solves), best[2]
 
 
-def _settle(placements: pd.DataFrame, broken: "_Breaks", state: "_State", students: pd.DataFrame,
-            sites: pd.DataFrame, order: tuple[str, ...], alone: pd.DataFrame) -> pd.DataFrame:
+def _settle(
+    placements: pd.DataFrame,
+    broken: _Breaks,
+    state: _State,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    order: tuple[str, ...],
+    alone: pd.DataFrame,
+) -> pd.DataFrame:
     """An allocation keeping every rule from a round's ``placements``: the students breaking a rule taken out,
     broken groups placed whole where they fit, then ``fill`` on the pairs ``alone`` of students in no group (which
     adds no one to a maximum flow that breaks no rule: such a student would be an augmenting path)."""
-    keep = pd.concat([state.fixed, placements[~placements["student"].isin(broken.students(state.groups))]],
-                     ignore_index=True)
+    keep = pd.concat(
+        [state.fixed, placements[~placements["student"].isin(broken.students(state.groups))]], ignore_index=True
+    )
     whole = place_groups(broken.groups, state.current, students, _places_left(sites, keep), state.groups, order)
     out = pd.concat([keep, whole], ignore_index=True).sort_values(["student", "week"], kind="stable")
     return fill(out, alone, students, sites)
 
 
-def _key(placements: pd.DataFrame, level: FloorLevel | None, students: pd.DataFrame,
-         order: tuple[str, ...]) -> tuple[int, int, int]:
+def _key(
+    placements: pd.DataFrame, level: FloorLevel | None, students: pd.DataFrame, order: tuple[str, ...]
+) -> tuple[int, int, int]:
     """How allocations compare (the larger the better): students placed, then counted towards floors (floors
     first when ``order`` says so), then priority students."""
     who = placements["student"].unique()
@@ -217,8 +261,14 @@ def _broken(placements: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFram
     return _Breaks(split[in_group < 0], bad.astype(np.int64))
 
 
-def _round(placements: pd.DataFrame, broken: _Breaks, state: _State, students: pd.DataFrame, sites: pd.DataFrame,
-           order: tuple[str, ...]) -> pd.DataFrame:
+def _round(
+    placements: pd.DataFrame,
+    broken: _Breaks,
+    state: _State,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    order: tuple[str, ...],
+) -> pd.DataFrame:
     """One repair round (see ``optimise``) on what ``broken`` found; returns the new flow's placements and
     updates ``state``."""
     groups, split, bad_groups = state.groups, broken.split, broken.groups
@@ -228,34 +278,49 @@ def _round(placements: pd.DataFrame, broken: _Breaks, state: _State, students: p
     who = placements["student"].to_numpy()
     moving = out[who] | np.isin(who, split["student"]) | np.isin(who, who[placements["site"].isin(near)])
     fixed = pd.concat([state.fixed, placements[~moving]], ignore_index=True)
-    fixed = pd.concat([fixed, place_groups(bad_groups, state.current, students, _places_left(sites, fixed),
-                                           groups, order)], ignore_index=True)
+    fixed = pd.concat(
+        [fixed, place_groups(bad_groups, state.current, students, _places_left(sites, fixed), groups, order)],
+        ignore_index=True,
+    )
     left = _places_left(sites, fixed)
     open_ = state.current[~(np.isin(state.current["student"], fixed["student"]) | out[state.current["student"]])]
     others = placements[moving & ~np.isin(who, split["student"]) & ~out[who]]
     r = restrict(open_, split, left, state.stage, students["split_ok"].to_numpy(bool), others)
     state.fixed, state.current, state.stage, state.rounds = fixed, r.pairs, r.stage, state.rounds + 1
-    placements, outcome = _flow(state.current, students, left, order, False, state.open_, state.gender,
-                                state.regional)
+    placements, outcome = _flow(state.current, students, left, order, False, state.open_, state.gender, state.regional)
     state.solves += outcome.solves
     return placements
 
 
-def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, first,
-            order: tuple[str, ...], state: _State, level: FloorLevel | None,
-            floors_bound: FloorBound | None) -> Optimum:
+def _result(
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    first,
+    order: tuple[str, ...],
+    state: _State,
+    level: FloorLevel | None,
+    floors_bound: FloorBound | None,
+) -> Optimum:
     """Level values against the relaxed flow's bounds, status and solver facts.
 
     The ``floors`` level's value and bound are computed exactly (``FloorLevel``); the flow's bounds for the levels
     after it hold for its approximation only, so with floors they are not claimed. A cost level left without a
     lexicographic bound gets one over every allocation placing as many students (``bounds``).
     """
-    levels = [Level(lv.name, got.value, lv.bound, lv.sense) for lv, got in
-              zip(first.levels, _values(first.levels, placements, pairs, students))]
+    levels = [
+        Level(lv.name, got.value, lv.bound, lv.sense)
+        for lv, got in zip(first.levels, _values(first.levels, placements, pairs, students))
+    ]
     if state.gender is not None:  # counted on the sites' full capacities (a repair round sees the places left)
-        over = boys_over(placements, students["gender"].to_numpy(object) == "M",
-                         sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64),
-                         *state.gender)
+        over = boys_over(
+            placements,
+            students["gender"].to_numpy(object) == "M",
+            sites["capacity_week_1"].to_numpy(np.int64),
+            sites["capacity_week_2"].to_numpy(np.int64),
+            *state.gender,
+        )
         levels = [Level(lv.name, float(over), lv.bound, lv.sense) if lv.name == "gender" else lv for lv in levels]
     if level is not None:
         levels = with_floors(levels, placements, pairs, students, sites, level, floors_bound)
@@ -264,9 +329,13 @@ def _result(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
         levels.append(Level("splits", float(_splits(placements)), 0.0, "min"))
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
     status = Status.OPTIMAL if proven else Status.FEASIBLE
-    info = {"status": status.value, "method": "OR-Tools min-cost flow, lexicographic",
-            "flow_solves": state.solves, "restriction_rounds": state.rounds,
-            "restricted_students": int((state.stage > 0).sum())}
+    info = {
+        "status": status.value,
+        "method": "OR-Tools min-cost flow, lexicographic",
+        "flow_solves": state.solves,
+        "restriction_rounds": state.rounds,
+        "restricted_students": int((state.stage > 0).sum()),
+    }
     return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), info)
 
 
@@ -274,8 +343,10 @@ def _places_left(sites: pd.DataFrame, fixed: pd.DataFrame) -> pd.DataFrame:
     """``sites`` with each week's capacity less the places ``fixed`` takes."""
     week = fixed["week"].to_numpy()
     used = {w: np.bincount(fixed["site"].to_numpy()[week == w], minlength=len(sites)) for w in (1, 2)}
-    return sites.assign(capacity_week_1=sites["capacity_week_1"].to_numpy(np.int64) - used[1],
-                        capacity_week_2=sites["capacity_week_2"].to_numpy(np.int64) - used[2])
+    return sites.assign(
+        capacity_week_1=sites["capacity_week_1"].to_numpy(np.int64) - used[1],
+        capacity_week_2=sites["capacity_week_2"].to_numpy(np.int64) - used[2],
+    )
 
 
 def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> tuple[Level, ...]:
@@ -285,9 +356,14 @@ def _values(levels, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.
         raise RuntimeError("internal error: a placement on no candidate pair")
     rows = pairs.iloc[at]
     placed = placements["student"].unique()
-    value = {"placed": len(placed), "priority": int(students["priority"].to_numpy(bool)[placed].sum()),
-             "preference": int(rows["rank"].sum()), "distance": int(np.rint(rows["km"].to_numpy() * 1000).sum()),
-             "floors": 0, "gender": 0}  # computed by FloorLevel and boys_over
+    value = {
+        "placed": len(placed),
+        "priority": int(students["priority"].to_numpy(bool)[placed].sum()),
+        "preference": int(rows["rank"].sum()),
+        "distance": int(np.rint(rows["km"].to_numpy() * 1000).sum()),
+        "floors": 0,
+        "gender": 0,
+    }  # computed by FloorLevel and boys_over
     return tuple(Level(lv.name, float(value[lv.name]), lv.bound, lv.sense) for lv in levels)
 
 

@@ -6,6 +6,7 @@ the placements of students whose académie is *open* — below or at its floor �
 the flow's result a few times (``chase``); the best allocation found is kept. The level's value is always
 recomputed exactly, and its bound is ``sum of min(floor, students of the académie with an eligible site)``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -72,29 +73,37 @@ def floor_level(students: pd.DataFrame, floors: pd.Series | None) -> FloorLevel 
     if floors is None or len(floors) == 0:
         return None
     index = pd.Index(floors.index.astype(str))
-    return FloorLevel(code=index.get_indexer(students["academie"].astype(str)).astype(np.int64),
-                      floor=floors.to_numpy(np.int64))
+    return FloorLevel(
+        code=index.get_indexer(students["academie"].astype(str)).astype(np.int64), floor=floors.to_numpy(np.int64)
+    )
 
 
-def _week_bound(level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
-                week: int) -> int:
+def _week_bound(level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, week: int) -> int:
     """Maximum flow ``source → académie (floor) → student → site-week → sink`` with both-weeks students in
     ``week`` and one-week students in theirs."""
     n_a, n, m = len(level.floor), len(students), len(sites)
     s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     kind = students["weeks"].to_numpy(object)
     uses = np.where(kind == "both", week, np.where(kind == "week_1", 1, 2))[s]  # the week each pair takes
-    left = np.where(uses == 1, sites["capacity_week_1"].to_numpy(np.int64)[j],
-                    sites["capacity_week_2"].to_numpy(np.int64)[j])
+    left = np.where(
+        uses == 1, sites["capacity_week_1"].to_numpy(np.int64)[j], sites["capacity_week_2"].to_numpy(np.int64)[j]
+    )
     ok = (level.code[s] >= 0) & (left > 0)
     student = 2 + n_a + np.arange(n)
     place = 2 + n_a + n + (uses[ok] - 1) * m + j[ok]  # node of the site's places in that week
     counted = np.flatnonzero(level.code >= 0)
-    tails = np.concatenate([np.zeros(n_a, np.int64), 2 + level.code[counted], student[s[ok]],
-                            2 + n_a + n + np.arange(2 * m)])
+    tails = np.concatenate(
+        [np.zeros(n_a, np.int64), 2 + level.code[counted], student[s[ok]], 2 + n_a + n + np.arange(2 * m)]
+    )
     heads = np.concatenate([2 + np.arange(n_a), student[counted], place, np.ones(2 * m, np.int64)])
-    caps = np.concatenate([level.floor, np.ones(len(counted) + int(ok.sum()), np.int64),
-                           sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)])
+    caps = np.concatenate(
+        [
+            level.floor,
+            np.ones(len(counted) + int(ok.sum()), np.int64),
+            sites["capacity_week_1"].to_numpy(np.int64),
+            sites["capacity_week_2"].to_numpy(np.int64),
+        ]
+    )
     solver = SimpleMaxFlow()
     solver.add_arcs_with_capacity(tails, heads, np.maximum(caps, 0))
     if solver.solve(0, 1) != solver.OPTIMAL:
@@ -102,8 +111,15 @@ def _week_bound(level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, 
     return int(solver.optimal_flow())
 
 
-def with_floors(levels: list[Level], placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame,
-                sites: pd.DataFrame, level: FloorLevel, floors_bound: FloorBound) -> list[Level]:
+def with_floors(
+    levels: list[Level],
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    level: FloorLevel,
+    floors_bound: FloorBound,
+) -> list[Level]:
     """The exact ``floors`` level (value and bound); ``placed`` bounded by the maximum flow; the flow's bounds
     after ``floors`` dropped (they hold for its approximation only)."""
     most = most_placed(levels, pairs, students, sites)

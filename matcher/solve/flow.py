@@ -15,6 +15,7 @@ min-cost flow (``solve``) weighs them all.
 
 Values are per student-week (a full-time student counts twice).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,12 +27,21 @@ from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from matcher.solve.network import SINK, SOURCE, Network
 
-__all__ = ["Level", "FlowOutcome", "solve_lexicographic", "max_flow", "max_flow_solver", "solved_max_flow",
-           "level_costs", "COUNT_LEVELS", "COST_LEVELS"]
+__all__ = [
+    "Level",
+    "FlowOutcome",
+    "solve_lexicographic",
+    "max_flow",
+    "max_flow_solver",
+    "solved_max_flow",
+    "level_costs",
+    "COUNT_LEVELS",
+    "COST_LEVELS",
+]
 
 COUNT_LEVELS = ("placed", "floors", "priority")
 COST_LEVELS = ("gender", "preference", "distance")
-_MAX_COST = 2 ** 62
+_MAX_COST = 2**62
 
 
 @dataclass(frozen=True)
@@ -76,8 +86,9 @@ def level_costs(pairs: pd.DataFrame, level: str) -> np.ndarray:
     raise ValueError(f"no per-pair cost for the level {level!r}")
 
 
-def _arc_values(net: Network, pairs: pd.DataFrame, priority: np.ndarray, floors: np.ndarray | None,
-                gender: np.ndarray | None) -> dict[str, np.ndarray]:
+def _arc_values(
+    net: Network, pairs: pd.DataFrame, priority: np.ndarray, floors: np.ndarray | None, gender: np.ndarray | None
+) -> dict[str, np.ndarray]:
     """Per-arc contribution of each level (int64); ``floors`` marks the students whose placement counts,
     ``gender`` is the per-arc cost of the gender layer (``gendercap``)."""
     n_arcs = len(net.tails)
@@ -141,9 +152,15 @@ def _fits(weights: list[int], levels: list[str], vals: dict, net: Network) -> bo
     return top * (net.n_nodes + 1) * 4 < _MAX_COST
 
 
-def solve_lexicographic(net: Network, pairs: pd.DataFrame, priority: np.ndarray,
-                        order: tuple[str, ...], prove: bool = True, floors: np.ndarray | None = None,
-                        gender: np.ndarray | None = None) -> FlowOutcome:
+def solve_lexicographic(
+    net: Network,
+    pairs: pd.DataFrame,
+    priority: np.ndarray,
+    order: tuple[str, ...],
+    prove: bool = True,
+    floors: np.ndarray | None = None,
+    gender: np.ndarray | None = None,
+) -> FlowOutcome:
     """Optimise the levels of ``order`` that the network carries (others are ignored here).
 
     ``placed`` is first (maximum flow) unless ``order`` starts with ``floors`` (see the module). The longest prefix
@@ -223,8 +240,11 @@ def _unproven(net: Network, vals: dict, rest: list[str], pairs: pd.DataFrame, mo
     if status != SimpleMinCostFlow.OPTIMAL:
         raise RuntimeError("OR-Tools min-cost flow found no optimal flow on the allocation network")
     order = (("placed",) if most else ()) + tuple(rest)
-    return FlowOutcome(flows=flows, levels=_levels(order, vals, flows, {"placed": int(vals["placed"] @ flows)}
-                                                   if most else {}), solves=1)
+    return FlowOutcome(
+        flows=flows,
+        levels=_levels(order, vals, flows, {"placed": int(vals["placed"] @ flows)} if most else {}),
+        solves=1,
+    )
 
 
 def max_flow(net: Network) -> int:

@@ -6,6 +6,7 @@ of such a site and week are routed through a node of their own, fed by two arcs:
 boys' places), one costing 1 per boy-week (the rest). The ``gender`` level (minimised) is the number of boy-weeks
 over those free places; it is a network layer, so the level is exact on the relaxed network.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,8 +25,15 @@ def free_boys(cap: np.ndarray, target: float, site_min: int) -> tuple[np.ndarray
     return free, (cap >= site_min) & (free < cap)
 
 
-def with_gender_caps(net: Network, pairs: pd.DataFrame, boys: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,
-                     target: float, site_min: int) -> tuple[Network, np.ndarray]:
+def with_gender_caps(
+    net: Network,
+    pairs: pd.DataFrame,
+    boys: np.ndarray,
+    cap1: np.ndarray,
+    cap2: np.ndarray,
+    target: float,
+    site_min: int,
+) -> tuple[Network, np.ndarray]:
     """``net`` with the boys' layer at the sites concerned, and per arc its ``gender`` cost (0 or 1)."""
     tails, heads, caps = [net.tails], [net.heads], [net.capacities]
     pair, week, cost, n_nodes = [net.pair], [net.week], [np.zeros(len(net.tails), np.int64)], net.n_nodes
@@ -54,13 +62,21 @@ def with_gender_caps(net: Network, pairs: pd.DataFrame, boys: np.ndarray, cap1: 
             pair.append(np.full(len(t), -1, np.int64)), week.append(np.zeros(len(t), np.int8))
             cost.append(np.full(len(t), k, np.int64))
     tails[0], heads[0] = tails_new, heads_new
-    out = replace(net, tails=np.concatenate(tails), heads=np.concatenate(heads), capacities=np.concatenate(caps),
-                  pair=np.concatenate(pair), week=np.concatenate(week), n_nodes=n_nodes)
+    out = replace(
+        net,
+        tails=np.concatenate(tails),
+        heads=np.concatenate(heads),
+        capacities=np.concatenate(caps),
+        pair=np.concatenate(pair),
+        week=np.concatenate(week),
+        n_nodes=n_nodes,
+    )
     return out, np.concatenate(cost)
 
 
-def boys_over(placements: pd.DataFrame, boys: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, target: float,
-              site_min: int) -> int:
+def boys_over(
+    placements: pd.DataFrame, boys: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, target: float, site_min: int
+) -> int:
     """The ``gender`` level of ``placements``: boy-weeks beyond the free boys' places, over sites and weeks."""
     total = 0
     for w, cap in ((1, cap1), (2, cap2)):

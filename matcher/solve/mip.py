@@ -5,6 +5,7 @@ rules allow them, so the full-time rules hold by construction. Levels are optimi
 HiGHS (scipy.optimize.milp), each optimum added as a constraint. Exact, but far slower than the flow: it serves
 as the cross-check in tests and as the baseline in the benchmarks, on instances of a few thousand students.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,9 +38,11 @@ class _Vars:
         ft = sites["full_time_only"].to_numpy(bool)[j]
         split = students["split_ok"].to_numpy(bool)[s] & ~ft
         both = weeks == "both"
-        self.rows = {"f": np.flatnonzero(both & c1 & c2),
-                     "a": np.flatnonzero(c1 & ((both & split) | ((weeks == "week_1") & ~ft))),
-                     "b": np.flatnonzero(c2 & ((both & split) | ((weeks == "week_2") & ~ft)))}
+        self.rows = {
+            "f": np.flatnonzero(both & c1 & c2),
+            "a": np.flatnonzero(c1 & ((both & split) | ((weeks == "week_1") & ~ft))),
+            "b": np.flatnonzero(c2 & ((both & split) | ((weeks == "week_2") & ~ft))),
+        }
         self.start = {"f": 0, "a": len(self.rows["f"]), "b": len(self.rows["f"]) + len(self.rows["a"])}
         self.n = self.start["b"] + len(self.rows["b"])
         self.s, self.j, self.both = s, j, both
@@ -75,12 +78,16 @@ def _constraints(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame, sites: p
     pb = pd.Series(b, index=v.rows["b"])
     same = pa.index.intersection(pb.index)
     k = np.arange(len(same))
-    diff = _rows([(k, pa.loc[same].to_numpy(), np.ones(len(k))), (k, pb.loc[same].to_numpy(), np.ones(len(k)))],
-                 len(k), v.n)
-    return [LinearConstraint(once, -np.inf, 1), LinearConstraint(balance, 0, 0),
-            LinearConstraint(cap1, -np.inf, sites["capacity_week_1"].to_numpy(float)),
-            LinearConstraint(cap2, -np.inf, sites["capacity_week_2"].to_numpy(float)),
-            LinearConstraint(diff, -np.inf, 1)]
+    diff = _rows(
+        [(k, pa.loc[same].to_numpy(), np.ones(len(k))), (k, pb.loc[same].to_numpy(), np.ones(len(k)))], len(k), v.n
+    )
+    return [
+        LinearConstraint(once, -np.inf, 1),
+        LinearConstraint(balance, 0, 0),
+        LinearConstraint(cap1, -np.inf, sites["capacity_week_1"].to_numpy(float)),
+        LinearConstraint(cap2, -np.inf, sites["capacity_week_2"].to_numpy(float)),
+        LinearConstraint(diff, -np.inf, 1),
+    ]
 
 
 def _objectives(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame) -> dict[str, tuple[np.ndarray, str]]:
@@ -100,8 +107,14 @@ def _objectives(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame) -> dict[s
     return {k: (c, sense[k]) for k, c in out.items()}
 
 
-def solve_mip(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order: tuple[str, ...],
-              *, time_limit: float = 60.0) -> MipOutcome:
+def solve_mip(
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    order: tuple[str, ...],
+    *,
+    time_limit: float = 60.0,
+) -> MipOutcome:
     """Lexicographic optimum of ``order`` over ``pairs`` with the full rules."""
     v = _Vars(pairs, students, sites)
     if v.n == 0:  # nothing can be placed: every level is 0
@@ -111,16 +124,24 @@ def solve_mip(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
     values, x, proven = {}, np.zeros(v.n), True
     for name in order:
         c, sense = objectives[name]
-        res = milp(-c if sense == "max" else c, constraints=cons, integrality=np.ones(v.n),
-                   bounds=Bounds(0, 1), options={"time_limit": time_limit, "disp": False})
+        res = milp(
+            -c if sense == "max" else c,
+            constraints=cons,
+            integrality=np.ones(v.n),
+            bounds=Bounds(0, 1),
+            options={"time_limit": time_limit, "disp": False},
+        )
         if res.x is None:
             proven = False
             break
         x = np.rint(res.x)
         proven &= res.status == 0
         values[name] = float(c @ x)
-        cons.append(LinearConstraint(c.reshape(1, -1), values[name], np.inf) if sense == "max"
-                    else LinearConstraint(c.reshape(1, -1), -np.inf, values[name]))
+        cons.append(
+            LinearConstraint(c.reshape(1, -1), values[name], np.inf)
+            if sense == "max"
+            else LinearConstraint(c.reshape(1, -1), -np.inf, values[name])
+        )
     return MipOutcome(_placements(v, x), values, proven)
 
 

@@ -11,6 +11,7 @@ The network is exact for students who may split at sites that allow it; "full ti
 split, a ``full_time_only`` site) is relaxed here and restored by ``repair``. ``Network.read`` is the inverse: it
 turns arc flows back into (student, site, week) rows. Nothing else reads solver indices.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,21 +52,35 @@ class Network:
     n_nodes: int
     week_nodes: tuple[np.ndarray, np.ndarray]
 
-    def only(self, arcs: np.ndarray) -> "Network":
+    def only(self, arcs: np.ndarray) -> Network:
         """The same network's inverse restricted to ``arcs`` (their flows are then read in that order)."""
-        return Network(self.tails[arcs], self.heads[arcs], self.capacities[arcs], self.pair[arcs], self.week[arcs],
-                       np.zeros(0, np.int64), self.n_nodes, self.week_nodes)
+        return Network(
+            self.tails[arcs],
+            self.heads[arcs],
+            self.capacities[arcs],
+            self.pair[arcs],
+            self.week[arcs],
+            np.zeros(0, np.int64),
+            self.n_nodes,
+            self.week_nodes,
+        )
 
     def read(self, flows: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
         """Placements from arc flows: one row per student-week with ``student``, ``site``, ``week`` (1 or 2)."""
         used = np.flatnonzero((flows > 0) & (self.pair >= 0))
         rows = pairs.iloc[self.pair[used]]
-        return pd.DataFrame({"student": rows["student"].to_numpy(np.int64), "site": rows["site"].to_numpy(np.int64),
-                             "week": self.week[used].astype(np.int8)})
+        return pd.DataFrame(
+            {
+                "student": rows["student"].to_numpy(np.int64),
+                "site": rows["site"].to_numpy(np.int64),
+                "week": self.week[used].astype(np.int8),
+            }
+        )
 
 
-def build_network(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,
-                  dtype: type = np.int64) -> Network:
+def build_network(
+    pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, dtype: type = np.int64
+) -> Network:
     """The network for candidate ``pairs`` of students with ``weeks`` (both/week_1/week_2) at sites with ``cap1/2``.
 
     Pairs unusable for their weeks (no place that week) get no arc. ``dtype`` is the integer type of the arc
@@ -93,7 +108,6 @@ def build_network(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2
     tails = np.concatenate([np.asarray(p[0], dtype) for p in parts])
     heads = np.concatenate([np.asarray(p[1], dtype) for p in parts])
     caps = np.concatenate([np.asarray(p[2], dtype) for p in parts])
-    pair = np.concatenate([np.full(len(p[0]), p[3], dtype) if np.isscalar(p[3]) else p[3].astype(dtype)
-                           for p in parts])
+    pair = np.concatenate([np.full(len(p[0]), p[3], dtype) if np.isscalar(p[3]) else p[3].astype(dtype) for p in parts])
     week = np.concatenate([np.full(len(p[0]), p[4], np.int8) for p in parts])
     return Network(tails, heads, caps, pair, week, 2 * m + np.arange(n, dtype=np.int64), 2 + 2 * m + 2 * n, (w1, w2))

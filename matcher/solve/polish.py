@@ -14,6 +14,7 @@ fewest; the week-2 levels come next (weighed roughly) and may get worse than the
 leaves 1,665 students breaking a rule instead of 8,500, and the repair, with less to undo, places 558 more
 students (65,721 against 65,163; ranks 1.7 % and distance 3 % higher).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,12 +29,18 @@ __all__ = ["polish_week_2"]
 
 #: Tie-break cost of a split breaking a full-time rule (a split keeping them costs 1, staying 0).
 _STRICT = 8
-_MAX_COST = 2 ** 62
+_MAX_COST = 2**62
 
 
-def polish_week_2(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame,
-                  order: tuple[str, ...], gender: tuple[float, int] | None = None,
-                  rules_first: bool = False) -> pd.DataFrame:
+def polish_week_2(
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    order: tuple[str, ...],
+    gender: tuple[float, int] | None = None,
+    rules_first: bool = False,
+) -> pd.DataFrame:
     """Placements with week 2 re-decided (see the module docstring); the input when nothing better is found.
 
     ``order`` tells whether preference or distance comes first among the cost levels; ``gender`` (girls' share,
@@ -55,16 +62,18 @@ def polish_week_2(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.Da
     tie = np.where(stays | np.isnan(own), 0, np.where(strict, _STRICT, 1)).astype(np.int64)
     boys = students["gender"].to_numpy(object) == "M" if gender is not None and "gender" in order else None
     cap2 = sites["capacity_week_2"].to_numpy(np.int64)
-    first = boys is not None and all(order.index("gender") < order.index(lv) for lv in ("preference", "distance")
-                                     if lv in order)
+    first = boys is not None and all(
+        order.index("gender") < order.index(lv) for lv in ("preference", "distance") if lv in order
+    )
     layer = (boys[s], *free_boys(cap2, *gender)) if first else None
     breaks = (tie == _STRICT) if rules_first else None
     chosen = _transport(who, s, k, _base(arcs, order), tie, cap2, layer, breaks)
     if chosen is None:
         return placements
     new = pd.DataFrame({"student": s[chosen], "site": k[chosen], "week": np.int8(2)})
-    if not rules_first and \
-            _levels(new, pairs, boys, sites, gender, order) > _levels(w2, pairs, boys, sites, gender, order):
+    if not rules_first and _levels(new, pairs, boys, sites, gender, order) > _levels(
+        w2, pairs, boys, sites, gender, order
+    ):
         return placements  # the flow's week-2 levels must be kept
     out = pd.concat([placements[placements["week"] == 1], new], ignore_index=True)
     return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
@@ -80,14 +89,26 @@ def _base(arcs: pd.DataFrame, order: tuple[str, ...]) -> np.ndarray:
     return (2 * int(levels[1].max(initial=0)) + 1) * levels[0] + levels[1]
 
 
-def _levels(rows: pd.DataFrame, pairs: pd.DataFrame, boys: np.ndarray | None, sites: pd.DataFrame,
-            gender: tuple[float, int] | None, order: tuple[str, ...]) -> tuple[int, ...]:
+def _levels(
+    rows: pd.DataFrame,
+    pairs: pd.DataFrame,
+    boys: np.ndarray | None,
+    sites: pd.DataFrame,
+    gender: tuple[float, int] | None,
+    order: tuple[str, ...],
+) -> tuple[int, ...]:
     """Week-2 levels of ``rows`` in ``order``: boys over the gender target's free places, ranks, metres."""
     at = pair_rows(pairs, rows["student"].to_numpy(), rows["site"].to_numpy())
     r = pairs.iloc[at[at >= 0]]
-    value = {"preference": int(r["rank"].sum()), "distance": int(np.rint(r["km"] * 1000).sum()),
-             "gender": 0 if boys is None else boys_over(rows, boys, np.zeros(len(sites), np.int64),
-                                                        sites["capacity_week_2"].to_numpy(np.int64), *gender)}
+    value = {
+        "preference": int(r["rank"].sum()),
+        "distance": int(np.rint(r["km"] * 1000).sum()),
+        "gender": 0
+        if boys is None
+        else boys_over(
+            rows, boys, np.zeros(len(sites), np.int64), sites["capacity_week_2"].to_numpy(np.int64), *gender
+        ),
+    }
     return tuple(value[lv] for lv in order if lv in value) or (value["preference"], value["distance"])
 
 
@@ -113,8 +134,10 @@ def _transport(who, s, k, base, tie, cap2, layer, breaks=None) -> np.ndarray | N
         hit = boy & (node[k] >= 0)
         head = np.where(hit, node[k], head)
         site = np.flatnonzero(concerned)
-        extra = [(node[site], n + site, free[site], np.zeros(len(site), np.int64)),
-                 (node[site], n + site, cap2[site] - free[site], np.full(len(site), over * factor))]
+        extra = [
+            (node[site], n + site, free[site], np.zeros(len(site), np.int64)),
+            (node[site], n + site, cap2[site] - free[site], np.full(len(site), over * factor)),
+        ]
     source, sink = n + m, n + m + 1
     tails = np.concatenate([np.full(n, source), spos, n + np.arange(m)] + [e[0] for e in extra])
     heads = np.concatenate([np.arange(n), head, np.full(m, sink)] + [e[1] for e in extra])

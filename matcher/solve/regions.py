@@ -16,10 +16,11 @@ one's: ``placed`` stays maximal. The later levels are optimised within each regi
 translates the full tables into its own and maps its placements back (``Region.back``). The regions are
 independent: ``by_region`` can solve them in several processes (the machine's cores), with the same result.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ class Regional:
         return 0 < self.min_pairs < n_pairs
 
     @classmethod
-    def of(cls, config) -> "Regional":
+    def of(cls, config) -> Regional:
         """From ``config.regional_pairs`` and ``config.processes`` (0: one per CPU core this process may use)."""
         return cls(config.regional_pairs, parallel.processes_of(config))
 
@@ -117,24 +118,33 @@ class Region:
     cap1: np.ndarray
     cap2: np.ndarray
 
-    def tables(self, pairs: pd.DataFrame, students: pd.DataFrame,
-               sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    def tables(
+        self, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """The region's pairs, students and sites (shares as capacities), positions renumbered from 0."""
         rows = pairs.iloc[self.rows]
-        local = rows.assign(student=np.searchsorted(self.students, rows["student"].to_numpy(np.int64)),
-                            site=np.searchsorted(self.sites, rows["site"].to_numpy(np.int64)))
+        local = rows.assign(
+            student=np.searchsorted(self.students, rows["student"].to_numpy(np.int64)),
+            site=np.searchsorted(self.sites, rows["site"].to_numpy(np.int64)),
+        )
         mine = sites.iloc[self.sites].assign(capacity_week_1=self.cap1, capacity_week_2=self.cap2)
-        return (local.reset_index(drop=True), students.iloc[self.students].reset_index(drop=True),
-                mine.reset_index(drop=True))
+        return (
+            local.reset_index(drop=True),
+            students.iloc[self.students].reset_index(drop=True),
+            mine.reset_index(drop=True),
+        )
 
     def back(self, placements: pd.DataFrame) -> pd.DataFrame:
         """``student, site, week`` rows of the region's tables with the full tables' positions."""
-        return placements.assign(student=self.students[placements["student"].to_numpy(np.int64)],
-                                 site=self.sites[placements["site"].to_numpy(np.int64)])
+        return placements.assign(
+            student=self.students[placements["student"].to_numpy(np.int64)],
+            site=self.sites[placements["site"].to_numpy(np.int64)],
+        )
 
 
-def split(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, key: np.ndarray,
-          known: Maximum | None = None) -> tuple[int, list[Region]]:
+def split(
+    pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, key: np.ndarray, known: Maximum | None = None
+) -> tuple[int, list[Region]]:
     """The relaxed network's maximum flow over ``pairs`` and the regions (one per value of ``key``, per student)
     whose shares carry it (see the module docstring). Regions without pairs are left out. ``known``: a maximum
     flow over these ``pairs`` already solved (else it is solved here)."""
@@ -150,15 +160,16 @@ def split(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, key:
     shares = []
     for week, cap in ((1, cap1), (2, cap2)):
         rows = used[used["week"].to_numpy() == week]
-        taken = np.bincount(region[rows["student"].to_numpy()] * m + rows["site"].to_numpy(),
-                            minlength=n_regions * m).reshape(n_regions, m)
+        taken = np.bincount(
+            region[rows["student"].to_numpy()] * m + rows["site"].to_numpy(), minlength=n_regions * m
+        ).reshape(n_regions, m)
         taken[home, np.arange(m)] += cap - taken.sum(axis=0)
         shares.append(taken)
     order = np.argsort(region[ps], kind="stable")
     bounds = np.searchsorted(region[ps][order], np.arange(n_regions + 1))
     out = []
     for r in range(n_regions):
-        rows = np.sort(order[bounds[r]:bounds[r + 1]])
+        rows = np.sort(order[bounds[r] : bounds[r + 1]])
         if len(rows) == 0:
             continue
         mine = np.unique(pj[rows])
@@ -166,10 +177,15 @@ def split(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, key:
     return value, out
 
 
-def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, key: np.ndarray,
-              solve: Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame, Region | None],
-                              tuple[pd.DataFrame, FlowOutcome]],
-              processes: int = 1, known: Maximum | None = None) -> tuple[pd.DataFrame, FlowOutcome]:
+def by_region(
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    key: np.ndarray,
+    solve: Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame, Region | None], tuple[pd.DataFrame, FlowOutcome]],
+    processes: int = 1,
+    known: Maximum | None = None,
+) -> tuple[pd.DataFrame, FlowOutcome]:
     """Placements and level values of ``solve`` run on each region's tables (see ``split``), put back together.
 
     ``solve(pairs, students, sites, region)`` solves one region (a flow proving ``placed`` only). The ``placed``
@@ -185,8 +201,9 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
         return solve(pairs, students, sites, None)
     value, regions = split(pairs, students, sites, key, known)
     largest = sorted(range(len(regions)), key=lambda r: -len(regions[r].rows))
-    results = parallel.run(lambda r: solve(*regions[r].tables(pairs, students, sites), regions[r]), len(regions),
-                           processes, largest)  # each region's tables made where it is solved
+    results = parallel.run(
+        lambda r: solve(*regions[r].tables(pairs, students, sites), regions[r]), len(regions), processes, largest
+    )  # each region's tables made where it is solved
     parts, totals, solves, names = [], {}, 0, None
     for region, (placed, outcome) in zip(regions, results):
         parts.append(region.back(placed))
@@ -195,9 +212,12 @@ def by_region(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, 
         for lv in outcome.levels:
             totals[lv.name] = totals.get(lv.name, 0.0) + lv.value
     if totals.get("placed", 0.0) != value:
-        raise RuntimeError(f"the regional flows placed {totals.get('placed', 0.0):.0f} students, the whole network's "
-                           f"maximum flow {value}: the capacity shares are wrong")
-    levels = tuple(Level(lv.name, totals[lv.name], float(value) if lv.name == "placed" else None, lv.sense)
-                   for lv in names)
+        raise RuntimeError(
+            f"the regional flows placed {totals.get('placed', 0.0):.0f} students, the whole network's "
+            f"maximum flow {value}: the capacity shares are wrong"
+        )
+    levels = tuple(
+        Level(lv.name, totals[lv.name], float(value) if lv.name == "placed" else None, lv.sense) for lv in names
+    )
     placements = pd.concat(parts, ignore_index=True).sort_values(["student", "week"], kind="stable")
     return placements.reset_index(drop=True), FlowOutcome(np.zeros(0, np.int64), levels, solves)

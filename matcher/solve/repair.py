@@ -9,6 +9,7 @@ again for the restricted students and those still movable, on the places left, u
 Restrictions only grow, so this ends. Last, ``fill`` places anyone who still fits in the places left. The first,
 unrestricted flow's level values remain valid bounds; the gap to them is what the rules cost.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,14 @@ def violations(placements: pd.DataFrame, split_ok: np.ndarray, full_time_only: n
     return pd.DataFrame({"student": split[bad], "site_1": one[bad], "site_2": two[bad]})
 
 
-def restrict(pairs: pd.DataFrame, broken: pd.DataFrame, sites: pd.DataFrame, stage: np.ndarray,
-             split_ok: np.ndarray, placements: pd.DataFrame) -> Restriction:
+def restrict(
+    pairs: pd.DataFrame,
+    broken: pd.DataFrame,
+    sites: pd.DataFrame,
+    stage: np.ndarray,
+    split_ok: np.ndarray,
+    placements: pd.DataFrame,
+) -> Restriction:
     """Restrict each student in ``broken`` one stage further (see the module docstring).
 
     A student who may not split already has only sites offering both weeks: they go straight to one site.
@@ -72,15 +79,20 @@ def _free_both_weeks(others: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
     return (sites["capacity_week_1"].to_numpy() > used1) & (sites["capacity_week_2"].to_numpy() > used2)
 
 
-def _one_site(pairs: pd.DataFrame, broken: pd.DataFrame, who: np.ndarray, sites: pd.DataFrame,
-              free: np.ndarray) -> pd.DataFrame:
+def _one_site(
+    pairs: pd.DataFrame, broken: pd.DataFrame, who: np.ndarray, sites: pd.DataFrame, free: np.ndarray
+) -> pd.DataFrame:
     """For each student in ``who``, one pair: their best site with a place left in both weeks, else a site of the
     broken split (a full-time-only one first), else their best remaining site."""
     ft_only = sites["full_time_only"].to_numpy(bool)
     mine = pairs[pairs["student"].isin(who)]
     split = broken[broken["student"].isin(who)]
-    in_split = pd.concat([split[["student", "site_1"]].set_axis(["student", "site"], axis=1),
-                          split[["student", "site_2"]].set_axis(["student", "site"], axis=1)]).assign(hit=1)
+    in_split = pd.concat(
+        [
+            split[["student", "site_1"]].set_axis(["student", "site"], axis=1),
+            split[["student", "site_2"]].set_axis(["student", "site"], axis=1),
+        ]
+    ).assign(hit=1)
     mine = mine.merge(in_split, on=["student", "site"], how="left").fillna({"hit": 2})
     mine.loc[free[mine["site"].to_numpy()], "hit"] = 0
     mine = mine.assign(ft=~ft_only[mine["site"].to_numpy()])  # False sorts first
@@ -95,9 +107,11 @@ def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, 
     Students are taken priority first, then in file order; each takes the best pair left by rank then distance.
     """
     c1 = sites["capacity_week_1"].to_numpy(np.int64) - np.bincount(
-        placements.loc[placements["week"] == 1, "site"], minlength=len(sites))
+        placements.loc[placements["week"] == 1, "site"], minlength=len(sites)
+    )
     c2 = sites["capacity_week_2"].to_numpy(np.int64) - np.bincount(
-        placements.loc[placements["week"] == 2, "site"], minlength=len(sites))
+        placements.loc[placements["week"] == 2, "site"], minlength=len(sites)
+    )
     placed = np.zeros(len(students), bool)
     placed[placements["student"].to_numpy()] = True
     s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
@@ -108,8 +122,9 @@ def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, 
     s, j = s[open_], j[open_]
     who, first = np.unique(s, return_index=True)
     prio = students["priority"].to_numpy(bool)
-    kind = np.select([students["weeks"].to_numpy(object) == "week_1", students["weeks"].to_numpy(object) == "week_2"],
-                     [1, 2], 0)
+    kind = np.select(
+        [students["weeks"].to_numpy(object) == "week_1", students["weeks"].to_numpy(object) == "week_2"], [1, 2], 0
+    )
     splittable = students["split_ok"].to_numpy(bool)
     ft_only = sites["full_time_only"].to_numpy(bool)
     ends = np.append(first[1:], len(s))
@@ -119,7 +134,7 @@ def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, 
         if not hope[i]:
             continue
         st = int(who[i])
-        places = _fit(j[first[i]:ends[i]], int(kind[st]), bool(splittable[st]), ft_only, c1, c2)
+        places = _fit(j[first[i] : ends[i]], int(kind[st]), bool(splittable[st]), ft_only, c1, c2)
         if places:
             added += [(st, site, week) for site, week in places]
     if not added:
@@ -130,12 +145,22 @@ def fill(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, 
     return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
 
 
-def _may_fit(s: np.ndarray, j: np.ndarray, who: np.ndarray, kind: np.ndarray, split_ok: np.ndarray,
-             ft_only: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
+def _may_fit(
+    s: np.ndarray,
+    j: np.ndarray,
+    who: np.ndarray,
+    kind: np.ndarray,
+    split_ok: np.ndarray,
+    ft_only: np.ndarray,
+    c1: np.ndarray,
+    c2: np.ndarray,
+) -> np.ndarray:
     """Per student of ``who`` (the sorted students of pairs ``s, j``), whether ``_fit`` could place them on the
     places free now (a superset: places are only taken afterwards, so the others never fit)."""
+
     def any_of(flag: np.ndarray) -> np.ndarray:
         return np.bincount(np.searchsorted(who, s[flag]), minlength=len(who)) > 0
+
     one, two = c1[j] > 0, c2[j] > 0
     apart = split_ok[s] & ~ft_only[j]
     both = any_of(one & two) | (any_of(apart & one) & any_of(apart & two))
@@ -143,8 +168,9 @@ def _may_fit(s: np.ndarray, j: np.ndarray, who: np.ndarray, kind: np.ndarray, sp
     return np.where(mine == 0, both, np.where(mine == 1, any_of(one), any_of(two)))
 
 
-def _fit(j: np.ndarray, kind: int, split_ok: bool, ft_only: np.ndarray, c1: np.ndarray,
-         c2: np.ndarray) -> list[tuple[int, int]]:
+def _fit(
+    j: np.ndarray, kind: int, split_ok: bool, ft_only: np.ndarray, c1: np.ndarray, c2: np.ndarray
+) -> list[tuple[int, int]]:
     """(site, week) places for one student with candidate sites ``j`` (best first) on the places still free
     (``c1``/``c2`` updated); ``kind`` 0 both weeks, 1 or 2 that week only. Empty when nothing fits."""
     if kind == 0:

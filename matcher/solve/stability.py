@@ -4,6 +4,7 @@
 and the export are shared. Its level values are bounded by the optimal mode's proven bounds on the same
 candidates (any allocation is), so its status and gap say how far stability is from the lexicographic optimum.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,28 +27,41 @@ _SENSE = {"placed": "max", "priority": "max", "preference": "min", "distance": "
 def placement_figures(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> dict:
     """Students placed (full time, priority), distance and preference ranks of ``student, site, week`` rows."""
     rows = placements.merge(pairs, on=["student", "site"], how="left", validate="many_to_one")
-    per = rows.groupby("student").agg(n=("site", "size"), sites=("site", "nunique"), km=("km", "mean"),
-                                      rank=("rank", "mean"))
+    per = rows.groupby("student").agg(
+        n=("site", "size"), sites=("site", "nunique"), km=("km", "mean"), rank=("rank", "mean")
+    )
     placed = per.index.to_numpy(np.int64)
     weeks = len(rows)
-    return {"placed": len(per), "placed_full_time": int(((per["n"] == 2) & (per["sites"] == 1)).sum()),
-            "placed_priority": int(students["priority"].to_numpy(bool)[placed].sum()),
-            "student_weeks": weeks,
-            "distance_km_total": round(float(rows["km"].sum()), 3),
-            "distance_km_mean": round(float(rows["km"].mean()), 3) if weeks else None,
-            "preference_rank_sum": int(rows["rank"].sum()),
-            "preference_rank_mean": round(float(rows["rank"].mean()), 4) if weeks else None,
-            "first_choice": int((per["rank"] == 1).sum())}
+    return {
+        "placed": len(per),
+        "placed_full_time": int(((per["n"] == 2) & (per["sites"] == 1)).sum()),
+        "placed_priority": int(students["priority"].to_numpy(bool)[placed].sum()),
+        "student_weeks": weeks,
+        "distance_km_total": round(float(rows["km"].sum()), 3),
+        "distance_km_mean": round(float(rows["km"].mean()), 3) if weeks else None,
+        "preference_rank_sum": int(rows["rank"].sum()),
+        "preference_rank_mean": round(float(rows["rank"].mean()), 4) if weeks else None,
+        "first_choice": int((per["rank"] == 1).sum()),
+    }
 
 
-def _levels(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, order: tuple[str, ...],
-            bounds: dict[str, float | None]) -> list[Level]:
+def _levels(
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    order: tuple[str, ...],
+    bounds: dict[str, float | None],
+) -> list[Level]:
     """Level values (per student-week, as in the optimal engine) with the optimal mode's lexicographic bounds."""
     f = placement_figures(placements, pairs, students)
     rows = placements.merge(pairs, on=["student", "site"], how="left")
-    value = {"placed": f["placed"], "priority": f["placed_priority"], "preference": f["preference_rank_sum"],
-             "distance": int(np.rint(rows["km"].to_numpy(float) * 1000).sum()),
-             "splits": 0}  # never split
+    value = {
+        "placed": f["placed"],
+        "priority": f["placed_priority"],
+        "preference": f["preference_rank_sum"],
+        "distance": int(np.rint(rows["km"].to_numpy(float) * 1000).sum()),
+        "splits": 0,
+    }  # never split
     out, short = [], False
     for name in (n for n in order if n not in ("floors", "gender")):  # not pursued by the stable mode
         bound = 0.0 if name == "splits" else None if short else bounds.get(name)
@@ -57,31 +71,37 @@ def _levels(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFram
     return out
 
 
-def stable_optimum(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame,
-                   config: Config) -> tuple[Optimum, dict]:
+def stable_optimum(
+    students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config
+) -> tuple[Optimum, dict]:
     """The stable allocation of ``pairs`` and the summary's ``price_of_stability`` section (empty when off).
 
     Groups are hosted whole or not at all: a group that deferred acceptance places only in part is taken out
     (its places stay free, which may leave blocking pairs; ``summary.json`` counts them).
     """
-    placements = _whole_groups(stable_placements(students, sites, pairs, config.host_priority, config.seed),
-                               students)
+    placements = _whole_groups(stable_placements(students, sites, pairs, config.host_priority, config.seed), students)
     extra: dict = {}
     bounds: dict[str, float | None] = {}
     if config.price_of_stability:
-        best = optimise(students, sites, pairs, config.objective.order, config.time_limit,
-                        regional=Regional.of(config))
+        best = optimise(students, sites, pairs, config.objective.order, config.time_limit, regional=Regional.of(config))
         bounds = {lv.name: lv.bound for lv in best.levels}
         mine = placement_figures(placements, pairs, students)
         other = placement_figures(best.placements, best.pairs, students)
-        extra = {"price_of_stability": {
-            "stable": mine, "optimal": other, "optimal_status": best.info["status"],
-            "difference": {k: _diff(mine[k], other[k]) for k in mine}}}
+        extra = {
+            "price_of_stability": {
+                "stable": mine,
+                "optimal": other,
+                "optimal_status": best.info["status"],
+                "difference": {k: _diff(mine[k], other[k]) for k in mine},
+            }
+        }
     levels = _levels(placements, pairs, students, config.objective.order, bounds)
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
-    info = {"status": (Status.OPTIMAL if proven else Status.FEASIBLE).value,
-            "method": "students-propose deferred acceptance (stable, full time)",
-            "host_priority": list(config.host_priority)}
+    info = {
+        "status": (Status.OPTIMAL if proven else Status.FEASIBLE).value,
+        "method": "students-propose deferred acceptance (stable, full time)",
+        "host_priority": list(config.host_priority),
+    }
     return Optimum(placements, pairs, tuple(levels), info), extra
 
 

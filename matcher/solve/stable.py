@@ -12,6 +12,7 @@ Deferred acceptance runs in simultaneous rounds, vectorised with numpy: every fr
 site of its list, each site keeps its best proposals up to capacity and rejects the rest. The result is the
 students-optimal stable matching (Gale and Shapley 1962; Roth 1984 for hospitals with capacities).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,8 +27,9 @@ __all__ = ["HOST_CRITERIA", "lottery", "host_keys", "deferred_acceptance", "stab
 def lottery(student_ids: pd.Series | np.ndarray, seed: int) -> np.ndarray:
     """One uint64 lottery number per student id, from the seed: independent of the rows' order."""
     key = f"matcher{seed:09d}"[-16:]
-    return hash_pandas_object(pd.Series(np.asarray(student_ids, dtype=object)).astype(str), index=False,
-                              hash_key=key).to_numpy(np.uint64)
+    return hash_pandas_object(
+        pd.Series(np.asarray(student_ids, dtype=object)).astype(str), index=False, hash_key=key
+    ).to_numpy(np.uint64)
 
 
 def host_keys(students: pd.DataFrame, pairs: pd.DataFrame, criteria: tuple[str, ...], seed: int) -> np.ndarray:
@@ -46,9 +48,11 @@ def host_keys(students: pd.DataFrame, pairs: pd.DataFrame, criteria: tuple[str, 
     """
     s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     draw = lottery(students["student_id"], seed)[s]
-    columns = {"priority": ~students["priority"].to_numpy(bool)[s],
-               "distance": np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64),
-               "lottery": draw}
+    columns = {
+        "priority": ~students["priority"].to_numpy(bool)[s],
+        "distance": np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64),
+        "lottery": draw,
+    }
     keys = [columns[c] for c in criteria] + [draw, s]
     order = np.lexsort(tuple(reversed([j] + keys)))  # lexsort: last key first
     out = np.empty(len(s), np.int64)
@@ -57,8 +61,9 @@ def host_keys(students: pd.DataFrame, pairs: pd.DataFrame, criteria: tuple[str, 
     return out
 
 
-def deferred_acceptance(student: np.ndarray, site: np.ndarray, host_key: np.ndarray, capacity: np.ndarray,
-                        n_students: int) -> np.ndarray:
+def deferred_acceptance(
+    student: np.ndarray, site: np.ndarray, host_key: np.ndarray, capacity: np.ndarray, n_students: int
+) -> np.ndarray:
     """Students-optimal stable matching; returns the matched pair row per student (-1 when unmatched).
 
     Parameters
@@ -109,8 +114,9 @@ def _preference_order(pairs: pd.DataFrame) -> np.ndarray:
     return np.lexsort(tuple(reversed(keys)))
 
 
-def stable_placements(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame,
-                      criteria: tuple[str, ...], seed: int) -> pd.DataFrame:
+def stable_placements(
+    students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, criteria: tuple[str, ...], seed: int
+) -> pd.DataFrame:
     """Full-time (and one-week) placements of the stable mode: ``student, site, week`` rows.
 
     Parameters

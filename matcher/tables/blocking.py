@@ -11,6 +11,7 @@ Hosts rank full-time requests before one-week requests, then by ``Config.host_pr
 metres, a lottery seeded by ``Config.seed``), then by student position. Works on the output table and the
 candidate pairs only, so it serves both modes.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,13 +24,17 @@ from matcher.solve.stable import lottery
 __all__ = ["blocking_pairs"]
 
 
-def _host_rank(students: pd.DataFrame, s: np.ndarray, metres: np.ndarray, draw: np.ndarray, config: Config
-               ) -> list[np.ndarray]:
+def _host_rank(
+    students: pd.DataFrame, s: np.ndarray, metres: np.ndarray, draw: np.ndarray, config: Config
+) -> list[np.ndarray]:
     """Sort keys (smaller is better, first key decides first) of students ``s`` as seen by a host; ``draw`` is
     every student's lottery number."""
     one_week = (students["weeks"].to_numpy(object) != "both")[s]
-    value = {"priority": (~students["priority"].to_numpy(bool))[s].astype(np.int64), "distance": metres,
-             "lottery": draw[s]}
+    value = {
+        "priority": (~students["priority"].to_numpy(bool))[s].astype(np.int64),
+        "distance": metres,
+        "lottery": draw[s],
+    }
     return [one_week.astype(np.int64)] + [value[c] for c in config.host_priority] + [draw[s], s]
 
 
@@ -60,8 +65,9 @@ def _current(spos: np.ndarray, tpos: np.ndarray, rank: np.ndarray, km: np.ndarra
     return cur
 
 
-def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame,
-                   config: Config) -> pd.DataFrame:
+def blocking_pairs(
+    students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame, config: Config
+) -> pd.DataFrame:
     """Every blocking pair as ``student_id, site_id`` rows (empty for a stable allocation).
 
     Parameters
@@ -82,25 +88,35 @@ def blocking_pairs(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     km, rank = pairs["km"].to_numpy(float), pairs["rank"].to_numpy(np.int64).astype(float)
     at = pair_rows(pairs, spos, tpos)
-    cur = _current(spos, tpos, np.where(at >= 0, rank[at], np.nan), np.where(at >= 0, km[at], np.nan),
-                   len(students))
+    cur = _current(spos, tpos, np.where(at >= 0, rank[at], np.nan), np.where(at >= 0, km[at], np.nan), len(students))
     wants = np.flatnonzero(_below(cur, [rank, km, pj], at=ps))
     ps, pj = ps[wants], pj[wants]
     draw = lottery(students["student_id"], config.seed)
     occ_keys = _host_rank(students, spos, np.where(at >= 0, _metres(km[at]), 0), draw, config)
     cand_keys = _host_rank(students, ps, _metres(km[wants]), draw, config)
     can = _hosts_take(students, sites, assignments["weeks"].to_numpy(object), tpos, occ_keys, ps, pj, cand_keys)
-    return pd.DataFrame({"student_id": students["student_id"].to_numpy(object)[ps[can]],
-                         "site_id": sites["site_id"].to_numpy(object)[pj[can]]})
+    return pd.DataFrame(
+        {
+            "student_id": students["student_id"].to_numpy(object)[ps[can]],
+            "site_id": sites["site_id"].to_numpy(object)[pj[can]],
+        }
+    )
 
 
 def _metres(km: np.ndarray) -> np.ndarray:
     return np.rint(km * 1000).astype(np.int64)
 
 
-def _hosts_take(students: pd.DataFrame, sites: pd.DataFrame, weeks: np.ndarray, tpos: np.ndarray,
-                occ_keys: list[np.ndarray], ps: np.ndarray, pj: np.ndarray, cand_keys: list[np.ndarray]
-                ) -> np.ndarray:
+def _hosts_take(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    weeks: np.ndarray,
+    tpos: np.ndarray,
+    occ_keys: list[np.ndarray],
+    ps: np.ndarray,
+    pj: np.ndarray,
+    cand_keys: list[np.ndarray],
+) -> np.ndarray:
     """Whether site ``pj`` could take student ``ps`` in every week the student needs: a free place, or an
     occupant (rows ``weeks`` at ``tpos`` with keys ``occ_keys``) it ranks below the student."""
     asks = students["weeks"].to_numpy(object)

@@ -12,6 +12,7 @@ Columns: ``student_id, change, outcome, previous, current, reason``.
 
 Students kept as they were, and students not placed before nor now, are not listed.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,14 +26,16 @@ from matcher.export.safecells import neutralize_frame
 __all__ = ["changes_table", "write_changes", "CHANGE_COLUMNS"]
 
 CHANGE_COLUMNS = ("student_id", "change", "outcome", "previous", "current", "reason")
-_WHY = {"WITHDRAWN": "the student no longer asks for a placement",
-        "SITE_CANCELLED": "a site of the previous placement was cancelled",
-        "CAPACITY_CUT": "the site's capacity was cut below its placements and the host ranks others first",
-        "REQUEST_CHANGED": "the student now asks for other weeks or no longer accepts a split",
-        "NO_LONGER_ELIGIBLE": "the site is no longer eligible (distance, trade, reservation, accessibility or "
-                              "full-time rule)",
-        "NEW_REQUEST": "a new request",
-        "NEWLY_PLACED": "not placed before; placed in places freed or added"}
+_WHY = {
+    "WITHDRAWN": "the student no longer asks for a placement",
+    "SITE_CANCELLED": "a site of the previous placement was cancelled",
+    "CAPACITY_CUT": "the site's capacity was cut below its placements and the host ranks others first",
+    "REQUEST_CHANGED": "the student now asks for other weeks or no longer accepts a split",
+    "NO_LONGER_ELIGIBLE": "the site is no longer eligible (distance, trade, reservation, accessibility or "
+    "full-time rule)",
+    "NEW_REQUEST": "a new request",
+    "NEWLY_PLACED": "not placed before; placed in places freed or added",
+}
 
 
 def _layout(assignments: pd.DataFrame) -> pd.Series:
@@ -43,8 +46,14 @@ def _layout(assignments: pd.DataFrame) -> pd.Series:
     return (a["site_id"].astype(str) + ":" + a["weeks"].astype(str)).groupby(a["student_id"]).agg("|".join)
 
 
-def changes_table(previous: pd.DataFrame, previous_unassigned: pd.DataFrame | None, cause: pd.Series,
-                  assignments: pd.DataFrame, unassigned: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame:
+def changes_table(
+    previous: pd.DataFrame,
+    previous_unassigned: pd.DataFrame | None,
+    cause: pd.Series,
+    assignments: pd.DataFrame,
+    unassigned: pd.DataFrame,
+    students: pd.DataFrame,
+) -> pd.DataFrame:
     """The changed students, sorted by id.
 
     Parameters
@@ -67,16 +76,30 @@ def changes_table(previous: pd.DataFrame, previous_unassigned: pd.DataFrame | No
     cur = now.reindex(ids).fillna("").to_numpy(object)
     why = cause.reindex(ids).fillna("").to_numpy(object)
     was_placed, is_placed, was_known = prev != "", cur != "", ids.isin(list(known))
-    change = np.select([~present, was_placed & (why != ""), ~was_known, ~was_placed & is_placed],
-                       ["WITHDRAWN", why, "NEW_REQUEST", "NEWLY_PLACED"], "").astype(object)
-    outcome = np.select([~present, is_placed & (cur == prev), is_placed & was_placed, is_placed],
-                        ["withdrawn", "placed_again", "placed_elsewhere", "placed"], "not_placed").astype(object)
+    change = np.select(
+        [~present, was_placed & (why != ""), ~was_known, ~was_placed & is_placed],
+        ["WITHDRAWN", why, "NEW_REQUEST", "NEWLY_PLACED"],
+        "",
+    ).astype(object)
+    outcome = np.select(
+        [~present, is_placed & (cur == prev), is_placed & was_placed, is_placed],
+        ["withdrawn", "placed_again", "placed_elsewhere", "placed"],
+        "not_placed",
+    ).astype(object)
     text = pd.Series(unassigned["reason"].to_numpy(object), index=unassigned["student_id"].to_numpy(object))
     not_placed = text.reindex(ids).fillna("").to_numpy(object)
     reason = np.array([_WHY.get(c, "") for c in change], dtype=object)
     reason = np.where(outcome == "not_placed", reason + "; not placed: " + not_placed, reason)
-    out = pd.DataFrame({"student_id": ids.to_numpy(object), "change": change, "outcome": outcome,
-                        "previous": prev, "current": cur, "reason": reason})
+    out = pd.DataFrame(
+        {
+            "student_id": ids.to_numpy(object),
+            "change": change,
+            "outcome": outcome,
+            "previous": prev,
+            "current": cur,
+            "reason": reason,
+        }
+    )
     return out[out["change"] != ""].reset_index(drop=True)
 
 

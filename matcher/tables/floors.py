@@ -11,6 +11,7 @@ The objective level ``floors`` is the number of placed students that count towar
 ``sum over académies of min(placed, floor)``; it comes right after ``placed``, so a floor never leaves a student
 unplaced.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,23 +51,49 @@ def _from_file(path: Path) -> pd.Series:
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError([Problem(name, None, None, "", f"cannot read the floors file: {exc}",
-                                  "give a UTF-8 CSV file with columns academie,floor")]) from None
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    f"cannot read the floors file: {exc}",
+                    "give a UTF-8 CSV file with columns academie,floor",
+                )
+            ]
+        ) from None
     missing = [c for c in ("academie", "floor") if c not in table.columns]
     if missing:
-        raise InputError([Problem(name, 1, c, "", "missing column", "add the columns academie,floor")
-                          for c in missing])
+        raise InputError([Problem(name, 1, c, "", "missing column", "add the columns academie,floor") for c in missing])
     value = pd.to_numeric(table["floor"].str.strip(), errors="coerce")
     bad = value.isna() | (value < 0) | (value != np.floor(value))
-    problems = [Problem(name, i + 2, "floor", table["floor"].iat[i], "not a whole number of students, 0 or more",
-                        "write a whole number") for i in np.flatnonzero(bad.to_numpy())]
+    problems = [
+        Problem(
+            name,
+            i + 2,
+            "floor",
+            table["floor"].iat[i],
+            "not a whole number of students, 0 or more",
+            "write a whole number",
+        )
+        for i in np.flatnonzero(bad.to_numpy())
+    ]
     known = set(lycees()["academie"])
-    problems += [Problem(name, i + 2, "academie", a, "unknown académie", "write the académie's name as in "
-                         "datasets/academies.csv") for i, a in enumerate(table["academie"].str.strip()) if a not in known]
+    problems += [
+        Problem(
+            name, i + 2, "academie", a, "unknown académie", "write the académie's name as in datasets/academies.csv"
+        )
+        for i, a in enumerate(table["academie"].str.strip())
+        if a not in known
+    ]
     if problems:
         raise InputError(problems)
-    return pd.Series(value.astype(np.int64).to_numpy(), index=table["academie"].str.strip().to_numpy(),
-                     name="floor").groupby(level=0).sum()
+    return (
+        pd.Series(value.astype(np.int64).to_numpy(), index=table["academie"].str.strip().to_numpy(), name="floor")
+        .groupby(level=0)
+        .sum()
+    )
 
 
 def floor_value(placed_per_academie: pd.Series, floors: pd.Series) -> int:

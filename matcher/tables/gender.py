@@ -5,6 +5,7 @@ went to a site of their own choice offering none of theirs), the site's first tr
 whose gender is known (``F`` or ``M``); sites are listed from ``SITE_MIN`` placed students up (smaller counts say
 little and could single a student out).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,9 +34,13 @@ def gender_figures(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.
     who = who.merge(sites[["site_id", "sectors"]].rename(columns={"sectors": "offers"}), on="site_id", how="left")
     who["trade"] = _trades(who["sectors"], who["offers"])
     known = who[who["gender"].isin(["F", "M"])]
-    return {"placed_with_gender": len(known), "girls": int((known["gender"] == "F").sum()),
-            "girls_share": _share(known), "per_trade": _per(known, "trade", 1),
-            "per_site": _per(known, "site_id", SITE_MIN)}
+    return {
+        "placed_with_gender": len(known),
+        "girls": int((known["gender"] == "F").sum()),
+        "girls_share": _share(known),
+        "per_trade": _per(known, "trade", 1),
+        "per_site": _per(known, "site_id", SITE_MIN),
+    }
 
 
 def _trades(wants: pd.Series, offers: pd.Series) -> np.ndarray:
@@ -45,7 +50,7 @@ def _trades(wants: pd.Series, offers: pd.Series) -> np.ndarray:
     o, o_row = items(offers)
     code = pd.factorize(np.concatenate([w, o]), use_na_sentinel=False)[0]
     width = code.max(initial=0) + 1
-    hit = np.isin(w_row * width + code[:len(w)], o_row * width + code[len(w):])
+    hit = np.isin(w_row * width + code[: len(w)], o_row * width + code[len(w) :])
     chosen = np.full(len(wants), "(none)", dtype=object)
     rows, first = np.unique(o_row, return_index=True)
     chosen[rows] = o[first]
@@ -61,16 +66,30 @@ def _share(frame: pd.DataFrame) -> float | None:
 def _per(known: pd.DataFrame, key: str, at_least: int) -> list[dict]:
     """Placed, girls, boys and girls' share per value of ``key`` (sorted) with at least ``at_least`` placed."""
     code, names = pd.factorize(known[key], sort=True)
-    girls, boys = (np.bincount(code[(known["gender"] == g).to_numpy() & (code >= 0)], minlength=len(names))
-                   for g in ("F", "M"))
+    girls, boys = (
+        np.bincount(code[(known["gender"] == g).to_numpy() & (code >= 0)], minlength=len(names)) for g in ("F", "M")
+    )
     total = girls + boys
-    return [{key if key == "trade" else "site_id": str(names[k]), "placed": int(total[k]), "girls": int(girls[k]),
-             "boys": int(boys[k]), "girls_share": round(float(girls[k] / total[k]), 4)}
-            for k in np.flatnonzero(total >= at_least)]
+    return [
+        {
+            key if key == "trade" else "site_id": str(names[k]),
+            "placed": int(total[k]),
+            "girls": int(girls[k]),
+            "boys": int(boys[k]),
+            "girls_share": round(float(girls[k] / total[k]), 4),
+        }
+        for k in np.flatnonzero(total >= at_least)
+    ]
 
 
-def gender_target_figures(students: pd.DataFrame, sites: pd.DataFrame, placements: pd.DataFrame,
-                          pairs: pd.DataFrame, target: float | None, site_min: int) -> dict | None:
+def gender_target_figures(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    target: float | None,
+    site_min: int,
+) -> dict | None:
     """Where the gender target is not met: per site and week with boys beyond the free boys' places (``site_id,
     week, places, boys, girls, free_boys_places, over, why``), their total and counts by ``TARGET_WHY``; None
     without a target. ``placements`` and ``pairs`` hold positions (``student, site[, week]``)."""
@@ -94,9 +113,24 @@ def gender_target_figures(students: pd.DataFrame, sites: pd.DataFrame, placement
         in_range = np.bincount(j[hers], minlength=len(cap))
         left_out = np.bincount(j[hers & ~placed[s]], minlength=len(cap))
         why = np.where(in_range[short] == 0, 0, np.where(left_out[short] > 0, 1, 2))
-        rows += [{"site_id": str(sites["site_id"].iat[k]), "week": week, "places": int(cap[k]),
-                  "boys": int(n_boys[k]), "girls": int(n_girls[k]), "free_boys_places": int(free[k]),
-                  "over": int(n_boys[k] - free[k]), "why": TARGET_WHY[w]} for k, w in zip(short, why)]
-    return {"target": target, "site_min": site_min, "boy_weeks_over": sum(r["over"] for r in rows),
-            "site_weeks_short": len(rows), "why": {w: sum(r["why"] == w for r in rows) for w in TARGET_WHY},
-            "sites": sorted(rows, key=lambda r: (-r["over"], r["site_id"], r["week"]))}
+        rows += [
+            {
+                "site_id": str(sites["site_id"].iat[k]),
+                "week": week,
+                "places": int(cap[k]),
+                "boys": int(n_boys[k]),
+                "girls": int(n_girls[k]),
+                "free_boys_places": int(free[k]),
+                "over": int(n_boys[k] - free[k]),
+                "why": TARGET_WHY[w],
+            }
+            for k, w in zip(short, why)
+        ]
+    return {
+        "target": target,
+        "site_min": site_min,
+        "boy_weeks_over": sum(r["over"] for r in rows),
+        "site_weeks_short": len(rows),
+        "why": {w: sum(r["why"] == w for r in rows) for w in TARGET_WHY},
+        "sites": sorted(rows, key=lambda r: (-r["over"], r["site_id"], r["week"])),
+    }

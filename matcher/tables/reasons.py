@@ -4,6 +4,7 @@ A student with eligible sites who is not placed lost to capacity (``CAPACITY_TAK
 diagnosed by counting, with the same spatial pools as the candidate stage, the sites in range, those offering a
 wanted trade, and the accessible ones among them.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,14 @@ REASONS: dict[str, str] = {
 }
 
 
-def reasons(students: pd.DataFrame, sites: pd.DataFrame, config: Config, unplaced: np.ndarray,
-            n_eligible: np.ndarray, alone: np.ndarray | None = None) -> pd.DataFrame:
+def reasons(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    config: Config,
+    unplaced: np.ndarray,
+    n_eligible: np.ndarray,
+    alone: np.ndarray | None = None,
+) -> pd.DataFrame:
     """``student_id, reason_code, reason`` for the students at positions ``unplaced``.
 
     ``n_eligible`` counts each student's eligible candidate sites; ``alone`` the same before the group rule
@@ -42,13 +49,17 @@ def reasons(students: pd.DataFrame, sites: pd.DataFrame, config: Config, unplace
     if alone is not None:
         code[member & (n_eligible[unplaced] == 0) & (alone[unplaced] > 0)] = "GROUP_TOO_LARGE"
     todo = unplaced[code == ""]
-    code[code == ""] = (_diagnose_within_academie(students.iloc[todo], sites, limit[todo]) if config.stay_in_academie
-                        else _diagnose(students.iloc[todo], sites, limit[todo]))
+    code[code == ""] = (
+        _diagnose_within_academie(students.iloc[todo], sites, limit[todo])
+        if config.stay_in_academie
+        else _diagnose(students.iloc[todo], sites, limit[todo])
+    )
     text = [REASONS[c].format(km=km, n=n) for c, km, n in zip(code, limit[unplaced], n_eligible[unplaced])]
     if config.stay_in_academie:  # only the sites of the student's own académie were candidates
         text = [t + " in the student's académie" if c in _WHERE else t for t, c in zip(text, code)]
-    return pd.DataFrame({"student_id": students["student_id"].to_numpy(object)[unplaced],
-                         "reason_code": code, "reason": text})
+    return pd.DataFrame(
+        {"student_id": students["student_id"].to_numpy(object)[unplaced], "reason_code": code, "reason": text}
+    )
 
 
 _WHERE = ("NO_SITE_IN_RANGE", "NO_SECTOR_MATCH", "NO_ACCESSIBLE_SITE")

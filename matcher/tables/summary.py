@@ -3,6 +3,7 @@
 Everything here is deterministic for the same inputs and configuration (timings live elsewhere), so that the
 same run gives byte-identical files.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,24 +11,37 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from matcher import __version__
 from matcher.config import Config
 from matcher.domain.groups import find_groups
 from matcher.domain.period import period_for
 from matcher.solve.flow import Level
 from matcher.tables.floors import academie_floors, floors_table
 from matcher.tables.gender import gender_figures
+from matcher.version import __version__
 
 __all__ = ["build_summary"]
 
-_UNITS = {"placed": "students", "floors": "students placed towards a floor", "priority": "priority students",
-          "gender": "boy-weeks beyond the gender target", "preference": "sum of ranks over student-weeks",
-          "distance": "metres over student-weeks", "splits": "students split between two hosts"}
+_UNITS = {
+    "placed": "students",
+    "floors": "students placed towards a floor",
+    "priority": "priority students",
+    "gender": "boy-weeks beyond the gender target",
+    "preference": "sum of ranks over student-weeks",
+    "distance": "metres over student-weeks",
+    "splits": "students split between two hosts",
+}
 
 
-def build_summary(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame,
-                  unassigned: pd.DataFrame, config: Config, levels: list[Level], info: dict,
-                  inputs: dict) -> dict:
+def build_summary(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    assignments: pd.DataFrame,
+    unassigned: pd.DataFrame,
+    config: Config,
+    levels: list[Level],
+    info: dict,
+    inputs: dict,
+) -> dict:
     """The summary as a JSON-ready dict."""
     period = period_for(config.year, config.week_1_start)
     counts = _counts(students, sites, assignments, unassigned)
@@ -35,17 +49,30 @@ def build_summary(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.D
         "matcher_version": __version__,
         "inputs": inputs,
         "parameters": _parameters(config),
-        "period": {"week_1": [period.week_1_start.isoformat(), period.week_1_end.isoformat()],
-                   "week_2": [period.week_2_start.isoformat(), period.week_2_end.isoformat()]},
+        "period": {
+            "week_1": [period.week_1_start.isoformat(), period.week_1_end.isoformat()],
+            "week_2": [period.week_2_start.isoformat(), period.week_2_end.isoformat()],
+        },
         "counts": counts,
-        "objective": [{"level": lv.name, "sense": lv.sense, "value": lv.value, "bound": lv.bound,
-                       "gap": None if lv.gap is None else round(lv.gap, 9), "unit": _UNITS[lv.name]}
-                      for lv in levels],
+        "objective": [
+            {
+                "level": lv.name,
+                "sense": lv.sense,
+                "value": lv.value,
+                "bound": lv.bound,
+                "gap": None if lv.gap is None else round(lv.gap, 9),
+                "unit": _UNITS[lv.name],
+            }
+            for lv in levels
+        ],
         "solver": {**info, **_gap(levels)},
         "unassigned_reasons": {k: int(v) for k, v in unassigned["reason_code"].value_counts().sort_index().items()},
-        "coverage": {"target_places": config.coverage_target, "places_offered": counts["places_offered"],
-                     "places_used": counts["places_used"],
-                     "offered_attains_target": counts["places_offered"] >= config.coverage_target},
+        "coverage": {
+            "target_places": config.coverage_target,
+            "places_offered": counts["places_offered"],
+            "places_used": counts["places_used"],
+            "offered_attains_target": counts["places_offered"] >= config.coverage_target,
+        },
         "academies": _academies(students, sites, assignments, unassigned),
         "floors": _floors(students, assignments, unassigned, config),
         "groups": _groups(students, assignments),
@@ -59,11 +86,15 @@ def _floors(students: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.Da
     if floors.empty:
         return None
     table = floors_table(students, unassigned, assignments["student_id"], floors)
-    return {"source": config.academie_floors, "total_floor": int(table["floor"].sum()),
-            "placed_towards_floors": int(np.minimum(table["placed"], table["floor"]).sum()),
-            "academies_below_floor": int((table["shortfall"] > 0).sum()),
-            "academies": [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-                          for row in table.to_dict("records")]}
+    return {
+        "source": config.academie_floors,
+        "total_floor": int(table["floor"].sum()),
+        "placed_towards_floors": int(np.minimum(table["placed"], table["floor"]).sum()),
+        "academies_below_floor": int((table["shortfall"] > 0).sum()),
+        "academies": [
+            {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in table.to_dict("records")
+        ],
+    }
 
 
 def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict:
@@ -73,9 +104,13 @@ def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict:
     placed = pd.Index(students["student_id"].to_numpy(object)[member]).isin(assignments["student_id"].to_numpy(object))
     n_placed = np.bincount(groups.code[member[placed]], minlength=len(groups.size))
     whole = n_placed == groups.size
-    return {"groups": len(groups.size), "students_in_groups": int(groups.size.sum()),
-            "groups_placed": int(whole.sum()), "students_placed_in_groups": int(groups.size[whole].sum()),
-            "groups_partly_placed": int(((n_placed > 0) & ~whole).sum())}
+    return {
+        "groups": len(groups.size),
+        "students_in_groups": int(groups.size.sum()),
+        "groups_placed": int(whole.sum()),
+        "students_placed_in_groups": int(groups.size[whole].sum()),
+        "groups_partly_placed": int(((n_placed > 0) & ~whole).sum()),
+    }
 
 
 def _gap(levels: list[Level]) -> dict:
@@ -105,12 +140,16 @@ def _counts(students, sites, assignments, unassigned) -> dict:
     per = assignments.groupby("student_id")["weeks"].agg(["size", "first"])
     offered, w1, w2 = _places(sites)
     return {
-        "students": len(students), "placed": len(per),
+        "students": len(students),
+        "placed": len(per),
         "placed_full_time": int(((per["size"] == 1) & (per["first"] == "both")).sum()),
         "placed_split": int((per["size"] == 2).sum()),
         "placed_one_week": int(((per["size"] == 1) & (per["first"] != "both")).sum()),
-        "not_placed": len(unassigned), "sites": len(sites),
-        "places_offered": offered, "week_1_places": w1, "week_2_places": w2,
+        "not_placed": len(unassigned),
+        "sites": len(sites),
+        "places_offered": offered,
+        "week_1_places": w1,
+        "week_2_places": w2,
         "places_used": _student_weeks(assignments) / 2,
     }
 
@@ -122,13 +161,22 @@ def _academies(students, sites, assignments, unassigned) -> list[dict]:
     offered = sites.assign(p=(sites["capacity_week_1"] + sites["capacity_week_2"]) / 2).groupby("academie")["p"].sum()
     used = assignments.assign(p=np.where(assignments["weeks"] == "both", 1.0, 0.5)).groupby("site_academie")["p"].sum()
     names = sorted(set(req.index) | set(offered.index))
-    return [{"academie": a or "(none)", "students": int(req.get(a, 0)), "placed": int(placed.get(a, 0)),
-             "not_placed": int(req.get(a, 0) - placed.get(a, 0)), "places_offered": float(offered.get(a, 0)),
-             "places_used": float(used.get(a, 0))} for a in names]
+    return [
+        {
+            "academie": a or "(none)",
+            "students": int(req.get(a, 0)),
+            "placed": int(placed.get(a, 0)),
+            "not_placed": int(req.get(a, 0) - placed.get(a, 0)),
+            "places_offered": float(offered.get(a, 0)),
+            "places_used": float(used.get(a, 0)),
+        }
+        for a in names
+    ]
 
 
-def unused_places(sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame,
-                  placed: np.ndarray) -> dict[str, float]:
+def unused_places(
+    sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame, placed: np.ndarray
+) -> dict[str, float]:
     """Places left unused, by why: no eligible request in range, eligible students all placed elsewhere, or
     eligible students left unplaced because the free places were in the wrong week (or a full-time rule).
 
@@ -143,7 +191,10 @@ def unused_places(sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.Data
     s, site = pairs["student"].to_numpy(), pairs["site"].to_numpy()
     asked = np.bincount(site, minlength=len(sites)) > 0
     waiting = np.bincount(site[~placed[s]], minlength=len(sites)) > 0
-    why = np.where(~asked, "no_eligible_request_in_range",
-                   np.where(waiting, "free_week_or_full_time_rule_mismatch", "eligible_students_placed_elsewhere"))
+    why = np.where(
+        ~asked,
+        "no_eligible_request_in_range",
+        np.where(waiting, "free_week_or_full_time_rule_mismatch", "eligible_students_placed_elsewhere"),
+    )
     out = pd.Series(free).groupby(why).sum()
     return {k: float(v) for k, v in out.items() if v > 0}

@@ -5,13 +5,15 @@ processes from the parent's memory (nothing is pickled on the way in); only thei
 processes cannot be forked (not POSIX, or inside a daemonic process such as a pool's worker) or one process is
 asked for, the pieces run here, one after the other: the result is the same.
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import TypeVar
 
 __all__ = ["run", "started", "can_fork", "cores", "processes_of"]
 
@@ -46,8 +48,9 @@ def run(piece: Callable[[int], T], n: int, processes: int, first: Sequence[int] 
 
 
 @contextmanager
-def started(piece: Callable[[int], T], n: int, processes: int,
-            first: Sequence[int] | None = None) -> Iterator[Callable[[], list[T]]]:
+def started(
+    piece: Callable[[int], T], n: int, processes: int, first: Sequence[int] | None = None
+) -> Iterator[Callable[[], list[T]]]:
     """``run`` started in the background: the block runs while the forked processes work, and calls the function
     it is given for the results (waiting for them). Where ``run`` would not fork, the pieces run at that call."""
     global _JOB

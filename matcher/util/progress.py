@@ -3,6 +3,7 @@
 On a terminal, each stage shows a spinner with its name while it runs and, when it took a second or more, a
 line with its duration; in scripts, pipes, CI and tests nothing is printed.
 """
+
 from __future__ import annotations
 
 import time

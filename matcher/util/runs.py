@@ -1,4 +1,5 @@
 """Small array helpers for cells holding tuples (trades, site choices, listed lycées) and runs of rows."""
+
 from __future__ import annotations
 
 from itertools import chain

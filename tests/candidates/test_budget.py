@@ -1,11 +1,11 @@
 """The memory estimate before a large allocation: pairs counted like the candidate stage, refusal with advice above
 ``memory_limit_mb``, a warning above half of it, nothing written when refused.
 """
+
 from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
 
 from matcher.candidates.budget import (
     BASE_MB,
@@ -25,17 +25,27 @@ from matcher.generate.scenario import embedded_scenario
 from matcher.load import load_inputs
 from matcher.pipeline.allocate import allocate
 
+from conftest import write_csv
+
 
 @pytest.fixture
 def lyon(tmp_path):
     """Two students and three sites on a line of latitude 45.75 near Lyon (1° of longitude ≈ 77.6 km there)."""
-    students = write_csv(tmp_path / "students.csv", [
-        {"student_id": "A", "lat": 45.75, "lon": 4.85, "max_km": 10},          # sites 1 (0 km) and 2 (7.8 km)
-        {"student_id": "B", "lat": 45.75, "lon": 5.05, "max_km": "", "site_choices": "S3"}])  # 2 (7.8), 3 by choice
-    sites = write_csv(tmp_path / "sites.csv", [
-        {"site_id": "S1", "company": "A", "lat": 45.75, "lon": 4.85, "capacity": 1},
-        {"site_id": "S2", "company": "B", "lat": 45.75, "lon": 4.95, "capacity": 1},
-        {"site_id": "S3", "company": "C", "lat": 45.75, "lon": 5.85, "capacity": 1}])  # 77.6 km from B
+    students = write_csv(
+        tmp_path / "students.csv",
+        [
+            {"student_id": "A", "lat": 45.75, "lon": 4.85, "max_km": 10},  # sites 1 (0 km) and 2 (7.8 km)
+            {"student_id": "B", "lat": 45.75, "lon": 5.05, "max_km": "", "site_choices": "S3"},
+        ],
+    )  # 2 (7.8), 3 by choice
+    sites = write_csv(
+        tmp_path / "sites.csv",
+        [
+            {"site_id": "S1", "company": "A", "lat": 45.75, "lon": 4.85, "capacity": 1},
+            {"site_id": "S2", "company": "B", "lat": 45.75, "lon": 4.95, "capacity": 1},
+            {"site_id": "S3", "company": "C", "lat": 45.75, "lon": 5.85, "capacity": 1},
+        ],
+    )  # 77.6 km from B
     return students, sites
 
 
@@ -80,7 +90,8 @@ def test_the_cli_refuses_before_allocating_and_writes_nothing(lyon, tmp_path):
     assert result.exit_code == 2 and not out.exists()
     assert result.output.splitlines()[1].startswith(
         "memory: 2 students, 3 sites and about 5 candidate pairs need more memory than memory_limit_mb (100 MB) "
-        f"(value '{estimate_mb(2, 3, 5):,.0f} MB'). Fix: split the students by académie")
+        f"(value '{estimate_mb(2, 3, 5):,.0f} MB'). Fix: split the students by académie"
+    )
     policy.write_text(f"memory_limit_mb = {BASE_MB * 1.5}\n", encoding="utf-8")
     warned = CliRunner().invoke(main, [*args, "--config", str(policy)])
     assert warned.exit_code == 0, warned.output
@@ -93,15 +104,17 @@ def test_by_academie_the_largest_part_is_checked():
     whole = check_run(students, sites, config)
     part = check_run(students, sites, config, by_academie=True)
     assert whole.pairs == estimate_pairs(students, sites, config)
-    assert part.pairs == max(estimate_pairs(p.reset_index(drop=True), sites, config)
-                             for _, p in students.groupby("academie"))
+    assert part.pairs == max(
+        estimate_pairs(p.reset_index(drop=True), sites, config) for _, p in students.groupby("academie")
+    )
     assert part.students < whole.students and part.megabytes < whole.megabytes
     tight = Config(memory_limit_mb=(whole.megabytes + part.megabytes) / 2)
     with pytest.raises(InputError):
         check_run(students, sites, tight)
     with pytest.warns(MatcherWarning):
         assert check_run(students, sites, tight, by_academie=True) == part.__class__(
-            part.students, part.sites, part.pairs, part.megabytes, tight.memory_limit_mb)
+            part.students, part.sites, part.pairs, part.megabytes, tight.memory_limit_mb
+        )
 
 
 def test_a_count_far_above_its_limit_is_decided_on_a_sample():

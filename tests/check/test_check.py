@@ -1,5 +1,6 @@
 """Tests of the independent checker (matcher/check.py): a valid hand-made allocation, one corruption per rule,
 and a property over random allocations built by a tiny greedy written here (not the solver)."""
+
 from __future__ import annotations
 
 import math
@@ -53,15 +54,35 @@ def _row(students, sites, student_id, site_id, weeks, rank, config=CONFIG) -> di
     t = sites.set_index("site_id").loc[site_id]
     start, end = period_for(config.year, config.week_1_start).dates(weeks)
     km = great_circle((s["lat"], s["lon"]), (t["lat"], t["lon"])).km
-    return {"student_id": student_id, "site_id": site_id, "company": t["company"], "weeks": weeks,
-            "start_date": start.isoformat(), "end_date": end.isoformat(), "distance_km": round(km, 3),
-            "preference_rank": rank, "group_id": s["group_id"], "student_academie": s["academie"],
-            "site_academie": t["academie"]}
+    return {
+        "student_id": student_id,
+        "site_id": site_id,
+        "company": t["company"],
+        "weeks": weeks,
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+        "distance_km": round(km, 3),
+        "preference_rank": rank,
+        "group_id": s["group_id"],
+        "student_academie": s["academie"],
+        "site_academie": t["academie"],
+    }
 
 
 def assignments_table(rows: list[dict]) -> pd.DataFrame:
-    columns = ["student_id", "site_id", "company", "weeks", "start_date", "end_date", "distance_km",
-               "preference_rank", "group_id", "student_academie", "site_academie"]
+    columns = [
+        "student_id",
+        "site_id",
+        "company",
+        "weeks",
+        "start_date",
+        "end_date",
+        "distance_km",
+        "preference_rank",
+        "group_id",
+        "student_academie",
+        "site_academie",
+    ]
     return pd.DataFrame(rows, columns=columns).astype({"preference_rank": "int64", "distance_km": "float64"})
 
 
@@ -73,36 +94,65 @@ def unassigned_table(rows: list[tuple[str, str]]) -> pd.DataFrame:
 def valid() -> dict:
     """A valid allocation: full time, split, one-week student, a chosen site beyond max_km, reservations, a group."""
     at = lambda p: {"lat": p[0], "lon": p[1]}  # noqa: E731
-    students = students_table([
-        {"student_id": "s1", **at(LYON), "sectors": ("cybersecurite", "electricite")},
-        {"student_id": "s2", **at(LYON)},
-        {"student_id": "s3", **at(LYON), "weeks": "week_2"},
-        {"student_id": "s4", **at(LYON), "site_choices": ("D",), "max_km": 30.0},
-        {"student_id": "s5", **at(LYON)},
-        {"student_id": "s6", **at(LYON), "priority": True},
-        {"student_id": "s7", **at(LYON), "lycee_uai": "0690026D", "max_km": 10.0},
-        {"student_id": "s8", **at(LYON), "group_id": "g1"},
-        {"student_id": "s9", **at(LYON), "group_id": "g1"},
-    ])
-    sites = sites_table([
-        {"site_id": "A", "company": "Alpha", **at(VILLEURBANNE), "sectors": ("numerique", "electricite")},
-        {"site_id": "B", "company": "Beta", **at(VENISSIEUX), "capacity_week_2": 0},
-        {"site_id": "C", "company": "Beta", **at(VENISSIEUX), "capacity_week_2": 3},
-        {"site_id": "D", "company": "Delta", **at(PARIS)},
-        {"site_id": "E", "company": "Epsilon", **at(LYON), "reserved_priority": True},
-        {"site_id": "F", "company": "Phi", **at(LYON), "reserved_lycees": ("0690026D",), "accessible": True},
-        {"site_id": "G", "company": "Gamma", **at(LYON), "capacity_week_1": 2, "capacity_week_2": 2,
-         "max_group_size": 2},
-        {"site_id": "H", "company": "Gamma", **at(LYON), "capacity_week_1": 2, "capacity_week_2": 2,
-         "max_group_size": 2},
-    ])
-    plan = [("s1", "A", "both", 2), ("s2", "B", "week_1", 1), ("s2", "C", "week_2", 1), ("s3", "C", "week_2", 1),
-            ("s4", "D", "both", 1), ("s6", "E", "both", 1), ("s7", "F", "both", 1), ("s8", "G", "both", 1),
-            ("s9", "G", "both", 1)]
+    students = students_table(
+        [
+            {"student_id": "s1", **at(LYON), "sectors": ("cybersecurite", "electricite")},
+            {"student_id": "s2", **at(LYON)},
+            {"student_id": "s3", **at(LYON), "weeks": "week_2"},
+            {"student_id": "s4", **at(LYON), "site_choices": ("D",), "max_km": 30.0},
+            {"student_id": "s5", **at(LYON)},
+            {"student_id": "s6", **at(LYON), "priority": True},
+            {"student_id": "s7", **at(LYON), "lycee_uai": "0690026D", "max_km": 10.0},
+            {"student_id": "s8", **at(LYON), "group_id": "g1"},
+            {"student_id": "s9", **at(LYON), "group_id": "g1"},
+        ]
+    )
+    sites = sites_table(
+        [
+            {"site_id": "A", "company": "Alpha", **at(VILLEURBANNE), "sectors": ("numerique", "electricite")},
+            {"site_id": "B", "company": "Beta", **at(VENISSIEUX), "capacity_week_2": 0},
+            {"site_id": "C", "company": "Beta", **at(VENISSIEUX), "capacity_week_2": 3},
+            {"site_id": "D", "company": "Delta", **at(PARIS)},
+            {"site_id": "E", "company": "Epsilon", **at(LYON), "reserved_priority": True},
+            {"site_id": "F", "company": "Phi", **at(LYON), "reserved_lycees": ("0690026D",), "accessible": True},
+            {
+                "site_id": "G",
+                "company": "Gamma",
+                **at(LYON),
+                "capacity_week_1": 2,
+                "capacity_week_2": 2,
+                "max_group_size": 2,
+            },
+            {
+                "site_id": "H",
+                "company": "Gamma",
+                **at(LYON),
+                "capacity_week_1": 2,
+                "capacity_week_2": 2,
+                "max_group_size": 2,
+            },
+        ]
+    )
+    plan = [
+        ("s1", "A", "both", 2),
+        ("s2", "B", "week_1", 1),
+        ("s2", "C", "week_2", 1),
+        ("s3", "C", "week_2", 1),
+        ("s4", "D", "both", 1),
+        ("s6", "E", "both", 1),
+        ("s7", "F", "both", 1),
+        ("s8", "G", "both", 1),
+        ("s9", "G", "both", 1),
+    ]
     assignments = assignments_table([_row(students, sites, *p) for p in plan])
     unassigned = unassigned_table([("s5", "NO_SITE_IN_RANGE")])
-    return {"students": students, "sites": sites, "assignments": assignments, "unassigned": unassigned,
-            "config": CONFIG}
+    return {
+        "students": students,
+        "sites": sites,
+        "assignments": assignments,
+        "unassigned": unassigned,
+        "config": CONFIG,
+    }
 
 
 def run(t: dict, **kw) -> list[Violation]:
@@ -129,8 +179,17 @@ def test_valid_allocation_passes(valid):
     assert verify(valid["students"], valid["sites"], valid["assignments"], valid["unassigned"], CONFIG) is None
 
 
-@pytest.mark.parametrize("a, b", [(LYON, PARIS), (LYON, VILLEURBANNE), ((-21.1151, 55.5364), PARIS),
-                                  ((0.0, 0.0), (0.0, 179.9)), ((89.9, 10.0), (-89.9, -170.0)), (LYON, LYON)])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (LYON, PARIS),
+        (LYON, VILLEURBANNE),
+        ((-21.1151, 55.5364), PARIS),
+        ((0.0, 0.0), (0.0, 179.9)),
+        ((89.9, 10.0), (-89.9, -170.0)),
+        (LYON, LYON),
+    ],
+)
 def test_great_circle_matches_geopy(a, b):
     # geopy's radius is 6371.009 km, the contract's 6371.0088 km: 3e-8 apart, far below the 1 m tolerance.
     ours = great_circle_km([a[0]], [a[1]], [b[0]], [b[1]])[0]
@@ -337,8 +396,10 @@ def test_missing_location_is_a_violation_unless_chosen(valid):
 
 
 def test_violation_str():
-    assert str(Violation("capacity", "", "B", "week_2: 2 rows > capacity 1")) == \
-        "[capacity] site B: week_2: 2 rows > capacity 1"
+    assert (
+        str(Violation("capacity", "", "B", "week_2: 2 rows > capacity 1"))
+        == "[capacity] site B: week_2: 2 rows > capacity 1"
+    )
     assert str(Violation("columns", "", "", "missing")) == "[columns] missing"
 
 
@@ -375,15 +436,25 @@ def _greedy(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> tupl
     left = {r["site_id"]: [r["capacity_week_1"], r["capacity_week_2"]] for r in sites.to_dict("records")}
     period, rows, unplaced = period_for(config.year), [], []
     for i, s in enumerate(students.to_dict("records")):
-        options = [(t, km, rank) for t in sites.to_dict("records")
-                   for ok, km, rank in [_eligible(s, t, config)] if ok]
+        options = [(t, km, rank) for t in sites.to_dict("records") for ok, km, rank in [_eligible(s, t, config)] if ok]
         plan = _plan(s, options, left, split_first=i % 2 == 1)
         for t, km, rank, weeks in plan:
             start, end = period.dates(weeks)
-            rows.append({"student_id": s["student_id"], "site_id": t["site_id"], "company": t["company"],
-                         "weeks": weeks, "start_date": str(start), "end_date": str(end), "distance_km": round(km, 3),
-                         "preference_rank": rank, "group_id": "", "student_academie": s["academie"],
-                         "site_academie": t["academie"]})
+            rows.append(
+                {
+                    "student_id": s["student_id"],
+                    "site_id": t["site_id"],
+                    "company": t["company"],
+                    "weeks": weeks,
+                    "start_date": str(start),
+                    "end_date": str(end),
+                    "distance_km": round(km, 3),
+                    "preference_rank": rank,
+                    "group_id": "",
+                    "student_academie": s["academie"],
+                    "site_academie": t["academie"],
+                }
+            )
         if not plan:
             unplaced.append((s["student_id"], "CAPACITY_TAKEN" if options else "NO_ELIGIBLE_SITE"))
     return assignments_table(rows), unassigned_table(unplaced)
@@ -397,8 +468,16 @@ def _plan(s: dict, options: list, left: dict, split_first: bool) -> list:
     free = [[o for o in options if left[o[0]["site_id"]][w] > 0] for w in (0, 1)]
     part_time = [[o for o in f if not o[0]["full_time_only"]] for f in free]
     full = [[(*o, "both")] for o in free[0] if left[o[0]["site_id"]][1] > 0]
-    split = [[(*o1, "week_1"), (*o2, "week_2")] for o1 in part_time[0] for o2 in part_time[1]
-             if o1[0]["site_id"] != o2[0]["site_id"]] if s["split_ok"] else []
+    split = (
+        [
+            [(*o1, "week_1"), (*o2, "week_2")]
+            for o1 in part_time[0]
+            for o2 in part_time[1]
+            if o1[0]["site_id"] != o2[0]["site_id"]
+        ]
+        if s["split_ok"]
+        else []
+    )
     if s["weeks"] != "both":
         plans = [[(*o, s["weeks"])] for o in part_time[_NEED[s["weeks"]][0]]]
     else:
@@ -419,21 +498,37 @@ _codes = st.lists(st.sampled_from(SECTOR_CODES), max_size=3, unique=True).map(tu
 @st.composite
 def _site(draw, site_id: str) -> dict:
     lat, lon = draw(_point)
-    return {"site_id": site_id, "company": f"co{site_id}", "lat": lat, "lon": lon, "sectors": draw(_codes),
-            "capacity_week_1": draw(st.integers(0, 3)), "capacity_week_2": draw(st.integers(0, 3)),
-            "full_time_only": draw(_rarely), "accessible": draw(st.booleans()), "reserved_priority": draw(_rarely),
-            "reserved_lycees": ("L1",) if draw(_rarely) else ()}
+    return {
+        "site_id": site_id,
+        "company": f"co{site_id}",
+        "lat": lat,
+        "lon": lon,
+        "sectors": draw(_codes),
+        "capacity_week_1": draw(st.integers(0, 3)),
+        "capacity_week_2": draw(st.integers(0, 3)),
+        "full_time_only": draw(_rarely),
+        "accessible": draw(st.booleans()),
+        "reserved_priority": draw(_rarely),
+        "reserved_lycees": ("L1",) if draw(_rarely) else (),
+    }
 
 
 @st.composite
 def _student(draw, student_id: str, site_ids: list[str]) -> dict:
     lat, lon = draw(_point)
-    return {"student_id": student_id, "lat": lat, "lon": lon, "sectors": draw(_codes),
-            "site_choices": tuple(draw(st.lists(st.sampled_from(site_ids), max_size=2, unique=True))),
-            "max_km": draw(st.sampled_from([math.nan, 20.0, 60.0])),
-            "weeks": draw(st.sampled_from(["both", "both", "week_1", "week_2"])), "split_ok": draw(st.booleans()),
-            "priority": draw(st.booleans()), "needs_accessible": draw(_rarely),
-            "lycee_uai": draw(st.sampled_from(["L1", "L2", ""]))}
+    return {
+        "student_id": student_id,
+        "lat": lat,
+        "lon": lon,
+        "sectors": draw(_codes),
+        "site_choices": tuple(draw(st.lists(st.sampled_from(site_ids), max_size=2, unique=True))),
+        "max_km": draw(st.sampled_from([math.nan, 20.0, 60.0])),
+        "weeks": draw(st.sampled_from(["both", "both", "week_1", "week_2"])),
+        "split_ok": draw(st.booleans()),
+        "priority": draw(st.booleans()),
+        "needs_accessible": draw(_rarely),
+        "lycee_uai": draw(st.sampled_from(["L1", "L2", ""])),
+    }
 
 
 @st.composite

@@ -2,6 +2,7 @@
 
 Exit status: 0 success, 2 bad input or usage (every problem listed, nothing written), 1 internal failure.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
 
 from matcher.cli.main import main
 from matcher.generate.scenario import embedded_scenario
+
+from conftest import write_csv
 
 OUTPUTS = ("assignments.csv", "unassigned.csv", "summary.json")
 
@@ -48,29 +50,37 @@ def demo_out(tmp_path_factory) -> Path:
 def faulty_students(tmp_path) -> Path:
     """A students file with five faults, one per data row (rows 2-6)."""
     path = tmp_path / "students.csv"
-    path.write_text("student_id,lat,lon,max_km,weeks,split_ok\n"
-                    "E1,45.75,4.85,loin,both,true\n"      # row 2: max_km not a number
-                    "E2,45.75,,10,both,true\n"            # row 3: latitude without longitude
-                    "E1,45.76,4.85,10,both,true\n"        # row 4: student_id repeats row 2
-                    "E4,45.75,4.85,10,trois,true\n"       # row 5: weeks unknown
-                    "E5,45.75,4.85,10,both,peut-être\n",  # row 6: split_ok not a boolean
-                    encoding="utf-8")
+    path.write_text(
+        "student_id,lat,lon,max_km,weeks,split_ok\n"
+        "E1,45.75,4.85,loin,both,true\n"  # row 2: max_km not a number
+        "E2,45.75,,10,both,true\n"  # row 3: latitude without longitude
+        "E1,45.76,4.85,10,both,true\n"  # row 4: student_id repeats row 2
+        "E4,45.75,4.85,10,trois,true\n"  # row 5: weeks unknown
+        "E5,45.75,4.85,10,both,peut-être\n",  # row 6: split_ok not a boolean
+        encoding="utf-8",
+    )
     return path
 
 
 @pytest.fixture
 def good_sites(tmp_path) -> Path:
     """A valid sites file: two sites in Lyon."""
-    return write_csv(tmp_path / "sites.csv", [
-        {"site_id": "S1", "company": "Énergie Rhône", "lat": 45.76, "lon": 4.85, "capacity": 2},
-        {"site_id": "S2", "company": "Réseaux", "lat": 45.75, "lon": 4.87, "capacity": 1}])
+    return write_csv(
+        tmp_path / "sites.csv",
+        [
+            {"site_id": "S1", "company": "Énergie Rhône", "lat": 45.76, "lon": 4.85, "capacity": 2},
+            {"site_id": "S2", "company": "Réseaux", "lat": 45.75, "lon": 4.87, "capacity": 1},
+        ],
+    )
 
 
 @pytest.fixture
 def good_students(tmp_path) -> Path:
     """A valid students file: three students in Lyon."""
-    return write_csv(tmp_path / "good_students.csv", [
-        {"student_id": f"E{i}", "lat": 45.75 + 0.01 * i, "lon": 4.85} for i in range(3)])
+    return write_csv(
+        tmp_path / "good_students.csv",
+        [{"student_id": f"E{i}", "lat": 45.75 + 0.01 * i, "lon": 4.85} for i in range(3)],
+    )
 
 
 # --- demo ---------------------------------------------------------------------------------------------------------
@@ -82,8 +92,13 @@ def test_demo_writes_the_three_files(demo_out):
     summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
     assert summary["solver"]["status"] in ("optimal", "feasible")
     assert summary["period"] == {"week_1": ["2026-06-15", "2026-06-19"], "week_2": ["2026-06-22", "2026-06-26"]}
-    assert [lv["level"] for lv in summary["objective"]][:5] == ["placed", "floors", "priority", "preference",
-                                                                 "distance"]
+    assert [lv["level"] for lv in summary["objective"]][:5] == [
+        "placed",
+        "floors",
+        "priority",
+        "preference",
+        "distance",
+    ]
     floors = summary["floors"]  # the demo shares the partner's 1,000 places among académies as floors
     assert floors["source"] == "proportional" and floors["total_floor"] == 1000 and len(floors["academies"]) == 30
     assert floors["placed_towards_floors"] == sum(min(a["placed"], a["floor"]) for a in floors["academies"])
@@ -95,8 +110,19 @@ def test_demo_students_are_each_in_exactly_one_file(demo_out):
     students = read_ids(demo_files()[0])
     a = pd.read_csv(demo_out / "assignments.csv", dtype=str, keep_default_na=False)
     u = pd.read_csv(demo_out / "unassigned.csv", dtype=str, keep_default_na=False)
-    assert list(a.columns) == ["student_id", "site_id", "company", "weeks", "start_date", "end_date", "distance_km",
-                               "preference_rank", "group_id", "student_academie", "site_academie"]
+    assert list(a.columns) == [
+        "student_id",
+        "site_id",
+        "company",
+        "weeks",
+        "start_date",
+        "end_date",
+        "distance_km",
+        "preference_rank",
+        "group_id",
+        "student_academie",
+        "site_academie",
+    ]
     assert list(u.columns) == ["student_id", "reason_code", "reason"]
     placed = set(a["student_id"])
     assert placed.isdisjoint(u["student_id"]) and not u["student_id"].duplicated().any()
@@ -118,8 +144,13 @@ def test_demo_twice_gives_byte_identical_files(demo_out, tmp_path):
 def test_python_m_matcher_demo(demo_out, tmp_path):
     # A real process (its own hash seed): exits 0 and writes the same bytes as the in-process run.
     out = tmp_path / "proc"
-    proc = subprocess.run([sys.executable, "-m", "matcher", "demo", "--out", str(out)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcher", "demo", "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     for name in OUTPUTS:
@@ -141,8 +172,13 @@ def test_validate_lists_every_problem_with_row_and_column(faulty_students, good_
     result = invoke("validate", "--students", str(faulty_students), "--sites", str(good_sites))
     assert result.exit_code == 2, result.output
     out = result.output
-    for where in ("row 2, column max_km", "row 3, column lon", "row 4, column student_id", "row 5, column weeks",
-                  "row 6, column split_ok"):
+    for where in (
+        "row 2, column max_km",
+        "row 3, column lon",
+        "row 4, column student_id",
+        "row 5, column weeks",
+        "row 6, column split_ok",
+    ):
         assert f"students.csv, {where}" in out, (where, out)
     assert "5 problem(s)" in out
     assert "Traceback" not in out
@@ -173,13 +209,15 @@ def test_allocate_writes_the_files(good_students, good_sites, tmp_path):
 
 def test_allocate_stable_mode(good_students, good_sites, tmp_path):
     out = tmp_path / "out"
-    result = invoke("allocate", "--students", str(good_students), "--sites", str(good_sites), "--out", str(out),
-                    "--mode", "stable")
+    result = invoke(
+        "allocate", "--students", str(good_students), "--sites", str(good_sites), "--out", str(out), "--mode", "stable"
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["parameters"]["mode"] == "stable" and summary["blocking_pairs"] == 0
     assert sorted(read_ids(out / "assignments.csv") + read_ids(out / "unassigned.csv")) == sorted(
-        read_ids(good_students))
+        read_ids(good_students)
+    )
 
 
 # --- generate -----------------------------------------------------------------------------------------------------

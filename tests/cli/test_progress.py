@@ -1,4 +1,5 @@
 """The progress display: silent when stderr is not a terminal, a line per slow stage on a terminal."""
+
 from __future__ import annotations
 
 import io

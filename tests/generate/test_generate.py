@@ -1,4 +1,5 @@
 """matcher.generate: contract columns, determinism, the shipped demo scenario and the documented distributions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,15 +36,18 @@ def _num(col: pd.Series) -> pd.Series:
 
 
 def _places(sites: pd.DataFrame) -> float:
-    return _num(sites["capacity"]).sum() + (_num(sites["capacity_week_1"]).sum()
-                                            + _num(sites["capacity_week_2"]).sum()) / 2
+    return (
+        _num(sites["capacity"]).sum()
+        + (_num(sites["capacity_week_1"]).sum() + _num(sites["capacity_week_2"]).sum()) / 2
+    )
 
 
 def _site_departement(sites: pd.DataFrame) -> pd.Series:
     """Département of each site, from its commune or else its postal code's most populous commune."""
     pc = reference.postal_codes().sort_values("population", ascending=False).drop_duplicates("postal_code")
-    insee = sites["commune_insee"].where(sites["commune_insee"] != "",
-                                         sites["postal_code"].map(pc.set_index("postal_code")["insee_code"]))
+    insee = sites["commune_insee"].where(
+        sites["commune_insee"] != "", sites["postal_code"].map(pc.set_index("postal_code")["insee_code"])
+    )
     return insee.map(reference.communes()["departement"])
 
 

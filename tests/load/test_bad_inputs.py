@@ -2,6 +2,7 @@
 ``--out`` is not even created. Values of personal columns (``student_id``) are never printed, only their place.
 Awkward but valid encodings load. A 200 MB file is refused before being read.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -24,33 +25,38 @@ FIX_FINITE = "Fix: write an ordinary number (no nan/inf)"
 
 #: File → every line expected after the "N problem(s)" line, in order.
 EXPECTED: dict[str, list[str]] = {
-    "students_empty.csv": [
-        "students_empty.csv: the file is empty. Fix: give a header row and one row per record"],
+    "students_empty.csv": ["students_empty.csv: the file is empty. Fix: give a header row and one row per record"],
     "students_header_only.csv": [
-        "students_header_only.csv: the file has a header but no data rows. Fix: add one row per record under the "
-        "header"],
+        "students_header_only.csv: the file has a header but no data rows. Fix: add one row per record under the header"
+    ],
     "students_truncated_last_line.csv": [
         "students_truncated_last_line.csv, row 4, column commune_insee: the last row is cut short (2 of 3 cells, no "
         "end of line): the file may have been saved or copied half-way (value 'E3,691'). Fix: save the complete "
-        "file again, or finish or delete this row"],
+        "file again, or finish or delete this row"
+    ],
     "students_unclosed_quote.csv": [
         "students_unclosed_quote.csv, row 3: a quote (\") opened in this row is never closed (value '\"'). Fix: "
-        "close the quote, or remove it (quotes are needed only around cells containing the separator)"],
+        "close the quote, or remove it (quotes are needed only around cells containing the separator)"
+    ],
     "students_binary_garbage.csv": [
         "students_binary_garbage.csv: not a text table: the file looks binary or uses an unknown encoding. Fix: "
-        "save the table as CSV (UTF-8, comma or semicolon) or as .xlsx"],
+        "save the table as CSV (UTF-8, comma or semicolon) or as .xlsx"
+    ],
     "students_bad_byte.csv": [
         "students_bad_byte.csv, row 3, column sectors: this byte is neither UTF-8 nor Windows-1252 text: the file "
         "is damaged, binary, or in another encoding (value '0x81'). Fix: save the table again as CSV UTF-8 (or as "
-        ".xlsx) from the spreadsheet"],
+        ".xlsx) from the spreadsheet"
+    ],
     "students_duplicate_headers.csv": [
         "students_duplicate_headers.csv, row 1, column student_id: column student_id given twice (columns 1 and 3: "
-        "'student_id' and 'student_id'). Fix: keep only one of these columns"],
+        "'student_id' and 'student_id'). Fix: keep only one of these columns"
+    ],
     "students_duplicate_ids.csv": [
         "students_duplicate_ids.csv, row 3, column student_id: duplicate id (same as row 2). Fix: give every row its "
         "own id",
         "students_duplicate_ids.csv, row 4, column student_id: duplicate id (same as row 2). Fix: give every row its "
-        "own id"],
+        "own id",
+    ],
     "students_nan_inf_huge.csv": [
         "students_nan_inf_huge.csv, row 2, column lat: longitude given without latitude (value '4.85'). Fix: fill "
         "lat too, or empty lon",
@@ -61,7 +67,8 @@ EXPECTED: dict[str, list[str]] = {
         f"students_nan_inf_huge.csv, row 4, column max_km: not a finite number (value '1e400'). {FIX_FINITE}",
         f"students_nan_inf_huge.csv, row 5, column max_km: not a finite number (value '-Infinity'). {FIX_FINITE}",
         "students_nan_inf_huge.csv, row 6, column lat: coordinates outside France (value '1e+300, 4.85'). Fix: give "
-        "WGS84 decimal degrees (lat about 41 to 51 in metropolitan France), or a commune code instead"],
+        "WGS84 decimal degrees (lat about 41 to 51 in metropolitan France), or a commune code instead",
+    ],
     "students_formulas.csv": [
         f"students_formulas.csv, row 2, column student_id: looks like a spreadsheet formula. {FIX_FORMULA}",
         f"students_formulas.csv, row 3, column sectors: looks like a spreadsheet formula (value '@SUM(1+1)'). "
@@ -69,21 +76,25 @@ EXPECTED: dict[str, list[str]] = {
         "students_formulas.csv, row 4: no usable location. Fix: fill commune_insee, postal_code, lycee_uai "
         "(students) or lat and lon",
         "students_formulas.csv, row 4, column commune_insee: looks like a spreadsheet formula (value "
-        f"\"+cmd|' /C calc'!A0\"). {FIX_FORMULA}"],
+        f"\"+cmd|' /C calc'!A0\"). {FIX_FORMULA}",
+    ],
     "students_mixed_separators.csv": [
         "students_mixed_separators.csv, row 3: this row is separated by ',', the header by ';' (value "
-        "'E2,75105,20'). Fix: use one separator in the whole file (save it again from the spreadsheet)"],
+        "'E2,75105,20'). Fix: use one separator in the whole file (save it again from the spreadsheet)"
+    ],
     "sites_huge_numbers.csv": [
         "sites_huge_numbers.csv, row 2, column capacity: implausibly large number (above 100,000) (value "
         "'99999999999999999999'). Fix: write the real number (places, group size)",
         "sites_huge_numbers.csv, row 3, column max_group_size: implausibly large number (above 100,000) (value "
         "'1e30'). Fix: write the real number (places, group size)",
-        f"sites_huge_numbers.csv, row 4, column capacity: not a finite number (value 'nan'). {FIX_FINITE}"],
+        f"sites_huge_numbers.csv, row 4, column capacity: not a finite number (value 'nan'). {FIX_FINITE}",
+    ],
     "sites_negative_capacity.csv": [
         "sites_negative_capacity.csv, row 2, column capacity_week_1: negative value (value '-3'). Fix: write a "
         "number that is zero or more",
         "sites_negative_capacity.csv, row 3, column capacity_week_2: negative value (value '-1'). Fix: write a "
-        "number that is zero or more"],
+        "number that is zero or more",
+    ],
 }
 
 
@@ -112,8 +123,12 @@ def test_each_bad_file_gives_its_exact_problems_and_writes_nothing(name, tmp_pat
 
 def test_a_real_process_prints_no_traceback(tmp_path):
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "matcher", *allocate_args(CORPUS / "students_formulas.csv", out)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "matcher", *allocate_args(CORPUS / "students_formulas.csv", out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.splitlines()[1:] == EXPECTED["students_formulas.csv"]
     assert "Traceback" not in run.stderr and not out.exists()
@@ -147,4 +162,5 @@ def test_a_200_mb_file_is_refused_quickly_before_being_read(tmp_path):
     assert result.exit_code == 2 and not out.exists()
     assert result.output.splitlines()[1:] == [
         "students.csv: the file is 200 MB, above the 100 MB limit. Fix: split the file (e.g. one file per académie) "
-        "and run each part separately"]
+        "and run each part separately"
+    ]

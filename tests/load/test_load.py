@@ -1,4 +1,5 @@
 """Reading files: formats, encodings, separators, decimal comma, XLSX numbers, header aliases, personal data."""
+
 from __future__ import annotations
 
 import csv
@@ -15,13 +16,42 @@ from matcher.load import load_inputs, read_table
 DATA = Path(__file__).parent.parent / "data"
 SITES = DATA / "sites.csv"
 
-HEADER = ["student_id", "lycee_uai", "commune_insee", "postal_code", "lat", "lon", "address", "sectors",
-          "site_choices", "max_km", "weeks", "split_ok", "gender", "priority", "needs_accessible"]
-FRENCH = ["Identifiant", "UAI", "Code commune", "Code postal", "Latitude", "Longitude", "Adresse", "Secteurs",
-          "Choix", "Distance max", "Semaines", "Fractionnement", "Sexe", "Prioritaire", "Handicap"]
+HEADER = [
+    "student_id",
+    "lycee_uai",
+    "commune_insee",
+    "postal_code",
+    "lat",
+    "lon",
+    "address",
+    "sectors",
+    "site_choices",
+    "max_km",
+    "weeks",
+    "split_ok",
+    "gender",
+    "priority",
+    "needs_accessible",
+]
+FRENCH = [
+    "Identifiant",
+    "UAI",
+    "Code commune",
+    "Code postal",
+    "Latitude",
+    "Longitude",
+    "Adresse",
+    "Secteurs",
+    "Choix",
+    "Distance max",
+    "Semaines",
+    "Fractionnement",
+    "Sexe",
+    "Prioritaire",
+    "Handicap",
+]
 ROWS = [
-    ["E1", "0750428H", "", "", "", "", "", "Electricite | numerique", "S1|S2", "12.5", "both", "oui", "fille",
-     "x", ""],
+    ["E1", "0750428H", "", "", "", "", "", "Electricite | numerique", "S1|S2", "12.5", "both", "oui", "fille", "x", ""],
     ["E2", "", "", "01000", "", "", "", "", "s2", "7", "semaine_2", "non", "garçon", "", "vrai"],
     ["E3", "", "", "", "45.7601", "4.8357", "", "numerique", "", "30.25", "", "", "", "faux", ""],
     ["E4", "", "2A004", "", "", "", "Cours Napoléon, Ajaccio", "", "", "", "les deux", "1", "F", "0", "0"],
@@ -29,8 +59,15 @@ ROWS = [
 FLOATS = {"lat", "lon", "max_km"}
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[str]], *, sep: str = ",",
-               encoding: str = "utf-8", decimal_comma: bool = False) -> Path:
+def _write_csv(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    sep: str = ",",
+    encoding: str = "utf-8",
+    decimal_comma: bool = False,
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, delimiter=sep)
         writer.writerow(header)
@@ -123,9 +160,12 @@ def test_load_inputs_returns_located_tables_without_mutating(tmp_path):
 
 def test_header_aliases_ignore_case_accents_and_spacing(tmp_path):
     path = tmp_path / "sites.csv"
-    path.write_text("Identifiant;ENTREPRISE; Code-Commune ;CODE_POSTAL;Capacité;Taille groupe max;"
-                    "Accessibilité PMR;Réservé prioritaires;Lycées réservés;Métiers;Colonne inconnue\n"
-                    "S1;Acme;69381;;4;2;oui;non;0750428h;Numerique;bla\n", encoding="utf-8")
+    path.write_text(
+        "Identifiant;ENTREPRISE; Code-Commune ;CODE_POSTAL;Capacité;Taille groupe max;"
+        "Accessibilité PMR;Réservé prioritaires;Lycées réservés;Métiers;Colonne inconnue\n"
+        "S1;Acme;69381;;4;2;oui;non;0750428h;Numerique;bla\n",
+        encoding="utf-8",
+    )
     table, problems = read_table(path, "sites")
     assert problems == []
     row = table.iloc[0]
@@ -138,8 +178,11 @@ def test_header_aliases_ignore_case_accents_and_spacing(tmp_path):
 
 def test_student_header_aliases(tmp_path):
     path = tmp_path / "eleves.csv"
-    path.write_text("ID_ÉLÈVE,Lycée,CP,Voeux,Rayon,Genre,Boursier,Besoin accessibilité,Groupe,Split\n"
-                    "A1,0750428H,,S1,15,Femme,oui,non,G1,non\n", encoding="utf-8")
+    path.write_text(
+        "ID_ÉLÈVE,Lycée,CP,Voeux,Rayon,Genre,Boursier,Besoin accessibilité,Groupe,Split\n"
+        "A1,0750428H,,S1,15,Femme,oui,non,G1,non\n",
+        encoding="utf-8",
+    )
     table, problems = read_table(path, "students")
     assert problems == []
     row = table.iloc[0]
@@ -150,8 +193,11 @@ def test_student_header_aliases(tmp_path):
 
 def test_personal_data_columns_are_dropped_unread(tmp_path):
     path = tmp_path / "s.csv"
-    path.write_text("Nom,Prénom,E-mail,Téléphone,Date de naissance,student_id,commune_insee,weeks\n"
-                    "Dupont,Marie,marie@example.org,0600000000,2009-05-01,E1,75105,trois\n", encoding="utf-8")
+    path.write_text(
+        "Nom,Prénom,E-mail,Téléphone,Date de naissance,student_id,commune_insee,weeks\n"
+        "Dupont,Marie,marie@example.org,0600000000,2009-05-01,E1,75105,trois\n",
+        encoding="utf-8",
+    )
     table, problems = read_table(path, "students")
     assert [(p.row, p.column) for p in problems] == [(2, "weeks")]
     text = table.astype(str).to_string() + " ".join(str(p) for p in problems)
@@ -171,8 +217,10 @@ def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_number(tmp_path)
 def test_weeks_and_booleans_vocabulary(tmp_path):
     weeks = ["", "both", "Les deux", "2 semaines", "week_1", "Semaine 1", "S1", "week_2", "semaine_2", "s2"]
     expected = ["both"] * 4 + ["week_1"] * 3 + ["week_2"] * 3
-    rows = [[f"E{i}", "75105", w, b] for i, (w, b) in enumerate(zip(weeks, ["true", "False", "1", "0", "YES", "no",
-                                                                          "Oui", "NON", "Vrai", "faux"]))]
+    rows = [
+        [f"E{i}", "75105", w, b]
+        for i, (w, b) in enumerate(zip(weeks, ["true", "False", "1", "0", "YES", "no", "Oui", "NON", "Vrai", "faux"]))
+    ]
     path = _write_xlsx(tmp_path / "w.xlsx", ["student_id", "commune_insee", "weeks", "priority"], rows)
     table, problems = read_table(path, "students")
     assert problems == []

@@ -1,4 +1,5 @@
 """Locating: every lycée and commune of the reference data, arrondissements, Corsica, overseas, geocoding."""
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,15 @@ TAAF = {"98411", "98412", "98413", "98414", "98415"}  # uninhabited districts: n
 
 def _table(**columns) -> pd.DataFrame:
     n = len(next(iter(columns.values())))
-    data = {"student_id": [f"E{i}" for i in range(n)], "lycee_uai": [""] * n, "commune_insee": [""] * n,
-            "postal_code": [""] * n, "lat": [np.nan] * n, "lon": [np.nan] * n, "address": [""] * n}
+    data = {
+        "student_id": [f"E{i}" for i in range(n)],
+        "lycee_uai": [""] * n,
+        "commune_insee": [""] * n,
+        "postal_code": [""] * n,
+        "lat": [np.nan] * n,
+        "lon": [np.nan] * n,
+        "address": [""] * n,
+    }
     data.update(columns)
     return pd.DataFrame(data).astype({"lat": float, "lon": float})
 
@@ -57,24 +65,27 @@ def test_uninhabited_territories_have_no_location():
     assert (located["location_source"] == "").all()
 
 
-@pytest.mark.parametrize("code, lat, lon, academie", [
-    ("75056", 48.8566, 2.3522, "Paris"),
-    ("75105", 48.8445, 2.3497, "Paris"),
-    ("75120", 48.8646, 2.4010, "Paris"),
-    ("69123", 45.7640, 4.8357, "Lyon"),
-    ("69381", 45.7676, 4.8344, "Lyon"),
-    ("69389", 45.7740, 4.8055, "Lyon"),
-    ("13055", 43.2965, 5.3698, "Aix-Marseille"),
-    ("13201", 43.2999, 5.3841, "Aix-Marseille"),
-    ("13216", 43.3605, 5.3230, "Aix-Marseille"),
-    ("2A004", 41.9192, 8.7386, "Corse"),
-    ("2B033", 42.6977, 9.4508, "Corse"),
-    ("97105", 15.9985, -61.7255, "Guadeloupe"),
-    ("97209", 14.6161, -61.0588, "Martinique"),
-    ("97302", 4.9224, -52.3135, "Guyane"),
-    ("97411", -20.8823, 55.4504, "La Réunion"),
-    ("97611", -12.7806, 45.2279, "Mayotte"),
-])
+@pytest.mark.parametrize(
+    "code, lat, lon, academie",
+    [
+        ("75056", 48.8566, 2.3522, "Paris"),
+        ("75105", 48.8445, 2.3497, "Paris"),
+        ("75120", 48.8646, 2.4010, "Paris"),
+        ("69123", 45.7640, 4.8357, "Lyon"),
+        ("69381", 45.7676, 4.8344, "Lyon"),
+        ("69389", 45.7740, 4.8055, "Lyon"),
+        ("13055", 43.2965, 5.3698, "Aix-Marseille"),
+        ("13201", 43.2999, 5.3841, "Aix-Marseille"),
+        ("13216", 43.3605, 5.3230, "Aix-Marseille"),
+        ("2A004", 41.9192, 8.7386, "Corse"),
+        ("2B033", 42.6977, 9.4508, "Corse"),
+        ("97105", 15.9985, -61.7255, "Guadeloupe"),
+        ("97209", 14.6161, -61.0588, "Martinique"),
+        ("97302", 4.9224, -52.3135, "Guyane"),
+        ("97411", -20.8823, 55.4504, "La Réunion"),
+        ("97611", -12.7806, 45.2279, "Mayotte"),
+    ],
+)
 def test_spot_checks_with_known_coordinates(code, lat, lon, academie):
     located, problems = locate(_table(commune_insee=[code]), "s.csv")
     assert problems == []
@@ -109,10 +120,16 @@ def test_coordinates_find_the_nearest_commune_or_are_reported():
 
 
 def test_the_most_precise_field_wins():
-    located, problems = locate(_table(
-        lat=[43.6045, np.nan, np.nan, np.nan], lon=[1.4440, np.nan, np.nan, np.nan],
-        commune_insee=["", "69381", "", ""], postal_code=["75005", "75005", "75005", ""],
-        lycee_uai=["0750428H"] * 4), "s.csv")
+    located, problems = locate(
+        _table(
+            lat=[43.6045, np.nan, np.nan, np.nan],
+            lon=[1.4440, np.nan, np.nan, np.nan],
+            commune_insee=["", "69381", "", ""],
+            postal_code=["75005", "75005", "75005", ""],
+            lycee_uai=["0750428H"] * 4,
+        ),
+        "s.csv",
+    )
     assert problems == []
     assert located["location_source"].tolist() == ["lat_lon", "commune", "postal_code", "lycee"]
     assert located["commune_insee"].tolist() == ["31555", "69381", "75105", "75105"]
@@ -131,8 +148,10 @@ def test_postal_code_repair_from_csv_and_xlsx(tmp_path):
         assert problems == [] and table["postal_code"].tolist() == ["01000", "01000", "99999", "01234"]
         located, problems = locate(table, path.name)
         assert located["commune_insee"].tolist()[:2] == ["01053", "01053"]
-        assert {(p.row, p.column, p.value) for p in problems} == {(4, "postal_code", "99999"),
-                                                                    (5, "postal_code", "01234")}
+        assert {(p.row, p.column, p.value) for p in problems} == {
+            (4, "postal_code", "99999"),
+            (5, "postal_code", "01234"),
+        }
 
 
 class _FakeBAN:
@@ -150,8 +169,10 @@ class _FakeBAN:
 def test_addresses_are_geocoded_only_when_nothing_else_locates(tmp_path: Path):
     service = _FakeBAN({"20 avenue de Ségur, Paris": (48.8506, 2.3090)})
     geocoder = AddressGeocoder(tmp_path / "cache", service, min_delay_seconds=0)
-    table = _table(address=["20 avenue de Ségur, Paris", "nowhere", "20  AVENUE de Ségur, Paris", "x"],
-                   commune_insee=["", "", "", "69381"])
+    table = _table(
+        address=["20 avenue de Ségur, Paris", "nowhere", "20  AVENUE de Ségur, Paris", "x"],
+        commune_insee=["", "", "", "69381"],
+    )
     located, problems = locate(table, "s.csv", geocoder)
     assert located["location_source"].tolist() == ["address", "", "address", "commune"]
     assert located.loc[0, "commune_insee"] == "75107" and located.loc[0, "academie"] == "Paris"

@@ -1,5 +1,6 @@
 """A user-supplied pairs table replaces the built-in distances; a bad one is refused with every problem. Looking
 pairs up by student and site (``pair_rows``)."""
+
 import numpy as np
 import pandas as pd
 from click.testing import CliRunner
@@ -14,8 +15,17 @@ SITES = "site_id,company,lat,lon,capacity\nS1,Acme,45.75,4.85,1\nS2,Acme,45.80,4
 def _files(tmp_path, pairs: str):
     for name, text in (("students.csv", STUDENTS), ("sites.csv", SITES), ("pairs.csv", pairs)):
         (tmp_path / name).write_text(text, encoding="utf-8")
-    return ["allocate", "--students", str(tmp_path / "students.csv"), "--sites", str(tmp_path / "sites.csv"),
-            "--pairs", str(tmp_path / "pairs.csv"), "--out", str(tmp_path / "out")]
+    return [
+        "allocate",
+        "--students",
+        str(tmp_path / "students.csv"),
+        "--sites",
+        str(tmp_path / "sites.csv"),
+        "--pairs",
+        str(tmp_path / "pairs.csv"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
 
 
 def test_minutes_table_decides_who_goes_where(tmp_path):

@@ -1,4 +1,5 @@
 """Validation: every problem of both files is reported together, with its row and column."""
+
 from __future__ import annotations
 
 import shutil
@@ -16,7 +17,8 @@ SITES = DATA / "sites.csv"
 STUDENTS_HEADER = "student_id,commune_insee,sectors,site_choices,max_km\n"
 
 
-def _problems(students: Path, sites: Path = SITES, config: Config = Config()) -> set[tuple]:
+def _problems(students: Path, sites: Path = SITES, config: Config | None = None) -> set[tuple]:
+    config = config or Config()
     with pytest.raises(InputError) as caught:
         load_inputs(students, sites, config)
     return {(p.file, p.row, p.column) for p in caught.value.problems}
@@ -48,29 +50,43 @@ def test_ten_faults_are_all_reported_with_row_and_column(tmp_path):
 
 def test_problems_of_both_files_and_cross_references_come_together(tmp_path):
     students = tmp_path / "students.csv"
-    students.write_text(STUDENTS_HEADER +
-                        "A,75105,electricite,S1|S9,inf\n"  # unknown site, infinite distance
-                        ",75105,,,\n"  # empty id
-                        "C,,,,-5\n"  # no location, negative distance
-                        "D,75105,plomberie,s1,\n", encoding="utf-8")  # unknown sector; s1 = S1
+    students.write_text(
+        STUDENTS_HEADER + "A,75105,electricite,S1|S9,inf\n"  # unknown site, infinite distance
+        ",75105,,,\n"  # empty id
+        "C,,,,-5\n"  # no location, negative distance
+        "D,75105,plomberie,s1,\n",
+        encoding="utf-8",
+    )  # unknown sector; s1 = S1
     sites = tmp_path / "sites.csv"
-    sites.write_text("site_id,company,commune_insee,capacity,capacity_week_1,capacity_week_2,max_group_size,"
-                     "reserved_lycees,sectors\n"
-                     "S1,A,69381,3,,,1,,electricite\n"
-                     "s1 ,B,69381,2,,,1,,\n"  # duplicate by case
-                     "S3,,69381,,,,1,,\n"  # no company, no capacity
-                     "S4,D,69381,2,2,1,0,0000000X,\n"  # capacities disagree, group size 0, unknown UAI
-                     "S5,E,69381,-1,,,,,\n"  # negative capacity
-                     "S6,F,69381,1.5,,,,,solaire\n"  # non-integer capacity, unknown sector
-                     "S7,G,69381,,2,,,,\n", encoding="utf-8")  # per-week capacity only: fine
+    sites.write_text(
+        "site_id,company,commune_insee,capacity,capacity_week_1,capacity_week_2,max_group_size,"
+        "reserved_lycees,sectors\n"
+        "S1,A,69381,3,,,1,,electricite\n"
+        "s1 ,B,69381,2,,,1,,\n"  # duplicate by case
+        "S3,,69381,,,,1,,\n"  # no company, no capacity
+        "S4,D,69381,2,2,1,0,0000000X,\n"  # capacities disagree, group size 0, unknown UAI
+        "S5,E,69381,-1,,,,,\n"  # negative capacity
+        "S6,F,69381,1.5,,,,,solaire\n"  # non-integer capacity, unknown sector
+        "S7,G,69381,,2,,,,\n",
+        encoding="utf-8",
+    )  # per-week capacity only: fine
     config = Config(sectors=("electricite", "numerique"))
     assert _problems(students, sites, config) == {
-        ("students.csv", 2, "site_choices"), ("students.csv", 2, "max_km"),
-        ("students.csv", 3, "student_id"), ("students.csv", 4, None), ("students.csv", 4, "max_km"),
+        ("students.csv", 2, "site_choices"),
+        ("students.csv", 2, "max_km"),
+        ("students.csv", 3, "student_id"),
+        ("students.csv", 4, None),
+        ("students.csv", 4, "max_km"),
         ("students.csv", 5, "sectors"),
-        ("sites.csv", 3, "site_id"), ("sites.csv", 4, "company"), ("sites.csv", 4, "capacity"),
-        ("sites.csv", 5, "capacity"), ("sites.csv", 5, "max_group_size"), ("sites.csv", 5, "reserved_lycees"),
-        ("sites.csv", 6, "capacity"), ("sites.csv", 7, "capacity"), ("sites.csv", 7, "sectors"),
+        ("sites.csv", 3, "site_id"),
+        ("sites.csv", 4, "company"),
+        ("sites.csv", 4, "capacity"),
+        ("sites.csv", 5, "capacity"),
+        ("sites.csv", 5, "max_group_size"),
+        ("sites.csv", 5, "reserved_lycees"),
+        ("sites.csv", 6, "capacity"),
+        ("sites.csv", 7, "capacity"),
+        ("sites.csv", 7, "sectors"),
     }
     table, _ = read_table(sites, "sites")
     assert (table.loc[6, "capacity_week_1"], table.loc[6, "capacity_week_2"]) == (2, 0)
@@ -82,8 +98,10 @@ def test_missing_required_and_location_columns_are_file_level_problems(tmp_path)
     sites = tmp_path / "sites.csv"
     sites.write_text("site_id,commune_insee\nS1,69381\n", encoding="utf-8")
     assert _problems(students, sites) == {
-        ("students.csv", None, "student_id"), ("students.csv", None, None),
-        ("sites.csv", None, "company"), ("sites.csv", None, "capacity"),
+        ("students.csv", None, "student_id"),
+        ("students.csv", None, None),
+        ("sites.csv", None, "company"),
+        ("sites.csv", None, "capacity"),
     }
 
 
@@ -94,15 +112,18 @@ def test_column_given_twice_is_reported(tmp_path):
     assert [(p.row, p.column) for p in problems] == [(1, "postal_code")]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "empty"),
-    (b"\xef\xbb\xbf", "empty"),
-    (b"student_id,commune_insee\n", "no data rows"),
-    (b"\n\nstudent_id\nA\n", "no header row"),
-    (bytes(range(256)) * 8, "binary"),
-    (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, ".xls"),
-    (b"PK\x03\x04 not really a zip", "Excel"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (b"\xef\xbb\xbf", "empty"),
+        (b"student_id,commune_insee\n", "no data rows"),
+        (b"\n\nstudent_id\nA\n", "no header row"),
+        (bytes(range(256)) * 8, "binary"),
+        (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, ".xls"),
+        (b"PK\x03\x04 not really a zip", "Excel"),
+    ],
+)
 def test_unreadable_files_are_problems_not_crashes(tmp_path, content, message):
     path = tmp_path / "students.csv"
     path.write_bytes(content)
@@ -120,8 +141,7 @@ def test_missing_file_is_a_problem(tmp_path):
 
 def test_unquoted_decimal_comma_in_comma_file_is_reported_per_row(tmp_path):
     path = tmp_path / "students.csv"
-    path.write_text("student_id,commune_insee,max_km\nA,75105,12,5\nB,75105,\"12,5\"\nC,75105,3,\n",
-                    encoding="utf-8")
+    path.write_text('student_id,commune_insee,max_km\nA,75105,12,5\nB,75105,"12,5"\nC,75105,3,\n', encoding="utf-8")
     table, problems = read_table(path, "students")
     assert [(p.row, p.column) for p in problems] == [(2, None)]
     assert table["max_km"].tolist()[1:] == [12.5, 3.0]

@@ -1,6 +1,7 @@
 """Interrupted runs: real ``matcher allocate`` processes killed (SIGKILL) or interrupted (SIGINT, as Ctrl-C) part-way
 leave ``--out`` with its previous complete set of files or none, never a mix; files matcher did not write are kept.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,13 +52,13 @@ def scenario(tmp_path_factory):
     root = tmp_path_factory.mktemp("interrupt")
     students, sites = generate(2500, 500, 8)
     write_scenario(students, sites, root / "scen")
-    base = ["allocate", "--students", str(root / "scen" / "students.csv"), "--sites",
-            str(root / "scen" / "sites.csv")]
+    base = ["allocate", "--students", str(root / "scen" / "students.csv"), "--sites", str(root / "scen" / "sites.csv")]
     previous = CliRunner().invoke(main, [*base, "--out", str(root / "previous")])
     assert previous.exit_code == 0, previous.output
     start = time.perf_counter()
-    subprocess.run(matcher(*base, "--max-km", "40", "--out", str(root / "new")), check=True, capture_output=True,
-                   timeout=300)
+    subprocess.run(
+        matcher(*base, "--max-km", "40", "--out", str(root / "new")), check=True, capture_output=True, timeout=300
+    )
     seconds = time.perf_counter() - start
     sets = {name: contents(root / name) for name in ("previous", "new")}
     assert sets["previous"] != sets["new"]
@@ -80,8 +81,7 @@ def test_sigkill_at_random_moments_leaves_the_previous_set_or_the_new_one(scenar
     seen = []
     for delay in moments:
         restore_previous(root, out)
-        run = subprocess.Popen(matcher(*args, "--out", str(out)), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+        run = subprocess.Popen(matcher(*args, "--out", str(out)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         run.send_signal(signal.SIGKILL)
         run.wait(timeout=60)
@@ -114,14 +114,14 @@ def test_ctrl_c_exits_130_with_a_message_and_keeps_the_previous_set(scenario, tm
     fifo = tmp_path / "students.csv"  # the run waits on it inside the command, so Ctrl-C arrives mid-run
     os.mkfifo(fifo)
     args = [a if not a.endswith("students.csv") else str(fifo) for a in args]
-    run = subprocess.Popen(matcher(*args, "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True)
+    run = subprocess.Popen(matcher(*args, "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with open(fifo, "wb"):  # returns once matcher has opened the file to read it
         run.send_signal(signal.SIGINT)
         _, err = run.communicate(timeout=60)
     assert run.returncode == 130, err
-    assert err.strip() == ("matcher: interrupted; --out holds its previous files or this run's complete set, never "
-                           "a mix.")
+    assert err.strip() == (
+        "matcher: interrupted; --out holds its previous files or this run's complete set, never a mix."
+    )
     assert state(out, sets) == "previous"
 
 
@@ -131,12 +131,18 @@ def test_a_failure_while_writing_the_set_leaves_the_previous_files(tmp_path):
     (out / "mine.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(TypeError):
         publish({"a.csv": b"new a\n", "b.csv": None}, out)  # the second file cannot be written
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"a.csv": b"old a\n", "b.csv": b"old b\n",
-                                                              "mine.txt": b"mine"}
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {
+        "a.csv": b"old a\n",
+        "b.csv": b"old b\n",
+        "mine.txt": b"mine",
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no working folder left behind
     publish({"a.csv": b"new a\n", "b.csv": b"new b\n"}, out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"a.csv": b"new a\n", "b.csv": b"new b\n",
-                                                              "mine.txt": b"mine"}
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {
+        "a.csv": b"new a\n",
+        "b.csv": b"new b\n",
+        "mine.txt": b"mine",
+    }
 
 
 def test_an_output_folder_with_sub_folders_is_refused_before_anything_is_computed(tmp_path):
@@ -147,21 +153,31 @@ def test_an_output_folder_with_sub_folders_is_refused_before_anything_is_compute
     assert result.exit_code == 2
     assert result.output.splitlines()[1] == (
         f"{out}: the output folder holds sub-folders matcher did not write (value 'archive'). Fix: give a new or "
-        "empty folder for --out (matcher never deletes what it did not write)")
+        "empty folder for --out (matcher never deletes what it did not write)"
+    )
     assert [p.name for p in out.iterdir()] == ["archive"]
 
 
 def test_files_of_an_earlier_report_are_kept_with_a_warning(tmp_path):
     corpus = Path(__file__).parent.parent / "bad_inputs"
     out = tmp_path / "out"
-    args = ["allocate", "--students", str(corpus / "good_students.csv"), "--sites", str(corpus / "good_sites.csv"),
-            "--out", str(out)]
+    args = [
+        "allocate",
+        "--students",
+        str(corpus / "good_students.csv"),
+        "--sites",
+        str(corpus / "good_sites.csv"),
+        "--out",
+        str(out),
+    ]
     assert CliRunner().invoke(main, args).exit_code == 0
     (out / "report.html").write_text("<p>earlier run</p>", encoding="utf-8")
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 0
-    assert (f"matcher: warning: report.html in {out} describe an earlier run and were kept; run matcher report "
-            "again (or remove them)") in again.output.splitlines()
+    assert (
+        f"matcher: warning: report.html in {out} describe an earlier run and were kept; run matcher report "
+        "again (or remove them)"
+    ) in again.output.splitlines()
     assert (out / "report.html").read_text(encoding="utf-8") == "<p>earlier run</p>"
 
 

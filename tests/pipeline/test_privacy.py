@@ -1,6 +1,7 @@
 """Personal data: keyed pseudonyms, a round trip pseudonymize → allocate → reidentify through the command line, and
 no original identifier or name in any output file or anything printed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -68,11 +69,21 @@ def test_round_trip_returns_the_original_ids_and_nothing_leaks(real_students, tm
     back = {}
     for name in ("assignments.csv", "unassigned.csv"):
         back[name] = tmp_path / f"named_{name}"
-        run("reidentify", "--table", str(out / name), "--students", str(path), "--out", str(back[name]),
-            "--key-file", str(key_file))
+        run(
+            "reidentify",
+            "--table",
+            str(out / name),
+            "--students",
+            str(path),
+            "--out",
+            str(back[name]),
+            "--key-file",
+            str(key_file),
+        )
     named = {name: pd.read_csv(p, dtype=str, keep_default_na=False) for name, p in back.items()}
-    assert sorted(set(named["assignments.csv"]["student_id"]) | set(named["unassigned.csv"]["student_id"])) == \
-        sorted(ids)
+    assert sorted(set(named["assignments.csv"]["student_id"]) | set(named["unassigned.csv"]["student_id"])) == sorted(
+        ids
+    )
     original = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
     assert named["assignments.csv"].drop(columns="student_id").equals(original.drop(columns="student_id"))
     # no original id and no name anywhere matcher wrote or printed (the re-identified copies are the officer's)
@@ -89,24 +100,35 @@ def test_a_wrong_key_or_no_key_is_refused_and_writes_nothing(real_students, tmp_
     runner = CliRunner()
     short = runner.invoke(main, ["pseudonymize", "--students", str(path), "--out", str(pseudo)], env={KEY_ENV: "x"})
     assert short.exit_code == 2 and "shorter than 16 characters" in short.output and not pseudo.exists()
-    assert runner.invoke(main, ["pseudonymize", "--students", str(path), "--out", str(pseudo)],
-                         env={KEY_ENV: KEY}).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["pseudonymize", "--students", str(path), "--out", str(pseudo)], env={KEY_ENV: KEY}
+        ).exit_code
+        == 0
+    )
     table = tmp_path / "table.csv"
     pd.read_csv(pseudo, dtype=str).head(5)[["student_id"]].to_csv(table, index=False)
-    wrong = runner.invoke(main, ["reidentify", "--table", str(table), "--students", str(path), "--out", str(named)],
-                          env={KEY_ENV: "not-the-key-used-at-all"})
+    wrong = runner.invoke(
+        main,
+        ["reidentify", "--table", str(table), "--students", str(path), "--out", str(named)],
+        env={KEY_ENV: "not-the-key-used-at-all"},
+    )
     assert wrong.exit_code == 2 and not named.exists()
-    assert wrong.output.splitlines()[1] == ("table.csv, column student_id: 5 pseudonym(s) match no identifier of "
-                                            "students_real.csv. Fix: use the same key and the original students "
-                                            "file of this run")
+    assert wrong.output.splitlines()[1] == (
+        "table.csv, column student_id: 5 pseudonym(s) match no identifier of "
+        "students_real.csv. Fix: use the same key and the original students "
+        "file of this run"
+    )
 
 
 def test_personal_columns_in_an_input_are_dropped_with_a_warning(real_students):
     path, ids = real_students
     result = CliRunner().invoke(main, ["validate", "--students", str(path), "--sites", str(embedded_scenario()[1])])
     assert result.exit_code == 0, result.output
-    assert ("matcher: warning: students_real.csv: column(s) 'Nom', 'Prénom', 'e-mail' hold personal data and were "
-            "dropped unread; matcher needs pseudonymous ids only") in result.output.splitlines()
+    assert (
+        "matcher: warning: students_real.csv: column(s) 'Nom', 'Prénom', 'e-mail' hold personal data and were "
+        "dropped unread; matcher needs pseudonymous ids only"
+    ) in result.output.splitlines()
     assert not any(n in result.output for n in NAMES)
 
 
@@ -115,6 +137,7 @@ def test_problems_never_print_a_student_id(tmp_path):
     path.write_text("student_id,commune_insee\n123456789AB,69381\n123456789ab,69381\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "--students", str(path), "--sites", str(embedded_scenario()[1])])
     assert result.exit_code == 2
-    assert result.output.splitlines()[1] == ("students.csv, row 3, column student_id: duplicate id (same as row 2). "
-                                             "Fix: give every row its own id")
+    assert result.output.splitlines()[1] == (
+        "students.csv, row 3, column student_id: duplicate id (same as row 2). Fix: give every row its own id"
+    )
     assert "123456789" not in result.output

@@ -6,6 +6,7 @@ optimum of the same problem with those placements fixed (computed here with the 
 built here), and list in ``changes.csv`` every student whose situation changed. Small named cases check each
 cause with hand-derived outcomes.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
 
 from matcher.candidates.search import candidates
 from matcher.cli.main import main
@@ -24,6 +24,8 @@ from matcher.load import load_inputs
 from matcher.pipeline.allocate import allocate
 from matcher.pipeline.reallocate import reallocate
 from matcher.solve.mip import solve_mip
+
+from conftest import write_csv
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -48,8 +50,9 @@ def scenario(tmp_path_factory):
     """Previous run, updated files (withdrawals, cancelled sites) and the re-allocation's output folder."""
     root = tmp_path_factory.mktemp("realloc")
     students_path, sites_path = (Path(str(p)) for p in embedded_scenario())
-    run = CliRunner().invoke(main, ["allocate", "--students", str(students_path), "--sites", str(sites_path),
-                                    "--out", str(root / "before")])
+    run = CliRunner().invoke(
+        main, ["allocate", "--students", str(students_path), "--sites", str(sites_path), "--out", str(root / "before")]
+    )
     assert run.exit_code == 0, run.output
     before = _read(root / "before" / "assignments.csv")
     rng = np.random.default_rng(5)
@@ -59,17 +62,36 @@ def scenario(tmp_path_factory):
     students, sites = _read(students_path), _read(sites_path)
     students = students[~students["student_id"].isin(withdrawn)].copy()
     students["site_choices"] = students["site_choices"].map(  # the updated file no longer lists them
-        lambda c: "|".join(x for x in c.split("|") if x and x not in cancelled))
+        lambda c: "|".join(x for x in c.split("|") if x and x not in cancelled)
+    )
     students.to_csv(root / "students.csv", index=False)
     sites[~sites["site_id"].isin(cancelled)].to_csv(root / "sites.csv", index=False)
-    run = CliRunner().invoke(main, ["reallocate", "--previous", str(root / "before"), "--students",
-                                    str(root / "students.csv"), "--sites", str(root / "sites.csv"),
-                                    "--out", str(root / "after")])
+    run = CliRunner().invoke(
+        main,
+        [
+            "reallocate",
+            "--previous",
+            str(root / "before"),
+            "--students",
+            str(root / "students.csv"),
+            "--sites",
+            str(root / "sites.csv"),
+            "--out",
+            str(root / "after"),
+        ],
+    )
     assert run.exit_code == 0, run.output
     affected = set(before.loc[before["site_id"].isin(cancelled), "student_id"]) | withdrawn
-    return {"root": root, "before": before, "after": _read(root / "after" / "assignments.csv"),
-            "changes": _read(root / "after" / "changes.csv"), "withdrawn": withdrawn, "cancelled": cancelled,
-            "affected": affected, "unassigned_before": _read(root / "before" / "unassigned.csv")}
+    return {
+        "root": root,
+        "before": before,
+        "after": _read(root / "after" / "assignments.csv"),
+        "changes": _read(root / "after" / "changes.csv"),
+        "withdrawn": withdrawn,
+        "cancelled": cancelled,
+        "affected": affected,
+        "unassigned_before": _read(root / "before" / "unassigned.csv"),
+    }
 
 
 def test_unaffected_placements_unchanged(scenario):
@@ -87,7 +109,7 @@ def test_number_placed_is_the_optimum_with_kept_placements_fixed(scenario):
     kept = {s: rows for s, rows in before.items() if s not in scenario["affected"]}
     # residual problem, built here: kept placements' places taken, everyone else free to place
     left = sites.copy()
-    for s, rows in kept.items():
+    for _s, rows in kept.items():
         for site_id, weeks in rows:
             j = int(np.flatnonzero(sites["site_id"].to_numpy() == site_id)[0])
             for w in (1, 2):
@@ -137,11 +159,13 @@ def _two_runs(folder: Path, first: tuple[list, list], second: tuple[list, list])
     config = Config()
     (folder / "1").mkdir()
     (folder / "2").mkdir()
-    st, si = load_inputs(write_csv(folder / "1" / "s.csv", first[0]), write_csv(folder / "1" / "t.csv", first[1]),
-                         config)
+    st, si = load_inputs(
+        write_csv(folder / "1" / "s.csv", first[0]), write_csv(folder / "1" / "t.csv", first[1]), config
+    )
     prev = allocate(st, si, config)
-    st, si = load_inputs(write_csv(folder / "2" / "s.csv", second[0]),
-                         write_csv(folder / "2" / "t.csv", second[1]), config)
+    st, si = load_inputs(
+        write_csv(folder / "2" / "s.csv", second[0]), write_csv(folder / "2" / "t.csv", second[1]), config
+    )
     done = reallocate(prev.assignments, st, si, config, previous_unassigned=prev.unassigned)
     return prev, done, {r.student_id: (r.change, r.outcome) for r in done.changes.itertuples()}
 
@@ -150,8 +174,13 @@ def test_changes_are_published_with_the_allocation_as_one_set(scenario):
     # changes.csv goes into the same atomic set as assignments.csv (matcher.export.atomic): no separate write that a
     # reader could see half done, and no hidden work folder left behind
     root = scenario["root"]
-    assert sorted(p.name for p in (root / "after").iterdir()) == ["assignments.csv", "changes.csv", "run.json",
-                                                                  "summary.json", "unassigned.csv"]
+    assert sorted(p.name for p in (root / "after").iterdir()) == [
+        "assignments.csv",
+        "changes.csv",
+        "run.json",
+        "summary.json",
+        "unassigned.csv",
+    ]
     assert not [p.name for p in root.iterdir() if ".matcher-" in p.name]
 
 
@@ -173,8 +202,11 @@ def test_withdrawal_frees_a_place_for_the_next_student(tmp_path):
     second = [_student("b", N3), _student("e", N5)]
     _, done, changes = _two_runs(tmp_path, (first, [_site("X", O, 1)]), (second, [_site("X", O, 1)]))
     assert _layout(done.result.assignments) == {"b": (("X", "both"),)}
-    assert changes == {"a": ("WITHDRAWN", "withdrawn"), "b": ("NEWLY_PLACED", "placed"),
-                       "e": ("NEW_REQUEST", "not_placed")}
+    assert changes == {
+        "a": ("WITHDRAWN", "withdrawn"),
+        "b": ("NEWLY_PLACED", "placed"),
+        "e": ("NEW_REQUEST", "not_placed"),
+    }
 
 
 def test_changed_request_is_placed_again(tmp_path):
@@ -188,8 +220,20 @@ def test_changed_request_is_placed_again(tmp_path):
 def test_reallocate_cli_without_previous_files_exits_2(tmp_path):
     students_path, sites_path = (Path(str(p)) for p in embedded_scenario())
     (tmp_path / "empty").mkdir()
-    run = CliRunner().invoke(main, ["reallocate", "--previous", str(tmp_path / "empty"), "--students",
-                                    str(students_path), "--sites", str(sites_path), "--out", str(tmp_path / "o")])
+    run = CliRunner().invoke(
+        main,
+        [
+            "reallocate",
+            "--previous",
+            str(tmp_path / "empty"),
+            "--students",
+            str(students_path),
+            "--sites",
+            str(sites_path),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert run.exit_code == 2 and "assignments.csv" in run.output
     assert not (tmp_path / "o").exists()
 
@@ -197,8 +241,14 @@ def test_reallocate_cli_without_previous_files_exits_2(tmp_path):
 def test_previous_ids_read_as_exported(tmp_path):
     # Exports put an apostrophe before formula-like cells; the previous folder's ids are read back without it.
     from matcher.pipeline.reallocate import read_previous
-    write_csv(tmp_path / "assignments.csv", [{"student_id": "'=e1", "site_id": "'-S1", "weeks": "both"},
-                                             {"student_id": "'plain", "site_id": "S2", "weeks": "both"}])
+
+    write_csv(
+        tmp_path / "assignments.csv",
+        [
+            {"student_id": "'=e1", "site_id": "'-S1", "weeks": "both"},
+            {"student_id": "'plain", "site_id": "S2", "weeks": "both"},
+        ],
+    )
     previous, unassigned = read_previous(tmp_path)
     assert list(previous["student_id"]) == ["=e1", "'plain"] and list(previous["site_id"]) == ["-S1", "S2"]
     assert unassigned is None
@@ -207,14 +257,25 @@ def test_previous_ids_read_as_exported(tmp_path):
 def test_previous_with_two_full_time_rows_is_refused(tmp_path):
     from matcher.errors import InputError
     from matcher.pipeline.reallocate import read_previous
-    write_csv(tmp_path / "assignments.csv", [{"student_id": "e1", "site_id": "S1", "weeks": "both"},
-                                             {"student_id": "e1", "site_id": "S2", "weeks": "both"},
-                                             {"student_id": "e2", "site_id": "S1", "weeks": "week_9"}])
+
+    write_csv(
+        tmp_path / "assignments.csv",
+        [
+            {"student_id": "e1", "site_id": "S1", "weeks": "both"},
+            {"student_id": "e1", "site_id": "S2", "weeks": "both"},
+            {"student_id": "e2", "site_id": "S1", "weeks": "week_9"},
+        ],
+    )
     with pytest.raises(InputError) as err:
         read_previous(tmp_path)
     assert [p.value for p in err.value.problems] == ["week_9"]
-    write_csv(tmp_path / "assignments.csv", [{"student_id": "e1", "site_id": "S1", "weeks": "both"},
-                                             {"student_id": "e1", "site_id": "S2", "weeks": "both"}])
+    write_csv(
+        tmp_path / "assignments.csv",
+        [
+            {"student_id": "e1", "site_id": "S1", "weeks": "both"},
+            {"student_id": "e1", "site_id": "S2", "weeks": "both"},
+        ],
+    )
     with pytest.raises(InputError) as err:
         read_previous(tmp_path)
     assert [(p.value, p.message) for p in err.value.problems] == [("e1", "rows for weeks both, both")]

@@ -6,13 +6,13 @@ capacity was cut is either kept or reported ``CAPACITY_CUT``, and the kept ones 
 exact MIP optimum of the residual problem (kept placements fixed) built here; ``changes`` lists exactly the
 students whose placement differs, plus withdrawals.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import numpy as np
-from conftest import write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,17 +23,35 @@ from matcher.pipeline.allocate import allocate
 from matcher.pipeline.reallocate import reallocate
 from matcher.solve.mip import solve_mip
 
+from conftest import write_csv
+
 O = (45.75, 4.85)
 
 
 def _rows(rng: np.random.Generator):
-    sites = [{"site_id": f"S{j}", "company": "C", "lat": O[0] + rng.normal(0, 0.04), "lon": O[1] + rng.normal(0, 0.04),
-              "capacity_week_1": int(rng.integers(0, 3)), "capacity_week_2": int(rng.integers(0, 3))}
-             for j in range(int(rng.integers(2, 7)))]
-    students = [{"student_id": f"E{i}", "lat": O[0] + rng.normal(0, 0.04), "lon": O[1] + rng.normal(0, 0.04),
-                 "max_km": 12, "weeks": str(rng.choice(["both", "both", "week_1", "week_2"])),
-                 "split_ok": bool(rng.random() < 0.6), "priority": bool(rng.random() < 0.3)}
-                for i in range(int(rng.integers(3, 25)))]
+    sites = [
+        {
+            "site_id": f"S{j}",
+            "company": "C",
+            "lat": O[0] + rng.normal(0, 0.04),
+            "lon": O[1] + rng.normal(0, 0.04),
+            "capacity_week_1": int(rng.integers(0, 3)),
+            "capacity_week_2": int(rng.integers(0, 3)),
+        }
+        for j in range(int(rng.integers(2, 7)))
+    ]
+    students = [
+        {
+            "student_id": f"E{i}",
+            "lat": O[0] + rng.normal(0, 0.04),
+            "lon": O[1] + rng.normal(0, 0.04),
+            "max_km": 12,
+            "weeks": str(rng.choice(["both", "both", "week_1", "week_2"])),
+            "split_ok": bool(rng.random() < 0.6),
+            "priority": bool(rng.random() < 0.3),
+        }
+        for i in range(int(rng.integers(3, 25)))
+    ]
     return students, sites
 
 
@@ -42,8 +60,10 @@ def _update(rng: np.random.Generator, students: list[dict], sites: list[dict]):
     for s in students:
         if rng.random() < 0.1:
             s["weeks"] = "week_1" if s["weeks"] != "week_1" else "both"
-    students += [{"student_id": f"N{i}", "lat": O[0] + rng.normal(0, 0.04), "lon": O[1] + rng.normal(0, 0.04),
-                  "max_km": 12} for i in range(int(rng.integers(0, 4)))]
+    students += [
+        {"student_id": f"N{i}", "lat": O[0] + rng.normal(0, 0.04), "lon": O[1] + rng.normal(0, 0.04), "max_km": 12}
+        for i in range(int(rng.integers(0, 4)))
+    ]
     sites = [dict(t) for t in sites if rng.random() > 0.2] or [dict(sites[-1])]
     for t in sites:
         t["capacity_week_1"] = max(0, t["capacity_week_1"] + int(rng.integers(-1, 2)))
@@ -81,8 +101,9 @@ def test_reallocation_keeps_valid_placements_and_places_the_optimum(seed):
         folder = Path(tmp)
         a = load_inputs(write_csv(folder / "s1.csv", first[0]), write_csv(folder / "t1.csv", first[1]), Config())
         prev = allocate(*a, Config())
-        st_, si = load_inputs(write_csv(folder / "s2.csv", second[0]), write_csv(folder / "t2.csv", second[1]),
-                              Config())
+        st_, si = load_inputs(
+            write_csv(folder / "s2.csv", second[0]), write_csv(folder / "t2.csv", second[1]), Config()
+        )
     done = reallocate(prev.assignments, st_, si, Config(), previous_unassigned=prev.unassigned)
     before, after = _layout(prev.assignments), _layout(done.result.assignments)
     old_sites = {t["site_id"]: t for t in first[1]}
@@ -95,8 +116,11 @@ def test_reallocation_keeps_valid_placements_and_places_the_optimum(seed):
     kept = {s: rows for s, rows in before.items() if s not in changes.index}
     assert all(after.get(s) == rows for s, rows in kept.items())
     for s, rows in before.items():
-        untouched = (s in new_students and new_students[s]["weeks"] == old_students[s]["weeks"]
-                     and all(t in new_sites and new_sites[t] == old_sites[t] and (s, t) in pair_ok for t, _ in rows))
+        untouched = (
+            s in new_students
+            and new_students[s]["weeks"] == old_students[s]["weeks"]
+            and all(t in new_sites and new_sites[t] == old_sites[t] and (s, t) in pair_ok for t, _ in rows)
+        )
         assert not untouched or s in kept, (s, rows, changes.loc[s].to_dict())
     differ = {s for s in set(before) | set(after) if before.get(s) != after.get(s)}
     withdrawn = {s for s in set(before) | set(prev.unassigned["student_id"]) if s not in new_students}

@@ -12,6 +12,7 @@
 Hypothesis runs derandomized (the same examples every run, no example database); the numbers of examples are
 ``LOADER_EXAMPLES`` (tables of strings), ``BYTES_EXAMPLES`` (arbitrary bytes) and ``ALLOCATION_EXAMPLES``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from conftest import assert_each_student_once, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,28 +31,108 @@ from matcher.export.outputs import write_outputs
 from matcher.load import load_inputs
 from matcher.pipeline.allocate import allocate
 
+from conftest import assert_each_student_once, write_csv
+
 #: Examples per loader property and for the allocation property.
 LOADER_EXAMPLES = 200
 BYTES_EXAMPLES = 60
 ALLOCATION_EXAMPLES = 20
 
-SETTINGS = dict(deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+SETTINGS = dict(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 CORPUS = Path(__file__).parent.parent / "bad_inputs"
 
-HEADERS = ["student_id", "site_id", "company", "lycee_uai", "commune_insee", "postal_code", "lat", "lon",
-           "sectors", "site_choices", "max_km", "weeks", "split_ok", "group_id", "gender", "priority",
-           "needs_accessible", "capacity", "capacity_week_1", "capacity_week_2", "full_time_only",
-           "max_group_size", "accessible", "reserved_priority", "reserved_lycees", "Identifiant", "Code commune",
-           "Capacité", "CP", "nom", "Prénom", "e-mail", "id", "", " ", "x", "Semaine", "Sexe"]
+HEADERS = [
+    "student_id",
+    "site_id",
+    "company",
+    "lycee_uai",
+    "commune_insee",
+    "postal_code",
+    "lat",
+    "lon",
+    "sectors",
+    "site_choices",
+    "max_km",
+    "weeks",
+    "split_ok",
+    "group_id",
+    "gender",
+    "priority",
+    "needs_accessible",
+    "capacity",
+    "capacity_week_1",
+    "capacity_week_2",
+    "full_time_only",
+    "max_group_size",
+    "accessible",
+    "reserved_priority",
+    "reserved_lycees",
+    "Identifiant",
+    "Code commune",
+    "Capacité",
+    "CP",
+    "nom",
+    "Prénom",
+    "e-mail",
+    "id",
+    "",
+    " ",
+    "x",
+    "Semaine",
+    "Sexe",
+]
 CELLS = st.one_of(
-    st.sampled_from(["", " ", "E1", "e1", "S1", "69381", "75105", "2A004", "1000", "0750654D", "45.75", "4.85",
-                     "12,5", "-3", "1e400", "nan", "inf", "-Infinity", "99999999999999999999", "true", "oui",
-                     "x", "both", "semaine_1", "F", "garçon", "electricite|numerique", "| |", "=1+1", "@SUM(A1)",
-                     "+cmd|' /C calc'!A0", '"', '""', "a,b", "a;b", "a\nb", "\t", "\x00", "\ufeff", "é"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "E1",
+            "e1",
+            "S1",
+            "69381",
+            "75105",
+            "2A004",
+            "1000",
+            "0750654D",
+            "45.75",
+            "4.85",
+            "12,5",
+            "-3",
+            "1e400",
+            "nan",
+            "inf",
+            "-Infinity",
+            "99999999999999999999",
+            "true",
+            "oui",
+            "x",
+            "both",
+            "semaine_1",
+            "F",
+            "garçon",
+            "electricite|numerique",
+            "| |",
+            "=1+1",
+            "@SUM(A1)",
+            "+cmd|' /C calc'!A0",
+            '"',
+            '""',
+            "a,b",
+            "a;b",
+            "a\nb",
+            "\t",
+            "\x00",
+            "\ufeff",
+            "é",
+        ]
+    ),
     st.text(max_size=12),
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
 
@@ -66,7 +146,8 @@ def tables(draw) -> bytes:
     if draw(st.booleans()):
         buffer = io.StringIO()
         csv.writer(buffer, delimiter=sep, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows(
-            [headers, *rows])
+            [headers, *rows]
+        )
         text = buffer.getvalue()
     else:
         text = "\n".join(sep.join(row) for row in [headers, *rows])
@@ -114,25 +195,41 @@ def scenarios(draw) -> tuple[list[dict], list[dict]]:
         lat, lon = draw(coordinate)
         per_week = draw(st.booleans())
         places = draw(st.integers(0, 3))
-        sites.append({
-            "site_id": f"S{j}", "company": f"Entreprise {j}", "lat": f"{lat:.5f}", "lon": f"{lon:.5f}",
-            "capacity": "" if per_week else places,
-            "capacity_week_1": places if per_week else "", "capacity_week_2": draw(st.integers(0, 3)) if per_week
-            else "", "full_time_only": draw(st.booleans()),
-            "sectors": draw(st.lists(st.sampled_from(SECTORS), max_size=2, unique=True)),
-            "max_group_size": draw(st.integers(1, 3)), "accessible": draw(st.booleans()),
-            "reserved_priority": draw(st.sampled_from([False, False, True]))})
+        sites.append(
+            {
+                "site_id": f"S{j}",
+                "company": f"Entreprise {j}",
+                "lat": f"{lat:.5f}",
+                "lon": f"{lon:.5f}",
+                "capacity": "" if per_week else places,
+                "capacity_week_1": places if per_week else "",
+                "capacity_week_2": draw(st.integers(0, 3)) if per_week else "",
+                "full_time_only": draw(st.booleans()),
+                "sectors": draw(st.lists(st.sampled_from(SECTORS), max_size=2, unique=True)),
+                "max_group_size": draw(st.integers(1, 3)),
+                "accessible": draw(st.booleans()),
+                "reserved_priority": draw(st.sampled_from([False, False, True])),
+            }
+        )
     students = []
     for i in range(draw(st.integers(1, 14))):
         lat, lon = draw(coordinate)
-        students.append({
-            "student_id": f"E{i:03d}", "lat": f"{lat:.5f}", "lon": f"{lon:.5f}",
-            "sectors": draw(st.lists(st.sampled_from(SECTORS), max_size=2, unique=True)),
-            "site_choices": draw(st.lists(st.sampled_from([s["site_id"] for s in sites]), max_size=2, unique=True)),
-            "max_km": draw(st.sampled_from(["", "10", "25", "60"])),
-            "weeks": draw(st.sampled_from(["both", "both", "week_1", "week_2"])), "split_ok": draw(st.booleans()),
-            "group_id": draw(st.sampled_from(["", "", "", "G1", "G2"])), "gender": draw(st.sampled_from("FM ")),
-            "priority": draw(st.booleans()), "needs_accessible": draw(st.sampled_from([False, False, True]))})
+        students.append(
+            {
+                "student_id": f"E{i:03d}",
+                "lat": f"{lat:.5f}",
+                "lon": f"{lon:.5f}",
+                "sectors": draw(st.lists(st.sampled_from(SECTORS), max_size=2, unique=True)),
+                "site_choices": draw(st.lists(st.sampled_from([s["site_id"] for s in sites]), max_size=2, unique=True)),
+                "max_km": draw(st.sampled_from(["", "10", "25", "60"])),
+                "weeks": draw(st.sampled_from(["both", "both", "week_1", "week_2"])),
+                "split_ok": draw(st.booleans()),
+                "group_id": draw(st.sampled_from(["", "", "", "G1", "G2"])),
+                "gender": draw(st.sampled_from("FM ")),
+                "priority": draw(st.booleans()),
+                "needs_accessible": draw(st.sampled_from([False, False, True])),
+            }
+        )
     group_split = draw(st.fixed_dictionaries({"G1": st.booleans(), "G2": st.booleans()}))
     for row in students:  # a group's members share their weeks and split_ok (an input rule)
         if row["group_id"]:
@@ -144,8 +241,11 @@ def run_to_files(folder: Path, students_path: Path, sites_path: Path, config: Co
     students, sites = load_inputs(students_path, sites_path, config)
     result = allocate(students, sites, config)
     write_outputs(result, folder)
-    return students, sites, {name: (folder / name).read_bytes()
-                             for name in ("assignments.csv", "unassigned.csv", "summary.json")}
+    return (
+        students,
+        sites,
+        {name: (folder / name).read_bytes() for name in ("assignments.csv", "unassigned.csv", "summary.json")},
+    )
 
 
 @settings(max_examples=ALLOCATION_EXAMPLES, **SETTINGS)

@@ -1,12 +1,12 @@
 """`matcher coverage`: hand-counted shares on a small built case, a cross-check against a brute-force haversine
 over every lycée × site pair on the embedded partner, and the command on the embedded scenario."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,22 +16,35 @@ from matcher.domain import reference
 from matcher.domain.reference import dataset_path
 from matcher.report.coverage import coverage, load_sites
 
+from conftest import write_csv
+
 # lycées on the meridian 5° E, north of 45° N: 0.2° of latitude ≈ 22.2 km, 0.5° ≈ 55.6 km, 1° ≈ 111.2 km
-LYCEES = pd.DataFrame({
-    "uai": ["A", "B", "C", "D", "E"], "name": ["a", "b", "c", "d", "e"],
-    "departement": ["01", "01", "38", "38", "38"], "academie": ["Lyon", "Lyon", "Grenoble", "Grenoble", "Grenoble"],
-    "lat": [45.0, 45.2, 45.5, 46.0, 46.0], "lon": [5.0] * 5,
-    "seconde_gt_students": [100, 50, 30, 20, 0]})
+LYCEES = pd.DataFrame(
+    {
+        "uai": ["A", "B", "C", "D", "E"],
+        "name": ["a", "b", "c", "d", "e"],
+        "departement": ["01", "01", "38", "38", "38"],
+        "academie": ["Lyon", "Lyon", "Grenoble", "Grenoble", "Grenoble"],
+        "lat": [45.0, 45.2, 45.5, 46.0, 46.0],
+        "lon": [5.0] * 5,
+        "seconde_gt_students": [100, 50, 30, 20, 0],
+    }
+)
 
 
 def _sites(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["site_id", "lat", "lon", "capacity_week_1", "capacity_week_2", "academie",
-                                       "departement"])
+    return pd.DataFrame(
+        rows, columns=["site_id", "lat", "lon", "capacity_week_1", "capacity_week_2", "academie", "departement"]
+    )
 
 
 def test_shares_equal_a_hand_count():
-    sites = _sites([("S1", 45.0, 5.0, 2, 2, "Lyon", "01"),        # at A
-                    ("S2", 46.0, 5.0, 0, 0, "Grenoble", "38")])   # at D, but no place: does not count
+    sites = _sites(
+        [
+            ("S1", 45.0, 5.0, 2, 2, "Lyon", "01"),  # at A
+            ("S2", 46.0, 5.0, 0, 0, "Grenoble", "38"),
+        ]
+    )  # at D, but no place: does not count
     cov = coverage(sites, Config(coverage_target=4), lycees=LYCEES)
     n = cov.national
     # within 15 km: A (100); 30 km: A, B (150); 60 km: A, B, C (180); of 200 students (E has none: left out)
@@ -75,12 +88,15 @@ def demo_sites() -> pd.DataFrame:
 def test_embedded_partner_against_brute_force(demo_sites):
     cov = coverage(demo_sites)
     lyc = cov.lycees
-    km = _haversine(lyc["lat"].to_numpy(), lyc["lon"].to_numpy(), demo_sites["lat"].to_numpy(),
-                    demo_sites["lon"].to_numpy())
+    km = _haversine(
+        lyc["lat"].to_numpy(), lyc["lon"].to_numpy(), demo_sites["lat"].to_numpy(), demo_sites["lon"].to_numpy()
+    )
     nearest = km.min(axis=1)
     students = lyc["seconde_gt_students"].to_numpy()
     for r in (15, 30, 60):
-        assert cov.national[f"share_within_{r}km"] == pytest.approx(students[nearest <= r].sum() / students.sum(), abs=1e-4)
+        assert cov.national[f"share_within_{r}km"] == pytest.approx(
+            students[nearest <= r].sum() / students.sum(), abs=1e-4
+        )
     assert set(cov.white_zones["uai"]) == set(lyc["uai"][nearest > 30])
     assert np.allclose(lyc["nearest_place_km"], nearest, atol=2e-3)
     places = (demo_sites["capacity_week_1"] + demo_sites["capacity_week_2"]).sum() / 2
@@ -88,8 +104,9 @@ def test_embedded_partner_against_brute_force(demo_sites):
 
 
 def test_coverage_command_on_the_embedded_scenario(demo_sites, tmp_path):
-    result = CliRunner().invoke(main, ["coverage", "--sites", str(dataset_path("demo_sites.csv")),
-                                       "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["coverage", "--sites", str(dataset_path("demo_sites.csv")), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     cov = coverage(demo_sites)
     n = cov.national
@@ -105,14 +122,18 @@ def test_coverage_command_on_the_embedded_scenario(demo_sites, tmp_path):
 def test_coverage_target_option_and_bad_sites_file(tmp_path):
     result = CliRunner().invoke(main, ["coverage", "--sites", str(dataset_path("demo_sites.csv")), "--target", "5000"])
     assert result.exit_code == 0 and "target 5,000: 21.0% (NOT met)" in result.output
-    bad = write_csv(tmp_path / "sites.csv", [{"site_id": "S1", "company": "X", "commune_insee": "99999", "capacity": 1}])
+    bad = write_csv(
+        tmp_path / "sites.csv", [{"site_id": "S1", "company": "X", "commune_insee": "99999", "capacity": 1}]
+    )
     result = CliRunner().invoke(main, ["coverage", "--sites", str(bad), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "99999" in result.output and not (tmp_path / "out").exists()
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.floats(43.0, 49.0), st.floats(-1.0, 7.0), st.integers(0, 3)), max_size=12),
-       st.tuples(st.floats(43.0, 49.0), st.floats(-1.0, 7.0)))
+@given(
+    st.lists(st.tuples(st.floats(43.0, 49.0), st.floats(-1.0, 7.0), st.integers(0, 3)), max_size=12),
+    st.tuples(st.floats(43.0, 49.0), st.floats(-1.0, 7.0)),
+)
 def test_shares_grow_with_the_radius_and_with_sites(points, extra):
     lycees = reference.lycees()
     lycees = lycees[lycees["academie"].isin(["Lyon", "Grenoble", "Paris", "Bordeaux"])]
@@ -125,4 +146,5 @@ def test_shares_grow_with_the_radius_and_with_sites(points, extra):
         assert after[f"share_within_{r}km"] >= before[f"share_within_{r}km"]
     assert after["white_zone_lycees"] <= before["white_zone_lycees"]
     assert before["share_within_30km"] == pytest.approx(
-        1 - before["white_zone_students"] / before["seconde_students"], abs=1e-4)
+        1 - before["white_zone_students"] / before["seconde_students"], abs=1e-4
+    )

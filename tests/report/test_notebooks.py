@@ -1,4 +1,5 @@
 """The analysts' notebooks run top to bottom (nbclient, a real kernel) on the embedded data, offline."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,14 +12,19 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 def _run(name: str) -> nbformat.NotebookNode:
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()  # raises on any cell error
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()  # raises on any cell error
     return nb
 
 
 def _outputs(nb, kind: str) -> str:
-    return "\n".join(str(o.get("data", {}).get(kind, "")) + o.get("text", "")
-                     for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    return "\n".join(
+        str(o.get("data", {}).get(kind, "")) + o.get("text", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
 
 
 def test_there_are_notebooks():

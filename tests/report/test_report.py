@@ -4,6 +4,7 @@ with openpyxl, formula neutralisation in every export, the committee table's sup
 The browser test needs Debian's ``chromium`` (``.ci/run`` installs it); it fails, rather than skips, without it.
 Its screenshot is kept in ``test-artefacts/`` at the repository root (or ``$MATCHER_ARTEFACTS``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +16,6 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,9 +25,18 @@ from matcher.export.safecells import FORMULA_STARTS, neutralize, neutralize_fram
 from matcher.report import Allocation, committee_figures, publish, read_allocation
 from matcher.report.workbook import write_workbook
 
+from conftest import write_csv
+
 CHROMIUM = os.environ.get("MATCHER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTEFACTS = Path(os.environ.get("MATCHER_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts"))
 EVIL = '=HYPERLINK("http://example.invalid/x","click me")'
 
@@ -49,16 +58,24 @@ def demo_report(tmp_path_factory) -> Path:
 
 # --- the page in a real browser, offline --------------------------------------------------------------------
 
+
 def test_report_renders_offline_in_headless_chromium(demo_report, capsys):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: install Debian's chromium (apt-get install -y chromium); .ci/run does")
     from playwright.sync_api import sync_playwright
+
     errors, outside = [], []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
-        context.route("**/*", lambda route: (route.continue_() if route.request.url.startswith(("file:", "data:", "about:"))
-                                             else (outside.append(route.request.url), route.abort())))
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(("file:", "data:", "about:"))
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
         page = context.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -118,13 +135,18 @@ def test_report_of_a_folder_that_is_not_an_allocation_exits_2(tmp_path):
 
 # --- workbook and formula neutralisation on a small real run ------------------------------------------------
 
+
 def _inputs(d: Path) -> tuple[Path, Path]:
-    students = [{"student_id": "+33 6 00", "lycee_uai": "0750654D", "gender": "M", "priority": True},
-                {"student_id": "E2", "lycee_uai": "0750654D", "gender": "F"},
-                {"student_id": "E3", "lycee_uai": "0690026D", "gender": "F"},
-                {"student_id": "E4", "lycee_uai": "0690026D", "gender": "F", "max_km": 1}]
-    sites = [{"site_id": "S1", "company": "Acme", "commune_insee": "75105", "capacity": 2},
-             {"site_id": "S2", "company": "Lumière", "commune_insee": "69381", "capacity": 1}]
+    students = [
+        {"student_id": "+33 6 00", "lycee_uai": "0750654D", "gender": "M", "priority": True},
+        {"student_id": "E2", "lycee_uai": "0750654D", "gender": "F"},
+        {"student_id": "E3", "lycee_uai": "0690026D", "gender": "F"},
+        {"student_id": "E4", "lycee_uai": "0690026D", "gender": "F", "max_km": 1},
+    ]
+    sites = [
+        {"site_id": "S1", "company": "Acme", "commune_insee": "75105", "capacity": 2},
+        {"site_id": "S2", "company": "Lumière", "commune_insee": "69381", "capacity": 1},
+    ]
     return write_csv(d / "students.csv", students), write_csv(d / "sites.csv", sites)
 
 
@@ -192,7 +214,8 @@ def test_every_csv_export_is_neutralised(cli_run, api_run):
             cells = table.to_numpy().ravel().tolist() + list(table.columns)
             assert not [c for c in cells if c.startswith(FORMULA_STARTS)], (folder, name)
     ids = set(pd.read_csv(api_run / "assignments.csv", dtype=str)["student_id"]) | set(
-        pd.read_csv(api_run / "unassigned.csv", dtype=str)["student_id"])
+        pd.read_csv(api_run / "unassigned.csv", dtype=str)["student_id"]
+    )
     assert ids == {"'" + EVIL, "'+33 6 00", "E3", "'@E4"}
 
 
@@ -218,6 +241,7 @@ def test_neutralize_frame_leaves_numbers_and_its_input_alone():
 
 # --- committee figures: suppression on hand-built allocations ------------------------------------------------
 
+
 def _alloc(hosted: dict[str, list[tuple[str, bool]]], offered: dict[str, float]) -> Allocation:
     """An allocation with ``hosted[académie] = [(gender, priority), ...]``, one full-time student each."""
     rows, students = [], []
@@ -227,17 +251,28 @@ def _alloc(hosted: dict[str, list[tuple[str, bool]]], offered: dict[str, float])
             rows.append({"student_id": sid, "site_academie": aca, "weeks": "both"})
             students.append({"student_id": sid, "gender": gender, "priority": prio})
     used = {a: float(len(p)) for a, p in hosted.items()}
-    summary = {"academies": [{"academie": a, "places_offered": offered[a], "places_used": used.get(a, 0.0)}
-                             for a in sorted(offered)],
-               "counts": {"places_offered": sum(offered.values()), "places_used": sum(used.values())}}
-    return Allocation(Path("x"), pd.DataFrame(rows), pd.DataFrame(columns=["student_id"]), summary,
-                      pd.DataFrame(students), None, "test")
+    summary = {
+        "academies": [
+            {"academie": a, "places_offered": offered[a], "places_used": used.get(a, 0.0)} for a in sorted(offered)
+        ],
+        "counts": {"places_offered": sum(offered.values()), "places_used": sum(used.values())},
+    }
+    return Allocation(
+        Path("x"),
+        pd.DataFrame(rows),
+        pd.DataFrame(columns=["student_id"]),
+        summary,
+        pd.DataFrame(students),
+        None,
+        "test",
+    )
 
 
 def test_committee_figures_hand_counted():
-    alloc = _alloc({"A": [("F", True)] * 6 + [("M", False)] * 4,
-                    "B": [("F", False)] * 3 + [("M", True)] * 5 + [("M", False)] * 2},
-                   {"A": 12.0, "B": 10.0, "C": 5.0})
+    alloc = _alloc(
+        {"A": [("F", True)] * 6 + [("M", False)] * 4, "B": [("F", False)] * 3 + [("M", True)] * 5 + [("M", False)] * 2},
+        {"A": 12.0, "B": 10.0, "C": 5.0},
+    )
     raw = committee_figures(alloc).set_index("academie")
     assert raw.loc["A", "students_hosted"] == 10 and raw.loc["A", "girls_share"] == 0.6
     assert raw.loc["A", "priority_share"] == 0.6 and raw.loc["A", "fill_rate"] == round(10 / 12, 4)
@@ -255,8 +290,9 @@ def test_committee_figures_hand_counted():
 
 
 def test_a_lone_small_academie_takes_the_next_smallest_with_it():
-    alloc = _alloc({"A": [("F", False)] * 3, "B": [("F", False)] * 7, "C": [("F", False)] * 20},
-                   {"A": 5.0, "B": 10.0, "C": 20.0})
+    alloc = _alloc(
+        {"A": [("F", False)] * 3, "B": [("F", False)] * 7, "C": [("F", False)] * 20}, {"A": 5.0, "B": 10.0, "C": 20.0}
+    )
     pub = publish(committee_figures(alloc)).set_index("academie")
     assert pub.loc["A", "students_hosted"] == "<5" and pub.loc["B", "students_hosted"] == "<5"
     assert pub.loc["C", "students_hosted"] == 20 and pub.loc["France", "students_hosted"] == 30
@@ -276,11 +312,16 @@ def test_report_refuses_input_files_that_are_not_the_runs(cli_run, tmp_path):
 _CELLS = st.one_of(st.text(max_size=4), st.sampled_from(["=1", "+a", "-", "@x", "\tq", "\rq", "'=", ""]))
 
 
-@given(st.lists(st.one_of(_CELLS, st.none()), max_size=8),
-       st.lists(st.one_of(_CELLS, st.none(), st.integers(), st.floats(allow_nan=True)), max_size=8))
+@given(
+    st.lists(st.one_of(_CELLS, st.none()), max_size=8),
+    st.lists(st.one_of(_CELLS, st.none(), st.integers(), st.floats(allow_nan=True)), max_size=8),
+)
 def test_neutralize_frame_is_neutralize_on_every_cell(text_cells, mixed_cells):
-    for column in (pd.Series(text_cells, dtype="str"), pd.Series(text_cells, dtype=object),
-                   pd.Series(mixed_cells, dtype=object)):
+    for column in (
+        pd.Series(text_cells, dtype="str"),
+        pd.Series(text_cells, dtype=object),
+        pd.Series(mixed_cells, dtype=object),
+    ):
         out = neutralize_frame(pd.DataFrame({"c": column}))["c"]
         expected = pd.Series([neutralize(v) for v in column], dtype=column.dtype, name="c")
         pd.testing.assert_series_equal(out, expected)

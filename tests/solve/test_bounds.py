@@ -5,22 +5,24 @@ property against an independent formulation: scipy's HiGHS linear programme of t
 site per week, capacities per site and week, at least n placed), which the min-cost flow must match and the cheap
 bound may not exceed.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import levels, metres, run_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
-from test_engine_cases import N1, N3, O, site, student
 
 from matcher.solve.bounds import bound_placing, cheapest_sum, relaxed_cost
 from matcher.solve.floorlevel import FloorBound, floor_level
 
+from cases import N1, N3, O, site, student
+from conftest import levels, metres, run_files
 
-def _tables(weeks: list[str], caps: list[tuple[int, int]], pairs: list[tuple[int, int, int, float]]):
+
+def tables(weeks: list[str], caps: list[tuple[int, int]], pairs: list[tuple[int, int, int, float]]):
     students = pd.DataFrame({"weeks": weeks})
     sites = pd.DataFrame({"capacity_week_1": [c[0] for c in caps], "capacity_week_2": [c[1] for c in caps]})
     rows = pd.DataFrame(pairs, columns=["student", "site", "rank", "km"])
@@ -33,8 +35,9 @@ def test_cheapest_sum_and_the_relaxation_by_hand():
     # Places ignored, n=1: 1; n=2: 1 + 7 = 8; n=3: 16. Ranks: s0 1 + 3, s1 2, s2 2 + 2 -> n=2: 2 + 4 = 6.
     # With places (A: 1 in week 1; B: 1 each week) two students are s1 and s2 (1 + 8 = 9 km; s0 and s1 would need
     # A twice, or B in week 1 for s0: 1 + 10 = 11), ranks 2 + 4 = 6; three cannot be placed (one week-2 place).
-    students, sites, pairs = _tables(["both", "week_1", "both"], [(1, 0), (1, 1)],
-                                     [(0, 0, 1, 2.0), (0, 1, 3, 5.0), (1, 0, 2, 1.0), (2, 1, 2, 4.0)])
+    students, sites, pairs = tables(
+        ["both", "week_1", "both"], [(1, 0), (1, 1)], [(0, 0, 1, 2.0), (0, 1, 3, 5.0), (1, 0, 2, 1.0), (2, 1, 2, 4.0)]
+    )
     km = pairs["km"].to_numpy()
     assert [cheapest_sum(pairs, students, sites, km, n) for n in (1, 2, 3)] == [1, 8, 16]
     assert [relaxed_cost("distance", pairs, students, sites, n) for n in (1, 2, 3)] == [1000, 9000, None]
@@ -96,10 +99,11 @@ def instances(draw):
     n_st, n_si = draw(st.integers(1, 6)), draw(st.integers(1, 4))
     weeks = draw(st.lists(st.sampled_from(["both", "week_1", "week_2"]), min_size=n_st, max_size=n_st))
     caps = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=n_si, max_size=n_si))
-    links = draw(st.lists(st.tuples(st.integers(0, n_st - 1), st.integers(0, n_si - 1)), max_size=n_st * n_si,
-                          unique=True))
+    links = draw(
+        st.lists(st.tuples(st.integers(0, n_st - 1), st.integers(0, n_si - 1)), max_size=n_st * n_si, unique=True)
+    )
     pairs = [(i, k, draw(st.integers(1, 4)), draw(st.integers(0, 30)) / 2) for i, k in links]
-    return _tables(weeks, caps, pairs)
+    return tables(weeks, caps, pairs)
 
 
 @settings(max_examples=150, deadline=None)
@@ -108,8 +112,10 @@ def test_no_allocation_placing_n_students_costs_less(instance, n):
     """The min-cost flow (OR-Tools) and the linear programme (HiGHS) of the relaxation agree; the cheap bound never
     exceeds them, and equals them when no site's places limit anyone (every site-week holds every student)."""
     students, sites, pairs = instance
-    ample = sites.assign(capacity_week_1=np.where(sites["capacity_week_1"] > 0, len(students), 0),
-                         capacity_week_2=np.where(sites["capacity_week_2"] > 0, len(students), 0))
+    ample = sites.assign(
+        capacity_week_1=np.where(sites["capacity_week_1"] > 0, len(students), 0),
+        capacity_week_2=np.where(sites["capacity_week_2"] > 0, len(students), 0),
+    )
     for level in ("preference", "distance"):
         cost = pairs["rank"].to_numpy(float) if level == "preference" else np.rint(pairs["km"].to_numpy() * 1000)
         best = _lp_minimum(students, sites, pairs, cost, n)
@@ -127,7 +133,7 @@ def test_the_gender_bound_by_hand():
     # Five boys and one girl reach only S (5 places a week; at least 40 % girls at sites of 5 or more: 3 free boys'
     # places a week). Placing 5: the girl and 4 boys, one boy over the free places each week: 2 boy-weeks;
     # placing 6 cannot be done; placing 4: none over.
-    students, sites, pairs = _tables(["both"] * 6, [(5, 5)], [(i, 0, 1, 1.0) for i in range(6)])
+    students, sites, pairs = tables(["both"] * 6, [(5, 5)], [(i, 0, 1, 1.0) for i in range(6)])
     students = students.assign(gender=["M"] * 5 + ["F"])
     assert [relaxed_cost("gender", pairs, students, sites, n, (0.4, 5)) for n in (4, 5, 6)] == [0, 2, None]
     assert bound_placing("gender", pairs, students, sites, 5, (0.4, 5)) == 2.0
@@ -140,8 +146,9 @@ def test_the_quick_floors_bound_is_never_below_the_exact_one(instance, floors, d
     """Each académie's floor or its students with a candidate pair, the smaller, summed: never below the maximum
     flows' bound; ``given`` answers the exact bound for any value an allocation can reach."""
     students, sites, pairs = instance
-    students = students.assign(academie=data.draw(st.lists(st.sampled_from(["A", "B"]), min_size=len(students),
-                                                           max_size=len(students))))
+    students = students.assign(
+        academie=data.draw(st.lists(st.sampled_from(["A", "B"]), min_size=len(students), max_size=len(students)))
+    )
     level = floor_level(students, pd.Series(floors, index=["A", "B"]))
     exact = level.bound(pairs, students, sites)
     bound = FloorBound(level, pairs, students, sites)

@@ -10,78 +10,35 @@ Geometry: everything sits around O = (45.75, 4.85) in Lyon. On the sphere of rad
 0.01° of latitude is 1.11195 km and 0.01° of longitude at this latitude is 0.77591 km. Distances quoted in
 comments are rounded; the assertions use geopy's ``great_circle`` (``conftest.gc_km``).
 """
+
 from __future__ import annotations
 
-import pandas as pd
 import pytest
-from conftest import gc_km, levels, metres, run_files, status
 
 from matcher.config import Config, Objective
 
-O = (45.75, 4.85)
-N1 = (45.76, 4.85)    # 1.112 km north of O
-N3 = (45.78, 4.85)    # 3.336 km north of O
-N5 = (45.80, 4.85)    # 5.560 km north of O
-N10 = (45.85, 4.85)   # 11.120 km north of O
-N45 = (46.20, 4.85)   # 50.038 km north of O
-E1 = (45.75, 4.86)    # 0.776 km east of O
-E2 = (45.75, 4.87)    # 1.552 km east of O
-PARC, SAINT_JUST = "0690026D", "0690028F"  # two real Lyon lycées (UAI)
-
-
-def at(p: tuple[float, float]) -> dict:
-    """``lat``/``lon`` cells of a point."""
-    return {"lat": p[0], "lon": p[1]}
-
-
-def site(site_id: str, p: tuple[float, float], capacity: int | None = 1, **cells) -> dict:
-    """A sites-file row; ``capacity`` fills both weeks unless ``capacity_week_1``/``_2`` are given."""
-    row = {"site_id": site_id, "company": f"Company {site_id}", **at(p)}
-    if capacity is not None:
-        row["capacity"] = capacity
-    return row | cells
-
-
-def student(student_id: str, p: tuple[float, float], **cells) -> dict:
-    """A students-file row."""
-    return {"student_id": student_id, **at(p)} | cells
-
-
-def placements(result) -> dict[str, list[tuple[str, str]]]:
-    """``student_id -> [(site_id, weeks), ...]`` from the assignments, week_1 before week_2."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for r in result.assignments.sort_values(["student_id", "weeks"]).itertuples():
-        out.setdefault(r.student_id, []).append((r.site_id, r.weeks))
-    return out
-
-
-def reasons(result) -> dict[str, str]:
-    """``student_id -> reason_code`` of the unassigned table."""
-    return dict(zip(result.unassigned["student_id"], result.unassigned["reason_code"]))
-
-
-def row(result, student_id: str, weeks: str) -> pd.Series:
-    """The one assignment row of ``student_id`` for ``weeks``."""
-    a = result.assignments
-    found = a[(a["student_id"] == student_id) & (a["weeks"] == weeks)]
-    assert len(found) == 1, found
-    return found.iloc[0]
-
-
-def assert_km(result, student_id: str, weeks: str, a: tuple[float, float], b: tuple[float, float]) -> None:
-    """The row's ``distance_km`` is the geopy great-circle distance, reported to the metre (within 1e-6 km)."""
-    assert row(result, student_id, weeks)["distance_km"] == pytest.approx(round(gc_km(a, b), 3), abs=1e-6)
-
-
-def assert_optimal(result, placed: int, priority: int, preference: int, distance_m: int) -> None:
-    """Status optimal and the level values (each equal to its bound)."""
-    lv = levels(result)
-    assert status(result) == "optimal" and result.summary["solver"]["gap"] == 0.0
-    assert (lv["placed"]["value"], lv["priority"]["value"], lv["preference"]["value"],
-            lv["distance"]["value"]) == (placed, priority, preference, distance_m)
-    for name in ("placed", "priority", "preference", "distance"):
-        assert lv[name]["bound"] == lv[name]["value"] and lv[name]["gap"] == 0.0
-
+from cases import (
+    AIN,
+    E1,
+    E2,
+    N1,
+    N3,
+    N5,
+    N10,
+    N45,
+    PARC,
+    SAINT_JUST,
+    VIENNE,
+    O,
+    assert_km,
+    assert_optimal,
+    placements,
+    reasons,
+    row,
+    site,
+    student,
+)
+from conftest import levels, metres, run_files, status
 
 # --- competition for one place -------------------------------------------------------------------------------
 
@@ -116,8 +73,7 @@ def test_placing_one_more_student_costs_distance(tmp_path):
     # B at N3 with max_km 3 reaches S1 (2.224 km) only (S2 is 7.784 km away).
     # A at S1 (2,224 m over two weeks) places 1; A at S2 and B at S1 places 2: placed comes first, so
     # A -> S2, B -> S1, distance 2 x (11,120 + 2,224) = 26,688 m although A alone would travel 1.1 km.
-    _, _, r = run_files(tmp_path, [student("A", O), student("B", N3, max_km=3)],
-                        [site("S1", N1), site("S2", N10)])
+    _, _, r = run_files(tmp_path, [student("A", O), student("B", N3, max_km=3)], [site("S1", N1), site("S2", N10)])
     assert placements(r) == {"A": [("S2", "both")], "B": [("S1", "both")]}
     assert_km(r, "A", "both", O, N10)
     assert_km(r, "B", "both", N3, N1)
@@ -132,13 +88,22 @@ def test_week_specific_sites_make_a_split(tmp_path):
     # A at N1 has a week-1 place only, B at E2 a week-2 place only. X at O (split_ok defaults to true) can only be
     # placed by splitting: week 1 at A (1.112 km), week 2 at B (1.552 km). Preference 1 + 1 = 2,
     # distance 1,112 + 1,552 = 2,664 m; one split (the splits level is a tie-break).
-    _, _, r = run_files(tmp_path, [student("X", O)],
-                        [site("A", N1, None, capacity_week_1=1, capacity_week_2=0),
-                         site("B", E2, None, capacity_week_1=0, capacity_week_2=1)])
+    _, _, r = run_files(
+        tmp_path,
+        [student("X", O)],
+        [
+            site("A", N1, None, capacity_week_1=1, capacity_week_2=0),
+            site("B", E2, None, capacity_week_1=0, capacity_week_2=1),
+        ],
+    )
     assert placements(r) == {"X": [("A", "week_1"), ("B", "week_2")]}
     w1, w2 = row(r, "X", "week_1"), row(r, "X", "week_2")
     assert (w1["start_date"], w1["end_date"], w2["start_date"], w2["end_date"]) == (
-        "2026-06-15", "2026-06-19", "2026-06-22", "2026-06-26")
+        "2026-06-15",
+        "2026-06-19",
+        "2026-06-22",
+        "2026-06-26",
+    )
     assert (w1["preference_rank"], w2["preference_rank"]) == (1, 1)
     assert_km(r, "X", "week_1", O, N1)
     assert_km(r, "X", "week_2", O, E2)
@@ -153,9 +118,14 @@ def test_split_not_allowed_leaves_the_student_out(tmp_path):
     # Same sites, X may not split: no site offers both weeks, so X cannot be placed at all (optimum: 0 placed).
     # The reason is about places: NO_ELIGIBLE_SITE ("no place in the weeks needed") or CAPACITY_TAKEN (when the
     # engine counts A and B as eligible). Both half-places stay unused.
-    _, _, r = run_files(tmp_path, [student("X", O, split_ok=False)],
-                        [site("A", N1, None, capacity_week_1=1, capacity_week_2=0),
-                         site("B", E2, None, capacity_week_1=0, capacity_week_2=1)])
+    _, _, r = run_files(
+        tmp_path,
+        [student("X", O, split_ok=False)],
+        [
+            site("A", N1, None, capacity_week_1=1, capacity_week_2=0),
+            site("B", E2, None, capacity_week_1=0, capacity_week_2=1),
+        ],
+    )
     assert r.assignments.empty
     assert reasons(r)["X"] in ("CAPACITY_TAKEN", "NO_ELIGIBLE_SITE")
     placed = levels(r)["placed"]
@@ -169,10 +139,15 @@ def test_a_student_who_may_not_split_takes_a_free_full_time_place(tmp_path):
     # As above, plus C at N10 with a full-time place (11.120 km from X). X may not split, so A/B is not an
     # option; C is eligible and free: the only optimum places X full time at C (placed 1, preference 2,
     # distance 2 x 11,120 m). Leaving X out would place 0 although a free eligible place exists.
-    _, _, r = run_files(tmp_path, [student("X", O, split_ok=False)],
-                        [site("A", N1, None, capacity_week_1=1, capacity_week_2=0),
-                         site("B", E2, None, capacity_week_1=0, capacity_week_2=1),
-                         site("C", N10, 1)])
+    _, _, r = run_files(
+        tmp_path,
+        [student("X", O, split_ok=False)],
+        [
+            site("A", N1, None, capacity_week_1=1, capacity_week_2=0),
+            site("B", E2, None, capacity_week_1=0, capacity_week_2=1),
+            site("C", N10, 1),
+        ],
+    )
     assert placements(r) == {"X": [("C", "both")]}
     assert_km(r, "X", "both", O, N10)
     assert_optimal(r, placed=1, priority=0, preference=2, distance_m=2 * metres(O, N10))
@@ -185,9 +160,15 @@ def test_no_student_left_out_next_to_a_free_full_time_place(tmp_path):
     # Optimum: Y1 at A week 2, Y2 at C week 1, X full time at D -> placed 3, preference 1 + 1 + 2 = 4,
     # distance 0 (Y1 sits on A) + 0 (Y2 on C) + 2 x 11,120 m = 22,240 m. Whatever the method, no student may be
     # left out while an eligible site has a free place for every week they need (D is such a place for X).
-    _, _, r = run_files(tmp_path, [student("X", O, split_ok=False), student("Y1", N1, weeks="week_2", max_km=0.5),
-                                   student("Y2", E2, weeks="week_1", max_km=0.5)],
-                        [site("A", N1), site("C", E2), site("D", N10)])
+    _, _, r = run_files(
+        tmp_path,
+        [
+            student("X", O, split_ok=False),
+            student("Y1", N1, weeks="week_2", max_km=0.5),
+            student("Y2", E2, weeks="week_1", max_km=0.5),
+        ],
+        [site("A", N1), site("C", E2), site("D", N10)],
+    )
     assert placements(r) == {"X": [("D", "both")], "Y1": [("A", "week_2")], "Y2": [("C", "week_1")]}
     assert levels(r)["placed"]["value"] == 3
     assert (levels(r)["preference"]["value"], levels(r)["distance"]["value"]) == (4, 2 * metres(O, N10))
@@ -200,10 +181,11 @@ def test_a_split_refused_by_a_full_time_only_site_falls_back_on_a_free_site(tmp_
     # X at O chose F (rank 1 there; B is rank 2). A split B week 1 + F week 2 would cost X rank 2 + 1 = 3 < 4, but
     # a split may not touch F; F full time would take P's week-1 place. Optimum: P at F, X full time at B:
     # placed 2, priority 1, preference 2 x 1 + 2 x 2 = 6, distance 0 + 2 x 1,552 = 3,104 m.
-    _, _, r = run_files(tmp_path, [student("P", N1, priority=True, split_ok=False, max_km=1.5),
-                                   student("X", O, site_choices=("F",))],
-                        [site("F", N1, None, capacity_week_1=1, capacity_week_2=2, full_time_only=True),
-                         site("B", E2, 1)])
+    _, _, r = run_files(
+        tmp_path,
+        [student("P", N1, priority=True, split_ok=False, max_km=1.5), student("X", O, site_choices=("F",))],
+        [site("F", N1, None, capacity_week_1=1, capacity_week_2=2, full_time_only=True), site("B", E2, 1)],
+    )
     # (The relaxation's preference bound is 5, from the forbidden split: proving 6 optimal is not required.)
     assert placements(r) == {"P": [("F", "both")], "X": [("B", "both")]}
     lv = levels(r)
@@ -224,10 +206,15 @@ def test_no_student_left_out_while_a_full_time_only_site_has_room(tmp_path):
     # A's two places unused although Q may take one.
     w, a, b = (45.720, 4.836), (45.716, 4.800), (45.724, 4.824)
     p, q, r_ = (45.728, 4.836), (45.732, 4.866), (45.728, 4.860)
-    _, _, r = run_files(tmp_path, [student("P", p, max_km=1.5), student("Q", q, site_choices=("W",)),
-                                   student("R", r_, max_km=4, split_ok=False)],
-                        [site("W", w, None, capacity_week_1=1, capacity_week_2=0),
-                         site("A", a, 2, full_time_only=True), site("B", b, 2, full_time_only=True)])
+    _, _, r = run_files(
+        tmp_path,
+        [student("P", p, max_km=1.5), student("Q", q, site_choices=("W",)), student("R", r_, max_km=4, split_ok=False)],
+        [
+            site("W", w, None, capacity_week_1=1, capacity_week_2=0),
+            site("A", a, 2, full_time_only=True),
+            site("B", b, 2, full_time_only=True),
+        ],
+    )
     assert [metres(x, y) for x, y in ((p, b), (r_, b), (q, a))] == [1032, 2830, 5423]
     assert placements(r) == {"P": [("B", "both")], "Q": [("A", "both")], "R": [("B", "both")]}
     lv = levels(r)
@@ -239,8 +226,9 @@ def test_full_time_only_site_refuses_a_one_week_student(tmp_path):
     # F at O is full time only, 1 place. W (week_1 only) at N1 is nearer than Z (both weeks) at N5, but a
     # one-week row may not go to a full-time-only site: W has no eligible site (NO_ELIGIBLE_SITE: a site is in
     # range, no trade asked, nothing reserved -- the place does not fit its weeks). Z takes F full time.
-    _, _, r = run_files(tmp_path, [student("W", N1, weeks="week_1"), student("Z", N5)],
-                        [site("F", O, 1, full_time_only=True)])
+    _, _, r = run_files(
+        tmp_path, [student("W", N1, weeks="week_1"), student("Z", N5)], [site("F", O, 1, full_time_only=True)]
+    )
     assert placements(r) == {"Z": [("F", "both")]}
     assert reasons(r) == {"W": "NO_ELIGIBLE_SITE"}
     assert_optimal(r, placed=1, priority=0, preference=2, distance_m=2 * metres(N5, O))
@@ -251,9 +239,11 @@ def test_full_time_only_site_refuses_a_split(tmp_path):
     # touch F. The relaxation prefers F week 1 + B week 2 (3,336 + 776 = 4,112 m) to F full time
     # (2 x 3,336 = 6,672 m); the only valid placement is F full time: placed 1, preference 2, distance 6,672 m.
     # Y at N5 with max_km 1 reaches nothing (F is 2.224 km away) -> NO_SITE_IN_RANGE.
-    _, _, r = run_files(tmp_path, [student("X", O), student("Y", N5, max_km=1)],
-                        [site("F", N3, 1, full_time_only=True),
-                         site("B", E1, None, capacity_week_1=0, capacity_week_2=1)])
+    _, _, r = run_files(
+        tmp_path,
+        [student("X", O), student("Y", N5, max_km=1)],
+        [site("F", N3, 1, full_time_only=True), site("B", E1, None, capacity_week_1=0, capacity_week_2=1)],
+    )
     assert placements(r) == {"X": [("F", "both")]}
     assert reasons(r) == {"Y": "NO_SITE_IN_RANGE"}
     lv = levels(r)
@@ -280,8 +270,7 @@ def test_a_one_week_student_takes_the_last_week_1_place(tmp_path):
 def test_two_one_week_students_share_a_full_time_place(tmp_path):
     # A at O has 1 place each week; P wants week 1 only, Q week 2 only: both fit (placed 2), preference 1 + 1,
     # distance 1,112 (P at N1) + 5,560 (Q at N5) metres.
-    _, _, r = run_files(tmp_path, [student("P", N1, weeks="week_1"), student("Q", N5, weeks="week_2")],
-                        [site("A", O)])
+    _, _, r = run_files(tmp_path, [student("P", N1, weeks="week_1"), student("Q", N5, weeks="week_2")], [site("A", O)])
     assert placements(r) == {"P": [("A", "week_1")], "Q": [("A", "week_2")]}
     q = row(r, "Q", "week_2")
     assert (q["start_date"], q["end_date"]) == ("2026-06-22", "2026-06-26")
@@ -295,8 +284,9 @@ def test_two_one_week_students_share_a_full_time_place(tmp_path):
 def test_reserved_priority_site_stays_empty_rather_than_take_a_non_priority_student(tmp_path):
     # R at O is reserved to priority students, 2 places. N (not priority) at N1 is refused; P (priority) at N5
     # takes one place; the other stays empty. N had no other site: NO_ELIGIBLE_SITE (in range but reserved).
-    _, _, r = run_files(tmp_path, [student("N", N1), student("P", N5, priority=True)],
-                        [site("R", O, 2, reserved_priority=True)])
+    _, _, r = run_files(
+        tmp_path, [student("N", N1), student("P", N5, priority=True)], [site("R", O, 2, reserved_priority=True)]
+    )
     assert placements(r) == {"P": [("R", "both")]}
     assert reasons(r) == {"N": "NO_ELIGIBLE_SITE"}
     assert_optimal(r, placed=1, priority=1, preference=2, distance_m=2 * metres(N5, O))
@@ -317,10 +307,15 @@ def test_reserved_lycees(tmp_path):
     # U1 is 5,560 m from L and from M alike (N5 is half way) with rank 1 at both: either site is optimal,
     # preference 2, distance 2 x 5,560 m. U2 and U3 are never at L: NO_ELIGIBLE_SITE (in range, reserved).
     # Students are located by lat/lon; lycee_uai only decides the reservation.
-    _, _, r = run_files(tmp_path, [student("U1", N5, lycee_uai=PARC), student("U2", N1, lycee_uai=SAINT_JUST,
-                                                                               max_km=3),
-                                   student("U3", N1, max_km=3)],
-                        [site("L", O, 1, reserved_lycees=(PARC,)), site("M", N10, 1)])
+    _, _, r = run_files(
+        tmp_path,
+        [
+            student("U1", N5, lycee_uai=PARC),
+            student("U2", N1, lycee_uai=SAINT_JUST, max_km=3),
+            student("U3", N1, max_km=3),
+        ],
+        [site("L", O, 1, reserved_lycees=(PARC,)), site("M", N10, 1)],
+    )
     assert list(placements(r)) == ["U1"]
     assert reasons(r) == {"U2": "NO_ELIGIBLE_SITE", "U3": "NO_ELIGIBLE_SITE"}
     assert_optimal(r, placed=1, priority=0, preference=2, distance_m=2 * metres(N5, O))
@@ -330,9 +325,15 @@ def test_reserved_lycees(tmp_path):
 def test_reserved_lycees_or_priority(tmp_path):
     # B at O is reserved to the Lycée du Parc and to priority students, 2 places. P (priority, Saint-Just) at N1
     # and U (Parc, not priority) at N5 both qualify; V (Saint-Just, not priority) at N1 does not.
-    _, _, r = run_files(tmp_path, [student("P", N1, lycee_uai=SAINT_JUST, priority=True),
-                                   student("U", N5, lycee_uai=PARC), student("V", N1, lycee_uai=SAINT_JUST)],
-                        [site("B", O, 2, reserved_priority=True, reserved_lycees=(PARC,))])
+    _, _, r = run_files(
+        tmp_path,
+        [
+            student("P", N1, lycee_uai=SAINT_JUST, priority=True),
+            student("U", N5, lycee_uai=PARC),
+            student("V", N1, lycee_uai=SAINT_JUST),
+        ],
+        [site("B", O, 2, reserved_priority=True, reserved_lycees=(PARC,))],
+    )
     assert placements(r) == {"P": [("B", "both")], "U": [("B", "both")]}
     assert reasons(r) == {"V": "NO_ELIGIBLE_SITE"}
     assert_optimal(r, placed=2, priority=1, preference=4, distance_m=2 * (metres(N1, O) + metres(N5, O)))
@@ -344,10 +345,16 @@ def test_accessibility(tmp_path):
     # distance 2 x (4,448 + 776) m. LONELY at N10 with max_km 2 needs an accessible site: none in range at all
     # (Y is 5.6 km away, N 11 km) -> NO_SITE_IN_RANGE; HERMIT at O with max_km 2 needs one and has N only in
     # range -> NO_ACCESSIBLE_SITE.
-    _, _, r = run_files(tmp_path, [student("ACC", N1, needs_accessible=True), student("PLAIN", E1),
-                                   student("LONELY", N10, max_km=2, needs_accessible=True),
-                                   student("HERMIT", O, max_km=2, needs_accessible=True)],
-                        [site("N", O, 1, accessible=False), site("Y", N5, 1, accessible=True)])
+    _, _, r = run_files(
+        tmp_path,
+        [
+            student("ACC", N1, needs_accessible=True),
+            student("PLAIN", E1),
+            student("LONELY", N10, max_km=2, needs_accessible=True),
+            student("HERMIT", O, max_km=2, needs_accessible=True),
+        ],
+        [site("N", O, 1, accessible=False), site("Y", N5, 1, accessible=True)],
+    )
     assert placements(r) == {"ACC": [("Y", "both")], "PLAIN": [("N", "both")]}
     assert reasons(r) == {"LONELY": "NO_SITE_IN_RANGE", "HERMIT": "NO_ACCESSIBLE_SITE"}
     assert_km(r, "ACC", "both", N1, N5)
@@ -361,9 +368,11 @@ def test_accessibility(tmp_path):
 def test_no_sector_match(tmp_path):
     # The only site (O) offers electricite; T at N1 asks for numerique only -> NO_SECTOR_MATCH.
     # E at N5 asks for electricite then numerique and takes it (rank 1).
-    _, _, r = run_files(tmp_path, [student("T", N1, sectors=("numerique",)),
-                                   student("E", N5, sectors=("electricite", "numerique"))],
-                        [site("S", O, 1, sectors=("electricite",))])
+    _, _, r = run_files(
+        tmp_path,
+        [student("T", N1, sectors=("numerique",)), student("E", N5, sectors=("electricite", "numerique"))],
+        [site("S", O, 1, sectors=("electricite",))],
+    )
     assert placements(r) == {"E": [("S", "both")]}
     assert reasons(r) == {"T": "NO_SECTOR_MATCH"}
     assert row(r, "E", "both")["preference_rank"] == 1
@@ -373,8 +382,11 @@ def test_no_sector_match(tmp_path):
 def test_first_trade_beats_distance(tmp_path):
     # T at O lists electricite then numerique. NUM at E1 (0.776 km) offers numerique: rank 2; ELEC at N5
     # (5.560 km) offers electricite: rank 1. Preference before distance: ELEC (2 x 1 = 2 < 2 x 2 = 4).
-    _, _, r = run_files(tmp_path, [student("T", O, sectors=("electricite", "numerique"))],
-                        [site("NUM", E1, 1, sectors=("numerique",)), site("ELEC", N5, 1, sectors=("electricite",))])
+    _, _, r = run_files(
+        tmp_path,
+        [student("T", O, sectors=("electricite", "numerique"))],
+        [site("NUM", E1, 1, sectors=("numerique",)), site("ELEC", N5, 1, sectors=("electricite",))],
+    )
     assert placements(r) == {"T": [("ELEC", "both")]}
     assert row(r, "T", "both")["preference_rank"] == 1
     assert_optimal(r, placed=1, priority=0, preference=2, distance_m=2 * metres(O, N5))
@@ -384,8 +396,7 @@ def test_site_choice_beats_distance_and_the_distance_limit(tmp_path):
     # C at O chose FAR (N45, 50.038 km: beyond the default 30 km, but a named choice is exempt); NEAR at E1
     # (0.776 km). Ranks: FAR is choice 1 -> rank 1; NEAR has no trade rule -> rank c + 1 = 2.
     # Preference 2 x 1 = 2 beats 2 x 2 = 4, so C goes 50 km away.
-    _, _, r = run_files(tmp_path, [student("C", O, site_choices=("FAR",))],
-                        [site("NEAR", E1), site("FAR", N45)])
+    _, _, r = run_files(tmp_path, [student("C", O, site_choices=("FAR",))], [site("NEAR", E1), site("FAR", N45)])
     assert placements(r) == {"C": [("FAR", "both")]}
     assert row(r, "C", "both")["preference_rank"] == 1
     assert_km(r, "C", "both", O, N45)
@@ -426,17 +437,23 @@ def test_objective_order_distance_before_priority(tmp_path):
 # --- period -----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("year, week_1, week_2", [
-    (2024, ("2024-06-17", "2024-06-21"), ("2024-06-24", "2024-06-28")),
-    (2025, ("2025-06-16", "2025-06-20"), ("2025-06-23", "2025-06-27")),
-    (2026, ("2026-06-15", "2026-06-19"), ("2026-06-22", "2026-06-26")),
-])
+@pytest.mark.parametrize(
+    "year, week_1, week_2",
+    [
+        (2024, ("2024-06-17", "2024-06-21"), ("2024-06-24", "2024-06-28")),
+        (2025, ("2025-06-16", "2025-06-20"), ("2025-06-23", "2025-06-27")),
+        (2026, ("2026-06-15", "2026-06-19"), ("2026-06-22", "2026-06-26")),
+    ],
+)
 def test_period_dates(tmp_path, year, week_1, week_2):
     # The last two Monday-Friday weeks ending on the last Friday before 1 July (DESIGN.md §2).
     # F (both weeks) at O; P (week_1) and Q (week_2) share D's single place at N1.
-    _, _, r = run_files(tmp_path, [student("F", O), student("P", N1, weeks="week_1"),
-                                   student("Q", N1, weeks="week_2")],
-                        [site("S", O), site("D", N1)], Config(year=year))
+    _, _, r = run_files(
+        tmp_path,
+        [student("F", O), student("P", N1, weeks="week_1"), student("Q", N1, weeks="week_2")],
+        [site("S", O), site("D", N1)],
+        Config(year=year),
+    )
     assert placements(r) == {"F": [("S", "both")], "P": [("D", "week_1")], "Q": [("D", "week_2")]}
     f, p, q = row(r, "F", "both"), row(r, "P", "week_1"), row(r, "Q", "week_2")
     assert (f["start_date"], f["end_date"]) == (week_1[0], week_2[1])
@@ -454,8 +471,9 @@ def test_more_sites_in_range_than_the_candidate_list_keeps(tmp_path):
     # B_i at S_i, A at S41 -> placed 41. The engine keeps 40 candidate sites per student by default
     # (candidate_k): it must still find the optimum over all eligible pairs (or not claim optimality).
     sites = [site(f"S{i:02d}", (45.75, round(4.85 + 0.005 * i, 5))) for i in range(1, 42)]
-    students = [student("A", O)] + [student(f"B{i:02d}", (45.75, round(4.85 + 0.005 * i, 5)), max_km=0.1)
-                                    for i in range(1, 41)]
+    students = [student("A", O)] + [
+        student(f"B{i:02d}", (45.75, round(4.85 + 0.005 * i, 5)), max_km=0.1) for i in range(1, 41)
+    ]
     _, _, r = run_files(tmp_path, students, sites)
     placed = levels(r)["placed"]
     assert placed["bound"] >= 41  # a bound below the true optimum is not a bound
@@ -469,15 +487,12 @@ def test_capped_candidate_lists_do_not_claim_optimality(tmp_path):
     # (S1 only). The true optimum places both (A at S2, B at S1); with A's list cut to S1 the engine may place
     # only one, and then it must not call the result optimal.
     config = Config(max_pairs=1, candidate_k=1)
-    _, _, r = run_files(tmp_path, [student("A", O), student("B", N3, max_km=3)],
-                        [site("S1", N1), site("S2", N10)], config)
+    _, _, r = run_files(
+        tmp_path, [student("A", O), student("B", N3, max_km=3)], [site("S1", N1), site("S2", N10)], config
+    )
     placed = levels(r)["placed"]["value"]
     assert placed in (1, 2)
     assert placed == 2 or status(r) != "optimal", r.summary["solver"]
-
-
-VIENNE = (45.525, 4.874)  # Isère (académie de Grenoble), 25 km south of O
-AIN = (46.06, 4.85)       # Ain (académie de Lyon), 34.5 km north of O
 
 
 @pytest.mark.parametrize("stay, expected", [(False, "V"), (True, "A")])
@@ -507,10 +522,15 @@ def test_priority_gets_a_bound_when_placed_falls_short(tmp_path):
     # takes week 1 of P (Y out) or week 2 of Q (Z out), or stays out: at most 2 placed, and the engine finds 2.
     # Priority: no allocation places more than Y, the one priority student (the maximum flow of the priority
     # students alone is 1): the bound holds although placed falls short of its own; value 1, gap 0.
-    people = [student("X", N5, split_ok=False), student("Y", N1, weeks="week_1", priority=True, max_km=2),
-              student("Z", N10, weeks="week_2", max_km=2)]
-    sites = [site("P", N1, None, capacity_week_1=1, capacity_week_2=2),
-             site("Q", N10, None, capacity_week_1=2, capacity_week_2=1)]
+    people = [
+        student("X", N5, split_ok=False),
+        student("Y", N1, weeks="week_1", priority=True, max_km=2),
+        student("Z", N10, weeks="week_2", max_km=2),
+    ]
+    sites = [
+        site("P", N1, None, capacity_week_1=1, capacity_week_2=2),
+        site("Q", N10, None, capacity_week_1=2, capacity_week_2=1),
+    ]
     _, _, r = run_files(tmp_path, people, sites)
     lv = levels(r)
     assert (lv["placed"]["value"], lv["placed"]["bound"]) == (2, 3)

@@ -15,6 +15,7 @@
 Hypothesis runs derandomized (the same examples every run, no example database): ``EXAMPLES`` for the cross-check,
 ``DETERMINISM_EXAMPLES`` for the same-inputs-same-outputs test.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,18 +23,18 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import assert_valid, gc_km, levels, status, week_usage, write_csv
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import event, given, settings
 from hypothesis.control import currently_in_test_context as currently_testing
 from scipy.optimize import linear_sum_assignment
 
 from matcher.candidates.search import candidates
-from matcher.config import Config, Objective
+from matcher.config import Config
 from matcher.load import load_inputs
-from matcher.load.table import clean_columns
 from matcher.pipeline.allocate import allocate
 from matcher.solve.mip import solve_mip
+
+from conftest import assert_valid, gc_km, levels, status, week_usage, write_csv
+from strategies import ORDER, SECTORS, SETTINGS, UAIS, frame, instances, site_row, student_row, tables
 
 #: Hypothesis examples of the MIP cross-check and of the determinism test (keep the whole file under ~40 s).
 EXAMPLES = 75
@@ -70,14 +71,22 @@ def _someone_elses_files(folder, seed: int):
     for i in range(n):
         lat, lon = point()
         km = rng.choice([5.0, 8.0, 12.0, 20.0, math.nan])
-        students.append({"student_id": f"ELV-{i:04d}", "lat": lat, "lon": lon,
-                         "max_km": "" if math.isnan(km) else f"{km:g}"})
+        students.append(
+            {"student_id": f"ELV-{i:04d}", "lat": lat, "lon": lon, "max_km": "" if math.isnan(km) else f"{km:g}"}
+        )
     sites = []
     for j in range(m):
         lat, lon = point()
         siret = f"{int(rng.integers(1, 10**9)):09d}{j:05d}"  # 14 digits, sometimes with leading zeros
-        sites.append({"site_id": siret, "company": f"Énergie, Réseaux & Cie {j}", "lat": lat, "lon": lon,
-                      "capacity": int(rng.integers(1, 4))})
+        sites.append(
+            {
+                "site_id": siret,
+                "company": f"Énergie, Réseaux & Cie {j}",
+                "lat": lat,
+                "lon": lon,
+                "capacity": int(rng.integers(1, 4)),
+            }
+        )
     paths = write_csv(folder / "eleves.csv", students), write_csv(folder / "offres.csv", sites)
     return paths, students, sites
 
@@ -130,131 +139,93 @@ def test_max_placed_then_min_distance_against_an_assignment(tmp_path, seed):
 
 # --- 2. hypothesis: every feature, cross-checked with the MIP ------------------------------------------------------
 
-SECTORS = ("electricite", "numerique", "btp")
-UAIS = ("0690026D", "0690028F", "0690027E")
-ORDER = ("placed", "priority", "preference", "distance", "splits")
-#: Objective orders a policy file may set ('placed' first, 'splits' last when listed).
-ORDERS = (ORDER, ("placed", "priority", "distance", "preference", "splits"), ("placed", "preference", "distance"),
-          ("placed", "distance", "priority", "preference"))
-LOCATED = {"departement": "69", "academie": "Lyon", "region_academique": "Auvergne-Rhône-Alpes",
-           "location_source": "lat_lon"}
-
-
-def _frame(kind: str, rows: list[dict]) -> pd.DataFrame:
-    """A clean located table of ``kind`` (schema columns and dtypes, defaults filled, list cells as tuples)."""
-    columns = clean_columns(kind)
-    data = {}
-    for col in columns:
-        default = math.nan if col.kind == "float" else col.default
-        data[col.name] = [r.get(col.name, default) for r in rows]
-    frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()}, index=range(len(rows)))
-    for col in columns:
-        if col.kind == "list":
-            frame[col.name] = pd.Series([tuple(v) for v in data[col.name]], dtype=object)
-        elif col.kind == "float":
-            frame[col.name] = frame[col.name].astype("float64")
-        elif col.kind == "int":
-            frame[col.name] = frame[col.name].astype("int64")
-        elif col.kind == "bool":
-            frame[col.name] = frame[col.name].astype(bool)
-        else:
-            frame[col.name] = frame[col.name].astype(str)
-    frame["commune_insee"] = "69123"
-    return frame.assign(**LOCATED)
-
-
-def _point(draw) -> dict:
-    """A point on a 0.004° x 0.006° grid over about 5 km x 5 km (everyone competes for the same places)."""
-    return {"lat": 45.70 + 0.004 * draw(st.integers(0, 11)), "lon": 4.80 + 0.006 * draw(st.integers(0, 11))}
-
-
-@st.composite
-def instances(draw):
-    """Random ``(student rows, site rows, options)``: 3-10 students, 2-5 sites, every feature.
-
-    Trades, choices, reservations and accessibility are drawn sparingly so that most students compete for the same
-    few places: that is where the full-time rules (split_ok, full-time-only sites, per-week places) bite.
-    """
-    m, n = draw(st.integers(2, 5)), draw(st.integers(3, 10))
-    sites = []
-    for j in range(m):
-        if draw(st.booleans()):
-            c1 = c2 = draw(st.integers(0, 2))
-        else:
-            c1, c2 = draw(st.integers(0, 2)), draw(st.integers(0, 2))
-        sites.append({"site_id": f"T{j}", "company": f"Company {j % 3}", **_point(draw),
-                      "capacity_week_1": c1, "capacity_week_2": c2,
-                      "full_time_only": draw(st.sampled_from([False, False, True])),
-                      "sectors": draw(st.sampled_from([(), (), SECTORS[:1], SECTORS[1:]])),
-                      "accessible": draw(st.booleans()),
-                      "reserved_priority": draw(st.sampled_from([False, False, False, True])),
-                      "reserved_lycees": draw(st.sampled_from([(), (), (), (UAIS[0],), (UAIS[1], UAIS[2])]))})
-    students = []
-    for i in range(n):
-        students.append({"student_id": f"E{i}", **_point(draw),
-                         "lycee_uai": draw(st.sampled_from(("",) + UAIS)),
-                         "sectors": draw(st.sampled_from([(), (), SECTORS[:1], SECTORS[1::-1]])),
-                         "site_choices": draw(st.sampled_from([(), (), (), ("T0",), (f"T{m - 1}", "T0")])),
-                         "max_km": draw(st.sampled_from([math.nan, math.nan, 1.5, 4.0])),
-                         "weeks": draw(st.sampled_from(["both", "both", "week_1", "week_2"])),
-                         "split_ok": draw(st.booleans()),
-                         "priority": draw(st.booleans()),
-                         "needs_accessible": draw(st.sampled_from([False, False, False, True]))})
-    options = {"other_sectors_rank_penalty": draw(st.sampled_from([None, 2])), "order": draw(st.sampled_from(ORDERS))}
-    return students, sites, options  # plain rows, so that a falsifying example prints in full
-
-
-def _site_row(site_id, lat, lon, c1, c2, **cells) -> dict:
-    """A site row of a drawn instance (defaults: no trade, not accessible, not reserved, not full time only)."""
-    return {"site_id": site_id, "company": "Company", "lat": lat, "lon": lon, "capacity_week_1": c1,
-            "capacity_week_2": c2, "full_time_only": False, "sectors": (), "accessible": False,
-            "reserved_priority": False, "reserved_lycees": ()} | cells
-
-
-def _student_row(student_id, lat, lon, **cells) -> dict:
-    """A student row of a drawn instance (defaults: both weeks, may split, nothing else)."""
-    return {"student_id": student_id, "lat": lat, "lon": lon, "lycee_uai": "", "sectors": (), "site_choices": (),
-            "max_km": math.nan, "weeks": "both", "split_ok": True, "priority": False,
-            "needs_accessible": False} | cells
-
-
 #: Instances found by searching with this test's generator, always run (the first two broke earlier versions of
 #: the engine: a count level placed after a cost level lost to it; a restricted student was pinned to a
 #: full-time-only site with no room left). Options: the sector penalty and the objective order.
 REGRESSIONS = (
-    ([_student_row("E1", 45.72, 4.8, lycee_uai=UAIS[0], site_choices=("T0",), weeks="week_1", split_ok=False),
-      _student_row("E4", 45.708, 4.812, site_choices=("T0",), split_ok=False, priority=True)],
-     [_site_row("T0", 45.732, 4.818, 1, 1, sectors=SECTORS[1:], reserved_priority=True, reserved_lycees=UAIS[:1])],
-     {"other_sectors_rank_penalty": None, "order": ("placed", "distance", "priority", "preference")}),
-    ([_student_row("E0", 45.72, 4.812, lycee_uai=UAIS[0], sectors=SECTORS[1::-1], site_choices=("T0",),
-                   needs_accessible=True),
-      _student_row("E5", 45.728, 4.818, lycee_uai=UAIS[0], site_choices=("T0",), max_km=1.5, split_ok=False,
-                   priority=True)],
-     [_site_row("T0", 45.732, 4.818, 1, 2, full_time_only=True, sectors=SECTORS[1:], accessible=True,
-                reserved_priority=True, reserved_lycees=UAIS[:1]),
-      _site_row("T2", 45.724, 4.842, 2, 2, sectors=SECTORS[1:], accessible=True)],
-     {"other_sectors_rank_penalty": None, "order": ("placed", "priority", "distance", "preference", "splits")}),
-    ([_student_row("E0", 45.7, 4.806, lycee_uai=UAIS[1], sectors=SECTORS[1::-1], site_choices=("T4", "T0"),
-                   max_km=4.0, priority=True),
-      _student_row("E2", 45.712, 4.806, lycee_uai=UAIS[1], site_choices=("T4", "T0"), max_km=4.0, split_ok=False),
-      _student_row("E3", 45.712, 4.86, lycee_uai=UAIS[1], sectors=SECTORS[1::-1], weeks="week_2", split_ok=False,
-                   needs_accessible=True),
-      _student_row("E4", 45.7, 4.836, lycee_uai=UAIS[1], sectors=SECTORS[:1], weeks="week_2", split_ok=False,
-                   needs_accessible=True)],
-     [_site_row("T0", 45.7, 4.818, 1, 0, sectors=SECTORS[:1]),
-      _site_row("T1", 45.712, 4.824, 2, 2, sectors=SECTORS[:1], accessible=True),
-      _site_row("T2", 45.7, 4.848, 2, 1, full_time_only=True, sectors=SECTORS[1:]),
-      _site_row("T4", 45.744, 4.83, 1, 1, sectors=SECTORS[:1], accessible=True)],
-     {"other_sectors_rank_penalty": None, "order": ORDER}),
+    (
+        [
+            student_row("E1", 45.72, 4.8, lycee_uai=UAIS[0], site_choices=("T0",), weeks="week_1", split_ok=False),
+            student_row("E4", 45.708, 4.812, site_choices=("T0",), split_ok=False, priority=True),
+        ],
+        [site_row("T0", 45.732, 4.818, 1, 1, sectors=SECTORS[1:], reserved_priority=True, reserved_lycees=UAIS[:1])],
+        {"other_sectors_rank_penalty": None, "order": ("placed", "distance", "priority", "preference")},
+    ),
+    (
+        [
+            student_row(
+                "E0",
+                45.72,
+                4.812,
+                lycee_uai=UAIS[0],
+                sectors=SECTORS[1::-1],
+                site_choices=("T0",),
+                needs_accessible=True,
+            ),
+            student_row(
+                "E5", 45.728, 4.818, lycee_uai=UAIS[0], site_choices=("T0",), max_km=1.5, split_ok=False, priority=True
+            ),
+        ],
+        [
+            site_row(
+                "T0",
+                45.732,
+                4.818,
+                1,
+                2,
+                full_time_only=True,
+                sectors=SECTORS[1:],
+                accessible=True,
+                reserved_priority=True,
+                reserved_lycees=UAIS[:1],
+            ),
+            site_row("T2", 45.724, 4.842, 2, 2, sectors=SECTORS[1:], accessible=True),
+        ],
+        {"other_sectors_rank_penalty": None, "order": ("placed", "priority", "distance", "preference", "splits")},
+    ),
+    (
+        [
+            student_row(
+                "E0",
+                45.7,
+                4.806,
+                lycee_uai=UAIS[1],
+                sectors=SECTORS[1::-1],
+                site_choices=("T4", "T0"),
+                max_km=4.0,
+                priority=True,
+            ),
+            student_row("E2", 45.712, 4.806, lycee_uai=UAIS[1], site_choices=("T4", "T0"), max_km=4.0, split_ok=False),
+            student_row(
+                "E3",
+                45.712,
+                4.86,
+                lycee_uai=UAIS[1],
+                sectors=SECTORS[1::-1],
+                weeks="week_2",
+                split_ok=False,
+                needs_accessible=True,
+            ),
+            student_row(
+                "E4",
+                45.7,
+                4.836,
+                lycee_uai=UAIS[1],
+                sectors=SECTORS[:1],
+                weeks="week_2",
+                split_ok=False,
+                needs_accessible=True,
+            ),
+        ],
+        [
+            site_row("T0", 45.7, 4.818, 1, 0, sectors=SECTORS[:1]),
+            site_row("T1", 45.712, 4.824, 2, 2, sectors=SECTORS[:1], accessible=True),
+            site_row("T2", 45.7, 4.848, 2, 1, full_time_only=True, sectors=SECTORS[1:]),
+            site_row("T4", 45.744, 4.83, 1, 1, sectors=SECTORS[:1], accessible=True),
+        ],
+        {"other_sectors_rank_penalty": None, "order": ORDER},
+    ),
 )
-
-
-def _tables(instance) -> tuple[pd.DataFrame, pd.DataFrame, Config]:
-    """Clean located tables and the configuration of a drawn instance."""
-    students, sites, options = instance
-    config = Config(other_sectors_rank_penalty=options["other_sectors_rank_penalty"],
-                    objective=Objective(order=options["order"]))
-    return _frame("students", students), _frame("sites", sites), config
 
 
 def _own_values(result, students: pd.DataFrame) -> dict[str, float]:
@@ -262,9 +233,12 @@ def _own_values(result, students: pd.DataFrame) -> dict[str, float]:
     a = result.assignments
     weeks = np.where(a["weeks"] == "both", 2, 1)
     prio = set(students.loc[students["priority"], "student_id"])
-    return {"placed": a["student_id"].nunique(), "priority": len(prio & set(a["student_id"])),
-            "preference": int((a["preference_rank"] * weeks).sum()),
-            "distance": float(np.rint(a["distance_km"].to_numpy() * 1000) @ weeks)}
+    return {
+        "placed": a["student_id"].nunique(),
+        "priority": len(prio & set(a["student_id"])),
+        "preference": int((a["preference_rank"] * weeks).sum()),
+        "distance": float(np.rint(a["distance_km"].to_numpy() * 1000) @ weeks),
+    }
 
 
 def _assert_against_mip(lv: dict, mip_values: dict, order: tuple[str, ...]) -> None:
@@ -281,8 +255,9 @@ def _assert_against_mip(lv: dict, mip_values: dict, order: tuple[str, ...]) -> N
             return
 
 
-def _left_out_next_to_free_places(result, pairs: pd.DataFrame, students: pd.DataFrame,
-                                  sites: pd.DataFrame) -> list[str]:
+def _left_out_next_to_free_places(
+    result, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
+) -> list[str]:
     """Students not placed although the places left free would take them as they are (nobody moved).
 
     A both-weeks student fits full time at an eligible site with a free place in both weeks, or (when allowed to
@@ -311,10 +286,6 @@ def _left_out_next_to_free_places(result, pairs: pd.DataFrame, students: pd.Data
     return out
 
 
-SETTINGS = dict(deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
 @settings(max_examples=EXAMPLES, **SETTINGS)
 @given(instances())
 def test_engine_against_the_mip(instance):
@@ -328,7 +299,7 @@ def test_engine_against_the_mip_regressions(instance):
 
 def check_against_the_mip(instance) -> None:
     """Every property of one drawn instance (see the module docstring), the MIP cross-check included."""
-    students, sites, config = _tables(instance)
+    students, sites, config = tables(instance)
     result = allocate(students, sites, config)
     assert_valid(students, sites, result, config)
     if currently_testing():
@@ -365,7 +336,7 @@ def check_against_the_mip(instance) -> None:
 @settings(max_examples=DETERMINISM_EXAMPLES, **SETTINGS)
 @given(instances())
 def test_same_inputs_same_outputs(instance):
-    students, sites, config = _tables(instance)
+    students, sites, config = tables(instance)
     first, again = allocate(students, sites, config), allocate(students, sites, config)
     pd.testing.assert_frame_equal(first.assignments, again.assignments)
     pd.testing.assert_frame_equal(first.unassigned, again.unassigned)
@@ -374,9 +345,11 @@ def test_same_inputs_same_outputs(instance):
 
 def test_mip_without_any_pair():
     # The cross-check formulation on an instance where nobody is eligible: nothing placed, every level 0.
-    students = _frame("students", [{"student_id": "E0", "lat": 45.70, "lon": 4.80, "max_km": 1.0}])
-    sites = _frame("sites", [{"site_id": "T0", "company": "C", "lat": 45.80, "lon": 4.80,
-                              "capacity_week_1": 1, "capacity_week_2": 1}])
+    students = frame("students", [{"student_id": "E0", "lat": 45.70, "lon": 4.80, "max_km": 1.0}])
+    sites = frame(
+        "sites",
+        [{"site_id": "T0", "company": "C", "lat": 45.80, "lon": 4.80, "capacity_week_1": 1, "capacity_week_2": 1}],
+    )
     pairs = candidates(students, sites, Config()).pairs
     assert len(pairs) == 0
     mip = solve_mip(pairs, students, sites, ORDER)

@@ -1,5 +1,6 @@
 """``matcher.util.parallel``: pieces run in forked processes come back in order, equal to running them here; the
 candidate search shared between processes finds the same pairs."""
+
 from __future__ import annotations
 
 import os
@@ -62,7 +63,6 @@ def test_candidates_searched_in_pieces_by_point_are_the_same(tmp_path):
     students, sites = load_inputs(*write_scenario(*generate(6_000, 1_500, seed=5), tmp_path), Config())
     for ranked, k in ((True, 3), (False, 3), (True, 0)):
         here = candidates(students, sites, Config(processes=1), k=k, ranked=ranked)
-        shared = _shared(students, sites, Config(processes=2), k, np.arange(len(students)), ranked,
-                         site_index(sites))
+        shared = _shared(students, sites, Config(processes=2), k, np.arange(len(students)), ranked, site_index(sites))
         pd.testing.assert_frame_equal(here.pairs, shared.pairs)
         assert np.array_equal(here.truncated, shared.truncated) and np.array_equal(here.alone, shared.alone)

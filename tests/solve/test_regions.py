@@ -5,15 +5,13 @@ random instances whose students are spread over académies: the shares add up to
 flows together place as many students as the whole network's maximum flow, and ``allocate`` with regional flows
 passes the checker with the same ``placed`` bound as without them.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import assert_valid, levels, run_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engine_cases import N1, VIENNE, O, placements, site, student
-from test_engine_properties import SETTINGS, _tables, instances
 
 from matcher.candidates.search import candidates
 from matcher.config import Config
@@ -22,16 +20,25 @@ from matcher.solve.flow import max_flow, solve_lexicographic
 from matcher.solve.network import build_network
 from matcher.solve.regions import best_pairs, by_region, maximum, split
 
+from cases import N1, VIENNE, O, placements, site, student
+from conftest import assert_valid, levels, run_files
+from strategies import SETTINGS, instances, tables
+
 X = (45.64, 4.86)  # between them: 12.2 km from O, 12.8 km from Vienne
 REGIONAL = Config(regional_pairs=1, processes=1)  # every flow proving only `placed` is regional
 
 
 def _flow_of(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, region):
     """One region's flow as the engine solves it: placed first, then priority, preference, distance."""
-    net = build_network(pairs, students["weeks"].to_numpy(object), sites["capacity_week_1"].to_numpy(np.int64),
-                        sites["capacity_week_2"].to_numpy(np.int64))
-    outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool),
-                                  ("placed", "priority", "preference", "distance"), prove=False)
+    net = build_network(
+        pairs,
+        students["weeks"].to_numpy(object),
+        sites["capacity_week_1"].to_numpy(np.int64),
+        sites["capacity_week_2"].to_numpy(np.int64),
+    )
+    outcome = solve_lexicographic(
+        net, pairs, students["priority"].to_numpy(bool), ("placed", "priority", "preference", "distance"), prove=False
+    )
     return net.read(outcome.flows, pairs), outcome
 
 
@@ -45,12 +52,18 @@ def test_a_border_site_goes_to_the_academie_whose_student_needs_it(tmp_path):
     pairs = candidates(st_, si, REGIONAL).pairs
     value, regions = split(pairs, st_, si, st_["academie"].to_numpy(object))
     assert value == 2
-    shares = {st_["academie"].iloc[r.students[0]]: dict(zip(si["site_id"].iloc[r.sites], zip(r.cap1, r.cap2)))
-              for r in regions}
+    shares = {
+        st_["academie"].iloc[r.students[0]]: dict(zip(si["site_id"].iloc[r.sites], zip(r.cap1, r.cap2)))
+        for r in regions
+    }
     assert shares == {"Lyon": {"X": (0, 0), "Z": (1, 1)}, "Grenoble": {"X": (1, 1)}}
     placed, outcome = by_region(pairs, st_, si, st_["academie"].to_numpy(object), _flow_of)
-    assert sorted(zip(placed["student"], placed["site"], placed["week"])) == [(0, 1, 1), (0, 1, 2), (1, 0, 1),
-                                                                                (1, 0, 2)]
+    assert sorted(zip(placed["student"], placed["site"], placed["week"])) == [
+        (0, 1, 1),
+        (0, 1, 2),
+        (1, 0, 1),
+        (1, 0, 2),
+    ]
     assert outcome.levels[0].value == outcome.levels[0].bound == 2
     assert placements(result) == {"a": [("Z", "both")], "b": [("X", "both")]}
     assert (levels(result)["placed"]["value"], levels(result)["placed"]["bound"]) == (2, 2)
@@ -64,13 +77,14 @@ def test_one_academie_is_solved_whole(tmp_path):
     def solve(p, s, t, region):
         seen.append(region)
         return _flow_of(p, s, t, region)
+
     by_region(pairs, st_, si, st_["academie"].to_numpy(object), solve)
     assert seen == [None]
 
 
 def _spread(instance, academies: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, Config]:
     """The drawn instance's tables with its students spread over académies (drawn codes, cycled)."""
-    students, sites, config = _tables(instance)
+    students, sites, config = tables(instance)
     names = np.array(["Lyon", "Grenoble", "Clermont-Ferrand"])[np.resize(academies, len(students))]
     return students.assign(academie=names), sites, config
 
@@ -150,7 +164,7 @@ def test_the_best_pairs_still_carry_the_maximum_flow(instance, academies, k):
     rows = set(zip(kept["student"], kept["site"]))
     assert rows <= set(zip(pairs["student"], pairs["site"])) and len(rows) == len(kept)
     assert set(zip(known.placements["student"], known.placements["site"])) <= rows
-    for student, theirs in pairs.groupby("student", sort=False):
+    for _student, theirs in pairs.groupby("student", sort=False):
         assert set(zip(theirs["student"][:k], theirs["site"][:k])) <= rows
     assert kept.groupby("student").size().to_numpy().max(initial=0) <= k + 2  # two more at most: the flow's two weeks
     placed, outcome = by_region(kept, students, sites, key, _flow_of, known=known)

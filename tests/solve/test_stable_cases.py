@@ -3,16 +3,18 @@
 Geometry around O in Lyon (as in test_engine_cases): S1 is 1.1 km south of O; N3, N5, N10 are 3.3, 5.6 and
 11.1 km north of O. Hosts rank priority students first, then nearer students, then the lottery (defaults).
 """
+
 from __future__ import annotations
 
 import json
 
 from click.testing import CliRunner
-from conftest import run_files, write_csv
 
 from matcher.cli.main import main
 from matcher.config import Config, load_config
 from matcher.domain.reference import dataset_path
+
+from conftest import run_files, write_csv
 
 O, S1, N3, N5, N10 = (45.75, 4.85), (45.74, 4.85), (45.78, 4.85), (45.80, 4.85), (45.85, 4.85)
 STABLE = Config(mode="stable")
@@ -32,11 +34,14 @@ def placed(result) -> dict[str, tuple[str, str]]:
 
 def test_host_prefers_priority_then_nearer(tmp_path):
     # X (1 place) is asked by a (3.3 km), b (5.6 km, priority) and c (1.1 km): priority first, so b.
-    _, _, r = run_files(tmp_path, [student("a", N3), student("b", N5, priority=True), student("c", S1)],
-                        [site("X", O)], STABLE)
+    _, _, r = run_files(
+        tmp_path, [student("a", N3), student("b", N5, priority=True), student("c", S1)], [site("X", O)], STABLE
+    )
     assert placed(r) == {"b": ("X", "both")}
-    assert dict(zip(r.unassigned["student_id"], r.unassigned["reason_code"])) == {"a": "CAPACITY_TAKEN",
-                                                                                  "c": "CAPACITY_TAKEN"}
+    assert dict(zip(r.unassigned["student_id"], r.unassigned["reason_code"])) == {
+        "a": "CAPACITY_TAKEN",
+        "c": "CAPACITY_TAKEN",
+    }
 
 
 def test_rejection_chain(tmp_path):
@@ -70,8 +75,7 @@ def test_one_week_requests_use_the_places_left(tmp_path):
     # X has 2 places in week 1 and 1 in week 2: one full-time place (a, asking both weeks); the week-1 place
     # left goes to the nearer of the week-1 requests (c at 1.1 km before b at 3.3 km).
     students = [student("a", N5), student("b", N3, weeks="week_1"), student("c", S1, weeks="week_1")]
-    sites = [{"site_id": "X", "company": "C X", "lat": O[0], "lon": O[1], "capacity_week_1": 2,
-              "capacity_week_2": 1}]
+    sites = [{"site_id": "X", "company": "C X", "lat": O[0], "lon": O[1], "capacity_week_1": 2, "capacity_week_2": 1}]
     _, _, r = run_files(tmp_path, students, sites, STABLE)
     assert placed(r) == {"a": ("X", "both"), "c": ("X", "week_1")}
     assert r.summary["blocking_pairs"] == 0
@@ -83,8 +87,9 @@ def test_lottery_decides_ties_and_follows_the_seed(tmp_path):
     winners = set()
     for seed in range(8):
         (tmp_path / str(seed)).mkdir()
-        _, _, r = run_files(tmp_path / str(seed), students, [site("X", O)],
-                            Config(mode="stable", seed=seed, price_of_stability=False))
+        _, _, r = run_files(
+            tmp_path / str(seed), students, [site("X", O)], Config(mode="stable", seed=seed, price_of_stability=False)
+        )
         winners |= set(placed(r))
     assert winners == {"a", "b"}
 
@@ -93,17 +98,27 @@ def test_policy_file_documents_the_defaults_and_host_priority_is_checked(tmp_pat
     assert load_config(dataset_path("policy.toml")) == Config()
     bad = tmp_path / "p.toml"
     bad.write_text('host_priority = ["priority", "age"]\nprice_of_stability = "yes"\n', encoding="utf-8")
-    run = CliRunner().invoke(main, ["validate", "--students", str(write_csv(tmp_path / "s.csv", [student("a", O)])),
-                                    "--sites", str(write_csv(tmp_path / "t.csv", [site("X", O)])),
-                                    "--config", str(bad)])
+    run = CliRunner().invoke(
+        main,
+        [
+            "validate",
+            "--students",
+            str(write_csv(tmp_path / "s.csv", [student("a", O)])),
+            "--sites",
+            str(write_csv(tmp_path / "t.csv", [site("X", O)])),
+            "--config",
+            str(bad),
+        ],
+    )
     assert run.exit_code == 2 and "host_priority" in run.output and "price_of_stability" in run.output
 
 
 def test_cli_allocate_mode_stable(tmp_path):
     s = write_csv(tmp_path / "s.csv", [student("a", N3, site_choices=("X", "Y")), student("b", S1)])
     t = write_csv(tmp_path / "t.csv", [site("X", O), site("Y", N10)])
-    run = CliRunner().invoke(main, ["allocate", "--students", str(s), "--sites", str(t), "--out",
-                                    str(tmp_path / "out"), "--mode", "stable"])
+    run = CliRunner().invoke(
+        main, ["allocate", "--students", str(s), "--sites", str(t), "--out", str(tmp_path / "out"), "--mode", "stable"]
+    )
     assert run.exit_code == 0, run.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["parameters"]["mode"] == "stable" and summary["blocking_pairs"] == 0
@@ -117,21 +132,39 @@ def test_same_input_same_seed_same_files(tmp_path):
     t = write_csv(tmp_path / "t.csv", [site("X", O, 3), site("Y", N5, 2), site("Z", N10, 2)])
     outputs = []
     for name in ("a", "b"):
-        run = CliRunner().invoke(main, ["allocate", "--students", str(s), "--sites", str(t), "--out",
-                                        str(tmp_path / name), "--mode", "stable", "--seed", "7"])
+        run = CliRunner().invoke(
+            main,
+            [
+                "allocate",
+                "--students",
+                str(s),
+                "--sites",
+                str(t),
+                "--out",
+                str(tmp_path / name),
+                "--mode",
+                "stable",
+                "--seed",
+                "7",
+            ],
+        )
         assert run.exit_code == 0, run.output
-        outputs.append([(tmp_path / name / f).read_bytes() for f in ("assignments.csv", "unassigned.csv",
-                                                                    "summary.json")])
+        outputs.append(
+            [(tmp_path / name / f).read_bytes() for f in ("assignments.csv", "unassigned.csv", "summary.json")]
+        )
     assert outputs[0] == outputs[1]
 
 
 def test_pairs_order_does_not_matter(tmp_path):
     from matcher.candidates.search import candidates
     from matcher.solve.stable import stable_placements
-    rows = [student(f"e{i}", (45.74 + 0.01 * (i % 5), 4.85), site_choices=("Z",) if i % 4 == 0 else ())
-            for i in range(15)]
+
+    rows = [
+        student(f"e{i}", (45.74 + 0.01 * (i % 5), 4.85), site_choices=("Z",) if i % 4 == 0 else ()) for i in range(15)
+    ]
     st, si, _ = run_files(tmp_path, rows, [site("X", O, 3), site("Y", N5, 2), site("Z", N10, 2)], STABLE)
     pairs = candidates(st, si, STABLE).pairs
     shuffled = pairs.sample(frac=1.0, random_state=3).reset_index(drop=True)
     assert stable_placements(st, si, pairs, STABLE.host_priority, 0).equals(
-        stable_placements(st, si, shuffled, STABLE.host_priority, 0))
+        stable_placements(st, si, shuffled, STABLE.host_priority, 0)
+    )

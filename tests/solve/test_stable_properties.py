@@ -4,6 +4,7 @@ On abstract instances (random preference lists, host orders and capacities), the
 version must give exactly the matching of a plain one-proposal-at-a-time Gale–Shapley written here (the
 students-optimal stable matching is unique), respect capacities, and leave no blocking pair.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """A time limit stops the repair early: the result stays valid and says what it cost."""
+
 from matcher import Config, allocate, embedded_scenario, load_inputs, verify
 from matcher.result import Status
 
@@ -25,10 +26,12 @@ def test_the_time_limit_option_writes_a_valid_result_with_its_gap(tmp_path):
     from click.testing import CliRunner
 
     from matcher.cli.main import main
+
     students, sites = (str(p) for p in embedded_scenario())
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["allocate", "--students", students, "--sites", sites, "--out", str(out),
-                                       "--time-limit", "0.000001"])
+    result = CliRunner().invoke(
+        main, ["allocate", "--students", students, "--sites", sites, "--out", str(out), "--time-limit", "0.000001"]
+    )
     assert result.exit_code == 0, result.output
     solver = json.loads((out / "summary.json").read_text(encoding="utf-8"))["solver"]
     assert solver["status"] == "feasible" and solver["gap"] > 0 and solver["flow_solves"] == 1

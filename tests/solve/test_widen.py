@@ -1,9 +1,10 @@
-"""Widening capped candidate lists (``matcher.candidates.widen``): the cap costs no placement, and says so.
+"""Widening capped candidate lists (``matcher.solve.widen``): the cap costs no placement, and says so.
 
 Named cases with results derived by hand (geometry of ``test_engine_cases``: around O, Lyon), then a property: on
 random instances, with lists capped to the single nearest site per pool and widened, the ``placed`` bound equals
 the one of the same instance with every pair kept, and the result passes the checker (``allocate`` runs it).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -11,19 +12,21 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import levels, run_files, status, write_csv
 from hypothesis import given, settings
-from test_engine_cases import E2, N1, N3, O, placements, site, student
-from test_engine_properties import SETTINGS, _tables, instances
 
 from matcher.candidates.search import candidates
-from matcher.candidates.widen import _augmented, _max_flow, _Search, widen
 from matcher.cli.main import main
 from matcher.config import Config
 from matcher.domain.groups import find_groups
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
-from matcher.pipeline.allocate import BOUNDS_OVER, allocate
+from matcher.pipeline.allocate import allocate
+from matcher.result import BOUNDS_OVER
+from matcher.solve.widen import _augmented, _max_flow, _Search, widen
+
+from cases import E2, N1, N3, O, placements, site, student
+from conftest import levels, run_files, status, write_csv
+from strategies import SETTINGS, instances, tables
 
 #: The nearest site per student and pool only, always (more than one pair in range caps the lists).
 CAPPED = Config(candidate_k=1, max_pairs=1)
@@ -45,8 +48,13 @@ def test_the_cap_would_leave_a_student_out_widening_places_both(tmp_path):
     _, _, on = run_files(tmp_path / "on", people, sites, CAPPED)
     assert sorted(site for rows in placements(on).values() for site, _ in rows) == ["S1", "S2"]
     assert (levels(on)["placed"]["value"], levels(on)["placed"]["bound"]) == (2, 2)
-    assert on.summary["solver"]["widening"] == {"placed_bound_all_pairs": 2, "placed_bound_kept_pairs": 1,
-                                                "pairs_added": 1, "pairs_listed": 2, "skipped": ""}
+    assert on.summary["solver"]["widening"] == {
+        "placed_bound_all_pairs": 2,
+        "placed_bound_kept_pairs": 1,
+        "pairs_added": 1,
+        "pairs_listed": 2,
+        "skipped": "",
+    }
     assert on.summary["solver"]["bounds_over"] == BOUNDS_OVER[1]
     assert status(on) == "feasible"
 
@@ -79,7 +87,7 @@ def test_nothing_capped_nothing_widened(tmp_path):
 @settings(max_examples=40, **SETTINGS)
 @given(instances())
 def test_widened_lists_reach_the_placed_bound_of_all_pairs(instance):
-    students, sites, config = _tables(instance)
+    students, sites, config = tables(instance)
     every = allocate(students, sites, config)
     capped = allocate(students, sites, replace(config, candidate_k=1, max_pairs=1))
     bound = levels(capped)["placed"]["bound"]
@@ -94,7 +102,7 @@ def test_widened_lists_reach_the_placed_bound_of_all_pairs(instance):
 def test_the_last_maximum_flow_is_one_of_the_widened_pairs(instance):
     # the engine shares places out with it instead of solving it again: it must be a flow of the widened network
     # (each student once, both weeks at most, on widened pairs, within each week's places) carrying the bound
-    students, sites, config = _tables(instance)
+    students, sites, config = tables(instance)
     config = replace(config, candidate_k=1, max_pairs=1)
     widening = widen(candidates(students, sites, config), students, sites, config)
     if widening.maximum is None:
@@ -115,12 +123,26 @@ def test_the_screen_says_what_widening_did(tmp_path):
     sites = write_csv(tmp_path / "sites.csv", [site("S1", N1), site("S2", N3)])
     policy = tmp_path / "policy.toml"
     policy.write_text("candidate_k = 1\nmax_pairs = 1\n", encoding="utf-8")
-    out = CliRunner().invoke(main, ["allocate", "--students", str(students), "--sites", str(sites), "--config",
-                                    str(policy), "--out", str(tmp_path / "out")])
+    out = CliRunner().invoke(
+        main,
+        [
+            "allocate",
+            "--students",
+            str(students),
+            "--sites",
+            str(sites),
+            "--config",
+            str(policy),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert f"Bounds proven over: {BOUNDS_OVER[1]}" in out.output
-    assert "Capped candidate lists widened: 1 pairs added; most placed over all eligible pairs 2 (over the kept " \
-           "pairs 1)" in out.output
+    assert (
+        "Capped candidate lists widened: 1 pairs added; most placed over all eligible pairs 2 (over the kept "
+        "pairs 1)" in out.output
+    )
 
 
 def _rounds(students, sites, config, cands):
@@ -147,7 +169,7 @@ def test_searching_only_the_ends_that_changed_sides_finds_every_crossing_pair(in
     # after the first round, widening searches only the students and sites whose side of the cut changed: on
     # each round that finds the same crossing pairs as searching everything again, and the flow ends on the bound
     # of every pair kept
-    students, sites, config = _tables(instance)
+    students, sites, config = tables(instance)
     every = levels(allocate(students, sites, config))["placed"]["bound"]
     config = replace(config, candidate_k=1, max_pairs=1)
     cands = candidates(students, sites, config)

@@ -28,6 +28,7 @@ solved has only the kept pairs and a few added ones. The later levels are still 
 widened: the max flows would take too long; the searches also stop, and nothing is widened, once they have found
 more than that many pairs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -47,7 +48,6 @@ from matcher.solve.network import SINK, SOURCE, Network, build_network
 from matcher.solve.regions import Maximum
 
 __all__ = ["Widening", "widen"]
-
 
 
 @dataclass(frozen=True)
@@ -96,11 +96,18 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     if config.max_widen_pairs == 0:
         return Widening(cands, None, None, 0, 0, skipped="max_widen_pairs is 0")
     mine, every = students.iloc[truncated], config.with_options(max_pairs=2**62, candidate_k=0)
-    estimate = clearly_above(lambda rows: estimate_pairs(mine.iloc[rows], sites, every), len(mine),
-                             config.max_widen_pairs) or estimate_pairs(mine, sites, every)
+    estimate = clearly_above(
+        lambda rows: estimate_pairs(mine.iloc[rows], sites, every), len(mine), config.max_widen_pairs
+    ) or estimate_pairs(mine, sites, every)
     if estimate > config.max_widen_pairs:  # the max flows and searches would take too long
-        return Widening(cands, None, None, 0, 0, skipped=f"about {estimate:,} eligible pairs, more than "
-                                                         f"max_widen_pairs ({config.max_widen_pairs:,})")
+        return Widening(
+            cands,
+            None,
+            None,
+            0,
+            0,
+            skipped=f"about {estimate:,} eligible pairs, more than max_widen_pairs ({config.max_widen_pairs:,})",
+        )
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     flow = _max_flow(cands.pairs[["student", "site"]].astype(np.int64), weeks, cap1, cap2)
@@ -109,8 +116,14 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     while True:
         crossing = finder.crossing(flow, seen)
         if crossing is None:
-            return Widening(cands, None, None, 0, finder.found, skipped=f"more than max_widen_pairs "
-                            f"({config.max_widen_pairs:,}) eligible pairs found by the searches")
+            return Widening(
+                cands,
+                None,
+                None,
+                0,
+                finder.found,
+                skipped=f"more than max_widen_pairs ({config.max_widen_pairs:,}) eligible pairs found by the searches",
+            )
         if crossing.empty:
             break
         look, seen = seen is not None, flow.side  # after the first round, the flow seldom grows: look first
@@ -120,12 +133,19 @@ def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config
     new = flow.pairs.iloc[new["pair"].to_numpy()].drop_duplicates()  # a maximum flow needs these
     added = _ranked(new, students, sites, config, groups) if len(new) else cands.pairs.iloc[:0]
     widened = replace(cands, pairs=_merged(cands.pairs, added))
-    return Widening(widened, flow.value, kept_bound, len(added), finder.found,
-                    maximum=Maximum(flow.value, used[["student", "site", "week"]]))
+    return Widening(
+        widened,
+        flow.value,
+        kept_bound,
+        len(added),
+        finder.found,
+        maximum=Maximum(flow.value, used[["student", "site", "week"]]),
+    )
 
 
-def _ranked(new: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, config: Config,
-            groups: Groups) -> pd.DataFrame:
+def _ranked(
+    new: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, config: Config, groups: Groups
+) -> pd.DataFrame:
     """The candidate rows (``student, site, km, rank``) of the pairs ``new``: the candidate search of their
     students (with their group mates) on their sites only, every pair in range kept."""
     where = np.unique(new["site"].to_numpy(np.int64))
@@ -142,8 +162,16 @@ def _merged(pairs: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
         return pairs
     touched = np.isin(pairs["student"].to_numpy(), added["student"].to_numpy())
     theirs = pd.concat([pairs[touched], added], ignore_index=True)
-    theirs = theirs.iloc[np.lexsort((theirs["site"].to_numpy(), theirs["km"].to_numpy(), theirs["rank"].to_numpy(),
-                                     theirs["student"].to_numpy()))]
+    theirs = theirs.iloc[
+        np.lexsort(
+            (
+                theirs["site"].to_numpy(),
+                theirs["km"].to_numpy(),
+                theirs["rank"].to_numpy(),
+                theirs["student"].to_numpy(),
+            )
+        )
+    ]
     out = pd.concat([pairs[~touched], theirs], ignore_index=True)  # each student's rows in one part
     return out.iloc[np.argsort(out["student"].to_numpy(), kind="stable")].reset_index(drop=True)
 
@@ -163,9 +191,14 @@ class _Flow:
         """``student, site, week`` rows of the flow, and ``pair``: the row of ``pairs`` each is on."""
         used = np.flatnonzero((self.flows > 0) & (self.net.pair >= 0))
         rows = self.net.pair[used]
-        return pd.DataFrame({"student": self.pairs["student"].to_numpy(np.int64)[rows],
-                             "site": self.pairs["site"].to_numpy(np.int64)[rows],
-                             "week": self.net.week[used].astype(np.int8), "pair": rows})
+        return pd.DataFrame(
+            {
+                "student": self.pairs["student"].to_numpy(np.int64)[rows],
+                "site": self.pairs["site"].to_numpy(np.int64)[rows],
+                "week": self.net.week[used].astype(np.int8),
+                "pair": rows,
+            }
+        )
 
 
 def _max_flow(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> _Flow:
@@ -174,12 +207,12 @@ def _max_flow(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np
     solver = max_flow_solver(net)
     side = np.zeros(net.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
-    return _Flow(pairs, net, solver.flows(np.arange(len(net.tails), dtype=np.int32)), int(solver.optimal_flow()),
-                 side)
+    return _Flow(pairs, net, solver.flows(np.arange(len(net.tails), dtype=np.int32)), int(solver.optimal_flow()), side)
 
 
-def _augmented(flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray,
-               look: bool) -> _Flow:
+def _augmented(
+    flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, look: bool
+) -> _Flow:
     """``flow`` on its pairs plus ``added`` (no flow on their arcs), made maximum again.
 
     With ``look``, the residual network is searched from the source first (scipy's breadth-first search): when
@@ -189,13 +222,22 @@ def _augmented(flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.nda
     pairs = pd.concat([flow.pairs, added], ignore_index=True)
     tails, heads, rows, week = _arcs(added, weeks, cap1, cap2)
     old = flow.net
-    net = Network(np.concatenate([old.tails, tails]), np.concatenate([old.heads, heads]),
-                  np.concatenate([old.capacities, np.ones(len(tails), old.capacities.dtype)]),
-                  np.concatenate([old.pair, len(flow.pairs) + rows]), np.concatenate([old.week, week]),
-                  old.student_arc, old.n_nodes, old.week_nodes)
+    net = Network(
+        np.concatenate([old.tails, tails]),
+        np.concatenate([old.heads, heads]),
+        np.concatenate([old.capacities, np.ones(len(tails), old.capacities.dtype)]),
+        np.concatenate([old.pair, len(flow.pairs) + rows]),
+        np.concatenate([old.week, week]),
+        old.student_arc,
+        old.n_nodes,
+        old.week_nodes,
+    )
     flows = np.concatenate([flow.flows, np.zeros(len(tails), flow.flows.dtype)])
     room, back = np.flatnonzero(flows < net.capacities), np.flatnonzero(flows > 0)
-    tails, heads = np.concatenate([net.tails[room], net.heads[back]]), np.concatenate([net.heads[room], net.tails[back]])
+    tails, heads = (
+        np.concatenate([net.tails[room], net.heads[back]]),
+        np.concatenate([net.heads[room], net.tails[back]]),
+    )
     if look and not (side := _reached(tails, heads, net.n_nodes))[SINK]:
         return _Flow(pairs, net, flows, flow.value, side)
     solver = SimpleMaxFlow()
@@ -203,8 +245,8 @@ def _augmented(flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.nda
     more = solved_max_flow(solver)
     extra = solver.flows(np.arange(len(room) + len(back), dtype=np.int32))
     flows = flows.copy()
-    flows[room] += extra[:len(room)]
-    flows[back] -= extra[len(room):]  # an arc with room and flow (a site's places) is in both parts
+    flows[room] += extra[: len(room)]
+    flows[back] -= extra[len(room) :]  # an arc with room and flow (a site's places) is in both parts
     side = np.zeros(net.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
     return _Flow(pairs, net, flows, flow.value + more, side)
@@ -218,8 +260,9 @@ def _reached(tails: np.ndarray, heads: np.ndarray, n_nodes: int) -> np.ndarray:
     return side
 
 
-def _arcs(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray,
-          cap2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _arcs(
+    pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The arcs ``build_network`` gives ``pairs`` (week 1 ``W1[site] → student``, week 2 ``student → W2[site]``):
     tails, heads, the row of ``pairs`` and the week of each."""
     m, n = len(cap1), len(weeks)
@@ -227,15 +270,20 @@ def _arcs(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray,
     one = np.flatnonzero((weeks != "week_2")[s] & (cap1[j] > 0))
     two = np.flatnonzero((weeks != "week_1")[s] & (cap2[j] > 0))
     s_in = 2 + 2 * m + s
-    return (np.concatenate([2 + j[one], s_in[two] + n]), np.concatenate([s_in[one], 2 + m + j[two]]),
-            np.concatenate([one, two]), np.concatenate([np.ones(len(one), np.int8), np.full(len(two), 2, np.int8)]))
+    return (
+        np.concatenate([2 + j[one], s_in[two] + n]),
+        np.concatenate([s_in[one], 2 + m + j[two]]),
+        np.concatenate([one, two]),
+        np.concatenate([np.ones(len(one), np.int8), np.full(len(two), 2, np.int8)]),
+    )
 
 
 class _Search:
     """Searches for the eligible pairs crossing a flow's minimum cut (see the module docstring, step 2)."""
 
-    def __init__(self, students: pd.DataFrame, sites: pd.DataFrame, config: Config, truncated: np.ndarray,
-                 groups: Groups):
+    def __init__(
+        self, students: pd.DataFrame, sites: pd.DataFrame, config: Config, truncated: np.ndarray, groups: Groups
+    ):
         self.students, self.sites, self.config, self.groups = students, sites, config, groups
         self.truncated = truncated  # capped students and their group mates, sorted
         self.found = 0
@@ -260,8 +308,10 @@ class _Search:
             if seen is None:
                 searches = [(who[mask], among)]
             else:  # a student or a site that changed sides, against every site or student across the cut
-                searches = [(who[mask & (seen[s_node] != side[s_node])], among),
-                            (who[mask], among[seen[j_node[among]] != side[j_node[among]]])]
+                searches = [
+                    (who[mask & (seen[s_node] != side[s_node])], among),
+                    (who[mask], among[seen[j_node[among]] != side[j_node[among]]]),
+                ]
             for students, sites in searches:
                 found = self._every(students, sites, key)
                 if found is None:
