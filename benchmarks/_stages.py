@@ -19,7 +19,6 @@ sharing it) of this process and every process it forked, sampled every 0.5 s (``
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import pickle
@@ -124,45 +123,29 @@ class Recorder:
 
 
 class AllocateProbe:
-    """Times ``allocate``'s stages by wrapping ``candidates``, ``optimise`` and ``verify`` in its module.
+    """Records ``allocate``'s stages as its observer (``allocate(..., observer=probe)``): no patching of its code.
 
-    Rows: candidates, solve, tables (from the solve's end to the check's start), check, summary (from the
-    check's end to ``allocate``'s return: summary and unused places). ``outputs`` keeps what each wrapped call
-    returned (the candidate pairs are reused by the baseline).
+    Rows: candidates, widen, solve, tables, check, summary (summary sections, unused places, blocking pairs).
+    ``outputs`` keeps what each stage returned when it returns a value (the widened candidate pairs are reused by
+    the baseline).
     """
 
-    WRAPPED = {"candidates": "candidates", "widen": "widen", "optimise": "solve", "verify": "check"}
+    ROWS = ("candidates", "widen", "solve", "tables", "check", "summary")
 
     def __init__(self, rec: Recorder):
-        self.rec, self.outputs, self.last_end = rec, {}, None
-        self.module = importlib.import_module("matcher.pipeline.allocate")  # the module, not the re-exported function
+        self.rec, self.outputs = rec, {}
 
-    def _wrap(self, fn, stage: str):
-        def wrapped(*args, **kwargs):
-            if stage == "check":
-                self.rec.mark("tables", time.perf_counter() - self.last_end)
-            start = self.rec.begin(stage)
-            out = fn(*args, **kwargs)
-            self.rec.mark(stage, time.perf_counter() - start)
-            self.outputs[stage], self.last_end = out, time.perf_counter()
-            if stage == "candidates":  # known early, for a run stopped before the summary
-                self.rec.facts["candidate_pairs"] = len(out.pairs)
-            self.rec.begin({"solve": "tables", "check": "summary"}.get(stage, "solve"))
-            return out
+    def begin(self, stage: str) -> None:
+        if stage in self.ROWS:
+            self.rec.begin(stage)
 
-        return wrapped
-
-    @contextmanager
-    def installed(self):
-        saved = {name: getattr(self.module, name) for name in self.WRAPPED}
-        for name, stage in self.WRAPPED.items():
-            setattr(self.module, name, self._wrap(saved[name], stage))
-        try:
-            yield self
-            self.rec.mark("summary", time.perf_counter() - self.last_end)
-        finally:
-            for name, fn in saved.items():
-                setattr(self.module, name, fn)
+    def end(self, stage: str, seconds: float, value: object) -> None:
+        if stage not in self.ROWS:
+            return
+        self.rec.mark(stage, seconds)
+        self.outputs[stage] = value
+        if stage == "candidates":  # known early, for a run stopped before the summary
+            self.rec.facts["candidate_pairs"] = len(value.pairs)
 
 
 def run_generate(spec: dict, workdir: Path) -> None:
@@ -187,8 +170,8 @@ def run_pipeline(
         students, sites = load_inputs(paths[0], paths[1], config)
         if drop_groups:  # every student on their own: against a run with groups, what groups cost
             students = students.assign(group_id="")
-    with AllocateProbe(rec).installed() as probe:
-        result = allocate(students, sites, config)
+    probe = AllocateProbe(rec)
+    result = allocate(students, sites, config, observer=probe)
     with rec.stage("export"):
         write_outputs(result, workdir / "out")
     rec.facts.update(pipeline_facts(result, config))

@@ -1,10 +1,30 @@
-"""Input problems, collected and reported together."""
+"""matcher's exceptions, one tree: :class:`MatcherError` and its kinds.
+
+- :class:`InputError`: bad input; every :class:`Problem` found, reported together (exit status 2).
+- :class:`ResourceLimit`: a run refused before it starts because it would not fit (exit status 2, with advice).
+- :class:`SolverError`: a solver failed where it cannot (a bug or a broken installation: exit status 1).
+- :class:`CheckError`: the independent checker found a violation (a bug in matcher: exit status 1).
+
+A result that is not proven optimal is a :class:`matcher.result.Status`, never an exception.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Problem", "InputError", "CheckError", "MatcherWarning", "PERSONAL_VALUES"]
+__all__ = [
+    "MatcherError",
+    "Problem",
+    "InputError",
+    "ResourceLimit",
+    "SolverError",
+    "CheckError",
+    "MatcherWarning",
+    "PERSONAL_VALUES",
+]
+
+#: How many problems ``str(InputError)`` lists (``report()`` lists them all).
+SHOWN_PROBLEMS = 5
 
 #: Columns whose values are personal: problems name their file, row and column but never print the value.
 PERSONAL_VALUES: frozenset[str] = frozenset({"student_id", "address"})
@@ -47,19 +67,45 @@ class Problem:
         return f"{where}: {self.message}{shown}. Fix: {self.fix}"
 
 
-class InputError(Exception):
-    """Bad input: every problem found, reported together."""
+class MatcherError(Exception):
+    """Every error matcher raises on purpose."""
+
+
+class InputError(MatcherError):
+    """Bad input: every problem found, reported together; ``str()`` names the first ones."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
-        super().__init__(f"{len(self.problems)} problem(s) in the input")
+        first = [str(p) for p in self.problems[:SHOWN_PROBLEMS]]
+        more = len(self.problems) - len(first)
+        lines = [f"{len(self.problems)} problem(s) in the input", *first] + ([f"... and {more} more"] if more else [])
+        super().__init__("\n".join(lines))
 
     def report(self) -> str:
         """All problems, one per line."""
         return "\n".join(str(p) for p in self.problems)
 
 
-class CheckError(Exception):
+class ResourceLimit(MatcherError):
+    """A run refused before it starts because it would need more than the limits allow (with advice).
+
+    Not bad input: the files are valid. It carries its reasons as problems and exits with status 2, as a usage error.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self) -> str:
+        """All reasons, one per line."""
+        return "\n".join(str(p) for p in self.problems)
+
+
+class SolverError(MatcherError):
+    """A solver failed where it cannot fail on a well-formed network: a bug or a broken installation."""
+
+
+class CheckError(MatcherError):
     """The independent checker found a violation: a bug in matcher, never a user error."""
 
 

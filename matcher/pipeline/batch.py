@@ -21,6 +21,7 @@ from matcher.check.checker import verify
 from matcher.config import Config
 from matcher.pipeline.compute import Engine, Runner
 from matcher.pipeline.merge import merge_results
+from matcher.pipeline.run import allocate_one
 
 __all__ = [
     "Part",
@@ -107,9 +108,7 @@ def _positions(keys: np.ndarray) -> dict[str, np.ndarray]:
 
 def allocate_part(part: Part, config: Config) -> tuple:
     """The allocation of one part (a task: runs where the engine puts it): ``(academie, Result)``."""
-    from matcher.pipeline.allocate import allocate
-
-    return part.academie, allocate(part.students, part.sites, config, pairs=part.pairs)
+    return part.academie, allocate_one(part.students, part.sites, config, pairs=part.pairs)
 
 
 def allocate_by_academie(

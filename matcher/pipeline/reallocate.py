@@ -13,29 +13,24 @@ then priority students, nearer students, the seeded lottery).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from matcher.candidates.search import candidates
-from matcher.check.checker import verify
 from matcher.config import Config
-from matcher.errors import InputError, Problem
-from matcher.export.safecells import FORMULA_STARTS
-from matcher.pipeline.allocate import assignment_table
+from matcher.pipeline.previous import read_previous
 from matcher.result import Result
 from matcher.solve.engine import optimise
 from matcher.solve.flow import Level
 from matcher.solve.regions import Regional
 from matcher.solve.stable import lottery
-from matcher.tables.blocking import blocking_pairs
+from matcher.solve.widen import Widening
 from matcher.tables.changes import changes_table
-from matcher.tables.gender import gender_target_figures
-from matcher.tables.reasons import reasons
-from matcher.tables.summary import build_summary, unused_places
+from matcher.tables.finish import Solved, finish, scope
+from matcher.util.stages import Stages
 
 __all__ = ["Reallocation", "reallocate", "read_previous", "CAUSES"]
 
@@ -56,64 +51,6 @@ class Reallocation:
 
     result: Result
     changes: pd.DataFrame
-
-
-def read_previous(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The previous run's ``assignments.csv`` (required) and ``unassigned.csv`` (if present), as text."""
-    folder = Path(folder)
-    path = folder / "assignments.csv"
-    try:
-        prev = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    None,
-                    None,
-                    str(folder),
-                    f"cannot read the previous assignments: {type(exc).__name__}",
-                    "give the --out folder of a previous matcher run",
-                )
-            ]
-        ) from None
-    missing = [c for c in ("student_id", "site_id", "weeks") if c not in prev.columns]
-    bad = prev[~prev["weeks"].isin(("both", "week_1", "week_2"))] if not missing else prev.iloc[:0]
-    problems = [Problem(path.name, None, c, "", "missing column", "give a matcher assignments.csv") for c in missing]
-    problems += [
-        Problem(path.name, int(i) + 2, "weeks", v, "unknown weeks", "use both, week_1 or week_2")
-        for i, v in bad["weeks"].items()
-    ]
-    if not problems:
-        layout = prev.sort_values("weeks").groupby("student_id")["weeks"].agg("|".join)
-        odd = layout[~layout.isin(("both", "week_1", "week_2", "week_1|week_2"))]
-        problems += [
-            Problem(
-                path.name,
-                None,
-                "student_id",
-                sid,
-                f"rows for weeks {w.replace('|', ', ')}",
-                "give one row per student, or one per week for a split",
-            )
-            for sid, w in odd.items()
-        ]
-    if problems:
-        raise InputError(problems)
-    un = folder / "unassigned.csv"
-    previous_unassigned = _ids(pd.read_csv(un, dtype=str, keep_default_na=False)) if un.exists() else None
-    return _ids(prev[["student_id", "site_id", "weeks"]]), previous_unassigned
-
-
-def _ids(table: pd.DataFrame) -> pd.DataFrame:
-    """Ids as they were before export: the apostrophe added to formula-like cells is taken off."""
-    out = table.copy()
-    for column in ("student_id", "site_id"):
-        if column in out:
-            v = out[column]
-            quoted = v.str.startswith("'") & v.str[1:].str.startswith(FORMULA_STARTS)
-            out[column] = v.where(~quoted, v.str[1:])
-    return out
 
 
 def _causes(
@@ -229,49 +166,50 @@ def reallocate(
         Input file names and hashes to record in the summary.
     """
     config = config or Config()
-    timings: dict = {}
-    clock = time.perf_counter()
-    cands = candidates(students, sites, config, pairs_table=pairs)
-    rows, cause = _causes(previous, students, sites, cands.pairs, config)
-    keep = rows[rows["student_id"].map(cause).to_numpy() == ""]
-    kept = _placements(keep["s"].to_numpy(np.int64), keep["t"].to_numpy(np.int64), keep["weeks"].to_numpy(object))
-    timings["candidates"], clock = round(time.perf_counter() - clock, 3), time.perf_counter()
-    placements, all_pairs, best = _place_rest(students, sites, kept, config, cands.pairs, pairs)
-    timings["solve"], clock = round(time.perf_counter() - clock, 3), time.perf_counter()
-    assignments = assignment_table(placements, all_pairs, students, sites, config)
-    placed = np.zeros(len(students), bool)
-    placed[placements["student"].to_numpy(np.int64)] = True
-    n_eligible = np.bincount(all_pairs["student"].to_numpy(np.int64), minlength=len(students))
-    unassigned = reasons(students, sites, config, np.flatnonzero(~placed), n_eligible, cands.alone)
-    verify(students, sites, assignments, unassigned, config, pairs)
-    timings["tables_and_check"] = round(time.perf_counter() - clock, 3)
+    stages = Stages()
+    with stages.stage("candidates"):
+        cands = candidates(students, sites, config, pairs_table=pairs)
+        rows, cause = _causes(previous, students, sites, cands.pairs, config)
+        keep = rows[rows["student_id"].map(cause).to_numpy() == ""]
+        kept = _placements(keep["s"].to_numpy(np.int64), keep["t"].to_numpy(np.int64), keep["weeks"].to_numpy(object))
+    placements, all_pairs, best = stages.run("solve", _place_rest, students, sites, kept, config, cands.pairs, pairs)
     info = {
         **best.info,
         "method": "re-allocation: still-valid placements kept, " + best.info["method"],
         "kept_students": int(keep["student_id"].nunique()),
+        **scope(cands, Widening(cands, skipped="re-allocation keeps the nearest sites"), best.info["status"]),
+        **_not_applied(config),
     }
-    summary = build_summary(
+    levels = _levels(best.levels, kept, all_pairs, students)
+    solved = Solved(placements, all_pairs, all_pairs, levels, info)
+    result = finish(
         students,
         sites,
-        assignments,
-        unassigned,
         config,
-        _levels(best.levels, kept, all_pairs, students),
-        info,
-        inputs or {},
+        solved,
+        cands,
+        given_pairs=pairs,
+        inputs=inputs or {},
+        stages=stages,
+        check_groups=False,
     )
-    summary["unused_places"] = unused_places(sites, assignments, all_pairs, placed)
-    summary["gender_target"] = gender_target_figures(
-        students, sites, placements, all_pairs, config.gender_target, config.gender_site_min
-    )
-    summary["blocking_pairs"] = len(blocking_pairs(students, sites, assignments, all_pairs, config))
-    changes = changes_table(previous, previous_unassigned, cause, assignments, unassigned, students)
-    summary["reallocation"] = {
+    changes = changes_table(previous, previous_unassigned, cause, result.assignments, result.unassigned, students)
+    result.summary["reallocation"] = {
         "previous_placed": int(previous["student_id"].nunique()),
         "kept": int(keep["student_id"].nunique()),
         "changes": {k: int(v) for k, v in changes["change"].value_counts().sort_index().items()},
     }
-    return Reallocation(Result(assignments, unassigned, summary, timings), changes)
+    return Reallocation(result, changes)
+
+
+def _not_applied(config: Config) -> dict[str, Any]:
+    """The policy's levels that re-allocation does not optimise (the summary still reports their figures)."""
+    left = [
+        name
+        for name, on in (("floors", config.academie_floors != "none"), ("gender", config.gender_target is not None))
+        if on
+    ]
+    return {"levels_not_applied": left} if left else {}
 
 
 def _place_rest(students, sites, kept: pd.DataFrame, config: Config, pairs: pd.DataFrame, given: pd.DataFrame | None):

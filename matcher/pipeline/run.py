@@ -1,0 +1,84 @@
+"""One allocation on one problem: candidates → widening → solve → :func:`matcher.tables.finish.finish`.
+
+``allocate_one`` is what ``allocate`` runs when the problem is not split by académie, and what every académie part
+runs when it is (:mod:`matcher.pipeline.batch`); it never splits, so the two never call each other back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from matcher.candidates.budget import check_memory
+from matcher.candidates.search import candidates
+from matcher.config import Config
+from matcher.errors import SolverError
+from matcher.result import Result
+from matcher.solve.engine import Optimum, optimise
+from matcher.solve.flow import Level
+from matcher.solve.regions import Regional
+from matcher.solve.stability import stable_optimum
+from matcher.solve.widen import Widening, widen
+from matcher.tables.finish import Solved, finish, scope
+from matcher.tables.floors import academie_floors
+from matcher.util.stages import StageObserver, Stages
+
+__all__ = ["allocate_one"]
+
+
+def allocate_one(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    config: Config,
+    *,
+    pairs: pd.DataFrame | None = None,
+    inputs: dict[str, Any] | None = None,
+    observer: StageObserver | None = None,
+) -> Result:
+    """Allocate one problem as a whole (see ``allocate`` for the parameters)."""
+    stages = Stages(observer)
+    cands = stages.run("candidates", candidates, students, sites, config, pairs_table=pairs)
+    if config.mode == "optimal":  # the cap must cost no placement
+        widening = stages.run("widen", widen, cands, students, sites, config)
+    else:
+        widening = stages.run("widen", Widening, cands, skipped="the stable mode keeps the nearest sites")
+    cands = widening.candidates
+    check_memory(len(students), len(sites), len(cands.pairs), config)  # refuses, with advice, before the model
+    best, extra = stages.run("solve", _solve, students, sites, cands.pairs, config, widening)
+    _same_bound(best.levels, widening, config)
+    info = {**best.info, **scope(cands, widening, best.info["status"])}
+    solved = Solved(best.placements, best.pairs, cands.pairs, list(best.levels), info, extra)
+    return finish(students, sites, config, solved, cands, given_pairs=pairs, inputs=inputs or {}, stages=stages)
+
+
+def _solve(
+    students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config, widening: Widening
+) -> tuple[Optimum, dict[str, Any]]:
+    """The mode's placements and levels, with the mode's own summary sections."""
+    if config.mode == "stable":
+        return stable_optimum(students, sites, pairs, config)
+    gender = None if config.gender_target is None else (config.gender_target, config.gender_site_min)
+    best = optimise(
+        students,
+        sites,
+        pairs,
+        config.objective.order,
+        config.time_limit,
+        academie_floors(config),
+        gender,
+        Regional.of(config),
+        widening.maximum,
+    )
+    return best, {}
+
+
+def _same_bound(levels: tuple[Level, ...] | list[Level], widening: Widening, config: Config) -> None:
+    """The engine's ``placed`` bound on the widened pairs is the maximum over all pairs; anything else is a bug."""
+    if config.mode != "optimal" or widening.placed_bound is None or not levels or levels[0].name != "placed":
+        return
+    if levels[0].bound != widening.placed_bound:
+        raise SolverError(
+            f"internal error: the placed bound on the widened pairs ({levels[0].bound:g}) differs "
+            f"from the maximum flow over all eligible pairs ({widening.placed_bound})"
+        )
