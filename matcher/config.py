@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from matcher.errors import InputError, Problem
 
@@ -127,7 +128,7 @@ class Config:
     memory_limit_mb: float = 8000.0
     objective: Objective = field(default_factory=Objective)
 
-    def with_options(self, **changes) -> Config:
+    def with_options(self, **changes: Any) -> Config:
         """A copy with the given options changed (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
@@ -136,7 +137,7 @@ class Config:
 OPTIONS = {f.name: f for f in fields(Config) if f.name != "objective"}
 
 
-def read_toml(path: str | Path, what: str) -> dict:
+def read_toml(path: str | Path, what: str) -> dict[str, Any]:
     """The TOML file at ``path`` as a dict; an InputError naming ``what`` when it cannot be read."""
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -153,7 +154,7 @@ def load_config(path: str | Path | None) -> Config:
     name = Path(path).name
     data = read_toml(path, "the configuration")
     problems: list[Problem] = []
-    values: dict = {}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key == "objective" and isinstance(value, dict):
             values["objective"] = read_objective(value, name, problems)
@@ -175,10 +176,13 @@ def load_config(path: str | Path | None) -> Config:
     return Config(**values)
 
 
-def coerce_option(key: str, value, name: str, problems: list[Problem]):
+def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> Any:
     """``value`` (as read from TOML) checked and converted for option ``key``; a problem added when it is not
     valid (the returned value is then meaningless)."""
-    bad = lambda what: problems.append(Problem(name, None, key, str(value), f"expected {what}", f"set {key} to {what}"))  # noqa: E731
+
+    def bad(what: str) -> None:
+        problems.append(Problem(name, None, key, str(value), f"expected {what}", f"set {key} to {what}"))
+
     if key == "week_1_start":
         if isinstance(value, date) and value.weekday() == 0:
             return value
@@ -230,7 +234,7 @@ def coerce_option(key: str, value, name: str, problems: list[Problem]):
     return bad("a positive number")
 
 
-def read_objective(value: dict, name: str, problems: list[Problem]) -> Objective:
+def read_objective(value: dict[str, Any], name: str, problems: list[Problem]) -> Objective:
     """The ``[objective]`` table as an Objective; problems added for unknown or misplaced levels."""
     order = value.get("order", list(LEVELS))
     if not (isinstance(order, list) and order and set(order) <= set(LEVELS) and len(set(order)) == len(order)):

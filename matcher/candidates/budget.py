@@ -100,8 +100,8 @@ def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) 
     for trade, rows in asked.groupby(asked).groups.items():
         offering = sites["sectors"].map(lambda offered, t=trade: t in offered).to_numpy(bool)
         if offering.any():
-            rows = np.asarray(rows)
-            counts[rows] += in_range(cKDTree(site_points[offering]), points[rows], radius[rows], same[rows])
+            at = np.asarray(rows)
+            counts[at] += in_range(cKDTree(site_points[offering]), points[at], radius[at], same[at])
     if counts.sum() > config.max_pairs and config.candidate_k > 0:
         counts = np.minimum(counts, config.candidate_k * np.maximum(wants.map(len).to_numpy(), 1))
     return int(counts.sum()) + int(students["site_choices"].map(len).sum())
@@ -166,9 +166,9 @@ def check_run(
     each académie's students are checked against every site, and the largest estimate is returned.
     """
     parts = [students] if not by_academie else [part for _, part in students.groupby("academie", sort=True)]
-    worst = None
-    for part in parts or [students]:
-        n_pairs = len(pairs) if pairs is not None else estimate_pairs(part.reset_index(drop=True), sites, config)
-        if worst is None or n_pairs > worst[1]:
-            worst = (len(part), n_pairs)
-    return check_memory(worst[0], len(sites), worst[1], config)
+    sizes = [
+        (len(part), len(pairs) if pairs is not None else estimate_pairs(part.reset_index(drop=True), sites, config))
+        for part in parts or [students]
+    ]
+    n_students, n_pairs = max(sizes, key=lambda size: size[1])  # the first of the largest
+    return check_memory(n_students, len(sites), n_pairs, config)

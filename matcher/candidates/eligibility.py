@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from itertools import chain
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.util.runs import lengths, positions
@@ -19,6 +20,8 @@ from matcher.util.runs import lengths, positions
 __all__ = ["eligible", "trade_rank"]
 
 _COLUMNS = ("student", "site", "km", "rank")
+
+_Bools = npt.NDArray[np.bool_]
 
 
 def trade_rank(
@@ -106,14 +109,26 @@ def _allowed(s: np.ndarray, j: np.ndarray, students: pd.DataFrame, sites: pd.Dat
     reserved_ok, rest_ok = _rules(
         *((grid >> (6 + b)) & 1 == 1 for b in reversed(range(5))), *((grid >> b) & 1 == 1 for b in reversed(range(6)))
     )
-    pair = who[s] * 64 + where[j]
+    pair: npt.NDArray[np.int64] = who[s] * 64 + where[j]
     ok = reserved_ok[pair]
     at_l = np.flatnonzero(res_l[j])
     ok[at_l[_lycee_listed(s[at_l], j[at_l], students, sites)]] = True
     return ok & rest_ok[pair]
 
 
-def _rules(priority, accessible_only, week_1, week_2, split_ok, res_p, res_l, accessible, c1, c2, ft_only):
+def _rules(
+    priority: _Bools,
+    accessible_only: _Bools,
+    week_1: _Bools,
+    week_2: _Bools,
+    split_ok: _Bools,
+    res_p: _Bools,
+    res_l: _Bools,
+    accessible: _Bools,
+    c1: _Bools,
+    c2: _Bools,
+    ft_only: _Bools,
+) -> tuple[_Bools, _Bools]:
     """The reservation rule (but for listed lycées) and the accessibility and weeks rules, on boolean arrays."""
     reserved_ok = ~(res_p | res_l) | (res_p & priority)
     full_time = ~split_ok | ft_only  # such pairs are only usable full time

@@ -36,7 +36,7 @@ def choice_pairs(
     ch["site"] = pos.loc[ch["site_id"].to_numpy()].to_numpy()
     s, j = ch["student"].to_numpy(int), ch["site"].to_numpy(int)
     if pairs_table is not None:
-        given = given_pairs(students, sites, None, pairs_table, check_limit=False)
+        given, _ = _table_pairs(students, sites, pairs_table)
         ch = ch.merge(given[["student", "site", "km"]], on=["student", "site"])  # only the table's pairs exist
     else:
         ch["km"] = great_circle_km(
@@ -48,11 +48,18 @@ def choice_pairs(
     return ch[["student", "site", "km", "rank"]]
 
 
-def given_pairs(
-    students: pd.DataFrame, sites: pd.DataFrame, config: Config | None, table: pd.DataFrame, *, check_limit: bool = True
-) -> pd.DataFrame:
-    """Pairs from a user table; its ``km`` or ``minutes`` value is the distance (with ``check_limit``: within each
-    student's limit, ranked by trade, pairs no trade rule allows dropped)."""
+def given_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config, table: pd.DataFrame) -> pd.DataFrame:
+    """Pairs from a user table; its ``km`` or ``minutes`` value is the distance, within each student's limit, ranked
+    by trade, pairs no trade rule allows dropped."""
+    out, unit = _table_pairs(students, sites, table)
+    limit = limits(students, config) if unit == "km" else np.full(len(students), config.max_minutes)
+    out = out[out["km"].to_numpy() <= limit[out["student"].to_numpy()]]
+    return _with_trade_rank(out, students, sites, config)
+
+
+def _table_pairs(students: pd.DataFrame, sites: pd.DataFrame, table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The pairs of a user table between known students and sites (``km``: the table's ``km`` or ``minutes``
+    value), and which of the two units it gives."""
     unit = "km" if "km" in table.columns else "minutes"
     spos = pd.Series(np.arange(len(students)), index=students["student_id"].to_numpy())
     tpos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
@@ -64,11 +71,7 @@ def given_pairs(
             "km": t[unit].to_numpy(float),
         }
     )
-    if not check_limit:
-        return out
-    limit = limits(students, config) if unit == "km" else np.full(len(students), config.max_minutes)
-    out = out[out["km"].to_numpy() <= limit[out["student"].to_numpy()]]
-    return _with_trade_rank(out, students, sites, config)
+    return out, unit
 
 
 def _with_trade_rank(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.config import Config
@@ -47,7 +48,9 @@ class Violation:
         return f"[{self.rule}] {who + ': ' if who else ''}{self.detail}"
 
 
-def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+def great_circle_km(
+    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
     """Great-circle distance in km on the mean Earth radius, with the formula of geopy's ``great_circle``.
 
     Parameters
@@ -64,7 +67,8 @@ def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     dl = l2 - l1
     y = np.hypot(np.cos(p2) * np.sin(dl), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl))
     x = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl)
-    return EARTH_RADIUS_KM * np.arctan2(y, x)
+    km: npt.NDArray[np.float64] = EARTH_RADIUS_KM * np.arctan2(y, x)
+    return km
 
 
 def text(series: pd.Series) -> pd.Series:
@@ -187,9 +191,10 @@ def _pair_values(
     pairs: pd.DataFrame, unit: str, rows: pd.DataFrame, student_index: pd.Index, site_index: pd.Index
 ) -> np.ndarray:
     """The pairs table's value for each row (first occurrence of a pair), NaN when the pair is absent."""
-    ps, pt = student_index.get_indexer(text(pairs["student_id"])), site_index.get_indexer(text(pairs["site_id"]))
+    ps = student_index.get_indexer(pd.Index(text(pairs["student_id"])))
+    pt = site_index.get_indexer(pd.Index(text(pairs["site_id"])))
     keys = pd.Series(ps * len(site_index) + pt)
-    keep = ((ps >= 0) & (pt >= 0) & ~keys.duplicated()).to_numpy()
+    keep = (ps >= 0) & (pt >= 0) & ~keys.duplicated().to_numpy()
     values = pd.to_numeric(pairs[unit], errors="coerce").to_numpy(dtype="float64")[keep]
     at = pd.Index(keys[keep]).get_indexer(rows["s"].to_numpy() * len(site_index) + rows["t"].to_numpy())
     return np.where(at >= 0, values[at], np.nan)
@@ -212,7 +217,7 @@ def check_eligibility(rows: pd.DataFrame, sites: pd.DataFrame, config: Config, o
     )
     unlisted = res_l & ~listed & ~(res_p & priority)
     bad = rows.loc[unlisted]
-    also = pd.Series(np.where(res_p[unlisted], " and the student is not priority", ""), index=bad.index)
+    also = pd.Series(np.where(res_p[unlisted], " and the student is not priority", ""), index=bad.index, dtype=str)
     emit(
         out,
         "reserved_lycees",

@@ -1,17 +1,20 @@
 """Command-line parts for académie batches and sweeps: the engine options and ``matcher sweep``.
 
-``matcher.cli`` adds :data:`sweep_cmd` to its group and uses :func:`engine_options` and :func:`batch_runner` in
-``allocate``. Misused options give a one-line message and exit status 2, before anything is loaded or written.
+:mod:`matcher.cli.main` adds :data:`sweep_cmd` to its group; :mod:`matcher.cli.allocate` uses :func:`engine_options`
+and :func:`batch_runner` in ``allocate``. Misused options give a one-line message and exit status 2, before anything
+is loaded or written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
+from matcher.cli.options import FILE
 from matcher.config import Config, load_config
 from matcher.export.outputs import file_digest
 from matcher.load import load_inputs
@@ -21,16 +24,16 @@ from matcher.util.progress import Progress
 
 __all__ = ["engine_options", "engine_from", "batch_runner", "opened", "sweep_cmd"]
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """One line on stderr, exit status 2."""
     click.echo(f"matcher: {message}", err=True)
     raise click.exceptions.Exit(2)
 
 
-def engine_options(command):
+def engine_options(command: _Command) -> _Command:
     """``--engine``, ``--scheduler`` and ``--workers``."""
     command = click.option(
         "--workers",
@@ -91,12 +94,12 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
 
 
 @click.command(name="sweep")
-@click.option("--students", "students_path", type=_FILE, required=True, help="Students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=_FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
+@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
 @click.option(
     "--grid",
     "grid_path",
-    type=_FILE,
+    type=FILE,
     required=True,
     help="Grid (TOML): policy options with lists of values; see datasets/sweep_example.toml.",
 )
@@ -110,11 +113,20 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
 @click.option(
     "--config",
     "config_path",
-    type=_FILE,
+    type=FILE,
     help="Base policy file (TOML) for the options the grid does not vary; see datasets/policy.toml.",
 )
 @engine_options
-def sweep_cmd(students_path, sites_path, grid_path, out_dir, config_path, engine, scheduler, workers):
+def sweep_cmd(
+    students_path: Path,
+    sites_path: Path,
+    grid_path: Path,
+    out_dir: Path,
+    config_path: Path | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
     """Allocate every combination of the grid's options and seeds; write one comparison table."""
     chosen = engine_from(engine, scheduler, workers)
     if out_dir.exists() and not out_dir.is_dir():

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
 from matcher.report.coverage import RADII_KM, Coverage
 
 __all__ = ["render_summary", "render_inputs"]
 
 
-def _table(header: list[str], rows: list[list]) -> str:
+def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
+    """First column left-aligned, the others right-aligned; numbers with thousands separators (one decimal if not
+    whole)."""
     cells = [header] + [
         [
             f"{c:,.1f}"
@@ -18,11 +25,14 @@ def _table(header: list[str], rows: list[list]) -> str:
         for row in rows
     ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+
+    def fmt(r: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+
     return "\n".join([fmt(cells[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells[1:]])
 
 
-def render_summary(summary: dict) -> str:
+def render_summary(summary: dict[str, Any]) -> str:
     """Counts, objective levels, places against the target, and per-académie figures."""
     c, cov = summary["counts"], summary["coverage"]
     lines = [
@@ -83,7 +93,7 @@ def render_summary(summary: dict) -> str:
     return "\n".join(lines + _gender_lines(summary.get("gender")) + _target_lines(summary.get("gender_target")))
 
 
-def _scope_lines(solver: dict) -> list[str]:
+def _scope_lines(solver: dict[str, Any]) -> list[str]:
     """What the bounds hold over, and what widening capped candidate lists did."""
     if "bounds_over" not in solver:
         return []
@@ -100,7 +110,7 @@ def _scope_lines(solver: dict) -> list[str]:
     return lines
 
 
-def _gender_lines(gender: dict | None) -> list[str]:
+def _gender_lines(gender: dict[str, Any] | None) -> list[str]:
     if not gender:
         return []
     rows = [[t["trade"], t["placed"], t["girls"], f"{t['girls_share']:.0%}"] for t in gender["per_trade"]]
@@ -113,7 +123,7 @@ def _gender_lines(gender: dict | None) -> list[str]:
     ]
 
 
-def _target_lines(target: dict | None) -> list[str]:
+def _target_lines(target: dict[str, Any] | None) -> list[str]:
     if not target:
         return []
     head = f"Gender target (at least {target['target']:.0%} girls at sites with {target['site_min']}+ places a week): "
@@ -127,7 +137,7 @@ def _target_lines(target: dict | None) -> list[str]:
     ]
 
 
-def render_inputs(students, sites) -> str:
+def render_inputs(students: pd.DataFrame, sites: pd.DataFrame) -> str:
     """Per-académie counts of located students and sites' places (before any allocation)."""
     req = students.groupby("academie").size()
     places = sites.assign(p=(sites["capacity_week_1"] + sites["capacity_week_2"]) / 2).groupby("academie")["p"].sum()
@@ -178,7 +188,7 @@ def render_coverage(cov: Coverage) -> str:
     ]
     if len(cov.white_zones):
         rows = [
-            [w.academie, w.uai, w.name[:40], w.seconde_gt_students, w.nearest_place_km]
+            [w.academie, w.uai, str(w.name)[:40], w.seconde_gt_students, w.nearest_place_km]
             for w in cov.white_zones.itertuples(index=False)
         ]
         lines += ["White zones:", _table(["académie", "uai", "lycée", "seconde students", "nearest place km"], rows)]

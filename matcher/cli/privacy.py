@@ -1,6 +1,6 @@
 """``matcher pseudonymize`` and ``matcher reidentify``: click commands over :mod:`matcher.pipeline.privacy`.
 
-They are attached to the ``matcher`` group in :mod:`matcher.cli`. Nothing they print contains an identifier.
+They are attached to the ``matcher`` group in :mod:`matcher.cli.main`. Nothing they print contains an identifier.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.options import FILE
 from matcher.pipeline.privacy import KEY_ENV, pseudonymize_file, read_key, reidentify_file
 
 __all__ = ["pseudonymize_cmd", "reidentify_cmd"]
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _KEY = click.option(
-    "--key-file", type=_FILE, help=f"File holding the secret key (at least 16 characters); default: ${KEY_ENV}."
+    "--key-file", type=FILE, help=f"File holding the secret key (at least 16 characters); default: ${KEY_ENV}."
 )
 
 
@@ -23,7 +23,7 @@ _KEY = click.option(
 @click.option(
     "--students",
     "students_path",
-    type=_FILE,
+    type=FILE,
     required=True,
     help="Students file with the real identifiers (CSV or XLSX).",
 )
@@ -53,14 +53,14 @@ def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None)
 @click.option(
     "--table",
     "table_path",
-    type=_FILE,
+    type=FILE,
     required=True,
     help="Output table with pseudonyms in student_id (assignments.csv, unassigned.csv...).",
 )
 @click.option(
     "--students",
     "students_path",
-    type=_FILE,
+    type=FILE,
     required=True,
     help="The students file with the real identifiers, as given to pseudonymize.",
 )

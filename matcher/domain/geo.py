@@ -9,6 +9,7 @@ k-d tree on unit vectors (scipy's cKDTree) answers "within d km" and "k nearest"
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
@@ -26,23 +27,25 @@ __all__ = [
 EARTH_RADIUS_KM = 6371.0088
 
 
-def unit_vectors(lat, lon) -> np.ndarray:
+def unit_vectors(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """3-D unit vectors of WGS84 points (degrees), one row per point."""
     la, lo = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lon, float))
     return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
-def chord(km) -> np.ndarray:
+def chord(km: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Chord length on the unit sphere of a great-circle distance in km."""
     return 2.0 * np.sin(np.minimum(np.asarray(km, float) / EARTH_RADIUS_KM, np.pi) / 2.0)
 
 
-def chord_km(length) -> np.ndarray:
+def chord_km(length: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Great-circle distance in km of a chord length on the unit sphere."""
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(length, float) / 2.0, 0.0, 1.0))
 
 
-def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+def great_circle_km(
+    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
     """Great-circle distance in km between two arrays of points, element-wise."""
     return chord_km(np.linalg.norm(unit_vectors(lat1, lon1) - unit_vectors(lat2, lon2), axis=1))
 
@@ -56,7 +59,7 @@ def same_points(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.where(codes >= 0, codes, -1 - np.arange(len(z)))
 
 
-def distinct(same: np.ndarray, value: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def distinct(same: np.ndarray, value: np.ndarray | None = None) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """The first row of each distinct (``same``, ``value``) pair, and for each row the number of its pair among
     them (``same``: ``same_points`` codes; ``value``: floats, such as radii)."""
     key = same if value is None else same + 1j * value
@@ -64,10 +67,15 @@ def distinct(same: np.ndarray, value: np.ndarray | None = None) -> tuple[np.ndar
     return first, back
 
 
-def in_range(tree: cKDTree, points: np.ndarray, radius: np.ndarray, same: np.ndarray, workers: int = 1) -> np.ndarray:
-    """Per point, the points of ``tree`` within its ``radius`` (``query_ball_point``); ``same``: ``same_points``
-    of ``points``, so that each distinct point and radius is searched once."""
+def in_range(
+    tree: cKDTree, points: np.ndarray, radius: np.ndarray, same: np.ndarray, workers: int = 1
+) -> npt.NDArray[np.intp]:
+    """Per point, the number of points of ``tree`` within its ``radius`` (``query_ball_point``); ``same``:
+    ``same_points`` of ``points``, so that each distinct point and radius is searched once."""
     if len(points) == 0:
         return np.zeros(0, np.int64)
     first, back = distinct(same, radius)
-    return tree.query_ball_point(points[first], radius[first], return_length=True, workers=workers)[back]
+    counts: npt.NDArray[np.intp] = tree.query_ball_point(
+        points[first], radius[first], return_length=True, workers=workers
+    )
+    return counts[back]

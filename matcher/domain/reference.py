@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import pandas as pd
 
@@ -20,7 +21,7 @@ ATTRIBUTION = (
 )
 
 
-def dataset_path(name: str):
+def dataset_path(name: str) -> Traversable:
     """Path-like handle to a file shipped in ``matcher.datasets``."""
     return resources.files("matcher.datasets").joinpath(name)
 

@@ -14,17 +14,26 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
 from matcher.errors import MatcherWarning
 from matcher.export.atomic import publish
 from matcher.export.safecells import neutralize_frame
+from matcher.result import Result
 
-__all__ = ["write_outputs", "file_digest", "write_atomic"]
+__all__ = ["write_outputs", "file_digest", "write_atomic", "FileDigest"]
 
 
-def file_digest(path: str | Path) -> dict:
+class FileDigest(TypedDict):
+    """An input file as the summary records it."""
+
+    file: str
+    sha256: str
+
+
+def file_digest(path: str | Path) -> FileDigest:
     """File name and SHA-256 of an input file, for the summary."""
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return {"file": Path(path).name, "sha256": digest}
@@ -54,7 +63,7 @@ def _csv(table: pd.DataFrame) -> bytes:
 DERIVED: tuple[str, ...] = ("report.html", "report.xlsx", "committee.csv", "changes.csv")
 
 
-def write_outputs(result, out_dir: str | Path, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, Path]:
+def write_outputs(result: Result, out_dir: str | Path, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, Path]:
     """Write the result's files into ``out_dir`` (created if needed) as one set; returns their paths by name.
 
     ``extra`` (file name → table) adds CSV files to the same set, e.g. ``changes.csv`` of ``matcher reallocate``.

@@ -8,7 +8,10 @@ get a leading apostrophe, which spreadsheets show as text. Numbers are left alon
 
 from __future__ import annotations
 
+from typing import TypeVar, overload
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 __all__ = ["FORMULA_STARTS", "neutralize", "neutralize_frame"]
@@ -16,8 +19,14 @@ __all__ = ["FORMULA_STARTS", "neutralize", "neutralize_frame"]
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
+_T = TypeVar("_T")
 
-def neutralize(value):
+
+@overload
+def neutralize(value: str) -> str: ...
+@overload
+def neutralize(value: _T) -> _T: ...
+def neutralize(value: object) -> object:
     """``value`` with a leading apostrophe when it is text starting like a formula; anything else unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -40,7 +49,7 @@ def neutralize_frame(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _formula_cells(values: np.ndarray, text_dtype: bool) -> np.ndarray:
+def _formula_cells(values: npt.NDArray[np.object_], text_dtype: bool) -> npt.NDArray[np.bool_]:
     """Whether each value of an object array is text starting like a formula.
 
     The first characters are compared at once (``astype("U1")`` keeps the first character) when every value is

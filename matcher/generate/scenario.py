@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 
@@ -155,7 +156,7 @@ def _write_atomic(data: bytes, path: Path) -> None:
         raise
 
 
-def write_scenario(students: pd.DataFrame, sites: pd.DataFrame, out_dir) -> tuple[Path, Path]:
+def write_scenario(students: pd.DataFrame, sites: pd.DataFrame, out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
     """Write ``students.csv`` and ``sites.csv`` into ``out_dir`` (created if needed).
 
     UTF-8, comma-separated, ``\\n`` line endings, no index; the same tables always give the same bytes. Each file
@@ -180,7 +181,7 @@ def write_scenario(students: pd.DataFrame, sites: pd.DataFrame, out_dir) -> tupl
     return paths
 
 
-def embedded_scenario():
+def embedded_scenario() -> tuple[Traversable, Traversable]:
     """The shipped demo scenario: ``(students, sites)`` path-like handles to the files in ``matcher.datasets``.
 
     They are ``write_scenario(*generate(**DEMO), ...)`` output, renamed ``demo_students.csv`` and

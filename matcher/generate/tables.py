@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.domain.sectors import SECTORS
@@ -47,7 +48,9 @@ def _sector_weights() -> np.ndarray:
     return np.stack([np.where(digital, TRADE_BOOST, 1.0), np.where(energy, TRADE_BOOST, 1.0), np.ones(len(CODES))])
 
 
-def capacities(rng: np.random.Generator, full: np.ndarray, places: int):
+def capacities(
+    rng: np.random.Generator, full: np.ndarray, places: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Full-time ``capacity`` per full-time site and ``(week 1, week 2)`` places per per-week site.
 
     Natural draws (full time 1/2/3; each week 0–3, not both 0) are scaled by ``places`` / their total. Every
@@ -121,7 +124,9 @@ def draw_sites(rng: np.random.Generator, n: int, places: int) -> tuple[dict[str,
     }, dept
 
 
-def _groups(rng: np.random.Generator, n: int):
+def _groups(
+    rng: np.random.Generator, n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.object_]]:
     """Group members (row numbers), each member's group leader, and the ``group_id`` column."""
     sizes = rng.choice(
         np.array(GROUP_SIZES), size=round(n * GROUP_SHARE / np.dot(GROUP_SIZES, GROUP_SIZE_P)), p=GROUP_SIZE_P
@@ -135,7 +140,9 @@ def _groups(rng: np.random.Generator, n: int):
     return members, leaders, column
 
 
-def _home(rng: np.random.Generator, row: np.ndarray, u: np.ndarray):
+def _home(
+    rng: np.random.Generator, row: np.ndarray, u: np.ndarray
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """``commune_insee``, ``lat``, ``lon`` columns from a lycée row per student and three uniforms."""
     g = geo()
     lyc, com = g.lycees.table, g.communes.table
@@ -150,7 +157,9 @@ def _home(rng: np.random.Generator, row: np.ndarray, u: np.ndarray):
     return where_text(u[0] < 0.20, insee), coords(point, lat), coords(point, lon)
 
 
-def _choices(rng, n: int, dept: np.ndarray, site_ids: np.ndarray, site_dept: np.ndarray, u: np.ndarray):
+def _choices(
+    rng: np.random.Generator, n: int, dept: np.ndarray, site_ids: np.ndarray, site_dept: np.ndarray, u: np.ndarray
+) -> npt.NDArray[np.object_]:
     """``site_choices`` column: 1–2 distinct sites of the student's département for ~10 % of students."""
     sites = make_pool(pd.DataFrame({"site_id": site_ids}), site_dept, geo().n_depts)
     want = np.where(u < 0.10, rng.integers(1, 3, size=n), 0)
@@ -159,7 +168,9 @@ def _choices(rng, n: int, dept: np.ndarray, site_ids: np.ndarray, site_dept: np.
     return join_ranked(np.stack([take_or_empty(ids, p) for p in picks], axis=1), want)
 
 
-def draw_students(rng: np.random.Generator, n: int, site_ids: np.ndarray, site_dept: np.ndarray):
+def draw_students(
+    rng: np.random.Generator, n: int, site_ids: np.ndarray, site_dept: np.ndarray
+) -> dict[str, np.ndarray]:
     """Student columns (contract names, strings) for ``n`` students, choosing among the given sites."""
     lyc = geo().lycees
     students = lyc.table["seconde_gt_students"].to_numpy(float)

@@ -6,11 +6,13 @@ String columns are built as ``object`` arrays whose repeated values (``""``, ``"
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import permutations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.domain import reference
@@ -64,9 +66,10 @@ def geo() -> Geo:
     return Geo(communes, lycees, weight, len(depts))
 
 
-def labels(values, index: np.ndarray) -> np.ndarray:
+def labels(values: Sequence[str], index: np.ndarray) -> npt.NDArray[np.object_]:
     """``values[index]`` as an object array of shared strings."""
-    return np.asarray(values, dtype=object)[index]
+    out: npt.NDArray[np.object_] = np.asarray(values, dtype=object)[index]
+    return out
 
 
 def flags(mask: np.ndarray) -> np.ndarray:
@@ -115,8 +118,8 @@ def join_ranked(parts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def ranked_codes(
-    rng: np.random.Generator, codes, weights: np.ndarray, group: np.ndarray, counts: np.ndarray
-) -> np.ndarray:
+    rng: np.random.Generator, codes: Sequence[str], weights: np.ndarray, group: np.ndarray, counts: np.ndarray
+) -> npt.NDArray[np.object_]:
     """``counts[i]`` (1–3) distinct codes per row, drawn in turn without replacement by ``weights[group[i]]``.
 
     The exact probability of every ordered triple is computed per group, so each row needs one uniform draw; the
@@ -134,10 +137,13 @@ def ranked_codes(
     pick = np.searchsorted(cum, group + rng.random(len(group)), side="right")
     pick = np.minimum(pick, (group + 1) * len(triples) - 1) - group * len(triples)
     text = np.array([["|".join(codes[i] for i in t[: k + 1]) for t in triples] for k in range(size)], dtype=object)
-    return text[np.clip(counts, 1, size) - 1, pick]
+    out: npt.NDArray[np.object_] = text[np.clip(counts, 1, size) - 1, pick]
+    return out
 
 
-def pick_distinct(rng: np.random.Generator, pool: Pool, group: np.ndarray, want: np.ndarray):
+def pick_distinct(
+    rng: np.random.Generator, pool: Pool, group: np.ndarray, want: np.ndarray
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Up to two distinct rows of ``pool`` per query, uniformly within the query's département.
 
     Returns two arrays of pool row numbers (``-1`` where ``want`` is smaller or the département has too few rows).
@@ -176,7 +182,9 @@ def apportion(rng: np.random.Generator, total: int, weight: np.ndarray) -> np.nd
     return np.diff(np.floor(cum + rng.random()).astype(np.int64), prepend=0)
 
 
-def jittered(rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray, km: float):
+def jittered(
+    rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray, km: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Points moved by a normal offset of ``km`` standard deviation along each axis."""
     d = rng.normal(0.0, km, size=(2, len(lat))) / KM_PER_DEGREE
     return lat + d[0], lon + d[1] / np.cos(np.radians(lat))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.load.headers import normalize
@@ -127,8 +128,8 @@ class Distinct:
         Position in ``text`` of each row's cell.
     """
 
-    text: pd.Series
-    codes: np.ndarray
+    text: pd.Series[str]
+    codes: npt.NDArray[np.intp]
 
     @classmethod
     def of(cls, cells: pd.Series) -> Distinct:
@@ -136,7 +137,7 @@ class Distinct:
         codes, uniques = pd.factorize(cells.to_numpy(dtype=object))
         return cls(pd.Series(uniques, dtype=str).str.strip(), codes)
 
-    def blanked(self, mask: np.ndarray) -> Distinct:
+    def blanked(self, mask: npt.NDArray[np.bool_]) -> Distinct:
         """The same column with the cells where ``mask`` is True emptied."""
         text = pd.concat([self.text, pd.Series([""], dtype=str)], ignore_index=True)
         return Distinct(text, np.where(mask, len(self.text), self.codes))
@@ -146,7 +147,7 @@ class Distinct:
         return values.take(self.codes).reset_index(drop=True)
 
 
-def convert(cells: Distinct, column: Column, excel: bool) -> tuple[pd.Series, np.ndarray]:
+def convert(cells: Distinct, column: Column, excel: bool) -> tuple[pd.Series, npt.NDArray[np.object_]]:
     """Type one column of a file.
 
     Parameters
@@ -170,13 +171,14 @@ def convert(cells: Distinct, column: Column, excel: bool) -> tuple[pd.Series, np
     return cells.per_row(values), errors.to_numpy(dtype=object)[cells.codes]
 
 
-def formulas(cells: Distinct) -> np.ndarray:
+def formulas(cells: Distinct) -> npt.NDArray[np.bool_]:
     """True for each row whose cell looks like a spreadsheet formula (``=SUM(A1)``, ``@cmd``, ``+cmd|...``).
 
     matcher never evaluates formulas; such a cell in an input is refused (CSV formula injection), whatever its
     column. Signed numbers (``-3``, ``+1.5``, ``-inf``) and single characters are not formulas.
     """
-    return cells.text.str.match(_FORMULA).to_numpy()[cells.codes]
+    looks: npt.NDArray[np.bool_] = cells.text.str.match(_FORMULA).to_numpy()
+    return looks[cells.codes]
 
 
 def _convert_distinct(text: pd.Series, column: Column, excel: bool) -> tuple[pd.Series, pd.Series]:
@@ -195,10 +197,10 @@ def _convert_distinct(text: pd.Series, column: Column, excel: bool) -> tuple[pd.
         key = _normalized(text)
         values = key.map(BOOL_WORDS)
         errors = ok.mask(values.isna() & (key != ""), "bool")
-        return values.where(values.notna(), column.default).astype(bool), errors
+        return values.where(values.notna(), bool(column.default)).astype(bool), errors  # bool columns: bool default
     words, error = (WEEK_WORDS, "weeks") if column.name == "weeks" else (GENDER_WORDS, "gender")
     values = _normalized(text).map(words)
-    return values.fillna(column.default).astype(str), ok.mask(values.isna(), error)
+    return values.fillna(str(column.default)).astype(str), ok.mask(values.isna(), error)  # enums: str default
 
 
 def _normalized(text: pd.Series) -> pd.Series:

@@ -66,12 +66,13 @@ class AddressGeocoder:
         self.cache_path = Path(cache_dir) / CACHE_FILE
         self._sql("CREATE TABLE IF NOT EXISTS cache (address TEXT PRIMARY KEY, lat REAL, lon REAL)")
 
-    def _sql(self, statement: str, params: tuple = ()) -> tuple | None:
+    def _sql(self, statement: str, params: tuple[str | float | None, ...] = ()) -> tuple[Any, ...] | None:
         """Run one statement in its own committed transaction; the first result row, if any."""
         con = sqlite3.connect(self.cache_path)
         try:
             with con:
-                return con.execute(statement, params).fetchone()
+                row: tuple[Any, ...] | None = con.execute(statement, params).fetchone()
+                return row
         finally:
             con.close()
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from matcher.errors import Problem
-from matcher.load.schema import SITES, STUDENTS
+from matcher.load.schema import SITES, STUDENTS, Column
 
 __all__ = ["normalize", "ALIASES", "PERSONAL", "match_headers"]
 
@@ -140,7 +140,7 @@ _SITE = {
 
 
 #: Normalised header → contract column, per kind (``students`` / ``sites``). Contract names map to themselves.
-def _aliases(specific: dict[str, str], columns: tuple) -> dict[str, str]:
+def _aliases(specific: dict[str, str], columns: tuple[Column, ...]) -> dict[str, str]:
     names = {c.name for c in columns}
     merged = {**_COMMON, **specific, **{name: name for name in names}}
     return {key: column for key, column in merged.items() if column in names}

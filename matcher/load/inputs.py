@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.config import Config
@@ -120,7 +121,11 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
 
 
 def _respelled(
-    choices: pd.Series, codes: np.ndarray, written: list[tuple], keys: list[tuple], canonical: dict[str, str]
+    choices: pd.Series,
+    codes: npt.NDArray[np.intp],
+    written: list[tuple[str, ...]],
+    keys: list[tuple[str, ...]],
+    canonical: dict[str, str],
 ) -> pd.Series:
     """``choices`` (distinct lists ``written``, casefolded ``keys``) with every known id spelled as ``canonical``.
 
@@ -139,14 +144,20 @@ def _respelled(
     return pd.Series(pd.Series(spelled, dtype=object).to_numpy()[codes], index=choices.index, dtype=object)
 
 
-def _distinct(lists: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+def _distinct(lists: pd.Series) -> tuple[npt.NDArray[np.intp], list[tuple[str, ...]]]:
     """The distinct tuples of a list column, and the position of each row's tuple among them."""
     codes, distinct = pd.factorize(lists.to_numpy(dtype=object))
     return codes, list(distinct)
 
 
 def _unknown(
-    result: ReadResult, column: str, codes: np.ndarray, keys: list[tuple], known: Iterable[str], message: str, fix: str
+    result: ReadResult,
+    column: str,
+    codes: npt.NDArray[np.intp],
+    keys: list[tuple[str, ...]],
+    known: Iterable[str],
+    message: str,
+    fix: str,
 ) -> list[Problem]:
     """One problem per list item whose key is not in ``known``, valued as written in the file.
 

@@ -2,31 +2,28 @@
 
 The most precise field of a row wins: ``lat``/``lon``, then ``commune_insee``, then ``postal_code``, then
 ``lycee_uai`` (students), then ``address`` (only when an online geocoder is given). Every row gets its commune,
-département, académie and région académique from the embedded reference data (:mod:`matcher.domain.reference`).
-Everything is vectorised: lookups are index look-ups and a KD-tree query, never a Python loop over rows.
+département, académie and région académique from the embedded reference data (:mod:`matcher.domain.reference`,
+indexed by :mod:`matcher.load.lookup`). Everything is vectorised: lookups are index look-ups and a KD-tree query,
+never a Python loop over rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
-from scipy.spatial import cKDTree
 
-from matcher.domain import reference
-from matcher.domain.geo import EARTH_RADIUS_KM, chord_km, unit_vectors
+from matcher.domain.geo import EARTH_RADIUS_KM
 from matcher.errors import Problem
+from matcher.load.lookup import METROPOLE_BOX, in_france, lookup, nearest_commune
 from matcher.load.schema import LOCATED
 
 __all__ = ["locate", "Geocoder", "in_france", "nearest_commune", "EARTH_RADIUS_KM", "METROPOLE_BOX"]
 
-#: Metropolitan France incl. Corsica: (south, north, west, east) in degrees.
-METROPOLE_BOX = (41.3, 51.15, -5.2, 9.6)
-_PAD_DEG = 0.5  # margin around each overseas territory's communes
 _MAX_METRO_KM = 30.0  # a metropolitan point further than this from every commune centre is abroad (or at sea)
 _SOURCES = ("lat_lon", "commune", "postal_code", "lycee", "address")
 
@@ -38,107 +35,25 @@ class Geocoder(Protocol):
         """(lat, lon) of a free-text address, or None when not found."""
 
 
-@dataclass(frozen=True)
-class _Reference:
-    codes: pd.Index  # INSEE codes, positions index the arrays below
-    lat: np.ndarray
-    lon: np.ndarray
-    admin: pd.DataFrame  # departement, academie, region_academique ("" when unknown), by position
-    metro: np.ndarray  # commune is metropolitan
-    tree: cKDTree  # communes with coordinates
-    tree_pos: np.ndarray  # tree point → commune position
-    boxes: np.ndarray  # (k, 4) south, north, west, east: metropole then each overseas territory
-    postal: pd.Series  # postal code → position of its most populous commune
-    lycees: pd.Index  # UAIs
-    lycee_pos: np.ndarray  # UAI position → commune position
-    lycee_ll: np.ndarray  # (n, 2) lycée lat, lon
-
-
-@cache
-def _reference() -> _Reference:
-    com = reference.communes()
-    codes = pd.Index(com["insee_code"].astype(str))
-    lat, lon = com["lat"].to_numpy(float), com["lon"].to_numpy(float)
-    admin = com[["departement", "academie", "region_academique"]].fillna("").astype(str).reset_index(drop=True)
-    has = np.flatnonzero(~np.isnan(lat))
-    overseas = com.iloc[has][com["departement"].iloc[has].str.len() == 3]
-    ext = overseas.groupby("departement")[["lat", "lon"]].agg(["min", "max"])
-    boxes = np.vstack(
-        [
-            METROPOLE_BOX,
-            np.column_stack(
-                [
-                    ext[("lat", "min")] - _PAD_DEG,
-                    ext[("lat", "max")] + _PAD_DEG,
-                    ext[("lon", "min")] - _PAD_DEG,
-                    ext[("lon", "max")] + _PAD_DEG,
-                ]
-            ),
-        ]
-    )
-    pc = reference.postal_codes().sort_values(["population", "insee_code"], ascending=[False, True], kind="stable")
-    pc = pc.drop_duplicates("postal_code")
-    postal = pd.Series(codes.get_indexer(pc["insee_code"]), index=pd.Index(pc["postal_code"].astype(str)))
-    lyc = reference.lycees()
-    return _Reference(
-        codes,
-        lat,
-        lon,
-        admin,
-        (com["departement"].str.len() == 2).to_numpy(),
-        cKDTree(unit_vectors(lat[has], lon[has])),
-        has,
-        boxes,
-        postal,
-        pd.Index(lyc["uai"].astype(str)),
-        codes.get_indexer(lyc["commune_insee"].astype(str)),
-        lyc[["lat", "lon"]].to_numpy(float),
-    )
-
-
-def in_france(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """True where (lat, lon) lies in metropolitan France's box or near an overseas territory (NaN → False)."""
-    lat, lon = np.asarray(lat, float)[:, None], np.asarray(lon, float)[:, None]
-    b = _reference().boxes
-    return ((lat >= b[:, 0]) & (lat <= b[:, 1]) & (lon >= b[:, 2]) & (lon <= b[:, 3])).any(axis=1)
-
-
-def nearest_commune(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest commune centre of each point.
-
-    Parameters
-    ----------
-    lat, lon : numpy.ndarray
-        WGS84 degrees, no NaN.
-
-    Returns
-    -------
-    positions : numpy.ndarray
-        Row position of the nearest commune in :func:`matcher.domain.reference.communes`.
-    km : numpy.ndarray
-        Great-circle distance to it (mean Earth radius).
-    """
-    ref = _reference()
-    if len(lat) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    chord, idx = ref.tree.query(unit_vectors(np.asarray(lat, float), np.asarray(lon, float)))
-    return ref.tree_pos[idx], chord_km(chord)
-
-
 class _Rows:
     """Problem builder bound to one file and its spreadsheet row numbers."""
 
-    def __init__(self, file: str, rows: np.ndarray):
-        self.file, self.rows, self.problems = file, rows, []
+    def __init__(self, file: str, rows: npt.NDArray[np.integer[Any]]):
+        self.file, self.rows = file, rows
+        self.problems: list[Problem] = []
         self.reported = np.zeros(len(rows), dtype=bool)
 
-    def add(self, mask: np.ndarray, column: str | None, values: Sequence, message: str, fix: str) -> None:
+    def add(
+        self, mask: npt.NDArray[np.bool_], column: str | None, values: npt.NDArray[Any], message: str, fix: str
+    ) -> None:
         self.reported |= mask
         for i in np.flatnonzero(mask):
             self.problems.append(Problem(self.file, int(self.rows[i]), column, str(values[i]), message, fix))
 
 
-def _coordinates(lat: np.ndarray, lon: np.ndarray, out: _Rows) -> tuple[np.ndarray, np.ndarray]:
+def _coordinates(
+    lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], out: _Rows
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
     """Rows located by lat/lon: usable mask and nearest commune position (-1 elsewhere)."""
     has_lat, has_lon = ~np.isnan(lat), ~np.isnan(lon)
     out.add(has_lat & ~has_lon, "lon", lat, "latitude given without longitude", "fill lon too, or empty lat")
@@ -150,7 +65,7 @@ def _coordinates(lat: np.ndarray, lon: np.ndarray, out: _Rows) -> tuple[np.ndarr
     where = np.flatnonzero(inside)
     pos[where], km = nearest_commune(lat[where], lon[where])
     abroad = np.zeros(len(lat), dtype=bool)
-    abroad[where] = _reference().metro[pos[where]] & (km > _MAX_METRO_KM)
+    abroad[where] = lookup().metro[pos[where]] & (km > _MAX_METRO_KM)
     bad = both & (~inside | abroad)
     shown = np.full(len(lat), "", dtype=object)
     shown[bad] = [f"{a}, {o}" for a, o in zip(lat[bad], lon[bad])]
@@ -175,17 +90,17 @@ def _coordinates(lat: np.ndarray, lon: np.ndarray, out: _Rows) -> tuple[np.ndarr
     return ok, pos
 
 
-def _codes(text: _Text, index: pd.Index, out: _Rows, column: str, message: str, fix: str) -> np.ndarray:
+def _codes(text: _Text, index: pd.Index[str], out: _Rows, column: str, message: str, fix: str) -> npt.NDArray[np.intp]:
     """Position of each non-empty code in ``index``; unknown codes are reported; -1 where empty or unknown."""
-    pos = index.get_indexer(text.distinct)[text.codes]  # each distinct code looked up once
+    pos = index.get_indexer(pd.Index(text.distinct))[text.codes]  # each distinct code looked up once
     values = text.values
     out.add((values != "") & (pos < 0), column, values, message, fix)
     return np.where(values != "", pos, -1)
 
 
-def _commune_codes(code: _Text, postal: _Text, out: _Rows) -> tuple[np.ndarray, np.ndarray]:
+def _commune_codes(code: _Text, postal: _Text, out: _Rows) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Commune position from ``commune_insee`` (checked, must have coordinates) and from ``postal_code``."""
-    ref = _reference()
+    ref = lookup()
     com = _codes(
         code,
         ref.codes,
@@ -216,8 +131,8 @@ def _commune_codes(code: _Text, postal: _Text, out: _Rows) -> tuple[np.ndarray, 
 
 
 def _addresses(
-    address: np.ndarray, todo: np.ndarray, geocoder: Geocoder | None, out: _Rows
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    address: npt.NDArray[np.object_], todo: npt.NDArray[np.bool_], geocoder: Geocoder | None, out: _Rows
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
     """Geocode the distinct addresses of rows not located otherwise.
 
     Returns the usable mask, the nearest commune position (-1 elsewhere) and the points (n, 2), NaN elsewhere.
@@ -245,11 +160,11 @@ def _addresses(
 class _Text:
     """A text column as its distinct cleaned cells and the position of each row's cell among them."""
 
-    distinct: np.ndarray
-    codes: np.ndarray
+    distinct: npt.NDArray[np.object_]
+    codes: npt.NDArray[np.intp]
 
     @property
-    def values(self) -> np.ndarray:
+    def values(self) -> npt.NDArray[np.object_]:
         """The cleaned cell of each row."""
         return self.distinct[self.codes]
 
@@ -263,14 +178,17 @@ def _column(table: pd.DataFrame, name: str, n: int, upper: bool = False) -> _Tex
     return _Text(np.array(cleaned + [""], dtype=object), codes)
 
 
-def _floats(table: pd.DataFrame, name: str, n: int) -> np.ndarray:
+def _floats(table: pd.DataFrame, name: str, n: int) -> npt.NDArray[np.float64]:
     if name not in table:
         return np.full(n, np.nan)
     return pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def locate(
-    table: pd.DataFrame, file_label: str, geocoder: Geocoder | None = None, rows: Sequence[int] | None = None
+    table: pd.DataFrame,
+    file_label: str,
+    geocoder: Geocoder | None = None,
+    rows: Sequence[int] | npt.NDArray[np.integer[Any]] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Locate every row of a students or sites table.
 
@@ -304,7 +222,7 @@ def locate(
     A metropolitan point more than 30 km from every commune centre is reported as outside France (abroad in a
     neighbouring country, or at sea). Overseas, a point must lie within 0.5° of the territory's communes.
     """
-    n, ref = len(table), _reference()
+    n, ref = len(table), lookup()
     out = _Rows(file_label, np.arange(2, n + 2) if rows is None else np.asarray(rows, dtype=np.int64))
     lat, lon = _floats(table, "lat", n), _floats(table, "lon", n)
     ok_ll, ll_pos = _coordinates(lat, lon, out)
@@ -332,7 +250,9 @@ def locate(
     return _with_location(table, points, commune, source), out.problems
 
 
-def _report_unlocated(nowhere: np.ndarray, has_address: np.ndarray, geocoding: bool, out: _Rows) -> None:
+def _report_unlocated(
+    nowhere: npt.NDArray[np.bool_], has_address: npt.NDArray[np.bool_], geocoding: bool, out: _Rows
+) -> None:
     """'No usable location' for rows not located and not already reported for a bad location field."""
     blank = np.full(len(nowhere), "", dtype=object)  # the address itself is personal: not echoed
     hint = "" if geocoding else " (or turn on online geocoding for the address)"
@@ -352,9 +272,11 @@ def _report_unlocated(nowhere: np.ndarray, has_address: np.ndarray, geocoding: b
     )
 
 
-def _with_location(table: pd.DataFrame, points: np.ndarray, commune: np.ndarray, source: np.ndarray) -> pd.DataFrame:
+def _with_location(
+    table: pd.DataFrame, points: npt.NDArray[np.float64], commune: npt.NDArray[np.intp], source: npt.NDArray[np.str_]
+) -> pd.DataFrame:
     """A copy of ``table`` with the LOCATED columns set (position -1: unlocated, empty codes)."""
-    ref = _reference()
+    ref = lookup()
     located = table.copy()
     located["lat"], located["lon"] = points[:, 0], points[:, 1]
     located["commune_insee"] = pd.Series(

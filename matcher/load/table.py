@@ -5,8 +5,10 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import MatcherWarning, Problem
@@ -26,15 +28,15 @@ LOCATION_COLUMNS: dict[str, tuple[str, ...]] = {
     "sites": ("lat", "lon", "commune_insee", "postal_code", "address"),
 }
 
-_DTYPES = {
+_DTYPES: dict[str, type[object] | np.dtype[Any]] = {
     "id": str,
     "code": str,
     "text": str,
     "enum": str,
     "list": object,
     "bool": bool,
-    "int": "int64",
-    "float": "float64",
+    "int": np.dtype("int64"),
+    "float": np.dtype("float64"),
 }
 
 
@@ -59,7 +61,7 @@ class ReadResult:
     file: str
     table: pd.DataFrame
     problems: list[Problem]
-    rows: np.ndarray
+    rows: npt.NDArray[np.intp]
     given: frozenset[str]
 
 
@@ -138,10 +140,11 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
 
 
 def _refuse_formulas(
-    file: str, rows: np.ndarray, cells: dict[str, pd.Series], distinct: dict[str, Distinct]
+    file: str, rows: npt.NDArray[np.intp], cells: dict[str, pd.Series], distinct: dict[str, Distinct]
 ) -> tuple[dict[str, pd.Series], dict[str, Distinct], list[Problem]]:
     """Blank the cells that look like spreadsheet formulas, with one problem each (they are never evaluated)."""
-    problems, out, out_distinct = [], dict(cells), dict(distinct)
+    problems: list[Problem] = []
+    out, out_distinct = dict(cells), dict(distinct)
     for name, column in cells.items():
         mask = formulas(distinct[name])
         if not mask.any():
@@ -156,7 +159,7 @@ def _refuse_formulas(
                 "looks like a spreadsheet formula",
                 "type the value itself (in the spreadsheet: copy, then paste values only)",
             )
-            for i in np.flatnonzero(mask)
+            for i in np.flatnonzero(mask).tolist()
         ]
     return out, out_distinct, problems
 
@@ -168,7 +171,8 @@ def _default(column: Column, n: int) -> pd.Series:
         return pd.Series([""] * n, dtype=str)  # a missing required text column (reported) reads as empty cells
     if column.default is None:
         return pd.Series(np.full(n, np.nan), dtype="float64")
-    return pd.Series([column.default] * n, dtype=_DTYPES[column.kind])
+    cells: list[Any] = [column.default] * n  # the default's type follows the column's kind
+    return pd.Series(cells, dtype=_DTYPES[column.kind])
 
 
 def _typed(table: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -177,7 +181,7 @@ def _typed(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     for column in clean_columns(kind):
         values = table[column.name]
         if column.kind == "int":
-            values = values.fillna(column.default if column.default is not None else 0)
+            values = values.fillna(column.default if isinstance(column.default, int) else 0)  # int or None
         out[column.name] = values.astype(_DTYPES[column.kind]) if column.kind != "list" else values
     return pd.DataFrame(out, index=table.index)
 
@@ -186,9 +190,11 @@ def _empty(kind: str) -> pd.DataFrame:
     return _typed(pd.DataFrame({c.name: _default(c, 0) for c in clean_columns(kind)}), kind)
 
 
-def _cell_problems(file: str, rows: np.ndarray, name: str, cells: pd.Series, errors: np.ndarray) -> list[Problem]:
+def _cell_problems(
+    file: str, rows: npt.NDArray[np.intp], name: str, cells: pd.Series, errors: npt.NDArray[np.object_]
+) -> list[Problem]:
     out = []
-    for i in np.flatnonzero(errors != ""):
+    for i in np.flatnonzero(errors != "").tolist():
         message, fix = ERRORS[errors[i]]
         out.append(Problem(file, int(rows[i]), name, str(cells.iat[i]).strip(), message, fix))
     return out

@@ -29,7 +29,7 @@ def problems_at(
 ) -> list[Problem]:
     """One problem per True position of ``mask``, valued from ``values`` (as read) or empty."""
     out = []
-    for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+    for i in np.flatnonzero(np.asarray(mask, dtype=bool)).tolist():
         value = "" if values is None else str(values.iat[i]).strip()
         out.append(Problem(file, int(rows[i]), column, value, message, fix))
     return out
@@ -144,11 +144,11 @@ def _duplicates(file: str, ids: pd.Series, rows: np.ndarray, column: str) -> lis
             file,
             int(rows[i]),
             column,
-            ids.iat[i],
-            f"duplicate id (same as row {first[key.iat[i]]})",
+            str(ids.iat[i]),  # ids are str
+            f"duplicate id (same as row {first[str(key.iat[i])]})",
             "give every row its own id",
         )
-        for i in np.flatnonzero(dup)
+        for i in np.flatnonzero(dup).tolist()
     ]
 
 

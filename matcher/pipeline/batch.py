@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from matcher.config import Config
 from matcher.pipeline.compute import Engine, Runner
 from matcher.pipeline.merge import merge_results
 from matcher.pipeline.run import allocate_one
+from matcher.result import Result
 
 __all__ = [
     "Part",
@@ -80,14 +82,16 @@ def split_by_academie(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.Dat
     s_key, t_key = part_keys(students), academie_keys(sites)
     s_rows, t_rows = _positions(s_key), _positions(t_key)
     names = sorted(set(s_rows) | set(t_rows), key=lambda a: (-len(s_rows.get(a, ())), a))
-    p_key = None
+    p_key = np.zeros(0, object)  # one part key per pairs row (unused without pairs)
     if pairs is not None:
         ids = pairs["student_id"].to_numpy()
         p_own = pd.Series(academie_keys(students), index=students["student_id"].to_numpy()).reindex(ids)
         p_part = pd.Series(s_key, index=students["student_id"].to_numpy()).reindex(ids).to_numpy(object)
-        p_site = pd.Series(t_key, index=sites["site_id"].to_numpy()).reindex(pairs["site_id"].to_numpy())
-        p_site = p_site.to_numpy(object)
-        p_key = np.where((p_own.to_numpy(object) == p_site) & (p_part == p_site), p_site, None)
+        p_site = (
+            pd.Series(t_key, index=sites["site_id"].to_numpy()).reindex(pairs["site_id"].to_numpy()).to_numpy(object)
+        )
+        same = (p_own.to_numpy(object) == p_site) & (p_part == p_site)
+        p_key = np.where(same, p_site, np.array(None, object))  # None: the pair joins two académies
     empty = np.zeros(0, np.int64)
     for name in names:
         part_pairs = None if pairs is None else pairs[p_key == name].reset_index(drop=True)
@@ -103,10 +107,11 @@ def _positions(keys: np.ndarray) -> dict[str, np.ndarray]:
     """Row positions per key, ascending."""
     if len(keys) == 0:
         return {}
-    return {k: v for k, v in pd.Series(np.arange(len(keys))).groupby(keys, sort=True).indices.items()}
+    indices = cast(dict[str, np.ndarray], pd.Series(np.arange(len(keys))).groupby(keys, sort=True).indices)
+    return {k: v for k, v in indices.items()}
 
 
-def allocate_part(part: Part, config: Config) -> tuple:
+def allocate_part(part: Part, config: Config) -> tuple[str, Result]:
     """The allocation of one part (a task: runs where the engine puts it): ``(academie, Result)``."""
     return part.academie, allocate_one(part.students, part.sites, config, pairs=part.pairs)
 
@@ -117,9 +122,9 @@ def allocate_by_academie(
     config: Config,
     *,
     pairs: pd.DataFrame | None = None,
-    inputs: dict | None = None,
+    inputs: dict[str, Any] | None = None,
     runner: Runner | None = None,
-):
+) -> Result:
     """Allocate each académie as an independent task and merge the parts into one ``Result``.
 
     Parameters
@@ -143,7 +148,7 @@ def allocate_by_academie(
     if not config.stay_in_academie:
         raise ValueError("splitting by académie needs the policy option stay_in_academie = true")
     runner = runner or Runner(Engine())
-    timings: dict = {}
+    timings: dict[str, float] = {}
     start = time.perf_counter()
     parts = runner.map(allocate_part, split_by_academie(students, sites, pairs), config)
     timings["parts_wall"] = round(time.perf_counter() - start, 3)
@@ -153,5 +158,4 @@ def allocate_by_academie(
     start = time.perf_counter()
     verify(students, sites, result.assignments, result.unassigned, config, pairs, groups=config.mode == "optimal")
     timings["check_merged"] = round(time.perf_counter() - start, 3)
-    result.timings.update(timings)
-    return result
+    return Result(result.assignments, result.unassigned, result.summary, {**result.timings, **timings})

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["Engine", "EngineError", "Runner", "open_engine", "ENGINES", "DASK_MISSING"]
 
@@ -26,6 +26,8 @@ __all__ = ["Engine", "EngineError", "Runner", "open_engine", "ENGINES", "DASK_MI
 ENGINES: tuple[str, ...] = ("local", "dask")
 #: What to do when Dask is missing.
 DASK_MISSING = 'the dask engine needs Dask: pip install "matcher[dask]"'
+
+T = TypeVar("T")
 
 
 class EngineError(RuntimeError):
@@ -67,7 +69,7 @@ class Runner:
     def __init__(self, engine: Engine, client: Any = None) -> None:
         self.engine, self._client = engine, client
 
-    def map(self, fn: Callable, items: Iterable, *args, shared: Iterable = ()) -> list:
+    def map(self, fn: Callable[..., T], items: Iterable[Any], *args: Any, shared: Iterable[Any] = ()) -> list[T]:
         """``[fn(item, *shared, *args) for item in items]``, on this engine.
 
         ``items`` may be a generator: locally only one item lives at a time; on Dask each item is sent to the
@@ -84,12 +86,13 @@ class Runner:
             for item in items
         ]
         try:
-            return client.gather(futures)
+            results: list[T] = client.gather(futures)
+            return results
         finally:
             client.cancel(futures + shared_futures)
 
     @property
-    def client(self):
+    def client(self) -> Any:
         """The ``distributed.Client`` of the dask engine (None on the local engine)."""
         return self._client
 
@@ -113,7 +116,7 @@ def open_engine(engine: Engine | None = None) -> Iterator[Runner]:
         raise EngineError(DASK_MISSING) from None
     if engine.scheduler:
         try:
-            client = Client(engine.scheduler, timeout="10s")
+            client = Client(engine.scheduler, timeout="10s")  # type: ignore[no-untyped-call]  # distributed is untyped
         except (OSError, TimeoutError, ValueError) as exc:
             raise EngineError(
                 f"cannot reach the Dask scheduler at {engine.scheduler} ({exc}); check the address, "
@@ -124,10 +127,10 @@ def open_engine(engine: Engine | None = None) -> Iterator[Runner]:
         return
     n = engine.workers or _cores()
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]  # distributed is untyped
             n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]  # distributed is untyped
     ):
         yield Runner(engine, client)
 

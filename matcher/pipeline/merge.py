@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +33,7 @@ _MEANS = {"distance_km_mean": ("distance_km_total", 3), "preference_rank_mean": 
 
 
 def merge_results(
-    students: pd.DataFrame, sites: pd.DataFrame, parts: list[tuple[str, Result]], config: Config, inputs: dict
+    students: pd.DataFrame, sites: pd.DataFrame, parts: list[tuple[str, Result]], config: Config, inputs: dict[str, Any]
 ) -> Result:
     """One ``Result`` from ``(academie, Result)`` parts that together hold every student and site once."""
     results = [r for _, r in parts]
@@ -56,13 +58,13 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
 
 
-def _ordered_keys(dicts: list[dict]) -> list:
+def _ordered_keys(dicts: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(k for d in dicts for k in d))
 
 
-def merge_levels(objectives: list[list[dict]]) -> list[Level]:
+def merge_levels(objectives: list[list[dict[str, Any]]]) -> list[Level]:
     """Summed levels from the parts' ``summary["objective"]`` lists (same levels, same order)."""
-    out = []
+    out: list[Level] = []
     for rows in zip(*objectives):
         bounds = [r["bound"] for r in rows]
         out.append(
@@ -76,10 +78,10 @@ def merge_levels(objectives: list[list[dict]]) -> list[Level]:
     return out
 
 
-def merge_info(infos: list[tuple[str, dict]]) -> dict:
+def merge_info(infos: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """The parts' solver facts (``summary["solver"]`` without the gap, which is recomputed), merged."""
     dicts = [{k: v for k, v in i.items() if k not in ("gap", "gap_level")} for _, i in infos]
-    out: dict = {}
+    out: dict[str, Any] = {}
     for key in _ordered_keys(dicts):
         values = [d.get(key) for d in dicts]
         if key == "status":
@@ -97,7 +99,7 @@ def merge_info(infos: list[tuple[str, dict]]) -> dict:
     return out
 
 
-def _merge_extra(key: str, values: list[tuple[str, object]]):
+def _merge_extra(key: str, values: list[tuple[str, Any]]) -> Any:
     """Summary sections added after ``build_summary`` (unused places, gender target, blocking pairs, price of
     stability)."""
     present = [v for _, v in values if v is not None]
@@ -128,7 +130,7 @@ def _merge_extra(key: str, values: list[tuple[str, object]]):
     return {a: v for a, v in sorted(values, key=lambda x: x[0])}
 
 
-def _merge_price(parts: list[dict]) -> dict:
+def _merge_price(parts: list[dict[str, Any]]) -> dict[str, Any]:
     stable = _merge_figures([p["stable"] for p in parts])
     optimal = _merge_figures([p["optimal"] for p in parts])
     ok = all(p["optimal_status"] == Status.OPTIMAL.value for p in parts)
@@ -142,9 +144,9 @@ def _merge_price(parts: list[dict]) -> dict:
     }
 
 
-def _merge_figures(figures: list[dict]) -> dict:
+def _merge_figures(figures: list[dict[str, Any]]) -> dict[str, Any]:
     """Sums of ``placement_figures`` dicts; means recomputed over the summed student-weeks."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for key in _ordered_keys(figures):
         if key not in _MEANS:
             out[key] = sum(f.get(key) or 0 for f in figures)
@@ -158,5 +160,5 @@ def _merge_figures(figures: list[dict]) -> dict:
     return {k: out[k] for k in _ordered_keys(figures)}
 
 
-def _merge_timings(timings: list[dict]) -> dict:
+def _merge_timings(timings: list[dict[str, float]]) -> dict[str, float]:
     return {k: round(sum(t.get(k, 0.0) for t in timings), 3) for k in _ordered_keys(timings)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -35,7 +36,7 @@ def read_previous(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None
     bad = prev[~prev["weeks"].isin(("both", "week_1", "week_2"))] if not missing else prev.iloc[:0]
     problems = [Problem(path.name, None, c, "", "missing column", "give a matcher assignments.csv") for c in missing]
     problems += [
-        Problem(path.name, int(i) + 2, "weeks", v, "unknown weeks", "use both, week_1 or week_2")
+        Problem(path.name, int(cast(int, i)) + 2, "weeks", v, "unknown weeks", "use both, week_1 or week_2")
         for i, v in bad["weeks"].items()
     ]
     if not problems:
@@ -46,7 +47,7 @@ def read_previous(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None
                 path.name,
                 None,
                 "student_id",
-                sid,
+                cast(str, sid),
                 f"rows for weeks {w.replace('|', ', ')}",
                 "give one row per student, or one per week for a split",
             )

@@ -23,7 +23,7 @@ from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.pipeline.previous import read_previous
 from matcher.result import Result
-from matcher.solve.engine import optimise
+from matcher.solve.engine import Optimum, optimise
 from matcher.solve.flow import Level
 from matcher.solve.regions import Regional
 from matcher.solve.stable import lottery
@@ -84,7 +84,9 @@ def _causes(
     return rows, per_student
 
 
-def _trim(rows: pd.DataFrame, students, sites, pairs, config: Config) -> pd.DataFrame:
+def _trim(
+    rows: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config
+) -> pd.DataFrame:
     """Mark CAPACITY_CUT the placements beyond a site's new capacity in a week, the lowest-ranked by the host."""
     bad_student = rows.groupby("student_id")["cause"].transform(lambda c: (c != "").any()).to_numpy(bool)
     ok = rows[~bad_student]
@@ -146,7 +148,7 @@ def reallocate(
     *,
     previous_unassigned: pd.DataFrame | None = None,
     pairs: pd.DataFrame | None = None,
-    inputs: dict | None = None,
+    inputs: dict[str, Any] | None = None,
 ) -> Reallocation:
     """Keep the still-valid previous placements and place as many others as possible.
 
@@ -194,12 +196,13 @@ def reallocate(
         check_groups=False,
     )
     changes = changes_table(previous, previous_unassigned, cause, result.assignments, result.unassigned, students)
-    result.summary["reallocation"] = {
+    figures = {
         "previous_placed": int(previous["student_id"].nunique()),
         "kept": int(keep["student_id"].nunique()),
         "changes": {k: int(v) for k, v in changes["change"].value_counts().sort_index().items()},
     }
-    return Reallocation(result, changes)
+    summary = {**result.summary, "reallocation": figures}  # a new Result: the finished one is never changed
+    return Reallocation(Result(result.assignments, result.unassigned, summary, result.timings), changes)
 
 
 def _not_applied(config: Config) -> dict[str, Any]:
@@ -212,7 +215,14 @@ def _not_applied(config: Config) -> dict[str, Any]:
     return {"levels_not_applied": left} if left else {}
 
 
-def _place_rest(students, sites, kept: pd.DataFrame, config: Config, pairs: pd.DataFrame, given: pd.DataFrame | None):
+def _place_rest(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    kept: pd.DataFrame,
+    config: Config,
+    pairs: pd.DataFrame,
+    given: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, Optimum]:
     """The optimal engine on the residual problem; placements and pairs in positions of the full tables."""
     rest, rest_students, left = residual_problem(students, sites, kept)
     rest_pairs = candidates(rest_students, left, config, pairs_table=given).pairs
@@ -227,7 +237,7 @@ def _place_rest(students, sites, kept: pd.DataFrame, config: Config, pairs: pd.D
     return placements, all_pairs, best
 
 
-def _levels(levels, kept: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> list[Level]:
+def _levels(levels: tuple[Level, ...], kept: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> list[Level]:
     """The residual's levels plus the kept placements' constant contribution (to values and bounds alike)."""
     rows = kept.merge(pairs, on=["student", "site"], how="left")
     who = kept["student"].unique()

@@ -19,6 +19,7 @@ import json
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from matcher.config import OPTIONS, Config, Objective, coerce_option, read_objec
 from matcher.errors import InputError, Problem
 from matcher.export.outputs import write_atomic
 from matcher.pipeline.compute import Engine, Runner
+from matcher.result import Result
 
 __all__ = ["Grid", "Run", "read_grid", "plan", "sweep", "run_figures", "write_sweep", "FIGURES"]
 
@@ -49,9 +51,9 @@ _FIXED = {"sectors": "trade codes are checked while loading the files: set them 
 class Grid:
     """Policy options to vary: option name → list of (checked) values, in file order."""
 
-    options: dict[str, list]
+    options: dict[str, list[Any]]
 
-    def combinations(self) -> list[dict]:
+    def combinations(self) -> list[dict[str, Any]]:
         """Every combination, the last option varying fastest."""
         names = list(self.options)
         return [dict(zip(names, values)) for values in itertools.product(*self.options.values())]
@@ -62,7 +64,7 @@ class Run:
     """One run of a sweep: its folder name, the grid's values for it, and its full configuration."""
 
     name: str
-    options: dict
+    options: dict[str, Any]
     config: Config
 
 
@@ -71,7 +73,7 @@ def read_grid(path: str | Path) -> Grid:
     name = Path(path).name
     data = read_toml(path, "the grid")
     problems: list[Problem] = []
-    options: dict[str, list] = {}
+    options: dict[str, list[Any]] = {}
     for key, values in data.items():
         if key == "objective":
             values = values.get("order") if isinstance(values, dict) and set(values) == {"order"} else None
@@ -90,7 +92,7 @@ def read_grid(path: str | Path) -> Grid:
     return Grid(options)
 
 
-def _is_list(values, name: str, key: str, problems: list[Problem]) -> bool:
+def _is_list(values: object, name: str, key: str, problems: list[Problem]) -> TypeGuard[list[Any]]:
     if isinstance(values, list) and values:
         return True
     problems.append(
@@ -113,7 +115,7 @@ def plan(grid: Grid, base: Config) -> list[Run]:
     return [Run(f"run-{i:0{width}d}", combo, replace(base, **combo)) for i, combo in enumerate(combos, 1)]
 
 
-def run_figures(result, students: pd.DataFrame, seconds: float) -> dict:
+def run_figures(result: Result, students: pd.DataFrame, seconds: float) -> dict[str, Any]:
     """The comparison table's figures of one allocation (``FIGURES``)."""
     a, s = result.assignments, result.summary
     placed = pd.Index(students["student_id"]).get_indexer(a["student_id"].drop_duplicates())
@@ -135,7 +137,7 @@ def run_figures(result, students: pd.DataFrame, seconds: float) -> dict:
     }
 
 
-def _floors_met(summary: dict) -> str | None:
+def _floors_met(summary: dict[str, Any]) -> str | None:
     """``met/with a floor``: académies placed up to their floor, of those with one; None without floors."""
     floors = summary.get("floors") or {}
     rows = [r for r in floors.get("academies", []) if r.get("floor") is not None]
@@ -145,8 +147,8 @@ def _floors_met(summary: dict) -> str | None:
 
 
 def _one_run(
-    run: Run, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame | None, inputs: dict
-) -> tuple[dict, dict]:
+    run: Run, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame | None, inputs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """One run (a task): its figures and its summary."""
     from matcher.pipeline.allocate import allocate
 
@@ -161,9 +163,9 @@ def sweep(
     runs: list[Run],
     *,
     pairs: pd.DataFrame | None = None,
-    inputs: dict | None = None,
+    inputs: dict[str, Any] | None = None,
     runner: Runner | None = None,
-) -> tuple[pd.DataFrame, list[dict]]:
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Every run on the engine: the comparison table (one row per run, in ``runs`` order) and the summaries."""
     runner = runner or Runner(Engine())
     done = runner.map(_one_run, runs, inputs or {}, shared=(students, sites, pairs))
@@ -176,7 +178,7 @@ def sweep(
     return table, [summary for _, summary in done]
 
 
-def _cell(value) -> object:
+def _cell(value: object) -> object:
     """A grid value as a table cell (lists joined with ``|``, as in the input files)."""
     if isinstance(value, Objective):
         value = value.order
@@ -185,12 +187,12 @@ def _cell(value) -> object:
     return value
 
 
-def write_sweep(table: pd.DataFrame, summaries: list[dict], out_dir: str | Path) -> dict[str, Path]:
+def write_sweep(table: pd.DataFrame, summaries: list[dict[str, Any]], out_dir: str | Path) -> dict[str, Path]:
     """``sweep.csv`` and ``<run>/summary.json`` for every run into ``out_dir``; the written paths by name."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError([Problem(str(out), None, None, "", "--out is a file", "give a folder")])
-    paths = {}
+    paths: dict[str, Path] = {}
     for name, summary in zip(table["run"], summaries):
         (out / name).mkdir(parents=True, exist_ok=True)
         paths[name] = out / name / "summary.json"

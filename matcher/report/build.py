@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +30,7 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     return neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def _xlsx_atomic(write, path: Path) -> None:
+def _xlsx_atomic(write: Callable[[Path], object], path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from functools import cache
 
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.typing import ColorType, RcKeyType
 
 from matcher.domain.reference import dataset_path
 
@@ -24,7 +27,7 @@ __all__ = ["bar_chart", "choropleth", "departement_shapes", "BOUNDARIES_ATTRIBUT
 
 BOUNDARIES_ATTRIBUTION = "Contours : IGN – Admin Express COG 2018, via france-geojson, Licence Ouverte"
 _INSETS = ("971", "972", "973", "974", "976")
-_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "matcher", "font.size": 9}
+_STYLE: dict[RcKeyType, str | int] = {"svg.fonttype": "none", "svg.hashsalt": "matcher", "font.size": 9}
 
 
 @cache
@@ -41,7 +44,7 @@ def departement_shapes() -> dict[str, tuple[str, list[np.ndarray]]]:
     return shapes
 
 
-def _svg(fig, tight: bool = True) -> str:
+def _svg(fig: Figure, tight: bool = True) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight" if tight else None)
     text = buf.getvalue()
@@ -49,7 +52,7 @@ def _svg(fig, tight: bool = True) -> str:
 
 
 def bar_chart(
-    labels, series: dict[str, np.ndarray], *, title: str, ylabel: str, gid: str, percent: bool = False
+    labels: Iterable[str], series: dict[str, np.ndarray], *, title: str, ylabel: str, gid: str, percent: bool = False
 ) -> str:
     """A grouped horizontal bar chart as an SVG string (one bar group per label)."""
     labels = list(labels)
@@ -73,7 +76,7 @@ def bar_chart(
         return _svg(fig)
 
 
-def _draw(ax, code: str, color, step: int = 1) -> None:
+def _draw(ax: Axes, code: str, color: ColorType, step: int = 1) -> None:
     """Add one département as a path with id ``dep-<code>``; ``step`` > 1 keeps every step-th point (insets)."""
     rings = [r[::step] if len(r) > 8 * step else r for r in departement_shapes()[code][1]]
     verts = np.concatenate([np.vstack([r, r[:1]]) for r in rings])
@@ -83,7 +86,7 @@ def _draw(ax, code: str, color, step: int = 1) -> None:
     ax.add_artist(patch)  # not add_patch: limits are set once by _frame (much faster)
 
 
-def _frame(ax, codes: list[str]) -> None:
+def _frame(ax: Axes, codes: list[str]) -> None:
     rings = [r for c in codes for r in departement_shapes()[c][1]]
     pts = np.concatenate(rings)
     mid = np.radians(pts[:, 1].mean())

@@ -30,7 +30,7 @@ def _hosted(alloc: Allocation) -> pd.DataFrame:
     return rows
 
 
-def _counts(rows: pd.DataFrame, known: bool) -> dict:
+def _counts(rows: pd.DataFrame, known: bool) -> dict[str, int]:
     out = {"students_hosted": rows["student_id"].nunique()}
     if known:
         gender = rows.drop_duplicates("student_id")

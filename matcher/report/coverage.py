@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
@@ -28,6 +29,9 @@ __all__ = ["Coverage", "coverage", "load_sites", "RADII_KM", "WHITE_ZONE_KM"]
 RADII_KM: tuple[int, ...] = (15, 30, 60)
 #: A lycée with no place within this many km is a white zone.
 WHITE_ZONE_KM: float = 30.0
+
+#: A national figure: a count, a number of places, a share (None without students or target) or a yes/no.
+NationalFigure = int | float | bool | None
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Coverage:
         Lycées with no place within ``WHITE_ZONE_KM``, by académie then enrolment (largest first).
     """
 
-    national: dict
+    national: dict[str, NationalFigure]
     academies: pd.DataFrame
     departements: pd.DataFrame
     lycees: pd.DataFrame
@@ -68,8 +72,11 @@ def load_sites(path: str | Path, config: Config | None = None, *, geocoder: Geoc
     return table
 
 
-def _places(sites: pd.DataFrame) -> np.ndarray:
-    return (sites["capacity_week_1"].to_numpy(float) + sites["capacity_week_2"].to_numpy(float)) / 2
+def _places(sites: pd.DataFrame) -> npt.NDArray[np.float64]:
+    places: npt.NDArray[np.float64] = (
+        sites["capacity_week_1"].to_numpy(float) + sites["capacity_week_2"].to_numpy(float)
+    ) / 2
+    return places
 
 
 def _within(lyc: pd.DataFrame, sites: pd.DataFrame, radii: tuple[int, ...]) -> pd.DataFrame:
@@ -167,12 +174,14 @@ def coverage(
     )
 
 
-def _national(lyc: pd.DataFrame, sites: pd.DataFrame, target: int, radii: tuple[int, ...], white_km: float) -> dict:
+def _national(
+    lyc: pd.DataFrame, sites: pd.DataFrame, target: int, radii: tuple[int, ...], white_km: float
+) -> dict[str, NationalFigure]:
     places = _places(sites)
     students = lyc["seconde_gt_students"].to_numpy(float)
     total = float(students.sum())
     near = lyc["nearest_place_km"].to_numpy()
-    out = {
+    out: dict[str, NationalFigure] = {
         "sites": int((places > 0).sum()),
         "places_offered": float(places.sum()),
         "target_places": target,

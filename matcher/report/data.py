@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -19,6 +20,7 @@ from matcher.export.outputs import file_digest
 from matcher.export.safecells import neutralize
 from matcher.generate.scenario import embedded_scenario
 from matcher.load import load_inputs
+from matcher.result import Result
 
 __all__ = ["Allocation", "read_allocation", "from_result", "by_id"]
 
@@ -46,7 +48,7 @@ class Allocation:
     folder: Path
     assignments: pd.DataFrame
     unassigned: pd.DataFrame
-    summary: dict
+    summary: dict[str, Any]  # the JSON document: values of every kind
     students: pd.DataFrame | None
     sites: pd.DataFrame | None
     inputs_note: str
@@ -67,7 +69,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return table
 
 
-def _check_hashes(summary: dict, paths: dict[str, Path]) -> list[Problem]:
+def _check_hashes(summary: dict[str, Any], paths: dict[str, Path]) -> list[Problem]:
     problems = []
     for kind, path in paths.items():
         recorded = summary.get("inputs", {}).get(kind, {}).get("sha256")
@@ -113,7 +115,7 @@ def read_allocation(
             [Problem("", None, "--students/--sites", "", "give both input files or neither", "add the missing one")]
         )
     note = "inputs given on the command line"
-    if students_path is None:
+    if students_path is None or sites_path is None:  # neither given (one alone is refused above)
         embedded = dict(zip(("students", "sites"), (Path(str(p)) for p in embedded_scenario())))
         if not _check_hashes(summary, embedded) and summary.get("inputs", {}).get("students"):
             students_path, sites_path, note = embedded["students"], embedded["sites"], "the embedded scenario"
@@ -139,7 +141,7 @@ def read_allocation(
     return Allocation(folder, assignments, unassigned, summary, students, sites, note)
 
 
-def from_result(result, students: pd.DataFrame, sites: pd.DataFrame, name: str = "allocation") -> Allocation:
+def from_result(result: Result, students: pd.DataFrame, sites: pd.DataFrame, name: str = "allocation") -> Allocation:
     """An :class:`Allocation` from an in-memory ``allocate`` result and its located inputs (notebooks)."""
     return Allocation(
         Path(name), result.assignments, result.unassigned, result.summary, students, sites, "in-memory result"

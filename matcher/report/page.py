@@ -161,7 +161,7 @@ def _maps(alloc: Allocation, aca: pd.DataFrame, cov: Coverage | None) -> str:
 
 
 def _web_map(alloc: Allocation, cov: Coverage | None) -> str:
-    if alloc.sites is None:
+    if alloc.sites is None or alloc.students is None:  # known together (``read_allocation``)
         return '<p class="note">The map of sites needs the input files (--students and --sites).</p>'
     used = (
         alloc.assignments.assign(p=np.where(alloc.assignments["weeks"] == "both", 1.0, 0.5))

@@ -3,6 +3,8 @@ officers' lists per lycée and per company."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -96,7 +98,7 @@ def company_rows(alloc: Allocation) -> pd.DataFrame:
     return rows[cols].sort_values(["company", "site_id", "start_date", "student_id"]).reset_index(drop=True)
 
 
-def distance_counts(alloc: Allocation, edges=(0, 5, 10, 15, 20, 30, 45, 60)) -> pd.Series:
+def distance_counts(alloc: Allocation, edges: Sequence[float] = (0, 5, 10, 15, 20, 30, 45, 60)) -> pd.Series:
     """Placements per distance band (km)."""
     km = alloc.assignments["distance_km"].to_numpy(float)
     bins = list(edges) + [np.inf]

@@ -12,9 +12,11 @@ import html
 import re
 from functools import cache
 from importlib import resources
+from typing import Any, TypedDict
 
 import folium
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.report.charts import BOUNDARIES_ATTRIBUTION, departement_shapes
@@ -25,15 +27,31 @@ _IDS = re.compile(r"\b([a-z_]+?)_([0-9a-f]{32})(?![0-9a-f])")
 _EXTERNAL = re.compile(r'<(script|link)[^>]*(src|href)="(https?:)?//[^"]*"[^>]*>(\s*</script>)?', re.I)
 
 
+class _Geometry(TypedDict):
+    type: str
+    coordinates: list[Any]  # positions nested as deep as the geometry type says (GeoJSON)
+
+
+class _Feature(TypedDict):
+    type: str
+    geometry: _Geometry
+    properties: dict[str, object]
+
+
+class _FeatureCollection(TypedDict):
+    type: str
+    features: list[_Feature]
+
+
 @cache
 def _static(name: str) -> str:
     data = resources.files("matcher.report").joinpath("static", name).read_bytes()
     return base64.b64encode(data).decode("ascii")
 
 
-def _outlines() -> dict:
+def _outlines() -> _FeatureCollection:
     shapes = departement_shapes()
-    feats = [
+    feats: list[_Feature] = [
         {
             "type": "Feature",
             "properties": {"code": c, "nom": f"{c} {name}"},
@@ -44,7 +62,7 @@ def _outlines() -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _base(center=(46.6, 2.4), zoom=6) -> folium.Map:
+def _base(center: tuple[float, float] = (46.6, 2.4), zoom: int = 6) -> folium.Map:
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True)
     fmap.default_js = [("leaflet", "data:text/javascript;base64," + _static("leaflet.js"))]
     fmap.default_css = [("leaflet_css", "data:text/css;base64," + _static("leaflet.css"))]
@@ -65,10 +83,12 @@ def _base(center=(46.6, 2.4), zoom=6) -> folium.Map:
     return fmap
 
 
-def _points(fmap: folium.Map, name: str, frame: pd.DataFrame, tip: pd.Series, radius, color) -> None:
+def _points(
+    fmap: folium.Map, name: str, frame: pd.DataFrame, tip: pd.Series, radius: npt.ArrayLike, color: npt.ArrayLike
+) -> None:
     """One layer of circle markers drawn from a single GeoJSON collection (fast to build and to load)."""
     radius, color = np.broadcast_to(radius, len(frame)), np.broadcast_to(np.asarray(color, object), len(frame))
-    feats = [
+    feats: list[_Feature] = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
@@ -100,7 +120,9 @@ def site_map(
     if links is not None and len(links):
         layer = folium.FeatureGroup(name="Placements (home → host)", show=False).add_to(fmap)
         segments = np.round(np.asarray(links, float), 4).reshape(-1, 2, 2).tolist()
-        folium.PolyLine(segments, color="#2166ac", weight=1, opacity=0.35).add_to(layer)
+        # folium's PolyLine.__init__ has no annotations
+        line = folium.PolyLine(segments, color="#2166ac", weight=1, opacity=0.35)  # type: ignore[no-untyped-call]
+        line.add_to(layer)
     if sites is not None and len(sites):
         places = (sites["capacity_week_1"].to_numpy(float) + sites["capacity_week_2"].to_numpy(float)) / 2
         fill = (
@@ -110,7 +132,7 @@ def site_map(
         )
         color = np.select([np.isnan(fill), fill >= 0.999, fill > 0], ["#777777", "#1a9850", "#fdae61"], "#d73027")
         share = np.where(np.isnan(fill), "", pd.Series(fill).map(lambda f: f", {f:.0%} used"))
-        tip = (
+        tip: pd.Series = (
             sites["site_id"]
             + " – "
             + sites["company"]

@@ -8,11 +8,13 @@ stored as inert text (with a leading apostrophe), never as a formula.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from matcher.domain import reference
 from matcher.export.safecells import neutralize
@@ -35,18 +37,19 @@ def sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
-def _value(v):
+def _value(v: object) -> object:
+    """A cell's value as written: missing values as None, numpy scalars as Python ones, text neutralised."""
     if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
         return None
     if isinstance(v, np.generic):
         v = v.item()
-    return neutralize(v)
+    return neutralize(v)  # type: ignore[no-untyped-call, unused-ignore]  # not annotated in matcher.export yet
 
 
 class _Book:
     """An XlsxWriter workbook that never turns text into formulas or URLs, with unique sheet titles."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self.wb = xlsxwriter.Workbook(
             str(path),
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
@@ -55,12 +58,12 @@ class _Book:
         self.bold = self.wb.add_format({"bold": True})
         self.taken: set[str] = set()
 
-    def sheet(self, title: str):
+    def sheet(self, title: str) -> Worksheet:
         ws = self.wb.add_worksheet(sheet_title(title, self.taken))
         ws.row = 0
         return ws
 
-    def line(self, ws, values, bold: bool = False) -> None:
+    def line(self, ws: Worksheet, values: Sequence[object], bold: bool = False) -> None:
         for j, v in enumerate(values):
             v = _value(v)
             if isinstance(v, str):
@@ -69,16 +72,16 @@ class _Book:
                 ws.write(ws.row, j, v, self.bold if bold else None)
         ws.row += 1
 
-    def table(self, ws, frame: pd.DataFrame) -> None:
+    def table(self, ws: Worksheet, frame: pd.DataFrame) -> None:
         self.rows(ws, list(frame.columns), frame.to_numpy(object).tolist())
 
-    def rows(self, ws, header: list, rows: list[list]) -> None:
+    def rows(self, ws: Worksheet, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:
         self.line(ws, header, bold=True)
         for row in rows:
             self.line(ws, row)
 
 
-def _sheet(book: _Book, title: str, header: list, rows: list[list], heading: str) -> None:
+def _sheet(book: _Book, title: str, header: Sequence[str], rows: Sequence[Sequence[object]], heading: str) -> None:
     """A forwardable sheet: a heading line, then a filterable table with frozen column names."""
     ws = book.sheet(title)
     for i, col in enumerate(header):
@@ -90,12 +93,12 @@ def _sheet(book: _Book, title: str, header: list, rows: list[list], heading: str
     ws.autofilter(1, 0, max(ws.row - 1, 1), max(len(header) - 1, 0))
 
 
-def _split(frame: pd.DataFrame, key: str, drop: bool = False):
-    """(key value, header, rows as lists) per group of ``frame`` by ``key``, keys sorted."""
+def _split(frame: pd.DataFrame, key: str, drop: bool = False) -> Iterator[tuple[str, list[str], list[list[object]]]]:
+    """(key value, header, rows as lists) per group of ``frame`` by its text column ``key``, keys sorted."""
     header = [c for c in frame.columns if not (drop and c == key)]
     values = frame[header].to_numpy(object).tolist()
     for name, idx in sorted(frame.groupby(key, sort=False).indices.items()):
-        yield name, header, [values[i] for i in idx]
+        yield str(name), header, [values[i] for i in idx]  # text already: str() only tells the type checker
 
 
 def _summary(book: _Book, alloc: Allocation, published: pd.DataFrame) -> None:

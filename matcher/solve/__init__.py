@@ -1,7 +1,7 @@
-"""Solving: the flow network and its inverse, lexicographic min-cost flow, CP-SAT repair, the status enum."""
+"""Solving: the flow network and its inverse, lexicographic min-cost flow, CP-SAT repair, the status enums."""
 
 from __future__ import annotations
 
-from matcher.result import Status
+from matcher.result import SolveStatus, Status
 
-__all__ = ["Status"]
+__all__ = ["SolveStatus", "Status"]

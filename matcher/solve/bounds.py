@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
-from matcher.solve.flow import COST_LEVELS, Level, level_costs, max_flow
+from matcher.result import Level, SolveStatus, min_cost_flow_status
+from matcher.solve.flow import COST_LEVELS, level_costs, max_flow
 from matcher.solve.gendercap import with_gender_caps
 from matcher.solve.network import SINK, SOURCE, build_network
 
@@ -87,7 +88,7 @@ def relaxed_cost(
     mcf = SimpleMinCostFlow()
     mcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacities, cost)
     mcf.set_nodes_supplies(np.array([SOURCE, SINK]), np.array([n, -n]))
-    return int(mcf.optimal_cost()) if mcf.solve() == mcf.OPTIMAL else None
+    return int(mcf.optimal_cost()) if min_cost_flow_status(mcf.solve()) is SolveStatus.OPTIMAL else None
 
 
 def bound_placing(
@@ -113,7 +114,10 @@ def most_placed(levels: list[Level], pairs: pd.DataFrame, students: pd.DataFrame
     """The most students any allocation places: the flow's ``placed`` bound when it was a maximum flow (placed
     first), else the relaxed network's maximum flow."""
     if levels[0].name == "placed":
-        return int(levels[0].bound)
+        bound = levels[0].bound
+        if bound is None:
+            raise RuntimeError("internal error: the maximum flow's placed level has no bound")
+        return int(bound)
     return max_flow(
         build_network(
             pairs,

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
+from matcher.result import Level, SolveStatus, max_flow_status
 from matcher.solve.bounds import most_placed
-from matcher.solve.flow import Level
 
 __all__ = ["FloorBound", "FloorLevel", "floor_level", "with_floors"]
 
@@ -25,10 +26,10 @@ __all__ = ["FloorBound", "FloorLevel", "floor_level", "with_floors"]
 class FloorLevel:
     """Floors per académie, and each student's académie (its position in ``floor``; -1 without a floor)."""
 
-    code: np.ndarray
-    floor: np.ndarray
+    code: npt.NDArray[np.int64]
+    floor: npt.NDArray[np.int64]
 
-    def placed(self, students: np.ndarray) -> np.ndarray:
+    def placed(self, students: np.ndarray) -> npt.NDArray[np.intp]:
         """Placed students per académie."""
         code = self.code[students]
         return np.bincount(code[code >= 0], minlength=len(self.floor))
@@ -41,7 +42,7 @@ class FloorLevel:
         """No allocation of ``pairs`` counts more (see ``_week_bound``): the smaller of the two weeks' bounds."""
         return min(_week_bound(self, pairs, students, sites, week) for week in (1, 2))
 
-    def open_mask(self, students: np.ndarray | None) -> np.ndarray:
+    def open_mask(self, students: np.ndarray | None) -> npt.NDArray[np.bool_]:
         """Per student: their académie is at or below its floor with ``students`` placed (all floors when None)."""
         room = self.floor > 0 if students is None else (self.floor > 0) & (self.placed(students) <= self.floor)
         return (self.code >= 0) & room[np.maximum(self.code, 0)]
@@ -56,7 +57,8 @@ class FloorBound:
 
     def __init__(self, level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame):
         self._args = (pairs, students, sites)
-        self._level, self._exact = level, None
+        self._level = level
+        self._exact: int | None = None
         self.quick = level.value(np.unique(pairs["student"].to_numpy(np.int64)))
 
     def given(self, reached: int) -> int:
@@ -106,7 +108,7 @@ def _week_bound(level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, 
     )
     solver = SimpleMaxFlow()
     solver.add_arcs_with_capacity(tails, heads, np.maximum(caps, 0))
-    if solver.solve(0, 1) != solver.OPTIMAL:
+    if max_flow_status(solver.solve(0, 1)) is not SolveStatus.OPTIMAL:
         raise RuntimeError("OR-Tools max flow failed on the floors bound network")
     return int(solver.optimal_flow())
 

@@ -19,12 +19,15 @@ Values are per student-week (a full-time student counts twice).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
+from matcher.result import Level, SolveStatus, max_flow_status, min_cost_flow_status
 from matcher.solve.network import SINK, SOURCE, Network
 
 __all__ = [
@@ -43,52 +46,36 @@ COUNT_LEVELS = ("placed", "floors", "priority")
 COST_LEVELS = ("gender", "preference", "distance")
 _MAX_COST = 2**62
 
-
-@dataclass(frozen=True)
-class Level:
-    """One objective level: its value, a proven bound (None when none is known), and its sense (max or min).
-
-    Bounds are lexicographic: a level's bound holds among allocations that reach every earlier level's value,
-    so once a level falls short of its bound the later levels have none here (the engine then gives them bounds
-    holding for every allocation, ``bounds``).
-    """
-
-    name: str
-    value: float
-    bound: float | None
-    sense: str
-
-    @property
-    def gap(self) -> float | None:
-        """Relative gap between value and bound, as MIP solvers give it: their difference over the larger of the
-        two in absolute value, so between 0 and 1 (0 when proven optimal, None without a bound)."""
-        if self.bound is None:
-            return None
-        diff = (self.bound - self.value) if self.sense == "max" else (self.value - self.bound)
-        return 0.0 if diff <= 0 else diff / max(abs(self.bound), abs(self.value), 1.0)
+#: Per level, each arc's contribution (int64; count levels negated: everything minimised).
+_Vals: TypeAlias = dict[str, npt.NDArray[np.int64]]
 
 
 @dataclass(frozen=True)
 class FlowOutcome:
     """Arc flows of the last accepted stage and the level values they reach (bounds proven on this network)."""
 
-    flows: np.ndarray
+    flows: npt.NDArray[np.int64]
     levels: tuple[Level, ...]
     solves: int
 
 
-def level_costs(pairs: pd.DataFrame, level: str) -> np.ndarray:
+def level_costs(pairs: pd.DataFrame, level: str) -> npt.NDArray[np.int64]:
     """Per pair, what one student-week there costs on ``level`` (``preference``: rank; ``distance``: metres)."""
     if level == "preference":
         return pairs["rank"].to_numpy(np.int64)
     if level == "distance":
-        return np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
+        metres: npt.NDArray[np.int64] = np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
+        return metres
     raise ValueError(f"no per-pair cost for the level {level!r}")
 
 
 def _arc_values(
-    net: Network, pairs: pd.DataFrame, priority: np.ndarray, floors: np.ndarray | None, gender: np.ndarray | None
-) -> dict[str, np.ndarray]:
+    net: Network,
+    pairs: pd.DataFrame,
+    priority: npt.NDArray[np.bool_],
+    floors: npt.NDArray[np.bool_] | None,
+    gender: npt.NDArray[np.int64] | None,
+) -> _Vals:
     """Per-arc contribution of each level (int64); ``floors`` marks the students whose placement counts,
     ``gender`` is the per-arc cost of the gender layer (``gendercap``)."""
     n_arcs = len(net.tails)
@@ -105,22 +92,23 @@ def _arc_values(
     return out
 
 
-def _solve(net: Network, costs: np.ndarray, most: bool = True) -> tuple[np.ndarray, int]:
+def _solve(net: Network, costs: npt.NDArray[np.int64], most: bool = True) -> tuple[npt.NDArray[np.int64], SolveStatus]:
     """Max flow with min cost (``most``), else min cost with a source → sink arc for students left unplaced;
-    returns (flows of ``net``'s arcs, status) with OR-Tools' status code."""
+    returns (flows of ``net``'s arcs, status)."""
     mcf = SimpleMinCostFlow()
     mcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacities, costs)
     supply = int(net.capacities[net.student_arc].sum())  # at most one unit per student
     if not most:
         mcf.add_arc_with_capacity_and_unit_cost(SOURCE, SINK, supply, 0)
     mcf.set_nodes_supplies(np.array([SOURCE, SINK]), np.array([supply, -supply]))
-    status = mcf.solve_max_flow_with_min_cost() if most else mcf.solve()
-    if status != mcf.OPTIMAL:
+    status = min_cost_flow_status(mcf.solve_max_flow_with_min_cost() if most else mcf.solve())
+    if status is not SolveStatus.OPTIMAL:
         return np.zeros(len(net.tails), np.int64), status
-    return mcf.flows(np.arange(len(net.tails))), status
+    flows: npt.NDArray[np.int64] = mcf.flows(np.arange(len(net.tails)))
+    return flows, status
 
 
-def _student_max(values: np.ndarray, net: Network, pairs: pd.DataFrame) -> np.ndarray:
+def _student_max(values: npt.NDArray[np.int64], net: Network, pairs: pd.DataFrame) -> npt.NDArray[np.int64]:
     """Per student, the most a level can move with that student: its student arc, its largest pair arc and the
     largest site-level arc (each counted for both weeks), in absolute value (count levels are negated)."""
     values = np.abs(values)
@@ -130,10 +118,11 @@ def _student_max(values: np.ndarray, net: Network, pairs: pd.DataFrame) -> np.nd
     np.maximum.at(worst, student, values[on_pair])
     site_level = ~on_pair
     site_level[net.student_arc] = False
-    return values[net.student_arc] + 2 * worst + 2 * int(values[site_level].max(initial=0))
+    out: npt.NDArray[np.int64] = values[net.student_arc] + 2 * worst + 2 * int(values[site_level].max(initial=0))
+    return out
 
 
-def _weights(levels: list[str], vals: dict, net: Network, pairs: pd.DataFrame, exact: bool) -> list[int]:
+def _weights(levels: list[str], vals: _Vals, net: Network, pairs: pd.DataFrame, exact: bool) -> list[int]:
     """Weights making each level worth more than every later level can change (last level weight 1).
 
     ``exact``: against the sum over all students (a proof); otherwise against one student's range (usually
@@ -147,7 +136,7 @@ def _weights(levels: list[str], vals: dict, net: Network, pairs: pd.DataFrame, e
     return weights
 
 
-def _fits(weights: list[int], levels: list[str], vals: dict, net: Network) -> bool:
+def _fits(weights: list[int], levels: list[str], vals: _Vals, net: Network) -> bool:
     top = sum(w * int(np.abs(vals[lv]).max(initial=0)) for w, lv in zip(weights, levels))
     return top * (net.n_nodes + 1) * 4 < _MAX_COST
 
@@ -155,11 +144,11 @@ def _fits(weights: list[int], levels: list[str], vals: dict, net: Network) -> bo
 def solve_lexicographic(
     net: Network,
     pairs: pd.DataFrame,
-    priority: np.ndarray,
+    priority: npt.NDArray[np.bool_],
     order: tuple[str, ...],
     prove: bool = True,
-    floors: np.ndarray | None = None,
-    gender: np.ndarray | None = None,
+    floors: npt.NDArray[np.bool_] | None = None,
+    gender: npt.NDArray[np.int64] | None = None,
 ) -> FlowOutcome:
     """Optimise the levels of ``order`` that the network carries (others are ignored here).
 
@@ -176,7 +165,10 @@ def solve_lexicographic(
     rest = [lv for lv in order if lv in COUNT_LEVELS + COST_LEVELS and (lv != "placed" or not most)]
     if not prove:
         return _unproven(net, vals, rest, pairs, most)
-    flows, solves, proven, bounds, done = None, 0, {}, {}, 0
+    flows: npt.NDArray[np.int64] | None = None
+    solves, done = 0, 0
+    proven: dict[str, int] = {}  # the values proven so far, minimised as in ``vals``
+    bounds: dict[str, int] = {}
     while flows is None or done < len(rest):
         upto = len(rest)
         while upto > done + 1 and not _fits(_weights(rest[:upto], vals, net, pairs, True), rest[:upto], vals, net):
@@ -198,7 +190,9 @@ def solve_lexicographic(
     return FlowOutcome(flows=flows, levels=_levels(order, vals, flows, bounds), solves=solves)
 
 
-def _levels(order: tuple[str, ...], vals: dict, flows: np.ndarray, bounds: dict) -> tuple[Level, ...]:
+def _levels(
+    order: tuple[str, ...], vals: _Vals, flows: npt.NDArray[np.int64], bounds: dict[str, int]
+) -> tuple[Level, ...]:
     """The network's levels in ``order`` with their values in ``flows`` and the ``bounds`` proven (minimised
     values, as in ``vals``)."""
     out = []
@@ -209,17 +203,28 @@ def _levels(order: tuple[str, ...], vals: dict, flows: np.ndarray, bounds: dict)
     return tuple(out)
 
 
-def _stage(net, vals, levels, proven, pairs, *, exact: bool, most: bool = True, tries: int = 6):
-    """Max flow at minimum weighted cost of ``levels``; accepted when earlier proven levels keep their value."""
+def _stage(
+    net: Network,
+    vals: _Vals,
+    levels: list[str],
+    proven: dict[str, int],
+    pairs: pd.DataFrame,
+    *,
+    exact: bool,
+    most: bool = True,
+    tries: int = 6,
+) -> tuple[npt.NDArray[np.int64] | None, int]:
+    """Max flow at minimum weighted cost of ``levels``; accepted when earlier proven levels keep their value.
+    Returns the flows (None when not accepted) and the solves tried."""
     if not levels:
         flows, status = _solve(net, np.zeros(len(net.tails), np.int64), most)
-        return (flows if status == SimpleMinCostFlow.OPTIMAL else None), 1
+        return (flows if status is SolveStatus.OPTIMAL else None), 1
     weights = _weights(levels, vals, net, pairs, exact)
     for attempt in range(tries):
         if not _fits(weights, levels, vals, net):
             return None, attempt
-        flows, status = _solve(net, sum(w * vals[lv] for w, lv in zip(weights, levels)), most)
-        if status != SimpleMinCostFlow.OPTIMAL:
+        flows, status = _solve(net, _weighted(weights, levels, vals, len(net.tails)), most)
+        if status is not SolveStatus.OPTIMAL:
             return None, attempt + 1
         lost = [i for i, lv in enumerate(levels) if lv in proven and int(vals[lv] @ flows) != proven[lv]]
         if not lost:
@@ -228,16 +233,20 @@ def _stage(net, vals, levels, proven, pairs, *, exact: bool, most: bool = True, 
     return None, tries
 
 
-def _unproven(net: Network, vals: dict, rest: list[str], pairs: pd.DataFrame, most: bool = True) -> FlowOutcome:
+def _weighted(weights: list[int], levels: list[str], vals: _Vals, n_arcs: int) -> npt.NDArray[np.int64]:
+    """Per arc, the weighted sum of the ``levels``' contributions."""
+    return sum((w * vals[lv] for w, lv in zip(weights, levels)), np.zeros(n_arcs, np.int64))
+
+
+def _unproven(net: Network, vals: _Vals, rest: list[str], pairs: pd.DataFrame, most: bool = True) -> FlowOutcome:
     """One weighted stage over every level, weights spanning one student's range; only ``placed`` is proven
     (when ``most``: maximum flow first)."""
     weights = _weights(rest, vals, net, pairs, exact=False) if rest else []
     while weights and not _fits(weights, rest, vals, net):  # keep the order of the first levels
         rest = rest[:-1]
         weights = _weights(rest, vals, net, pairs, exact=False) if rest else []
-    costs = sum((w * vals[lv] for w, lv in zip(weights, rest)), np.zeros(len(net.tails), np.int64))
-    flows, status = _solve(net, costs, most)
-    if status != SimpleMinCostFlow.OPTIMAL:
+    flows, status = _solve(net, _weighted(weights, rest, vals, len(net.tails)), most)
+    if status is not SolveStatus.OPTIMAL:
         raise RuntimeError("OR-Tools min-cost flow found no optimal flow on the allocation network")
     order = (("placed",) if most else ()) + tuple(rest)
     return FlowOutcome(
@@ -262,7 +271,7 @@ def max_flow_solver(net: Network) -> SimpleMaxFlow:
 
 def solved_max_flow(solver: SimpleMaxFlow) -> int:
     """Solve ``solver`` from the network's source to its sink; its value (a failure raises)."""
-    status = solver.solve(SOURCE, SINK)
-    if status != solver.OPTIMAL:
-        raise RuntimeError(f"OR-Tools max flow failed on the allocation network (status {status})")
+    raw = solver.solve(SOURCE, SINK)
+    if max_flow_status(raw) is not SolveStatus.OPTIMAL:
+        raise RuntimeError(f"OR-Tools max flow failed on the allocation network (status {raw})")
     return int(solver.optimal_flow())

@@ -58,8 +58,11 @@ def with_gender_caps(
             heads_new[arcs[hit]] = node[j[hit]]
             pieces = [(node[site], site_node, free[site], 0), (node[site], site_node, cap[site] - free[site], 1)]
         for t, h, c, k in pieces:
-            tails.append(t), heads.append(h), caps.append(c)
-            pair.append(np.full(len(t), -1, np.int64)), week.append(np.zeros(len(t), np.int8))
+            tails.append(t)
+            heads.append(h)
+            caps.append(c)
+            pair.append(np.full(len(t), -1, np.int64))
+            week.append(np.zeros(len(t), np.int8))
             cost.append(np.full(len(t), k, np.int64))
     tails[0], heads[0] = tails_new, heads_new
     out = replace(

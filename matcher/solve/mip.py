@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
+
+from matcher.result import SolveStatus, milp_status
 
 __all__ = ["MipOutcome", "solve_mip"]
 
@@ -58,13 +61,16 @@ def _rows(entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n_rows: int,
     return sp.csr_matrix((v, (r, c)), shape=(n_rows, n_cols))
 
 
-def _constraints(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> list:
+def _constraints(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> list[LinearConstraint]:
     n, m = len(students), len(sites)
     f, a, b = (v.cols(k) for k in "fab")
     fs, as_, bs = (v.s[v.rows[k]] for k in "fab")
     both_a = v.both[v.rows["a"]]
     both_b = v.both[v.rows["b"]]
-    one = lambda x: np.ones(len(x))  # noqa: E731
+
+    def one(x: np.ndarray) -> npt.NDArray[np.float64]:
+        return np.ones(len(x))
+
     # each student at most once: full time + week-1 half (both-weeks), or its single week
     once = _rows([(fs, f, one(f)), (as_, a, one(a)), (bs[~both_b], b[~both_b], one(b[~both_b]))], n, v.n)
     # a split takes one week at each side
@@ -135,7 +141,7 @@ def solve_mip(
             proven = False
             break
         x = np.rint(res.x)
-        proven &= res.status == 0
+        proven &= milp_status(res.status) is SolveStatus.OPTIMAL
         values[name] = float(c @ x)
         cons.append(
             LinearConstraint(c.reshape(1, -1), values[name], np.inf)

@@ -79,7 +79,11 @@ class Network:
 
 
 def build_network(
-    pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, dtype: type = np.int64
+    pairs: pd.DataFrame,
+    weeks: np.ndarray,
+    cap1: np.ndarray,
+    cap2: np.ndarray,
+    dtype: type[np.int32] | type[np.int64] = np.int64,
 ) -> Network:
     """The network for candidate ``pairs`` of students with ``weeks`` (both/week_1/week_2) at sites with ``cap1/2``.
 

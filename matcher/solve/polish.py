@@ -17,11 +17,15 @@ students (65,721 against 65,163; ranks 1.7 % and distance 3 % higher).
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from matcher.candidates.search import pair_rows
+from matcher.result import SolveStatus, min_cost_flow_status
 from matcher.solve.flow import level_costs
 from matcher.solve.gendercap import boys_over, free_boys
 
@@ -30,6 +34,9 @@ __all__ = ["polish_week_2"]
 #: Tie-break cost of a split breaking a full-time rule (a split keeping them costs 1, staying 0).
 _STRICT = 8
 _MAX_COST = 2**62
+
+#: The gender layer of the week-2 flow: per arc, a boy's; per site, the free boys' places and whether it applies.
+_Layer: TypeAlias = tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.bool_]]
 
 
 def polish_week_2(
@@ -62,10 +69,13 @@ def polish_week_2(
     tie = np.where(stays | np.isnan(own), 0, np.where(strict, _STRICT, 1)).astype(np.int64)
     boys = students["gender"].to_numpy(object) == "M" if gender is not None and "gender" in order else None
     cap2 = sites["capacity_week_2"].to_numpy(np.int64)
-    first = boys is not None and all(
-        order.index("gender") < order.index(lv) for lv in ("preference", "distance") if lv in order
-    )
-    layer = (boys[s], *free_boys(cap2, *gender)) if first else None
+    layer: _Layer | None = None
+    if (
+        boys is not None
+        and gender is not None
+        and all(order.index("gender") < order.index(lv) for lv in ("preference", "distance") if lv in order)
+    ):
+        layer = (boys[s], *free_boys(cap2, *gender))
     breaks = (tie == _STRICT) if rules_first else None
     chosen = _transport(who, s, k, _base(arcs, order), tie, cap2, layer, breaks)
     if chosen is None:
@@ -104,7 +114,7 @@ def _levels(
         "preference": int(r["rank"].sum()),
         "distance": int(np.rint(r["km"] * 1000).sum()),
         "gender": 0
-        if boys is None
+        if boys is None or gender is None
         else boys_over(
             rows, boys, np.zeros(len(sites), np.int64), sites["capacity_week_2"].to_numpy(np.int64), *gender
         ),
@@ -112,7 +122,16 @@ def _levels(
     return tuple(value[lv] for lv in order if lv in value) or (value["preference"], value["distance"])
 
 
-def _transport(who, s, k, base, tie, cap2, layer, breaks=None) -> np.ndarray | None:
+def _transport(
+    who: npt.NDArray[np.int64],
+    s: npt.NDArray[np.int64],
+    k: npt.NDArray[np.int64],
+    base: npt.NDArray[np.int64],
+    tie: npt.NDArray[np.int64],
+    cap2: npt.NDArray[np.int64],
+    layer: _Layer | None,
+    breaks: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.intp] | None:
     """Every student in ``who`` gets one week-2 place at minimum cost; the arcs used, or None if infeasible or
     beyond the solver's cost range. ``layer``: (boy per arc, free boys' places per site, sites concerned)
     routes boys through a node per site concerned, whose places beyond the free ones cost more than any one
@@ -148,7 +167,7 @@ def _transport(who, s, k, base, tie, cap2, layer, breaks=None) -> np.ndarray | N
     mcf = SimpleMinCostFlow()
     mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     mcf.set_nodes_supplies(np.array([source, sink]), np.array([n, -n]))
-    if mcf.solve() != mcf.OPTIMAL:
+    if min_cost_flow_status(mcf.solve()) is not SolveStatus.OPTIMAL:
         return None
     flows = mcf.flows(np.arange(n, n + len(s)))
     return np.flatnonzero(flows > 0)

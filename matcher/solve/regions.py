@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 
 from matcher.candidates.search import pair_rows
-from matcher.solve.flow import FlowOutcome, Level, max_flow_solver
+from matcher.config import Config
+from matcher.result import Level
+from matcher.solve.flow import FlowOutcome, max_flow_solver
 from matcher.solve.network import build_network
 from matcher.util import parallel
 
@@ -53,7 +55,7 @@ class Regional:
         return 0 < self.min_pairs < n_pairs
 
     @classmethod
-    def of(cls, config) -> Regional:
+    def of(cls, config: Config) -> Regional:
         """From ``config.regional_pairs`` and ``config.processes`` (0: one per CPU core this process may use)."""
         return cls(config.regional_pairs, parallel.processes_of(config))
 
@@ -204,7 +206,10 @@ def by_region(
     results = parallel.run(
         lambda r: solve(*regions[r].tables(pairs, students, sites), regions[r]), len(regions), processes, largest
     )  # each region's tables made where it is solved
-    parts, totals, solves, names = [], {}, 0, None
+    parts: list[pd.DataFrame] = []
+    totals: dict[str, float] = {}
+    solves = 0
+    names: tuple[Level, ...] = ()  # the levels of the first region that has some
     for region, (placed, outcome) in zip(regions, results):
         parts.append(region.back(placed))
         solves += outcome.solves

@@ -7,24 +7,39 @@ candidates (any allocation is), so its status and gap say how far stability is f
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 import numpy as np
 import pandas as pd
 
 from matcher.config import Config
 from matcher.domain.groups import find_groups
-from matcher.result import Status
+from matcher.result import Level, Status
 from matcher.solve.engine import Optimum, optimise
-from matcher.solve.flow import Level
 from matcher.solve.groups import broken_groups
 from matcher.solve.regions import Regional
 from matcher.solve.stable import stable_placements
 
-__all__ = ["stable_optimum", "placement_figures"]
+__all__ = ["Figures", "stable_optimum", "placement_figures"]
 
 _SENSE = {"placed": "max", "priority": "max", "preference": "min", "distance": "min", "splits": "min"}
 
 
-def placement_figures(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> dict:
+class Figures(TypedDict):
+    """What ``placement_figures`` returns (a section of ``summary.json``; the means are None without placements)."""
+
+    placed: int
+    placed_full_time: int
+    placed_priority: int
+    student_weeks: int
+    distance_km_total: float
+    distance_km_mean: float | None
+    preference_rank_sum: int
+    preference_rank_mean: float | None
+    first_choice: int
+
+
+def placement_figures(placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame) -> Figures:
     """Students placed (full time, priority), distance and preference ranks of ``student, site, week`` rows."""
     rows = placements.merge(pairs, on=["student", "site"], how="left", validate="many_to_one")
     per = rows.groupby("student").agg(
@@ -73,14 +88,14 @@ def _levels(
 
 def stable_optimum(
     students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config
-) -> tuple[Optimum, dict]:
+) -> tuple[Optimum, dict[str, Any]]:
     """The stable allocation of ``pairs`` and the summary's ``price_of_stability`` section (empty when off).
 
     Groups are hosted whole or not at all: a group that deferred acceptance places only in part is taken out
     (its places stay free, which may leave blocking pairs; ``summary.json`` counts them).
     """
     placements = _whole_groups(stable_placements(students, sites, pairs, config.host_priority, config.seed), students)
-    extra: dict = {}
+    extra: dict[str, Any] = {}  # a section of summary.json
     bounds: dict[str, float | None] = {}
     if config.price_of_stability:
         best = optimise(students, sites, pairs, config.objective.order, config.time_limit, regional=Regional.of(config))
@@ -92,7 +107,8 @@ def stable_optimum(
                 "stable": mine,
                 "optimal": other,
                 "optimal_status": best.info["status"],
-                "difference": {k: _diff(mine[k], other[k]) for k in mine},
+                # k: each key of Figures in turn, all of them numbers or None
+                "difference": {k: _diff(mine[k], other[k]) for k in mine},  # type: ignore[literal-required]
             }
         }
     levels = _levels(placements, pairs, students, config.objective.order, bounds)
@@ -115,5 +131,5 @@ def _whole_groups(placements: pd.DataFrame, students: pd.DataFrame) -> pd.DataFr
     return placements[~out].reset_index(drop=True)
 
 
-def _diff(a, b):
+def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else round(a - b, 4)

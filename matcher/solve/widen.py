@@ -27,6 +27,8 @@ solved has only the kept pairs and a few added ones. The later levels are still 
 ``config.max_widen_pairs`` eligible pairs (estimated first: the full cohort has about 770 million), nothing is
 widened: the max flows would take too long; the searches also stop, and nothing is widened, once they have found
 more than that many pairs.
+
+The max flows and their cuts (steps 1 and 3) are in ``mincut``, the searches (step 2) in ``crossing``.
 """
 
 from __future__ import annotations
@@ -35,16 +37,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from ortools.graph.python.max_flow import SimpleMaxFlow
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import breadth_first_order
 
 from matcher.candidates.budget import clearly_above, estimate_pairs
 from matcher.candidates.search import Candidates, candidates
 from matcher.config import Config
 from matcher.domain.groups import Groups, find_groups
-from matcher.solve.flow import max_flow_solver, solved_max_flow
-from matcher.solve.network import SINK, SOURCE, Network, build_network
+from matcher.solve.crossing import CrossingSearch as _Search  # these three under the names the tests import
+from matcher.solve.mincut import augmented as _augmented
+from matcher.solve.mincut import max_flow_cut as _max_flow
 from matcher.solve.regions import Maximum
 
 __all__ = ["Widening", "widen"]
@@ -174,171 +174,3 @@ def _merged(pairs: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
     ]
     out = pd.concat([pairs[~touched], theirs], ignore_index=True)  # each student's rows in one part
     return out.iloc[np.argsort(out["student"].to_numpy(), kind="stable")].reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class _Flow:
-    """A maximum flow of the relaxed network on ``pairs`` (``student, site``): the network, its arc flows, its
-    value and ``side``, per node, whether the residual network reaches it from the source (a minimum cut)."""
-
-    pairs: pd.DataFrame
-    net: Network
-    flows: np.ndarray
-    value: int
-    side: np.ndarray
-
-    def placements(self) -> pd.DataFrame:
-        """``student, site, week`` rows of the flow, and ``pair``: the row of ``pairs`` each is on."""
-        used = np.flatnonzero((self.flows > 0) & (self.net.pair >= 0))
-        rows = self.net.pair[used]
-        return pd.DataFrame(
-            {
-                "student": self.pairs["student"].to_numpy(np.int64)[rows],
-                "site": self.pairs["site"].to_numpy(np.int64)[rows],
-                "week": self.net.week[used].astype(np.int8),
-                "pair": rows,
-            }
-        )
-
-
-def _max_flow(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> _Flow:
-    """OR-Tools' maximum flow of the relaxed network on ``pairs`` and its minimum cut."""
-    net = build_network(pairs, weeks, cap1, cap2, np.int32)
-    solver = max_flow_solver(net)
-    side = np.zeros(net.n_nodes, bool)
-    side[solver.get_source_side_min_cut()] = True
-    return _Flow(pairs, net, solver.flows(np.arange(len(net.tails), dtype=np.int32)), int(solver.optimal_flow()), side)
-
-
-def _augmented(
-    flow: _Flow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, look: bool
-) -> _Flow:
-    """``flow`` on its pairs plus ``added`` (no flow on their arcs), made maximum again.
-
-    With ``look``, the residual network is searched from the source first (scipy's breadth-first search): when
-    the sink is out of reach, ``flow`` is still maximum and the nodes reached are the new cut's source side.
-    Otherwise OR-Tools' max flow runs on the residual network, its flows are added to ``flow``'s, and the nodes
-    its own residual network reaches from the source are the new cut's source side."""
-    pairs = pd.concat([flow.pairs, added], ignore_index=True)
-    tails, heads, rows, week = _arcs(added, weeks, cap1, cap2)
-    old = flow.net
-    net = Network(
-        np.concatenate([old.tails, tails]),
-        np.concatenate([old.heads, heads]),
-        np.concatenate([old.capacities, np.ones(len(tails), old.capacities.dtype)]),
-        np.concatenate([old.pair, len(flow.pairs) + rows]),
-        np.concatenate([old.week, week]),
-        old.student_arc,
-        old.n_nodes,
-        old.week_nodes,
-    )
-    flows = np.concatenate([flow.flows, np.zeros(len(tails), flow.flows.dtype)])
-    room, back = np.flatnonzero(flows < net.capacities), np.flatnonzero(flows > 0)
-    tails, heads = (
-        np.concatenate([net.tails[room], net.heads[back]]),
-        np.concatenate([net.heads[room], net.tails[back]]),
-    )
-    if look and not (side := _reached(tails, heads, net.n_nodes))[SINK]:
-        return _Flow(pairs, net, flows, flow.value, side)
-    solver = SimpleMaxFlow()
-    solver.add_arcs_with_capacity(tails, heads, np.concatenate([net.capacities[room] - flows[room], flows[back]]))
-    more = solved_max_flow(solver)
-    extra = solver.flows(np.arange(len(room) + len(back), dtype=np.int32))
-    flows = flows.copy()
-    flows[room] += extra[: len(room)]
-    flows[back] -= extra[len(room) :]  # an arc with room and flow (a site's places) is in both parts
-    side = np.zeros(net.n_nodes, bool)
-    side[solver.get_source_side_min_cut()] = True
-    return _Flow(pairs, net, flows, flow.value + more, side)
-
-
-def _reached(tails: np.ndarray, heads: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Per node, whether the arcs ``tails → heads`` lead to it from the source (scipy's breadth-first search)."""
-    graph = csr_array((np.ones(len(tails), np.int8), (tails, heads)), shape=(n_nodes, n_nodes))
-    side = np.zeros(n_nodes, bool)
-    side[breadth_first_order(graph, SOURCE, directed=True, return_predecessors=False)] = True
-    return side
-
-
-def _arcs(
-    pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The arcs ``build_network`` gives ``pairs`` (week 1 ``W1[site] → student``, week 2 ``student → W2[site]``):
-    tails, heads, the row of ``pairs`` and the week of each."""
-    m, n = len(cap1), len(weeks)
-    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    one = np.flatnonzero((weeks != "week_2")[s] & (cap1[j] > 0))
-    two = np.flatnonzero((weeks != "week_1")[s] & (cap2[j] > 0))
-    s_in = 2 + 2 * m + s
-    return (
-        np.concatenate([2 + j[one], s_in[two] + n]),
-        np.concatenate([s_in[one], 2 + m + j[two]]),
-        np.concatenate([one, two]),
-        np.concatenate([np.ones(len(one), np.int8), np.full(len(two), 2, np.int8)]),
-    )
-
-
-class _Search:
-    """Searches for the eligible pairs crossing a flow's minimum cut (see the module docstring, step 2)."""
-
-    def __init__(
-        self, students: pd.DataFrame, sites: pd.DataFrame, config: Config, truncated: np.ndarray, groups: Groups
-    ):
-        self.students, self.sites, self.config, self.groups = students, sites, config, groups
-        self.truncated = truncated  # capped students and their group mates, sorted
-        self.found = 0
-        self.weeks = students["weeks"].to_numpy(object)
-
-    def crossing(self, flow: _Flow, seen: np.ndarray | None = None) -> pd.DataFrame | None:
-        """``student, site`` of the eligible pairs whose arcs cross ``flow``'s cut, none in ``flow.pairs``; None
-        once the searches have found more than ``max_widen_pairs`` pairs.
-
-        ``seen``: the cut (source side per node) of the last search, whose crossing pairs are all in
-        ``flow.pairs``; only pairs with an end on another side than there are searched (the others crossed that
-        cut too). None: every pair is searched."""
-        m, n, side, who = len(self.sites), len(self.students), flow.side, self.truncated
-        cap1 = self.sites["capacity_week_1"].to_numpy(np.int64) > 0
-        cap2 = self.sites["capacity_week_2"].to_numpy(np.int64) > 0
-        s_in, w1 = 2 + 2 * m + who, 2 + np.arange(m)
-        one = (self.weeks[who] != "week_2") & ~side[s_in], np.flatnonzero(side[w1] & cap1)
-        two = (self.weeks[who] != "week_1") & side[s_in + n], np.flatnonzero(~side[w1 + m] & cap2)
-        parts = [flow.pairs.iloc[:0][["student", "site"]]]
-        key = np.sort(flow.pairs["student"].to_numpy(np.int64) * m + flow.pairs["site"].to_numpy(np.int64))
-        for (mask, among), s_node, j_node in ((one, s_in, w1), (two, s_in + n, w1 + m)):
-            if seen is None:
-                searches = [(who[mask], among)]
-            else:  # a student or a site that changed sides, against every site or student across the cut
-                searches = [
-                    (who[mask & (seen[s_node] != side[s_node])], among),
-                    (who[mask], among[seen[j_node[among]] != side[j_node[among]]]),
-                ]
-            for students, sites in searches:
-                found = self._every(students, sites, key)
-                if found is None:
-                    return None
-                parts.append(found)
-        return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
-
-    def _every(self, who: np.ndarray, among: np.ndarray, known: np.ndarray) -> pd.DataFrame | None:
-        """Every eligible pair of the students ``who`` at the sites ``among`` (positions) whose key (student times
-        sites plus site) is not in ``known`` (sorted); None once the searches have found more than
-        ``max_widen_pairs`` pairs."""
-        if len(who) == 0 or len(among) == 0:
-            return pd.DataFrame({"student": np.zeros(0, np.int64), "site": np.zeros(0, np.int64)})
-        mine = self.sites.iloc[among].reset_index(drop=True)
-        found = candidates(self.students, mine, self.config, k=0, only=self.groups.with_mates(who), ranked=False)
-        pairs = found.pairs[np.isin(found.pairs["student"].to_numpy(), who)]
-        s, j = pairs["student"].to_numpy(np.int64), among[pairs["site"].to_numpy(np.int64)]
-        new = ~_isin_sorted(s * len(self.sites) + j, known)
-        self.found += int(new.sum())
-        if self.found > self.config.max_widen_pairs:
-            return None
-        return pd.DataFrame({"student": s[new], "site": j[new]})
-
-
-def _isin_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-    """``np.isin(values, sorted_keys)`` with a binary search (``sorted_keys`` sorted)."""
-    if len(sorted_keys) == 0:
-        return np.zeros(len(values), bool)
-    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
-    return sorted_keys[at] == values

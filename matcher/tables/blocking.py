@@ -15,6 +15,7 @@ candidate pairs only, so it serves both modes.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.candidates.lookup import pair_rows
@@ -103,7 +104,7 @@ def blocking_pairs(
     )
 
 
-def _metres(km: np.ndarray) -> np.ndarray:
+def _metres(km: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     return np.rint(km * 1000).astype(np.int64)
 
 

@@ -15,15 +15,10 @@ Students kept as they were, and students not placed before nor now, are not list
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from matcher.export.outputs import write_atomic
-from matcher.export.safecells import neutralize_frame
-
-__all__ = ["changes_table", "write_changes", "CHANGE_COLUMNS"]
+__all__ = ["changes_table", "CHANGE_COLUMNS"]
 
 CHANGE_COLUMNS = ("student_id", "change", "outcome", "previous", "current", "reason")
 _WHY = {
@@ -101,10 +96,3 @@ def changes_table(
         }
     )
     return out[out["change"] != ""].reset_index(drop=True)
-
-
-def write_changes(changes: pd.DataFrame, out_dir: str | Path) -> Path:
-    """Write ``changes.csv`` into ``out_dir`` atomically, text cells neutralised like the other exports."""
-    path = Path(out_dir) / "changes.csv"
-    write_atomic(path, neutralize_frame(changes).to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    return path

@@ -14,6 +14,7 @@ unplaced.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from matcher.config import Config
 from matcher.domain.reference import lycees
 from matcher.errors import InputError, Problem
 
-__all__ = ["academie_floors", "floor_value", "floors_table"]
+__all__ = ["academie_floors", "floors_table"]
 
 
 def academie_floors(config: Config) -> pd.Series:
@@ -39,7 +40,7 @@ def academie_floors(config: Config) -> pd.Series:
 def _proportional(target: int) -> pd.Series:
     enrolment = lycees().groupby("academie")["seconde_gt_students"].sum().sort_index()
     exact = target * enrolment / enrolment.sum()
-    floors = np.floor(exact).astype(np.int64)
+    floors: pd.Series = np.floor(exact).astype(np.int64)  # a ufunc keeps the Series (the stubs say Any)
     short = target - int(floors.sum())
     order = np.lexsort((enrolment.index.to_numpy(), -(exact - floors).to_numpy()))  # largest remainder, then name
     floors.iloc[order[:short]] += 1
@@ -73,11 +74,11 @@ def _from_file(path: Path) -> pd.Series:
             name,
             i + 2,
             "floor",
-            table["floor"].iat[i],
+            str(table["floor"].iat[i]),
             "not a whole number of students, 0 or more",
             "write a whole number",
         )
-        for i in np.flatnonzero(bad.to_numpy())
+        for i in map(int, np.flatnonzero(bad.to_numpy()))
     ]
     known = set(lycees()["academie"])
     problems += [
@@ -96,13 +97,9 @@ def _from_file(path: Path) -> pd.Series:
     )
 
 
-def floor_value(placed_per_academie: pd.Series, floors: pd.Series) -> int:
-    """The ``floors`` level: placed students that count towards a floor."""
-    placed = placed_per_academie.reindex(floors.index, fill_value=0)
-    return int(np.minimum(placed.to_numpy(), floors.to_numpy()).sum())
-
-
-def floors_table(students: pd.DataFrame, unassigned: pd.DataFrame, placed_ids, floors: pd.Series) -> pd.DataFrame:
+def floors_table(
+    students: pd.DataFrame, unassigned: pd.DataFrame, placed_ids: Iterable[Hashable], floors: pd.Series
+) -> pd.DataFrame:
     """Per académie with a floor: ``floor, requests, placed, shortfall`` and what held it back.
 
     ``held_back`` is the main cause of a shortfall: ``too few requests`` (fewer requests than the floor), else the
@@ -112,7 +109,7 @@ def floors_table(students: pd.DataFrame, unassigned: pd.DataFrame, placed_ids, f
     requests = acad.value_counts()
     placed = acad[students["student_id"].isin(placed_ids).to_numpy()].value_counts()
     why = unassigned.assign(academie=unassigned["student_id"].map(dict(zip(students["student_id"], acad))))
-    top = why.groupby("academie")["reason_code"].agg(lambda r: r.value_counts().sort_index().idxmax())
+    top = why.groupby("academie")["reason_code"].agg(_commonest)
     out = pd.DataFrame({"floor": floors}).rename_axis("academie")
     out["requests"] = requests.reindex(out.index, fill_value=0).astype(np.int64)
     out["placed"] = placed.reindex(out.index, fill_value=0).astype(np.int64)
@@ -120,3 +117,8 @@ def floors_table(students: pd.DataFrame, unassigned: pd.DataFrame, placed_ids, f
     cause = np.where(out["requests"] < out["floor"], "too few requests", top.reindex(out.index).fillna("").to_numpy())
     out["held_back"] = np.where(out["shortfall"] > 0, cause, "")
     return out.reset_index()
+
+
+def _commonest(codes: pd.Series) -> str:
+    """The commonest reason code (the first by name among equals)."""
+    return str(codes.value_counts().sort_index().idxmax())

@@ -8,13 +8,23 @@ little and could single a student out).
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 import pandas as pd
 
 from matcher.solve.gendercap import free_boys
 from matcher.util.runs import items
 
-__all__ = ["gender_figures", "gender_target_figures", "SITE_MIN", "TARGET_WHY"]
+__all__ = [
+    "gender_figures",
+    "gender_target_figures",
+    "GenderFigures",
+    "GenderTargetFigures",
+    "SiteWeekShort",
+    "SITE_MIN",
+    "TARGET_WHY",
+]
 
 #: Smallest number of placed students for a site to be listed.
 SITE_MIN = 5
@@ -24,8 +34,45 @@ SITE_MIN = 5
 #: weeks); every girl who has it is placed elsewhere.
 TARGET_WHY = ("no girl in range", "girls in range left unplaced", "girls in range placed elsewhere")
 
+#: Placed, girls, boys and girls' share for one trade (key ``trade``) or one site (key ``site_id``).
+Row = dict[str, str | int | float]
 
-def gender_figures(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame) -> dict | None:
+
+class GenderFigures(TypedDict):
+    """``summary.json``'s ``gender``: girls' share among placed students of known gender."""
+
+    placed_with_gender: int
+    girls: int
+    girls_share: float | None
+    per_trade: list[Row]
+    per_site: list[Row]
+
+
+class SiteWeekShort(TypedDict):
+    """A site and week with more boys than the gender target leaves them places."""
+
+    site_id: str
+    week: int
+    places: int
+    boys: int
+    girls: int
+    free_boys_places: int
+    over: int
+    why: str
+
+
+class GenderTargetFigures(TypedDict):
+    """``summary.json``'s ``gender_target``: where the target is not met, and why."""
+
+    target: float
+    site_min: int
+    boy_weeks_over: int
+    site_weeks_short: int
+    why: dict[str, int]
+    sites: list[SiteWeekShort]
+
+
+def gender_figures(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame) -> GenderFigures | None:
     """``girls_share`` overall, ``per_trade`` and ``per_site`` (lists of dicts); None when no gender is given."""
     if "gender" not in students.columns or not students["gender"].isin(["F", "M"]).any():
         return None
@@ -63,7 +110,7 @@ def _share(frame: pd.DataFrame) -> float | None:
     return None if frame.empty else round(float((frame["gender"] == "F").mean()), 4)
 
 
-def _per(known: pd.DataFrame, key: str, at_least: int) -> list[dict]:
+def _per(known: pd.DataFrame, key: str, at_least: int) -> list[Row]:
     """Placed, girls, boys and girls' share per value of ``key`` (sorted) with at least ``at_least`` placed."""
     code, names = pd.factorize(known[key], sort=True)
     girls, boys = (
@@ -78,7 +125,7 @@ def _per(known: pd.DataFrame, key: str, at_least: int) -> list[dict]:
             "boys": int(boys[k]),
             "girls_share": round(float(girls[k] / total[k]), 4),
         }
-        for k in np.flatnonzero(total >= at_least)
+        for k in map(int, np.flatnonzero(total >= at_least))
     ]
 
 
@@ -89,7 +136,7 @@ def gender_target_figures(
     pairs: pd.DataFrame,
     target: float | None,
     site_min: int,
-) -> dict | None:
+) -> GenderTargetFigures | None:
     """Where the gender target is not met: per site and week with boys beyond the free boys' places (``site_id,
     week, places, boys, girls, free_boys_places, over, why``), their total and counts by ``TARGET_WHY``; None
     without a target. ``placements`` and ``pairs`` hold positions (``student, site[, week]``)."""
@@ -101,7 +148,7 @@ def gender_target_figures(
     placed[placements["student"].to_numpy(np.int64)] = True
     s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     weeks = students["weeks"].to_numpy(object)[s]
-    rows = []
+    rows: list[SiteWeekShort] = []
     for week, column in ((1, "capacity_week_1"), (2, "capacity_week_2")):
         cap = sites[column].to_numpy(np.int64)
         mine = placements[placements["week"].to_numpy() == week]
@@ -124,7 +171,7 @@ def gender_target_figures(
                 "over": int(n_boys[k] - free[k]),
                 "why": TARGET_WHY[w],
             }
-            for k, w in zip(short, why)
+            for k, w in zip(map(int, short), why)
         ]
     return {
         "target": target,

@@ -8,6 +8,7 @@ wanted trade, and the accessible ones among them.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
@@ -106,8 +107,15 @@ def _diagnose(students: pd.DataFrame, sites: pd.DataFrame, limit: np.ndarray) ->
     return out
 
 
-def _count(site_xyz: np.ndarray, mask: np.ndarray, xyz: np.ndarray, limit: np.ndarray) -> np.ndarray:
+def _count(
+    site_xyz: npt.NDArray[np.float64],
+    mask: npt.NDArray[np.bool_],
+    xyz: npt.NDArray[np.float64],
+    limit: npt.NDArray[np.float64],
+) -> npt.NDArray[np.intp]:
     """Sites of ``mask`` within each student's limit."""
     if not mask.any() or len(xyz) == 0:
         return np.zeros(len(xyz), np.int64)
-    return cKDTree(site_xyz[mask]).query_ball_point(xyz, chord(limit) * (1 + 1e-12), return_length=True)
+    tree = cKDTree(site_xyz[mask])  # scipy is untyped: query_ball_point's lengths are an intp array
+    lengths: npt.NDArray[np.intp] = tree.query_ball_point(xyz, chord(limit) * (1 + 1e-12), return_length=True)
+    return lengths

@@ -7,8 +7,10 @@ same run gives byte-identical files.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.config import Config
@@ -19,7 +21,7 @@ from matcher.tables.floors import academie_floors, floors_table
 from matcher.tables.gender import gender_figures
 from matcher.version import __version__
 
-__all__ = ["build_summary"]
+__all__ = ["build_summary", "unused_places", "Counts", "AcademieFigures"]
 
 _UNITS = {
     "placed": "students",
@@ -32,6 +34,33 @@ _UNITS = {
 }
 
 
+class Counts(TypedDict):
+    """``summary.json``'s ``counts``: students placed and not, places offered and used (a week counts half)."""
+
+    students: int
+    placed: int
+    placed_full_time: int
+    placed_split: int
+    placed_one_week: int
+    not_placed: int
+    sites: int
+    places_offered: float
+    week_1_places: int
+    week_2_places: int
+    places_used: float
+
+
+class AcademieFigures(TypedDict):
+    """One row of ``summary.json``'s ``academies``."""
+
+    academie: str
+    students: int
+    placed: int
+    not_placed: int
+    places_offered: float
+    places_used: float
+
+
 def build_summary(
     students: pd.DataFrame,
     sites: pd.DataFrame,
@@ -39,9 +68,9 @@ def build_summary(
     unassigned: pd.DataFrame,
     config: Config,
     levels: list[Level],
-    info: dict,
-    inputs: dict,
-) -> dict:
+    info: dict[str, Any],
+    inputs: dict[str, Any],
+) -> dict[str, Any]:
     """The summary as a JSON-ready dict."""
     period = period_for(config.year, config.week_1_start)
     counts = _counts(students, sites, assignments, unassigned)
@@ -80,7 +109,9 @@ def build_summary(
     }
 
 
-def _floors(students: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame, config: Config):
+def _floors(
+    students: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame, config: Config
+) -> dict[str, Any] | None:
     """Per académie with a floor: floor, requests, placed, shortfall and what held it back; None without floors."""
     floors = academie_floors(config)
     if floors.empty:
@@ -97,7 +128,7 @@ def _floors(students: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.Da
     }
 
 
-def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict:
+def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict[str, int]:
     """Groups placed whole, and groups placed only in part (none in the optimal mode: its checker forbids it)."""
     groups = find_groups(students)
     member = np.flatnonzero(groups.code >= 0)
@@ -113,7 +144,7 @@ def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict:
     }
 
 
-def _gap(levels: list[Level]) -> dict:
+def _gap(levels: list[Level]) -> dict[str, float | str | None]:
     """The lexicographic gap: the first level (splits aside) short of its bound, and by how much."""
     for lv in levels:
         if lv.name != "splits" and lv.gap:
@@ -121,7 +152,7 @@ def _gap(levels: list[Level]) -> dict:
     return {"gap": 0.0, "gap_level": None}
 
 
-def _parameters(config: Config) -> dict:
+def _parameters(config: Config) -> dict[str, Any]:
     raw = dataclasses.asdict(config)
     raw["week_1_start"] = config.week_1_start.isoformat() if config.week_1_start else None
     return raw
@@ -136,7 +167,7 @@ def _student_weeks(assignments: pd.DataFrame) -> int:
     return int(np.where(assignments["weeks"] == "both", 2, 1).sum())
 
 
-def _counts(students, sites, assignments, unassigned) -> dict:
+def _counts(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame) -> Counts:
     per = assignments.groupby("student_id")["weeks"].agg(["size", "first"])
     offered, w1, w2 = _places(sites)
     return {
@@ -154,7 +185,9 @@ def _counts(students, sites, assignments, unassigned) -> dict:
     }
 
 
-def _academies(students, sites, assignments, unassigned) -> list[dict]:
+def _academies(
+    students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame
+) -> list[AcademieFigures]:
     """Per académie of the students (requests, placed) and of the sites (places offered and used)."""
     req = students.groupby("academie").size()
     placed = assignments.drop_duplicates("student_id").groupby("student_academie").size()
@@ -175,7 +208,7 @@ def _academies(students, sites, assignments, unassigned) -> list[dict]:
 
 
 def unused_places(
-    sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame, placed: np.ndarray
+    sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame, placed: npt.NDArray[np.bool_]
 ) -> dict[str, float]:
     """Places left unused, by why: no eligible request in range, eligible students all placed elsewhere, or
     eligible students left unplaced because the free places were in the wrong week (or a full-time rule).
@@ -197,4 +230,4 @@ def unused_places(
         np.where(waiting, "free_week_or_full_time_rule_mismatch", "eligible_students_placed_elsewhere"),
     )
     out = pd.Series(free).groupby(why).sum()
-    return {k: float(v) for k, v in out.items() if v > 0}
+    return {str(k): float(v) for k, v in out.items() if v > 0}

@@ -13,14 +13,16 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from matcher.config import Config
 
 __all__ = ["run", "started", "can_fork", "cores", "processes_of"]
 
 T = TypeVar("T")
 
 #: The piece function the forked processes call, set only while ``run`` forks.
-_JOB: Callable | None = None
+_JOB: Callable[[int], Any] | None = None
 
 
 def cores() -> int:
@@ -28,7 +30,7 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def processes_of(config) -> int:
+def processes_of(config: Config) -> int:
     """``config.processes``, 0 meaning one per core (``cores``)."""
     return config.processes or cores()
 
@@ -66,5 +68,6 @@ def started(
         _JOB = None
 
 
-def _piece(index: int):
+def _piece(index: int) -> Any:
+    assert _JOB is not None, "called only in a process forked by started()"
     return _JOB(index)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import chain
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 __all__ = ["lengths", "positions", "nth", "items"]
@@ -15,9 +16,10 @@ def lengths(cells: np.ndarray) -> np.ndarray:
     return np.fromiter(map(len, cells), np.int64, len(cells))
 
 
-def positions(counts: np.ndarray) -> np.ndarray:
+def positions(counts: np.ndarray) -> npt.NDArray[np.int64]:
     """0, 1, ... within each run of ``counts`` items, all runs one after the other."""
-    return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    within: npt.NDArray[np.int64] = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return within
 
 
 def nth(keys: np.ndarray) -> np.ndarray:

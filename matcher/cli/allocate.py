@@ -1,0 +1,195 @@
+"""``matcher allocate``, ``matcher reallocate`` and ``matcher demo``: the commands that write an allocation folder.
+
+They are attached to the ``matcher`` group in :mod:`matcher.cli.main`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from matcher.candidates.budget import check_run
+from matcher.cli.batch import batch_runner, engine_from, engine_options
+from matcher.cli.display import render_summary
+from matcher.cli.options import FILE, GEOCODE, geocoder
+from matcher.config import Config, load_config
+from matcher.export.atomic import check_out_dir
+from matcher.export.outputs import file_digest, write_outputs
+from matcher.generate.scenario import embedded_scenario
+from matcher.load import load_inputs
+from matcher.load.pairs import read_pairs
+from matcher.pipeline.allocate import allocate
+from matcher.pipeline.batch import allocate_by_academie
+from matcher.pipeline.compute import Runner
+from matcher.pipeline.reallocate import read_previous, reallocate
+from matcher.util.progress import Progress
+
+__all__ = ["allocate_cmd", "reallocate_cmd", "demo"]
+
+
+def _run(
+    students_path: Path,
+    sites_path: Path,
+    config: Config,
+    out_dir: Path,
+    pairs_path: Path | None,
+    geocode_cache: Path | None = None,
+    runner: Runner | None = None,
+) -> None:
+    check_out_dir(out_dir)
+    progress = Progress()
+    with progress.stage("Loading and locating the inputs"):
+        students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
+        pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
+    check_run(students, sites, config, pairs=pairs, by_academie=runner is not None)
+    inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
+    if pairs_path:
+        inputs["pairs"] = file_digest(pairs_path)
+    with progress.stage("Allocating and checking"):
+        if runner is None:
+            result = allocate(students, sites, config, pairs=pairs, inputs=inputs)
+        else:  # --by academie: the parts as tasks of the runner's engine
+            result = allocate_by_academie(students, sites, config, pairs=pairs, inputs=inputs, runner=runner)
+    with progress.stage("Writing the files"):
+        paths = write_outputs(result, out_dir)
+    click.echo(render_summary(result.summary))
+    click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
+
+
+@click.command(name="allocate")
+@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
+@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for assignments.csv, unassigned.csv, summary.json.",
+)
+@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option("--mode", type=click.Choice(["optimal", "stable"]), help="Allocation mode (default optimal).")
+@click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0, min_open=True),
+    help="Seconds after which the full-time repair stops solving again.",
+)
+@click.option("--seed", type=int, help="Seed for anything random.")
+@click.option("--pairs", "pairs_path", type=FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
+@GEOCODE
+@click.option(
+    "--stay-in-academie",
+    is_flag=True,
+    default=None,
+    help="Students only go to sites of their own académie (policy option stay_in_academie).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["academie"]),
+    help="Solve each académie as a separate task on --engine and merge the files (same files as one run); "
+    "needs stay_in_academie.",
+)
+@engine_options
+def allocate_cmd(
+    students_path: Path,
+    sites_path: Path,
+    out_dir: Path,
+    config_path: Path | None,
+    mode: str | None,
+    max_km: float | None,
+    time_limit: float | None,
+    seed: int | None,
+    pairs_path: Path | None,
+    geocode_cache: Path | None,
+    stay_in_academie: bool | None,
+    by: str | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
+    """Allocate the two weeks and write the officer's files."""
+    chosen = engine_from(engine, scheduler, workers)
+    config = load_config(config_path).with_options(
+        mode=mode, default_max_km=max_km, time_limit=time_limit, seed=seed, stay_in_academie=stay_in_academie
+    )
+    with batch_runner(by, chosen, config) as runner:
+        _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner=runner)
+
+
+@click.command(name="reallocate")
+@click.option(
+    "--previous",
+    "previous_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="Output folder of the previous run (its assignments.csv and unassigned.csv).",
+)
+@click.option("--students", "students_path", type=FILE, required=True, help="Updated students file (CSV or XLSX).")
+@click.option("--sites", "sites_path", type=FILE, required=True, help="Updated sites file (CSV or XLSX).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for assignments.csv, unassigned.csv, summary.json and changes.csv.",
+)
+@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0, min_open=True),
+    help="Seconds after which the full-time repair stops solving again.",
+)
+@click.option("--seed", type=int, help="Seed for anything random (the hosts' lottery when a capacity is cut).")
+@click.option("--pairs", "pairs_path", type=FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
+@GEOCODE
+def reallocate_cmd(
+    previous_dir: Path,
+    students_path: Path,
+    sites_path: Path,
+    out_dir: Path,
+    config_path: Path | None,
+    max_km: float | None,
+    time_limit: float | None,
+    seed: int | None,
+    pairs_path: Path | None,
+    geocode_cache: Path | None,
+) -> None:
+    """Keep every still-valid placement of a previous run, place as many others as possible, list the changes."""
+    config = load_config(config_path).with_options(default_max_km=max_km, time_limit=time_limit, seed=seed)
+    check_out_dir(out_dir)
+    previous, previous_unassigned = read_previous(previous_dir)
+    students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
+    pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
+    inputs = {
+        "previous": file_digest(previous_dir / "assignments.csv"),
+        "students": file_digest(students_path),
+        "sites": file_digest(sites_path),
+    }
+    if pairs_path:
+        inputs["pairs"] = file_digest(pairs_path)
+    done = reallocate(
+        previous, students, sites, config, previous_unassigned=previous_unassigned, pairs=pairs, inputs=inputs
+    )
+    paths = write_outputs(done.result, out_dir, extra={"changes.csv": done.changes})  # one set, changes included
+    click.echo(render_summary(done.result.summary))
+    counts = ", ".join(f"{k} {v}" for k, v in done.result.summary["reallocation"]["changes"].items()) or "none"
+    click.echo(f"\nkept {done.result.summary['reallocation']['kept']:,} placements; changes: {counts}")
+    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+@click.command(name="demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("matcher-demo"),
+    show_default=True,
+    help="Folder for the demo's output files.",
+)
+def demo(out_dir: Path) -> None:
+    """Run the embedded national scenario end to end (a partner's ~900 sites and 3,000 requests), with the
+    partner's 1,000-place target shared among académies as floors (academie_floors = "proportional")."""
+    students_path, sites_path = (Path(str(p)) for p in embedded_scenario())
+    _run(students_path, sites_path, Config(academie_floors="proportional"), out_dir, None)

@@ -1,0 +1,92 @@
+"""``matcher report`` and ``matcher coverage``: the commands that describe a run or a set of sites.
+
+They are attached to the ``matcher`` group in :mod:`matcher.cli.main`; the report builders are imported only when a
+command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from matcher.cli.display import render_coverage
+from matcher.cli.options import FILE, GEOCODE, geocoder
+from matcher.config import load_config
+from matcher.util.progress import Progress
+
+__all__ = ["report_cmd", "coverage_cmd"]
+
+
+@click.command(name="report")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.html, report.xlsx and committee.csv (default: FOLDER).",
+)
+@click.option(
+    "--students",
+    "students_path",
+    type=FILE,
+    help="The run's students file (needed unless it is the embedded scenario).",
+)
+@click.option(
+    "--sites", "sites_path", type=FILE, help="The run's sites file (needed unless it is the embedded scenario)."
+)
+@click.option("--config", "config_path", type=FILE, help="Policy file (TOML) the run used.")
+@click.option("--no-workbook", is_flag=True, help="Skip report.xlsx (the slowest part).")
+def report_cmd(
+    folder: Path,
+    out_dir: Path | None,
+    students_path: Path | None,
+    sites_path: Path | None,
+    config_path: Path | None,
+    no_workbook: bool,
+) -> None:
+    """Write an allocation folder's offline HTML report, its workbook and the steering committee's figures."""
+    from matcher.report import build_report
+
+    paths = build_report(
+        folder,
+        out_dir,
+        students=students_path,
+        sites=sites_path,
+        config=load_config(config_path),
+        workbook=not no_workbook,
+        progress=Progress(),
+    )
+    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+@click.command(name="coverage")
+@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option("--target", type=click.IntRange(1), help="National target of places (default 1,000, or the policy's).")
+@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write coverage_academies.csv, coverage_departements.csv, white_zones.csv, coverage.html.",
+)
+@GEOCODE
+def coverage_cmd(
+    sites_path: Path, target: int | None, config_path: Path | None, out_dir: Path | None, geocode_cache: Path | None
+) -> None:
+    """Places against the national target, share of seconde students within 15/30/60 km, white zones."""
+    from matcher.report.coverage import coverage, load_sites
+
+    config = load_config(config_path).with_options(coverage_target=target)
+    progress = Progress()
+    with progress.stage("Loading and locating the sites"):
+        sites = load_sites(sites_path, config, geocoder=geocoder(geocode_cache))
+    with progress.stage("Measuring coverage"):
+        cov = coverage(sites, config)
+    click.echo(render_coverage(cov))
+    if out_dir:
+        from matcher.report import write_coverage
+
+        with progress.stage("Writing the coverage files"):
+            paths = write_coverage(cov, sites, out_dir, title=f"Coverage of {sites_path.name}")
+        click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")

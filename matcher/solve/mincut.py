@@ -1,0 +1,123 @@
+"""Maximum flows of the relaxed network with their minimum cuts, for widening (``widen``): OR-Tools' max flow on
+some pairs, and the same flow made maximum again once pairs are added (after a breadth-first search of its
+residual network, which often shows it still is)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from ortools.graph.python.max_flow import SimpleMaxFlow
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order
+
+from matcher.solve.flow import max_flow_solver, solved_max_flow
+from matcher.solve.network import SINK, SOURCE, Network, build_network
+
+__all__ = ["CutFlow", "max_flow_cut", "augmented"]
+
+
+@dataclass(frozen=True)
+class CutFlow:
+    """A maximum flow of the relaxed network on ``pairs`` (``student, site``): the network, its arc flows, its
+    value and ``side``, per node, whether the residual network reaches it from the source (a minimum cut)."""
+
+    pairs: pd.DataFrame
+    net: Network
+    flows: np.ndarray
+    value: int
+    side: npt.NDArray[np.bool_]
+
+    def placements(self) -> pd.DataFrame:
+        """``student, site, week`` rows of the flow, and ``pair``: the row of ``pairs`` each is on."""
+        used = np.flatnonzero((self.flows > 0) & (self.net.pair >= 0))
+        rows = self.net.pair[used]
+        return pd.DataFrame(
+            {
+                "student": self.pairs["student"].to_numpy(np.int64)[rows],
+                "site": self.pairs["site"].to_numpy(np.int64)[rows],
+                "week": self.net.week[used].astype(np.int8),
+                "pair": rows,
+            }
+        )
+
+
+def max_flow_cut(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray) -> CutFlow:
+    """OR-Tools' maximum flow of the relaxed network on ``pairs`` and its minimum cut."""
+    net = build_network(pairs, weeks, cap1, cap2, np.int32)
+    solver = max_flow_solver(net)
+    side = np.zeros(net.n_nodes, bool)
+    side[solver.get_source_side_min_cut()] = True
+    return CutFlow(
+        pairs, net, solver.flows(np.arange(len(net.tails), dtype=np.int32)), int(solver.optimal_flow()), side
+    )
+
+
+def augmented(
+    flow: CutFlow, added: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray, look: bool
+) -> CutFlow:
+    """``flow`` on its pairs plus ``added`` (no flow on their arcs), made maximum again.
+
+    With ``look``, the residual network is searched from the source first (scipy's breadth-first search): when
+    the sink is out of reach, ``flow`` is still maximum and the nodes reached are the new cut's source side.
+    Otherwise OR-Tools' max flow runs on the residual network, its flows are added to ``flow``'s, and the nodes
+    its own residual network reaches from the source are the new cut's source side."""
+    pairs = pd.concat([flow.pairs, added], ignore_index=True)
+    tails, heads, rows, week = _arcs(added, weeks, cap1, cap2)
+    old = flow.net
+    net = Network(
+        np.concatenate([old.tails, tails]),
+        np.concatenate([old.heads, heads]),
+        np.concatenate([old.capacities, np.ones(len(tails), old.capacities.dtype)]),
+        np.concatenate([old.pair, len(flow.pairs) + rows]),
+        np.concatenate([old.week, week]),
+        old.student_arc,
+        old.n_nodes,
+        old.week_nodes,
+    )
+    flows = np.concatenate([flow.flows, np.zeros(len(tails), flow.flows.dtype)])
+    room, back = np.flatnonzero(flows < net.capacities), np.flatnonzero(flows > 0)
+    tails, heads = (
+        np.concatenate([net.tails[room], net.heads[back]]),
+        np.concatenate([net.heads[room], net.tails[back]]),
+    )
+    if look and not (side := _reached(tails, heads, net.n_nodes))[SINK]:
+        return CutFlow(pairs, net, flows, flow.value, side)
+    solver = SimpleMaxFlow()
+    solver.add_arcs_with_capacity(tails, heads, np.concatenate([net.capacities[room] - flows[room], flows[back]]))
+    more = solved_max_flow(solver)
+    extra = solver.flows(np.arange(len(room) + len(back), dtype=np.int32))
+    flows = flows.copy()
+    flows[room] += extra[: len(room)]
+    flows[back] -= extra[len(room) :]  # an arc with room and flow (a site's places) is in both parts
+    side = np.zeros(net.n_nodes, bool)
+    side[solver.get_source_side_min_cut()] = True
+    return CutFlow(pairs, net, flows, flow.value + more, side)
+
+
+def _reached(tails: np.ndarray, heads: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Per node, whether the arcs ``tails → heads`` lead to it from the source (scipy's breadth-first search)."""
+    graph = csr_array((np.ones(len(tails), np.int8), (tails, heads)), shape=(n_nodes, n_nodes))
+    side = np.zeros(n_nodes, bool)
+    side[breadth_first_order(graph, SOURCE, directed=True, return_predecessors=False)] = True
+    return side
+
+
+def _arcs(
+    pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The arcs ``build_network`` gives ``pairs`` (week 1 ``W1[site] → student``, week 2 ``student → W2[site]``):
+    tails, heads, the row of ``pairs`` and the week of each."""
+    m, n = len(cap1), len(weeks)
+    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
+    one = np.flatnonzero((weeks != "week_2")[s] & (cap1[j] > 0))
+    two = np.flatnonzero((weeks != "week_1")[s] & (cap2[j] > 0))
+    s_in = 2 + 2 * m + s
+    return (
+        np.concatenate([2 + j[one], s_in[two] + n]),
+        np.concatenate([s_in[one], 2 + m + j[two]]),
+        np.concatenate([one, two]),
+        np.concatenate([np.ones(len(one), np.int8), np.full(len(two), 2, np.int8)]),
+    )
