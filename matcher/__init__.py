@@ -24,8 +24,7 @@ from matcher.load.locate import locate
 from matcher.pipeline.allocate import allocate
 from matcher.pipeline.previous import read_previous
 from matcher.pipeline.reallocate import Reallocation, reallocate
-from matcher.result import Result, Status
-from matcher.solve.flow import Level
+from matcher.result import Level, Result, Status
 from matcher.version import __version__
 
 __all__ = [

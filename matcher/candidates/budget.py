@@ -29,7 +29,7 @@ from scipy.spatial import cKDTree
 
 from matcher.config import Config
 from matcher.domain.geo import chord, in_range, same_points, unit_vectors
-from matcher.errors import InputError, MatcherWarning, Problem
+from matcher.errors import MatcherWarning, Problem, ResourceLimit
 
 __all__ = [
     "clearly_above",
@@ -117,7 +117,7 @@ def check_memory(n_students: int, n_sites: int, n_pairs: int, config: Config) ->
 
     Raises
     ------
-    InputError
+    ResourceLimit
         With one problem saying how much memory the run needs and how to make it smaller.
     """
     need = estimate_mb(n_students, n_sites, n_pairs)
@@ -129,7 +129,7 @@ def check_memory(n_students: int, n_sites: int, n_pairs: int, config: Config) ->
     )
     what = f"{n_students:,} students, {n_sites:,} sites and about {n_pairs:,} candidate pairs"
     if need > config.memory_limit_mb:
-        raise InputError(
+        raise ResourceLimit(
             [
                 Problem(
                     "memory",

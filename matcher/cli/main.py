@@ -25,7 +25,7 @@ from matcher.cli.options import FILE, GEOCODE, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
 from matcher.cli.reports import coverage_cmd, report_cmd
 from matcher.config import load_config
-from matcher.errors import CheckError, InputError, MatcherWarning
+from matcher.errors import CheckError, InputError, MatcherWarning, ResourceLimit
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
 
@@ -49,8 +49,8 @@ def _show_warning(
 
 
 class _Group(click.Group):
-    """Maps our exceptions to exit codes: InputError → 2 with every problem, Ctrl-C → 130 with a message, anything
-    else → 1 in one line."""
+    """Maps our exceptions to exit codes: InputError and ResourceLimit → 2 with every problem, Ctrl-C → 130 with a
+    message, anything else → 1 in one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():  # our warnings in one line each, as "matcher: warning: ..."
@@ -63,6 +63,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             click.echo(f"matcher: {len(exc.problems)} problem(s) in the input; nothing was written.", err=True)
+            click.echo(exc.report(), err=True)
+            ctx.exit(2)
+        except ResourceLimit as exc:
+            click.echo("matcher: the run was refused before it started; nothing was written.", err=True)
             click.echo(exc.report(), err=True)
             ctx.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):

@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.config import Config
-from matcher.result import BOUNDS_OVER, Result, Status
-from matcher.solve.flow import Level
+from matcher.result import BOUNDS_OVER, Level, Result, Status
 from matcher.tables.summary import build_summary
 
 __all__ = ["merge_results", "merge_levels", "merge_info"]

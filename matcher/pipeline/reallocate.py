@@ -22,9 +22,8 @@ import pandas as pd
 from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.pipeline.previous import read_previous
-from matcher.result import Result
+from matcher.result import Level, Result
 from matcher.solve.engine import Optimum, optimise
-from matcher.solve.flow import Level
 from matcher.solve.regions import Regional
 from matcher.solve.stable import lottery
 from matcher.solve.widen import Widening

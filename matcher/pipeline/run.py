@@ -14,9 +14,8 @@ from matcher.candidates.budget import check_memory
 from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.errors import SolverError
-from matcher.result import Result
+from matcher.result import Level, Result
 from matcher.solve.engine import Optimum, optimise
-from matcher.solve.flow import Level
 from matcher.solve.regions import Regional
 from matcher.solve.stability import stable_optimum
 from matcher.solve.widen import Widening, widen

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
+from matcher.errors import SolverError
 from matcher.result import Level, SolveStatus, min_cost_flow_status
 from matcher.solve.flow import COST_LEVELS, level_costs, max_flow
 from matcher.solve.gendercap import with_gender_caps
@@ -62,7 +63,7 @@ def cheapest_sum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFram
         total += np.where(needs, least, 0.0)
     finite = np.sort(total[np.isfinite(total)])
     if len(finite) < n:
-        raise RuntimeError(f"internal error: {n} students placed but only {len(finite)} have a usable pair")
+        raise SolverError(f"internal error: {n} students placed but only {len(finite)} have a usable pair")
     return int(finite[:n].sum())
 
 
@@ -116,7 +117,7 @@ def most_placed(levels: list[Level], pairs: pd.DataFrame, students: pd.DataFrame
     if levels[0].name == "placed":
         bound = levels[0].bound
         if bound is None:
-            raise RuntimeError("internal error: the maximum flow's placed level has no bound")
+            raise SolverError("internal error: the maximum flow's placed level has no bound")
         return int(bound)
     return max_flow(
         build_network(

@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 
+from matcher.errors import SolverError
 from matcher.result import Level, SolveStatus, max_flow_status
 from matcher.solve.bounds import most_placed
 
@@ -109,7 +110,7 @@ def _week_bound(level: FloorLevel, pairs: pd.DataFrame, students: pd.DataFrame, 
     solver = SimpleMaxFlow()
     solver.add_arcs_with_capacity(tails, heads, np.maximum(caps, 0))
     if max_flow_status(solver.solve(0, 1)) is not SolveStatus.OPTIMAL:
-        raise RuntimeError("OR-Tools max flow failed on the floors bound network")
+        raise SolverError("OR-Tools max flow failed on the floors bound network")
     return int(solver.optimal_flow())
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
+from matcher.errors import SolverError
 from matcher.result import Level, SolveStatus, max_flow_status, min_cost_flow_status
 from matcher.solve.network import SINK, SOURCE, Network
 
@@ -184,7 +185,7 @@ def solve_lexicographic(
             proven[lv] = bounds[lv] = int(vals[lv] @ flows)
         done = upto
     if flows is None:
-        raise RuntimeError("OR-Tools min-cost flow found no optimal flow on the allocation network")
+        raise SolverError("OR-Tools min-cost flow found no optimal flow on the allocation network")
     if most:
         bounds["placed"] = int(vals["placed"] @ flows)
     return FlowOutcome(flows=flows, levels=_levels(order, vals, flows, bounds), solves=solves)
@@ -247,7 +248,7 @@ def _unproven(net: Network, vals: _Vals, rest: list[str], pairs: pd.DataFrame, m
         weights = _weights(rest, vals, net, pairs, exact=False) if rest else []
     flows, status = _solve(net, _weighted(weights, rest, vals, len(net.tails)), most)
     if status is not SolveStatus.OPTIMAL:
-        raise RuntimeError("OR-Tools min-cost flow found no optimal flow on the allocation network")
+        raise SolverError("OR-Tools min-cost flow found no optimal flow on the allocation network")
     order = (("placed",) if most else ()) + tuple(rest)
     return FlowOutcome(
         flows=flows,
@@ -273,5 +274,5 @@ def solved_max_flow(solver: SimpleMaxFlow) -> int:
     """Solve ``solver`` from the network's source to its sink; its value (a failure raises)."""
     raw = solver.solve(SOURCE, SINK)
     if max_flow_status(raw) is not SolveStatus.OPTIMAL:
-        raise RuntimeError(f"OR-Tools max flow failed on the allocation network (status {raw})")
+        raise SolverError(f"OR-Tools max flow failed on the allocation network (status {raw})")
     return int(solver.optimal_flow())

@@ -27,6 +27,7 @@ import pandas as pd
 
 from matcher.candidates.search import pair_rows
 from matcher.config import Config
+from matcher.errors import SolverError
 from matcher.result import Level
 from matcher.solve.flow import FlowOutcome, max_flow_solver
 from matcher.solve.network import build_network
@@ -217,7 +218,7 @@ def by_region(
         for lv in outcome.levels:
             totals[lv.name] = totals.get(lv.name, 0.0) + lv.value
     if totals.get("placed", 0.0) != value:
-        raise RuntimeError(
+        raise SolverError(
             f"the regional flows placed {totals.get('placed', 0.0):.0f} students, the whole network's "
             f"maximum flow {value}: the capacity shares are wrong"
         )

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.candidates.search import pair_rows
+from matcher.errors import SolverError
 from matcher.result import Level
 from matcher.solve.bounds import lexicographic, unconditional
 from matcher.solve.floorlevel import FloorBound, FloorLevel, with_floors
@@ -60,7 +61,7 @@ def _values(
     """Level values of ``placements`` (per student-week, as in the flow)."""
     at = pair_rows(pairs, placements["student"].to_numpy(), placements["site"].to_numpy())
     if (at < 0).any():
-        raise RuntimeError("internal error: a placement on no candidate pair")
+        raise SolverError("internal error: a placement on no candidate pair")
     rows = pairs.iloc[at]
     placed = placements["student"].unique()
     value = {

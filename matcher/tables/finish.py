@@ -16,8 +16,7 @@ import pandas as pd
 from matcher.candidates import Candidates
 from matcher.check.checker import verify
 from matcher.config import Config
-from matcher.result import BOUNDS_OVER, Result, Status
-from matcher.solve.flow import Level
+from matcher.result import BOUNDS_OVER, Level, Result, Status
 from matcher.solve.widen import Widening
 from matcher.tables.assignments import assignment_table
 from matcher.tables.blocking import blocking_pairs

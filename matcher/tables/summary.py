@@ -16,7 +16,7 @@ import pandas as pd
 from matcher.config import Config
 from matcher.domain.groups import find_groups
 from matcher.domain.period import period_for
-from matcher.solve.flow import Level
+from matcher.result import Level
 from matcher.tables.floors import academie_floors, floors_table
 from matcher.tables.gender import gender_figures
 from matcher.version import __version__

@@ -20,7 +20,7 @@ from matcher.candidates.budget import (
 )
 from matcher.cli.main import main
 from matcher.config import Config
-from matcher.errors import InputError, MatcherWarning
+from matcher.errors import MatcherWarning, ResourceLimit
 from matcher.generate.scenario import embedded_scenario
 from matcher.load import load_inputs
 from matcher.pipeline.allocate import allocate
@@ -71,7 +71,7 @@ def test_estimate_mb_is_linear_in_pairs_and_rows():
 
 
 def test_refused_above_the_limit_with_advice_and_warned_above_half():
-    with pytest.raises(InputError) as refused:
+    with pytest.raises(ResourceLimit) as refused:
         check_memory(70_000, 9_000, 50_000_000, Config())
     problem = refused.value.problems[0]
     assert "need more memory than memory_limit_mb (8,000 MB)" in problem.message
@@ -109,7 +109,7 @@ def test_by_academie_the_largest_part_is_checked():
     )
     assert part.students < whole.students and part.megabytes < whole.megabytes
     tight = Config(memory_limit_mb=(whole.megabytes + part.megabytes) / 2)
-    with pytest.raises(InputError):
+    with pytest.raises(ResourceLimit):
         check_run(students, sites, tight)
     with pytest.warns(MatcherWarning):
         assert check_run(students, sites, tight, by_academie=True) == part.__class__(
