@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.errors import InputError, Problem
+from matcher.objective import LEVELS
 
 __all__ = [
     "Config",
@@ -26,7 +27,6 @@ __all__ = [
 ]
 
 #: Objective levels known to the engine, in the default lexicographic order.
-LEVELS: tuple[str, ...] = ("placed", "floors", "priority", "gender", "preference", "distance", "splits")
 #: Criteria hosts may rank students by in the stable mode (``Config.host_priority``).
 HOST_CRITERIA: tuple[str, ...] = ("priority", "distance", "lottery")
 

@@ -33,16 +33,32 @@ def _read(name: str, codes: list[str]) -> pd.DataFrame:
         )
 
 
-@cache
 def academies() -> pd.DataFrame:
-    """Département → académie → région académique, indexed by département code."""
+    """Département → académie → région académique, indexed by département code.
+
+    A new frame over the cached one: changing it never changes the cache.
+    """
+    return _academies().copy(deep=False)
+
+
+@cache
+def _academies() -> pd.DataFrame:
+    """The table, read once."""
     df = _read("academies.csv", ["departement", "academie_code", "region_code"])
     return df.set_index("departement", drop=False)
 
 
-@cache
 def communes() -> pd.DataFrame:
-    """Every commune and municipal arrondissement, indexed by INSEE code, with académie columns joined."""
+    """Every commune and municipal arrondissement, indexed by INSEE code, with académie columns joined.
+
+    A new frame over the cached one: changing it never changes the cache.
+    """
+    return _communes().copy(deep=False)
+
+
+@cache
+def _communes() -> pd.DataFrame:
+    """The table, read once."""
     df = _read("communes.csv", ["insee_code", "departement", "region", "postal_codes", "parent_insee"])
     df["population"] = pd.to_numeric(df["population"], errors="coerce").fillna(0).astype("int64")
     aca = academies()[["academie", "region_academique"]]
@@ -50,20 +66,35 @@ def communes() -> pd.DataFrame:
     return df.set_index("insee_code", drop=False)
 
 
-@cache
 def lycees() -> pd.DataFrame:
-    """Every lycée GT with its seconde enrolment, indexed by UAI."""
+    """Every lycée GT with its seconde enrolment, indexed by UAI.
+
+    A new frame over the cached one: changing it never changes the cache.
+    """
+    return _lycees().copy(deep=False)
+
+
+@cache
+def _lycees() -> pd.DataFrame:
+    """The table, read once."""
     df = _read("lycees.csv", ["uai", "commune_insee", "departement"])
     return df.set_index("uai", drop=False)
 
 
-@cache
 def postal_codes() -> pd.DataFrame:
     """Postal code → INSEE commune codes, one row per pair, with the commune's population.
+
+    A new frame over the cached one: changing it never changes the cache.
 
     A postal code that serves several communes maps to all of them; locating uses the most populous one.
     Arrondissements (Paris, Lyon, Marseille) are kept, their parent commune is not, so ``75005`` maps to 75105.
     """
+    return _postal_codes().copy(deep=False)
+
+
+@cache
+def _postal_codes() -> pd.DataFrame:
+    """The table, read once."""
     com = communes()
     has_arm = set(com.loc[com["type"] == "ARM", "parent_insee"])
     com = com[~com["insee_code"].isin(has_arm)]

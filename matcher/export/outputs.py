@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypedDict
 
@@ -23,7 +24,7 @@ from matcher.export.atomic import publish
 from matcher.export.safecells import neutralize_frame
 from matcher.result import Result
 
-__all__ = ["write_outputs", "file_digest", "write_atomic", "FileDigest"]
+__all__ = ["write_outputs", "file_digest", "write_atomic", "write_through", "FileDigest"]
 
 
 class FileDigest(TypedDict):
@@ -41,12 +42,25 @@ def file_digest(path: str | Path) -> FileDigest:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+
+    write_through(path, write)
+
+
+def write_through(path: Path, write: Callable[[Path], object]) -> None:
+    """Let ``write`` fill a new temporary file next to ``path`` (usual permissions), then rename it over ``path``.
+
+    The one way matcher writes a single file: a reader sees the old file or the new one, never half of one.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -56,7 +56,6 @@ offering ≥ 1,000 places, and ~3,000 requests.
 from __future__ import annotations
 
 import os
-import secrets
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
@@ -65,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain import reference
+from matcher.export.outputs import write_atomic
 from matcher.generate.tables import DIGITAL, ENERGY, draw_sites, draw_students
 from matcher.load.schema import SITES, STUDENTS
 
@@ -142,20 +142,6 @@ def _frame(cols: dict[str, np.ndarray], order: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.array(cols[name], dtype="str") for name in order})
 
 
-def _write_atomic(data: bytes, path: Path) -> None:
-    """Write ``data`` to a new temporary file next to ``path`` (usual permissions), then rename it over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_scenario(students: pd.DataFrame, sites: pd.DataFrame, out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
     """Write ``students.csv`` and ``sites.csv`` into ``out_dir`` (created if needed).
 
@@ -177,7 +163,7 @@ def write_scenario(students: pd.DataFrame, sites: pd.DataFrame, out_dir: str | o
     out.mkdir(parents=True, exist_ok=True)
     paths = (out / "students.csv", out / "sites.csv")
     for table, path in zip((students, sites), paths):
-        _write_atomic(table.to_csv(index=False, lineterminator="\n").encode("utf-8"), path)
+        write_atomic(path, table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     return paths
 
 

@@ -71,7 +71,7 @@ def lookup() -> Lookup:
     pc = pc.drop_duplicates("postal_code")
     postal = pd.Series(codes.get_indexer(pd.Index(pc["insee_code"])), index=pd.Index(pc["postal_code"].astype(str)))
     lyc = reference.lycees()
-    return Lookup(
+    found = Lookup(
         codes,
         lat,
         lon,
@@ -85,6 +85,9 @@ def lookup() -> Lookup:
         codes.get_indexer(pd.Index(lyc["commune_insee"].astype(str))),
         lyc[["lat", "lon"]].to_numpy(float),
     )
+    for array in (found.lat, found.lon, found.metro, found.tree_pos, found.boxes, found.lycee_pos, found.lycee_ll):
+        array.flags.writeable = False  # shared by every caller: read-only
+    return found
 
 
 def in_france(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.bool_]:

@@ -22,13 +22,13 @@ import pandas as pd
 
 from matcher.config import Config
 from matcher.result import BOUNDS_OVER, Level, Result, Status
+from matcher.tables.sections import merge_section, ordered_keys
 from matcher.tables.summary import build_summary
 
 __all__ = ["merge_results", "merge_levels", "merge_info"]
 
 _SUMMED = ("flow_solves", "restricted_students", "candidate_pairs", "truncated_students")
 _LARGEST = ("restriction_rounds", "candidates_per_pool")
-_MEANS = {"distance_km_mean": ("distance_km_total", 3), "preference_rank_mean": ("preference_rank_sum", 4)}
 
 
 def merge_results(
@@ -47,18 +47,14 @@ def merge_results(
     levels = merge_levels([r.summary["objective"] for r in results])
     info = {**merge_info([(a, r.summary["solver"]) for a, r in live]), "parts": len(parts)}
     summary = build_summary(students, sites, assignments, unassigned, config, levels, info, inputs)
-    for key in _ordered_keys([r.summary for r in results]):
+    for key in ordered_keys([r.summary for r in results]):
         if key not in summary:
-            summary[key] = _merge_extra(key, [(a, r.summary.get(key)) for a, r in parts])
+            summary[key] = merge_section(key, [(a, r.summary.get(key)) for a, r in parts])
     return Result(assignments, unassigned, summary, _merge_timings([r.timings for r in results]))
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
-
-
-def _ordered_keys(dicts: list[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(k for d in dicts for k in d))
 
 
 def merge_levels(objectives: list[list[dict[str, Any]]]) -> list[Level]:
@@ -81,7 +77,7 @@ def merge_info(infos: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """The parts' solver facts (``summary["solver"]`` without the gap, which is recomputed), merged."""
     dicts = [{k: v for k, v in i.items() if k not in ("gap", "gap_level")} for _, i in infos]
     out: dict[str, Any] = {}
-    for key in _ordered_keys(dicts):
+    for key in ordered_keys(dicts):
         values = [d.get(key) for d in dicts]
         if key == "status":
             out[key] = Status.OPTIMAL.value if all(v == Status.OPTIMAL.value for v in values) else Status.FEASIBLE.value
@@ -98,66 +94,5 @@ def merge_info(infos: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     return out
 
 
-def _merge_extra(key: str, values: list[tuple[str, Any]]) -> Any:
-    """Summary sections added after ``build_summary`` (unused places, gender target, blocking pairs, price of
-    stability)."""
-    present = [v for _, v in values if v is not None]
-    if key == "unused_places":
-        total: dict[str, float] = {}
-        for v in present:
-            for k, x in v.items():
-                total[k] = total.get(k, 0.0) + x
-        return {k: float(total[k]) for k in sorted(total) if total[k] > 0}
-    if key == "blocking_pairs":
-        return int(sum(present))
-    if key == "price_of_stability":
-        return _merge_price(present)
-    if not present:  # a section no part has (a gender target without one, say)
-        return None
-    if key == "gender_target":
-        return {
-            **present[0],
-            "boy_weeks_over": sum(v["boy_weeks_over"] for v in present),
-            "site_weeks_short": sum(v["site_weeks_short"] for v in present),
-            "why": {w: sum(v["why"][w] for v in present) for w in present[0]["why"]},
-            "sites": sorted(
-                (r for v in present for r in v["sites"]), key=lambda r: (-r["over"], r["site_id"], r["week"])
-            ),
-        }
-    if all(v == present[0] for v in present):
-        return present[0]
-    return {a: v for a, v in sorted(values, key=lambda x: x[0])}
-
-
-def _merge_price(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    stable = _merge_figures([p["stable"] for p in parts])
-    optimal = _merge_figures([p["optimal"] for p in parts])
-    ok = all(p["optimal_status"] == Status.OPTIMAL.value for p in parts)
-    return {
-        "stable": stable,
-        "optimal": optimal,
-        "optimal_status": Status.OPTIMAL.value if ok else Status.FEASIBLE.value,
-        "difference": {
-            k: None if stable[k] is None or optimal[k] is None else round(stable[k] - optimal[k], 4) for k in stable
-        },
-    }
-
-
-def _merge_figures(figures: list[dict[str, Any]]) -> dict[str, Any]:
-    """Sums of ``placement_figures`` dicts; means recomputed over the summed student-weeks."""
-    out: dict[str, Any] = {}
-    for key in _ordered_keys(figures):
-        if key not in _MEANS:
-            out[key] = sum(f.get(key) or 0 for f in figures)
-    for key in ("distance_km_total",):
-        if key in out:
-            out[key] = round(out[key], 3)
-    weeks = out.get("student_weeks", 0)
-    for key, (total, digits) in _MEANS.items():
-        if key in _ordered_keys(figures):
-            out[key] = round(out[total] / weeks, digits) if weeks else None
-    return {k: out[k] for k in _ordered_keys(figures)}
-
-
 def _merge_timings(timings: list[dict[str, float]]) -> dict[str, float]:
-    return {k: round(sum(t.get(k, 0.0) for t in timings), 3) for k in _ordered_keys(timings)}
+    return {k: round(sum(t.get(k, 0.0) for t in timings), 3) for k in ordered_keys(timings)}

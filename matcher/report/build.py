@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import html
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from matcher.config import Config
 from matcher.domain import reference
-from matcher.export.outputs import write_atomic
+from matcher.export.outputs import write_atomic, write_through
 from matcher.export.safecells import neutralize_frame
 from matcher.report.charts import choropleth
 from matcher.report.coverage import Coverage, coverage
@@ -28,18 +25,6 @@ __all__ = ["build_report", "write_coverage", "csv_bytes"]
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV with ``\\n`` line ends, text cells neutralised (formula injection)."""
     return neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
-def _xlsx_atomic(write: Callable[[Path], object], path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build_report(
@@ -81,7 +66,7 @@ def build_report(
     if workbook:
         with progress.stage("Writing the workbook"):
             paths["report.xlsx"] = out / "report.xlsx"
-            _xlsx_atomic(lambda p: write_workbook(alloc, published, p), paths["report.xlsx"])
+            write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p))
     return paths
 
 

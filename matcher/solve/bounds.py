@@ -25,8 +25,9 @@ import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from matcher.errors import SolverError
+from matcher.objective import COST_LEVELS
 from matcher.result import Level, SolveStatus, min_cost_flow_status
-from matcher.solve.flow import COST_LEVELS, level_costs, max_flow
+from matcher.solve.flow import level_costs, max_flow
 from matcher.solve.gendercap import with_gender_caps
 from matcher.solve.network import SINK, SOURCE, build_network
 

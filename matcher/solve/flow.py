@@ -28,6 +28,7 @@ from ortools.graph.python.max_flow import SimpleMaxFlow
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from matcher.errors import SolverError
+from matcher.objective import COST_LEVELS, COUNT_LEVELS, LEVEL_SPECS, spec
 from matcher.result import Level, SolveStatus, max_flow_status, min_cost_flow_status
 from matcher.solve.network import SINK, SOURCE, Network
 
@@ -39,12 +40,8 @@ __all__ = [
     "max_flow_solver",
     "solved_max_flow",
     "level_costs",
-    "COUNT_LEVELS",
-    "COST_LEVELS",
 ]
 
-COUNT_LEVELS = ("placed", "floors", "priority")
-COST_LEVELS = ("gender", "preference", "distance")
 _MAX_COST = 2**62
 
 #: Per level, each arc's contribution (int64; count levels negated: everything minimised).
@@ -62,12 +59,10 @@ class FlowOutcome:
 
 def level_costs(pairs: pd.DataFrame, level: str) -> npt.NDArray[np.int64]:
     """Per pair, what one student-week there costs on ``level`` (``preference``: rank; ``distance``: metres)."""
-    if level == "preference":
-        return pairs["rank"].to_numpy(np.int64)
-    if level == "distance":
-        metres: npt.NDArray[np.int64] = np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
-        return metres
-    raise ValueError(f"no per-pair cost for the level {level!r}")
+    cost = spec(level).pair_cost
+    if cost is None:
+        raise ValueError(f"no per-pair cost for the level {level!r}")
+    return cost(pairs)
 
 
 def _arc_values(
@@ -88,7 +83,7 @@ def _arc_values(
         out["floors"][net.student_arc] = floors.astype(np.int64)
     if gender is not None:
         out["gender"] = gender.astype(np.int64)
-    for level in ("preference", "distance"):
+    for level in (s.name for s in LEVEL_SPECS if s.pair_cost is not None):
         out[level][on_pair] = level_costs(pairs, level)[net.pair[on_pair]]
     return out
 
@@ -200,7 +195,7 @@ def _levels(
     for lv in (name for name in order if name in COUNT_LEVELS + COST_LEVELS):
         sign = -1 if lv in COUNT_LEVELS else 1
         bound = float(sign * bounds[lv]) if lv in bounds else None
-        out.append(Level(lv, float(sign * (vals[lv] @ flows)), bound, "max" if lv in COUNT_LEVELS else "min"))
+        out.append(Level(lv, float(sign * (vals[lv] @ flows)), bound, spec(lv).sense))
     return tuple(out)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from matcher.objective import spec
 from matcher.result import SolveStatus, milp_status
 
 __all__ = ["MipOutcome", "solve_mip"]
@@ -109,8 +110,7 @@ def _objectives(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame) -> dict[s
         out["distance"][cols] = weeks * metres[rows]
         if kind == "a":
             out["splits"][cols] = v.both[rows]
-    sense = {"placed": "max", "priority": "max", "preference": "min", "distance": "min", "splits": "min"}
-    return {k: (c, sense[k]) for k, c in out.items()}
+    return {k: (c, spec(k).sense) for k, c in out.items()}
 
 
 def solve_mip(

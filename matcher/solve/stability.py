@@ -14,6 +14,7 @@ import pandas as pd
 
 from matcher.config import Config
 from matcher.domain.groups import find_groups
+from matcher.objective import spec
 from matcher.result import Level, Status
 from matcher.solve.engine import Optimum, optimise
 from matcher.solve.groups import broken_groups
@@ -21,8 +22,6 @@ from matcher.solve.regions import Regional
 from matcher.solve.stable import stable_placements
 
 __all__ = ["Figures", "stable_optimum", "placement_figures"]
-
-_SENSE = {"placed": "max", "priority": "max", "preference": "min", "distance": "min", "splits": "min"}
 
 
 class Figures(TypedDict):
@@ -80,7 +79,7 @@ def _levels(
     out, short = [], False
     for name in (n for n in order if n not in ("floors", "gender")):  # not pursued by the stable mode
         bound = 0.0 if name == "splits" else None if short else bounds.get(name)
-        lv = Level(name, float(value[name]), bound, _SENSE[name])
+        lv = Level(name, float(value[name]), bound, spec(name).sense)
         short = short or bool(lv.gap) or bound is None
         out.append(lv)
     return out

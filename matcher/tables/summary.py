@@ -16,22 +16,13 @@ import pandas as pd
 from matcher.config import Config
 from matcher.domain.groups import find_groups
 from matcher.domain.period import period_for
+from matcher.objective import spec
 from matcher.result import Level
 from matcher.tables.floors import academie_floors, floors_table
 from matcher.tables.gender import gender_figures
 from matcher.version import __version__
 
 __all__ = ["build_summary", "unused_places", "Counts", "AcademieFigures"]
-
-_UNITS = {
-    "placed": "students",
-    "floors": "students placed towards a floor",
-    "priority": "priority students",
-    "gender": "boy-weeks beyond the gender target",
-    "preference": "sum of ranks over student-weeks",
-    "distance": "metres over student-weeks",
-    "splits": "students split between two hosts",
-}
 
 
 class Counts(TypedDict):
@@ -90,7 +81,7 @@ def build_summary(
                 "value": lv.value,
                 "bound": lv.bound,
                 "gap": None if lv.gap is None else round(lv.gap, 9),
-                "unit": _UNITS[lv.name],
+                "unit": spec(lv.name).unit,
             }
             for lv in levels
         ],

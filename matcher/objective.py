@@ -1,0 +1,78 @@
+"""The objective levels, one entry each: name, sense, unit, kind, and how a per-pair cost is built.
+
+The allocation is optimised lexicographically over these levels in ``Objective.order``. Adding a level means one
+entry here plus its cost: a per-pair cost function (``pair_cost``) for a level summed over student-weeks on their
+pairs, or a count over placed students built by the network (``matcher.solve.flow``), or a figure computed on the
+final placements (``after``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+__all__ = ["LevelSpec", "LEVEL_SPECS", "LEVELS", "COUNT_LEVELS", "COST_LEVELS", "spec"]
+
+
+def _ranks(pairs: pd.DataFrame) -> npt.NDArray[np.int64]:
+    return pairs["rank"].to_numpy(np.int64)
+
+
+def _metres(pairs: pd.DataFrame) -> npt.NDArray[np.int64]:
+    metres: npt.NDArray[np.int64] = np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
+    return metres
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    """One objective level.
+
+    Attributes
+    ----------
+    name : str
+        As written in ``Objective.order``, policy files and ``summary.json``.
+    sense : {"max", "min"}
+        Maximised or minimised.
+    unit : str
+        What the value counts (``summary.json``'s ``unit``).
+    kind : {"count", "cost", "after"}
+        ``count``: placed students that count (on each student's arc of the network); ``cost``: a cost summed over
+        student-weeks (on pair arcs, or the gender layer's arcs); ``after``: computed on the final placements.
+    pair_cost : callable or None
+        For a ``cost`` level summed over pairs: each pair's cost for one student-week, from the candidate pairs.
+    """
+
+    name: str
+    sense: Literal["max", "min"]
+    unit: str
+    kind: Literal["count", "cost", "after"]
+    pair_cost: Callable[[pd.DataFrame], npt.NDArray[np.int64]] | None = None
+
+
+LEVEL_SPECS: tuple[LevelSpec, ...] = (
+    LevelSpec("placed", "max", "students", "count"),
+    LevelSpec("floors", "max", "students placed towards a floor", "count"),
+    LevelSpec("priority", "max", "priority students", "count"),
+    LevelSpec("gender", "min", "boy-weeks beyond the gender target", "cost"),
+    LevelSpec("preference", "min", "sum of ranks over student-weeks", "cost", _ranks),
+    LevelSpec("distance", "min", "metres over student-weeks", "cost", _metres),
+    LevelSpec("splits", "min", "students split between two hosts", "after"),
+)
+
+#: Every level's name, in the default order.
+LEVELS: tuple[str, ...] = tuple(s.name for s in LEVEL_SPECS)
+#: Levels counting placed students (maximised on the network).
+COUNT_LEVELS: tuple[str, ...] = tuple(s.name for s in LEVEL_SPECS if s.kind == "count")
+#: Levels costing student-weeks (minimised on the network).
+COST_LEVELS: tuple[str, ...] = tuple(s.name for s in LEVEL_SPECS if s.kind == "cost")
+_BY_NAME = {s.name: s for s in LEVEL_SPECS}
+
+
+def spec(name: str) -> LevelSpec:
+    """The entry of level ``name`` (KeyError for an unknown name)."""
+    return _BY_NAME[name]
