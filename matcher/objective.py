@@ -16,16 +16,21 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["LevelSpec", "LEVEL_SPECS", "LEVELS", "COUNT_LEVELS", "COST_LEVELS", "spec"]
+__all__ = ["LevelSpec", "LEVEL_SPECS", "LEVELS", "COUNT_LEVELS", "COST_LEVELS", "metres", "spec"]
 
 
 def _ranks(pairs: pd.DataFrame) -> npt.NDArray[np.int64]:
     return pairs["rank"].to_numpy(np.int64)
 
 
+def metres(km: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Distances in whole metres (rounded half to even): the unit of the ``distance`` level, everywhere."""
+    out: npt.NDArray[np.int64] = np.rint(np.asarray(km, dtype=float) * 1000).astype(np.int64)
+    return out
+
+
 def _metres(pairs: pd.DataFrame) -> npt.NDArray[np.int64]:
-    metres: npt.NDArray[np.int64] = np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64)
-    return metres
+    return metres(pairs["km"].to_numpy(float))
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from matcher.candidates.lookup import pair_rows
 from matcher.candidates.pools import SiteIndex, site_index
 from matcher.config import Config
 from matcher.domain.geo import chord, in_range, same_points, unit_vectors
-from matcher.domain.groups import find_groups, group_pairs
+from matcher.domain.groups import Groups, find_groups, group_pairs
 from matcher.util import parallel
 
 __all__ = ["Candidates", "SiteIndex", "candidates", "pair_rows", "site_index"]
@@ -80,6 +80,7 @@ def candidates(
     pairs_table: pd.DataFrame | None = None,
     ranked: bool = True,
     index: SiteIndex | None = None,
+    groups: Groups | None = None,
 ) -> Candidates:
     """Eligible pairs for ``students`` (all, or the positions in ``only``).
 
@@ -101,33 +102,42 @@ def candidates(
         each (not always the best) — what widening needs, at half the cost.
     index : SiteIndex, optional
         ``site_index(sites)`` when several calls search the same sites (built here otherwise).
+    groups : Groups, optional
+        ``find_groups(students)`` when the caller has it (the instance's); found here otherwise.
     """
     k = _auto_k(students, sites, config, config.candidate_k) if k is None else k
+    groups = find_groups(students) if groups is None else groups
     who = np.arange(len(students)) if only is None else np.asarray(only)
     if pairs_table is not None:
-        return _candidates(students, sites, config, k, who, pairs_table, ranked, None)
+        return _candidates(students, sites, config, k, who, pairs_table, ranked, None, groups)
     index = index or site_index(sites)
     if len(who) > 2 * _PIECE and parallel.processes_of(config) > 1 and parallel.can_fork():
-        return _shared(students, sites, config, k, who, ranked, index)
-    return _candidates(students, sites, config, k, who, None, ranked, index)
+        return _shared(students, sites, config, k, who, ranked, index, groups)
+    return _candidates(students, sites, config, k, who, None, ranked, index, groups)
 
 
 def _shared(
-    students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int, who: np.ndarray, ranked: bool, index: SiteIndex
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    config: Config,
+    k: int,
+    who: np.ndarray,
+    ranked: bool,
+    index: SiteIndex,
+    groups: Groups,
 ) -> Candidates:
     """``_candidates`` for one piece of students per process (each with its group mates, then kept to its own
     rows), shared between the machine's cores: the same pairs, in the same order.
 
     Each piece holds the students of a share of the points (``geo.same_points``), as each point is searched once
     per piece; the pieces' rows, each sorted by student, are merged by student."""
-    groups = find_groups(students)
     same = same_points(students["lat"].to_numpy(float), students["lon"].to_numpy(float))
     by_point = np.sort(who)[np.argsort(same[np.sort(who)], kind="stable")]
     pieces = [np.sort(part) for part in np.array_split(by_point, parallel.processes_of(config))]
 
     def piece(i: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         mine = pieces[i]
-        found = _candidates(students, sites, config, k, groups.with_mates(mine), None, ranked, index)
+        found = _candidates(students, sites, config, k, groups.with_mates(mine), None, ranked, index, groups)
         return found.pairs[np.isin(found.pairs["student"].to_numpy(), mine)], found.truncated[mine], found.alone[mine]
 
     parts = parallel.run(piece, len(pieces), parallel.processes_of(config))
@@ -148,6 +158,7 @@ def _candidates(
     pairs_table: pd.DataFrame | None,
     ranked: bool,
     index: SiteIndex | None,
+    groups: Groups,
 ) -> Candidates:
     """``candidates`` for the students ``who``, in this process (``index``: the sites' trees, without
     ``pairs_table``)."""
@@ -169,7 +180,7 @@ def _candidates(
         )
         pairs = pairs[same].reset_index(drop=True)
     alone = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students))
-    pairs = group_pairs(pairs, students, sites, find_groups(students))
+    pairs = group_pairs(pairs, students, sites, groups)
     return Candidates(pairs=pairs, truncated=truncated, k=k, alone=alone)
 
 

@@ -28,6 +28,7 @@ from matcher.config import load_config
 from matcher.errors import CheckError, InputError, MatcherWarning, ResourceLimit
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
+from matcher.load.instance import build_instance
 
 __all__ = ["main"]
 
@@ -100,8 +101,10 @@ def main(debug: bool) -> None:
 @click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
 @GEOCODE
 def validate(students_path: Path, sites_path: Path, config_path: Path | None, geocode_cache: Path | None) -> None:
-    """Check and locate both files; exit 0 when valid, 2 with every problem listed."""
-    students, sites = load_inputs(students_path, sites_path, load_config(config_path), geocoder=geocoder(geocode_cache))
+    """Check and locate both files (and the policy's floors file); exit 0 when valid, 2 with every problem listed."""
+    config = load_config(config_path)
+    students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
+    build_instance(students, sites, config)  # what the run derives once: a bad floors file is reported here too
     click.echo(f"valid: {len(students):,} students, {len(sites):,} sites located")
     click.echo(render_inputs(students, sites))
 

@@ -25,7 +25,7 @@ import pandas as pd
 from matcher.load.headers import normalize
 from matcher.load.schema import Column
 
-__all__ = ["Distinct", "convert", "formulas", "ERRORS", "WEEK_WORDS", "BOOL_WORDS", "GENDER_WORDS", "MAX_INTEGER"]
+__all__ = ["Distinct", "convert", "formulas", "ERRORS"]
 
 #: Largest value of an integer column (capacities, group sizes): beyond it a cell is a typing error.
 MAX_INTEGER = 100_000

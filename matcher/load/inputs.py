@@ -15,7 +15,7 @@ from matcher.errors import InputError, Problem
 from matcher.load.locate import Geocoder, locate
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
 
-__all__ = ["load_inputs", "cross_rules"]
+__all__ = ["load_inputs"]
 
 
 def load_inputs(

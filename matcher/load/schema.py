@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Column", "STUDENTS", "SITES", "LOCATED", "WEEKS", "GENDERS"]
+__all__ = ["Column", "STUDENTS", "SITES", "LOCATED", "WEEKS"]
 
 WEEKS = ("both", "week_1", "week_2")
-GENDERS = ("F", "M", "")
 
 
 @dataclass(frozen=True)

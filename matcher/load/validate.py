@@ -11,7 +11,7 @@ import pandas as pd
 
 from matcher.errors import Problem
 
-__all__ = ["file_rules", "row_rules", "resolve_capacity", "problems_at"]
+__all__ = ["file_rules", "row_rules", "resolve_capacity"]
 
 _REQUIRED = {"students": ("student_id",), "sites": ("site_id", "company")}
 _ID = {"students": "student_id", "sites": "site_id"}

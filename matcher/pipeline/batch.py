@@ -20,20 +20,13 @@ import pandas as pd
 
 from matcher.check.checker import verify
 from matcher.config import Config
+from matcher.load.instance import build_instance
 from matcher.pipeline.compute import Engine, Runner
 from matcher.pipeline.merge import merge_results
 from matcher.pipeline.run import allocate_one
 from matcher.result import Result
 
-__all__ = [
-    "Part",
-    "academie_keys",
-    "part_keys",
-    "academies_of",
-    "split_by_academie",
-    "allocate_part",
-    "allocate_by_academie",
-]
+__all__ = ["Part", "academies_of", "split_by_academie", "allocate_part", "allocate_by_academie"]
 
 
 @dataclass(frozen=True)
@@ -153,7 +146,7 @@ def allocate_by_academie(
     parts = runner.map(allocate_part, split_by_academie(students, sites, pairs), config)
     timings["parts_wall"] = round(time.perf_counter() - start, 3)
     start = time.perf_counter()
-    result = merge_results(students, sites, parts, config, inputs or {})
+    result = merge_results(build_instance(students, sites, config), parts, inputs or {})
     timings["merge"] = round(time.perf_counter() - start, 3)
     start = time.perf_counter()
     verify(students, sites, result.assignments, result.unassigned, config, pairs, groups=config.mode == "optimal")

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["Engine", "EngineError", "Runner", "open_engine", "ENGINES", "DASK_MISSING"]
+__all__ = ["Engine", "EngineError", "Runner", "open_engine", "ENGINES"]
 
 #: Engine kinds.
 ENGINES: tuple[str, ...] = ("local", "dask")

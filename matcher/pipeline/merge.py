@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matcher.config import Config
+from matcher.load.instance import Instance
 from matcher.result import BOUNDS_OVER, Level, Result, Status
 from matcher.tables.sections import merge_section, ordered_keys
 from matcher.tables.summary import build_summary
@@ -31,22 +31,20 @@ _SUMMED = ("flow_solves", "restricted_students", "candidate_pairs", "truncated_s
 _LARGEST = ("restriction_rounds", "candidates_per_pool")
 
 
-def merge_results(
-    students: pd.DataFrame, sites: pd.DataFrame, parts: list[tuple[str, Result]], config: Config, inputs: dict[str, Any]
-) -> Result:
-    """One ``Result`` from ``(academie, Result)`` parts that together hold every student and site once."""
+def merge_results(instance: Instance, parts: list[tuple[str, Result]], inputs: dict[str, Any]) -> Result:
+    """One ``Result`` from ``(academie, Result)`` parts that together hold every student and site of ``instance``
+    once."""
     results = [r for _, r in parts]
-    ids = pd.Index(students["student_id"])
     assignments = _concat([r.assignments for r in results])
-    pos = ids.get_indexer(assignments["student_id"])
+    pos = instance.student_positions(assignments["student_id"])
     assignments = assignments.iloc[np.lexsort((assignments["weeks"].to_numpy(str), pos))].reset_index(drop=True)
     unassigned = _concat([r.unassigned for r in results])
-    unassigned = unassigned.iloc[np.argsort(ids.get_indexer(unassigned["student_id"]), kind="stable")]
+    unassigned = unassigned.iloc[np.argsort(instance.student_positions(unassigned["student_id"]), kind="stable")]
     unassigned = unassigned.reset_index(drop=True)
     live = [(a, r) for a, r in parts if r.summary["counts"]["students"]] or parts
     levels = merge_levels([r.summary["objective"] for r in results])
     info = {**merge_info([(a, r.summary["solver"]) for a, r in live]), "parts": len(parts)}
-    summary = build_summary(students, sites, assignments, unassigned, config, levels, info, inputs)
+    summary = build_summary(instance, assignments, unassigned, levels, info, inputs)
     for key in ordered_keys([r.summary for r in results]):
         if key not in summary:
             summary[key] = merge_section(key, [(a, r.summary.get(key)) for a, r in parts])

@@ -21,6 +21,8 @@ import pandas as pd
 
 from matcher.candidates.search import candidates
 from matcher.config import Config
+from matcher.load.instance import Instance, build_instance
+from matcher.objective import metres
 from matcher.pipeline.previous import read_previous
 from matcher.result import Level, Result
 from matcher.solve.engine import Optimum, optimise
@@ -52,12 +54,10 @@ class Reallocation:
     changes: pd.DataFrame
 
 
-def _causes(
-    prev: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config
-) -> tuple[pd.DataFrame, pd.Series]:
+def _causes(prev: pd.DataFrame, instance: Instance, pairs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Previous rows with positions, and per previously placed student the cause of losing it ('' = kept)."""
-    s = pd.Index(students["student_id"]).get_indexer(prev["student_id"])
-    t = pd.Index(sites["site_id"]).get_indexer(prev["site_id"])
+    students, sites, config = instance.students, instance.sites, instance.config
+    s, t = instance.student_positions(prev["student_id"]), instance.site_positions(prev["site_id"])
     rows = prev.assign(s=s, t=t)
     known = (s >= 0) & (t >= 0)
     asks = np.where(s >= 0, students["weeks"].to_numpy(object)[np.maximum(s, 0)], "")
@@ -91,10 +91,10 @@ def _trim(
     ok = rows[~bad_student]
     s, t = ok["s"].to_numpy(np.int64), ok["t"].to_numpy(np.int64)
     km = pd.Series(pairs["km"].to_numpy(float), index=pd.MultiIndex.from_arrays([pairs["student"], pairs["site"]]))
-    metres = np.rint(km.reindex(pd.MultiIndex.from_arrays([s, t])).to_numpy(float) * 1000)
+    km_kept = metres(km.reindex(pd.MultiIndex.from_arrays([s, t])).to_numpy(float))
     value = {
         "priority": ~students["priority"].to_numpy(bool)[s],
-        "distance": metres,
+        "distance": km_kept,
         "lottery": lottery(students["student_id"], config.seed)[s],
     }
     keys = [(ok["weeks"] != "both").to_numpy()] + [value[c] for c in config.host_priority] + [s]
@@ -168,9 +168,10 @@ def reallocate(
     """
     config = config or Config()
     stages = Stages()
+    instance = build_instance(students, sites, config)
     with stages.stage("candidates"):
-        cands = candidates(students, sites, config, pairs_table=pairs)
-        rows, cause = _causes(previous, students, sites, cands.pairs, config)
+        cands = candidates(students, sites, config, pairs_table=pairs, groups=instance.groups)
+        rows, cause = _causes(previous, instance, cands.pairs)
         keep = rows[rows["student_id"].map(cause).to_numpy() == ""]
         kept = _placements(keep["s"].to_numpy(np.int64), keep["t"].to_numpy(np.int64), keep["weeks"].to_numpy(object))
     placements, all_pairs, best = stages.run("solve", _place_rest, students, sites, kept, config, cands.pairs, pairs)
@@ -183,17 +184,7 @@ def reallocate(
     }
     levels = _levels(best.levels, kept, all_pairs, students)
     solved = Solved(placements, all_pairs, all_pairs, levels, info)
-    result = finish(
-        students,
-        sites,
-        config,
-        solved,
-        cands,
-        given_pairs=pairs,
-        inputs=inputs or {},
-        stages=stages,
-        check_groups=False,
-    )
+    result = finish(instance, solved, cands, given_pairs=pairs, inputs=inputs or {}, stages=stages, check_groups=False)
     changes = changes_table(previous, previous_unassigned, cause, result.assignments, result.unassigned, students)
     figures = {
         "previous_placed": int(previous["student_id"].nunique()),
@@ -244,7 +235,7 @@ def _levels(levels: tuple[Level, ...], kept: pd.DataFrame, pairs: pd.DataFrame, 
         "placed": len(who),
         "priority": int(students["priority"].to_numpy(bool)[who].sum()),
         "preference": int(rows["rank"].sum()),
-        "distance": int(np.rint(rows["km"] * 1000).sum()),
+        "distance": int(metres(rows["km"].to_numpy(float)).sum()),
         "splits": int((kept.groupby("student")["site"].nunique() > 1).sum()),
     }
     return [

@@ -14,13 +14,13 @@ from matcher.candidates.budget import check_memory
 from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.errors import SolverError
+from matcher.load.instance import Instance, build_instance
 from matcher.result import Level, Result
 from matcher.solve.engine import Optimum, optimise
 from matcher.solve.regions import Regional
 from matcher.solve.stability import stable_optimum
 from matcher.solve.widen import Widening, widen
 from matcher.tables.finish import Solved, finish, scope
-from matcher.tables.floors import academie_floors
 from matcher.util.stages import StageObserver, Stages
 
 __all__ = ["allocate_one"]
@@ -37,26 +37,27 @@ def allocate_one(
 ) -> Result:
     """Allocate one problem as a whole (see ``allocate`` for the parameters)."""
     stages = Stages(observer)
-    cands = stages.run("candidates", candidates, students, sites, config, pairs_table=pairs)
+    instance = build_instance(students, sites, config)
+    groups = instance.groups
+    cands = stages.run("candidates", candidates, students, sites, config, pairs_table=pairs, groups=groups)
     if config.mode == "optimal":  # the cap must cost no placement
-        widening = stages.run("widen", widen, cands, students, sites, config)
+        widening = stages.run("widen", widen, cands, students, sites, config, groups=groups)
     else:
         widening = stages.run("widen", Widening, cands, skipped="the stable mode keeps the nearest sites")
     cands = widening.candidates
     check_memory(len(students), len(sites), len(cands.pairs), config)  # refuses, with advice, before the model
-    best, extra = stages.run("solve", _solve, students, sites, cands.pairs, config, widening)
+    best, extra = stages.run("solve", _solve, instance, cands.pairs, widening)
     _same_bound(best.levels, widening, config)
     info = {**best.info, **scope(cands, widening, best.info["status"])}
     solved = Solved(best.placements, best.pairs, cands.pairs, list(best.levels), info, extra)
-    return finish(students, sites, config, solved, cands, given_pairs=pairs, inputs=inputs or {}, stages=stages)
+    return finish(instance, solved, cands, given_pairs=pairs, inputs=inputs or {}, stages=stages)
 
 
-def _solve(
-    students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config, widening: Widening
-) -> tuple[Optimum, dict[str, Any]]:
+def _solve(instance: Instance, pairs: pd.DataFrame, widening: Widening) -> tuple[Optimum, dict[str, Any]]:
     """The mode's placements and levels, with the mode's own summary sections."""
+    students, sites, config, groups = instance.students, instance.sites, instance.config, instance.groups
     if config.mode == "stable":
-        return stable_optimum(students, sites, pairs, config)
+        return stable_optimum(students, sites, pairs, config, groups=groups)
     gender = None if config.gender_target is None else (config.gender_target, config.gender_site_min)
     best = optimise(
         students,
@@ -64,10 +65,11 @@ def _solve(
         pairs,
         config.objective.order,
         config.time_limit,
-        academie_floors(config),
+        instance.floors,
         gender,
         Regional.of(config),
         widening.maximum,
+        groups,
     )
     return best, {}
 

@@ -30,7 +30,7 @@ from matcher.export.outputs import write_atomic
 from matcher.pipeline.compute import Engine, Runner
 from matcher.result import Result
 
-__all__ = ["Grid", "Run", "read_grid", "plan", "sweep", "run_figures", "write_sweep", "FIGURES"]
+__all__ = ["Grid", "Run", "read_grid", "plan", "sweep", "run_figures", "write_sweep"]
 
 #: Columns of the comparison table after the run name and the options.
 FIGURES: tuple[str, ...] = (

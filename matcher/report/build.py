@@ -19,7 +19,7 @@ from matcher.report.webmap import map_iframe, site_map
 from matcher.report.workbook import write_workbook
 from matcher.util.progress import Progress
 
-__all__ = ["build_report", "write_coverage", "csv_bytes"]
+__all__ = ["build_report", "write_coverage"]
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from matcher.report.data import Allocation, by_id
 
-__all__ = ["committee_figures", "publish", "SMALL", "NATIONAL"]
+__all__ = ["committee_figures", "publish", "NATIONAL"]
 
 #: Counts strictly below this (and above 0) are suppressed in published tables.
 SMALL = 5

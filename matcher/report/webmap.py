@@ -21,7 +21,7 @@ import pandas as pd
 
 from matcher.report.charts import BOUNDARIES_ATTRIBUTION, departement_shapes
 
-__all__ = ["site_map", "map_iframe", "standalone_html"]
+__all__ = ["site_map", "map_iframe"]
 
 _IDS = re.compile(r"\b([a-z_]+?)_([0-9a-f]{32})(?![0-9a-f])")
 _EXTERNAL = re.compile(r'<(script|link)[^>]*(src|href)="(https?:)?//[^"]*"[^>]*>(\s*</script>)?', re.I)

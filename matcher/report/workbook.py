@@ -21,7 +21,7 @@ from matcher.export.safecells import neutralize
 from matcher.report.data import Allocation
 from matcher.report.tables import academy_table, company_rows, student_rows
 
-__all__ = ["write_workbook", "sheet_title"]
+__all__ = ["write_workbook"]
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 

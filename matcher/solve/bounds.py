@@ -31,17 +31,7 @@ from matcher.solve.flow import level_costs, max_flow
 from matcher.solve.gendercap import with_gender_caps
 from matcher.solve.network import SINK, SOURCE, build_network
 
-__all__ = [
-    "EXACT_PAIRS",
-    "UNCONDITIONAL",
-    "bound_placing",
-    "cheapest_sum",
-    "lexicographic",
-    "most_placed",
-    "priority_bound",
-    "relaxed_cost",
-    "unconditional",
-]
+__all__ = ["bound_placing", "cheapest_sum", "lexicographic", "most_placed", "relaxed_cost", "unconditional"]
 
 #: Up to this many candidate pairs the cost levels' bounds are the relaxation's own (``relaxed_cost``).
 EXACT_PAIRS = 150_000

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from matcher.domain.groups import find_groups
+from matcher.domain.groups import Groups, find_groups
 from matcher.result import Level, Status
 from matcher.solve.floorlevel import FloorBound, FloorLevel, floor_level
 from matcher.solve.flow import FlowOutcome
@@ -47,6 +47,7 @@ def optimise(
     gender: tuple[float, int] | None = None,
     regional: Regional = Regional(),
     known: Maximum | None = None,
+    groups: Groups | None = None,
 ) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
@@ -88,7 +89,7 @@ def optimise(
         current=pairs,
         stage=np.zeros(len(students), np.int8),
         solves=first.solves,
-        groups=find_groups(students),
+        groups=find_groups(students) if groups is None else groups,
         open_=open_,
         gender=gender,
         regional=regional,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain.groups import Groups
+from matcher.objective import metres
 
 __all__ = ["broken_groups", "place_groups"]
 
@@ -91,7 +92,7 @@ def _options(
             "site": j,
             "n": 1,
             "preference": pairs["rank"].to_numpy(np.int64)[mine] * n_weeks,
-            "distance": np.rint(pairs["km"].to_numpy(float)[mine] * 1000).astype(np.int64) * n_weeks,
+            "distance": metres(pairs["km"].to_numpy(float)[mine]) * n_weeks,
         }
     )
     total = table.groupby(["g", "site"], as_index=False).sum()

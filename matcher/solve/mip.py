@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from matcher.objective import spec
+from matcher.objective import metres, spec
 from matcher.result import SolveStatus, milp_status
 
 __all__ = ["MipOutcome", "solve_mip"]
@@ -99,7 +99,7 @@ def _constraints(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame, sites: p
 
 def _objectives(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame) -> dict[str, tuple[np.ndarray, str]]:
     prio = students["priority"].to_numpy(bool)
-    rank, metres = pairs["rank"].to_numpy(float), np.rint(pairs["km"].to_numpy(float) * 1000)
+    rank, metres_ = pairs["rank"].to_numpy(float), metres(pairs["km"].to_numpy(float)).astype(float)
     out = {name: np.zeros(v.n) for name in ("placed", "priority", "preference", "distance", "splits")}
     for kind, weeks in (("f", 2.0), ("a", 1.0), ("b", 1.0)):
         cols, rows = v.cols(kind), v.rows[kind]
@@ -107,7 +107,7 @@ def _objectives(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame) -> dict[s
         out["placed"][cols] = counts
         out["priority"][cols] = counts * prio[v.s[rows]]
         out["preference"][cols] = weeks * rank[rows]
-        out["distance"][cols] = weeks * metres[rows]
+        out["distance"][cols] = weeks * metres_[rows]
         if kind == "a":
             out["splits"][cols] = v.both[rows]
     return {k: (c, spec(k).sense) for k, c in out.items()}

@@ -25,6 +25,7 @@ import pandas as pd
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from matcher.candidates.search import pair_rows
+from matcher.objective import metres
 from matcher.result import SolveStatus, min_cost_flow_status
 from matcher.solve.flow import level_costs
 from matcher.solve.gendercap import boys_over, free_boys
@@ -112,7 +113,7 @@ def _levels(
     r = pairs.iloc[at[at >= 0]]
     value = {
         "preference": int(r["rank"].sum()),
-        "distance": int(np.rint(r["km"] * 1000).sum()),
+        "distance": int(metres(r["km"].to_numpy(float)).sum()),
         "gender": 0
         if boys is None or gender is None
         else boys_over(

@@ -33,7 +33,7 @@ from matcher.solve.flow import FlowOutcome, max_flow_solver
 from matcher.solve.network import build_network
 from matcher.util import parallel
 
-__all__ = ["Maximum", "Region", "Regional", "maximum", "split", "by_region", "best_pairs", "FIRST_PAIRS"]
+__all__ = ["Maximum", "Region", "Regional", "maximum", "split", "by_region", "best_pairs"]
 
 
 @dataclass(frozen=True)

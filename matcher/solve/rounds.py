@@ -15,7 +15,7 @@ from matcher.solve.regions import Regional
 from matcher.solve.relaxed import relaxed_flow
 from matcher.solve.repair import fill, restrict, violations
 
-__all__ = ["State", "Breaks", "find_breaks", "settle", "repair_round", "places_left"]
+__all__ = ["State", "Breaks", "find_breaks", "settle", "repair_round"]
 
 
 @dataclass

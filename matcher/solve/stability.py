@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from matcher.config import Config
-from matcher.domain.groups import find_groups
-from matcher.objective import spec
+from matcher.domain.groups import Groups, find_groups
+from matcher.objective import metres, spec
 from matcher.result import Level, Status
 from matcher.solve.engine import Optimum, optimise
 from matcher.solve.groups import broken_groups
@@ -73,7 +73,7 @@ def _levels(
         "placed": f["placed"],
         "priority": f["placed_priority"],
         "preference": f["preference_rank_sum"],
-        "distance": int(np.rint(rows["km"].to_numpy(float) * 1000).sum()),
+        "distance": int(metres(rows["km"].to_numpy(float)).sum()),
         "splits": 0,
     }  # never split
     out, short = [], False
@@ -86,18 +86,28 @@ def _levels(
 
 
 def stable_optimum(
-    students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config
+    students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame, config: Config, *, groups: Groups | None = None
 ) -> tuple[Optimum, dict[str, Any]]:
-    """The stable allocation of ``pairs`` and the summary's ``price_of_stability`` section (empty when off).
+    """The stable allocation of ``pairs`` and the summary's ``price_of_stability`` section (empty when off);
+    ``groups``: ``find_groups(students)`` when the caller has it.
 
     Groups are hosted whole or not at all: a group that deferred acceptance places only in part is taken out
     (its places stay free, which may leave blocking pairs; ``summary.json`` counts them).
     """
-    placements = _whole_groups(stable_placements(students, sites, pairs, config.host_priority, config.seed), students)
+    groups = find_groups(students) if groups is None else groups
+    placements = _whole_groups(stable_placements(students, sites, pairs, config.host_priority, config.seed), groups)
     extra: dict[str, Any] = {}  # a section of summary.json
     bounds: dict[str, float | None] = {}
     if config.price_of_stability:
-        best = optimise(students, sites, pairs, config.objective.order, config.time_limit, regional=Regional.of(config))
+        best = optimise(
+            students,
+            sites,
+            pairs,
+            config.objective.order,
+            config.time_limit,
+            regional=Regional.of(config),
+            groups=groups,
+        )
         bounds = {lv.name: lv.bound for lv in best.levels}
         mine = placement_figures(placements, pairs, students)
         other = placement_figures(best.placements, best.pairs, students)
@@ -120,10 +130,9 @@ def stable_optimum(
     return Optimum(placements, pairs, tuple(levels), info), extra
 
 
-def _whole_groups(placements: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame:
+def _whole_groups(placements: pd.DataFrame, groups: Groups) -> pd.DataFrame:
     """``placements`` without the members of groups placed in part or at different sites."""
-    groups = find_groups(students)
-    bad = broken_groups(placements, groups, len(students))
+    bad = broken_groups(placements, groups, len(groups.code))
     if len(bad) == 0:
         return placements
     out = np.isin(groups.code[placements["student"].to_numpy()], bad)

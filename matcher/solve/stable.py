@@ -20,6 +20,7 @@ import pandas as pd
 from pandas.util import hash_pandas_object
 
 from matcher.config import HOST_CRITERIA
+from matcher.objective import metres
 
 __all__ = ["HOST_CRITERIA", "lottery", "host_keys", "deferred_acceptance", "stable_placements"]
 
@@ -50,7 +51,7 @@ def host_keys(students: pd.DataFrame, pairs: pd.DataFrame, criteria: tuple[str, 
     draw = lottery(students["student_id"], seed)[s]
     columns = {
         "priority": ~students["priority"].to_numpy(bool)[s],
-        "distance": np.rint(pairs["km"].to_numpy(float) * 1000).astype(np.int64),
+        "distance": metres(pairs["km"].to_numpy(float)),
         "lottery": draw,
     }
     keys = [columns[c] for c in criteria] + [draw, s]

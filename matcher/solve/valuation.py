@@ -8,6 +8,7 @@ import pandas as pd
 
 from matcher.candidates.search import pair_rows
 from matcher.errors import SolverError
+from matcher.objective import metres
 from matcher.result import Level
 from matcher.solve.bounds import lexicographic, unconditional
 from matcher.solve.floorlevel import FloorBound, FloorLevel, with_floors
@@ -68,7 +69,7 @@ def _values(
         "placed": len(placed),
         "priority": int(students["priority"].to_numpy(bool)[placed].sum()),
         "preference": int(rows["rank"].sum()),
-        "distance": int(np.rint(rows["km"].to_numpy() * 1000).sum()),
+        "distance": int(metres(rows["km"].to_numpy(float)).sum()),
         "floors": 0,
         "gender": 0,
     }  # computed by FloorLevel and boys_over

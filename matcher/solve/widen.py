@@ -87,9 +87,12 @@ class Widening:
         return not self.candidates.truncated.any() or self.placed_bound is not None
 
 
-def widen(cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> Widening:
-    """Add to ``cands`` the pairs a maximum flow over all eligible pairs uses (see the module docstring)."""
-    groups = find_groups(students)
+def widen(
+    cands: Candidates, students: pd.DataFrame, sites: pd.DataFrame, config: Config, *, groups: Groups | None = None
+) -> Widening:
+    """Add to ``cands`` the pairs a maximum flow over all eligible pairs uses (see the module docstring);
+    ``groups``: ``find_groups(students)`` when the caller has it."""
+    groups = find_groups(students) if groups is None else groups
     truncated = groups.with_mates(np.flatnonzero(cands.truncated))
     if len(truncated) == 0:
         return Widening(cands, None, None, 0, 0)

@@ -6,31 +6,14 @@ import numpy as np
 import pandas as pd
 
 from matcher.candidates.lookup import pair_rows
-from matcher.config import Config
-from matcher.domain.period import period_for
+from matcher.load.instance import Instance
 
-__all__ = ["ASSIGNMENT_COLUMNS", "UNASSIGNED_COLUMNS", "assignment_table"]
-
-ASSIGNMENT_COLUMNS = (
-    "student_id",
-    "site_id",
-    "company",
-    "weeks",
-    "start_date",
-    "end_date",
-    "distance_km",
-    "preference_rank",
-    "group_id",
-    "student_academie",
-    "site_academie",
-)
-UNASSIGNED_COLUMNS = ("student_id", "reason_code", "reason")
+__all__ = ["assignment_table"]
 
 
-def assignment_table(
-    placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, config: Config
-) -> pd.DataFrame:
+def assignment_table(instance: Instance, placements: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """One row per student and host from ``student, site, week`` placements: one site both weeks is a ``both`` row."""
+    students, sites, period = instance.students, instance.sites, instance.period
     at = pair_rows(pairs, placements["student"].to_numpy(), placements["site"].to_numpy())
     found = np.maximum(at, 0)
     rows = placements.assign(
@@ -44,7 +27,6 @@ def assignment_table(
     code = np.where(rows["n"].to_numpy() == 2, 0, np.where(rows["week"].to_numpy() == 1, 1, 2))
     order = np.lexsort((names[code], rows["student"].to_numpy()))
     code, s, j = code[order], rows["student"].to_numpy()[order], rows["site"].to_numpy()[order]
-    period = period_for(config.year, config.week_1_start)
     start, end = (np.array([period.dates(w)[i].isoformat() for w in names], dtype=object)[code] for i in (0, 1))
     return pd.DataFrame(
         {

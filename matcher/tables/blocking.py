@@ -15,25 +15,26 @@ candidate pairs only, so it serves both modes.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from matcher.candidates.lookup import pair_rows
 from matcher.config import Config
+from matcher.load.instance import Instance
+from matcher.objective import metres
 from matcher.solve.stable import lottery
 
 __all__ = ["blocking_pairs"]
 
 
 def _host_rank(
-    students: pd.DataFrame, s: np.ndarray, metres: np.ndarray, draw: np.ndarray, config: Config
+    students: pd.DataFrame, s: np.ndarray, distance: np.ndarray, draw: np.ndarray, config: Config
 ) -> list[np.ndarray]:
     """Sort keys (smaller is better, first key decides first) of students ``s`` as seen by a host; ``draw`` is
     every student's lottery number."""
     one_week = (students["weeks"].to_numpy(object) != "both")[s]
     value = {
         "priority": (~students["priority"].to_numpy(bool))[s].astype(np.int64),
-        "distance": metres,
+        "distance": distance,
         "lottery": draw[s],
     }
     return [one_week.astype(np.int64)] + [value[c] for c in config.host_priority] + [draw[s], s]
@@ -66,26 +67,22 @@ def _current(spos: np.ndarray, tpos: np.ndarray, rank: np.ndarray, km: np.ndarra
     return cur
 
 
-def blocking_pairs(
-    students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame, config: Config
-) -> pd.DataFrame:
+def blocking_pairs(instance: Instance, assignments: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Every blocking pair as ``student_id, site_id`` rows (empty for a stable allocation).
 
     Parameters
     ----------
-    students, sites : DataFrame
-        Clean located tables.
+    instance : Instance
+        The located tables and the options (``host_priority`` and ``seed``).
     assignments : DataFrame
         The output table (``student_id, site_id, weeks``).
     pairs : DataFrame
         Candidate pairs ``student, site, km, rank`` (row positions): who may go where.
-    config : Config
-        ``host_priority`` and ``seed``.
 
     The hosts' side is only looked at for the pairs whose student wants the site.
     """
-    spos = pd.Index(students["student_id"]).get_indexer(assignments["student_id"])
-    tpos = pd.Index(sites["site_id"]).get_indexer(assignments["site_id"])
+    students, sites, config = instance.students, instance.sites, instance.config
+    spos, tpos = instance.student_positions(assignments["student_id"]), instance.site_positions(assignments["site_id"])
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
     km, rank = pairs["km"].to_numpy(float), pairs["rank"].to_numpy(np.int64).astype(float)
     at = pair_rows(pairs, spos, tpos)
@@ -93,8 +90,8 @@ def blocking_pairs(
     wants = np.flatnonzero(_below(cur, [rank, km, pj], at=ps))
     ps, pj = ps[wants], pj[wants]
     draw = lottery(students["student_id"], config.seed)
-    occ_keys = _host_rank(students, spos, np.where(at >= 0, _metres(km[at]), 0), draw, config)
-    cand_keys = _host_rank(students, ps, _metres(km[wants]), draw, config)
+    occ_keys = _host_rank(students, spos, np.where(at >= 0, metres(km[at]), 0), draw, config)
+    cand_keys = _host_rank(students, ps, metres(km[wants]), draw, config)
     can = _hosts_take(students, sites, assignments["weeks"].to_numpy(object), tpos, occ_keys, ps, pj, cand_keys)
     return pd.DataFrame(
         {
@@ -102,10 +99,6 @@ def blocking_pairs(
             "site_id": sites["site_id"].to_numpy(object)[pj[can]],
         }
     )
-
-
-def _metres(km: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-    return np.rint(km * 1000).astype(np.int64)
 
 
 def _hosts_take(

@@ -18,9 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["changes_table", "CHANGE_COLUMNS"]
+__all__ = ["changes_table"]
 
-CHANGE_COLUMNS = ("student_id", "change", "outcome", "previous", "current", "reason")
 _WHY = {
     "WITHDRAWN": "the student no longer asks for a placement",
     "SITE_CANCELLED": "a site of the previous placement was cancelled",

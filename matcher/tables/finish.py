@@ -15,7 +15,7 @@ import pandas as pd
 
 from matcher.candidates import Candidates
 from matcher.check.checker import verify
-from matcher.config import Config
+from matcher.load.instance import Instance
 from matcher.result import BOUNDS_OVER, Level, Result, Status
 from matcher.solve.widen import Widening
 from matcher.tables.assignments import assignment_table
@@ -57,9 +57,7 @@ class Solved:
 
 
 def finish(
-    students: pd.DataFrame,
-    sites: pd.DataFrame,
-    config: Config,
+    instance: Instance,
     solved: Solved,
     cands: Candidates,
     *,
@@ -69,17 +67,16 @@ def finish(
     check_groups: bool = True,
 ) -> Result:
     """The result of ``solved``: tables, the independent checker's verdict, the summary."""
+    students, sites, config = instance.students, instance.sites, instance.config
     with stages.stage("tables"):
         n_eligible = np.bincount(solved.eligible["student"].to_numpy(np.int64), minlength=len(students))
-        assignments = assignment_table(solved.placements, solved.pairs, students, sites, config)
+        assignments = assignment_table(instance, solved.placements, solved.pairs)
         unplaced = np.setdiff1d(np.arange(len(students)), solved.placements["student"].to_numpy())
-        unassigned = reasons(students, sites, config, unplaced, n_eligible, cands.alone)
+        unassigned = reasons(instance, unplaced, n_eligible, cands.alone)
     with stages.stage("check"):
         verify(students, sites, assignments, unassigned, config, given_pairs, groups=check_groups)
     with stages.stage("summary"):
-        summary = build_summary(
-            students, sites, assignments, unassigned, config, list(solved.levels), solved.info, inputs
-        )
+        summary = build_summary(instance, assignments, unassigned, list(solved.levels), solved.info, inputs)
         placed = np.zeros(len(students), bool)
         placed[solved.placements["student"].to_numpy()] = True
         summary["unused_places"] = unused_places(sites, assignments, solved.eligible, placed)
@@ -87,7 +84,7 @@ def finish(
             students, sites, solved.placements, solved.eligible, config.gender_target, config.gender_site_min
         )
         with stages.stage("blocking_pairs"):
-            summary["blocking_pairs"] = len(blocking_pairs(students, sites, assignments, solved.eligible, config))
+            summary["blocking_pairs"] = len(blocking_pairs(instance, assignments, solved.eligible))
         summary.update(solved.extra)
     return Result(assignments, unassigned, summary, dict(stages.timings))
 

@@ -16,15 +16,7 @@ import pandas as pd
 from matcher.solve.gendercap import free_boys
 from matcher.util.runs import items
 
-__all__ = [
-    "gender_figures",
-    "gender_target_figures",
-    "GenderFigures",
-    "GenderTargetFigures",
-    "SiteWeekShort",
-    "SITE_MIN",
-    "TARGET_WHY",
-]
+__all__ = ["gender_figures", "gender_target_figures", "GenderFigures", "GenderTargetFigures", "SiteWeekShort"]
 
 #: Smallest number of placed students for a site to be listed.
 SITE_MIN = 5

@@ -12,9 +12,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from matcher.config import Config
 from matcher.domain.geo import chord, unit_vectors
-from matcher.domain.groups import find_groups
+from matcher.load.instance import Instance
 
 __all__ = ["reasons", "REASONS"]
 
@@ -31,12 +30,7 @@ REASONS: dict[str, str] = {
 
 
 def reasons(
-    students: pd.DataFrame,
-    sites: pd.DataFrame,
-    config: Config,
-    unplaced: np.ndarray,
-    n_eligible: np.ndarray,
-    alone: np.ndarray | None = None,
+    instance: Instance, unplaced: np.ndarray, n_eligible: np.ndarray, alone: np.ndarray | None = None
 ) -> pd.DataFrame:
     """``student_id, reason_code, reason`` for the students at positions ``unplaced``.
 
@@ -44,8 +38,8 @@ def reasons(
     (a member of a group with eligible sites of their own, none of which takes the whole group, gets
     ``GROUP_TOO_LARGE``; a member whose group had sites but no room, ``GROUP_NO_ROOM``).
     """
-    limit = students["max_km"].fillna(config.default_max_km).to_numpy(float)
-    member = (find_groups(students).code >= 0)[unplaced]
+    students, sites, config, limit = instance.students, instance.sites, instance.config, instance.max_km
+    member = (instance.groups.code >= 0)[unplaced]
     code = np.where(n_eligible[unplaced] > 0, np.where(member, "GROUP_NO_ROOM", "CAPACITY_TAKEN"), "").astype(object)
     if alone is not None:
         code[member & (n_eligible[unplaced] == 0) & (alone[unplaced] > 0)] = "GROUP_TOO_LARGE"

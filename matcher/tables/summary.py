@@ -14,11 +14,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.config import Config
-from matcher.domain.groups import find_groups
-from matcher.domain.period import period_for
+from matcher.load.instance import Instance
 from matcher.objective import spec
 from matcher.result import Level
-from matcher.tables.floors import academie_floors, floors_table
+from matcher.tables.floors import floors_table
 from matcher.tables.gender import gender_figures
 from matcher.version import __version__
 
@@ -53,17 +52,15 @@ class AcademieFigures(TypedDict):
 
 
 def build_summary(
-    students: pd.DataFrame,
-    sites: pd.DataFrame,
+    instance: Instance,
     assignments: pd.DataFrame,
     unassigned: pd.DataFrame,
-    config: Config,
     levels: list[Level],
     info: dict[str, Any],
     inputs: dict[str, Any],
 ) -> dict[str, Any]:
     """The summary as a JSON-ready dict."""
-    period = period_for(config.year, config.week_1_start)
+    students, sites, config, period = instance.students, instance.sites, instance.config, instance.period
     counts = _counts(students, sites, assignments, unassigned)
     return {
         "matcher_version": __version__,
@@ -94,17 +91,15 @@ def build_summary(
             "offered_attains_target": counts["places_offered"] >= config.coverage_target,
         },
         "academies": _academies(students, sites, assignments, unassigned),
-        "floors": _floors(students, assignments, unassigned, config),
-        "groups": _groups(students, assignments),
+        "floors": _floors(instance, assignments, unassigned),
+        "groups": _groups(instance, assignments),
         "gender": gender_figures(students, sites, assignments),
     }
 
 
-def _floors(
-    students: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame, config: Config
-) -> dict[str, Any] | None:
+def _floors(instance: Instance, assignments: pd.DataFrame, unassigned: pd.DataFrame) -> dict[str, Any] | None:
     """Per académie with a floor: floor, requests, placed, shortfall and what held it back; None without floors."""
-    floors = academie_floors(config)
+    students, config, floors = instance.students, instance.config, instance.floors
     if floors.empty:
         return None
     table = floors_table(students, unassigned, assignments["student_id"], floors)
@@ -119,9 +114,9 @@ def _floors(
     }
 
 
-def _groups(students: pd.DataFrame, assignments: pd.DataFrame) -> dict[str, int]:
+def _groups(instance: Instance, assignments: pd.DataFrame) -> dict[str, int]:
     """Groups placed whole, and groups placed only in part (none in the optimal mode: its checker forbids it)."""
-    groups = find_groups(students)
+    students, groups = instance.students, instance.groups
     member = np.flatnonzero(groups.code >= 0)
     placed = pd.Index(students["student_id"].to_numpy(object)[member]).isin(assignments["student_id"].to_numpy(object))
     n_placed = np.bincount(groups.code[member[placed]], minlength=len(groups.size))

@@ -59,10 +59,12 @@ def test_candidates_searched_in_pieces_by_point_are_the_same(tmp_path):
     # the shared search itself on fewer students than where it is used: pieces made of the students of a share of
     # the points, merged back by student
     from matcher.candidates.search import _shared, site_index
+    from matcher.domain.groups import find_groups
 
     students, sites = load_inputs(*write_scenario(*generate(6_000, 1_500, seed=5), tmp_path), Config())
     for ranked, k in ((True, 3), (False, 3), (True, 0)):
         here = candidates(students, sites, Config(processes=1), k=k, ranked=ranked)
-        shared = _shared(students, sites, Config(processes=2), k, np.arange(len(students)), ranked, site_index(sites))
+        everyone, index = np.arange(len(students)), site_index(sites)
+        shared = _shared(students, sites, Config(processes=2), k, everyone, ranked, index, find_groups(students))
         pd.testing.assert_frame_equal(here.pairs, shared.pairs)
         assert np.array_equal(here.truncated, shared.truncated) and np.array_equal(here.alone, shared.alone)

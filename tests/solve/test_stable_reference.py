@@ -23,6 +23,7 @@ from matching.games import HospitalResident
 from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.load import load_inputs
+from matcher.load.instance import build_instance
 from matcher.pipeline.allocate import allocate
 from matcher.solve.stable import lottery
 from matcher.tables.blocking import blocking_pairs
@@ -132,7 +133,8 @@ def test_stable_equals_reference_library(tmp_path, seed):
         reference = _reference(_part(st, tag), _part(si, tag), config)
         assert dict(zip(mine["student_id"], mine["site_id"])) == reference
     assert result.summary["blocking_pairs"] == 0
-    assert len(blocking_pairs(st, si, result.assignments, candidates(st, si, config).pairs, config)) == 0
+    instance = build_instance(st, si, config)
+    assert len(blocking_pairs(instance, result.assignments, candidates(st, si, config).pairs)) == 0
 
 
 def _brute_force_blocking(st, si, assignments, config: Config) -> int:
