@@ -6,7 +6,8 @@ The files live in the ``matcher.datasets`` package (``datasets/`` in the reposit
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 from importlib import resources
 from importlib.resources.abc import Traversable
 
@@ -26,6 +27,18 @@ def dataset_path(name: str) -> Traversable:
     return resources.files("matcher.datasets").joinpath(name)
 
 
+def _cached_frame(build: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
+    """``build`` runs once; each call then gets a new frame over its result (pandas' copy-on-write: changing the
+    frame a caller got never changes the cached one)."""
+    once = cache(build)
+
+    @wraps(build)
+    def frame() -> pd.DataFrame:
+        return once().copy(deep=False)
+
+    return frame
+
+
 def _read(name: str, codes: list[str]) -> pd.DataFrame:
     with dataset_path(name).open("rb") as fh:
         return pd.read_csv(
@@ -33,32 +46,16 @@ def _read(name: str, codes: list[str]) -> pd.DataFrame:
         )
 
 
+@_cached_frame
 def academies() -> pd.DataFrame:
-    """Département → académie → région académique, indexed by département code.
-
-    A new frame over the cached one: changing it never changes the cache.
-    """
-    return _academies().copy(deep=False)
-
-
-@cache
-def _academies() -> pd.DataFrame:
-    """The table, read once."""
+    """Département → académie → région académique, indexed by département code."""
     df = _read("academies.csv", ["departement", "academie_code", "region_code"])
     return df.set_index("departement", drop=False)
 
 
+@_cached_frame
 def communes() -> pd.DataFrame:
-    """Every commune and municipal arrondissement, indexed by INSEE code, with académie columns joined.
-
-    A new frame over the cached one: changing it never changes the cache.
-    """
-    return _communes().copy(deep=False)
-
-
-@cache
-def _communes() -> pd.DataFrame:
-    """The table, read once."""
+    """Every commune and municipal arrondissement, indexed by INSEE code, with académie columns joined."""
     df = _read("communes.csv", ["insee_code", "departement", "region", "postal_codes", "parent_insee"])
     df["population"] = pd.to_numeric(df["population"], errors="coerce").fillna(0).astype("int64")
     aca = academies()[["academie", "region_academique"]]
@@ -66,35 +63,20 @@ def _communes() -> pd.DataFrame:
     return df.set_index("insee_code", drop=False)
 
 
+@_cached_frame
 def lycees() -> pd.DataFrame:
-    """Every lycée GT with its seconde enrolment, indexed by UAI.
-
-    A new frame over the cached one: changing it never changes the cache.
-    """
-    return _lycees().copy(deep=False)
-
-
-@cache
-def _lycees() -> pd.DataFrame:
-    """The table, read once."""
+    """Every lycée GT with its seconde enrolment, indexed by UAI."""
     df = _read("lycees.csv", ["uai", "commune_insee", "departement"])
     return df.set_index("uai", drop=False)
 
 
+@_cached_frame
 def postal_codes() -> pd.DataFrame:
     """Postal code → INSEE commune codes, one row per pair, with the commune's population.
-
-    A new frame over the cached one: changing it never changes the cache.
 
     A postal code that serves several communes maps to all of them; locating uses the most populous one.
     Arrondissements (Paris, Lyon, Marseille) are kept, their parent commune is not, so ``75005`` maps to 75105.
     """
-    return _postal_codes().copy(deep=False)
-
-
-@cache
-def _postal_codes() -> pd.DataFrame:
-    """The table, read once."""
     com = communes()
     has_arm = set(com.loc[com["type"] == "ARM", "parent_insee"])
     com = com[~com["insee_code"].isin(has_arm)]
