@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -112,7 +112,7 @@ def plan(grid: Grid, base: Config) -> list[Run]:
     """The runs of ``grid`` over the ``base`` policy, named ``run-01``, ``run-02``, …"""
     combos = grid.combinations()
     width = max(2, len(str(len(combos))))
-    return [Run(f"run-{i:0{width}d}", combo, replace(base, **combo)) for i, combo in enumerate(combos, 1)]
+    return [Run(f"run-{i:0{width}d}", combo, base.replace(**combo)) for i, combo in enumerate(combos, 1)]
 
 
 def run_figures(result: Result, students: pd.DataFrame, seconds: float) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def _gap(levels: list[Level]) -> dict[str, float | str | None]:
 
 
 def _parameters(config: Config) -> dict[str, Any]:
-    raw = dataclasses.asdict(config)
+    raw = {k: dataclasses.asdict(v) if k == "objective" else v for k, v in config.options().items()}
     raw["week_1_start"] = config.week_1_start.isoformat() if config.week_1_start else None
     return raw
 

@@ -89,7 +89,7 @@ def test_nothing_capped_nothing_widened(tmp_path):
 def test_widened_lists_reach_the_placed_bound_of_all_pairs(instance):
     students, sites, config = tables(instance)
     every = allocate(students, sites, config)
-    capped = allocate(students, sites, replace(config, candidate_k=1, max_pairs=1))
+    capped = allocate(students, sites, config.replace(candidate_k=1, max_pairs=1))
     bound = levels(capped)["placed"]["bound"]
     assert bound == levels(every)["placed"]["bound"]
     widening = capped.summary["solver"].get("widening")
@@ -103,7 +103,7 @@ def test_the_last_maximum_flow_is_one_of_the_widened_pairs(instance):
     # the engine shares places out with it instead of solving it again: it must be a flow of the widened network
     # (each student once, both weeks at most, on widened pairs, within each week's places) carrying the bound
     students, sites, config = tables(instance)
-    config = replace(config, candidate_k=1, max_pairs=1)
+    config = config.replace(candidate_k=1, max_pairs=1)
     widening = widen(candidates(students, sites, config), students, sites, config)
     if widening.maximum is None:
         assert widening.placed_bound is None
@@ -171,7 +171,7 @@ def test_searching_only_the_ends_that_changed_sides_finds_every_crossing_pair(in
     # of every pair kept
     students, sites, config = tables(instance)
     every = levels(allocate(students, sites, config))["placed"]["bound"]
-    config = replace(config, candidate_k=1, max_pairs=1)
+    config = config.replace(candidate_k=1, max_pairs=1)
     cands = candidates(students, sites, config)
     flow, _ = _rounds(students, sites, config, cands)
     assert not cands.truncated.any() or flow.value == every
@@ -186,7 +186,7 @@ def test_several_rounds_on_the_real_map_reach_the_maximum_over_every_pair(tmp_pa
     config = Config(candidate_k=k, max_pairs=1)
     students, sites = load_inputs(*paths, config)
     flow, rounds = _rounds(students, sites, config, candidates(students, sites, config))
-    everything = candidates(students, sites, replace(config, candidate_k=0)).pairs[["student", "site"]]
+    everything = candidates(students, sites, config.replace(candidate_k=0)).pairs[["student", "site"]]
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     assert rounds >= 2 and flow.value == _max_flow(everything.astype(np.int64), weeks, cap1, cap2).value

@@ -1,4 +1,4 @@
-"""Configuration: every option in one frozen dataclass, read from a TOML policy file.
+"""Policy files: a TOML file of options read into a :class:`Config`, every bad option reported at once.
 
 Defaults are documented in ``datasets/policy.toml`` (shipped), which is also a template for officers.
 """
@@ -6,135 +6,15 @@ Defaults are documented in ``datasets/policy.toml`` (shipped), which is also a t
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from matcher.config.options import HOST_CRITERIA, OPTIONS, Config, Objective
 from matcher.errors import InputError, Problem
 from matcher.objective import LEVELS
 
-__all__ = [
-    "Config",
-    "Objective",
-    "load_config",
-    "read_toml",
-    "coerce_option",
-    "read_objective",
-    "OPTIONS",
-    "LEVELS",
-    "HOST_CRITERIA",
-]
-
-#: Objective levels known to the engine, in the default lexicographic order.
-#: Criteria hosts may rank students by in the stable mode (``Config.host_priority``).
-HOST_CRITERIA: tuple[str, ...] = ("priority", "distance", "lottery")
-
-
-@dataclass(frozen=True)
-class Objective:
-    """Lexicographic objective: ``order`` lists the levels, the first is optimised first."""
-
-    order: tuple[str, ...] = LEVELS
-
-
-@dataclass(frozen=True)
-class Config:
-    """All options of a run.
-
-    Attributes
-    ----------
-    year : int
-        Year of the placement period; the two weeks are computed from it unless ``week_1_start`` is set.
-    week_1_start : date or None
-        Monday of the first week, for an académie with its own calendar; week 2 starts 7 days later.
-    default_max_km : float
-        Furthest distance for students whose ``max_km`` is empty.
-    sectors : tuple of str or None
-        Known trade codes; when set, unknown codes in the files are reported as errors.
-    other_sectors_rank_penalty : int or None
-        None: a student who lists trades only gets those trades. An integer: other trades are allowed, at this
-        many preference ranks worse than the student's last listed trade.
-    max_minutes : float
-        Longest acceptable travel time when a user-supplied pairs table gives ``minutes`` instead of ``km``.
-    candidate_k : int
-        Nearest sites kept per student and trade pool when all sites in range would make more than
-        ``max_pairs`` pairs (0: never cap).
-    max_pairs : int
-        Largest number of student–site pairs in range for which every pair is kept (no cap, full proof).
-    max_widen_pairs : int
-        With capped lists, largest number of eligible pairs of the capped students (estimated first) for which
-        they are widened (:mod:`matcher.solve.widen`: the ``placed`` level then holds over all eligible pairs);
-        0: never.
-    regional_pairs : int
-        Above this many candidate pairs, the repair's flows (which prove the ``placed`` level only) are solved
-        académie by académie on shares of the sites' places taken from one maximum flow
-        (:mod:`matcher.solve.regions`): as many placed, the cost levels optimised within each share; 0: never.
-    processes : int
-        Processes solving the académies' regional flows at once; 0: one per CPU core this process may use.
-    stay_in_academie : bool
-        Students only go to sites of their own académie; the problem then splits exactly by académie.
-    mode : str
-        ``optimal`` or ``stable``.
-    host_priority : tuple of str
-        Stable mode: how hosts rank students, among ``priority`` (priority students first), ``distance`` (nearer
-        first) and ``lottery`` (seeded draw); the lottery always breaks the remaining ties.
-    price_of_stability : bool
-        Stable mode: also run the optimal mode on the same input and report what stability costs.
-    time_limit : float
-        Seconds after which the repair of full-time rules stops solving again: students still breaking a rule
-        are placed where they fit in the places left, or not at all (the status and gap say what it cost).
-    seed : int
-        Seed for anything random (lotteries, synthetic data).
-    gender_target : float or None
-        Soft target: at least this share of girls among each week's places of every site with at least
-        ``gender_site_min`` places that week (boys beyond the rest cost on the ``gender`` level). None: no target.
-    gender_site_min : int
-        Smallest number of places in a week for a site to carry the gender target.
-    academie_floors : str
-        ``none``, ``proportional`` (``coverage_target`` shared by seconde enrolment) or a CSV file
-        ``academie,floor``: how many of each académie's students the ``floors`` level tries to place.
-    coverage_target : int
-        Places the partner promised nationally (reported against places offered and used).
-    memory_limit_mb : float
-        Largest estimated memory of an allocation (:mod:`matcher.candidates.budget`); a larger run is refused with
-        advice,
-        one above half of it warns.
-    objective : Objective
-        Order of the lexicographic levels.
-    """
-
-    year: int = 2026
-    week_1_start: date | None = None
-    default_max_km: float = 30.0
-    sectors: tuple[str, ...] | None = None
-    other_sectors_rank_penalty: int | None = None
-    max_minutes: float = 60.0
-    candidate_k: int = 40
-    max_pairs: int = 2_000_000
-    max_widen_pairs: int = 20_000_000
-    regional_pairs: int = 150_000
-    processes: int = 0
-    stay_in_academie: bool = False
-    mode: str = "optimal"
-    host_priority: tuple[str, ...] = ("priority", "distance", "lottery")
-    price_of_stability: bool = True
-    time_limit: float = 60.0
-    seed: int = 0
-    gender_target: float | None = None
-    gender_site_min: int = 2
-    academie_floors: str = "none"
-    coverage_target: int = 1000
-    memory_limit_mb: float = 8000.0
-    objective: Objective = field(default_factory=Objective)
-
-    def with_options(self, **changes: Any) -> Config:
-        """A copy with the given options changed (None values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-
-#: The options a policy file may set directly (all but ``objective``, a table of its own), by name.
-OPTIONS = {f.name: f for f in fields(Config) if f.name != "objective"}
+__all__ = ["load_config", "read_toml", "coerce_option", "read_objective"]
 
 
 def read_toml(path: str | Path, what: str) -> dict[str, Any]:

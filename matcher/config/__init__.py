@@ -1,0 +1,32 @@
+"""Configuration: every option of a run in a few frozen sections, read from a TOML policy file."""
+
+from matcher.config.options import (
+    HOST_CRITERIA,
+    OPTIONS,
+    Calendar,
+    Config,
+    Fairness,
+    Geography,
+    Objective,
+    Resources,
+    Solver,
+)
+from matcher.config.policy import coerce_option, load_config, read_objective, read_toml
+from matcher.objective import LEVELS
+
+__all__ = [
+    "Calendar",
+    "Config",
+    "Fairness",
+    "Geography",
+    "HOST_CRITERIA",
+    "LEVELS",
+    "OPTIONS",
+    "Objective",
+    "Resources",
+    "Solver",
+    "coerce_option",
+    "load_config",
+    "read_objective",
+    "read_toml",
+]
