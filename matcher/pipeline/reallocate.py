@@ -176,10 +176,11 @@ def reallocate(
         kept = _placements(keep["s"].to_numpy(np.int64), keep["t"].to_numpy(np.int64), keep["weeks"].to_numpy(object))
     placements, all_pairs, best = stages.run("solve", _place_rest, students, sites, kept, config, cands.pairs, pairs)
     info = {
+        "status": None,  # first in summary.json; set by scope below
         **best.info,
         "method": "re-allocation: still-valid placements kept, " + best.info["method"],
         "kept_students": int(keep["student_id"].nunique()),
-        **scope(cands, Widening(cands, skipped="re-allocation keeps the nearest sites"), best.info["status"]),
+        **scope(cands, Widening(cands, skipped="re-allocation keeps the nearest sites"), best.status),
         **_not_applied(config),
     }
     levels = _levels(best.levels, kept, all_pairs, students)

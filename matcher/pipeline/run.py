@@ -48,7 +48,7 @@ def allocate_one(
     check_memory(len(students), len(sites), len(cands.pairs), config)  # refuses, with advice, before the model
     best, extra = stages.run("solve", _solve, instance, cands.pairs, widening)
     _same_bound(best.levels, widening, config)
-    info = {**best.info, **scope(cands, widening, best.info["status"])}
+    info = {"status": None, **best.info, **scope(cands, widening, best.status)}  # status first in summary.json
     solved = Solved(best.placements, best.pairs, cands.pairs, list(best.levels), info, extra)
     return finish(instance, solved, cands, given_pairs=pairs, inputs=inputs or {}, stages=stages)
 

@@ -34,7 +34,8 @@ class Optimum:
     placements: pd.DataFrame
     pairs: pd.DataFrame
     levels: tuple[Level, ...]
-    info: dict[str, Any]  # solver facts for summary.json: status, method, counts...
+    status: Status
+    info: dict[str, Any]  # solver facts for summary.json: method, counts...
 
 
 def optimise(
@@ -183,10 +184,9 @@ def _result(
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
     status = Status.OPTIMAL if proven else Status.FEASIBLE
     info = {
-        "status": status.value,
         "method": "OR-Tools min-cost flow, lexicographic",
         "flow_solves": state.solves,
         "restriction_rounds": state.rounds,
         "restricted_students": int((state.stage > 0).sum()),
     }
-    return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), info)
+    return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), status, info)

@@ -115,7 +115,7 @@ def stable_optimum(
             "price_of_stability": {
                 "stable": mine,
                 "optimal": other,
-                "optimal_status": best.info["status"],
+                "optimal_status": best.status.value,
                 # k: each key of Figures in turn, all of them numbers or None
                 "difference": {k: _diff(mine[k], other[k]) for k in mine},  # type: ignore[literal-required]
             }
@@ -123,11 +123,10 @@ def stable_optimum(
     levels = _levels(placements, pairs, students, config.objective.order, bounds)
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
     info = {
-        "status": (Status.OPTIMAL if proven else Status.FEASIBLE).value,
         "method": "students-propose deferred acceptance (stable, full time)",
         "host_priority": list(config.host_priority),
     }
-    return Optimum(placements, pairs, tuple(levels), info), extra
+    return Optimum(placements, pairs, tuple(levels), Status.OPTIMAL if proven else Status.FEASIBLE, info), extra
 
 
 def _whole_groups(placements: pd.DataFrame, groups: Groups) -> pd.DataFrame:

@@ -89,16 +89,17 @@ def finish(
     return Result(assignments, unassigned, summary, dict(stages.timings))
 
 
-def scope(cands: Candidates, widening: Widening, status: str) -> dict[str, Any]:
+def scope(cands: Candidates, widening: Widening, status: Status) -> dict[str, Any]:
     """What the bounds are proven over: every eligible pair, or only the nearest sites kept per trade pool.
 
     With a cap, eligible sites beyond it were not considered for the later levels, so the result is not claimed
-    optimal; the ``placed`` bound still holds over all eligible pairs when the lists were widened.
+    optimal; the ``placed`` bound still holds over all eligible pairs when the lists were widened. The status
+    becomes text here, for ``summary.json``, and nowhere else.
     """
     truncated = int(cands.truncated.sum())
     over = BOUNDS_OVER[0] if not truncated else BOUNDS_OVER[1] if widening.over_all_pairs else BOUNDS_OVER[2]
     info: dict[str, Any] = {
-        "status": Status.FEASIBLE.value if truncated and status == Status.OPTIMAL.value else status,
+        "status": (Status.FEASIBLE if truncated and status is Status.OPTIMAL else status).value,
         "candidate_pairs": len(cands.pairs),
         "candidates_per_pool": cands.k,
         "truncated_students": truncated,
