@@ -9,6 +9,7 @@ cause with hand-derived outcomes.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -279,3 +280,20 @@ def test_previous_with_two_full_time_rows_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         read_previous(tmp_path)
     assert [(p.value, p.message) for p in err.value.problems] == [("e1", "rows for weeks both, both")]
+
+
+def test_reallocation_reports_its_scope_and_the_levels_it_does_not_optimise(scenario):
+    # The same finishing step as allocate: the solver section says over which pairs the bounds hold; a policy
+    # with floors and a gender target gets them in the figures but not as levels, and the summary says so.
+    summary = json.loads((scenario["root"] / "after" / "summary.json").read_text(encoding="utf-8"))
+    solver = summary["solver"]
+    assert solver["bounds_over"] == "all eligible pairs" and solver["truncated_students"] == 0
+    assert list(solver)[0] == "status" and "levels_not_applied" not in solver
+    students, sites = load_inputs(scenario["root"] / "students.csv", scenario["root"] / "sites.csv", Config())
+    previous = _read(scenario["root"] / "before" / "assignments.csv")[["student_id", "site_id", "weeks"]]
+    config = Config(academie_floors="proportional", gender_target=0.4)
+    again = reallocate(previous, students, sites, config)
+    assert again.result.summary["solver"]["levels_not_applied"] == ["floors", "gender"]
+    levels = [lv["level"] for lv in again.result.summary["objective"]]
+    assert levels == ["placed", "priority", "preference", "distance", "splits"]  # no floors, no gender level
+    assert again.result.summary["floors"]["total_floor"] == 1000  # the figures are still reported
