@@ -139,3 +139,15 @@ def test_the_checker_finds_a_cycle_and_an_upward_import():
     edges = {"matcher.load.a": {"matcher.solve.b"}, "matcher.solve.b": {"matcher.load.a"}}
     assert cycles(edges) == [["matcher.load.a", "matcher.solve.b"]]
     assert layer("matcher.solve.b") > layer("matcher.load.a")
+
+
+def test_every_sub_package_is_installed():
+    # pyproject.toml lists the packages a plain `pip install .` copies: a sub-package missing there works in an
+    # editable install and breaks the README's demo command.
+    import tomllib
+
+    listed = set(
+        tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    found = {module_name(p.parent / "__init__.py") for p in PACKAGE.rglob("__init__.py")}
+    assert found - listed == set()
