@@ -55,6 +55,8 @@ class Guidance:
         Per student: +1 placed by the plan's flow and not by the first one, -1 the other way round, 0 otherwise.
     waiting : ndarray of int
         Per site: students not placed by the maximum flow with a pair there.
+    placed : ndarray of bool
+        Per student: placed by the maximum flow (before the plan).
     """
 
     bound: int
@@ -62,13 +64,22 @@ class Guidance:
     plan: pd.DataFrame
     gained: _Ints
     waiting: _Ints
+    placed: _Bools
 
 
 class _State:
     """The residual network and the site arcs' layout (``build_network``: site j's week-1 arc is arc j, its week-2
     arc is arc m + j; its nodes 2 + j and 2 + m + j)."""
 
-    def __init__(self, pairs: pd.DataFrame, weeks: np.ndarray, cap1: _Ints, cap2: _Ints) -> None:
+    def __init__(
+        self,
+        pairs: pd.DataFrame,
+        weeks: np.ndarray,
+        cap1: _Ints,
+        cap2: _Ints,
+        may_split: _Bools | None = None,
+        full_time_only: _Bools | None = None,
+    ) -> None:
         net = build_network(pairs, weeks, cap1, cap2)
         solver = max_flow_solver(net)
         self.res = Residual(net, solver.flows(np.arange(len(net.tails))))
@@ -76,6 +87,18 @@ class _State:
         self.w1, self.w2 = 2 + np.arange(m), 2 + m + np.arange(m)
         self.has1, self.has2 = cap1 > 0, cap2 > 0
         self.student_arc = net.student_arc
+        on_pair = np.flatnonzero(net.pair >= 0)
+        self.arc_student = np.full(len(net.tails), -1, np.int64)
+        self.arc_student[on_pair] = pairs["student"].to_numpy(np.int64)[net.pair[on_pair]]
+        self.arc_site = np.full(len(net.tails), -1, np.int64)
+        self.arc_site[on_pair] = pairs["site"].to_numpy(np.int64)[net.pair[on_pair]]
+        self.arc_week = net.week
+        order = on_pair[np.argsort(self.arc_student[on_pair], kind="stable")]
+        self.by_student = order
+        self.student_start = np.searchsorted(self.arc_student[order], np.arange(len(weeks) + 1))
+        self.may_split = np.ones(len(weeks), bool) if may_split is None else may_split
+        self.full_time_only = np.zeros(len(cap1), bool) if full_time_only is None else full_time_only
+        self._raised = 0  # the weeks (bits) whose new unit ``add_place`` has added so far
         self.sink = np.zeros(net.n_nodes, bool)
         self.sink[SINK] = True
         self.no_source = np.zeros(net.n_nodes, bool)
@@ -91,38 +114,78 @@ class _State:
         self.c = self.has1 & self.has2 & ~self.a & ~self.b & self.middle[self.w1] & self.middle[self.w2]
         self.blocked = ~self.middle
 
+    def breaks(self, since: int) -> int:
+        """How many more students the changes since the mark ``since`` split where the full-time rules forbid it
+        (a student who may not split, a full-time-only site), the changes kept."""
+        changes = self.res.since(since)
+        arcs = np.unique(np.array([a for kind, a, _ in changes if kind == "flow"], np.int64))
+        who = np.unique(self.arc_student[arcs[self.arc_student[arcs] >= 0]])
+        now = self._split_badly(who)
+        self.res.undo(since)
+        before = self._split_badly(who)
+        self.res.redo(changes)
+        return now - before
+
+    def _split_badly(self, who: _Ints) -> int:
+        """How many of the students ``who`` the flow splits between two sites while they may not split."""
+        if len(who) == 0:
+            return 0
+        lengths = self.student_start[who + 1] - self.student_start[who]
+        at = np.repeat(self.student_start[who] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        arcs = self.by_student[at]
+        arcs = arcs[self.res.flow[arcs] > 0]
+        site1 = np.full(len(self.may_split), -1, np.int64)
+        site2 = np.full(len(self.may_split), -1, np.int64)
+        one = arcs[self.arc_week[arcs] == 1]
+        two = arcs[self.arc_week[arcs] == 2]
+        site1[self.arc_student[one]] = self.arc_site[one]
+        site2[self.arc_student[two]] = self.arc_site[two]
+        s1, s2 = site1[who], site2[who]
+        split = (s1 >= 0) & (s2 >= 0) & (s1 != s2)
+        return int(
+            (
+                split
+                & (
+                    ~self.may_split[who]
+                    | self.full_time_only[np.maximum(s1, 0)]
+                    | self.full_time_only[np.maximum(s2, 0)]
+                )
+            ).sum()
+        )
+
     def upper(self) -> _Ints:
         """Per site, the most one more place there can add: 2 with ``a`` and ``b``, 1 with one of them or ``c``."""
         out: _Ints = (self.a & self.b).astype(np.int64) + (self.a | self.b | self.c)
         return out
 
     def add_place(self, j: int) -> tuple[int, str]:
-        """One more place at site ``j``, the flow made maximum again; returns (students it adds, weeks used)."""
+        """One more place at site ``j``, the flow made maximum again; returns (students it adds, weeks used).
+
+        Each week's new unit is added just before a path may use it, so that a path searched for one week's unit
+        cannot take the other's."""
         used1 = used2 = False
-        paths = 0
-        if self.has1[j]:
-            self.res.raise_capacity(j)
-        if self.has2[j]:
-            self.res.raise_capacity(self.m + j)
+        target = np.zeros(len(self.sink), bool)
+        target[self.w2[j]] = True
         if self.a[j]:
             used1 = self._path(j, [int(self.w1[j])], self.sink, self.no_source, 1)
-            paths += used1
         if self.b[j]:
-            target = np.zeros(len(self.sink), bool)
-            target[self.w2[j]] = True
             used2 = self._path(j, [SOURCE], target, None, 2)
-            paths += used2
         if self.c[j]:
-            target = np.zeros(len(self.sink), bool)
-            target[self.w2[j]] = True
             used1 = used2 = self._path(j, [int(self.w1[j])], target, self.blocked, 3)
-            paths += used1
+        for week, has, arc in ((1, self.has1, j), (2, self.has2, self.m + j)):
+            if has[j] and not self._raised & week:
+                self.res.raise_capacity(arc)
+        self._raised = 0
         weeks = "both" if used1 and used2 else "week_1" if used1 else "week_2" if used2 else ""
-        return paths, weeks
+        return int(self.a[j] and used1) + int(self.b[j] and used2) + int(self.c[j] and used1), weeks
 
     def _path(self, j: int, starts: list[int], target: _Bools, blocked: _Bools | None, arcs: int) -> bool:
-        """Augment along a path from ``starts`` to ``target``, then through site ``j``'s new arcs (1: week 1,
-        2: week 2, 3: both); whether there was one."""
+        """Add site ``j``'s new units (1: week 1, 2: week 2, 3: both), then augment along a path from ``starts``
+        to ``target`` and through those units; whether there was one."""
+        for bit, arc in ((1, j), (2, self.m + j)):
+            if arcs & bit and not self._raised & bit:
+                self.res.raise_capacity(arc)
+                self._raised |= bit
         if self.res.augment(np.asarray(starts, np.int64), target, blocked) < 0:
             return False
         for bit, arc in ((1, j), (2, self.m + j)):
@@ -131,24 +194,36 @@ class _State:
         return True
 
 
-def recruitment_plan(pairs: pd.DataFrame, weeks: np.ndarray, cap1: _Ints, cap2: _Ints, top: int) -> Guidance:
+def recruitment_plan(
+    pairs: pd.DataFrame,
+    weeks: np.ndarray,
+    cap1: _Ints,
+    cap2: _Ints,
+    top: int,
+    may_split: _Bools | None = None,
+    full_time_only: _Bools | None = None,
+) -> Guidance:
     """The guidance for the relaxed network on ``pairs`` (``student, site``) of students with ``weeks`` at sites
-    with ``cap1``/``cap2`` places; a plan of at most ``top`` places (see the module docstring)."""
-    state = _State(pairs, weeks, cap1, cap2)
+    with ``cap1``/``cap2`` places; a plan of at most ``top`` places (see the module docstring). ``may_split``
+    (per student) and ``full_time_only`` (per site) rank first the places that split nobody the full-time rules
+    forbid (the network relaxes those rules, as the ``placed`` bound does)."""
+    state = _State(pairs, weeks, cap1, cap2, may_split, full_time_only)
     res = state.res
     bound, placed0 = res.value, res.flow[state.student_arc].copy()
     waiting = _waiting(pairs, placed0, len(cap1))
     first = _first(state)
-    plan = []
+    plan: list[tuple[int, int, str]] = []
+    left = waiting.copy()  # ties go to the site with most students still waiting, less the places planned there
     while len(plan) < top:
-        step = _best(state, waiting)
+        step = _best(state, left)
         if step is None:
             break
         plan.append(step)
+        left[step[0]] -= step[1]
         state.sides()
     gained = (res.flow[state.student_arc] - placed0).astype(np.int64)
     table = pd.DataFrame(plan, columns=["site", "students", "weeks"]).astype({"site": np.int64, "students": np.int64})
-    return Guidance(bound, first, table, gained, waiting)
+    return Guidance(bound, first, table, gained, waiting, placed0 > 0)
 
 
 def _first(state: _State) -> pd.DataFrame:
@@ -167,25 +242,28 @@ def _first(state: _State) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["site", "students", "weeks"]).astype({"site": np.int64, "students": np.int64})
 
 
-def _best(state: _State, waiting: _Ints) -> tuple[int, int, str] | None:
-    """Add the place adding most students (ties: most students waiting in range, then file order); None when no
-    place adds any."""
+def _best(state: _State, waiting: _Ints, tries: int = 64) -> tuple[int, int, str] | None:
+    """Add the place placing most students without splitting anyone the full-time rules forbid (the students
+    placed less those newly split so; ties: most students still waiting in range, then file order); None when no
+    place adds any. At most ``tries`` places are tried once one adding students is found."""
     upper = state.upper()
     order = np.lexsort((np.arange(len(upper)), -waiting, -upper))
-    best: tuple[int, int, str] | None = None
-    for j in order[upper[order] > 0].tolist():
-        if best is not None and upper[j] <= best[1]:
+    best: tuple[int, int, int, str] | None = None  # (key, site, gain, weeks)
+    for n, j in enumerate(order[upper[order] > 0].tolist()):
+        if best is not None and (upper[j] <= best[0] or n >= tries):
             break
         mark = state.res.mark()
         gain, weeks = state.add_place(j)
-        if gain == upper[j]:
+        key = gain - state.breaks(mark) if gain else -1
+        if gain and key == upper[j]:
             return j, gain, weeks
         state.res.undo(mark)
-        if gain and (best is None or gain > best[1]):
-            best = (j, gain, weeks)
-    if best is not None:
-        state.add_place(best[0])
-    return best
+        if gain and (best is None or key > best[0]):
+            best = (key, j, gain, weeks)
+    if best is None:
+        return None
+    state.add_place(best[1])
+    return best[1], best[2], best[3]
 
 
 def _waiting(pairs: pd.DataFrame, placed: _Ints, m: int) -> _Ints:

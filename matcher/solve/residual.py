@@ -55,6 +55,16 @@ class Residual:
             kind, arc, delta = self._log.pop()
             (self.cap if kind == "cap" else self.flow)[arc] -= delta
 
+    def since(self, mark: int) -> list[tuple[str, int, int]]:
+        """The changes made since ``mark``, in order (for :meth:`redo`)."""
+        return self._log[mark:]
+
+    def redo(self, changes: list[tuple[str, int, int]]) -> None:
+        """Make ``changes`` (from :meth:`since`) again."""
+        for kind, arc, delta in changes:
+            (self.cap if kind == "cap" else self.flow)[arc] += delta
+            self._log.append((kind, arc, delta))
+
     def raise_capacity(self, arc: int) -> None:
         """One more unit of capacity on ``arc``."""
         self.cap[arc] += 1
