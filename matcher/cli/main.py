@@ -23,6 +23,7 @@ from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
 from matcher.cli.options import FILE, GEOCODE, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
+from matcher.cli.recruit import recruit_cmd
 from matcher.cli.reports import coverage_cmd, report_cmd
 from matcher.config import load_config
 from matcher.errors import CheckError, InputError, MatcherWarning, ResourceLimit
@@ -139,6 +140,7 @@ main.add_command(coverage_cmd)
 main.add_command(pseudonymize_cmd)
 main.add_command(reidentify_cmd)
 main.add_command(sweep_cmd)
+main.add_command(recruit_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

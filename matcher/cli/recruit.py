@@ -1,0 +1,55 @@
+"""``matcher recruit``: where one more place places one more student (attached to the group in ``cli.main``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from matcher.cli.options import FILE, GEOCODE, geocoder
+from matcher.config import load_config
+from matcher.export.atomic import check_out_dir
+from matcher.load import load_inputs
+from matcher.pipeline.recruit import recruit, write_recruitment
+
+__all__ = ["recruit_cmd"]
+
+
+@click.command(name="recruit")
+@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
+@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option("--top", type=click.IntRange(0), default=50, show_default=True, help="Places in the plan.")
+@click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for recruitment.csv, recruitment_communes.csv, recruitment_academies.csv, recruitment.json.",
+)
+@GEOCODE
+def recruit_cmd(
+    students_path: Path,
+    sites_path: Path,
+    config_path: Path | None,
+    top: int,
+    max_km: float | None,
+    out_dir: Path,
+    geocode_cache: Path | None,
+) -> None:
+    """Where one more place places one more student: a plan of places, proven on the allocation's flow."""
+    check_out_dir(out_dir)
+    config = load_config(config_path).with_options(default_max_km=max_km)
+    students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
+    if config.mode == "stable":
+        click.echo("note: the guidance is for the optimal mode (the stable mode proves no such bound).")
+    rec = recruit(students, sites, config, top)
+    paths = write_recruitment(rec, out_dir)
+    f = rec.figures
+    click.echo(
+        f"placed bound {f['placed_bound']:,}; the plan's {f['plan_places']:,} places add {f['plan_students']:,} "
+        f"(proven: {f['placed_bound'] + f['plan_students']:,}); one more place counts at {f['sites_listed']:,} "
+        f"sites; {f['no_offer_in_range']:,} students have no offer of their trades in range ({f['seconds']} s)"
+    )
+    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")

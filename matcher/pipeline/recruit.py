@@ -1,0 +1,106 @@
+"""Recruitment guidance end to end: where one more place places one more student, as tables.
+
+The candidate pairs and widening are the optimal mode's (``run.allocate_one``), so the guidance reads the network
+whose maximum flow is the ``placed`` bound ``matcher allocate`` proves; the plan's total is exactly what its
+places add to that bound (:mod:`matcher.solve.recruit`). The stable mode places fewer and proves no such bound:
+the guidance is for the optimal mode.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher.candidates.search import candidates
+from matcher.config import Config
+from matcher.export.atomic import publish
+from matcher.export.safecells import neutralize_frame
+from matcher.solve.recruit import Guidance, recruitment_plan
+from matcher.solve.widen import widen
+from matcher.tables.floors import academie_floors
+from matcher.tables.recruitment import academie_table, commune_table, publishable, site_table
+
+__all__ = ["Recruitment", "recruit", "write_recruitment", "FILES"]
+
+#: The files ``write_recruitment`` publishes, as one set.
+FILES = ("recruitment.csv", "recruitment_communes.csv", "recruitment_academies.csv", "recruitment.json")
+
+
+@dataclass(frozen=True)
+class Recruitment:
+    """Recruitment guidance: three tables (see :mod:`matcher.tables.recruitment`) and headline figures.
+
+    Attributes
+    ----------
+    sites, communes, academies : DataFrame
+        Per site (the plan's sites first, in its order), per commune and trade, per académie.
+    figures : dict
+        ``placed_bound`` (the maximum flow with the sites as they are), ``plan_places``, ``plan_students`` (what
+        the plan's places together add to the bound), ``sites_listed``, ``unplaced``, ``no_offer_in_range``,
+        ``bound_over_all_pairs``, ``mode`` and ``seconds``.
+    guidance : Guidance
+        The flow's own figures (site and student positions).
+    """
+
+    sites: pd.DataFrame
+    communes: pd.DataFrame
+    academies: pd.DataFrame
+    figures: dict[str, Any] = field(default_factory=dict)
+    guidance: Guidance | None = None
+
+
+def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: int = 50) -> Recruitment:
+    """Recruitment guidance for clean located ``students`` and ``sites``, with a plan of at most ``top`` places.
+
+    Every rule the candidate pairs and the network carry applies (distance limits, trades, weeks, reservations,
+    accessibility); the full-time and group rules, relaxed in the network as in the ``placed`` bound, are not.
+    """
+    started = time.perf_counter()
+    cands = candidates(students, sites, config)
+    widening = widen(cands, students, sites, config)
+    pairs = widening.candidates.pairs[["student", "site"]]
+    guidance = recruitment_plan(
+        pairs,
+        students["weeks"].to_numpy(object),
+        sites["capacity_week_1"].to_numpy(np.int64),
+        sites["capacity_week_2"].to_numpy(np.int64),
+        top,
+        students["split_ok"].to_numpy(bool),
+        sites["full_time_only"].to_numpy(bool),
+    )
+    has_pair = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students)) > 0
+    by_site = site_table(guidance, sites)
+    communes = commune_table(guidance, by_site, students, guidance.placed, has_pair)
+    academies = academie_table(guidance, by_site, students, guidance.placed, has_pair, academie_floors(config))
+    figures = {
+        "placed_bound": guidance.bound,
+        "plan_places": len(guidance.plan),
+        "plan_students": int(guidance.plan["students"].sum()),
+        "sites_listed": len(guidance.first),
+        "unplaced": int((~guidance.placed).sum()),
+        "no_offer_in_range": int((~guidance.placed & ~has_pair).sum()),
+        "bound_over_all_pairs": widening.over_all_pairs,
+        "mode": "optimal",
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return Recruitment(by_site, communes, academies, figures, guidance)
+
+
+def write_recruitment(rec: Recruitment, out_dir: str | Path) -> dict[str, Path]:
+    """Publish ``rec`` into ``out_dir`` as one set (atomically; counts of 1 to 4 existing students as ``<5``):
+    ``recruitment.csv`` (per site), ``recruitment_communes.csv``, ``recruitment_academies.csv`` and
+    ``recruitment.json`` (the headline figures)."""
+    tables = (rec.sites, rec.communes, rec.academies)
+    files = {
+        name: neutralize_frame(publishable(t)).to_csv(index=False, lineterminator="\n").encode("utf-8")
+        for name, t in zip(FILES, tables)
+    }
+    figures = {k: v for k, v in rec.figures.items() if k != "seconds"}  # same inputs, same bytes
+    files[FILES[3]] = (json.dumps(figures, indent=2, ensure_ascii=False) + "\n").encode()
+    return publish(files, out_dir)

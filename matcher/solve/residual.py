@@ -1,0 +1,123 @@
+"""The residual network of a maximum flow, searched and augmented one path at a time (for ``recruit``).
+
+A :class:`Residual` holds a network's arcs, capacities and flows (its own copies, changed in place). Every node's
+residual arcs are listed once (arcs leaving it with room, arcs entering it with flow, walked backwards); a search
+is breadth-first, a whole frontier at a time with numpy, and stops as soon as it reaches a target, so a path that
+exists is found after a few levels. The nodes the residual network reaches from the source, and those that reach
+the sink, come from scipy's breadth-first search. Every change (a capacity raised, a path augmented) is logged so
+that :meth:`Residual.undo` restores an earlier state exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order
+
+from matcher.solve.network import SINK, SOURCE, Network
+
+__all__ = ["Residual"]
+
+_Ints = npt.NDArray[np.int64]
+_Bools = npt.NDArray[np.bool_]
+
+
+class Residual:
+    """A flow on ``net`` (``flows``: a maximum one) and its residual network."""
+
+    def __init__(self, net: Network, flows: npt.ArrayLike) -> None:
+        self.tails = net.tails.astype(np.int64)
+        self.heads = net.heads.astype(np.int64)
+        self.cap = net.capacities.astype(np.int64)
+        self.flow = np.asarray(flows, np.int64).copy()
+        self.n_nodes = net.n_nodes
+        ends = np.concatenate([self.tails, self.heads])  # an arc is listed at its tail (forward), then its head
+        order = np.argsort(ends, kind="stable")
+        self._arc = np.concatenate([np.arange(len(self.tails))] * 2)[order]
+        self._forward = order < len(self.tails)
+        self._other = np.concatenate([self.heads, self.tails])[order]
+        self._start = np.searchsorted(ends[order], np.arange(self.n_nodes + 1))
+        self._log: list[tuple[str, int, int]] = []
+
+    @property
+    def value(self) -> int:
+        """The flow leaving the source."""
+        return int(self.flow[self.tails == SOURCE].sum() - self.flow[self.heads == SOURCE].sum())
+
+    def mark(self) -> int:
+        """A point to :meth:`undo` back to."""
+        return len(self._log)
+
+    def undo(self, mark: int) -> None:
+        """Undo every change made since ``mark``."""
+        while len(self._log) > mark:
+            kind, arc, delta = self._log.pop()
+            (self.cap if kind == "cap" else self.flow)[arc] -= delta
+
+    def since(self, mark: int) -> list[tuple[str, int, int]]:
+        """The changes made since ``mark``, in order (for :meth:`redo`)."""
+        return self._log[mark:]
+
+    def redo(self, changes: list[tuple[str, int, int]]) -> None:
+        """Make ``changes`` (from :meth:`since`) again."""
+        for kind, arc, delta in changes:
+            (self.cap if kind == "cap" else self.flow)[arc] += delta
+            self._log.append((kind, arc, delta))
+
+    def raise_capacity(self, arc: int) -> None:
+        """One more unit of capacity on ``arc``."""
+        self.cap[arc] += 1
+        self._log.append(("cap", arc, 1))
+
+    def push_arc(self, arc: int) -> None:
+        """One more unit of flow on ``arc`` (the caller keeps the flow conserved)."""
+        self.flow[arc] += 1
+        self._log.append(("flow", arc, 1))
+
+    def reached(self, backwards: bool = False) -> _Bools:
+        """Per node: whether the residual network reaches it from the source (``backwards``: it reaches the sink)."""
+        room, back = self.flow < self.cap, self.flow > 0
+        tails = np.concatenate([self.tails[room], self.heads[back]])
+        heads = np.concatenate([self.heads[room], self.tails[back]])
+        if backwards:
+            tails, heads = heads, tails
+        graph = csr_array((np.ones(len(tails), np.int8), (tails, heads)), shape=(self.n_nodes, self.n_nodes))
+        out = np.zeros(self.n_nodes, bool)
+        out[breadth_first_order(graph, SINK if backwards else SOURCE, directed=True, return_predecessors=False)] = True
+        return out
+
+    def augment(self, starts: _Ints, targets: _Bools, blocked: _Bools | None = None) -> int:
+        """Push one unit along a shortest residual path from a node of ``starts`` to a node in ``targets`` (never
+        entering a ``blocked`` node); returns the target reached, or -1 when there is no such path (nothing
+        changes). The caller accounts for how the unit enters ``starts`` and leaves the target."""
+        seen = np.zeros(self.n_nodes, bool) if blocked is None else blocked.copy()
+        seen[starts] = True
+        via = np.full(self.n_nodes, -1, np.int64)  # position in the adjacency lists of the step into each node
+        frontier = np.asarray(starts, np.int64)
+        while len(frontier):
+            first, last = self._start[frontier], self._start[frontier + 1]
+            lengths = last - first
+            at = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+            arc, other = self._arc[at], self._other[at]
+            usable = np.where(self._forward[at], self.flow[arc] < self.cap[arc], self.flow[arc] > 0) & ~seen[other]
+            at, other = at[usable], other[usable]
+            other, first_seen = np.unique(other, return_index=True)
+            at = at[first_seen]
+            seen[other], via[other] = True, at
+            hit = other[targets[other]]
+            if len(hit):
+                self._push(int(hit[0]), via, set(np.asarray(starts).tolist()))
+                return int(hit[0])
+            frontier = other
+        return -1
+
+    def _push(self, node: int, via: _Ints, starts: set[int]) -> None:
+        """One unit along the path recorded in ``via``, from a start to ``node``."""
+        while node not in starts:
+            step = int(via[node])
+            arc = int(self._arc[step])
+            delta = 1 if self._forward[step] else -1
+            self.flow[arc] += delta
+            self._log.append(("flow", arc, delta))
+            node = int(self.tails[arc] if delta == 1 else self.heads[arc])
