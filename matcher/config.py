@@ -52,6 +52,8 @@ class Config:
         Furthest distance for students whose ``max_km`` is empty.
     sectors : tuple of str or None
         Known trade codes; when set, unknown codes in the files are reported as errors.
+    default_capacity : int or None
+        Places of each site of a sites file without a capacity column (the national platform's extracts).
     other_sectors_rank_penalty : int or None
         None: a student who lists trades only gets those trades. An integer: other trades are allowed, at this
         many preference ranks worse than the student's last listed trade.
@@ -108,6 +110,7 @@ class Config:
     week_1_start: date | None = None
     default_max_km: float = 30.0
     sectors: tuple[str, ...] | None = None
+    default_capacity: int | None = None
     other_sectors_rank_penalty: int | None = None
     max_minutes: float = 60.0
     candidate_k: int = 40
@@ -216,6 +219,7 @@ def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> A
         return bad("'optimal' or 'stable'")
     if key in (
         "year",
+        "default_capacity",
         "candidate_k",
         "seed",
         "other_sectors_rank_penalty",

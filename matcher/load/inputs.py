@@ -45,7 +45,8 @@ def load_inputs(
     InputError
         With every problem of both files, when anything is wrong.
     """
-    students, sites = read_file(students_path, "students"), read_file(sites_path, "sites")
+    students = read_file(students_path, "students", config)
+    sites = read_file(sites_path, "sites", config)
     problems = students.problems + sites.problems
     cross, choices = cross_rules(students, sites, config)
     problems += cross

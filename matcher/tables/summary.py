@@ -155,6 +155,8 @@ def _gap(levels: list[Level]) -> dict[str, float | str | None]:
 def _parameters(config: Config) -> dict[str, Any]:
     raw = dataclasses.asdict(config)
     raw["week_1_start"] = config.week_1_start.isoformat() if config.week_1_start else None
+    if config.default_capacity is None:  # named only when used: runs without it keep their summary
+        del raw["default_capacity"]
     return raw
 
 
