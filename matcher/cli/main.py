@@ -23,10 +23,10 @@ from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
-from matcher.cli.problems import grouped, problems_file
+from matcher.cli.problems import grouped, problems_file, write_problems
 from matcher.cli.reports import coverage_cmd, report_cmd
 from matcher.config import load_config
-from matcher.errors import CheckError, InputError, MatcherWarning
+from matcher.errors import CheckError, InputError, MatcherWarning, Problem
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
 
@@ -108,8 +108,14 @@ def validate(
 ) -> None:
     """Check and locate both files; exit 0 when valid, 2 with every problem listed."""
     config = load_config(config_path).with_options(default_capacity=default_capacity)
+    left_out: list[Problem] = []
     with problems_file(problems_path):
-        students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
+        students, sites = load_inputs(
+            students_path, sites_path, config, geocoder=geocoder(geocode_cache), left_out=left_out
+        )
+    if problems_path is not None and left_out:
+        write_problems(left_out, problems_path)
+        click.echo(f"wrote {problems_path} ({len(left_out):,} offers left out)")
     click.echo(f"valid: {len(students):,} students, {len(sites):,} sites located")
     click.echo(render_inputs(students, sites))
 

@@ -47,11 +47,11 @@ def _line(same: list[Problem]) -> str:
         return str(first)
     where = first.file + (f", column {first.column}" if first.column else "")
     rows = sorted({p.row for p in same if p.row is not None})
-    shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (", ..." if len(rows) > SHOWN_ROWS else "")
+    shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (" and more" if len(rows) > SHOWN_ROWS else "")
     parts = [f"{len(same):,} rows ({shown})" if rows else f"{len(same):,} times"]
     values = list(dict.fromkeys(p.value for p in same if p.value != ""))
     if values and first.column not in PERSONAL_VALUES:
-        more = ", ..." if len(values) > SHOWN_ROWS else ""
+        more = " and more" if len(values) > SHOWN_ROWS else ""
         parts.append("values " + ", ".join(repr(v) for v in values[:SHOWN_ROWS]) + more)
     return f"{where}: {first.message}: {'; '.join(parts)}. Fix: {first.fix}"
 

@@ -20,28 +20,39 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.domain import reference
-from matcher.load.headers import normalize
 
-__all__ = ["name_key", "looks_like_names", "resolve_names", "Resolution"]
+__all__ = ["name_key", "name_keys", "looks_like_names", "resolve_names", "Resolution"]
 
 _CODE = re.compile(r"^\s*(\d[\dAaBb]\d{3}|\d{4})(\.0+)?\s*$")
 _ARTICLE = re.compile(r"^(.*)_(le|la|les|l)$")
-_SAINT = {"st": "saint", "ste": "sainte"}
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_CEDEX = re.compile(r"(^|_)cedex(_\d+)?$")
+_ARRONDISSEMENT = re.compile(r"^(paris|lyon|marseille)_\d+(e|er|eme)?(_arrondissement)?$")
+_SAINT = re.compile(r"(^|_)(st|ste)(_|$)")
+_SAINTS = {"st": "saint", "ste": "sainte"}
 
 
 def name_key(name: str) -> str:
     """The loose form of a commune name: ``"ST-ETIENNE CEDEX 2"`` → ``"saint_etienne"``."""
-    key = normalize(name)
-    key = re.sub(r"(^|_)cedex(_\d+)?$", "", key).strip("_")
+    return str(name_keys(pd.Series([name], dtype=str)).iat[0])
+
+
+def name_keys(names: pd.Series) -> pd.Series:
+    """:func:`name_key` of every cell, vectorised."""
     key = (
-        re.sub(r"_\d+(e|er|eme)?(_arrondissement)?$", "", key)
-        if key.startswith(("paris_", "lyon_", "marseille_"))
-        else key
+        names.astype(str)
+        .str.normalize("NFKD")
+        .str.encode("ascii", "ignore")
+        .str.decode("ascii")
+        .str.lower()
+        .str.replace(_NON_WORD, "_", regex=True)
+        .str.strip("_")
+        .str.replace(_CEDEX, "", regex=True)
+        .str.replace(_ARRONDISSEMENT, r"\1", regex=True)
     )
-    article = _ARTICLE.match(key)
-    if article and "(" in name:
-        key = f"{article.group(2)}_{article.group(1)}"
-    return "_".join(_SAINT.get(token, token) for token in key.split("_"))
+    article = names.astype(str).str.contains("(", regex=False) & key.str.match(_ARTICLE)
+    key = key.mask(article, key.str.replace(_ARTICLE, r"\2_\1", regex=True))
+    return key.str.replace(_SAINT, lambda m: m.group(1) + _SAINTS[m.group(2)] + m.group(3), regex=True)
 
 
 def looks_like_names(cells: pd.Series) -> bool:
@@ -68,7 +79,7 @@ class _Index:
 def _index() -> _Index:
     com = reference.communes()
     com = com[com["type"] == "COM"]
-    keys = [name_key(n) for n in com["name"].astype(str)]
+    keys = name_keys(com["name"].astype(str)).tolist()
     by_name: dict[str, list[str]] = {}
     for key, code in zip(keys, com["insee_code"].astype(str)):
         by_name.setdefault(key, []).append(code)
@@ -104,9 +115,9 @@ def _departements(code: str) -> set[str]:
 
 
 def _one(name: str, code: str, dept: str) -> tuple[str, str]:
-    """Resolve one distinct (name, code, département): (INSEE code, "") or ("", why)."""
+    """Resolve one distinct (loose name, code, département): (INSEE code, "") or ("", why)."""
     index = _index()
-    candidates = index.by_name.get(name_key(name), [])
+    candidates = index.by_name.get(name, [])
     if not candidates:
         return "", "unknown commune name"
     code = code.strip().upper()
@@ -128,6 +139,13 @@ def _one(name: str, code: str, dept: str) -> tuple[str, str]:
     return "", f"ambiguous commune name: {len(inside)} communes ({shown})"
 
 
+def _keys(names: pd.Series) -> list[str]:
+    """The loose form of each cell, computed once per distinct name."""
+    positions, distinct = pd.factorize(names.astype(str).str.strip().to_numpy(dtype=object))
+    keys = name_keys(pd.Series(distinct, dtype=str)).to_numpy(dtype=object)
+    return list(np.append(keys, "")[positions])
+
+
 def resolve_names(names: pd.Series, codes: pd.Series | None = None, depts: pd.Series | None = None) -> Resolution:
     """Resolve each row's commune name with the code and département beside it (see the module docstring)."""
     n = len(names)
@@ -135,7 +153,7 @@ def resolve_names(names: pd.Series, codes: pd.Series | None = None, depts: pd.Se
     def text(column: pd.Series | None) -> Iterable[str]:
         return column.astype(str).tolist() if column is not None else [""] * n
 
-    triples = pd.Series(list(zip(names.astype(str).str.strip().tolist(), text(codes), text(depts))), dtype=object)
+    triples = pd.Series(list(zip(_keys(names), text(codes), text(depts))), dtype=object)
     positions, distinct = pd.factorize(triples)
     found = [_one(*triple) if triple[0] else ("", "") for triple in distinct]
     codes_out = np.array([f[0] for f in found] + [""], dtype=object)[positions]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pandas as pd
 
 from matcher.config import Config
 from matcher.domain import reference
-from matcher.errors import InputError, Problem
+from matcher.errors import InputError, MatcherWarning, Problem
+from matcher.load import notices
 from matcher.load.locate import Geocoder, locate
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
 
@@ -19,7 +21,12 @@ __all__ = ["load_inputs", "cross_rules"]
 
 
 def load_inputs(
-    students_path: str | Path, sites_path: str | Path, config: Config, *, geocoder: Geocoder | None = None
+    students_path: str | Path,
+    sites_path: str | Path,
+    config: Config,
+    *,
+    geocoder: Geocoder | None = None,
+    left_out: list[Problem] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read, validate and locate the students and sites files.
 
@@ -31,6 +38,8 @@ def load_inputs(
         ``config.sectors``, when set, lists the known trade codes.
     geocoder : Geocoder, optional
         Online address geocoder (:class:`matcher.load.geocode.AddressGeocoder`); off by default.
+    left_out : list of Problem, optional
+        Extended with the offers of a national extract left out because nothing locates them (row, values, why).
 
     Returns
     -------
@@ -47,7 +56,10 @@ def load_inputs(
     """
     students = read_file(students_path, "students", config)
     sites = read_file(sites_path, "sites", config)
-    problems = students.problems + sites.problems
+    problems = notices.swapped(students, sites) + notices.raw_ine(students) + students.problems + sites.problems
+    _say(sites, left_out)
+    for note in notices.trade_notes(students, sites) if not problems else []:
+        warnings.warn(MatcherWarning(note), stacklevel=2)
     cross, choices = cross_rules(students, sites, config)
     problems += cross
     located = []
@@ -60,6 +72,29 @@ def load_inputs(
     if problems:
         raise InputError(problems)
     return located[0].assign(site_choices=choices), located[1]
+
+
+def _say(sites: ReadResult, left_out: list[Problem] | None) -> None:
+    """Warn about the offers of a platform extract left out (not for seconde students, or not located)."""
+    if sites.excluded:
+        warnings.warn(
+            MatcherWarning(f"{sites.file}: {sites.excluded:,} offers not open to seconde students left out (Filière)"),
+            stacklevel=3,
+        )
+    if sites.left_out:
+        first = "; ".join(
+            f"row {p.row} ({p.value}: {p.message.removeprefix('offer left out: ')})" for p in sites.left_out[:5]
+        )
+        warnings.warn(
+            MatcherWarning(
+                f"{sites.file}: {len(sites.left_out):,} offers left out, not located: {first}"
+                + ("; ..." if len(sites.left_out) > 5 else "")
+                + " (the full list: --problems FILE.csv)"
+            ),
+            stacklevel=3,
+        )
+    if left_out is not None:
+        left_out.extend(sites.left_out)
 
 
 def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tuple[list[Problem], pd.Series]:

@@ -95,7 +95,8 @@ def _sectors(cells: pd.Series) -> pd.Series:
 def _extract(raw: RawTable, keys: list[str]) -> Shape:
     col = _column
     offer, siret = col(raw, keys, "id"), col(raw, keys, "siret").str.replace(r"\s", "", regex=True)
-    filiere = col(raw, keys, "filiere").map(normalize)
+    filiere = col(raw, keys, "filiere")
+    filiere = filiere.map({f: normalize(f) for f in pd.unique(filiere)})
     keep = filiere.isin(SECONDE_FILIERES).to_numpy() | filiere.str.contains("seconde").to_numpy()
     columns = {
         "site_id": offer,
