@@ -26,6 +26,7 @@ from matcher.domain.reference import dataset_path
 __all__ = ["Vocabulary", "vocabulary", "key", "split_items", "canonical", "platform_sector", "expand"]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_SMALL_WORDS = re.compile(r"(^|_)(d|de|des|du|l|la|le|les|et|en)(?=_|$)")
 _SEPARATORS = re.compile(r"[|;]")
 
 
@@ -74,18 +75,28 @@ def vocabulary() -> Vocabulary:
     contains = {s: tuple(walk.loc[walk["platform_sector"] == s, "trade"]) for s in platform}
     sectors = {key(name): code for code, label in platform.items() for name in (code, label)}
     by_key = {**sectors, **{key(name): code for code, label in trades.items() for name in (code, label)}}
+    by_key |= {_short(k): code for k, code in list(by_key.items()) if _short(k) not in by_key}
     return Vocabulary(trades, platform, contains, by_key, sectors)
+
+
+def _short(loose: str) -> str:
+    """A loose form without its small words: ``bureau_d_etudes`` → ``bureau_etudes``."""
+    return _SMALL_WORDS.sub("", loose).strip("_")
+
+
+def _lookup(item: str) -> str | None:
+    by_key, loose = vocabulary().by_key, key(item)
+    return by_key.get(loose) or by_key.get(_short(loose))
 
 
 def split_items(cell: str) -> list[str]:
     """The items of a trades cell: split on ``|``, ``;`` and ``,``, a known label holding commas kept whole."""
-    known = vocabulary().by_key
     items: list[str] = []
     for piece in _SEPARATORS.split(cell):
         tokens = piece.split(",")
         i = 0
         while i < len(tokens):
-            j = next((j for j in range(len(tokens), i + 1, -1) if key(",".join(tokens[i:j])) in known), i + 1)
+            j = next((j for j in range(len(tokens), i + 1, -1) if _lookup(",".join(tokens[i:j]))), i + 1)
             items.append(",".join(tokens[i:j]).strip())
             i = j
     return [item for item in items if item]
@@ -93,7 +104,7 @@ def split_items(cell: str) -> list[str]:
 
 def canonical(item: str) -> str:
     """The code of a known trade or sector written by code or label; an unknown item lower-cased."""
-    return vocabulary().by_key.get(key(item), item.strip().lower())
+    return _lookup(item) or item.strip().lower()
 
 
 def platform_sector(text: str) -> str:

@@ -253,7 +253,7 @@ def _number(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]
 def _integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     values, errors = _number(strip_unit(text), decimal_comma=False)
     errors = errors.mask(errors == "number", "whole")  # the fix fits a whole-number column
-    errors = errors.mask((errors == "") & values.notna() & (values != np.round(values)), "integer")
+    errors = errors.mask((errors == "") & values.notna() & (values != np.round(values)), "whole")
     errors = errors.mask((errors == "") & (values < 0), "negative")
     errors = errors.mask((errors == "") & (values > MAX_INTEGER), "large")
     return values.where(errors == "", np.nan), errors

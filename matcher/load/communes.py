@@ -73,6 +73,7 @@ class _Index:
     departement: dict[str, str]
     label: dict[str, str]
     arrondissement: dict[str, str]  # postal code → arrondissement (ARM) INSEE code
+    parent: dict[str, str]  # arrondissement (ARM) INSEE code → its commune
 
 
 @cache
@@ -92,6 +93,7 @@ def _index() -> _Index:
         dict(zip(codes, com["departement"].astype(str))),
         {c: f"{n} ({c})" for c, n in zip(codes, com["name"].astype(str))},
         dict(zip(arm["postal_codes"].astype(str), arm["insee_code"].astype(str))),
+        dict(zip(arm["insee_code"].astype(str), arm["parent_insee"].astype(str))),
     )
 
 
@@ -122,6 +124,8 @@ def _one(name: str, code: str, dept: str) -> tuple[str, str]:
         return "", "unknown commune name"
     code = code.strip().upper()
     code = "0" + code if re.fullmatch(r"\d{4}", code) else code
+    if code in index.parent and index.parent[code] in candidates:
+        return code, ""  # an arrondissement's INSEE code beside its city's name
     if code:
         for test in (lambda c: code in index.postal[c], lambda c: c == code):
             found = [c for c in candidates if test(c)]

@@ -67,7 +67,8 @@ def load_inputs(
         table = result.table
         if result.given & set(LOCATION_COLUMNS[kind]):
             table, found = locate(table, result.file, geocoder, rows=result.rows)
-            problems += found
+            named = {p.row for p in result.problems if p.column == "commune_insee"}  # a commune name not resolved
+            problems += [p for p in found if not (p.row in named and p.message.startswith("no usable location"))]
         located.append(table)
     if problems:
         raise InputError(problems)
