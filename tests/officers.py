@@ -11,6 +11,7 @@ week 2: 22–26 June).
 from __future__ import annotations
 
 import csv
+import hashlib
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -387,7 +388,102 @@ SIECLE: list[Row] = [
 ]
 
 
+WORKBOOK_HEADER = [
+    "Titre de l'offre",
+    "Période de stage",
+    "Nombre max d'élèves accueillis sur l'année",
+    "Stage individuel / collectif",
+    "Département",
+    "Académie",
+    "Secteur",
+    "Employeur",
+    "Adresse de l'employeur",
+    "Classes ciblées",
+]
+WORKBOOK: list[Row] = [
+    [
+        "Découvrir l'énergie [EDF-12]",
+        "Du 15 juin au 19 juin 2026\nDu 22 juin au 26 juin 2026",
+        3,
+        "Stage individuel",
+        "Rhône",
+        "Lyon",
+        "Énergie",
+        "EDF",
+        "1 rue A 69001 Lyon",
+        "Seconde générale et technologique",
+    ],
+    [
+        "Stage réseaux",
+        "Du 22 au 26 juin 2026",
+        2,
+        "Stage collectif",
+        "Paris",
+        "Paris",
+        "Informatique et réseaux",
+        "Orange",
+        "2 rue B, 75005 Paris",
+        "Seconde",
+    ],
+    [
+        "Stage de 3e",
+        "Du 15 juin au 19 juin 2026",
+        5,
+        "Stage individuel",
+        "Rhône",
+        "Lyon",
+        "Énergie",
+        "EDF",
+        "1 rue A 69001 Lyon",
+        "3e, 4e",
+    ],  # not for seconde: left out
+]
+
+
+def derived_id(row: Row) -> str:
+    """The documented id of a workbook row without a reference: ``O`` and 10 hex digits of the SHA-1 of its
+    address, employer, period and title joined by ``|``."""
+    text = "|".join(str(row[i]) for i in (8, 7, 1, 0))
+    return "O" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10].upper()
+
+
+WORKBOOK_PLAIN_HEADER = [
+    "site_id",
+    "company",
+    "commune_insee",
+    "postal_code",
+    "address",
+    "capacity_week_1",
+    "capacity_week_2",
+    "max_group_size",
+    "sectors",
+]
+WORKBOOK_PLAIN: list[Row] = [
+    ["EDF-12", "EDF", "69381", "69001", "1 rue A 69001 Lyon", 3, 3, 1, "secteur_energie"],
+    [
+        derived_id(WORKBOOK[1]),
+        "Orange",
+        "75105",
+        "75005",
+        "2 rue B, 75005 Paris",
+        0,
+        2,
+        2,
+        "secteur_informatique_et_reseaux",
+    ],
+]
+
+
 def _platform(out: Path, put) -> None:
+    readme = [["Lisez-moi"], ["Export des offres de l'académie"]]
+    put(
+        "platform_workbook.xlsx",
+        write_xlsx(out / "platform_workbook.xlsx", {"Lisez-moi": readme, "Offres": [WORKBOOK_HEADER, *WORKBOOK]}),
+    )
+    put(
+        "platform_workbook_plain.csv",
+        write_csv(out / "platform_workbook_plain.csv", WORKBOOK_PLAIN_HEADER, WORKBOOK_PLAIN),
+    )
     put("platform_extract.csv", _write_quoted(out / "platform_extract.csv", PLATFORM_EXTRACT_HEADER, PLATFORM_EXTRACT))
     put(
         "platform_extract_plain.csv",
@@ -453,6 +549,7 @@ SAME: dict[str, tuple[str, str]] = {
     "students.ods": ("students", "students.csv"),
     "platform_extract.csv": ("sites", "platform_extract_plain.csv"),
     "platform_listing.csv": ("sites", "platform_listing_plain.csv"),
+    "platform_workbook.xlsx": ("sites", "platform_workbook_plain.csv"),
 }
 
 

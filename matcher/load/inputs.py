@@ -15,6 +15,7 @@ from matcher.domain import reference
 from matcher.errors import InputError, MatcherWarning, Problem
 from matcher.load import notices
 from matcher.load.locate import Geocoder, locate
+from matcher.load.prepare import NAME_FIX
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
 
 __all__ = ["load_inputs", "cross_rules"]
@@ -67,7 +68,7 @@ def load_inputs(
         table = result.table
         if result.given & set(LOCATION_COLUMNS[kind]):
             table, found = locate(table, result.file, geocoder, rows=result.rows)
-            named = {p.row for p in result.problems if p.column == "commune_insee"}  # a commune name not resolved
+            named = {p.row for p in result.problems if p.fix == NAME_FIX}  # a commune name not resolved: said once
             problems += [p for p in found if not (p.row in named and p.message.startswith("no usable location"))]
         located.append(table)
     if problems:

@@ -20,12 +20,15 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain.crosswalk import platform_sector
+from matcher.domain.period import Period
 from matcher.load.files import RawTable
 from matcher.load.headers import normalize
+from matcher.load.workbook import HEADERS, from_workbook
 
-__all__ = ["Shape", "reshape", "EXTRACT", "LISTING", "WEEKS_COLUMN", "SECONDE_FILIERES"]
+__all__ = ["Shape", "reshape", "EXTRACT", "WORKBOOK", "LISTING", "WEEKS_COLUMN", "SECONDE_FILIERES"]
 
 EXTRACT = "the platform's offers extract"
+WORKBOOK = "the officers' offers workbook"
 LISTING = "the platform's offers listing"
 
 #: Internal column of a listing: ``0`` full time, ``1`` week 1 only, ``2`` week 2 only.
@@ -60,11 +63,14 @@ class Shape:
     national: bool = False
 
 
-def reshape(raw: RawTable, kind: str) -> Shape:
+def reshape(raw: RawTable, kind: str, period: Period) -> Shape:
     """The file in contract columns when its headers are one of the platform's shapes (sites only)."""
     if kind != "sites":
         return Shape(raw)
     keys = [normalize(h) for h in raw.headers]
+    if HEADERS <= set(keys):
+        table, excluded = from_workbook(raw, keys, period)
+        return Shape(table, WORKBOOK, excluded, False)
     if _LISTING_HEADERS <= set(keys):
         return _listing(raw, keys)
     if _EXTRACT_HEADERS <= set(keys):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from matcher.domain.period import Period
 from matcher.errors import Problem
 from matcher.load.communes import looks_like_names, resolve_names
 from matcher.load.files import RawTable
@@ -22,7 +23,7 @@ from matcher.load.lookup import lookup
 from matcher.load.platform import WEEKS_COLUMN, reshape
 from matcher.load.sheets import total_rows
 
-__all__ = ["Prepared", "prepare", "header_score", "DEPARTEMENT_HEADERS"]
+__all__ = ["Prepared", "prepare", "header_score", "DEPARTEMENT_HEADERS", "NAME_FIX"]
 
 #: Normalised headers of a département column (used to resolve commune names).
 DEPARTEMENT_HEADERS = frozenset({"departement", "dept", "dep", "code_departement", "departement_code", "num_dep"})
@@ -49,15 +50,27 @@ def header_score(kind: str) -> Callable[[list[str]], int]:
 
     def score(cells: list[str]) -> int:
         keys = {normalize(c) for c in cells if c}
-        platform = len(keys & {"secteur", "ville", "code_postal", "filiere", "titre_de_l_offre", "employeur"})
+        platform = len(
+            keys
+            & {
+                "secteur",
+                "ville",
+                "code_postal",
+                "filiere",
+                "titre_de_l_offre",
+                "employeur",
+                "periode_de_stage",
+                "adresse_de_l_employeur",
+            }
+        )
         return len({aliases[k] for k in keys if k in aliases and k not in PERSONAL}) + platform
 
     return score
 
 
-def prepare(raw: RawTable, kind: str, file: str, default_capacity: int | None) -> Prepared:
+def prepare(raw: RawTable, kind: str, file: str, default_capacity: int | None, period: Period) -> Prepared:
     """The file's contract columns, with total rows skipped, capacities defaulted and commune names resolved."""
-    shape = reshape(raw, kind)
+    shape = reshape(raw, kind, period)
     raw = shape.raw
     positions, problems = match_headers(raw.headers, kind, file)
     by_name = {name: pos for pos, name in positions.items()}
@@ -115,7 +128,7 @@ def _communes(prepared: Prepared, where: int, postal: int | None, file: str, nat
     cells[where] = np.where(resolved, found.codes, "")
     if not national:
         problems = prepared.problems + [
-            Problem(file, int(raw.rows[i]), "commune_insee", str(names.iat[i]), str(found.why[i]), _FIX)
+            Problem(file, int(raw.rows[i]), "commune_insee", str(names.iat[i]), str(found.why[i]), NAME_FIX)
             for i in np.flatnonzero(failed).tolist()
         ]
         return replace(prepared, raw=replace(raw, cells=cells), problems=problems)
@@ -140,7 +153,7 @@ def _communes(prepared: Prepared, where: int, postal: int | None, file: str, nat
     return replace(prepared, raw=raw, left_out=prepared.left_out + left)
 
 
-_FIX = "write the commune's INSEE code, or give its postal code or département beside the name"
+NAME_FIX = "write the commune's INSEE code, or give its postal code or département beside the name"
 _FIX_OFFER = "correct the commune and postal code on the platform, or add the offer to an officer's own file"
 
 

@@ -130,7 +130,8 @@ def read_file(path: str | Path, kind: str, config: Config | None = None) -> Read
         return ReadResult(file, _empty(kind), problems, np.zeros(0, dtype=np.int64), frozenset())
     file = raw.label or file
     headers = tuple(raw.headers)
-    prepared = prepare(raw, kind, file, config.default_capacity)
+    period = period_for(config.year, config.week_1_start)
+    prepared = prepare(raw, kind, file, config.default_capacity, period)
     for note in [*raw.notes, *prepared.notes]:
         warnings.warn(MatcherWarning(note), stacklevel=2)
     raw, positions, header_problems = prepared.raw, prepared.positions, prepared.problems
@@ -149,7 +150,6 @@ def read_file(path: str | Path, kind: str, config: Config | None = None) -> Read
     distinct = {name: Distinct.of(column) for name, column in cells.items()}
     cells, distinct, refused = _refuse_formulas(file, raw.rows, cells, distinct)
     columns: dict[str, pd.Series] = {}
-    period = period_for(config.year, config.week_1_start)
     for column in SCHEMAS[kind]:
         if column.name in cells:
             values, errors = convert(distinct[column.name], column, raw.excel, period)
