@@ -11,8 +11,8 @@ week 2: 22–26 June).
 from __future__ import annotations
 
 import csv
-import hashlib
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
