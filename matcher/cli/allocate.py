@@ -59,8 +59,16 @@ def _run(
 
 
 @click.command(name="allocate")
-@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option(
+    "--students",
+    "students_path",
+    type=FILE,
+    required=True,
+    help="Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+)
+@click.option(
+    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+)
 @click.option(
     "--out",
     "out_dir",
@@ -135,8 +143,20 @@ def allocate_cmd(
     required=True,
     help="Output folder of the previous run (its assignments.csv and unassigned.csv).",
 )
-@click.option("--students", "students_path", type=FILE, required=True, help="Updated students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Updated sites file (CSV or XLSX).")
+@click.option(
+    "--students",
+    "students_path",
+    type=FILE,
+    required=True,
+    help="Updated students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+)
+@click.option(
+    "--sites",
+    "sites_path",
+    type=FILE,
+    required=True,
+    help="Updated sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+)
 @click.option(
     "--out",
     "out_dir",

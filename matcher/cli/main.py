@@ -92,8 +92,16 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option(
+    "--students",
+    "students_path",
+    type=FILE,
+    required=True,
+    help="Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+)
+@click.option(
+    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+)
 @click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
 @GEOCODE
 @DEFAULT_CAPACITY

@@ -61,7 +61,9 @@ def report_cmd(
 
 
 @click.command(name="coverage")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option(
+    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+)
 @click.option("--target", type=click.IntRange(1), help="National target of places (default 1,000, or the policy's).")
 @click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
 @click.option(
