@@ -12,7 +12,8 @@ import click
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
-from matcher.cli.options import FILE, GEOCODE, geocoder
+from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
+from matcher.cli.problems import problems_file
 from matcher.config import Config, load_config
 from matcher.export.atomic import check_out_dir
 from matcher.export.outputs import file_digest, write_outputs
@@ -58,8 +59,16 @@ def _run(
 
 
 @click.command(name="allocate")
-@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option(
+    "--students",
+    "students_path",
+    type=FILE,
+    required=True,
+    help="Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+)
+@click.option(
+    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+)
 @click.option(
     "--out",
     "out_dir",
@@ -90,6 +99,8 @@ def _run(
     help="Solve each académie as a separate task on --engine and merge the files (same files as one run); "
     "needs stay_in_academie.",
 )
+@DEFAULT_CAPACITY
+@PROBLEMS
 @engine_options
 def allocate_cmd(
     students_path: Path,
@@ -104,6 +115,8 @@ def allocate_cmd(
     geocode_cache: Path | None,
     stay_in_academie: bool | None,
     by: str | None,
+    default_capacity: int | None,
+    problems_path: Path | None,
     engine: str,
     scheduler: str | None,
     workers: int | None,
@@ -111,9 +124,14 @@ def allocate_cmd(
     """Allocate the two weeks and write the officer's files."""
     chosen = engine_from(engine, scheduler, workers)
     config = load_config(config_path).with_options(
-        mode=mode, default_max_km=max_km, time_limit=time_limit, seed=seed, stay_in_academie=stay_in_academie
+        mode=mode,
+        default_max_km=max_km,
+        time_limit=time_limit,
+        seed=seed,
+        stay_in_academie=stay_in_academie,
+        default_capacity=default_capacity,
     )
-    with batch_runner(by, chosen, config) as runner:
+    with problems_file(problems_path), batch_runner(by, chosen, config) as runner:
         _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner=runner)
 
 
@@ -125,8 +143,20 @@ def allocate_cmd(
     required=True,
     help="Output folder of the previous run (its assignments.csv and unassigned.csv).",
 )
-@click.option("--students", "students_path", type=FILE, required=True, help="Updated students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Updated sites file (CSV or XLSX).")
+@click.option(
+    "--students",
+    "students_path",
+    type=FILE,
+    required=True,
+    help="Updated students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+)
+@click.option(
+    "--sites",
+    "sites_path",
+    type=FILE,
+    required=True,
+    help="Updated sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+)
 @click.option(
     "--out",
     "out_dir",

@@ -1,7 +1,7 @@
 """The ``matcher`` command line: a thin click layer over the Python API.
 
 Exit status: 0 success, 2 bad input or usage (every problem listed, nothing written), 1 internal failure
-(one line; the traceback only with ``--debug``).
+(one line; the traceback only with ``--debug``). Problems are grouped by kind (:mod:`~matcher.cli.problems`).
 
 Here: the group (exceptions to exit codes, warnings in one line), ``validate`` and ``generate``. The other commands
 live beside it: :mod:`~matcher.cli.allocate` (allocate, reallocate, demo), :mod:`~matcher.cli.reports` (report,
@@ -21,12 +21,13 @@ import click
 from matcher.cli.allocate import allocate_cmd, demo, reallocate_cmd
 from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
-from matcher.cli.options import FILE, GEOCODE, geocoder
+from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
+from matcher.cli.problems import grouped, problems_file, write_problems
 from matcher.cli.recruit import recruit_cmd
 from matcher.cli.reports import coverage_cmd, report_cmd
 from matcher.config import load_config
-from matcher.errors import CheckError, InputError, MatcherWarning, ResourceLimit
+from matcher.errors import CheckError, InputError, MatcherWarning, Problem, ResourceLimit
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
 from matcher.load.instance import build_instance
@@ -65,7 +66,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             click.echo(f"matcher: {len(exc.problems)} problem(s) in the input; nothing was written.", err=True)
-            click.echo(exc.report(), err=True)
+            click.echo(grouped(exc.problems), err=True)
             ctx.exit(2)
         except ResourceLimit as exc:
             click.echo("matcher: the run was refused before it started; nothing was written.", err=True)
@@ -97,15 +98,39 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option(
+    "--students",
+    "students_path",
+    type=FILE,
+    required=True,
+    help="Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+)
+@click.option(
+    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+)
 @click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
 @GEOCODE
-def validate(students_path: Path, sites_path: Path, config_path: Path | None, geocode_cache: Path | None) -> None:
+@DEFAULT_CAPACITY
+@PROBLEMS
+def validate(
+    students_path: Path,
+    sites_path: Path,
+    config_path: Path | None,
+    geocode_cache: Path | None,
+    default_capacity: int | None,
+    problems_path: Path | None,
+) -> None:
     """Check and locate both files (and the policy's floors file); exit 0 when valid, 2 with every problem listed."""
-    config = load_config(config_path)
-    students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
-    build_instance(students, sites, config)  # what the run derives once: a bad floors file is reported here too
+    config = load_config(config_path).with_options(default_capacity=default_capacity)
+    left_out: list[Problem] = []
+    with problems_file(problems_path):
+        students, sites = load_inputs(
+            students_path, sites_path, config, geocoder=geocoder(geocode_cache), left_out=left_out
+        )
+        build_instance(students, sites, config)  # what the run derives once: a bad floors file is reported too
+    if problems_path is not None and left_out:
+        write_problems(left_out, problems_path)
+        click.echo(f"wrote {problems_path} ({len(left_out):,} offers left out)")
     click.echo(f"valid: {len(students):,} students, {len(sites):,} sites located")
     click.echo(render_inputs(students, sites))
 

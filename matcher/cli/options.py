@@ -8,7 +8,7 @@ import click
 
 from matcher.load.geocode import AddressGeocoder
 
-__all__ = ["FILE", "GEOCODE", "geocoder"]
+__all__ = ["FILE", "GEOCODE", "DEFAULT_CAPACITY", "PROBLEMS", "geocoder"]
 
 #: An existing file (not a folder), given to the command as a Path.
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -20,6 +20,23 @@ GEOCODE = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Geocode free-text `address` cells online (French address base, BAN) with a cache in this folder. "
     "Off by default: nothing leaves the machine without it.",
+)
+
+
+#: ``--default-capacity N``: places of each site when the sites file has no capacity column.
+DEFAULT_CAPACITY = click.option(
+    "--default-capacity",
+    type=click.IntRange(1),
+    help="Places of each site when the sites file has no capacity column (the national platform's extracts); "
+    "policy option default_capacity.",
+)
+
+#: ``--problems FILE.csv``: the full list of problems (the only file written on bad input).
+PROBLEMS = click.option(
+    "--problems",
+    "problems_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="On bad input, write every problem to this CSV file (file, sheet, row, column, value, problem, fix).",
 )
 
 

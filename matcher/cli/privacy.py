@@ -25,7 +25,7 @@ _KEY = click.option(
     "students_path",
     type=FILE,
     required=True,
-    help="Students file with the real identifiers (CSV or XLSX).",
+    help="Students file with the real identifiers (CSV or spreadsheet; a SIECLE export: its INE is replaced).",
 )
 @click.option(
     "--out",

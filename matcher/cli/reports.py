@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.display import render_coverage
-from matcher.cli.options import FILE, GEOCODE, geocoder
+from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.config import load_config
 from matcher.util.progress import Progress
 
@@ -61,7 +61,9 @@ def report_cmd(
 
 
 @click.command(name="coverage")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.option(
+    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+)
 @click.option("--target", type=click.IntRange(1), help="National target of places (default 1,000, or the policy's).")
 @click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
 @click.option(
@@ -71,13 +73,19 @@ def report_cmd(
     help="Also write coverage_academies.csv, coverage_departements.csv, white_zones.csv, coverage.html.",
 )
 @GEOCODE
+@DEFAULT_CAPACITY
 def coverage_cmd(
-    sites_path: Path, target: int | None, config_path: Path | None, out_dir: Path | None, geocode_cache: Path | None
+    sites_path: Path,
+    target: int | None,
+    config_path: Path | None,
+    out_dir: Path | None,
+    geocode_cache: Path | None,
+    default_capacity: int | None,
 ) -> None:
     """Places against the national target, share of seconde students within 15/30/60 km, white zones."""
     from matcher.report.coverage import coverage, load_sites
 
-    config = load_config(config_path).with_options(coverage_target=target)
+    config = load_config(config_path).with_options(coverage_target=target, default_capacity=default_capacity)
     progress = Progress()
     with progress.stage("Loading and locating the sites"):
         sites = load_sites(sites_path, config, geocoder=geocoder(geocode_cache))

@@ -51,19 +51,21 @@ class Calendar:
 
 @dataclass(frozen=True)
 class Geography:
-    """Who may go where.
+    """The inputs, and who may go where.
 
     default_max_km: furthest distance for students whose ``max_km`` is empty. max_minutes: longest travel time
     when a pairs table gives ``minutes``. stay_in_academie: students only go to sites of their own académie (the
     problem then splits exactly). sectors: known trade codes (unknown codes in the files are problems).
     other_sectors_rank_penalty: None, a student who lists trades only gets those; an integer, other trades are
-    allowed at this many ranks after the student's last listed trade.
+    allowed at this many ranks after the student's last listed trade. default_capacity: places of each site of a
+    sites file without a capacity column (the national platform's extracts).
     """
 
     default_max_km: float = 30.0
     max_minutes: float = 60.0
     stay_in_academie: bool = False
     sectors: tuple[str, ...] | None = None
+    default_capacity: int | None = None
     other_sectors_rank_penalty: int | None = None
 
 
@@ -128,7 +130,7 @@ _SECTIONS: dict[str, type[Any]] = {
 OPTIONS: dict[str, str] = {f.name: section for section, kind in _SECTIONS.items() for f in fields(kind)}
 #: The options in the order ``summary.json``'s ``parameters`` lists them.
 _ORDER = (
-    "year week_1_start default_max_km sectors other_sectors_rank_penalty max_minutes candidate_k max_pairs "
+    "year week_1_start default_max_km sectors default_capacity other_sectors_rank_penalty max_minutes candidate_k max_pairs "
     "max_widen_pairs regional_pairs processes stay_in_academie mode host_priority price_of_stability time_limit seed "
     "gender_target gender_site_min academie_floors coverage_target memory_limit_mb"
 ).split()
@@ -208,6 +210,7 @@ class Config:
     max_minutes = _Flat[float]()
     stay_in_academie = _Flat[bool]()
     sectors = _Flat[tuple[str, ...] | None]()
+    default_capacity = _Flat[int | None]()
     other_sectors_rank_penalty = _Flat[int | None]()
     academie_floors = _Flat[str]()
     coverage_target = _Flat[int]()

@@ -96,6 +96,7 @@ def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> A
         return bad("'optimal' or 'stable'")
     if key in (
         "year",
+        "default_capacity",
         "candidate_k",
         "seed",
         "other_sectors_rank_penalty",

@@ -11,7 +11,9 @@ Each converter takes a column of stripped strings and returns the typed values a
 - numbers: ``12.5``; in float columns also ``12,5`` (decimal comma) and spaces as thousands separators.
 - codes: postal and INSEE codes that lost their leading zero in a spreadsheet (``1000``, ``1000.0``) get it back
   (``01000``); INSEE codes and UAIs are upper-cased (``2a004`` → ``2A004``).
-- lists: ``|``-separated, items stripped, empty items and repeats dropped; sectors lower-cased, UAIs upper-cased.
+- lists: ``|``, ``;`` or ``,``-separated, items stripped, empty items and repeats dropped; trades by code or label
+  (:mod:`matcher.load.values`), UAIs upper-cased.
+- capacities may carry their unit (``2 places``); weeks may be dates (:mod:`matcher.load.values`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matcher.domain.period import Period
 from matcher.load.headers import normalize
 from matcher.load.schema import Column
+from matcher.load.values import DATE_ERRORS, split_list, strip_unit, weeks_from_dates
 
 __all__ = ["Distinct", "convert", "formulas", "ERRORS"]
 
@@ -77,7 +81,10 @@ BOOL_WORDS: dict[str, bool] = {
     "oui": True,
     "vrai": True,
     "x": True,
+    "o": True,
+    "y": True,
     "false": False,
+    "n": False,
     "0": False,
     "0_0": False,
     "no": False,
@@ -106,9 +113,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     "number": ("not a number", "write a number such as 12.5 (a decimal comma is accepted)"),
     "finite": ("not a finite number", "write an ordinary number (no nan/inf)"),
     "integer": ("not a whole number", "write a whole number such as 3"),
+    "whole": ("not a whole number", "write a whole number such as 3 (no fraction, sum or question mark)"),
     "negative": ("negative value", "write a number that is zero or more"),
     "large": ("implausibly large number (above 100,000)", "write the real number (places, group size)"),
-    "bool": ("not a yes/no value", "write true/false, oui/non, 1/0, x, or leave empty"),
+    "bool": ("not a yes/no value", "write oui/non, o/n, vrai/faux, true/false, 1/0, x, or leave empty"),
+    **DATE_ERRORS,
     "weeks": ("unknown weeks value", "write both, week_1 or week_2 (or les_deux, semaine_1, semaine_2)"),
     "gender": ("unknown gender value", "write F, M or leave empty"),
 }
@@ -147,7 +156,9 @@ class Distinct:
         return values.take(self.codes).reset_index(drop=True)
 
 
-def convert(cells: Distinct, column: Column, excel: bool) -> tuple[pd.Series, npt.NDArray[np.object_]]:
+def convert(
+    cells: Distinct, column: Column, excel: bool, period: Period | None = None
+) -> tuple[pd.Series, npt.NDArray[np.object_]]:
     """Type one column of a file.
 
     Parameters
@@ -157,7 +168,9 @@ def convert(cells: Distinct, column: Column, excel: bool) -> tuple[pd.Series, np
     column : Column
         The contract column (its ``kind``, ``name`` and ``default`` decide the conversion).
     excel : bool
-        True when the file is XLSX: ids typed as numbers (``123.0``) lose their ``.0``.
+        True when the file is a spreadsheet: ids typed as numbers (``123.0``) lose their ``.0``.
+    period : Period, optional
+        The placement period: ``weeks`` cells written as dates are read against it.
 
     Returns
     -------
@@ -168,6 +181,8 @@ def convert(cells: Distinct, column: Column, excel: bool) -> tuple[pd.Series, np
         Error key per row (a key of :data:`ERRORS`), ``""`` when the cell is fine.
     """
     values, errors = _convert_distinct(cells.text, column, excel)
+    if column.name == "weeks" and period is not None:
+        values, errors = weeks_from_dates(cells.text, values, errors, period)
     return cells.per_row(values), errors.to_numpy(dtype=object)[cells.codes]
 
 
@@ -188,7 +203,7 @@ def _convert_distinct(text: pd.Series, column: Column, excel: bool) -> tuple[pd.
     if kind in ("id", "code", "text"):
         return _code(text, column.name, kind == "code" or (kind == "id" and excel)), ok
     if kind == "list":
-        return _list(text, column.name), ok
+        return split_list(text, column.name), ok
     if kind == "float":
         return _number(text, decimal_comma=True)
     if kind == "int":
@@ -221,15 +236,6 @@ def _code(text: pd.Series, name: str, repair_numbers: bool) -> pd.Series:
     return text.astype(str)
 
 
-def _list(text: pd.Series, name: str) -> pd.Series:
-    if name == "sectors":
-        text = text.str.lower()
-    elif name == "reserved_lycees":
-        text = text.str.upper()
-    items = ((item.strip() for item in cell.split("|")) for cell in text.tolist())  # text is stripped
-    return pd.Series([tuple(dict.fromkeys(i for i in cell if i)) for cell in items], index=text.index, dtype=object)
-
-
 def _number(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     retry = (values.isna() & (text != "")).to_numpy()
@@ -245,8 +251,9 @@ def _number(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]
 
 
 def _integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    values, errors = _number(text, decimal_comma=False)
-    errors = errors.mask((errors == "") & values.notna() & (values != np.round(values)), "integer")
+    values, errors = _number(strip_unit(text), decimal_comma=False)
+    errors = errors.mask(errors == "number", "whole")  # the fix fits a whole-number column
+    errors = errors.mask((errors == "") & values.notna() & (values != np.round(values)), "whole")
     errors = errors.mask((errors == "") & (values < 0), "negative")
     errors = errors.mask((errors == "") & (values > MAX_INTEGER), "large")
     return values.where(errors == "", np.nan), errors

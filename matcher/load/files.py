@@ -1,19 +1,20 @@
-"""Reading a user's file into a grid of strings: CSV (sniffed) or XLSX, never typed by the reader.
+"""Reading a user's file into a grid of strings: CSV (sniffed) or a spreadsheet, never typed by the reader.
 
 Every cell is read as ``str`` and typed later by :mod:`matcher.load.cells`, so that codes keep their leading zeros
-and no reader guesses a type. Anything that is not a readable table (missing file, binary data, an old ``.xls``,
-an empty file, a file above :data:`MAX_FILE_BYTES`) becomes a file-level :class:`~matcher.errors.Problem`, never an
-exception. Damage inside a CSV file is reported on its row: a byte that is neither UTF-8 nor Windows-1252, a row
-using another separator than the header, a quote never closed, a last line cut short (a file saved half-way); CSV
-text is decoded and parsed by :mod:`matcher.load.csvtext`.
+and no reader guesses a type. Spreadsheets (.xlsx, .xlsm, .xls, .ods) are read by :mod:`matcher.load.sheets`, which
+also picks the data sheet and the header row. Anything that is not a readable table (missing file, a PDF, an image,
+a zip archive, binary data, an empty file, a file above :data:`MAX_FILE_BYTES`) becomes a file-level
+:class:`~matcher.errors.Problem`, never an exception. Damage inside a CSV file is reported on its row: a byte that
+is neither UTF-8 nor Windows-1252, a row using another separator than the header, a quote never closed, a last line
+cut short (a file saved half-way); CSV text is decoded and parsed by :mod:`matcher.load.csvtext`.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,14 +23,13 @@ import pandas as pd
 
 from matcher.errors import Problem
 from matcher.load.csvtext import UTF16_BOMS, decode, no_header, parse_csv
+from matcher.load.sheets import SPREADSHEET, not_a_table, pick_table, read_workbook, sniff
 
 __all__ = ["RawTable", "read_raw", "MAX_FILE_BYTES"]
 
 #: Largest input file read (100 MB). A students file of the whole national cohort (560,000 rows) is about 50 MB.
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
-_ZIP = b"PK\x03\x04"
-_OLE = b"\xd0\xcf\x11\xe0"  # legacy .xls
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FIX_FORMAT = "save the table as CSV (UTF-8, comma or semicolon) or as .xlsx"
@@ -48,17 +48,25 @@ class RawTable:
     rows : numpy.ndarray
         Spreadsheet row number of each row of ``cells`` (the header is row 1).
     excel : bool
-        True for an XLSX file (numbers typed in cells may need repairs such as ``1000`` → ``01000``).
+        True for a spreadsheet (numbers typed in cells may need repairs such as ``1000`` → ``01000``).
+    label : str
+        The file's label in problems: its name, with the sheet read when the workbook has several ("" for CSV).
+    notes : tuple of str
+        What the reader chose for the user to know (the sheet read, title rows skipped).
     """
 
     headers: list[str]
     cells: pd.DataFrame
     rows: npt.NDArray[np.intp]
     excel: bool
+    label: str = ""
+    notes: tuple[str, ...] = ()
 
 
-def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem]]:
-    """Read a CSV or XLSX file as strings.
+def read_raw(
+    path: str | Path, file: str, score: Callable[[list[str]], int] | None = None
+) -> tuple[RawTable | None, list[Problem]]:
+    """Read a CSV file or a spreadsheet (.xlsx, .xlsm, .xls, .ods) as strings.
 
     Parameters
     ----------
@@ -66,6 +74,8 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
         The file. XLSX is recognised by its content (a zip archive), whatever its extension.
     file : str
         Label used in problems.
+    score : callable, optional
+        Counts the contract columns a row of cells names: picks a workbook's data sheet and header row.
 
     Returns
     -------
@@ -88,42 +98,49 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
         data = Path(path).read_bytes()
     except OSError as exc:
         return fail(f"cannot read the file ({exc.strerror or exc})", "check the path and the file's permissions")
-    if data.startswith(_OLE):
-        return fail("old Excel format (.xls) is not supported")
-    if data.startswith(_ZIP):
-        grid, problems = _read_xlsx(data, file)
-    else:
-        if not data.startswith(UTF16_BOMS) and _CONTROL_BYTES.search(data[:65536]):
-            return fail("not a text table: the file looks binary or uses an unknown encoding")
-        text, problems = decode(data, file)
-        if text is None:
-            return None, problems
-        if _CONTROL.search(text[:65536]):
-            return fail("not a text table: the file looks binary or uses an unknown encoding")
-        grid, problems = parse_csv(text, file)
+    kind, what = sniff(data)
+    if kind == "other":
+        return None, [not_a_table(file, what)]
+    if kind == SPREADSHEET:
+        return _read_spreadsheet(data, file, score)
+    if not data.startswith(UTF16_BOMS) and _CONTROL_BYTES.search(data[:65536]):
+        return fail("not a text table: the file looks binary or uses an unknown encoding")
+    text, problems = decode(data, file)
+    if text is None:
+        return None, problems
+    if _CONTROL.search(text[:65536]):
+        return fail("not a text table: the file looks binary or uses an unknown encoding")
+    grid, problems = parse_csv(text, file)
     if grid is None:
         return None, problems
-    return _to_raw(grid, data.startswith(_ZIP), file, problems)
+    return _to_raw(grid, False, file, problems)
 
 
-def _read_xlsx(data: bytes, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    try:
-        grid = pd.read_excel(
-            io.BytesIO(data),
-            sheet_name=0,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            engine="openpyxl",
-        )
-    except Exception as exc:  # noqa: BLE001 - any failure of the third-party parser means an unreadable file
-        return None, [Problem(file, None, None, "", f"cannot read this Excel file ({type(exc).__name__})", _FIX_FORMAT)]
-    return grid.fillna("").astype(str), []
+def _read_spreadsheet(
+    data: bytes, file: str, score: Callable[[list[str]], int] | None
+) -> tuple[RawTable | None, list[Problem]]:
+    """The data sheet of a workbook, from its header row (see :func:`matcher.load.sheets.pick_table`)."""
+    books, problems = read_workbook(data, file)
+    if books is None:
+        return None, problems
+    books = {name: grid for name, grid in books.items() if not grid.empty} or books
+    if not books:
+        return None, [Problem(file, None, None, "", "the file is empty", "give a header row and one row per record")]
+    name, grid, offset = pick_table(books, score or (lambda cells: 0))
+    label = f"{file} (sheet {name!r})" if len(books) > 1 else file
+    notes = []
+    if len(books) > 1:
+        notes.append(f"{file}: read sheet {name!r} (the other sheets hold no table of this kind)")
+    if offset:
+        notes.append(f"{label}: the header is on row {offset + 1}; the rows above it were skipped")
+    raw, problems = _to_raw(grid, True, label, problems, offset)
+    if raw is None:
+        return None, problems
+    return replace(raw, label=label, notes=tuple(notes)), problems
 
 
 def _to_raw(
-    grid: pd.DataFrame, excel: bool, file: str, problems: list[Problem]
+    grid: pd.DataFrame, excel: bool, file: str, problems: list[Problem], offset: int = 0
 ) -> tuple[RawTable | None, list[Problem]]:
     """Split the header from the data, drop blank rows, number rows as a spreadsheet does."""
     grid = grid.astype(str)
@@ -137,7 +154,7 @@ def _to_raw(
         open_rows = np.flatnonzero(blank)
         blank[open_rows] = cells.iloc[open_rows].str.strip().to_numpy() == ""
     body = body[~blank].reset_index(drop=True)
-    rows = np.flatnonzero(~blank) + 2
+    rows = np.flatnonzero(~blank) + 2 + offset
     if body.empty:
         problems = problems + [
             Problem(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,15 +12,22 @@ import pandas as pd
 
 from matcher.config import Config
 from matcher.domain import reference
-from matcher.errors import InputError, Problem
+from matcher.errors import InputError, MatcherWarning, Problem
+from matcher.load import notices
 from matcher.load.locate import Geocoder, locate
+from matcher.load.prepare import NAME_FIX
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
 
 __all__ = ["load_inputs"]
 
 
 def load_inputs(
-    students_path: str | Path, sites_path: str | Path, config: Config, *, geocoder: Geocoder | None = None
+    students_path: str | Path,
+    sites_path: str | Path,
+    config: Config,
+    *,
+    geocoder: Geocoder | None = None,
+    left_out: list[Problem] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read, validate and locate the students and sites files.
 
@@ -31,6 +39,8 @@ def load_inputs(
         ``config.sectors``, when set, lists the known trade codes.
     geocoder : Geocoder, optional
         Online address geocoder (:class:`matcher.load.geocode.AddressGeocoder`); off by default.
+    left_out : list of Problem, optional
+        Extended with the offers of a national extract left out because nothing locates them (row, values, why).
 
     Returns
     -------
@@ -45,8 +55,12 @@ def load_inputs(
     InputError
         With every problem of both files, when anything is wrong.
     """
-    students, sites = read_file(students_path, "students"), read_file(sites_path, "sites")
-    problems = students.problems + sites.problems
+    students = read_file(students_path, "students", config)
+    sites = read_file(sites_path, "sites", config)
+    problems = notices.swapped(students, sites) + notices.raw_ine(students) + students.problems + sites.problems
+    _say(sites, left_out)
+    for note in notices.trade_notes(students, sites) if not problems else []:
+        warnings.warn(MatcherWarning(note), stacklevel=2)
     cross, choices = cross_rules(students, sites, config)
     problems += cross
     located = []
@@ -54,11 +68,35 @@ def load_inputs(
         table = result.table
         if result.given & set(LOCATION_COLUMNS[kind]):
             table, found = locate(table, result.file, geocoder, rows=result.rows)
-            problems += found
+            named = {p.row for p in result.problems if p.fix == NAME_FIX}  # a commune name not resolved: said once
+            problems += [p for p in found if not (p.row in named and p.message.startswith("no usable location"))]
         located.append(table)
     if problems:
         raise InputError(problems)
     return located[0].assign(site_choices=choices), located[1]
+
+
+def _say(sites: ReadResult, left_out: list[Problem] | None) -> None:
+    """Warn about the offers of a platform extract left out (not for seconde students, or not located)."""
+    if sites.excluded:
+        warnings.warn(
+            MatcherWarning(f"{sites.file}: {sites.excluded:,} offers not open to seconde students left out (Filière)"),
+            stacklevel=3,
+        )
+    if sites.left_out:
+        first = "; ".join(
+            f"row {p.row} ({p.value}: {p.message.removeprefix('offer left out: ')})" for p in sites.left_out[:5]
+        )
+        warnings.warn(
+            MatcherWarning(
+                f"{sites.file}: {len(sites.left_out):,} offers left out, not located: {first}"
+                + ("; ..." if len(sites.left_out) > 5 else "")
+                + " (the full list: --problems FILE.csv)"
+            ),
+            stacklevel=3,
+        )
+    if left_out is not None:
+        left_out.extend(sites.left_out)
 
 
 def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tuple[list[Problem], pd.Series]:

@@ -11,12 +11,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matcher.config import Config
+from matcher.domain.crosswalk import expand
+from matcher.domain.period import period_for
 from matcher.errors import MatcherWarning, Problem
 from matcher.load import validate
 from matcher.load.cells import ERRORS, Distinct, convert, formulas
 from matcher.load.files import read_raw
-from matcher.load.headers import PERSONAL, match_headers, normalize
+from matcher.load.headers import PERSONAL, normalize
+from matcher.load.prepare import header_score, prepare
 from matcher.load.schema import SITES, STUDENTS, Column
+from matcher.load.values import DATE_ERRORS
 
 __all__ = ["ReadResult", "read_table", "read_file", "SCHEMAS", "LOCATION_COLUMNS", "clean_columns"]
 
@@ -56,6 +61,14 @@ class ReadResult:
         Spreadsheet row number of each table row (the header is row 1).
     given : frozenset of str
         Contract columns present in the file.
+    headers : tuple of str
+        The header cells as written.
+    left_out : tuple of Problem
+        Offers of a national extract left out because nothing locates them (row, values, why).
+    shape : str
+        The platform's export shape recognised ("" for an officer's own table).
+    excluded : int
+        Offers of a platform extract left out because they are not open to seconde students.
     """
 
     file: str
@@ -63,6 +76,10 @@ class ReadResult:
     problems: list[Problem]
     rows: npt.NDArray[np.intp]
     given: frozenset[str]
+    headers: tuple[str, ...] = ()
+    left_out: tuple[Problem, ...] = ()
+    shape: str = ""
+    excluded: int = 0
 
 
 def clean_columns(kind: str) -> list[Column]:
@@ -98,15 +115,26 @@ def read_table(path: str | Path, kind: str) -> tuple[pd.DataFrame, list[Problem]
     return result.table, result.problems
 
 
-def read_file(path: str | Path, kind: str) -> ReadResult:
-    """Like :func:`read_table`, keeping the spreadsheet row numbers and the columns given (see ReadResult)."""
+def read_file(path: str | Path, kind: str, config: Config | None = None) -> ReadResult:
+    """Like :func:`read_table`, keeping the spreadsheet row numbers and the columns given (see ReadResult).
+
+    ``config`` gives the placement period (weeks written as dates) and ``default_capacity`` (a sites file without
+    a capacity column, such as the platform's extracts).
+    """
+    config = config or Config()
     if kind not in SCHEMAS:
         raise ValueError(f"kind must be 'students' or 'sites', not {kind!r}")
     file = Path(path).name
-    raw, problems = read_raw(path, file)
+    raw, problems = read_raw(path, file, header_score(kind))
     if raw is None:
         return ReadResult(file, _empty(kind), problems, np.zeros(0, dtype=np.int64), frozenset())
-    positions, header_problems = match_headers(raw.headers, kind, file)
+    file = raw.label or file
+    headers = tuple(raw.headers)
+    period = period_for(config.year, config.week_1_start)
+    prepared = prepare(raw, kind, file, config.default_capacity, period)
+    for note in [*raw.notes, *prepared.notes]:
+        warnings.warn(MatcherWarning(note), stacklevel=2)
+    raw, positions, header_problems = prepared.raw, prepared.positions, prepared.problems
     personal = [h for h in raw.headers if normalize(h) in PERSONAL]
     if personal:
         warnings.warn(
@@ -124,7 +152,7 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     columns: dict[str, pd.Series] = {}
     for column in SCHEMAS[kind]:
         if column.name in cells:
-            values, errors = convert(distinct[column.name], column, raw.excel)
+            values, errors = convert(distinct[column.name], column, raw.excel, period)
             problems += _cell_problems(file, raw.rows, column.name, cells[column.name], errors)
         else:
             values = _default(column, len(raw.cells))
@@ -133,10 +161,12 @@ def read_file(path: str | Path, kind: str) -> ReadResult:
     problems += validate.row_rules(file, kind, columns, cells, raw.rows)
     if kind == "sites":
         problems += validate.resolve_capacity(file, columns, cells, raw.rows)
+        columns["sectors"] = _expanded(columns["sectors"])
     if refused:  # a formula cell gives that one problem, not also "empty required cell" once blanked
         problems = [p for p in problems if (p.row, p.column) not in {(r.row, r.column) for r in refused}] + refused
     table = pd.DataFrame({c.name: columns[c.name] for c in clean_columns(kind)}, index=pd.RangeIndex(len(raw.cells)))
-    return ReadResult(file, _typed(table, kind), problems, raw.rows, given)
+    extra = (headers, tuple(prepared.left_out), prepared.shape, prepared.excluded)
+    return ReadResult(file, _typed(table, kind), problems, raw.rows, given, *extra)
 
 
 def _refuse_formulas(
@@ -190,10 +220,26 @@ def _empty(kind: str) -> pd.DataFrame:
     return _typed(pd.DataFrame({c.name: _default(c, 0) for c in clean_columns(kind)}), kind)
 
 
+def _expanded(sectors: pd.Series) -> pd.Series:
+    """Sites' sectors with the trades under each platform sector added (each distinct list once)."""
+    codes, distinct = pd.factorize(sectors.to_numpy(dtype=object))
+    lists = pd.Series([expand(t) for t in distinct] + [()], dtype=object)
+    return pd.Series(lists.to_numpy()[codes], index=sectors.index, dtype=object)
+
+
 def _cell_problems(
     file: str, rows: npt.NDArray[np.intp], name: str, cells: pd.Series, errors: npt.NDArray[np.object_]
 ) -> list[Problem]:
     out = []
+    for key in DATE_ERRORS:  # a date that cannot decide: one problem for the column, not one per row
+        at = np.flatnonzero(errors == key)
+        if at.size:
+            shown = ", ".join(str(r) for r in rows[at[:5]]) + (", ..." if at.size > 5 else "")
+            message = f"{DATE_ERRORS[key][0]} ({at.size} row(s): {shown})"
+            out.append(
+                Problem(file, int(rows[at[0]]), name, str(cells.iat[at[0]]).strip(), message, DATE_ERRORS[key][1])
+            )
+            errors = np.where(errors == key, "", errors)
     for i in np.flatnonzero(errors != "").tolist():
         message, fix = ERRORS[errors[i]]
         out.append(Problem(file, int(rows[i]), name, str(cells.iat[i]).strip(), message, fix))

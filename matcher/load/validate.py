@@ -55,7 +55,8 @@ def file_rules(file: str, kind: str, given: frozenset[str], location_columns: tu
                 "capacity",
                 "",
                 "no capacity column",
-                "add capacity (full time) or capacity_week_1 and capacity_week_2",
+                "add capacity (full time) or capacity_week_1 and capacity_week_2, or give every site the same "
+                "number of places with --default-capacity N (policy option default_capacity)",
             )
         )
     return out

@@ -6,7 +6,9 @@ treat them as the same id). Without the key, a pseudonym cannot be linked to the
 possible national student number; with the key and the original file, :func:`reidentify` maps outputs back.
 
 :func:`pseudonymize_file` writes only the contract's columns: names, e-mails, birth dates and any other column that
-is not part of the contract are dropped, and the caller is told which (column names only, never values).
+is not part of the contract are dropped, and the caller is told which (column names only, never values). A SIECLE
+export (``INE``, ``Nom``, ``Prénom``, ``Date de naissance``...) is accepted as it is: without a ``student_id`` column,
+its ``INE`` is the identifier replaced.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ import pandas as pd
 from matcher.errors import InputError, Problem
 from matcher.export.outputs import write_atomic
 from matcher.load.files import read_raw
-from matcher.load.headers import match_headers
+from matcher.load.headers import match_headers, normalize
+from matcher.load.prepare import header_score
+
+#: Normalised headers of the INE column of a SIECLE export, used as the identifier when there is no student_id.
+INE_HEADERS = frozenset({"ine", "numero_ine", "n_ine", "no_ine"})
 
 __all__ = ["KEY_ENV", "read_key", "pseudonyms", "pseudonymize_file", "reidentify_file"]
 
@@ -72,12 +78,16 @@ def pseudonyms(ids: pd.Series, key: bytes) -> pd.Series:
 def _students_ids(path: Path) -> tuple[pd.DataFrame, dict[int, str], pd.Series, list[str]]:
     """The raw students table, its contract columns by position, its ids and its other headers (InputError if bad)."""
     file = path.name
-    raw, problems = read_raw(path, file)
+    raw, problems = read_raw(path, file, header_score("students"))
     if raw is None:
         raise InputError(problems)
     positions, header_problems = match_headers(raw.headers, "students", file)
     problems += header_problems
     by_name = {name: pos for pos, name in positions.items()}
+    ine = [i for i, h in enumerate(raw.headers) if normalize(h) in INE_HEADERS]
+    if "student_id" not in by_name and ine:  # a SIECLE export: the INE is the identifier to replace
+        positions[ine[0]] = "student_id"
+        by_name["student_id"] = ine[0]
     if "student_id" not in by_name:
         problems.append(
             Problem(

@@ -62,7 +62,7 @@ class Coverage:
 
 def load_sites(path: str | Path, config: Config | None = None, *, geocoder: Geocoder | None = None) -> pd.DataFrame:
     """Read, validate and locate a sites file alone (DESIGN.md §4); raise InputError listing every problem."""
-    result = read_file(path, "sites")
+    result = read_file(path, "sites", config)
     problems, table = list(result.problems), result.table
     if result.given & set(LOCATION_COLUMNS["sites"]):
         table, found = locate(table, result.file, geocoder, rows=result.rows)

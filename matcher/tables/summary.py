@@ -141,6 +141,8 @@ def _gap(levels: list[Level]) -> dict[str, float | str | None]:
 def _parameters(config: Config) -> dict[str, Any]:
     raw = {k: dataclasses.asdict(v) if k == "objective" else v for k, v in config.options().items()}
     raw["week_1_start"] = config.week_1_start.isoformat() if config.week_1_start else None
+    if config.default_capacity is None:  # named only when used: runs without it keep their summary
+        del raw["default_capacity"]
     return raw
 
 

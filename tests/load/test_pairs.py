@@ -45,8 +45,7 @@ def test_bad_pairs_table_lists_every_problem_and_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert "row 2, column site_id: unknown site" in result.output
     assert "row 3, column student_id: unknown student" in result.output
-    assert "row 3, column km: not a non-negative number" in result.output
-    assert "row 4, column km: not a non-negative number" in result.output
+    assert "pairs.csv, column km: not a non-negative number: 2 rows (3, 4); values 'x', '-2'" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
 

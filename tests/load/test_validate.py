@@ -120,8 +120,10 @@ def test_column_given_twice_is_reported(tmp_path):
         (b"student_id,commune_insee\n", "no data rows"),
         (b"\n\nstudent_id\nA\n", "no header row"),
         (bytes(range(256)) * 8, "binary"),
-        (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, ".xls"),
-        (b"PK\x03\x04 not really a zip", "Excel"),
+        (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "cannot read this spreadsheet"),
+        (b"PK\x03\x04 not really a zip", "damaged zip archive"),
+        (b"%PDF-1.4 ...", "this file is a PDF document, not a table"),
+        (b"\x89PNG\r\n\x1a\n....", "this file is a PNG image, not a table"),
     ],
 )
 def test_unreadable_files_are_problems_not_crashes(tmp_path, content, message):
