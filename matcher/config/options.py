@@ -130,9 +130,9 @@ _SECTIONS: dict[str, type[Any]] = {
 OPTIONS: dict[str, str] = {f.name: section for section, kind in _SECTIONS.items() for f in fields(kind)}
 #: The options in the order ``summary.json``'s ``parameters`` lists them.
 _ORDER = (
-    "year week_1_start default_max_km sectors default_capacity other_sectors_rank_penalty max_minutes candidate_k max_pairs "
-    "max_widen_pairs regional_pairs processes stay_in_academie mode host_priority price_of_stability time_limit seed "
-    "gender_target gender_site_min academie_floors coverage_target memory_limit_mb"
+    "year week_1_start default_max_km sectors default_capacity other_sectors_rank_penalty max_minutes candidate_k "
+    "max_pairs max_widen_pairs regional_pairs processes stay_in_academie mode host_priority price_of_stability "
+    "time_limit seed gender_target gender_site_min academie_floors coverage_target memory_limit_mb"
 ).split()
 
 
