@@ -100,6 +100,9 @@ class Config:
         Largest estimated memory of an allocation (:mod:`matcher.candidates.budget`); a larger run is refused with
         advice,
         one above half of it warns.
+    lang : str
+        Language of the report, workbook and PDF: ``fr`` (default) or ``en`` (``MATCHER_LANG`` and ``--lang``
+        take precedence); not an allocation parameter, so not recorded in ``summary.json``.
     objective : Objective
         Order of the lexicographic levels.
     """
@@ -126,6 +129,7 @@ class Config:
     academie_floors: str = "none"
     coverage_target: int = 1000
     memory_limit_mb: float = 8000.0
+    lang: str = "fr"
     objective: Objective = field(default_factory=Objective)
 
     def with_options(self, **changes: Any) -> Config:
@@ -210,6 +214,8 @@ def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> A
         if isinstance(value, str) and value.strip():
             return value.strip()
         return bad("'none', 'proportional' or the path of a CSV file academie,floor")
+    if key == "lang":
+        return value if value in ("fr", "en") else bad("'fr' or 'en'")
     if key == "mode":
         if value in ("optimal", "stable"):
             return value

@@ -14,11 +14,14 @@ import pandas as pd
 from matcher.domain import reference
 from matcher.export.safecells import neutralize
 from matcher.report.charts import bar_chart, choropleth
-from matcher.report.committee import NATIONAL, committee_figures, publish
+from matcher.report.committee import committee_figures
+from matcher.report.committeeview import committee_html, committee_svg
 from matcher.report.coverage import Coverage
 from matcher.report.data import Allocation, by_id
+from matcher.report.secrecy import SECRECY_NOTE, suppress
 from matcher.report.tables import academy_table, distance_counts, lycee_table, trade_table
 from matcher.report.webmap import map_iframe, site_map
+from matcher.util.i18n import Lang
 
 __all__ = ["report_html", "html_table", "CSS"]
 
@@ -69,27 +72,11 @@ def _by_departement(per_academie: pd.Series) -> pd.Series:
     return deps.map(per_academie).astype(float)
 
 
-def _committee(alloc: Allocation) -> tuple[pd.DataFrame, str]:
-    raw = committee_figures(alloc)
-    published = publish(raw)
-    local = raw[raw["academie"] != NATIONAL]
-    chart = bar_chart(
-        local["academie"],
-        {
-            "fill rate": local["fill_rate"].to_numpy(float),
-            "girls' share": local["girls_share"].astype(float).to_numpy(),
-        },
-        title="Fill rate and girls' share of the students hosted, per académie of the sites",
-        ylabel="share",
-        gid="chart-committee",
-        percent=True,
-    )
-    text = (
-        html_table(published, "committee", ("girls_share", "priority_share", "fill_rate"))
-        + '<p class="note">Counts of 1–4 students are shown as &lt;5 and shares that would reveal them as s '
-        "(statistical secrecy); a lone small académie takes the next smallest with it.</p>"
-    )
-    return published, text + f"<figure>{chart}</figure>"
+def _committee(alloc: Allocation, tr: Lang) -> tuple[pd.DataFrame, str]:
+    secret = suppress(committee_figures(alloc))
+    chart = committee_svg(secret, tr)
+    text = committee_html(secret, tr) + '<p class="note">' + html.escape(tr(SECRECY_NOTE)) + "</p>"
+    return secret.table(), text + f"<figure>{chart}</figure>"
 
 
 def _placement_charts(alloc: Allocation, aca: pd.DataFrame) -> str:
@@ -198,10 +185,11 @@ def _white_zones(cov: Coverage | None) -> str:
     return "<h2>White zones</h2>" + head + html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones")
 
 
-def report_html(alloc: Allocation, cov: Coverage | None = None) -> tuple[str, pd.DataFrame]:
-    """The report page and the published committee table it shows."""
+def report_html(alloc: Allocation, cov: Coverage | None = None, tr: Lang | None = None) -> tuple[str, pd.DataFrame]:
+    """The report page (in ``tr``'s language, French by default) and the published committee table it shows."""
+    tr = tr or Lang()
     aca = academy_table(alloc)
-    published, committee = _committee(alloc)
+    published, committee = _committee(alloc, tr)
     trades, lycees = trade_table(alloc), lycee_table(alloc)
     body = [
         f"<h1>Placement report — {html.escape(alloc.folder.name)}</h1>",

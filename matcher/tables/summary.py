@@ -145,6 +145,7 @@ def _gap(levels: list[Level]) -> dict[str, float | str | None]:
 
 def _parameters(config: Config) -> dict[str, Any]:
     raw = dataclasses.asdict(config)
+    raw.pop("lang", None)  # how the report reads, not how the allocation was made
     raw["week_1_start"] = config.week_1_start.isoformat() if config.week_1_start else None
     return raw
 
