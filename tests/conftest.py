@@ -10,8 +10,8 @@ import csv
 from pathlib import Path
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 from geopy.distance import great_circle
 
 from matcher.check.checker import verify

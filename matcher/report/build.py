@@ -17,6 +17,7 @@ from matcher.report.coverage import Coverage, coverage
 from matcher.report.data import read_allocation
 from matcher.report.page import CSS, html_table, report_html
 from matcher.report.pdf import write_pdf
+from matcher.report.recipients import write_recipient_books
 from matcher.report.secrecy import suppress
 from matcher.report.webmap import map_iframe, site_map
 from matcher.report.workbook import write_workbook
@@ -78,6 +79,8 @@ def build_report(
         with progress.stage("Writing the workbook"):
             paths["report.xlsx"] = out / "report.xlsx"
             write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p))
+        with progress.stage("Writing a workbook per lycée and per company"):
+            paths |= write_recipient_books(alloc, out, tr)
     if pdf:
         with progress.stage("Writing the committee's PDF"):
             paths["committee.pdf"] = out / "committee.pdf"

@@ -47,17 +47,17 @@ def html_table(frame: pd.DataFrame, table_id: str, percent: tuple[str, ...] = ()
     return shown.to_html(index=False, table_id=table_id, classes="data", na_rep="", float_format=lambda v: f"{v:,.1f}")
 
 
-def _cards(alloc: Allocation) -> str:
+def _cards(alloc: Allocation, tr: Lang) -> str:
     c, cov, s = alloc.summary.get("counts", {}), alloc.summary.get("coverage", {}), alloc.summary.get("solver", {})
     offered = c.get("places_offered", 0)
     items = [
-        ("Students", f"{c.get('students', 0):,}"),
-        ("Placed", f"{c.get('placed', 0):,}"),
-        ("Not placed", f"{c.get('not_placed', 0):,}"),
-        ("Places offered", f"{offered:,.1f} / target {cov.get('target_places', 0):,}"),
-        ("Places used", f"{c.get('places_used', 0):,.1f}"),
-        ("Fill rate", f"{c.get('places_used', 0) / offered:.1%}" if offered else "–"),
-        ("Solver", f"{s.get('status', '?')} (gap {s.get('gap', 0) or 0:.2%})"),
+        (tr("Students"), tr.num(c.get("students", 0))),
+        (tr("Placed"), tr.num(c.get("placed", 0))),
+        (tr("Not placed"), tr.num(c.get("not_placed", 0))),
+        (tr("Places offered"), f"{tr.num(offered, 1)} / {tr('target')} {tr.num(cov.get('target_places', 0))}"),
+        (tr("Places used"), tr.num(c.get("places_used", 0), 1)),
+        (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
+        (tr("Solver"), f"{s.get('status', '?')} (gap {s.get('gap', 0) or 0:.2%})"),
     ]
     return (
         '<div class="cards" id="key-figures">'
@@ -192,38 +192,39 @@ def report_html(alloc: Allocation, cov: Coverage | None = None, tr: Lang | None 
     published, committee = _committee(alloc, tr)
     trades, lycees = trade_table(alloc), lycee_table(alloc)
     body = [
-        f"<h1>Placement report — {html.escape(alloc.folder.name)}</h1>",
+        f"<h1>{html.escape(tr('Placement report'))} — {html.escape(alloc.folder.name)}</h1>",
         f'<p class="note">Period {" / ".join(" to ".join(w) for w in alloc.summary.get("period", {}).values())}; '
         f"inputs: {html.escape(alloc.inputs_note)}. A working document for officers (small counts are not "
         "suppressed outside the committee table); publish only the committee table (committee.csv).</p>",
-        _cards(alloc),
-        "<h2>Steering committee figures</h2>",
+        _cards(alloc, tr),
+        f"<h2>{tr('Steering committee figures')}</h2>",
         committee,
-        "<h2>Maps</h2>",
+        f"<h2>{tr('Maps')}</h2>",
         _maps(alloc, aca, cov),
-        "<h2>Placements</h2>",
+        f"<h2>{tr('Placements')}</h2>",
         _placement_charts(alloc, aca),
-        "<h2>Per académie</h2>",
+        f"<h2>{tr('Per académie')}</h2>",
         html_table(aca, "academies", ("placed_share", "fill_rate")),
     ]
     if trades is not None:
-        body += ["<h2>Per trade (first asked for)</h2>", html_table(trades, "trades", ("placed_share",))]
+        body += [f"<h2>{tr('Per trade (first asked for)')}</h2>", html_table(trades, "trades", ("placed_share",))]
     if lycees is not None:
         body += [
-            "<h2>Per lycée</h2>",
+            f"<h2>{tr('Per lycée')}</h2>",
             f"<details><summary>{len(lycees):,} lycées</summary>",
             html_table(lycees, "lycees"),
             "</details>",
         ]
     body += [
         _white_zones(cov),
-        "<h2>Interactive map</h2>",
+        f"<h2>{tr('Interactive map')}</h2>",
         _web_map(alloc, cov),
         f'<p class="note">{html.escape(reference.ATTRIBUTION)} Contours : IGN – Admin Express COG 2018, via '
         "france-geojson, Licence Ouverte. Map library: Leaflet (BSD-2-Clause).</p>",
     ]
     page = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher report</title>'
+        f'<!DOCTYPE html><html lang="{tr.code}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(tr('Placement report'))}</title>"
         f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )
     return page, published

@@ -31,9 +31,7 @@ NATIONAL = "France"
 COUNTS = ("students_hosted",)
 SHARES = ("girls_share", "priority_share", "fill_rate")
 SECRECY_NOTE = mark(
-    "Statistical secrecy: counts of 1 to 4 students are shown as <5 and shares that would reveal them as s; when "
-    "a single académie would be hidden, the next smallest is hidden with it so that no figure can be recovered "
-    "from the national total."
+    "Secrecy: counts of 1–4 shown as <5, shares that would reveal them as s; a lone one hides the next smallest."
 )
 _COLUMNS = ("academie", "places_offered", *COUNTS, *SHARES)
 

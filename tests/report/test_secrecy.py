@@ -134,7 +134,6 @@ def test_hand_counted_secondary_suppression():
 @pytest.mark.parametrize("lang", ["fr"])
 def test_committee_chart_shows_nothing_the_table_suppresses(published_demo, lang):
     from playwright.sync_api import sync_playwright
-
     from test_report import CHROMIUM, CHROMIUM_ARGS
 
     secret = suppress(committee_figures(_read(published_demo)))
