@@ -78,7 +78,7 @@ def build_report(
     if workbook:
         with progress.stage("Writing the workbook"):
             paths["report.xlsx"] = out / "report.xlsx"
-            write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p))
+            write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p, tr))
         with progress.stage("Writing a workbook per lycée and per company"):
             paths |= write_recipient_books(alloc, out, tr)
     if pdf:

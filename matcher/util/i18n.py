@@ -70,6 +70,11 @@ class Lang:
         self.locale = _LOCALES[self.code]
         self._t = _translations(self.code)
 
+    @property
+    def colon(self) -> str:
+        """The colon between a label and its value: ``" : "`` in French, ``": "`` in English."""
+        return "\u00a0: " if self.code == "fr" else ": "
+
     def __call__(self, message: str) -> str:
         """The message in this language."""
         return self._t.gettext(message)

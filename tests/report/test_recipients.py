@@ -14,7 +14,8 @@ import pytest
 
 from matcher.domain import reference
 from matcher.report import read_allocation
-from matcher.report.recipients import FORMATS, safe_name
+from matcher.report.recipients import safe_name
+from matcher.report.sheets import FORMATS
 
 
 def _rows(path):
