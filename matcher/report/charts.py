@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 from collections.abc import Callable, Iterable
 from functools import cache
 
@@ -70,8 +71,9 @@ def bar_chart(
         ax.set_title(title)
         if percent:
             ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        if len(series) > 1:
-            ax.legend(loc="lower right")
+        if len(series) > 1:  # above the plot: never over a bar
+            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(series), frameon=False)
+            ax.set_title(title, pad=20)
         ax.grid(axis="x", alpha=0.3)
         return svg(fig)
 
@@ -105,6 +107,7 @@ def choropleth(
     percent: bool = False,
     points: pd.DataFrame | None = None,
     cmap: str = "YlGnBu",
+    fmt: Callable[[float], str] | None = None,
 ) -> str:
     """Départements coloured by ``values`` (indexed by département code; missing → grey), overseas in insets.
 
@@ -112,7 +115,7 @@ def choropleth(
     """
     with matplotlib.rc_context(_STYLE):
         fig, titles = choropleth_figure(
-            values, title=title, label=label, gid=gid, percent=percent, points=points, cmap=cmap
+            values, title=title, label=label, gid=gid, percent=percent, points=points, cmap=cmap, fmt=fmt
         )
         return _add_titles(svg(fig, tight=False), titles)  # fixed layout: one drawing pass
 
@@ -170,7 +173,7 @@ def choropleth_figure(
     bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cm), cax=fig.add_axes((0.85, 0.3, 0.025, 0.55)))
     bar.set_label(label)
     bar.ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: fmt(x)))
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, 64))  # a long title wraps instead of being cut at the edges
     fig.text(0.99, 0.005, BOUNDARIES_ATTRIBUTION, ha="right", fontsize=6, color="#555")
     return fig, titles
 

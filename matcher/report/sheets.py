@@ -88,9 +88,9 @@ def place_weeks(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     for col in ("places_offered", "places_used"):
         if col in out:
-            at = out.columns.get_loc(col)
+            at = list(out.columns).index(col)
             weeks = (out.pop(col).astype(float) * 2).round()
-            out.insert(int(at), col.replace("places", "place_weeks"), weeks.astype("Int64"))
+            out.insert(at, col.replace("places", "place_weeks"), weeks.astype("Int64"))
     return out
 
 

@@ -47,7 +47,7 @@ def _key_figures(alloc: Allocation, tr: Lang) -> pd.DataFrame:
         (tr("Target (place-weeks)"), 2 * int(cov.get("target_places") or 0)),
         (tr("Place-weeks used"), weeks["places_used"]),
         (tr("Solver"), str(s.get("status", ""))),
-        (tr("Inputs"), alloc.inputs_note),
+        (tr("Inputs"), tr(alloc.inputs_note)),
     ]
     return pd.DataFrame(rows, columns=["figure", "value"])
 
