@@ -117,7 +117,7 @@ def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str) -> str:
         "<h2>White zones</h2>",
         html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones"),
         "<h2>Map</h2>",
-        map_iframe(site_map(sites, white_zones=cov.white_zones)),
+        map_iframe(site_map(sites, white_zones=cov.white_zones, tr=Lang("en"))),
         "<h2>Per département</h2>",
         html_table(cov.departements, "coverage-departements", pct),
         f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>',

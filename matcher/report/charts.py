@@ -144,7 +144,7 @@ def choropleth_figure(
     fmt = fmt or ((lambda x: f"{x:.0%}") if percent else (lambda x: f"{x:,.1f}"))
     fig = Figure(figsize=(7.5, 7.2))
     fig.set_gid(gid)
-    ax = fig.add_axes((0.0, 0.2, 0.84, 0.75))
+    ax = fig.add_axes((0.0, 0.2, 0.84, 0.72))  # room for a title on two lines
     insets = {c: fig.add_axes((0.02 + i * 0.17, 0.02, 0.15, 0.16)) for i, c in enumerate(_INSETS)}
     titles = {}
     for code in shapes:

@@ -182,6 +182,7 @@ def _web_map(alloc: Allocation, cov: Coverage | None, tr: Lang) -> str:
         students=unplaced,
         white_zones=None if cov is None else cov.white_zones,
         links=links[np.isfinite(links).all(axis=1)],
+        tr=tr,
     )
     return (
         map_iframe(fmap)
@@ -202,7 +203,9 @@ def _white_zones(cov: Coverage | None, tr: Lang) -> str:
         f"{tr('Seconde students with a place within 15 / 30 / 60 km')}{tr.colon}{shares}.</p>"
     )
     zones = cov.white_zones.drop(columns=["lat", "lon"])
-    return f"<h2>{tr('White zones')}</h2>" + head + html_table(zones, "white-zones", tr=tr)
+    table = html_table(zones, "white-zones", tr=tr)  # folded: the full list is long (and in the workbook)
+    fold = f"<details><summary>{tr.num(len(zones))} {tr('lycées')}</summary>{table}</details>"
+    return f"<h2>{tr('White zones')}</h2>" + head + fold
 
 
 def _intro(alloc: Allocation, tr: Lang) -> str:

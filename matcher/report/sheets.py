@@ -28,7 +28,7 @@ FORMATS = {"date": "dd/mm/yyyy", "km": "0.0", "int": "0", "pct": "0.0%"}
 #: The kind of each known column (others are text).
 KINDS = {
     **dict.fromkeys(("start_date", "end_date"), "date"),
-    **dict.fromkeys(("distance_km", "mean_km"), "km"),
+    **dict.fromkeys(("distance_km", "mean_km", "nearest_place_km"), "km"),
     **dict.fromkeys(
         (
             "preference_rank",
@@ -40,6 +40,7 @@ KINDS = {
             "place_weeks_offered",
             "place_weeks_used",
             "value",
+            "seconde_gt_students",
         ),
         "int",
     ),
@@ -80,6 +81,10 @@ def labels(tr: Lang) -> dict[str, str]:
         "girls_share": tr("Girls' share"),
         "priority_share": tr("Priority students' share"),
         "fill_rate": tr("Fill rate"),
+        "commune_insee": tr("Commune (INSEE)"),
+        "departement": tr("Département"),
+        "seconde_gt_students": tr("Seconde students"),
+        "nearest_place_km": tr("Nearest place (km)"),
     }
 
 

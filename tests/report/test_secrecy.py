@@ -151,7 +151,12 @@ def test_committee_chart_shows_nothing_the_table_suppresses(published_demo, lang
             }
             return {rows, chart};
         }""")
+        frame = page.frame_locator("#site-map")
+        legend = frame.locator("#map-legend").inner_text()
+        control = frame.locator(".leaflet-control-layers").get_attribute("class")
         browser.close()
+    assert "site complet" in legend and "zone blanche" in legend  # the interactive map's legend, in French
+    assert "expanded" not in control  # the layer control is folded: it does not hide the map
     local = secret.values.index[secret.local]
     assert len(seen["rows"]) == len(secret.values) and len(local) > 20
     column = {"fill_rate": 5, "girls_share": 3}  # columns of the committee table
