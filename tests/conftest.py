@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from geopy.distance import great_circle
 
 from matcher.check.checker import verify
@@ -151,3 +152,17 @@ def levels(result) -> dict[str, dict]:
 def status(result) -> str:
     """The solver status reported in the summary (``optimal``, ``feasible``...)."""
     return result.summary["solver"]["status"]
+
+
+@pytest.fixture(scope="session")
+def published_demo(tmp_path_factory) -> Path:
+    """`matcher demo` then `matcher report --pdf` (French, the default) on its folder, once for the session."""
+    from click.testing import CliRunner
+
+    from matcher.cli.main import main
+
+    out = tmp_path_factory.mktemp("published") / "demo"
+    for args in (["demo", "--out", str(out)], ["report", str(out), "--pdf"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return out

@@ -12,6 +12,7 @@ import click
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
+from matcher.cli.language import LANG, closing_lines
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.problems import problems_file
 from matcher.config import Config, load_config
@@ -218,8 +219,10 @@ def reallocate_cmd(
     show_default=True,
     help="Folder for the demo's output files.",
 )
-def demo(out_dir: Path) -> None:
+@LANG
+def demo(out_dir: Path, lang: str | None) -> None:
     """Run the embedded national scenario end to end (a partner's ~900 sites and 3,000 requests), with the
     partner's 1,000-place target shared among académies as floors (academie_floors = "proportional")."""
     students_path, sites_path = (Path(str(p)) for p in embedded_scenario())
     _run(students_path, sites_path, Config(academie_floors="proportional"), out_dir, None)
+    click.echo(closing_lines(out_dir, lang))

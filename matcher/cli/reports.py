@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.display import render_coverage
+from matcher.cli.language import LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.config import load_config
 from matcher.util.progress import Progress
@@ -37,6 +38,8 @@ __all__ = ["report_cmd", "coverage_cmd"]
 )
 @click.option("--config", "config_path", type=FILE, help="Policy file (TOML) the run used.")
 @click.option("--no-workbook", is_flag=True, help="Skip report.xlsx (the slowest part).")
+@click.option("--pdf", is_flag=True, help="Also write committee.pdf, the steering committee's A4 document.")
+@LANG
 def report_cmd(
     folder: Path,
     out_dir: Path | None,
@@ -44,6 +47,8 @@ def report_cmd(
     sites_path: Path | None,
     config_path: Path | None,
     no_workbook: bool,
+    pdf: bool,
+    lang: str | None,
 ) -> None:
     """Write an allocation folder's offline HTML report, its workbook and the steering committee's figures."""
     from matcher.report import build_report
@@ -56,6 +61,8 @@ def report_cmd(
         config=load_config(config_path),
         workbook=not no_workbook,
         progress=Progress(),
+        lang=lang,
+        pdf=pdf,
     )
     click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
 

@@ -8,6 +8,7 @@ from matcher.config.options import (
     Fairness,
     Geography,
     Objective,
+    Reporting,
     Resources,
     Solver,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "LEVELS",
     "OPTIONS",
     "Objective",
+    "Reporting",
     "Resources",
     "Solver",
     "coerce_option",

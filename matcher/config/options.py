@@ -20,6 +20,7 @@ __all__ = [
     "HOST_CRITERIA",
     "OPTIONS",
     "Objective",
+    "Reporting",
     "Resources",
     "Solver",
 ]
@@ -105,6 +106,17 @@ class Solver:
 
 
 @dataclass(frozen=True)
+class Reporting:
+    """How the outputs read (not how the allocation is made: not recorded in ``summary.json``).
+
+    lang: language of the report, workbook and PDF, ``fr`` (default) or ``en`` (``MATCHER_LANG`` and ``--lang``
+    take precedence).
+    """
+
+    lang: str = "fr"
+
+
+@dataclass(frozen=True)
 class Resources:
     """What a run may use.
 
@@ -125,9 +137,12 @@ _SECTIONS: dict[str, type[Any]] = {
     "fairness": Fairness,
     "solver": Solver,
     "resources": Resources,
+    "reporting": Reporting,
 }
 #: Every option a policy file may set directly (all but ``objective``, a table of its own) → its section.
 OPTIONS: dict[str, str] = {f.name: section for section, kind in _SECTIONS.items() for f in fields(kind)}
+#: Options that do not change the allocation, left out of ``summary.json``'s ``parameters``.
+_NOT_RECORDED = frozenset({"lang"})
 #: The options in the order ``summary.json``'s ``parameters`` lists them.
 _ORDER = (
     "year week_1_start default_max_km sectors default_capacity other_sectors_rank_penalty max_minutes candidate_k "
@@ -166,6 +181,7 @@ class Config:
     fairness: Fairness
     solver: Solver
     resources: Resources
+    reporting: Reporting
     objective: Objective
 
     def __init__(
@@ -176,6 +192,7 @@ class Config:
         fairness: Fairness | None = None,
         solver: Solver | None = None,
         resources: Resources | None = None,
+        reporting: Reporting | None = None,
         objective: Objective | None = None,
         **options: Any,
     ) -> None:
@@ -183,7 +200,7 @@ class Config:
         if unknown:
             raise TypeError(f"Config() got unknown options: {', '.join(unknown)}")
         given: dict[str, Any] = {"calendar": calendar, "geography": geography, "fairness": fairness}
-        given |= {"solver": solver, "resources": resources}
+        given |= {"solver": solver, "resources": resources, "reporting": reporting}
         for section, kind in _SECTIONS.items():
             mine = {k: v for k, v in options.items() if OPTIONS[k] == section}
             base = given[section] or kind()
@@ -191,7 +208,8 @@ class Config:
         object.__setattr__(self, "objective", objective or Objective())
 
     def options(self) -> dict[str, Any]:
-        """Every option by its flat name (``summary.json``'s order), then ``objective``."""
+        """Every option that changes the allocation, by its flat name (``summary.json``'s order), then
+        ``objective``."""
         return {name: getattr(self, name) for name in _ORDER} | {"objective": self.objective}
 
     def replace(self, **changes: Any) -> Config:
@@ -227,8 +245,10 @@ class Config:
     max_pairs = _Flat[int]()
     max_widen_pairs = _Flat[int]()
     memory_limit_mb = _Flat[float]()
+    lang = _Flat[str]()
 
 
 _missing = set(OPTIONS) - {n for n, v in vars(Config).items() if isinstance(v, _Flat)}
-if _missing or set(_ORDER) != set(OPTIONS):  # a section's field without its flat reader, or out of the order
-    raise ImportError(f"Config's flat options and sections disagree: {sorted(_missing ^ (set(_ORDER) ^ set(OPTIONS)))}")
+_unordered = (set(_ORDER) | _NOT_RECORDED) ^ set(OPTIONS)
+if _missing or _unordered:  # a field without its flat reader, or neither in the summary's order nor left out of it
+    raise ImportError(f"Config's flat options and sections disagree: {sorted(_missing | _unordered)}")

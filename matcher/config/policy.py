@@ -90,6 +90,10 @@ def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> A
         if isinstance(value, str) and value.strip():
             return value.strip()
         return bad("'none', 'proportional' or the path of a CSV file academie,floor")
+    if key == "lang":
+        return value if value in ("fr", "en") else bad("'fr' or 'en'")
+    if key == "lang":
+        return value if value in ("fr", "en") else bad("'fr' or 'en'")
     if key == "mode":
         if value in ("optimal", "stable"):
             return value

@@ -12,11 +12,16 @@ from matcher.domain import reference
 from matcher.export.outputs import write_atomic, write_through
 from matcher.export.safecells import neutralize_frame
 from matcher.report.charts import choropleth
+from matcher.report.committee import committee_figures
 from matcher.report.coverage import Coverage, coverage
 from matcher.report.data import read_allocation
 from matcher.report.page import CSS, html_table, report_html
+from matcher.report.pdf import write_pdf
+from matcher.report.recipients import write_recipient_books
+from matcher.report.secrecy import suppress
 from matcher.report.webmap import map_iframe, site_map
 from matcher.report.workbook import write_workbook
+from matcher.util.i18n import Lang, resolve
 from matcher.util.progress import Progress
 
 __all__ = ["build_report", "write_coverage"]
@@ -36,6 +41,8 @@ def build_report(
     config: Config | None = None,
     workbook: bool = True,
     progress: Progress | None = None,
+    lang: str | None = None,
+    pdf: bool = False,
 ) -> dict[str, Path]:
     """Write ``report.html``, ``committee.csv`` (published figures) and ``report.xlsx`` for an allocation folder.
 
@@ -50,6 +57,10 @@ def build_report(
         embedded scenario. Without them the report leaves out girls'/priority shares, lycées and the map.
     workbook : bool
         Also write the workbook (the slowest part).
+    lang : {"fr", "en"}, optional
+        Language of the page, workbook and PDF (default: ``$MATCHER_LANG``, the policy's ``lang``, then French).
+    pdf : bool
+        Also write ``committee.pdf``, the steering committee's A4 document.
     """
     progress = progress or Progress(False)
     config = config or Config()
@@ -59,14 +70,22 @@ def build_report(
     out.mkdir(parents=True, exist_ok=True)
     with progress.stage("Drawing the report"):
         cov = coverage(alloc.sites, config) if alloc.sites is not None else None
-        page, published = report_html(alloc, cov)
+        tr = Lang(resolve(lang, config.lang))
+        page, published = report_html(alloc, cov, tr)
     paths = {"report.html": out / "report.html", "committee.csv": out / "committee.csv"}
     write_atomic(paths["report.html"], page.encode("utf-8"))
     write_atomic(paths["committee.csv"], csv_bytes(published))
     if workbook:
         with progress.stage("Writing the workbook"):
             paths["report.xlsx"] = out / "report.xlsx"
-            write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p))
+            write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p, tr))
+        with progress.stage("Writing a workbook per lycée and per company"):
+            paths |= write_recipient_books(alloc, out, tr)
+    if pdf:
+        with progress.stage("Writing the committee's PDF"):
+            paths["committee.pdf"] = out / "committee.pdf"
+            secret = suppress(committee_figures(alloc))
+            write_through(paths["committee.pdf"], lambda p: write_pdf(alloc, secret, cov, p, tr))
     return paths
 
 
@@ -98,7 +117,7 @@ def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str) -> str:
         "<h2>White zones</h2>",
         html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones"),
         "<h2>Map</h2>",
-        map_iframe(site_map(sites, white_zones=cov.white_zones)),
+        map_iframe(site_map(sites, white_zones=cov.white_zones, tr=Lang("en"))),
         "<h2>Per département</h2>",
         html_table(cov.departements, "coverage-departements", pct),
         f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>',

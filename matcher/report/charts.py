@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+import textwrap
+from collections.abc import Callable, Iterable
 from functools import cache
 
 import matplotlib
@@ -23,7 +24,7 @@ from matplotlib.typing import ColorType, RcKeyType
 
 from matcher.domain.reference import dataset_path
 
-__all__ = ["bar_chart", "choropleth", "departement_shapes", "BOUNDARIES_ATTRIBUTION"]
+__all__ = ["svg", "bar_chart", "choropleth", "choropleth_figure", "departement_shapes", "BOUNDARIES_ATTRIBUTION"]
 
 BOUNDARIES_ATTRIBUTION = "Contours : IGN – Admin Express COG 2018, via france-geojson, Licence Ouverte"
 _INSETS = ("971", "972", "973", "974", "976")
@@ -44,7 +45,7 @@ def departement_shapes() -> dict[str, tuple[str, list[np.ndarray]]]:
     return shapes
 
 
-def _svg(fig: Figure, tight: bool = True) -> str:
+def svg(fig: Figure, tight: bool = True) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight" if tight else None)
     text = buf.getvalue()
@@ -70,10 +71,11 @@ def bar_chart(
         ax.set_title(title)
         if percent:
             ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        if len(series) > 1:
-            ax.legend(loc="lower right")
+        if len(series) > 1:  # above the plot: never over a bar
+            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(series), frameon=False)
+            ax.set_title(title, pad=20)
         ax.grid(axis="x", alpha=0.3)
-        return _svg(fig)
+        return svg(fig)
 
 
 def _draw(ax: Axes, code: str, color: ColorType, step: int = 1) -> None:
@@ -105,11 +107,33 @@ def choropleth(
     percent: bool = False,
     points: pd.DataFrame | None = None,
     cmap: str = "YlGnBu",
+    fmt: Callable[[float], str] | None = None,
 ) -> str:
     """Départements coloured by ``values`` (indexed by département code; missing → grey), overseas in insets.
 
     ``points`` (``lat, lon``), when given, are drawn on top as red dots (e.g. white-zone lycées).
     """
+    with matplotlib.rc_context(_STYLE):
+        fig, titles = choropleth_figure(
+            values, title=title, label=label, gid=gid, percent=percent, points=points, cmap=cmap, fmt=fmt
+        )
+        return _add_titles(svg(fig, tight=False), titles)  # fixed layout: one drawing pass
+
+
+def choropleth_figure(
+    values: pd.Series,
+    *,
+    title: str,
+    label: str,
+    gid: str,
+    percent: bool = False,
+    points: pd.DataFrame | None = None,
+    cmap: str = "YlGnBu",
+    fmt: Callable[[float], str] | None = None,
+    missing: str = "no data",
+) -> tuple[Figure, dict[str, str]]:
+    """The choropleth's figure and each département's tooltip text (see :func:`choropleth`); ``fmt`` formats the
+    values (default: ``51%`` or ``12.5``), ``missing`` is the text of a département without a value."""
     shapes = departement_shapes()
     metro = sorted(c for c in shapes if c not in _INSETS)
     v = values.astype(float)
@@ -117,42 +141,41 @@ def choropleth(
     lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
     norm = matplotlib.colors.Normalize(lo, hi if hi > lo else lo + 1)
     cm = matplotlib.colormaps[cmap]
-    with matplotlib.rc_context(_STYLE):
-        fig = Figure(figsize=(7.5, 7.2))
-        fig.set_gid(gid)
-        ax = fig.add_axes((0.0, 0.2, 0.84, 0.75))
-        insets = {c: fig.add_axes((0.02 + i * 0.17, 0.02, 0.15, 0.16)) for i, c in enumerate(_INSETS)}
-        titles = {}
-        for code in shapes:
-            val = v.get(code, np.nan)
-            color = cm(norm(val)) if np.isfinite(val) else "#d9d9d9"
-            text = "no data" if not np.isfinite(val) else (f"{val:.0%}" if percent else f"{val:,.1f}")
-            _draw(insets.get(code, ax), code, color, 1 if code in metro else 8)
-            titles[code] = f"{code} {shapes[code][0]}: {text}"
-        _frame(ax, metro)
-        for code, inset in insets.items():
-            _frame(inset, [code])
-            inset.set_title(shapes[code][0], fontsize=7)
-        if points is not None and len(points):
-            for target, codes in [(ax, metro)] + [(insets[c], [c]) for c in _INSETS]:
-                target.scatter(
-                    points["lon"],
-                    points["lat"],
-                    s=9,
-                    c="#d7301f",
-                    edgecolors="white",
-                    linewidths=0.3,
-                    zorder=3,
-                    gid=f"{gid}-points",
-                )
-                _frame(target, codes)
-        bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cm), cax=fig.add_axes((0.9, 0.3, 0.025, 0.55)))
-        bar.set_label(label)
-        if percent:
-            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        ax.set_title(title)
-        fig.text(0.99, 0.005, BOUNDARIES_ATTRIBUTION, ha="right", fontsize=6, color="#555")
-        return _add_titles(_svg(fig, tight=False), titles)  # fixed layout: one drawing pass
+    fmt = fmt or ((lambda x: f"{x:.0%}") if percent else (lambda x: f"{x:,.1f}"))
+    fig = Figure(figsize=(7.5, 7.2))
+    fig.set_gid(gid)
+    ax = fig.add_axes((0.0, 0.2, 0.84, 0.72))  # room for a title on two lines
+    insets = {c: fig.add_axes((0.02 + i * 0.17, 0.02, 0.15, 0.16)) for i, c in enumerate(_INSETS)}
+    titles = {}
+    for code in shapes:
+        val = v.get(code, np.nan)
+        color = cm(norm(val)) if np.isfinite(val) else "#d9d9d9"
+        text = missing if not np.isfinite(val) else fmt(val)
+        _draw(insets.get(code, ax), code, color, 1 if code in metro else 8)
+        titles[code] = f"{code} {shapes[code][0]}: {text}"
+    _frame(ax, metro)
+    for code, inset in insets.items():
+        _frame(inset, [code])
+        inset.set_title(shapes[code][0], fontsize=7)
+    if points is not None and len(points):
+        for target, codes in [(ax, metro)] + [(insets[c], [c]) for c in _INSETS]:
+            target.scatter(
+                points["lon"],
+                points["lat"],
+                s=9,
+                c="#d7301f",
+                edgecolors="white",
+                linewidths=0.3,
+                zorder=3,
+                gid=f"{gid}-points",
+            )
+            _frame(target, codes)
+    bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cm), cax=fig.add_axes((0.85, 0.3, 0.025, 0.55)))
+    bar.set_label(label)
+    bar.ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: fmt(x)))
+    ax.set_title(textwrap.fill(title, 64))  # a long title wraps instead of being cut at the edges
+    fig.text(0.99, 0.005, BOUNDARIES_ATTRIBUTION, ha="right", fontsize=6, color="#555")
+    return fig, titles
 
 
 def _add_titles(svg: str, titles: dict[str, str]) -> str:

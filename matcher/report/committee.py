@@ -13,12 +13,9 @@ import numpy as np
 import pandas as pd
 
 from matcher.report.data import Allocation, by_id
+from matcher.report.secrecy import NATIONAL, suppress
 
 __all__ = ["committee_figures", "publish", "NATIONAL"]
-
-#: Counts strictly below this (and above 0) are suppressed in published tables.
-SMALL = 5
-NATIONAL = "France"
 
 
 def _hosted(alloc: Allocation) -> pd.DataFrame:
@@ -84,39 +81,6 @@ def committee_figures(alloc: Allocation) -> pd.DataFrame:
     return table
 
 
-def _small(values: pd.Series) -> np.ndarray:
-    v = values.astype("Float64").fillna(0).to_numpy(float)
-    return (v > 0) & (v < SMALL)
-
-
-def _with_secondary(values: pd.Series, national: np.ndarray) -> np.ndarray:
-    """Small cells, plus the next smallest académie when exactly one académie is small."""
-    mask = _small(values)
-    local = ~national & mask
-    if local.sum() == 1:
-        v = values.astype("Float64").fillna(0).to_numpy(float)
-        candidates = np.where(~national & ~mask & (v > 0), v, np.inf)
-        if np.isfinite(candidates.min()):
-            mask[int(np.argmin(candidates))] = True
-    return mask
-
-
 def publish(figures: pd.DataFrame) -> pd.DataFrame:
-    """The published table: counts of 1–4 students shown as ``<5``, shares that would reveal them as ``s``."""
-    national = (figures["academie"] == NATIONAL).to_numpy()
-    hosted = _with_secondary(figures["students_hosted"], national)
-    girls = _with_secondary(figures["girls"], national) | _with_secondary(figures["boys"], national)
-    prio = _with_secondary(figures["priority"], national) | _with_secondary(
-        figures["students_hosted"] - figures["priority"].astype("Float64").fillna(0), national
-    )
-    out = pd.DataFrame(
-        {
-            "academie": figures["academie"],
-            "places_offered": figures["places_offered"],
-            "students_hosted": figures["students_hosted"].astype(object).where(~hosted, "<5"),
-        }
-    )
-    for col, mask in (("girls_share", girls | hosted), ("priority_share", prio | hosted), ("fill_rate", hosted)):
-        shown = figures[col].astype(object).where(figures[col].notna(), "")
-        out[col] = shown.where(~mask, "s")
-    return out
+    """The published table (CSV form) of :func:`matcher.report.secrecy.suppress`: ``<5`` and ``s`` where suppressed."""
+    return suppress(figures).table()

@@ -21,6 +21,7 @@ from matcher.export.safecells import neutralize
 from matcher.generate.scenario import embedded_scenario
 from matcher.load import load_inputs
 from matcher.result import Result
+from matcher.util.i18n import mark
 
 __all__ = ["Allocation", "read_allocation", "from_result", "by_id"]
 
@@ -114,11 +115,11 @@ def read_allocation(
         raise InputError(
             [Problem("", None, "--students/--sites", "", "give both input files or neither", "add the missing one")]
         )
-    note = "inputs given on the command line"
+    note = mark("inputs given on the command line")
     if students_path is None or sites_path is None:  # neither given (one alone is refused above)
         embedded = dict(zip(("students", "sites"), (Path(str(p)) for p in embedded_scenario())))
         if not _check_hashes(summary, embedded) and summary.get("inputs", {}).get("students"):
-            students_path, sites_path, note = embedded["students"], embedded["sites"], "the embedded scenario"
+            students_path, sites_path, note = embedded["students"], embedded["sites"], mark("the embedded scenario")
         else:
             return Allocation(
                 folder,
@@ -127,8 +128,7 @@ def read_allocation(
                 summary,
                 None,
                 None,
-                "input files not given: girls' and priority shares, per-lycée tables and the "
-                "map of sites need --students and --sites",
+                mark("input files not given: the shares, the lycées and the map need --students and --sites"),
             )
     paths = {"students": Path(students_path), "sites": Path(sites_path)}
     problems = _check_hashes(summary, paths)

@@ -7,20 +7,28 @@ The page is deterministic for the same allocation folder.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from matcher.domain import reference
 from matcher.export.safecells import neutralize
+from matcher.report import sheets
 from matcher.report.charts import bar_chart, choropleth
-from matcher.report.committee import NATIONAL, committee_figures, publish
+from matcher.report.committee import committee_figures
+from matcher.report.committeeview import committee_html, committee_svg
 from matcher.report.coverage import Coverage
 from matcher.report.data import Allocation, by_id
+from matcher.report.secrecy import SECRECY_NOTE, suppress
+from matcher.report.sheets import labels, place_weeks
 from matcher.report.tables import academy_table, distance_counts, lycee_table, trade_table
 from matcher.report.webmap import map_iframe, site_map
+from matcher.util.i18n import Lang, mark
 
 __all__ = ["report_html", "html_table", "CSS"]
+
+_WARN = mark("Working document: small counts shown outside the committee figures; publish only the committee files.")
 
 CSS = """body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:2px solid #1d4e89;padding-bottom:.2em;margin-top:2em;color:#1d4e89}
@@ -30,31 +38,36 @@ th{background:#eef2f7}td{text-align:right}td:first-child{text-align:left}.cards{
 figure{margin:1em 0}svg{max-width:100%;height:auto}.note{color:#555;font-size:12px}details summary{cursor:pointer}"""
 
 
-def html_table(frame: pd.DataFrame, table_id: str, percent: tuple[str, ...] = ()) -> str:
+def html_table(frame: pd.DataFrame, table_id: str, percent: tuple[str, ...] = (), tr: Lang | None = None) -> str:
+    """A table as HTML; with ``tr``, column names and numbers in the reader's language."""
     shown = frame.copy()
+    pct: Callable[[float], str] = tr.pct if tr else "{:.1%}".format
     for col in percent:
         if col in shown:
             shown[col] = shown[col].map(
                 lambda v: (
-                    f"{v:.1%}"
+                    pct(float(v))
                     if isinstance(v, (float, np.floating)) and np.isfinite(v)
                     else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
                 )
             )
-    return shown.to_html(index=False, table_id=table_id, classes="data", na_rep="", float_format=lambda v: f"{v:,.1f}")
+    if tr:
+        shown = shown.rename(columns=labels(tr))
+    number: Callable[[float], str] = (lambda v: tr.num(v, 1)) if tr else "{:,.1f}".format
+    return shown.to_html(index=False, table_id=table_id, classes="data", na_rep="", float_format=number)
 
 
-def _cards(alloc: Allocation) -> str:
+def _cards(alloc: Allocation, tr: Lang) -> str:
     c, cov, s = alloc.summary.get("counts", {}), alloc.summary.get("coverage", {}), alloc.summary.get("solver", {})
     offered = c.get("places_offered", 0)
     items = [
-        ("Students", f"{c.get('students', 0):,}"),
-        ("Placed", f"{c.get('placed', 0):,}"),
-        ("Not placed", f"{c.get('not_placed', 0):,}"),
-        ("Places offered", f"{offered:,.1f} / target {cov.get('target_places', 0):,}"),
-        ("Places used", f"{c.get('places_used', 0):,.1f}"),
-        ("Fill rate", f"{c.get('places_used', 0) / offered:.1%}" if offered else "–"),
-        ("Solver", f"{s.get('status', '?')} (gap {s.get('gap', 0) or 0:.2%})"),
+        (tr("Students"), tr.num(c.get("students", 0))),
+        (tr("Placed"), tr.num(c.get("placed", 0))),
+        (tr("Not placed"), tr.num(c.get("not_placed", 0))),
+        (tr("Places offered"), f"{tr.num(offered, 1)} / {tr('target')} {tr.num(cov.get('target_places', 0))}"),
+        (tr("Places used"), tr.num(c.get("places_used", 0), 1)),
+        (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
+        (tr("Solver"), f"{s.get('status', '?')} ({tr('gap')} {tr.pct(s.get('gap', 0) or 0, 2)})"),
     ]
     return (
         '<div class="cards" id="key-figures">'
@@ -69,53 +82,37 @@ def _by_departement(per_academie: pd.Series) -> pd.Series:
     return deps.map(per_academie).astype(float)
 
 
-def _committee(alloc: Allocation) -> tuple[pd.DataFrame, str]:
-    raw = committee_figures(alloc)
-    published = publish(raw)
-    local = raw[raw["academie"] != NATIONAL]
-    chart = bar_chart(
-        local["academie"],
-        {
-            "fill rate": local["fill_rate"].to_numpy(float),
-            "girls' share": local["girls_share"].astype(float).to_numpy(),
-        },
-        title="Fill rate and girls' share of the students hosted, per académie of the sites",
-        ylabel="share",
-        gid="chart-committee",
-        percent=True,
-    )
-    text = (
-        html_table(published, "committee", ("girls_share", "priority_share", "fill_rate"))
-        + '<p class="note">Counts of 1–4 students are shown as &lt;5 and shares that would reveal them as s '
-        "(statistical secrecy); a lone small académie takes the next smallest with it.</p>"
-    )
-    return published, text + f"<figure>{chart}</figure>"
+def _committee(alloc: Allocation, tr: Lang) -> tuple[pd.DataFrame, str]:
+    secret = suppress(committee_figures(alloc))
+    chart = committee_svg(secret, tr)
+    text = committee_html(secret, tr) + '<p class="note">' + html.escape(tr(SECRECY_NOTE)) + "</p>"
+    return secret.table(), text + f"<figure>{chart}</figure>"
 
 
-def _placement_charts(alloc: Allocation, aca: pd.DataFrame) -> str:
+def _placement_charts(alloc: Allocation, aca: pd.DataFrame, tr: Lang) -> str:
     local = aca[aca["students"] > 0]
     placed = bar_chart(
         local["academie"],
-        {"placed": local["placed"].to_numpy(), "not placed": local["not_placed"].to_numpy()},
-        title="Requests per académie of the students",
-        ylabel="students",
+        {tr("placed"): local["placed"].to_numpy(), tr("not placed"): local["not_placed"].to_numpy()},
+        title=tr("Requests per académie of the students"),
+        ylabel=tr("students"),
         gid="chart-placed",
     )
     dist = distance_counts(alloc)
     km = bar_chart(
         dist.index,
-        {"placements": dist.to_numpy()},
-        title="Distance from home to host",
-        ylabel="placements (student × host)",
+        {tr("placements"): dist.to_numpy()},
+        title=tr("Distance from home to host"),
+        ylabel=tr("placements (student × host)"),
         gid="chart-distance",
     )
     reasons = pd.Series(alloc.summary.get("unassigned_reasons", {}), dtype=float)
     why = (
         bar_chart(
             reasons.index,
-            {"students": reasons.to_numpy()},
-            title="Why students were not placed",
-            ylabel="students",
+            {tr("students"): reasons.to_numpy()},
+            title=tr("Why students were not placed"),
+            ylabel=tr("students"),
             gid="chart-reasons",
         )
         if len(reasons)
@@ -124,21 +121,24 @@ def _placement_charts(alloc: Allocation, aca: pd.DataFrame) -> str:
     return "".join(f"<figure>{c}</figure>" for c in (placed, km, why) if c)
 
 
-def _maps(alloc: Allocation, aca: pd.DataFrame, cov: Coverage | None) -> str:
+def _maps(alloc: Allocation, aca: pd.DataFrame, cov: Coverage | None, tr: Lang) -> str:
+    pct0: Callable[[float], str] = lambda v: tr.pct(v, 0)  # noqa: E731
     fill = _by_departement(aca.set_index("academie")["fill_rate"])
     share = _by_departement(aca.set_index("academie")["placed_share"])
     parts = [
         choropleth(
             fill,
-            title="Fill rate of the places, per académie of the sites",
-            label="fill rate",
+            title=tr("Fill rate of the places, per académie of the sites"),
+            label=tr("Fill rate"),
+            fmt=pct0,
             gid="choropleth-fill",
             percent=True,
         ),
         choropleth(
             share,
-            title="Share of requests placed, per académie of the students",
-            label="placed",
+            title=tr("Share of requests placed, per académie of the students"),
+            label=tr("Share placed"),
+            fmt=pct0,
             gid="choropleth-placed",
             percent=True,
             cmap="RdYlGn",
@@ -149,8 +149,9 @@ def _maps(alloc: Allocation, aca: pd.DataFrame, cov: Coverage | None) -> str:
         parts.append(
             choropleth(
                 within,
-                title="Seconde students with a place within 30 km, per département (red: white-zone lycées)",
-                label="share within 30 km",
+                title=tr("Seconde students with a place within 30 km, per département (red: white-zone lycées)"),
+                label=tr("share within 30 km"),
+                fmt=pct0,
                 gid="choropleth-coverage",
                 percent=True,
                 points=cov.white_zones,
@@ -160,9 +161,11 @@ def _maps(alloc: Allocation, aca: pd.DataFrame, cov: Coverage | None) -> str:
     return "".join(f"<figure>{p}</figure>" for p in parts)
 
 
-def _web_map(alloc: Allocation, cov: Coverage | None) -> str:
+def _web_map(alloc: Allocation, cov: Coverage | None, tr: Lang) -> str:
     if alloc.sites is None or alloc.students is None:  # known together (``read_allocation``)
-        return '<p class="note">The map of sites needs the input files (--students and --sites).</p>'
+        return (
+            f'<p class="note">{html.escape(tr("The map of sites needs the input files (--students and --sites)."))}</p>'
+        )
     used = (
         alloc.assignments.assign(p=np.where(alloc.assignments["weeks"] == "both", 1.0, 0.5))
         .groupby("site_id")["p"]
@@ -179,63 +182,76 @@ def _web_map(alloc: Allocation, cov: Coverage | None) -> str:
         students=unplaced,
         white_zones=None if cov is None else cov.white_zones,
         links=links[np.isfinite(links).all(axis=1)],
+        tr=tr,
     )
     return (
-        map_iframe(fmap) + '<p class="note">Works offline over the département outlines; tick "OpenStreetMap '
-        'tiles" for a street map when the network is available.</p>'
+        map_iframe(fmap)
+        + '<p class="note">'
+        + html.escape(tr("Works offline; tick the tiles layer for a street map when the network is available."))
+        + "</p>"
     )
 
 
-def _white_zones(cov: Coverage | None) -> str:
+def _white_zones(cov: Coverage | None, tr: Lang) -> str:
     if cov is None:
         return ""
     n = cov.national
+    shares = " / ".join(tr.pct(float(n[f"share_within_{k}km"] or 0)) for k in (15, 30, 60))
     head = (
-        f"<p>{n['white_zone_lycees']} lycées ({n['white_zone_students']:,} seconde students) have no place within "
-        f"{n['white_zone_km']:g} km. Share of seconde students with a place within 15 / 30 / 60 km: "
-        f"{n['share_within_15km']:.1%} / {n['share_within_30km']:.1%} / {n['share_within_60km']:.1%}.</p>"
+        f"<p>{tr('White zones (no place within 30 km)')}{tr.colon}{tr.num(float(n['white_zone_lycees'] or 0))} "
+        f"{tr('lycées')}, {tr.num(float(n['white_zone_students'] or 0))} {tr('seconde students')}. "
+        f"{tr('Seconde students with a place within 15 / 30 / 60 km')}{tr.colon}{shares}.</p>"
     )
-    return "<h2>White zones</h2>" + head + html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones")
+    zones = cov.white_zones.drop(columns=["lat", "lon"])
+    table = html_table(zones, "white-zones", tr=tr)  # folded: the full list is long (and in the workbook)
+    fold = f"<details><summary>{tr.num(len(zones))} {tr('lycées')}</summary>{table}</details>"
+    return f"<h2>{tr('White zones')}</h2>" + head + fold
 
 
-def report_html(alloc: Allocation, cov: Coverage | None = None) -> tuple[str, pd.DataFrame]:
-    """The report page and the published committee table it shows."""
+def _intro(alloc: Allocation, tr: Lang) -> str:
+    heading = sheets.heading(alloc, tr, "")[1:]
+    warn = tr(_WARN)
+    return f'<p class="note">{html.escape(heading[0])} · {html.escape(tr(alloc.inputs_note))}. {html.escape(warn)}</p>'
+
+
+def report_html(alloc: Allocation, cov: Coverage | None = None, tr: Lang | None = None) -> tuple[str, pd.DataFrame]:
+    """The report page (in ``tr``'s language, French by default) and the published committee table it shows."""
+    tr = tr or Lang()
     aca = academy_table(alloc)
-    published, committee = _committee(alloc)
+    published, committee = _committee(alloc, tr)
     trades, lycees = trade_table(alloc), lycee_table(alloc)
     body = [
-        f"<h1>Placement report — {html.escape(alloc.folder.name)}</h1>",
-        f'<p class="note">Period {" / ".join(" to ".join(w) for w in alloc.summary.get("period", {}).values())}; '
-        f"inputs: {html.escape(alloc.inputs_note)}. A working document for officers (small counts are not "
-        "suppressed outside the committee table); publish only the committee table (committee.csv).</p>",
-        _cards(alloc),
-        "<h2>Steering committee figures</h2>",
+        f"<h1>{html.escape(tr('Placement report'))} — {html.escape(alloc.folder.name)}</h1>",
+        _intro(alloc, tr),
+        _cards(alloc, tr),
+        f"<h2>{tr('Steering committee figures')}</h2>",
         committee,
-        "<h2>Maps</h2>",
-        _maps(alloc, aca, cov),
-        "<h2>Placements</h2>",
-        _placement_charts(alloc, aca),
-        "<h2>Per académie</h2>",
-        html_table(aca, "academies", ("placed_share", "fill_rate")),
+        f"<h2>{tr('Maps')}</h2>",
+        _maps(alloc, aca, cov, tr),
+        f"<h2>{tr('Placements')}</h2>",
+        _placement_charts(alloc, aca, tr),
+        f"<h2>{tr('Per académie')}</h2>",
+        html_table(place_weeks(aca), "academies", ("placed_share", "fill_rate"), tr),
     ]
     if trades is not None:
-        body += ["<h2>Per trade (first asked for)</h2>", html_table(trades, "trades", ("placed_share",))]
+        body += [f"<h2>{tr('Per trade (first asked for)')}</h2>", html_table(trades, "trades", ("placed_share",), tr)]
     if lycees is not None:
         body += [
-            "<h2>Per lycée</h2>",
-            f"<details><summary>{len(lycees):,} lycées</summary>",
-            html_table(lycees, "lycees"),
+            f"<h2>{tr('Per lycée')}</h2>",
+            f"<details><summary>{tr.num(len(lycees))} {tr('lycées')}</summary>",
+            html_table(lycees, "lycees", tr=tr),
             "</details>",
         ]
     body += [
-        _white_zones(cov),
-        "<h2>Interactive map</h2>",
-        _web_map(alloc, cov),
+        _white_zones(cov, tr),
+        f"<h2>{tr('Interactive map')}</h2>",
+        _web_map(alloc, cov, tr),
         f'<p class="note">{html.escape(reference.ATTRIBUTION)} Contours : IGN – Admin Express COG 2018, via '
-        "france-geojson, Licence Ouverte. Map library: Leaflet (BSD-2-Clause).</p>",
+        f"france-geojson, Licence Ouverte. {tr('Map library')}{tr.colon}Leaflet (BSD-2-Clause).</p>",
     ]
     page = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher report</title>'
+        f'<!DOCTYPE html><html lang="{tr.code}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(tr('Placement report'))}</title>"
         f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )
     return page, published

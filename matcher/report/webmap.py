@@ -20,6 +20,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.report.charts import BOUNDARIES_ATTRIBUTION, departement_shapes
+from matcher.report.maplegend import add_legend
+from matcher.util.i18n import Lang
 
 __all__ = ["site_map", "map_iframe"]
 
@@ -112,13 +114,15 @@ def site_map(
     students: pd.DataFrame | None = None,
     white_zones: pd.DataFrame | None = None,
     links: np.ndarray | None = None,
+    tr: Lang | None = None,
 ) -> folium.Map:
     """Sites (size = places, colour = fill rate when ``used`` gives places used by site id), unplaced students'
     communes, white-zone lycées and placements (``links``: rows of home lat, lon, host lat, lon), each a layer of
-    an offline map."""
+    an offline map, with a legend; layer names in ``tr``'s language (French by default)."""
+    tr = tr or Lang()
     fmap = _base()
     if links is not None and len(links):
-        layer = folium.FeatureGroup(name="Placements (home → host)", show=False).add_to(fmap)
+        layer = folium.FeatureGroup(name=tr("Placements (home → host)"), show=False).add_to(fmap)
         segments = np.round(np.asarray(links, float), 4).reshape(-1, 2, 2).tolist()
         # folium's PolyLine.__init__ has no annotations
         line = folium.PolyLine(segments, color="#2166ac", weight=1, opacity=0.35)  # type: ignore[no-untyped-call]
@@ -141,7 +145,7 @@ def site_map(
             + " place(s)"
             + share
         )
-        _points(fmap, "Sites (size: places; colour: fill rate)", sites, tip, 3 + 1.5 * np.sqrt(places), color)
+        _points(fmap, tr("Sites (size: places; colour: fill rate)"), sites, tip, 3 + 1.5 * np.sqrt(places), color)
     if students is not None and len(students):
         per = (
             students.groupby("commune_insee")
@@ -149,15 +153,17 @@ def site_map(
             .reset_index()
         )
         tip = per["commune_insee"] + ": " + per["n"].astype(str) + " student(s) not placed"
-        _points(fmap, "Students not placed (by commune)", per, tip, 2 + 2 * np.sqrt(per["n"]), "#542788")
+        _points(fmap, tr("Students not placed (by commune)"), per, tip, 2 + 2 * np.sqrt(per["n"]), "#542788")
     if white_zones is not None and len(white_zones):
         wz = white_zones
         tip = (
             wz["uai"] + " " + wz["name"] + ": " + wz["seconde_gt_students"].astype(str) + " seconde students, "
             "nearest place " + wz["nearest_place_km"].map("{:.0f}".format) + " km"
         )
-        _points(fmap, "White zones: lycées with no place within 30 km", wz, tip, 5, "#b2182b")
-    folium.LayerControl(collapsed=False).add_to(fmap)
+        _points(fmap, tr("White zones: lycées with no place within 30 km"), wz, tip, 5, "#111111")
+    folium.LayerControl(collapsed=True).add_to(fmap)  # folded into its button: it does not hide the map
+    present = [x is not None and len(x) > 0 for x in (sites, students, white_zones, links)]
+    add_legend(fmap, tr, *present)
     return fmap
 
 

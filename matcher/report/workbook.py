@@ -1,25 +1,22 @@
-"""The officer's workbook (XLSX): a summary sheet, the committee table, one sheet per académie, and one sheet per
-lycée and per company that can be forwarded as is.
+"""The officers' workbook (``report.xlsx``) for the académie or the nation: a summary sheet, then one sheet per
+kind of table — académies, students, lycées, companies, trades — with typed cells (:mod:`matcher.report.sheets`).
 
-Every text cell goes through :func:`matcher.export.safecells.neutralize`, so an id such as ``=HYPERLINK(...)`` is
-stored as inert text (with a leading apostrophe), never as a formula.
+The per-lycée and per-company lists are in their own small workbooks (:mod:`matcher.report.recipients`). Every text
+cell is inert (``=HYPERLINK(...)`` is stored with a leading apostrophe), never a formula.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
 from matcher.domain import reference
-from matcher.export.safecells import neutralize
 from matcher.report.data import Allocation
-from matcher.report.tables import academy_table, company_rows, student_rows
+from matcher.report.sheets import Book, heading, labels, place_weeks
+from matcher.report.tables import academy_table, company_rows, lycee_table, student_rows, trade_table
+from matcher.util.i18n import Lang
 
 __all__ = ["write_workbook"]
 
@@ -37,115 +34,49 @@ def sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
-def _value(v: object) -> object:
-    """A cell's value as written: missing values as None, numpy scalars as Python ones, text neutralised."""
-    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    return neutralize(v)  # type: ignore[no-untyped-call, unused-ignore]  # not annotated in matcher.export yet
-
-
-class _Book:
-    """An XlsxWriter workbook that never turns text into formulas or URLs, with unique sheet titles."""
-
-    def __init__(self, path: Path) -> None:
-        self.wb = xlsxwriter.Workbook(
-            str(path),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
-        )
-        self.wb.set_properties({"title": "matcher allocation", "created": None})
-        self.bold = self.wb.add_format({"bold": True})
-        self.taken: set[str] = set()
-
-    def sheet(self, title: str) -> Worksheet:
-        ws = self.wb.add_worksheet(sheet_title(title, self.taken))
-        ws.row = 0
-        return ws
-
-    def line(self, ws: Worksheet, values: Sequence[object], bold: bool = False) -> None:
-        for j, v in enumerate(values):
-            v = _value(v)
-            if isinstance(v, str):
-                ws.write_string(ws.row, j, v, self.bold if bold else None)
-            elif v is not None:
-                ws.write(ws.row, j, v, self.bold if bold else None)
-        ws.row += 1
-
-    def table(self, ws: Worksheet, frame: pd.DataFrame) -> None:
-        self.rows(ws, list(frame.columns), frame.to_numpy(object).tolist())
-
-    def rows(self, ws: Worksheet, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:
-        self.line(ws, header, bold=True)
-        for row in rows:
-            self.line(ws, row)
-
-
-def _sheet(book: _Book, title: str, header: Sequence[str], rows: Sequence[Sequence[object]], heading: str) -> None:
-    """A forwardable sheet: a heading line, then a filterable table with frozen column names."""
-    ws = book.sheet(title)
-    for i, col in enumerate(header):
-        width = max([len(str(col))] + [len(str(r[i])) for r in rows[:200]]) + 2
-        ws.set_column(i, i, min(width, 60))
-    book.line(ws, [heading], bold=True)
-    ws.freeze_panes(2, 0)
-    book.rows(ws, header, rows)
-    ws.autofilter(1, 0, max(ws.row - 1, 1), max(len(header) - 1, 0))
-
-
-def _split(frame: pd.DataFrame, key: str, drop: bool = False) -> Iterator[tuple[str, list[str], list[list[object]]]]:
-    """(key value, header, rows as lists) per group of ``frame`` by its text column ``key``, keys sorted."""
-    header = [c for c in frame.columns if not (drop and c == key)]
-    values = frame[header].to_numpy(object).tolist()
-    for name, idx in sorted(frame.groupby(key, sort=False).indices.items()):
-        yield str(name), header, [values[i] for i in idx]  # text already: str() only tells the type checker
-
-
-def _summary(book: _Book, alloc: Allocation, published: pd.DataFrame) -> None:
-    ws = book.sheet("Summary")
-    ws.set_column(0, 0, 34)
+def _key_figures(alloc: Allocation, tr: Lang) -> pd.DataFrame:
     c, cov, s = alloc.summary.get("counts", {}), alloc.summary.get("coverage", {}), alloc.summary.get("solver", {})
+    weeks = {k: round(2 * float(c.get(k) or 0)) for k in ("places_offered", "places_used")}
     rows = [
-        ("Students", c.get("students")),
-        ("Placed", c.get("placed")),
-        ("Placed full time", c.get("placed_full_time")),
-        ("Placed split", c.get("placed_split")),
-        ("Not placed", c.get("not_placed")),
-        ("Places offered", c.get("places_offered")),
-        ("Target (places)", cov.get("target_places")),
-        ("Places used", c.get("places_used")),
-        ("Solver status", s.get("status")),
-        ("Gap", s.get("gap")),
-        ("Inputs", alloc.inputs_note),
+        (tr("Students"), c.get("students")),
+        (tr("Placed"), c.get("placed")),
+        (tr("Placed full time"), c.get("placed_full_time")),
+        (tr("Placed split"), c.get("placed_split")),
+        (tr("Not placed"), c.get("not_placed")),
+        (tr("Place-weeks offered"), weeks["places_offered"]),
+        (tr("Target (place-weeks)"), 2 * int(cov.get("target_places") or 0)),
+        (tr("Place-weeks used"), weeks["places_used"]),
+        (tr("Solver"), str(s.get("status", ""))),
+        (tr("Inputs"), tr(alloc.inputs_note)),
     ]
-    book.line(ws, ["matcher allocation summary"], bold=True)
-    for label, value in rows:
-        book.line(ws, [label, value])
-    ws.row += 1
-    book.line(ws, ["Steering committee figures (counts of 1–4 shown as <5, revealing shares as s)"], bold=True)
-    book.table(ws, published)
-    ws.row += 1
-    book.line(ws, ["Per académie"], bold=True)
-    book.table(ws, academy_table(alloc))
-    ws.row += 1
-    book.line(ws, [reference.ATTRIBUTION])
+    return pd.DataFrame(rows, columns=["figure", "value"])
 
 
-def write_workbook(alloc: Allocation, published: pd.DataFrame, path: str | Path) -> Path:
-    """Write the workbook to ``path``: Summary, one sheet per académie (its students), ``L <UAI>`` per lycée,
-    ``C <company>`` per company; returns the path."""
-    path = Path(path)
-    book = _Book(path)
-    _summary(book, alloc, published)
-    rows = student_rows(alloc)
-    for name, header, part in _split(rows, "student_academie"):
-        _sheet(book, name or "(no académie)", header, part, f"Students of the académie {name}")
-    if "lycee_uai" in rows:
-        names = reference.lycees()["name"]
-        for uai, header, part in _split(rows, "lycee_uai", drop=True):
-            label = f"{uai} {names.get(uai, '')}".strip() if uai else "(no lycée)"
-            _sheet(book, f"L {uai or 'none'}", header, part, f"Lycée {label}")
-    for company, header, part in _split(company_rows(alloc), "company"):
-        _sheet(book, f"C {company}", header, part, f"Company {company}")
-    book.wb.close()
+def write_workbook(alloc: Allocation, published: pd.DataFrame, path: str | Path, tr: Lang | None = None) -> Path:
+    """Write the workbook to ``path``: a summary (key figures and the published committee table), then one sheet
+    per kind of table; returns the path."""
+    tr, path = tr or Lang(), Path(path)
+    names = labels(tr) | {"figure": tr("Figure"), "value": tr("Value")}
+    what = f"{tr('Placements: the officers workbook')} — {alloc.folder.name}"
+    book = Book(str(path), what)
+    summary = book.sheet(tr("Summary"), heading(alloc, tr, what), _key_figures(alloc, tr), names)
+    row = 17
+    summary.write_string(row, 0, tr("Steering committee figures (published: <5 and s where suppressed)"), book.bold)
+    committee = place_weeks(published)
+    for c, col in enumerate(committee.columns):
+        summary.write_string(row + 1, c, names.get(str(col), str(col)), book.head)
+        for r, v in enumerate(committee[col].tolist()):
+            book.cell(summary, row + 2 + r, c, v, "pct" if "share" in col or col == "fill_rate" else "int")
+    summary.write_string(row + 3 + len(committee), 0, reference.ATTRIBUTION)
+    tables = {
+        tr("Académies"): place_weeks(academy_table(alloc)),
+        tr("Students"): student_rows(alloc),
+        tr("Lycées"): lycee_table(alloc),
+        tr("Companies"): company_rows(alloc),
+        tr("Trades"): trade_table(alloc),
+    }
+    for title, frame in tables.items():
+        if frame is not None:
+            book.sheet(title, heading(alloc, tr, f"{title} — {alloc.folder.name}"), frame, names)
+    book.close()
     return path

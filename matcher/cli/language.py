@@ -1,0 +1,30 @@
+"""The ``--lang`` option shared by the commands that write for people (``report``, ``demo``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+__all__ = ["LANG", "closing_lines"]
+
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default=None,
+    help="Language of the report, workbook and PDF: fr (default) or en; also MATCHER_LANG or the policy's lang.",
+)
+
+
+def closing_lines(out_dir: Path, lang: str | None) -> str:
+    """The demo's last lines: what was written and the next command, in the chosen language."""
+    from matcher.util.i18n import Lang
+
+    tr = Lang(lang)
+    files = ", ".join(str(out_dir / f) for f in ("assignments.csv", "unassigned.csv", "summary.json"))
+    return "\n".join(
+        [
+            f"{tr('Written')}: {files}",
+            f"{tr('Next: the report, the workbooks and the committee PDF with')} `matcher report {out_dir} --pdf`",
+        ]
+    )

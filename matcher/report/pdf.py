@@ -1,0 +1,191 @@
+"""The steering committee's PDF: A4 pages drawn with matplotlib (no extra dependency), French by default.
+
+Every page starts with its own heading, so no heading is left at a page bottom; every page has its number. The
+figures come from the one suppressed table (:mod:`matcher.report.secrecy`): the committee table, its chart and the
+fill-rate map show nothing that table hides. Long lists are summarised (the full lists stay in the workbook).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from matcher.domain import reference
+from matcher.report.charts import choropleth_figure
+from matcher.report.committeeview import committee_cells, committee_chart, committee_headers
+from matcher.report.coverage import Coverage
+from matcher.report.data import Allocation
+from matcher.report.secrecy import SECRECY_NOTE, Secret
+from matcher.util.i18n import Lang
+
+__all__ = ["write_pdf", "pages", "A4", "STYLE"]
+
+A4 = (8.27, 11.69)  # inches
+STYLE = {"pdf.fonttype": 42, "font.size": 9, "svg.hashsalt": "matcher"}  # TrueType: text can be extracted
+Page = Callable[[], Figure]
+
+
+class Writer(Protocol):
+    """Writes a line of text on a page at a height (0–1) and a font size."""
+
+    def __call__(self, y: float, text: str, size: float = 10) -> None: ...
+
+
+def _page(tr: Lang, heading: str) -> tuple[Figure, Writer]:
+    """An A4 page with its heading at the top, and a function writing a line of text at a height (0–1)."""
+    fig = Figure(figsize=A4)
+    fig.text(0.08, 0.95, heading, fontsize=14, weight="bold", color="#1d4e89", va="top", wrap=True)
+
+    def write(y: float, text: str, size: float = 10) -> None:
+        fig.text(0.08, y, text, fontsize=size, va="top", wrap=True)
+
+    return fig, write
+
+
+def _period(alloc: Allocation, tr: Lang) -> str:
+    weeks = alloc.summary.get("period", {})
+    days = [d for w in weeks.values() for d in w]
+    return f"{tr.date(min(days))} – {tr.date(max(days))}" if days else "–"
+
+
+def _key_figures(alloc: Allocation, cov: Coverage | None, tr: Lang) -> Figure:
+    c, goal = alloc.summary.get("counts", {}), alloc.summary.get("coverage", {})
+    offered, target = float(c.get("places_offered", 0)), int(goal.get("target_places", 1000))
+    fig, write = _page(tr, tr("Seconde observation placements: report to the steering committee"))
+    write(0.9, f"{tr('Period')} : {_period(alloc, tr)}   ·   {tr('Run')} : {alloc.folder.name}", 10)
+    lines = [
+        (tr("Students"), tr.num(c.get("students", 0))),
+        (tr("Placed"), tr.num(c.get("placed", 0))),
+        (tr("Not placed"), tr.num(c.get("not_placed", 0))),
+        (tr("Places offered"), tr.num(offered, 1)),
+        (tr("Places used"), tr.num(c.get("places_used", 0), 1)),
+        (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
+    ]
+    for i, (label, value) in enumerate(lines):
+        write(0.84 - i * 0.035, f"{label} : {value}", 12)
+    fig.text(0.08, 0.6, tr("Commitment: 1,000 places"), fontsize=13, weight="bold", color="#1d4e89")
+    met = tr("commitment met") if offered >= target else tr("commitment not met")
+    write(0.57, f"{tr('Places offered')} : {tr.num(offered, 1)} / {tr.num(target)} ({tr.pct(offered / target)}, {met})")
+    ax = fig.add_axes((0.08, 0.47, 0.84, 0.05))
+    ax.barh([0], [min(offered / target, 1.2)], color="#1d4e89")
+    ax.axvline(1.0, color="#d7301f", lw=2)
+    ax.set_xlim(0, 1.2)
+    ax.set_yticks([])
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: tr.pct(v, 0)))
+    if cov is not None:
+        n = cov.national
+        write(
+            0.4,
+            tr("Seconde students with a place within 15 / 30 / 60 km")
+            + " : "
+            + " / ".join(tr.pct(float(n[f"share_within_{k}km"] or 0)) for k in (15, 30, 60)),
+        )
+        write(
+            0.36,
+            f"{tr('White zones (no place within 30 km)')} : {tr.num(float(n['white_zone_lycees'] or 0))} "
+            f"{tr('lycées')}, {tr.num(float(n['white_zone_students'] or 0))} {tr('seconde students')}",
+        )
+    write(0.28, tr(SECRECY_NOTE), 9)
+    return fig
+
+
+def _table_page(secret: Secret, tr: Lang) -> Figure:
+    fig, write = _page(tr, tr("Steering committee figures"))
+    ax = fig.add_axes((0.05, 0.12, 0.9, 0.78))
+    ax.set_axis_off()
+    cells = committee_cells(secret, tr)
+    table = ax.table(cellText=cells, colLabels=committee_headers(tr), loc="upper center", cellLoc="right")
+    table.auto_set_font_size(False)
+    table.set_fontsize(7.5)
+    table.scale(1, 1.25)
+    for (r, col), cell in table.get_celld().items():
+        if r == 0:
+            cell.set_facecolor("#eef2f7")
+            cell.get_text().set_wrap(True)
+        if col == 0:
+            cell.get_text().set_horizontalalignment("left")
+    write(0.08, tr(SECRECY_NOTE), 8)
+    return fig
+
+
+def _chart_page(secret: Secret, tr: Lang) -> Figure:
+    fig = committee_chart(secret, tr, gid="pdf-committee")
+    fig.set_size_inches(*A4)
+    fig.subplots_adjust(left=0.2, right=0.95, top=0.86, bottom=0.08)
+    fig.text(0.08, 0.95, tr("Fill rate and girls' share"), fontsize=15, weight="bold", color="#1d4e89", va="top")
+    return fig
+
+
+def _map_page(secret: Secret, tr: Lang) -> Figure:
+    fill = pd.Series(secret.shown("fill_rate"), index=secret.values["academie"], dtype=float)
+    deps = reference.academies()["academie"].map(fill[secret.local]).astype(float)
+    fig, titles = choropleth_figure(
+        deps,
+        title=tr("Fill rate of the places, per académie of the sites (grey: s or no place)"),
+        label=tr("Fill rate"),
+        gid="pdf-fill",
+        fmt=lambda v: tr.pct(v, 0),
+        missing="s",
+    )
+    fig.set_size_inches(*A4)
+    fig.text(0.08, 0.97, tr("Map of the fill rate"), fontsize=15, weight="bold", color="#1d4e89", va="top")
+    return fig
+
+
+def _coverage_page(cov: Coverage, tr: Lang) -> Figure:
+    fig, write = _page(tr, tr("Coverage against the commitment"))
+    aca = cov.academies.sort_values("places_offered", ascending=False)
+    ratio = (aca["places_offered"] / aca["fair_share_places"].where(aca["fair_share_places"] > 0)).to_numpy(float)
+    ax = fig.add_axes((0.3, 0.38, 0.62, 0.52))
+    y = np.arange(len(aca))
+    ax.barh(y, aca["places_offered"], height=0.4, label=tr("Places offered"), color="#1d4e89")
+    ax.barh(y + 0.4, aca["fair_share_places"], height=0.4, label=tr("Fair share of the 1,000 places"), color="#9ecae1")
+    ax.set_yticks(y + 0.2, aca["academie"], fontsize=7)
+    ax.invert_yaxis()
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
+    under = aca[ratio < 0.8]["academie"].tolist()
+    write(0.3, tr("Académies under 80 % of their fair share") + " : " + (", ".join(under) or "–"), 9)
+    zones = cov.white_zones.sort_values("seconde_gt_students", ascending=False).head(10)
+    write(0.25, tr("Largest white-zone lycées (the full list is in the workbook)") + " :", 9)
+    for i, (_, z) in enumerate(zones.iterrows()):
+        write(0.225 - i * 0.017, f"{z.get('name', z['uai'])} ({z['uai']}) : {tr.num(z['seconde_gt_students'])}", 8)
+    return fig
+
+
+def pages(alloc: Allocation, secret: Secret, cov: Coverage | None, tr: Lang) -> list[Figure]:
+    """The PDF's A4 pages as figures, numbered (draw them under :data:`STYLE`)."""
+    makers: list[Page] = [
+        lambda: _key_figures(alloc, cov, tr),
+        lambda: _table_page(secret, tr),
+        lambda: _chart_page(secret, tr),
+        lambda: _map_page(secret, tr),
+    ]
+    if cov is not None:
+        makers.append(lambda: _coverage_page(cov, tr))
+    figures = []
+    for number, make in enumerate(makers, 1):
+        fig = make()
+        fig.text(0.5, 0.02, f"{number} / {len(makers)}", ha="center", fontsize=8, color="#555")
+        figures.append(fig)
+    return figures
+
+
+def write_pdf(
+    alloc: Allocation, secret: Secret, cov: Coverage | None, path: str | Path, tr: Lang | None = None
+) -> Path:
+    """Write the committee's A4 PDF to ``path``: key figures and the commitment, the committee table, its chart,
+    the fill-rate map and, with the sites known, the coverage; numbered pages."""
+    tr = tr or Lang()
+    path = Path(path)
+    meta = {"CreationDate": None, "Title": tr("Report to the steering committee")}
+    with matplotlib.rc_context(STYLE), PdfPages(path, metadata=meta) as pdf:  # type: ignore[arg-type]
+        for fig in pages(alloc, secret, cov, tr):
+            pdf.savefig(fig)
+    return path

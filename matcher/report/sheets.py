@@ -1,0 +1,159 @@
+"""Typed, forwardable worksheets: a heading (what the sheet is, the period, the run, whether it holds small
+counts), then a table whose column names are frozen and filterable, in the reader's language, as wide as their
+content, with real dates, whole numbers, one-decimal distances and percentages.
+
+Every text cell goes through :func:`matcher.export.safecells.neutralize` and is written as a string, never as a
+formula. Place counts are written in place-weeks (a place for both weeks is 2), never as ``12.5 places``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from matcher.export.safecells import neutralize
+from matcher.report.data import Allocation
+from matcher.util.i18n import Lang
+
+__all__ = ["Book", "FORMATS", "KINDS", "labels", "heading", "place_weeks"]
+
+#: Number formats of the typed columns (Excel codes).
+FORMATS = {"date": "dd/mm/yyyy", "km": "0.0", "int": "0", "pct": "0.0%"}
+#: The kind of each known column (others are text).
+KINDS = {
+    **dict.fromkeys(("start_date", "end_date"), "date"),
+    **dict.fromkeys(("distance_km", "mean_km", "nearest_place_km"), "km"),
+    **dict.fromkeys(
+        (
+            "preference_rank",
+            "students",
+            "placed",
+            "not_placed",
+            "requests",
+            "students_hosted",
+            "place_weeks_offered",
+            "place_weeks_used",
+            "value",
+            "seconde_gt_students",
+        ),
+        "int",
+    ),
+    **dict.fromkeys(("placed_share", "fill_rate", "girls_share", "priority_share"), "pct"),
+}
+
+
+def labels(tr: Lang) -> dict[str, str]:
+    """Column names in the reader's language (the CSV files keep their contract names)."""
+    return {
+        "student_id": tr("Student"),
+        "site_id": tr("Site"),
+        "company": tr("Company"),
+        "weeks": tr("Weeks"),
+        "start_date": tr("From"),
+        "end_date": tr("To"),
+        "distance_km": tr("Distance (km)"),
+        "preference_rank": tr("Preference rank"),
+        "group_id": tr("Group"),
+        "student_academie": tr("Académie of the student"),
+        "site_academie": tr("Académie of the site"),
+        "reason_code": tr("Reason code"),
+        "reason": tr("Reason not placed"),
+        "lycee_uai": tr("Lycée (UAI)"),
+        "uai": tr("UAI"),
+        "name": tr("Name"),
+        "academie": tr("Académie"),
+        "trade": tr("Trade first asked for"),
+        "students": tr("Students"),
+        "requests": tr("Requests"),
+        "placed": tr("Placed"),
+        "not_placed": tr("Not placed"),
+        "mean_km": tr("Mean distance (km)"),
+        "placed_share": tr("Share placed"),
+        "place_weeks_offered": tr("Place-weeks offered"),
+        "place_weeks_used": tr("Place-weeks used"),
+        "students_hosted": tr("Students hosted"),
+        "girls_share": tr("Girls' share"),
+        "priority_share": tr("Priority students' share"),
+        "fill_rate": tr("Fill rate"),
+        "commune_insee": tr("Commune (INSEE)"),
+        "departement": tr("Département"),
+        "seconde_gt_students": tr("Seconde students"),
+        "nearest_place_km": tr("Nearest place (km)"),
+    }
+
+
+def place_weeks(table: pd.DataFrame) -> pd.DataFrame:
+    """``places_offered`` / ``places_used`` (half places for one week) as whole place-weeks."""
+    out = table.copy()
+    for col in ("places_offered", "places_used"):
+        if col in out:
+            at = list(out.columns).index(col)
+            weeks = (out.pop(col).astype(float) * 2).round()
+            out.insert(at, col.replace("places", "place_weeks"), weeks.astype("Int64"))
+    return out
+
+
+def heading(alloc: Allocation, tr: Lang, what: str, small_counts: bool = True) -> list[str]:
+    """The lines above a table: what it is, the period and the run, and whether it holds small counts."""
+    weeks = alloc.summary.get("period", {})
+    days = sorted(d for w in weeks.values() for d in w)
+    period = f"{tr.date(days[0])} – {tr.date(days[-1])}" if days else "–"
+    note = (
+        tr("Working document: it holds small counts and pseudonymous ids; do not publish it.")
+        if small_counts
+        else tr("Published figures: small counts are suppressed (statistical secrecy).")
+    )
+    return [what, f"{tr('Period')}{tr.colon}{period} · {tr('Run')}{tr.colon}{alloc.folder.name}", note]
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or v == "" or (isinstance(v, float) and np.isnan(v))
+
+
+class Book:
+    """An XlsxWriter workbook of typed table sheets (never a formula, never a URL)."""
+
+    def __init__(self, path: str, title: str) -> None:
+        self.wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
+        self.wb.set_properties({"title": title, "created": dt.datetime(2000, 1, 1)})
+        self.fmt = {k: self.wb.add_format({"num_format": v}) for k, v in FORMATS.items()}
+        self.head = self.wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1, "text_wrap": True})
+        self.bold = self.wb.add_format({"bold": True})
+
+    def cell(self, ws: Worksheet, r: int, c: int, v: Any, kind: str | None) -> None:
+        """Write one value as its kind: a date, a number with its format, or inert text."""
+        if _missing(v):
+            return
+        if kind == "date" and isinstance(v, str) and len(v) == 10:
+            ws.write_datetime(r, c, dt.datetime.fromisoformat(v), self.fmt["date"])
+        elif kind in ("km", "int", "pct") and isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+            ws.write_number(r, c, float(v), self.fmt[kind])
+        else:
+            ws.write_string(r, c, str(neutralize(str(v))))
+
+    def sheet(self, title: str, top: Sequence[str], frame: pd.DataFrame, names: dict[str, str]) -> Worksheet:
+        """A sheet: the ``top`` lines, a blank line, then ``frame`` (columns named through ``names``)."""
+        ws = self.wb.add_worksheet(title[:31])
+        for r, line in enumerate(top):
+            ws.write_string(r, 0, line, self.bold if r == 0 else None)
+        row = len(top) + 1
+        values = frame.to_numpy(object)
+        for c, col in enumerate(frame.columns):
+            kind, name = KINDS.get(str(col)), names.get(str(col), str(col))
+            ws.write_string(row, c, name, self.head)
+            longest = max([len(w) for w in name.split()] + [len(str(v)) for v in values[:500, c] if not _missing(v)])
+            ws.set_column(c, c, min(max(longest, 10 if kind == "date" else 6) + 2, 70))
+            for r, v in enumerate(values[:, c]):
+                self.cell(ws, row + 1 + r, c, v, kind)
+        ws.freeze_panes(row + 1, 0)
+        ws.autofilter(row, 0, row + max(len(frame), 1), max(len(frame.columns) - 1, 0))
+        return ws
+
+    def close(self) -> None:
+        self.wb.close()

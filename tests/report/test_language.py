@@ -1,0 +1,78 @@
+"""French by default, English on request: every message of the code is in the French catalogue and translated,
+the catalogue is `msgfmt --check` clean, and the report, PDF and demo follow `--lang` and `MATCHER_LANG`."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from matcher.cli.main import main
+from matcher.util.i18n import Lang, catalogue_path, resolve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("update_catalogue", ROOT / "tools" / "update_catalogue.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_message_has_a_french_translation():
+    with open(catalogue_path("fr"), "rb") as fh:
+        catalog = read_po(fh, locale="fr")
+    translated = {m.id: m.string for m in catalog if m.id}
+    used = _tool().messages()
+    assert len(used) > 40
+    missing = sorted(m for m in used if not translated.get(m))
+    assert not missing, f"messages without a French translation (run tools/update_catalogue.py): {missing}"
+    assert not [m.id for m in catalog if m.id and m.fuzzy]
+
+
+def test_catalogue_is_msgfmt_check_clean(tmp_path):
+    msgfmt = shutil.which("msgfmt") or "/usr/bin/msgfmt"
+    run = subprocess.run([msgfmt, "--check", "-o", str(tmp_path / "m.mo"), catalogue_path("fr")], capture_output=True)
+    assert run.returncode == 0 and run.stderr == b"", run.stderr.decode()
+
+
+def test_numbers_and_dates_the_french_way():
+    fr, en = Lang("fr"), Lang("en")
+    assert fr.num(1050) == "1\u00a0050" and en.num(1050) == "1,050"
+    assert fr.pct(0.5123) == "51,2\u00a0%" and en.pct(0.5123) == "51.2%"
+    assert fr.date("2026-06-15") == "15 juin 2026" and en.date("2026-06-15") == "15 June 2026"
+    assert fr("Fill rate") == "Taux de remplissage" and en("Fill rate") == "Fill rate"
+
+
+def test_the_language_setting_order(monkeypatch):
+    monkeypatch.delenv("MATCHER_LANG", raising=False)
+    assert resolve() == "fr" and resolve(policy="en") == "en"
+    monkeypatch.setenv("MATCHER_LANG", "en")
+    assert resolve() == "en" and resolve("fr") == "fr"
+
+
+def test_report_in_french_by_default_and_in_english_on_request(published_demo, tmp_path):
+    page = (published_demo / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and "Taux de remplissage" in page and "Chiffres du comité" in page
+    result = CliRunner().invoke(
+        main, ["report", str(published_demo), "--out", str(tmp_path), "--lang", "en", "--no-workbook"]
+    )
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "Steering committee figures" in page and "Taux de remplissage" not in page
+    # the file contract does not change with the language
+    assert (tmp_path / "committee.csv").read_bytes() == (published_demo / "committee.csv").read_bytes()
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "Ensuite"), ("en", "Next")])
+def test_demo_ends_with_what_was_written_and_the_next_command(tmp_path, lang, words):
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "d"), "--lang", lang])
+    assert result.exit_code == 0, result.output
+    last = result.output.strip().splitlines()[-2:]
+    assert "summary.json" in last[0] and words in last[1] and f"matcher report {tmp_path / 'd'}" in last[1]

@@ -1,0 +1,97 @@
+"""A workbook per lycée and per company: only its own rows, typed cells (real dates, numbers with their formats),
+frozen and filterable column names, a header saying it holds small counts; LibreOffice opens them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from matcher.domain import reference
+from matcher.report import read_allocation
+from matcher.report.recipients import safe_name
+from matcher.report.sheets import FORMATS
+
+
+def _rows(path):
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    return ws, list(ws.iter_rows(min_row=5))  # 3 heading lines, a blank, then the column names
+
+
+def test_a_lycee_workbook_holds_only_its_students_with_typed_cells(published_demo):
+    alloc = read_allocation(published_demo)
+    home = alloc.students.set_index("student_id")["lycee_uai"]
+    uai = home.reindex(alloc.assignments["student_id"]).value_counts().index[0]  # the lycée with most placements
+    name = reference.lycees()["name"][uai]
+    book = published_demo / "lycees" / f"{name.replace(' ', '-')}-{uai}.xlsx"  # its full name and UAI
+    ws, rows = _rows(book)
+    assert ws.freeze_panes == "A6" and ws.auto_filter.ref.startswith("A5")
+    assert uai in ws["A1"].value and name in ws["A1"].value
+    assert "15 juin 2026" in ws["A2"].value and "ne pas" in ws["A3"].value.lower()  # small counts: says so
+    assert [c.value for c in rows[0]][:2] == ["Élève", "Site"]
+    assert {r[0].value for r in rows[1:]} == set(home.index[home == uai])  # its own students, all of them
+    placed = [r for r in rows[1:] if r[4].value is not None]
+    assert len(placed) >= 2
+    for r in placed:
+        start, km = r[4], r[6]
+        assert isinstance(start.value, dt.datetime) and start.number_format == FORMATS["date"]
+        assert start.value.date() >= dt.date(2026, 6, 15)
+        assert isinstance(km.value, float) and km.number_format == FORMATS["km"]
+
+
+def test_a_company_workbook_and_the_zips(published_demo):
+    books = sorted((published_demo / "entreprises").glob("*.xlsx"))
+    assert len(books) > 100
+    ws, rows = _rows(books[0])
+    company = ws["A1"].value.split(" ", 3)[-1]
+    hosted = pd.read_csv(published_demo / "assignments.csv", dtype=str)
+    expected = set(hosted.loc[hosted["company"] == company, "student_id"])
+    assert {r[1].value for r in rows[1:]} == expected and expected
+    with zipfile.ZipFile(published_demo / "entreprises.zip") as zf:
+        assert len(zf.namelist()) == len(books)
+    with zipfile.ZipFile(published_demo / "lycees.zip") as zf:
+        assert len(zf.namelist()) == len(list((published_demo / "lycees").glob("*.xlsx"))) > 1000
+
+
+@pytest.mark.parametrize(
+    "parts, stem",
+    [
+        (("Lycée Jean-Moulin / Béziers", "0340005A"), "Lycee-Jean-Moulin-Beziers-0340005A"),
+        (("CON:*?", ""), "CON-fichier"),
+    ],
+)
+def test_file_names_are_safe_everywhere(parts, stem):
+    assert safe_name(*parts) == stem
+
+
+def test_libreoffice_opens_the_workbooks(published_demo, tmp_path):
+    soffice = shutil.which("soffice") or "/usr/bin/soffice"
+    sample = [published_demo / "report.xlsx"]
+    sample += (
+        sorted((published_demo / "lycees").glob("*.xlsx"))[:3]
+        + sorted((published_demo / "entreprises").glob("*.xlsx"))[:3]
+    )
+    run = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path / "csv"),
+            *map(str, sample),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stderr
+    for book in sample:
+        csv = tmp_path / "csv" / (book.stem + ".csv")
+        assert csv.is_file() and csv.stat().st_size > 100, book.name
