@@ -24,6 +24,7 @@ from matcher.cli.display import render_inputs
 from matcher.cli.options import FILE, GEOCODE, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
 from matcher.cli.reports import coverage_cmd, report_cmd
+from matcher.cli.serve import serve_cmd, users_cmd
 from matcher.config import load_config
 from matcher.errors import CheckError, InputError, MatcherWarning
 from matcher.generate.scenario import generate, write_scenario
@@ -132,6 +133,8 @@ main.add_command(coverage_cmd)
 main.add_command(pseudonymize_cmd)
 main.add_command(reidentify_cmd)
 main.add_command(sweep_cmd)
+main.add_command(serve_cmd)
+main.add_command(users_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
