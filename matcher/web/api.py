@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from matcher.web.auth import NATIONAL, User
@@ -20,14 +20,16 @@ from matcher.web.store import Store, read_json, safe_name
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api")
-
 
 def _user(request: Request) -> User:
     user = user_of(request)
     if user is None:
         raise HTTPException(401, "log in, or send Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"})
     return user
+
+
+#: Every call needs the Bearer token (or a session), checked before anything in the request is read.
+router = APIRouter(prefix="/api", dependencies=[Depends(_user)])
 
 
 def _campaign_of(request: Request, rid: str) -> str:
@@ -105,6 +107,13 @@ def delete_run(request: Request, rid: str) -> Response:
     else:
         shutil.rmtree(store.run_dir(cid, rid))
     return Response(status_code=204)
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request) -> dict[str, Any]:
+    """The OpenAPI description."""
+    schema: dict[str, Any] = request.app.openapi()
+    return schema
 
 
 @router.get("/docs", include_in_schema=False)

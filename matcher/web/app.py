@@ -6,7 +6,6 @@ headers), templates (autoescaped), the routes of :mod:`~matcher.web.pages`, :mod
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -17,10 +16,9 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from matcher.web import api, pages, runs
 from matcher.web.auth import Accounts, secret_file
-from matcher.web.base import LoginRequired, Server, UploadLimit
+from matcher.web.base import LoginRequired, SecurityHeaders, Server, UploadLimit
 from matcher.web.jobs import Jobs
 from matcher.web.store import Store
-from matcher.web.texts import LANGUAGES
 
 __all__ = ["create_app"]
 
@@ -32,22 +30,24 @@ def create_app(server: Server) -> FastAPI:
     store = Store(server.data)
     (server.data / "campaigns").mkdir(parents=True, exist_ok=True)
     store.interrupt_unfinished()
-    app = FastAPI(title="matcher", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(title="matcher", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.server, app.state.store = server, store
     app.state.accounts = Accounts(server.data / "users.json")
     app.state.jobs = Jobs(store, server.workers)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     app.state.templates = Jinja2Templates(env=env)
     app.include_router(api.router)
+    app.include_router(pages.public)
     app.include_router(pages.router)
     app.include_router(runs.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    _handlers(app)  # innermost: the language middleware reads the session
+    _handlers(app)
     secret = secret_file(server.data / "secret.key")
     app.add_middleware(
         SessionMiddleware, secret_key=secret, session_cookie="matcher_session", same_site="lax", https_only=server.https
     )
     app.add_middleware(UploadLimit, limit=server.max_upload)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
@@ -55,16 +55,6 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse("/login", status_code=303)
-
-    @app.middleware("http")
-    async def language(request: Request, call_next: Any) -> Response:
-        lang = request.query_params.get("lang")
-        if lang in LANGUAGES:
-            request.session["lang"] = lang
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self' 'unsafe-inline'"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
 
     @app.exception_handler(KeyError)
     async def unknown(request: Request, exc: KeyError) -> Response:

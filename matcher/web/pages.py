@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from matcher.config import load_config
@@ -23,9 +23,7 @@ from matcher.web.base import LoginRequired, check_csrf, page, user_of
 from matcher.web.settings import FIELDS, current, save
 from matcher.web.store import ROLES, Store, read_json, safe_name, write_json
 
-__all__ = ["router", "logged_in", "visible", "back_to", "validate_inputs", "figures"]
-
-router = APIRouter(include_in_schema=False)
+__all__ = ["router", "public", "logged_in", "visible", "back_to", "validate_inputs", "figures"]
 
 
 def logged_in(request: Request) -> User:
@@ -34,6 +32,12 @@ def logged_in(request: Request) -> User:
     if user is None:
         raise LoginRequired
     return user
+
+
+#: The login pages, open to all.
+public = APIRouter(include_in_schema=False)
+#: Every other page: the login is checked before anything in the request is read.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(logged_in)])
 
 
 def visible(request: Request, cid: str) -> dict[str, Any]:
@@ -49,7 +53,7 @@ def back_to(cid: str, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/campaigns/{cid}{anchor}", status_code=303)
 
 
-@router.get("/login")
+@public.get("/login")
 def login_page(request: Request, token: str = "") -> Response:
     server = request.app.state.server
     if token and same(token, server.token):  # the address printed at start
@@ -57,7 +61,7 @@ def login_page(request: Request, token: str = "") -> Response:
     return page(request, "login.html", accounts=bool(request.app.state.accounts.read()), failed=bool(token))
 
 
-@router.post("/login")
+@public.post("/login")
 def login(request: Request, name: str = Form(""), password: str = Form(""), token: str = Form("")) -> Response:
     user = User("token", NATIONAL) if token and same(token, request.app.state.server.token) else None
     user = user or (request.app.state.accounts.check(name, password) if name else None)

@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from matcher.export.outputs import write_atomic
 from matcher.web.base import check_csrf, page
-from matcher.web.pages import back_to, figures, visible
+from matcher.web.pages import back_to, figures, logged_in, visible
 from matcher.web.store import OUTPUTS, ROLES, Store, read_json
 
 __all__ = ["router", "start_run", "STAGES"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(logged_in)])
 
 #: The stages of a run as the progress display counts them (an overridden run solves twice more).
 STAGES = ("load", "candidates", "widen", "solve", "tables", "check", "summary", "blocking_pairs", "write")
