@@ -1,4 +1,4 @@
-"""Runs as background jobs: each in its own process (forked from a process that has matcher imported; ``--jobs``
+"""Runs as background jobs: each in its own process (forked from the server, matcher already imported; ``--jobs``
 at a time, one by default), its state in ``state.json``: queued, running with the current stage, done, failed with
 the problems, cancelled, interrupted.
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import os
 import queue
 import signal
 import sys
@@ -48,15 +49,18 @@ class _Observer:
         pass
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Ask Linux to kill this process when the server dies (no orphan job writes after a crash)."""
     if sys.platform.startswith("linux"):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the server died before the request was made
+        os._exit(1)
 
 
-def execute(run: str, students: str, sites: str) -> None:
-    """Run one job: the allocation of ``students`` and ``sites`` into ``run``/out, its state kept in ``state.json``."""
-    _die_with_parent()
+def execute(run: str, students: str, sites: str, parent: int) -> None:
+    """Run one job: the allocation of ``students`` and ``sites`` into ``run``/out, its state kept in ``state.json``
+    (``parent``: the server's process id)."""
+    _die_with_parent(parent)
     folder, observer = Path(run), _Observer(Path(run) / "state.json")
     observer.begin("load")
     try:
@@ -105,8 +109,7 @@ class Jobs:
         self.store = store
         self.queue: queue.Queue[tuple[str, str]] = queue.Queue()
         self.processes: dict[str, BaseProcess] = {}
-        self.context = multiprocessing.get_context("forkserver")  # a clean process with matcher already imported
-        self.context.set_forkserver_preload(["matcher.web.jobs"])
+        self.context = multiprocessing.get_context("fork")  # the job's parent is the server: it dies with it
         for _ in range(max(1, workers)):
             threading.Thread(target=self._work, daemon=True).start()
 
@@ -139,7 +142,7 @@ class Jobs:
             return
         students, sites = self.store.input_path(cid, "students"), self.store.input_path(cid, "sites")
         write_json(folder / "state.json", {**read_json(folder / "state.json"), "status": "running"})
-        process = self.context.Process(target=execute, args=(str(folder), str(students), str(sites)))
+        process = self.context.Process(target=execute, args=(str(folder), str(students), str(sites), os.getpid()))
         self.processes[rid] = process
         process.start()
         process.join()
