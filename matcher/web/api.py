@@ -121,4 +121,19 @@ def docs(request: Request) -> Response:
     """The OpenAPI description as a page (served here, works offline)."""
     _user(request)
     schema = request.app.openapi()
-    return page(request, "apidocs.html", schema=schema, paths=sorted(schema["paths"].items()))
+    ops = [
+        {"method": method.upper(), "path": path, **op, "fields": _fields(schema, op)}
+        for path, methods in sorted(schema["paths"].items())
+        for method, op in methods.items()
+    ]
+    return page(request, "apidocs.html", schema=schema, ops=ops)
+
+
+def _fields(schema: dict[str, Any], op: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """The multipart fields of an operation's body: name, description, required."""
+    content: dict[str, Any] = op.get("requestBody", {}).get("content", {})
+    first: dict[str, Any] = next(iter(content.values()), {})
+    ref = str(first.get("schema", {}).get("$ref", ""))
+    body = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+    required = set(body.get("required", []))
+    return [(k, v.get("description", ""), k in required) for k, v in body.get("properties", {}).items()]

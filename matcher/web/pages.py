@@ -6,6 +6,7 @@ import csv
 import io
 import secrets
 import shutil
+import time
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -111,7 +112,10 @@ def campaign_page(request: Request, cid: str) -> Response:
     files = {role: store.input_path(cid, role) for role in ROLES}
     checked = read_json(folder / "validation.json") if (folder / "validation.json").is_file() else None
     overrides = _overrides(folder / "overrides.csv")
-    runs = [{**r, "figures": figures(r)} for r in store.runs(cid)]
+    runs = [
+        {**r, "figures": figures(r), "when": time.strftime("%d/%m %H:%M", time.localtime(float(r["created"])))}
+        for r in store.runs(cid)
+    ]
     return page(
         request,
         "campaign.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,11 @@ def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") 
         rid=rid,
         state=state,
         progress=_progress(state),
+        stages=_stages(state),
         figures=figures(state),
         tables=tables,
+        units={level["level"]: level["unit"] for level in (state.get("summary") or {}).get("objective", [])},
+        when=time.strftime("%d/%m/%Y %H:%M", time.localtime(float(state["created"]))),
         q=q,
         sort=sort,
         outputs=[n for n in OUTPUTS if (folder / "out" / n).is_file() or (folder / n).is_file()],
@@ -71,7 +75,9 @@ def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") 
 def progress(request: Request, cid: str, rid: str) -> Response:
     visible(request, cid)
     state = read_json(request.app.state.store.run_dir(cid, rid) / "state.json")
-    response = page(request, "progress.html", cid=cid, rid=rid, state=state, progress=_progress(state))
+    response = page(
+        request, "progress.html", cid=cid, rid=rid, state=state, progress=_progress(state), stages=_stages(state)
+    )
     if state["status"] not in ("queued", "running"):
         response.headers["HX-Refresh"] = "true"  # the finished page, with its tables
     return response
@@ -83,6 +89,13 @@ def _progress(state: dict[str, Any]) -> int:
         return 100
     seen = {s for s in state.get("stages", []) if s in STAGES}
     return min(99, round(100 * len(seen) / len(STAGES)))
+
+
+def _stages(state: dict[str, Any]) -> list[str]:
+    """The stages seen so far, each once (an overridden run goes through the allocation stages three times)."""
+    order = (*STAGES[:2], "overrides", *STAGES[2:])
+    seen = dict.fromkeys(state.get("stages", []))
+    return sorted(seen, key=lambda s: order.index(s) if s in order else len(order))
 
 
 def _table(path: Path, q: str, sort: str) -> dict[str, Any]:
