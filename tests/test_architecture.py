@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("matcher.pipeline",),
     ("matcher.generate",),
     ("matcher.report",),
-    ("matcher.cli",),
+    ("matcher.cli", "matcher.web"),
     ("matcher", "matcher.__main__"),
 )
 

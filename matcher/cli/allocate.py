@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
@@ -20,10 +21,12 @@ from matcher.export.atomic import check_out_dir
 from matcher.export.outputs import file_digest, write_outputs
 from matcher.generate.scenario import embedded_scenario
 from matcher.load import load_inputs
+from matcher.load.overrides import read_overrides
 from matcher.load.pairs import read_pairs
 from matcher.pipeline.allocate import allocate
 from matcher.pipeline.batch import allocate_by_academie
 from matcher.pipeline.compute import Runner
+from matcher.pipeline.overrides import Plan, allocate_overridden
 from matcher.pipeline.reallocate import read_previous, reallocate
 from matcher.util.progress import Progress
 
@@ -38,18 +41,24 @@ def _run(
     pairs_path: Path | None,
     geocode_cache: Path | None = None,
     runner: Runner | None = None,
+    overrides_path: Path | None = None,
 ) -> None:
     check_out_dir(out_dir)
     progress = Progress()
     with progress.stage("Loading and locating the inputs"):
         students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
         pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
+        plan = _plan(overrides_path, students, sites)
     check_run(students, sites, config, pairs=pairs, by_academie=runner is not None)
     inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
     if pairs_path:
         inputs["pairs"] = file_digest(pairs_path)
+    if overrides_path:
+        inputs["overrides"] = file_digest(overrides_path)
     with progress.stage("Allocating and checking"):
-        if runner is None:
+        if plan is not None:  # pins and forbidden pairs: one problem, with the unconstrained optimum beside it
+            result = allocate_overridden(students, sites, config, plan, pairs=pairs, inputs=inputs)
+        elif runner is None:
             result = allocate(students, sites, config, pairs=pairs, inputs=inputs)
         else:  # --by academie: the parts as tasks of the runner's engine
             result = allocate_by_academie(students, sites, config, pairs=pairs, inputs=inputs, runner=runner)
@@ -57,6 +66,11 @@ def _run(
         paths = write_outputs(result, out_dir)
     click.echo(render_summary(result.summary))
     click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
+
+
+def _plan(path: Path | None, students: pd.DataFrame, sites: pd.DataFrame) -> Plan | None:
+    """The overrides of ``--overrides``, checked (None without the option)."""
+    return None if path is None else Plan.of(read_overrides(path, students, sites), students, sites, path.name)
 
 
 @click.command(name="allocate")
@@ -87,6 +101,12 @@ def _run(
 )
 @click.option("--seed", type=int, help="Seed for anything random.")
 @click.option("--pairs", "pairs_path", type=FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
+@click.option(
+    "--overrides",
+    "overrides_path",
+    type=FILE,
+    help="CSV student_id,site_id,action (pin|forbid): an officer's decisions.",
+)
 @GEOCODE
 @click.option(
     "--stay-in-academie",
@@ -121,8 +141,11 @@ def allocate_cmd(
     engine: str,
     scheduler: str | None,
     workers: int | None,
+    overrides_path: Path | None = None,
 ) -> None:
     """Allocate the two weeks and write the officer's files."""
+    if overrides_path is not None and by is not None:
+        raise click.UsageError("--overrides works on one problem: leave out --by")
     chosen = engine_from(engine, scheduler, workers)
     config = load_config(config_path).with_options(
         mode=mode,
@@ -133,7 +156,7 @@ def allocate_cmd(
         default_capacity=default_capacity,
     )
     with problems_file(problems_path), batch_runner(by, chosen, config) as runner:
-        _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner=runner)
+        _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner, overrides_path)
 
 
 @click.command(name="reallocate")

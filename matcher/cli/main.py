@@ -26,6 +26,7 @@ from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
 from matcher.cli.problems import grouped, problems_file, write_problems
 from matcher.cli.recruit import recruit_cmd
 from matcher.cli.reports import coverage_cmd, report_cmd
+from matcher.cli.serve import serve_cmd, users_cmd
 from matcher.config import load_config
 from matcher.errors import CheckError, InputError, MatcherWarning, Problem, ResourceLimit
 from matcher.generate.scenario import generate, write_scenario
@@ -166,6 +167,8 @@ main.add_command(pseudonymize_cmd)
 main.add_command(reidentify_cmd)
 main.add_command(sweep_cmd)
 main.add_command(recruit_cmd)
+main.add_command(serve_cmd)
+main.add_command(users_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -6,12 +6,13 @@ runs when it is (:mod:`matcher.pipeline.batch`); it never splits, so the two nev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from matcher.candidates.budget import check_memory
-from matcher.candidates.search import candidates
+from matcher.candidates.search import Candidates, candidates
 from matcher.config import Config
 from matcher.errors import SolverError
 from matcher.load.instance import Instance, build_instance
@@ -34,12 +35,16 @@ def allocate_one(
     pairs: pd.DataFrame | None = None,
     inputs: dict[str, Any] | None = None,
     observer: StageObserver | None = None,
+    restrict: Callable[[Candidates], Candidates] | None = None,
 ) -> Result:
-    """Allocate one problem as a whole (see ``allocate`` for the parameters)."""
+    """Allocate one problem as a whole (see ``allocate`` for the parameters; ``restrict``: an officer's overrides
+    applied to the candidate pairs, :mod:`matcher.pipeline.overrides`)."""
     stages = Stages(observer)
     instance = build_instance(students, sites, config)
     groups = instance.groups
     cands = stages.run("candidates", candidates, students, sites, config, pairs_table=pairs, groups=groups)
+    if restrict is not None:
+        cands = stages.run("overrides", restrict, cands)
     if config.mode == "optimal":  # the cap must cost no placement
         widening = stages.run("widen", widen, cands, students, sites, config, groups=groups)
     else:

@@ -1,0 +1,82 @@
+"""An officer's overrides (``student_id, site_id, action``): pin a student to a site, or forbid a student–site pair.
+
+Read and checked against the located tables here; whether each pin is allowed (distance, accessibility, trade,
+capacity) is checked on the candidate pairs by :mod:`matcher.pipeline.overrides`. Every problem is reported, never
+dropped silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from matcher.errors import InputError, Problem
+from matcher.load.files import read_raw
+from matcher.load.headers import normalize
+
+__all__ = ["ACTIONS", "read_overrides", "overrides_table"]
+
+#: What an override does: ``pin`` places the student at the site, ``forbid`` keeps the pair out.
+ACTIONS = ("pin", "forbid")
+
+_ALIASES = {
+    "student_id": "student_id",
+    "identifiant": "student_id",
+    "eleve": "student_id",
+    "site_id": "site_id",
+    "id_site": "site_id",
+    "site": "site_id",
+    "action": "action",
+    "decision": "action",
+}
+
+
+def read_overrides(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """The overrides file, checked against the located students and sites; raises InputError listing every problem.
+
+    Returns ``student_id, site_id, action, row`` (``row``: the file's row number, for later problems).
+    """
+    file = Path(path).name
+    raw, problems = read_raw(path, file)
+    if raw is None:
+        raise InputError(problems)
+    names = {i: _ALIASES[normalize(h)] for i, h in enumerate(raw.headers) if normalize(h) in _ALIASES}
+    table = raw.cells[list(names)].set_axis(list(names.values()), axis=1)
+    missing = [c for c in ("student_id", "site_id", "action") if c not in table.columns]
+    problems += [
+        Problem(file, None, c, "", "missing column", "give columns student_id, site_id and action (pin or forbid)")
+        for c in missing
+    ]
+    if problems:
+        raise InputError(problems)
+    table = table.assign(action=table["action"].str.strip().str.lower(), row=np.asarray(raw.rows, dtype=np.int64))
+    return overrides_table(table, students, sites, file)
+
+
+def overrides_table(table: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Check ``student_id, site_id, action, row`` against the tables (ids known, actions known, no pair twice, one
+    pin per student, pins within each site's capacity); raises InputError listing every problem."""
+    pins = table["action"] == "pin"
+    capacity = sites.set_index("site_id")[["capacity_week_1", "capacity_week_2"]].max(axis=1)
+    pinned = table.loc[pins, "site_id"].map(table.loc[pins, "site_id"].value_counts())
+    over = pins & (pinned.reindex(table.index, fill_value=0) > table["site_id"].map(capacity).fillna(np.inf))
+    unknown = "use an id of the {} file"
+    ids = table["student_id"].isin(students["student_id"])
+    checks = [
+        (~table["action"].isin(ACTIONS), "action", "unknown action", "write pin or forbid"),
+        (~ids, "student_id", "unknown student", unknown.format("students")),
+        (~table["site_id"].isin(sites["site_id"]), "site_id", "unknown site", unknown.format("sites")),
+        (table.duplicated(["student_id", "site_id"]), "site_id", "pair given twice", "keep one row per pair"),
+        (pins & table.duplicated(["student_id", "action"]), "student_id", "student pinned twice", "pin once"),
+        (over, "site_id", "more students pinned to this site than its places", "pin fewer or raise its capacity"),
+    ]  # fmt: skip
+    problems = [
+        Problem(file, int(row), column, str(v), message, fix)
+        for bad, column, message, fix in checks
+        for row, v in zip(table.loc[bad, "row"], table.loc[bad, column])
+    ]
+    if problems:
+        raise InputError(problems)
+    return table[["student_id", "site_id", "action", "row"]].reset_index(drop=True)

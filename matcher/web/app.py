@@ -1,0 +1,61 @@
+"""The ASGI application of ``matcher serve``: middleware (upload limit, signed sessions, language, security
+headers), templates (autoescaped), the routes of :mod:`~matcher.web.pages`, :mod:`~matcher.web.runs` and
+:mod:`~matcher.web.api`. ``/login`` and the static htmx file are the only ones open without a session or a token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.middleware.sessions import SessionMiddleware
+
+from matcher.web import api, pages, runs
+from matcher.web.auth import Accounts, secret_file
+from matcher.web.base import LoginRequired, SecurityHeaders, Server, UploadLimit
+from matcher.web.jobs import Jobs
+from matcher.web.store import Store
+
+__all__ = ["create_app"]
+
+HERE = Path(__file__).parent
+
+
+def create_app(server: Server) -> FastAPI:
+    """The application over ``server.data`` (runs left unfinished by a previous server marked interrupted)."""
+    store = Store(server.data)
+    (server.data / "campaigns").mkdir(parents=True, exist_ok=True)
+    store.interrupt_unfinished()
+    app = FastAPI(title="matcher", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.server, app.state.store = server, store
+    app.state.accounts = Accounts(server.data / "users.json")
+    app.state.jobs = Jobs(store, server.workers)
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+    app.state.templates = Jinja2Templates(env=env)
+    app.include_router(api.router)
+    app.include_router(pages.public)
+    app.include_router(pages.router)
+    app.include_router(runs.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _handlers(app)
+    secret = secret_file(server.data / "secret.key")
+    app.add_middleware(
+        SessionMiddleware, secret_key=secret, session_cookie="matcher_session", same_site="lax", https_only=server.https
+    )
+    app.add_middleware(UploadLimit, limit=server.max_upload)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(KeyError)
+    async def unknown(request: Request, exc: KeyError) -> Response:
+        return JSONResponse({"detail": "not found"}, status_code=404)

@@ -1,0 +1,257 @@
+"""The pages: log in, campaigns, a campaign's files (with their problems), settings, overrides and runs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import shutil
+import time
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from matcher.config import load_config
+from matcher.errors import InputError, MatcherWarning
+from matcher.export.outputs import write_atomic
+from matcher.load import load_inputs
+from matcher.web.auth import NATIONAL, User, same
+from matcher.web.base import LoginRequired, check_csrf, page, user_of
+from matcher.web.settings import FIELDS, current, save
+from matcher.web.store import ROLES, Store, read_json, safe_name, write_json
+
+__all__ = ["router", "public", "logged_in", "visible", "back_to", "validate_inputs", "figures"]
+
+
+def logged_in(request: Request) -> User:
+    """The session's user (a redirect to the login page without one)."""
+    user = user_of(request)
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+#: The login pages, open to all.
+public = APIRouter(include_in_schema=False)
+#: Every other page: the login is checked before anything in the request is read.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(logged_in)])
+
+
+def visible(request: Request, cid: str) -> dict[str, Any]:
+    """Campaign ``cid``'s record when the user may see it (404 otherwise: another académie's does not exist)."""
+    campaign = request.app.state.store.campaign(cid)
+    if not logged_in(request).sees(campaign["academie"]):
+        raise KeyError(cid)
+    return dict(campaign)
+
+
+def back_to(cid: str, anchor: str = "") -> RedirectResponse:
+    """A redirect to the campaign's page."""
+    return RedirectResponse(f"/campaigns/{cid}{anchor}", status_code=303)
+
+
+@public.get("/login")
+def login_page(request: Request, token: str = "") -> Response:
+    server = request.app.state.server
+    if token and same(token, server.token):  # the address printed at start
+        return _logged(request, User("token", NATIONAL))
+    return page(request, "login.html", accounts=bool(request.app.state.accounts.read()), failed=bool(token))
+
+
+@public.post("/login")
+def login(request: Request, name: str = Form(""), password: str = Form(""), token: str = Form("")) -> Response:
+    user = User("token", NATIONAL) if token and same(token, request.app.state.server.token) else None
+    user = user or (request.app.state.accounts.check(name, password) if name else None)
+    if user is None:
+        return page(request, "login.html", 401, accounts=bool(request.app.state.accounts.read()), failed=True)
+    return _logged(request, user)
+
+
+def _logged(request: Request, user: User) -> Response:
+    request.session.clear()
+    request.session.update({"user": asdict(user), "csrf": secrets.token_urlsafe(32)})
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form("")) -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    user = logged_in(request)
+    store: Store = request.app.state.store
+    mine = [c for c in store.campaigns() if user.sees(c["academie"])]
+    return page(request, "home.html", campaigns=mine)
+
+
+@router.post("/campaigns")
+def create(
+    request: Request, name: str = Form(...), year: int = Form(2026), academie: str = Form(""), csrf: str = Form("")
+) -> Response:
+    user = logged_in(request)
+    check_csrf(request, csrf)
+    academie = academie.strip() or user.academie
+    if not user.sees(academie):
+        raise HTTPException(403, "another académie")
+    return back_to(request.app.state.store.create_campaign(name.strip()[:100] or "campagne", year, academie))
+
+
+@router.get("/campaigns/{cid}")
+def campaign_page(request: Request, cid: str) -> Response:
+    campaign, store = visible(request, cid), request.app.state.store
+    folder = store.campaign_dir(cid)
+    files = {role: store.input_path(cid, role) for role in ROLES}
+    checked = read_json(folder / "validation.json") if (folder / "validation.json").is_file() else None
+    overrides = _overrides(folder / "overrides.csv")
+    runs = [
+        {**r, "figures": figures(r), "when": time.strftime("%d/%m %H:%M", time.localtime(float(r["created"])))}
+        for r in store.runs(cid)
+    ]
+    return page(
+        request,
+        "campaign.html",
+        campaign=campaign,
+        files={k: (v.name if v else None) for k, v in files.items()},
+        checked=checked,
+        settings=current(folder / "policy.toml"),
+        fields=FIELDS,
+        overrides=overrides,
+        runs=runs,
+    )
+
+
+@router.post("/campaigns/{cid}/files/{role}")
+async def upload(request: Request, cid: str, role: str) -> Response:
+    visible(request, cid)
+    if role not in ROLES:
+        raise KeyError(role)
+    form = await request.form(max_files=1, max_fields=2)
+    check_csrf(request, str(form.get("csrf", "")))
+    sent = form.get("file")
+    if not isinstance(sent, UploadFile) or not sent.filename:
+        raise HTTPException(422, "no file")
+    name = safe_name(sent.filename)
+    if name is None:
+        raise HTTPException(422, "file name or type refused: a plain name ending in .csv, .xlsx, .xls or .ods")
+    store: Store = request.app.state.store
+    with (store.input_folder(cid, role) / name).open("wb") as out:
+        shutil.copyfileobj(sent.file, out)
+    validate_inputs(store, cid)
+    return back_to(cid, "#files")
+
+
+def validate_inputs(store: Store, cid: str) -> dict[str, Any] | None:
+    """Load both files when both are there; their problems, warnings and counts kept in ``validation.json``."""
+    folder = store.campaign_dir(cid)
+    students, sites = (store.input_path(cid, role) for role in ROLES)
+    if students is None or sites is None:
+        return None
+    policy = folder / "policy.toml"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MatcherWarning)
+        try:
+            st, si = load_inputs(students, sites, load_config(policy if policy.is_file() else None))
+            result: dict[str, Any] = {"ok": True, "students": len(st), "sites": len(si), "problems": []}
+        except InputError as exc:
+            result = {"ok": False, "problems": [asdict(p) for p in exc.problems]}
+    result["warnings"] = [str(w.message) for w in caught if issubclass(w.category, MatcherWarning)]
+    write_json(folder / "validation.json", result)
+    return result
+
+
+@router.post("/campaigns/{cid}/settings")
+async def settings(request: Request, cid: str) -> Response:
+    visible(request, cid)
+    form = await request.form(max_files=0, max_fields=20)
+    check_csrf(request, str(form.get("csrf", "")))
+    folder = request.app.state.store.campaign_dir(cid)
+    try:
+        save(folder / "policy.toml", {k: str(v) for k, v in form.items()})
+    except InputError as exc:
+        raise HTTPException(422, "; ".join(p.message for p in exc.problems)) from None
+    return back_to(cid, "#settings")
+
+
+@router.get("/campaigns/{cid}/policy.toml")
+def policy(request: Request, cid: str) -> Response:
+    visible(request, cid)
+    path = request.app.state.store.campaign_dir(cid) / "policy.toml"
+    if not path.is_file():  # the defaults, as the form shows them
+        save(path, {k: "on" if v is True else "" if v in (None, False) else str(v) for k, v in current(path).items()})
+    return FileResponse(path, filename="policy.toml", media_type="application/toml")
+
+
+@router.post("/campaigns/{cid}/overrides")
+def add_override(
+    request: Request,
+    cid: str,
+    student_id: str = Form(...),
+    site_id: str = Form(...),
+    action: str = Form(...),
+    csrf: str = Form(""),
+) -> Response:
+    visible(request, cid)
+    check_csrf(request, csrf)
+    if action not in ("pin", "forbid"):
+        raise HTTPException(422, "action: pin or forbid")
+    path = request.app.state.store.campaign_dir(cid) / "overrides.csv"
+    rows = [r for r in _overrides(path) if (r[0], r[1]) != (student_id.strip(), site_id.strip())]
+    rows = [r for r in rows if not (action == "pin" and r[2] == "pin" and r[0] == student_id.strip())]
+    _write_overrides(path, [*rows, (student_id.strip(), site_id.strip(), action)])
+    return back_to(cid, "#overrides")
+
+
+@router.post("/campaigns/{cid}/overrides/clear")
+def clear_overrides(request: Request, cid: str, csrf: str = Form("")) -> Response:
+    visible(request, cid)
+    check_csrf(request, csrf)
+    (request.app.state.store.campaign_dir(cid) / "overrides.csv").unlink(missing_ok=True)
+    return back_to(cid, "#overrides")
+
+
+def _overrides(path: Path) -> list[tuple[str, str, str]]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [(r[0], r[1], r[2]) for r in list(csv.reader(fh))[1:] if len(r) == 3]
+
+
+def _write_overrides(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    """The overrides as CSV, header ``student_id,site_id,action``."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([("student_id", "site_id", "action"), *rows])
+    write_atomic(path, buffer.getvalue().encode("utf-8"))
+
+
+@router.post("/campaigns/{cid}/delete")
+def delete(request: Request, cid: str, csrf: str = Form("")) -> Response:
+    visible(request, cid)
+    check_csrf(request, csrf)
+    request.app.state.store.delete_campaign(cid)
+    return RedirectResponse("/", status_code=303)
+
+
+def figures(state: dict[str, Any]) -> dict[str, Any]:
+    """A run's figures to compare: placed, priority placed, floors met, girls' share, mean distance."""
+    summary = state.get("summary")
+    if not summary:
+        return {}
+    levels = {level["level"]: level["value"] for level in summary.get("objective", [])}
+    floors = summary.get("floors") or {}
+    below, n = floors.get("academies_below_floor"), len(floors.get("academies", []))
+    return {
+        "placed": summary["counts"]["placed"],
+        "priority": levels.get("priority"),
+        "floors_met": None if below is None else f"{n - below}/{n}",
+        "girls": (summary.get("gender") or {}).get("girls_share"),
+        "mean_km": state.get("mean_km"),
+    }  # fmt: skip

@@ -1,0 +1,145 @@
+"""A campaign's runs: start one, watch its stages, cancel it, look at its tables, lock its placements, download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from matcher.export.outputs import write_atomic
+from matcher.web.base import check_csrf, page
+from matcher.web.pages import back_to, figures, logged_in, visible
+from matcher.web.store import OUTPUTS, ROLES, Store, read_json
+
+__all__ = ["router", "start_run", "STAGES"]
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(logged_in)])
+
+#: The stages of a run as the progress display counts them (an overridden run solves twice more).
+STAGES = ("load", "candidates", "widen", "solve", "tables", "check", "summary", "blocking_pairs", "write")
+
+#: Rows shown at most in a table (the files hold them all).
+SHOWN = 300
+
+
+def start_run(request: Request, cid: str) -> str:
+    """Queue a run of the campaign's files with its current settings and overrides."""
+    store: Store = request.app.state.store
+    if any(store.input_path(cid, role) is None for role in ROLES):
+        raise HTTPException(422, "upload the students and sites files first")
+    rid = store.create_run(cid)
+    request.app.state.jobs.submit(cid, rid)
+    return rid
+
+
+@router.post("/campaigns/{cid}/runs")
+def run(request: Request, cid: str, csrf: str = Form("")) -> Response:
+    visible(request, cid)
+    check_csrf(request, csrf)
+    return RedirectResponse(f"/campaigns/{cid}/runs/{start_run(request, cid)}", status_code=303)
+
+
+@router.get("/campaigns/{cid}/runs/{rid}")
+def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") -> Response:
+    campaign, store = visible(request, cid), request.app.state.store
+    folder = store.run_dir(cid, rid)
+    state = read_json(folder / "state.json")
+    tables = {}
+    if state["status"] == "done":
+        tables = {name: _table(folder / "out" / f"{name}.csv", q, sort) for name in ("assignments", "unassigned")}
+    return page(
+        request,
+        "run.html",
+        campaign=campaign,
+        rid=rid,
+        state=state,
+        progress=_progress(state),
+        stages=_stages(state),
+        figures=figures(state),
+        tables=tables,
+        units={level["level"]: level["unit"] for level in (state.get("summary") or {}).get("objective", [])},
+        when=time.strftime("%d/%m/%Y %H:%M", time.localtime(float(state["created"]))),
+        q=q,
+        sort=sort,
+        outputs=[n for n in OUTPUTS if (folder / "out" / n).is_file() or (folder / n).is_file()],
+    )
+
+
+@router.get("/campaigns/{cid}/runs/{rid}/progress")
+def progress(request: Request, cid: str, rid: str) -> Response:
+    visible(request, cid)
+    state = read_json(request.app.state.store.run_dir(cid, rid) / "state.json")
+    response = page(
+        request, "progress.html", cid=cid, rid=rid, state=state, progress=_progress(state), stages=_stages(state)
+    )
+    if state["status"] not in ("queued", "running"):
+        response.headers["HX-Refresh"] = "true"  # the finished page, with its tables
+    return response
+
+
+def _progress(state: dict[str, Any]) -> int:
+    """Percent of the stages done (100 once finished)."""
+    if state["status"] not in ("queued", "running"):
+        return 100
+    seen = {s for s in state.get("stages", []) if s in STAGES}
+    return min(99, round(100 * len(seen) / len(STAGES)))
+
+
+def _stages(state: dict[str, Any]) -> list[str]:
+    """The stages seen so far, each once (an overridden run goes through the allocation stages three times)."""
+    order = (*STAGES[:2], "overrides", *STAGES[2:])
+    seen = dict.fromkeys(state.get("stages", []))
+    return sorted(seen, key=lambda s: order.index(s) if s in order else len(order))
+
+
+def _table(path: Path, q: str, sort: str) -> dict[str, Any]:
+    """The rows of an output table containing ``q`` (any column, case ignored), sorted by ``sort``."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if q:
+        text = table.astype(str).agg(" ".join, axis=1).str.lower()
+        table = table[text.str.contains(q.lower(), regex=False)]
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    if key in table.columns:
+        numeric = pd.to_numeric(table[key], errors="coerce")
+        order = numeric if numeric.notna().all() and len(table) else table[key]
+        table = table.iloc[order.argsort(kind="stable").to_numpy()[:: -1 if descending else 1]]
+    return {"columns": list(table.columns), "rows": table.head(SHOWN).values.tolist(), "total": len(table)}
+
+
+@router.post("/campaigns/{cid}/runs/{rid}/cancel")
+def cancel(request: Request, cid: str, rid: str, csrf: str = Form("")) -> Response:
+    visible(request, cid)
+    check_csrf(request, csrf)
+    request.app.state.jobs.cancel(cid, rid)
+    return RedirectResponse(f"/campaigns/{cid}/runs/{rid}", status_code=303)
+
+
+@router.post("/campaigns/{cid}/runs/{rid}/lock")
+def lock(request: Request, cid: str, rid: str, csrf: str = Form("")) -> Response:
+    """Every placement of the run pinned (the campaign's overrides replaced; its forbidden pairs kept)."""
+    visible(request, cid)
+    check_csrf(request, csrf)
+    store: Store = request.app.state.store
+    placed = pd.read_csv(store.output(cid, rid, "assignments.csv"), dtype=str, keep_default_na=False)
+    pins = placed[["student_id", "site_id"]].drop_duplicates("student_id", keep="first")
+    path = store.campaign_dir(cid) / "overrides.csv"
+    kept = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else pins.iloc[:0]
+    rows = pd.concat([kept[kept.get("action", pd.Series(dtype=str)) == "forbid"], pins.assign(action="pin")])
+    buffer = io.StringIO()
+    rows[["student_id", "site_id", "action"]].to_csv(
+        buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+    )
+    write_atomic(path, buffer.getvalue().encode("utf-8"))
+    return back_to(cid, "#overrides")
+
+
+@router.get("/campaigns/{cid}/runs/{rid}/files/{name}")
+def download(request: Request, cid: str, rid: str, name: str) -> Response:
+    visible(request, cid)
+    return FileResponse(request.app.state.store.output(cid, rid, name), filename=name)

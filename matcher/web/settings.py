@@ -1,0 +1,66 @@
+"""The settings form: the policy options officers change, read from and written to the campaign's ``policy.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from matcher.config import Config, load_config
+from matcher.errors import InputError
+from matcher.export.outputs import write_atomic
+
+__all__ = ["FIELDS", "current", "save"]
+
+#: The form's fields: option name → kind (``float``, ``optional float``, ``choice:a|b``, ``bool``).
+FIELDS: dict[str, str] = {
+    "default_max_km": "float",
+    "mode": "choice:optimal|stable",
+    "academie_floors": "choice:none|proportional",
+    "gender_target": "optional float",
+    "stay_in_academie": "bool",
+    "time_limit": "float",
+}
+
+
+def current(path: Path) -> dict[str, Any]:
+    """The form's values: the policy file's, or the defaults."""
+    config = load_config(path if path.is_file() else None)
+    return {name: getattr(config, name) for name in FIELDS}
+
+
+def save(path: Path, form: dict[str, str]) -> Config:
+    """Write the submitted values to ``path`` as TOML once they load as a valid policy (InputError otherwise)."""
+    lines = []
+    for name, kind in FIELDS.items():
+        raw = form.get(name, "").strip()
+        if kind == "bool":
+            lines.append(f"{name} = {'true' if raw else 'false'}")
+        elif kind.startswith("choice:"):
+            lines.append(f"{name} = {_quoted(raw if raw in kind[7:].split('|') else kind[7:].split('|')[0])}")
+        elif raw:
+            lines.append(f"{name} = {_number(raw)}")
+    text = "\n".join(lines) + "\n"
+    tmp = path.with_name(".policy.check.toml")
+    tmp.write_text(text, encoding="utf-8")
+    try:
+        tomllib.loads(text)
+        config = load_config(tmp)
+    except (InputError, tomllib.TOMLDecodeError):
+        tmp.unlink()
+        raise
+    tmp.unlink()
+    write_atomic(path, text.encode("utf-8"))
+    return config
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _number(raw: str) -> str:
+    """A number's TOML text (a decimal comma accepted); anything else quoted, for load_config to refuse."""
+    try:
+        return repr(float(raw.replace(",", ".")))
+    except ValueError:
+        return _quoted(raw)
