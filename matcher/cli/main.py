@@ -26,6 +26,7 @@ from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
 from matcher.cli.reports import coverage_cmd, report_cmd
 from matcher.config import load_config
 from matcher.errors import CheckError, InputError, MatcherWarning
+from matcher.export.guard import guard_folder
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
 
@@ -116,6 +117,7 @@ def validate(students_path: Path, sites_path: Path, config_path: Path | None, ge
 )
 def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, out_dir: Path) -> None:
     """Write a synthetic scenario on the real map (students.csv, sites.csv)."""
+    guard_folder(out_dir, "generate")
     try:
         students, sites = generate(n_students, n_sites, seed, places=places)
     except ValueError as exc:

@@ -21,7 +21,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import Problem
+from matcher.limits import regular_problem
 from matcher.load.csvtext import UTF16_BOMS, decode, no_header, parse_csv
+from matcher.load.limits import archive_problems, grid_problems, text_problems
+from matcher.load.text import clean_grid
 
 __all__ = ["RawTable", "read_raw", "MAX_FILE_BYTES"]
 
@@ -78,6 +81,9 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
     def fail(message: str, fix: str = _FIX_FORMAT) -> tuple[None, list[Problem]]:
         return None, [Problem(file, None, None, "", message, fix)]
 
+    irregular = regular_problem(path, "the file")  # no pipe, device or folder (docs/security.md)
+    if irregular is not None:
+        return None, [irregular]
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
@@ -91,6 +97,8 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
     if data.startswith(_OLE):
         return fail("old Excel format (.xls) is not supported")
     if data.startswith(_ZIP):
+        if bounds := archive_problems(data, file):
+            return None, bounds
         grid, problems = _read_xlsx(data, file)
     else:
         if not data.startswith(UTF16_BOMS) and _CONTROL_BYTES.search(data[:65536]):
@@ -100,9 +108,15 @@ def read_raw(path: str | Path, file: str) -> tuple[RawTable | None, list[Problem
             return None, problems
         if _CONTROL.search(text[:65536]):
             return fail("not a text table: the file looks binary or uses an unknown encoding")
+        if bounds := text_problems(text, file):
+            return None, bounds
         grid, problems = parse_csv(text, file)
     if grid is None:
         return None, problems
+    if bounds := grid_problems(grid, file):
+        return None, bounds
+    grid, refused = clean_grid(grid, file)
+    problems = problems + refused
     return _to_raw(grid, data.startswith(_ZIP), file, problems)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from matcher.config import Config
 from matcher.domain import reference
-from matcher.errors import InputError, Problem
+from matcher.errors import InputError, Problem, unvalued
 from matcher.load.locate import Geocoder, locate
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
 
@@ -57,7 +57,7 @@ def load_inputs(
             problems += found
         located.append(table)
     if problems:
-        raise InputError(problems)
+        raise InputError(unvalued(problems, students.file))  # where a student lives is never printed
     return located[0].assign(site_choices=choices), located[1]
 
 

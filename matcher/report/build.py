@@ -18,6 +18,7 @@ from matcher.report.charts import choropleth
 from matcher.report.coverage import Coverage, coverage
 from matcher.report.data import read_allocation
 from matcher.report.page import CSS, html_table, report_html
+from matcher.report.secure import with_csp
 from matcher.report.webmap import map_iframe, site_map
 from matcher.report.workbook import write_workbook
 from matcher.util.progress import Progress
@@ -118,7 +119,7 @@ def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str) -> str:
         html_table(cov.departements, "coverage-departements", pct),
         f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>',
     ]
-    return (
+    return with_csp(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher coverage</title>'
         f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )

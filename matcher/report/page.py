@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain import reference
-from matcher.export.safecells import neutralize
 from matcher.report.charts import bar_chart, choropleth
 from matcher.report.committee import NATIONAL, committee_figures, publish
 from matcher.report.coverage import Coverage
 from matcher.report.data import Allocation, by_id
+from matcher.report.secure import with_csp
 from matcher.report.tables import academy_table, distance_counts, lycee_table, trade_table
 from matcher.report.webmap import map_iframe, site_map
 
@@ -168,8 +168,8 @@ def _web_map(alloc: Allocation, cov: Coverage | None) -> str:
         .groupby("site_id")["p"]
         .sum()
     )
-    unplaced = alloc.students[alloc.students["student_id"].map(neutralize).isin(alloc.unassigned["student_id"])]
-    sites = alloc.sites.assign(site_id=alloc.sites["site_id"].map(neutralize))
+    unplaced = alloc.students[alloc.students["student_id"].isin(alloc.unassigned["student_id"])]
+    sites = alloc.sites
     home = by_id(alloc.students, "student_id", ["lat", "lon"]).reindex(alloc.assignments["student_id"])
     host = sites.set_index("site_id")[["lat", "lon"]].reindex(alloc.assignments["site_id"])
     links = np.column_stack([home.to_numpy(float), host.to_numpy(float)])
@@ -203,9 +203,10 @@ def report_html(alloc: Allocation, cov: Coverage | None = None) -> tuple[str, pd
     aca = academy_table(alloc)
     published, committee = _committee(alloc)
     trades, lycees = trade_table(alloc), lycee_table(alloc)
+    period = " / ".join(" to ".join(w) for w in alloc.summary.get("period", {}).values())
     body = [
         f"<h1>Placement report — {html.escape(alloc.folder.name)}</h1>",
-        f'<p class="note">Period {" / ".join(" to ".join(w) for w in alloc.summary.get("period", {}).values())}; '
+        f'<p class="note">Period {html.escape(period)}; '
         f"inputs: {html.escape(alloc.inputs_note)}. A working document for officers (small counts are not "
         "suppressed outside the committee table); publish only the committee table (committee.csv).</p>",
         _cards(alloc),
@@ -238,4 +239,4 @@ def report_html(alloc: Allocation, cov: Coverage | None = None) -> tuple[str, pd
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher report</title>'
         f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )
-    return page, published
+    return with_csp(page), published
