@@ -21,13 +21,29 @@ __all__ = [
     "CheckError",
     "MatcherWarning",
     "PERSONAL_VALUES",
+    "cut",
+    "STUDENT_LOCATIONS",
+    "unvalued",
 ]
 
 #: How many problems ``str(InputError)`` lists (``report()`` lists them all).
 SHOWN_PROBLEMS = 5
 
+#: Characters of a value shown in a message; a longer value is cut (``…`` and its length).
+SHOWN_CHARS = 80
+
 #: Columns whose values are personal: problems name their file, row and column but never print the value.
 PERSONAL_VALUES: frozenset[str] = frozenset({"student_id", "address"})
+#: The students file's location columns: where a student lives. Their values are never shown (:func:`unvalued`).
+STUDENT_LOCATIONS: frozenset[str] = frozenset({"lat", "lon", "commune_insee", "postal_code", "address"})
+
+
+def cut(value: str, limit: int = SHOWN_CHARS) -> str:
+    """``value`` cut to ``limit`` characters for a message, saying how long it was (a value already cut, or a few
+    characters longer than ``limit``, is kept whole)."""
+    if len(value) <= limit + 32:
+        return value
+    return f"{value[:limit]}… ({len(value):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -63,8 +79,16 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        shown = f" (value {self.value!r})" if self.value != "" and self.column not in PERSONAL_VALUES else ""
+        shown = f" (value {cut(self.value)!r})" if self.value != "" and self.column not in PERSONAL_VALUES else ""
         return f"{where}: {self.message}{shown}. Fix: {self.fix}"
+
+
+def unvalued(problems: list[Problem], file: str, columns: frozenset[str] = STUDENT_LOCATIONS) -> list[Problem]:
+    """``problems`` with the value left out of those about ``columns`` of ``file`` (row and column still named)."""
+    return [
+        Problem(p.file, p.row, p.column, "", p.message, p.fix) if p.file == file and p.column in columns else p
+        for p in problems
+    ]
 
 
 class MatcherError(Exception):

@@ -16,8 +16,9 @@ from matcher.cli.display import render_summary
 from matcher.cli.language import LANG, closing_lines
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.problems import problems_file
-from matcher.config import Config, load_config
+from matcher.config import Config, check_config, load_config
 from matcher.export.atomic import check_out_dir
+from matcher.export.guard import guard_folder
 from matcher.export.outputs import file_digest, write_outputs
 from matcher.generate.scenario import embedded_scenario
 from matcher.load import load_inputs
@@ -147,6 +148,7 @@ def allocate_cmd(
     if overrides_path is not None and by is not None:
         raise click.UsageError("--overrides works on one problem: leave out --by")
     chosen = engine_from(engine, scheduler, workers)
+    guard_folder(out_dir, "allocate", [students_path, sites_path, config_path, pairs_path])
     config = load_config(config_path).with_options(
         mode=mode,
         default_max_km=max_km,
@@ -155,6 +157,7 @@ def allocate_cmd(
         stay_in_academie=stay_in_academie,
         default_capacity=default_capacity,
     )
+    check_config(config, "command line")
     with problems_file(problems_path), batch_runner(by, chosen, config) as runner:
         _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner, overrides_path)
 
@@ -211,7 +214,20 @@ def reallocate_cmd(
     geocode_cache: Path | None,
 ) -> None:
     """Keep every still-valid placement of a previous run, place as many others as possible, list the changes."""
+    guard_folder(
+        out_dir,
+        "reallocate",
+        [
+            previous_dir / "assignments.csv",
+            previous_dir / "unassigned.csv",
+            students_path,
+            sites_path,
+            config_path,
+            pairs_path,
+        ],
+    )
     config = load_config(config_path).with_options(default_max_km=max_km, time_limit=time_limit, seed=seed)
+    check_config(config, "command line")
     check_out_dir(out_dir)
     previous, previous_unassigned = read_previous(previous_dir)
     students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
@@ -247,5 +263,6 @@ def demo(out_dir: Path, lang: str | None) -> None:
     """Run the embedded national scenario end to end (a partner's ~900 sites and 3,000 requests), with the
     partner's 1,000-place target shared among académies as floors (academie_floors = "proportional")."""
     students_path, sites_path = (Path(str(p)) for p in embedded_scenario())
+    guard_folder(out_dir, "allocate", [students_path, sites_path])
     _run(students_path, sites_path, Config(academie_floors="proportional"), out_dir, None)
     click.echo(closing_lines(out_dir, lang))

@@ -16,6 +16,7 @@ import click
 
 from matcher.cli.options import FILE
 from matcher.config import Config, load_config
+from matcher.export.guard import guard_folder
 from matcher.export.outputs import file_digest
 from matcher.load import load_inputs
 from matcher.pipeline.compute import ENGINES, Engine, EngineError, Runner, open_engine
@@ -129,8 +130,7 @@ def sweep_cmd(
 ) -> None:
     """Allocate every combination of the grid's options and seeds; write one comparison table."""
     chosen = engine_from(engine, scheduler, workers)
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail(f"--out {out_dir} is a file: give a folder")
+    guard_folder(out_dir, "sweep", [students_path, sites_path, grid_path, config_path])
     base = load_config(config_path)
     runs = plan(read_grid(grid_path), base)
     progress = Progress()

@@ -29,6 +29,7 @@ from matcher.cli.reports import coverage_cmd, report_cmd
 from matcher.cli.serve import serve_cmd, users_cmd
 from matcher.config import load_config
 from matcher.errors import CheckError, InputError, MatcherWarning, Problem, ResourceLimit
+from matcher.export.guard import guard_folder
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
 from matcher.load.instance import build_instance
@@ -150,6 +151,7 @@ def validate(
 )
 def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, out_dir: Path) -> None:
     """Write a synthetic scenario on the real map (students.csv, sites.csv)."""
+    guard_folder(out_dir, "generate")
     try:
         students, sites = generate(n_students, n_sites, seed, places=places)
     except ValueError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.options import FILE
+from matcher.export.guard import guard_file
 from matcher.pipeline.privacy import KEY_ENV, pseudonymize_file, read_key, reidentify_file
 
 __all__ = ["pseudonymize_cmd", "reidentify_cmd"]
@@ -37,8 +38,7 @@ _KEY = click.option(
 @_KEY
 def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None) -> None:
     """Replace student ids by keyed pseudonyms (HMAC-SHA256) and keep only the contract's columns."""
-    if out_path.absolute() == students_path.absolute():
-        raise click.UsageError("--out must be a new file, not the students file itself")
+    guard_file(out_path, [students_path, key_file])
     count, dropped = pseudonymize_file(students_path, out_path, read_key(key_file))
     if dropped:
         click.echo(
@@ -74,7 +74,6 @@ def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None)
 @_KEY
 def reidentify_cmd(table_path: Path, students_path: Path, out_path: Path, key_file: Path | None) -> None:
     """Put the real student ids back into an output table (for the officer who holds the key)."""
-    if out_path.absolute() == table_path.absolute():
-        raise click.UsageError("--out must be a new file, not the table itself")
+    guard_file(out_path, [table_path, students_path, key_file])
     count = reidentify_file(table_path, students_path, out_path, read_key(key_file))
     click.echo(f"wrote {out_path} ({count:,} rows, re-identified)")

@@ -13,10 +13,14 @@ import click
 from matcher.cli.display import render_coverage
 from matcher.cli.language import LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
-from matcher.config import load_config
+from matcher.config import check_config, load_config
+from matcher.export.guard import guard_folder
 from matcher.util.progress import Progress
 
 __all__ = ["report_cmd", "coverage_cmd"]
+
+#: The files of an allocation folder a report reads.
+READ = ("assignments.csv", "unassigned.csv", "summary.json")
 
 
 @click.command(name="report")
@@ -53,6 +57,7 @@ def report_cmd(
     """Write an allocation folder's offline HTML report, its workbook and the steering committee's figures."""
     from matcher.report import build_report
 
+    guard_folder(out_dir or folder, "report", [*(folder / n for n in READ), students_path, sites_path, config_path])
     paths = build_report(
         folder,
         out_dir,
@@ -92,7 +97,11 @@ def coverage_cmd(
     """Places against the national target, share of seconde students within 15/30/60 km, white zones."""
     from matcher.report.coverage import coverage, load_sites
 
-    config = load_config(config_path).with_options(coverage_target=target, default_capacity=default_capacity)
+    if out_dir:
+        guard_folder(out_dir, "coverage", [sites_path, config_path])
+    config = check_config(
+        load_config(config_path).with_options(coverage_target=target, default_capacity=default_capacity), "command line"
+    )
     progress = Progress()
     with progress.stage("Loading and locating the sites"):
         sites = load_sites(sites_path, config, geocoder=geocoder(geocode_cache))

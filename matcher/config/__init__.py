@@ -12,7 +12,7 @@ from matcher.config.options import (
     Resources,
     Solver,
 )
-from matcher.config.policy import coerce_option, load_config, read_objective, read_toml
+from matcher.config.policy import check_config, coerce_option, config_problems, load_config, read_objective, read_toml
 from matcher.objective import LEVELS
 
 __all__ = [
@@ -27,7 +27,9 @@ __all__ = [
     "Reporting",
     "Resources",
     "Solver",
+    "check_config",
     "coerce_option",
+    "config_problems",
     "load_config",
     "read_objective",
     "read_toml",

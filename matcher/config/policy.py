@@ -12,15 +12,16 @@ from typing import Any
 
 from matcher.config.options import HOST_CRITERIA, OPTIONS, Config, Objective
 from matcher.errors import InputError, Problem
+from matcher.limits import MAX_SMALL_FILE_BYTES, option_problems, read_regular, regular_problem
 from matcher.objective import LEVELS
 
-__all__ = ["load_config", "read_toml", "coerce_option", "read_objective"]
+__all__ = ["load_config", "read_toml", "coerce_option", "read_objective", "config_problems", "check_config"]
 
 
 def read_toml(path: str | Path, what: str) -> dict[str, Any]:
     """The TOML file at ``path`` as a dict; an InputError naming ``what`` when it cannot be read."""
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        return tomllib.loads(read_regular(path, what, MAX_SMALL_FILE_BYTES).decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(
             [Problem(Path(path).name, None, None, "", f"cannot read {what}: {exc}", "give a readable UTF-8 TOML file")]
@@ -53,7 +54,26 @@ def load_config(path: str | Path | None) -> Config:
             )
     if problems:
         raise InputError(problems)
-    return Config(**values)
+    return check_config(Config(**values), name)
+
+
+def config_problems(config: Config, file: str = "options") -> list[Problem]:
+    """Every option of ``config`` out of its range (:data:`matcher.limits.OPTION_RANGES`: no NaN or infinity,
+    years and dates in sensible windows, penalties bounded), and a floors file that is not a regular file."""
+    problems = option_problems(config.options() | {"lang": config.lang}, file)
+    if config.academie_floors not in ("none", "proportional"):
+        irregular = regular_problem(config.academie_floors, f"the floors file {config.academie_floors}")
+        if irregular:
+            problems.append(Problem(file, None, "academie_floors", "", irregular.message, irregular.fix))
+    return problems
+
+
+def check_config(config: Config, file: str = "options") -> Config:
+    """``config`` itself when every option is valid (:func:`config_problems`); else InputError listing them."""
+    problems = config_problems(config, file)
+    if problems:
+        raise InputError(problems)
+    return config
 
 
 def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> Any:

@@ -22,8 +22,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import Problem
+from matcher.limits import regular_problem
 from matcher.load.csvtext import UTF16_BOMS, decode, no_header, parse_csv
+from matcher.load.limits import archive_problems, grid_problems, text_problems
 from matcher.load.sheets import SPREADSHEET, not_a_table, pick_table, read_workbook, sniff
+from matcher.load.text import clean_grid
 
 __all__ = ["RawTable", "read_raw", "MAX_FILE_BYTES"]
 
@@ -88,6 +91,9 @@ def read_raw(
     def fail(message: str, fix: str = _FIX_FORMAT) -> tuple[None, list[Problem]]:
         return None, [Problem(file, None, None, "", message, fix)]
 
+    irregular = regular_problem(path, "the file")  # no pipe, device or folder (docs/security.md)
+    if irregular is not None:
+        return None, [irregular]
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
@@ -102,6 +108,8 @@ def read_raw(
     if kind == "other":
         return None, [not_a_table(file, what)]
     if kind == SPREADSHEET:
+        if data.startswith(b"PK\x03\x04") and (bounds := archive_problems(data, file)):  # zip: checked before expanding
+            return None, bounds
         return _read_spreadsheet(data, file, score)
     if not data.startswith(UTF16_BOMS) and _CONTROL_BYTES.search(data[:65536]):
         return fail("not a text table: the file looks binary or uses an unknown encoding")
@@ -110,10 +118,15 @@ def read_raw(
         return None, problems
     if _CONTROL.search(text[:65536]):
         return fail("not a text table: the file looks binary or uses an unknown encoding")
+    if bounds := text_problems(text, file):
+        return None, bounds
     grid, problems = parse_csv(text, file)
     if grid is None:
         return None, problems
-    return _to_raw(grid, False, file, problems)
+    if bounds := grid_problems(grid, file):
+        return None, bounds
+    grid, refused = clean_grid(grid, file)
+    return _to_raw(grid, False, file, problems + refused)
 
 
 def _read_spreadsheet(
@@ -128,6 +141,10 @@ def _read_spreadsheet(
         return None, [Problem(file, None, None, "", "the file is empty", "give a header row and one row per record")]
     name, grid, offset = pick_table(books, score or (lambda cells: 0))
     label = f"{file} (sheet {name!r})" if len(books) > 1 else file
+    if bounds := grid_problems(grid, label):
+        return None, bounds
+    grid, refused = clean_grid(grid, label)
+    problems = problems + refused
     notes = []
     if len(books) > 1:
         notes.append(f"{file}: read sheet {name!r} (the other sheets hold no table of this kind)")

@@ -15,6 +15,7 @@ unplaced.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ import pandas as pd
 from matcher.config import Config
 from matcher.domain.reference import lycees
 from matcher.errors import InputError, Problem
+from matcher.limits import MAX_ROWS, MAX_SMALL_FILE_BYTES, read_regular
 
 __all__ = ["academie_floors"]
 
@@ -50,8 +52,9 @@ def _proportional(target: int) -> pd.Series:
 def _from_file(path: Path) -> pd.Series:
     name = path.name
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        data = io.BytesIO(read_regular(path, "the floors file", MAX_SMALL_FILE_BYTES))  # no pipe, no device
+        table = pd.read_csv(data, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
             [
                 Problem(
@@ -68,7 +71,7 @@ def _from_file(path: Path) -> pd.Series:
     if missing:
         raise InputError([Problem(name, 1, c, "", "missing column", "add the columns academie,floor") for c in missing])
     value = pd.to_numeric(table["floor"].str.strip(), errors="coerce")
-    bad = value.isna() | (value < 0) | (value != np.floor(value))
+    bad = value.isna() | ~np.isfinite(value) | (value < 0) | (value > MAX_ROWS) | (value != np.floor(value))
     problems = [
         Problem(
             name,

@@ -12,7 +12,7 @@ import pandas as pd
 
 from matcher.config import Config
 from matcher.domain import reference
-from matcher.errors import InputError, MatcherWarning, Problem
+from matcher.errors import InputError, MatcherWarning, Problem, unvalued
 from matcher.load import notices
 from matcher.load.locate import Geocoder, locate
 from matcher.load.prepare import NAME_FIX
@@ -72,7 +72,7 @@ def load_inputs(
             problems += [p for p in found if not (p.row in named and p.message.startswith("no usable location"))]
         located.append(table)
     if problems:
-        raise InputError(problems)
+        raise InputError(unvalued(problems, students.file))  # where a student lives is never printed
     return located[0].assign(site_choices=choices), located[1]
 
 

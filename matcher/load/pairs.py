@@ -40,6 +40,11 @@ def read_pairs(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame) ->
     if raw is None:
         raise InputError(problems)
     names = {i: _ALIASES[normalize(h)] for i, h in enumerate(raw.headers) if normalize(h) in _ALIASES}
+    twice = sorted({n for n in names.values() if list(names.values()).count(n) > 1})  # e.g. both km and distance
+    if twice:
+        raise InputError(
+            [Problem(file, 1, n, "", "column given twice (under two names)", f"keep one {n} column") for n in twice]
+        )
     table = raw.cells[list(names)].set_axis(list(names.values()), axis=1)
     unit = "km" if "km" in table.columns else "minutes"
     for column in ("student_id", "site_id", unit):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from matcher.config import Config
+from matcher.config import Config, check_config
 from matcher.pipeline.batch import academies_of, allocate_by_academie
 from matcher.pipeline.run import allocate_one
 from matcher.result import Result
@@ -46,7 +46,7 @@ def allocate(
     With ``config.stay_in_academie`` and more than one académie, each académie is allocated on its own and the
     parts merged (``matcher.pipeline.batch.allocate_by_academie``): the problem splits exactly.
     """
-    config = config or Config()
+    config = check_config(config or Config())  # every option in its range (matcher.limits)
     if config.stay_in_academie and len(academies_of(students, sites)) > 1:
         return allocate_by_academie(students, sites, config, pairs=pairs, inputs=inputs)
     return allocate_one(students, sites, config, pairs=pairs, inputs=inputs, observer=observer)

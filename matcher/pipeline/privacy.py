@@ -22,6 +22,8 @@ import pandas as pd
 
 from matcher.errors import InputError, Problem
 from matcher.export.outputs import write_atomic
+from matcher.export.safecells import neutralize_frame, restore_frame
+from matcher.limits import MAX_SMALL_FILE_BYTES, read_regular
 from matcher.load.files import read_raw
 from matcher.load.headers import match_headers, normalize
 from matcher.load.prepare import header_score
@@ -45,7 +47,7 @@ def read_key(key_file: str | Path | None = None) -> bytes:
         When there is no key, or it is shorter than 16 characters.
     """
     if key_file is not None:
-        key = Path(key_file).read_bytes().rstrip(b"\r\n")
+        key = read_regular(key_file, "the key file", MAX_SMALL_FILE_BYTES).rstrip(b"\r\n")
         where = Path(key_file).name
     else:
         key = os.environ.get(KEY_ENV, "").encode("utf-8")
@@ -127,7 +129,7 @@ def pseudonymize_file(path: str | Path, out: str | Path, key: bytes) -> tuple[in
     cells, positions, ids, dropped = _students_ids(Path(path))
     table = pd.DataFrame({name: cells[pos].astype(str) for pos, name in sorted(positions.items())})
     table["student_id"] = pseudonyms(ids, key).to_numpy()
-    data = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    data = neutralize_frame(table, keep_numbers=True).to_csv(index=False, lineterminator="\n").encode("utf-8")
     write_atomic(Path(out).absolute(), data)
     return len(table), dropped
 
@@ -162,7 +164,7 @@ def reidentify_file(table_path: str | Path, original: str | Path, out: str | Pat
     raw, problems = read_raw(table_path, name)
     if raw is None:
         raise InputError(problems)
-    table = raw.cells.set_axis(raw.headers, axis=1)
+    table = restore_frame(raw.cells.set_axis(raw.headers, axis=1))  # as before export: neutralised once on output
     if "student_id" not in table.columns:
         raise InputError(
             [
@@ -192,5 +194,6 @@ def reidentify_file(table_path: str | Path, original: str | Path, out: str | Pat
             ]
         )
     table["student_id"] = found.to_numpy()
-    write_atomic(Path(out).absolute(), table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    data = neutralize_frame(table, keep_numbers=True).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    write_atomic(Path(out).absolute(), data)
     return len(table)

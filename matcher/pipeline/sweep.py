@@ -27,6 +27,7 @@ import pandas as pd
 from matcher.config import OPTIONS, Config, Objective, coerce_option, read_objective, read_toml
 from matcher.errors import InputError, Problem
 from matcher.export.outputs import write_atomic
+from matcher.export.safecells import neutralize_frame
 from matcher.pipeline.compute import Engine, Runner
 from matcher.result import Result
 
@@ -198,5 +199,5 @@ def write_sweep(table: pd.DataFrame, summaries: list[dict[str, Any]], out_dir: s
         paths[name] = out / name / "summary.json"
         write_atomic(paths[name], (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
     paths["sweep.csv"] = out / "sweep.csv"
-    write_atomic(paths["sweep.csv"], table.to_csv(index=False, lineterminator="\n").encode())
+    write_atomic(paths["sweep.csv"], neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode())
     return paths

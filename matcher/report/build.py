@@ -19,6 +19,7 @@ from matcher.report.page import CSS, html_table, report_html
 from matcher.report.pdf import write_pdf
 from matcher.report.recipients import write_recipient_books
 from matcher.report.secrecy import suppress
+from matcher.report.secure import with_csp
 from matcher.report.webmap import map_iframe, site_map
 from matcher.report.workbook import write_workbook
 from matcher.util.i18n import Lang, resolve
@@ -122,7 +123,7 @@ def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str) -> str:
         html_table(cov.departements, "coverage-departements", pct),
         f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>',
     ]
-    return (
+    return with_csp(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher coverage</title>'
         f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )

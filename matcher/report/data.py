@@ -7,6 +7,7 @@ given explicitly or found automatically when the summary's input hashes are thos
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +18,9 @@ import pandas as pd
 from matcher.config import Config
 from matcher.errors import InputError, Problem
 from matcher.export.outputs import file_digest
-from matcher.export.safecells import neutralize
+from matcher.export.safecells import restore_frame
 from matcher.generate.scenario import embedded_scenario
+from matcher.limits import read_regular
 from matcher.load import load_inputs
 from matcher.result import Result
 from matcher.util.i18n import mark
@@ -56,12 +58,13 @@ class Allocation:
 
 
 def by_id(table: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
-    """``columns`` of an input table indexed by its ids as the output files write them (neutralised)."""
-    return table.assign(**{key: table[key].map(neutralize)}).drop_duplicates(key).set_index(key)[columns]
+    """``columns`` of an input table indexed by its ids (as the output files hold them once read back)."""
+    return table.drop_duplicates(key).set_index(key)[columns]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = pd.read_csv(io.BytesIO(read_regular(path, path.name)), dtype=str, keep_default_na=False)
+    table = restore_frame(table)  # ids as they were before export (the neutralising apostrophe taken off)
     for name in ("distance_km",):
         if name in table:
             table[name] = pd.to_numeric(table[name], errors="coerce")
@@ -107,7 +110,7 @@ def read_allocation(
     if missing:
         raise InputError(missing)
     try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        summary = json.loads(read_regular(folder / "summary.json", "summary.json").decode("utf-8"))
         assignments, unassigned = _read_csv(folder / "assignments.csv"), _read_csv(folder / "unassigned.csv")
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError([Problem(folder.name, None, None, "", f"unreadable allocation file: {exc}", _RERUN)]) from None
@@ -135,9 +138,6 @@ def read_allocation(
     if problems:
         raise InputError(problems)
     students, sites = load_inputs(paths["students"], paths["sites"], config or Config())
-    # the output files hold ids as exported (formula-like ids neutralised): key the inputs the same way
-    students = students.assign(student_id=students["student_id"].map(neutralize))
-    sites = sites.assign(site_id=sites["site_id"].map(neutralize), company=sites["company"].map(neutralize))
     return Allocation(folder, assignments, unassigned, summary, students, sites, note)
 
 

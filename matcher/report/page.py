@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain import reference
-from matcher.export.safecells import neutralize
 from matcher.report import sheets
 from matcher.report.charts import bar_chart, choropleth
 from matcher.report.committee import committee_figures
@@ -21,6 +20,7 @@ from matcher.report.committeeview import committee_html, committee_svg
 from matcher.report.coverage import Coverage
 from matcher.report.data import Allocation, by_id
 from matcher.report.secrecy import SECRECY_NOTE, suppress
+from matcher.report.secure import with_csp
 from matcher.report.sheets import labels, place_weeks
 from matcher.report.tables import academy_table, distance_counts, lycee_table, trade_table
 from matcher.report.webmap import map_iframe, site_map
@@ -171,8 +171,8 @@ def _web_map(alloc: Allocation, cov: Coverage | None, tr: Lang) -> str:
         .groupby("site_id")["p"]
         .sum()
     )
-    unplaced = alloc.students[alloc.students["student_id"].map(neutralize).isin(alloc.unassigned["student_id"])]
-    sites = alloc.sites.assign(site_id=alloc.sites["site_id"].map(neutralize))
+    unplaced = alloc.students[alloc.students["student_id"].isin(alloc.unassigned["student_id"])]
+    sites = alloc.sites
     home = by_id(alloc.students, "student_id", ["lat", "lon"]).reindex(alloc.assignments["student_id"])
     host = sites.set_index("site_id")[["lat", "lon"]].reindex(alloc.assignments["site_id"])
     links = np.column_stack([home.to_numpy(float), host.to_numpy(float)])
@@ -254,4 +254,4 @@ def report_html(alloc: Allocation, cov: Coverage | None = None, tr: Lang | None 
         f"<title>{html.escape(tr('Placement report'))}</title>"
         f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )
-    return page, published
+    return with_csp(page), published

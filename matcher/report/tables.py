@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain import reference
-from matcher.export.safecells import neutralize
 from matcher.report.data import Allocation, by_id
 
 __all__ = ["academy_table", "trade_table", "lycee_table", "student_rows", "company_rows"]
@@ -36,7 +35,7 @@ def trade_table(alloc: Allocation) -> pd.DataFrame | None:
         return None
     first = alloc.students["sectors"].map(lambda s: s[0] if len(s) else "(any)")
     km = _placed_ids(alloc)
-    ids = alloc.students["student_id"].map(neutralize)
+    ids = alloc.students["student_id"]
     frame = pd.DataFrame({"trade": first.to_numpy(), "km": ids.map(km).to_numpy()})
     out = frame.groupby("trade").agg(requests=("trade", "size"), placed=("km", "count"), mean_km=("km", "mean"))
     out["placed_share"] = (out["placed"] / out["requests"]).round(4)
@@ -51,10 +50,7 @@ def lycee_table(alloc: Allocation) -> pd.DataFrame | None:
     km = _placed_ids(alloc)
     st = alloc.students
     frame = pd.DataFrame(
-        {
-            "uai": st["lycee_uai"].replace("", "(no lycée)").to_numpy(),
-            "km": st["student_id"].map(neutralize).map(km).to_numpy(),
-        }
+        {"uai": st["lycee_uai"].replace("", "(no lycée)").to_numpy(), "km": st["student_id"].map(km).to_numpy()}
     )
     out = frame.groupby("uai").agg(requests=("uai", "size"), placed=("km", "count"), mean_km=("km", "mean"))
     out["not_placed"] = out["requests"] - out["placed"]

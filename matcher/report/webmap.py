@@ -21,6 +21,7 @@ import pandas as pd
 
 from matcher.report.charts import BOUNDARIES_ATTRIBUTION, departement_shapes
 from matcher.report.maplegend import add_legend
+from matcher.report.secure import inline_data_scripts, with_csp
 from matcher.util.i18n import Lang
 
 __all__ = ["site_map", "map_iframe"]
@@ -56,7 +57,7 @@ def _outlines() -> _FeatureCollection:
     feats: list[_Feature] = [
         {
             "type": "Feature",
-            "properties": {"code": c, "nom": f"{c} {name}"},
+            "properties": {"code": c, "nom": html.escape(f"{c} {name}")},
             "geometry": {"type": "MultiPolygon", "coordinates": [[np.round(r, 4).tolist()] for r in rings]},
         }
         for c, (name, rings) in sorted(shapes.items())
@@ -88,7 +89,10 @@ def _base(center: tuple[float, float] = (46.6, 2.4), zoom: int = 6) -> folium.Ma
 def _points(
     fmap: folium.Map, name: str, frame: pd.DataFrame, tip: pd.Series, radius: npt.ArrayLike, color: npt.ArrayLike
 ) -> None:
-    """One layer of circle markers drawn from a single GeoJSON collection (fast to build and to load)."""
+    """One layer of circle markers drawn from a single GeoJSON collection (fast to build and to load).
+
+    The tooltips are HTML (Leaflet sets them as such): every ``tip`` is escaped here, whatever it holds."""
+    tip = pd.Series(tip).astype(str).map(html.escape)
     radius, color = np.broadcast_to(radius, len(frame)), np.broadcast_to(np.asarray(color, object), len(frame))
     feats: list[_Feature] = [
         {
@@ -169,12 +173,16 @@ def site_map(
 
 def standalone_html(fmap: folium.Map) -> str:
     """The map as a self-contained HTML page; raises if any resource would still come from the network."""
-    page = _stable_ids(fmap.get_root().render())
+    page = inline_data_scripts(_stable_ids(fmap.get_root().render()))
     left = [m.group(0)[:120] for m in _EXTERNAL.finditer(page)]
     if left:
         raise RuntimeError(f"the map would load external resources: {left}")
-    return page.replace(
-        "</body>", f'<div style="font:10px sans-serif;color:#555">{html.escape(BOUNDARIES_ATTRIBUTION)}</div></body>', 1
+    return with_csp(
+        page.replace(
+            "</body>",
+            f'<div style="font:10px sans-serif;color:#555">{html.escape(BOUNDARIES_ATTRIBUTION)}</div></body>',
+            1,
+        )
     )
 
 

@@ -4,12 +4,21 @@ Used for the académies' regional flows and for the candidate search. The pieces
 processes from the parent's memory (nothing is pickled on the way in); only their results come back. Where
 processes cannot be forked (not POSIX, or inside a daemonic process such as a pool's worker) or one process is
 asked for, the pieces run here, one after the other: the result is the same.
+
+The forked processes die with the process that forked them, whatever kills it (SIGKILL included): on Linux the
+kernel is asked to kill them when it dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere a watchdog thread in
+each of them checks every 0.2 s that its parent is still there.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -17,7 +26,7 @@ from typing import Any, TypeVar
 
 from matcher.config import Config
 
-__all__ = ["run", "started", "can_fork", "cores", "processes_of"]
+__all__ = ["run", "started", "can_fork", "cores", "processes_of", "die_with_parent"]
 
 T = TypeVar("T")
 
@@ -61,11 +70,42 @@ def started(
         return
     _JOB = piece
     try:
-        with ProcessPoolExecutor(min(processes, n), mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            min(processes, n),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = {i: pool.submit(_piece, i) for i in (range(n) if first is None else first)}
             yield lambda: [futures[i].result() for i in range(n)]
     finally:
         _JOB = None
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked process: end when the process ``parent`` (the one that forked it) ends, however it ends."""
+    if not _kernel_kills_orphan():
+        threading.Thread(target=_watch, args=(parent,), name="matcher-watchdog", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the kernel was asked
+        os._exit(1)
+
+
+def _kernel_kills_orphan() -> bool:
+    """Ask Linux to send SIGKILL to this process when its parent dies; False where that cannot be asked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    pr_set_pdeathsig = 1
+    return int(prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)) == 0
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
 
 
 def _piece(index: int) -> Any:

@@ -4,6 +4,7 @@ leave ``--out`` with its previous complete set of files or none, never a mix; fi
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import shutil
@@ -111,13 +112,29 @@ def test_ctrl_c_exits_130_with_a_message_and_keeps_the_previous_set(scenario, tm
     root, args, sets, _ = scenario
     out = root / "out"
     restore_previous(root, out)
-    fifo = tmp_path / "students.csv"  # the run waits on it inside the command, so Ctrl-C arrives mid-run
-    os.mkfifo(fifo)
-    args = [a if not a.endswith("students.csv") else str(fifo) for a in args]
-    run = subprocess.Popen(matcher(*args, "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    with open(fifo, "wb"):  # returns once matcher has opened the file to read it
+    # The run waits inside the command to open the students file, so Ctrl-C arrives mid-run: this process holds a
+    # lease on the file (inputs are regular files; a pipe would be refused), so matcher's open waits, and the kernel
+    # tells this process (SIGIO) that it does.
+    leased = tmp_path / "students.csv"
+    shutil.copy(next(a for a in args if a.endswith("students.csv")), leased)
+    args = [a if not a.endswith("students.csv") else str(leased) for a in args]
+    opening: list[int] = []
+    handler = signal.signal(signal.SIGIO, lambda *_: opening.append(1))
+    lease = os.open(leased, os.O_RDWR)
+    try:
+        fcntl.fcntl(lease, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+        run = subprocess.Popen(
+            matcher(*args, "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 60
+        while not opening and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert opening, "matcher never opened the students file"
         run.send_signal(signal.SIGINT)
         _, err = run.communicate(timeout=60)
+    finally:
+        os.close(lease)
+        signal.signal(signal.SIGIO, handler)
     assert run.returncode == 130, err
     assert err.strip() == (
         "matcher: interrupted; --out holds its previous files or this run's complete set, never a mix."

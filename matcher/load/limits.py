@@ -1,0 +1,105 @@
+"""Bounds on what a table file may hold, checked before and after parsing (figures in :mod:`matcher.limits`).
+
+- :func:`archive_problems`: an ``.xlsx``/``.ods`` archive's declared uncompressed size and member count, read from
+  its directory before anything is decompressed (a small file expanding to gigabytes is refused unread), and its
+  members' compression ratios.
+- :func:`text_problems`: a CSV text's NUL characters (anywhere, with their row), its number of lines, and lines
+  holding more separators than any table matcher reads.
+- :func:`grid_problems`: the parsed grid's rows, columns and cell lengths; a long cell is named by row and column
+  and its value cut in the message.
+
+Importing this module raises the ``csv`` module's field limit to the file limit, so that a long cell is parsed and
+then reported here, never a parser failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+
+from matcher.errors import Problem
+from matcher.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS, MAX_UNZIPPED_BYTES, cut
+
+__all__ = ["archive_problems", "text_problems", "grid_problems"]
+
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+
+_SPLIT = "split the file (e.g. one file per académie) and keep only the columns of the contract"
+
+
+def _file_problem(file: str, message: str, fix: str = _SPLIT) -> list[Problem]:
+    return [Problem(file, None, None, "", message, fix)]
+
+
+def archive_problems(data: bytes, file: str) -> list[Problem]:
+    """Problems of a zip archive (``.xlsx``, ``.ods``) found in its directory, before decompressing anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        return _file_problem(
+            file, "cannot read this Excel file: its archive is damaged", "save the table again as .xlsx or CSV"
+        )
+    if len(members) > MAX_MEMBERS:
+        return _file_problem(file, f"the spreadsheet archive holds {len(members):,} parts (at most {MAX_MEMBERS:,})")
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNZIPPED_BYTES:
+        return _file_problem(
+            file,
+            f"the spreadsheet expands to {total / 2**20:,.0f} MB, above the {MAX_UNZIPPED_BYTES // 2**20} MB limit",
+        )
+    return []
+
+
+def text_problems(text: str, file: str) -> list[Problem]:
+    """NUL characters (each row holding one), too many lines, a line with far too many separators."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    ends = np.flatnonzero(codes == ord("\n"))
+    if len(ends) > MAX_ROWS + 1:
+        return _file_problem(file, f"more than {MAX_ROWS:,} lines")
+    problems = []
+    nul = np.flatnonzero(codes == 0)
+    if nul.size:
+        rows = np.unique(np.searchsorted(ends, nul) + 1)
+        problems += [
+            Problem(file, int(r), None, "", "a NUL character (byte 0) in this row", "save the table again as CSV")
+            for r in rows[:20].tolist()
+        ]
+    starts = np.append(0, ends + 1)
+    if codes.size:
+        counts = np.add.reduceat(
+            np.isin(codes, [ord(","), ord(";"), ord("\t")]).astype(np.int64), starts[starts < codes.size]
+        )
+        wide = np.flatnonzero(counts > MAX_COLUMNS + MAX_CELL_CHARS)
+        if wide.size:
+            problems += _file_problem(file, f"row {int(wide[0]) + 1} holds {int(counts[wide[0]]):,} separators")
+    return problems
+
+
+def grid_problems(grid: pd.DataFrame, file: str) -> list[Problem]:
+    """Rows, columns and cells beyond the limits, each named by row and column, long values cut."""
+    if grid.shape[1] > MAX_COLUMNS:
+        return _file_problem(file, f"{grid.shape[1]:,} columns (at most {MAX_COLUMNS:,})")
+    if len(grid) > MAX_ROWS + 1:
+        return _file_problem(file, f"{len(grid) - 1:,} rows (at most {MAX_ROWS:,})")
+    problems: list[Problem] = []
+    header = [str(h).strip() for h in grid.iloc[0]] if len(grid) else []
+    for position in range(grid.shape[1]):
+        lengths = grid.iloc[:, position].astype(str).str.len().to_numpy()
+        for i in np.flatnonzero(lengths > MAX_CELL_CHARS)[:20].tolist():
+            value = str(grid.iat[i, position])
+            problems.append(
+                Problem(
+                    file,
+                    i + 1,
+                    cut(header[position], 40) if i else None,
+                    cut(value),
+                    f"a cell of {len(value):,} characters (at most {MAX_CELL_CHARS:,})",
+                    "shorten the cell: it holds something else than a value of the contract",
+                )
+            )
+    return problems
