@@ -39,7 +39,7 @@ def test_replace_and_with_options_leave_the_original_alone():
 def test_options_list_every_option_once_in_the_summary_order():
     options = Config(week_1_start=date(2026, 6, 8)).options()
     assert list(options)[:3] == ["year", "week_1_start", "default_max_km"] and list(options)[-1] == "objective"
-    assert set(options) - {"objective"} == set(OPTIONS)
+    assert set(options) - {"objective"} == set(OPTIONS) - {"lang"}  # how the outputs read is not recorded
     assert options["week_1_start"] == date(2026, 6, 8)
 
 

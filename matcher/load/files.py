@@ -104,12 +104,12 @@ def read_raw(
         data = Path(path).read_bytes()
     except OSError as exc:
         return fail(f"cannot read the file ({exc.strerror or exc})", "check the path and the file's permissions")
+    if data.startswith(b"PK\x03\x04") and (bounds := archive_problems(data, file)):  # a zip: before expanding it
+        return None, bounds
     kind, what = sniff(data)
     if kind == "other":
         return None, [not_a_table(file, what)]
     if kind == SPREADSHEET:
-        if data.startswith(b"PK\x03\x04") and (bounds := archive_problems(data, file)):  # zip: checked before expanding
-            return None, bounds
         return _read_spreadsheet(data, file, score)
     if not data.startswith(UTF16_BOMS) and _CONTROL_BYTES.search(data[:65536]):
         return fail("not a text table: the file looks binary or uses an unknown encoding")

@@ -19,7 +19,7 @@ def test_ids_differing_by_invisible_characters_are_one_id(tmp_path):
     path = write(tmp_path, "student_id,commune_insee\nE1,69381\n\ufeffE1,69381\nE1\u200b,69381\nE\u2060X,69381\n")
     result = invoke("validate", "--students", path, "--sites", GOOD_SITES)
     assert result.exit_code == 2, result.output
-    assert result.output.count("duplicate id (same as row 2)") == 2, result.output  # rows 3 and 4; EX is its own
+    assert "duplicate id (same as row 2): 2 rows (3, 4)" in result.output, result.output  # EX is its own
     assert "invisible characters" in result.output  # said, without the values
 
 
@@ -43,8 +43,8 @@ def test_control_and_direction_characters_are_refused_by_row_and_column(tmp_path
     text = "student_id,commune_insee,sectors\nE1,69381,\u202enumerique\n" + rows + "E2,69381,elec\x07tricite\n"
     result = invoke("validate", "--students", write(tmp_path, text), "--sites", GOOD_SITES)  # reads as binary
     assert result.exit_code == 2, result.output
-    assert "students.csv, row 2, column sectors: a control or text-direction character" in result.output
-    assert "students.csv, row 5003, column sectors: a control or text-direction character" in result.output
+    assert "students.csv, column sectors: a control or text-direction character" in result.output
+    assert ": 2 rows (2, 5003)." in result.output  # one line for the kind, with every row
 
 
 def test_nul_far_into_the_file_is_a_problem_on_its_row(tmp_path):
