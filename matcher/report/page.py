@@ -17,6 +17,7 @@ from matcher.report.charts import bar_chart, choropleth
 from matcher.report.committee import NATIONAL, committee_figures, publish
 from matcher.report.coverage import Coverage
 from matcher.report.data import Allocation, by_id
+from matcher.report.recruitment import add_recruitment_layer, recruitment_section
 from matcher.report.tables import academy_table, distance_counts, lycee_table, trade_table
 from matcher.report.webmap import map_iframe, site_map
 
@@ -180,6 +181,7 @@ def _web_map(alloc: Allocation, cov: Coverage | None) -> str:
         white_zones=None if cov is None else cov.white_zones,
         links=links[np.isfinite(links).all(axis=1)],
     )
+    add_recruitment_layer(fmap, alloc)
     return (
         map_iframe(fmap) + '<p class="note">Works offline over the département outlines; tick "OpenStreetMap '
         'tiles" for a street map when the network is available.</p>'
@@ -228,6 +230,7 @@ def report_html(alloc: Allocation, cov: Coverage | None = None) -> tuple[str, pd
             "</details>",
         ]
     body += [
+        recruitment_section(alloc),
         _white_zones(cov),
         "<h2>Interactive map</h2>",
         _web_map(alloc, cov),

@@ -101,8 +101,8 @@ class _State:
         self._raised = 0  # the weeks (bits) whose new unit ``add_place`` has added so far
         self.sink = np.zeros(net.n_nodes, bool)
         self.sink[SINK] = True
-        self.no_source = np.zeros(net.n_nodes, bool)
-        self.no_source[SOURCE] = True
+        self.source = np.zeros(net.n_nodes, bool)
+        self.source[SOURCE] = True
         self.sides()
 
     def sides(self) -> None:
@@ -167,9 +167,9 @@ class _State:
         target = np.zeros(len(self.sink), bool)
         target[self.w2[j]] = True
         if self.a[j]:
-            used1 = self._path(j, [int(self.w1[j])], self.sink, self.no_source, 1)
+            used1 = self._path(j, [int(self.w1[j])], self.sink, self.source, 1)
         if self.b[j]:
-            used2 = self._path(j, [SOURCE], target, None, 2)
+            used2 = self._path(j, [int(self.w2[j])], self.source, self.sink, 2, backwards=True)
         if self.c[j]:
             used1 = used2 = self._path(j, [int(self.w1[j])], target, self.blocked, 3)
         for week, has, arc in ((1, self.has1, j), (2, self.has2, self.m + j)):
@@ -179,14 +179,17 @@ class _State:
         weeks = "both" if used1 and used2 else "week_1" if used1 else "week_2" if used2 else ""
         return int(self.a[j] and used1) + int(self.b[j] and used2) + int(self.c[j] and used1), weeks
 
-    def _path(self, j: int, starts: list[int], target: _Bools, blocked: _Bools | None, arcs: int) -> bool:
+    def _path(
+        self, j: int, starts: list[int], target: _Bools, blocked: _Bools | None, arcs: int, backwards: bool = False
+    ) -> bool:
         """Add site ``j``'s new units (1: week 1, 2: week 2, 3: both), then augment along a path from ``starts``
-        to ``target`` and through those units; whether there was one."""
+        to ``target`` (``backwards``: from ``target`` to ``starts``) and through those units; whether there was
+        one."""
         for bit, arc in ((1, j), (2, self.m + j)):
             if arcs & bit and not self._raised & bit:
                 self.res.raise_capacity(arc)
                 self._raised |= bit
-        if self.res.augment(np.asarray(starts, np.int64), target, blocked) < 0:
+        if self.res.augment(np.asarray(starts, np.int64), target, blocked, backwards) < 0:
             return False
         for bit, arc in ((1, j), (2, self.m + j)):
             if arcs & bit:
@@ -202,11 +205,14 @@ def recruitment_plan(
     top: int,
     may_split: _Bools | None = None,
     full_time_only: _Bools | None = None,
+    need: tuple[_Ints, _Ints, _Ints] | None = None,
 ) -> Guidance:
     """The guidance for the relaxed network on ``pairs`` (``student, site``) of students with ``weeks`` at sites
     with ``cap1``/``cap2`` places; a plan of at most ``top`` places (see the module docstring). ``may_split``
     (per student) and ``full_time_only`` (per site) rank first the places that split nobody the full-time rules
-    forbid (the network relaxes those rules, as the ``placed`` bound does)."""
+    forbid (the network relaxes those rules, as the ``placed`` bound does). ``need``: (per site and per
+    student, a group, e.g. académie; per group, a floor): among places adding as many, those in a group whose
+    students the flow places fewer than its floor first (counted down as places are added there)."""
     state = _State(pairs, weeks, cap1, cap2, may_split, full_time_only)
     res = state.res
     bound, placed0 = res.value, res.flow[state.student_arc].copy()
@@ -214,12 +220,17 @@ def recruitment_plan(
     first = _first(state)
     plan: list[tuple[int, int, str]] = []
     left = waiting.copy()  # ties go to the site with most students still waiting, less the places planned there
+    group, short = np.zeros(len(cap1), np.int64), np.zeros(1, np.int64)
+    if need is not None:
+        group, of_student, floor = need
+        short = floor - np.bincount(of_student[placed0 > 0], minlength=len(floor))
     while len(plan) < top:
-        step = _best(state, left)
+        step = _best(state, left, short[group] > 0)
         if step is None:
             break
         plan.append(step)
         left[step[0]] -= step[1]
+        short[group[step[0]]] -= step[1]
         state.sides()
     gained = (res.flow[state.student_arc] - placed0).astype(np.int64)
     table = pd.DataFrame(plan, columns=["site", "students", "weeks"]).astype({"site": np.int64, "students": np.int64})
@@ -242,12 +253,13 @@ def _first(state: _State) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["site", "students", "weeks"]).astype({"site": np.int64, "students": np.int64})
 
 
-def _best(state: _State, waiting: _Ints, tries: int = 64) -> tuple[int, int, str] | None:
+def _best(state: _State, waiting: _Ints, needed: _Bools, tries: int = 64) -> tuple[int, int, str] | None:
     """Add the place placing most students without splitting anyone the full-time rules forbid (the students
     placed less those newly split so; ties: most students still waiting in range, then file order); None when no
-    place adds any. At most ``tries`` places are tried once one adding students is found."""
+    place adds any. ``needed``: per site, first among equals. At most ``tries`` places are tried once one adding
+    students is found."""
     upper = state.upper()
-    order = np.lexsort((np.arange(len(upper)), -waiting, -upper))
+    order = np.lexsort((np.arange(len(upper)), -waiting, ~needed, -upper))
     best: tuple[int, int, int, str] | None = None  # (key, site, gain, weeks)
     for n, j in enumerate(order[upper[order] > 0].tolist()):
         if best is not None and (upper[j] <= best[0] or n >= tries):
