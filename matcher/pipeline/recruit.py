@@ -21,7 +21,7 @@ from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.export.atomic import publish
 from matcher.export.safecells import neutralize_frame
-from matcher.solve.recruit import Guidance, recruitment_plan
+from matcher.solve.recruit import Guidance, Rules, recruitment_plan
 from matcher.solve.widen import widen
 from matcher.tables.floors import academie_floors
 from matcher.tables.recruitment import academie_table, commune_table, publishable, site_table
@@ -72,8 +72,11 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
         sites["capacity_week_1"].to_numpy(np.int64),
         sites["capacity_week_2"].to_numpy(np.int64),
         top,
-        students["split_ok"].to_numpy(bool),
-        sites["full_time_only"].to_numpy(bool),
+        Rules(
+            students["split_ok"].to_numpy(bool),
+            sites["full_time_only"].to_numpy(bool),
+            students["group_id"].astype(str).str.strip().to_numpy(object) != "",
+        ),
         _shortfalls(students, sites, floors),
     )
     has_pair = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students)) > 0
