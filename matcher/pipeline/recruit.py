@@ -21,7 +21,7 @@ from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.export.atomic import publish
 from matcher.export.safecells import neutralize_frame
-from matcher.solve.recruit import Guidance, recruitment_plan
+from matcher.solve.recruit import Guidance, Rules, recruitment_plan
 from matcher.solve.widen import widen
 from matcher.tables.floors import academie_floors
 from matcher.tables.recruitment import academie_table, commune_table, publishable, site_table
@@ -65,19 +65,24 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
     cands = candidates(students, sites, config)
     widening = widen(cands, students, sites, config)
     pairs = widening.candidates.pairs[["student", "site"]]
+    floors = academie_floors(config)
     guidance = recruitment_plan(
         pairs,
         students["weeks"].to_numpy(object),
         sites["capacity_week_1"].to_numpy(np.int64),
         sites["capacity_week_2"].to_numpy(np.int64),
         top,
-        students["split_ok"].to_numpy(bool),
-        sites["full_time_only"].to_numpy(bool),
+        Rules(
+            students["split_ok"].to_numpy(bool),
+            sites["full_time_only"].to_numpy(bool),
+            students["group_id"].astype(str).str.strip().to_numpy(object) != "",
+        ),
+        _shortfalls(students, sites, floors),
     )
     has_pair = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students)) > 0
     by_site = site_table(guidance, sites)
     communes = commune_table(guidance, by_site, students, guidance.placed, has_pair)
-    academies = academie_table(guidance, by_site, students, guidance.placed, has_pair, academie_floors(config))
+    academies = academie_table(guidance, by_site, students, guidance.placed, has_pair, floors)
     figures = {
         "placed_bound": guidance.bound,
         "plan_places": len(guidance.plan),
@@ -90,6 +95,18 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Recruitment(by_site, communes, academies, figures, guidance)
+
+
+def _shortfalls(
+    students: pd.DataFrame, sites: pd.DataFrame, floors: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Per site and per student its académie (a code), per académie its floor (0 without); None without floors."""
+    if floors.empty:
+        return None
+    names = pd.Index(sorted(set(sites["academie"].astype(str)) | set(students["academie"].astype(str))))
+    site_group = names.get_indexer(pd.Index(sites["academie"].astype(str))).astype(np.int64)
+    student_group = names.get_indexer(pd.Index(students["academie"].astype(str))).astype(np.int64)
+    return site_group, student_group, floors.reindex(names).fillna(0).to_numpy(np.int64)
 
 
 def write_recruitment(rec: Recruitment, out_dir: str | Path) -> dict[str, Path]:

@@ -19,6 +19,7 @@ from matcher.report.committee import committee_figures
 from matcher.report.committeeview import committee_html, committee_svg
 from matcher.report.coverage import Coverage
 from matcher.report.data import Allocation, by_id
+from matcher.report.recruitment import add_recruitment_layer, recruitment_section
 from matcher.report.secrecy import SECRECY_NOTE, suppress
 from matcher.report.secure import with_csp
 from matcher.report.sheets import labels, place_weeks
@@ -184,6 +185,7 @@ def _web_map(alloc: Allocation, cov: Coverage | None, tr: Lang) -> str:
         links=links[np.isfinite(links).all(axis=1)],
         tr=tr,
     )
+    add_recruitment_layer(fmap, alloc)
     return (
         map_iframe(fmap)
         + '<p class="note">'
@@ -243,6 +245,7 @@ def report_html(alloc: Allocation, cov: Coverage | None = None, tr: Lang | None 
             "</details>",
         ]
     body += [
+        recruitment_section(alloc),
         _white_zones(cov, tr),
         f"<h2>{tr('Interactive map')}</h2>",
         _web_map(alloc, cov, tr),

@@ -30,7 +30,7 @@ from matcher.solve.flow import max_flow_solver
 from matcher.solve.network import SINK, SOURCE, build_network
 from matcher.solve.residual import Residual
 
-__all__ = ["Guidance", "recruitment_plan"]
+__all__ = ["Guidance", "Rules", "recruitment_plan"]
 
 _Ints = npt.NDArray[np.int64]
 _Bools = npt.NDArray[np.bool_]
@@ -67,18 +67,22 @@ class Guidance:
     placed: _Bools
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The rules the network relaxes, as the ``placed`` bound does: ``may_split`` (per student), ``full_time_only``
+    (per site) and ``grouped`` (per student: one of a group, to be hosted together)."""
+
+    may_split: _Bools
+    full_time_only: _Bools
+    grouped: _Bools
+
+
 class _State:
     """The residual network and the site arcs' layout (``build_network``: site j's week-1 arc is arc j, its week-2
     arc is arc m + j; its nodes 2 + j and 2 + m + j)."""
 
     def __init__(
-        self,
-        pairs: pd.DataFrame,
-        weeks: np.ndarray,
-        cap1: _Ints,
-        cap2: _Ints,
-        may_split: _Bools | None = None,
-        full_time_only: _Bools | None = None,
+        self, pairs: pd.DataFrame, weeks: np.ndarray, cap1: _Ints, cap2: _Ints, rules: Rules | None = None
     ) -> None:
         net = build_network(pairs, weeks, cap1, cap2)
         solver = max_flow_solver(net)
@@ -96,13 +100,13 @@ class _State:
         order = on_pair[np.argsort(self.arc_student[on_pair], kind="stable")]
         self.by_student = order
         self.student_start = np.searchsorted(self.arc_student[order], np.arange(len(weeks) + 1))
-        self.may_split = np.ones(len(weeks), bool) if may_split is None else may_split
-        self.full_time_only = np.zeros(len(cap1), bool) if full_time_only is None else full_time_only
+        none = np.zeros(len(weeks), bool)
+        self.rules = rules or Rules(~none, np.zeros(len(cap1), bool), none)
         self._raised = 0  # the weeks (bits) whose new unit ``add_place`` has added so far
         self.sink = np.zeros(net.n_nodes, bool)
         self.sink[SINK] = True
-        self.no_source = np.zeros(net.n_nodes, bool)
-        self.no_source[SOURCE] = True
+        self.source = np.zeros(net.n_nodes, bool)
+        self.source[SOURCE] = True
         self.sides()
 
     def sides(self) -> None:
@@ -115,43 +119,38 @@ class _State:
         self.blocked = ~self.middle
 
     def breaks(self, since: int) -> int:
-        """How many more students the changes since the mark ``since`` split where the full-time rules forbid it
-        (a student who may not split, a full-time-only site), the changes kept."""
+        """How many more students the changes since the mark ``since`` place against the rules the network
+        relaxes (split where the full-time rules forbid it; one of a group, placed alone), the changes kept."""
         changes = self.res.since(since)
         arcs = np.unique(np.array([a for kind, a, _ in changes if kind == "flow"], np.int64))
         who = np.unique(self.arc_student[arcs[self.arc_student[arcs] >= 0]])
-        now = self._split_badly(who)
+        now = self._against_rules(who)
         self.res.undo(since)
-        before = self._split_badly(who)
+        before = self._against_rules(who)
         self.res.redo(changes)
         return now - before
 
-    def _split_badly(self, who: _Ints) -> int:
-        """How many of the students ``who`` the flow splits between two sites while they may not split."""
+    def _against_rules(self, who: _Ints) -> int:
+        """How many of the students ``who`` the flow splits where the full-time rules forbid it, or places while
+        they are one of a group."""
         if len(who) == 0:
             return 0
         lengths = self.student_start[who + 1] - self.student_start[who]
         at = np.repeat(self.student_start[who] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         arcs = self.by_student[at]
         arcs = arcs[self.res.flow[arcs] > 0]
-        site1 = np.full(len(self.may_split), -1, np.int64)
-        site2 = np.full(len(self.may_split), -1, np.int64)
+        site1 = np.full(len(self.rules.may_split), -1, np.int64)
+        site2 = np.full(len(self.rules.may_split), -1, np.int64)
         one = arcs[self.arc_week[arcs] == 1]
         two = arcs[self.arc_week[arcs] == 2]
         site1[self.arc_student[one]] = self.arc_site[one]
         site2[self.arc_student[two]] = self.arc_site[two]
         s1, s2 = site1[who], site2[who]
         split = (s1 >= 0) & (s2 >= 0) & (s1 != s2)
-        return int(
-            (
-                split
-                & (
-                    ~self.may_split[who]
-                    | self.full_time_only[np.maximum(s1, 0)]
-                    | self.full_time_only[np.maximum(s2, 0)]
-                )
-            ).sum()
-        )
+        fto = self.rules.full_time_only
+        bad = split & (~self.rules.may_split[who] | fto[np.maximum(s1, 0)] | fto[np.maximum(s2, 0)])
+        alone = self.rules.grouped[who] & (self.res.flow[self.student_arc[who]] > 0)
+        return int((bad | alone).sum())
 
     def upper(self) -> _Ints:
         """Per site, the most one more place there can add: 2 with ``a`` and ``b``, 1 with one of them or ``c``."""
@@ -167,9 +166,9 @@ class _State:
         target = np.zeros(len(self.sink), bool)
         target[self.w2[j]] = True
         if self.a[j]:
-            used1 = self._path(j, [int(self.w1[j])], self.sink, self.no_source, 1)
+            used1 = self._path(j, [int(self.w1[j])], self.sink, self.source, 1)
         if self.b[j]:
-            used2 = self._path(j, [SOURCE], target, None, 2)
+            used2 = self._path(j, [int(self.w2[j])], self.source, self.sink, 2, backwards=True)
         if self.c[j]:
             used1 = used2 = self._path(j, [int(self.w1[j])], target, self.blocked, 3)
         for week, has, arc in ((1, self.has1, j), (2, self.has2, self.m + j)):
@@ -179,14 +178,17 @@ class _State:
         weeks = "both" if used1 and used2 else "week_1" if used1 else "week_2" if used2 else ""
         return int(self.a[j] and used1) + int(self.b[j] and used2) + int(self.c[j] and used1), weeks
 
-    def _path(self, j: int, starts: list[int], target: _Bools, blocked: _Bools | None, arcs: int) -> bool:
+    def _path(
+        self, j: int, starts: list[int], target: _Bools, blocked: _Bools | None, arcs: int, backwards: bool = False
+    ) -> bool:
         """Add site ``j``'s new units (1: week 1, 2: week 2, 3: both), then augment along a path from ``starts``
-        to ``target`` and through those units; whether there was one."""
+        to ``target`` (``backwards``: from ``target`` to ``starts``) and through those units; whether there was
+        one."""
         for bit, arc in ((1, j), (2, self.m + j)):
             if arcs & bit and not self._raised & bit:
                 self.res.raise_capacity(arc)
                 self._raised |= bit
-        if self.res.augment(np.asarray(starts, np.int64), target, blocked) < 0:
+        if self.res.augment(np.asarray(starts, np.int64), target, blocked, backwards) < 0:
             return False
         for bit, arc in ((1, j), (2, self.m + j)):
             if arcs & bit:
@@ -200,26 +202,32 @@ def recruitment_plan(
     cap1: _Ints,
     cap2: _Ints,
     top: int,
-    may_split: _Bools | None = None,
-    full_time_only: _Bools | None = None,
+    rules: Rules | None = None,
+    need: tuple[_Ints, _Ints, _Ints] | None = None,
 ) -> Guidance:
     """The guidance for the relaxed network on ``pairs`` (``student, site``) of students with ``weeks`` at sites
-    with ``cap1``/``cap2`` places; a plan of at most ``top`` places (see the module docstring). ``may_split``
-    (per student) and ``full_time_only`` (per site) rank first the places that split nobody the full-time rules
-    forbid (the network relaxes those rules, as the ``placed`` bound does)."""
-    state = _State(pairs, weeks, cap1, cap2, may_split, full_time_only)
+    with ``cap1``/``cap2`` places; a plan of at most ``top`` places (see the module docstring). ``rules``: the
+    places that place nobody against the rules the network relaxes come first. ``need``: (per site and per
+    student, a group, e.g. académie; per group, a floor): among places adding as many, those in a group whose
+    students the flow places fewer than its floor first (counted down as places are added there)."""
+    state = _State(pairs, weeks, cap1, cap2, rules)
     res = state.res
     bound, placed0 = res.value, res.flow[state.student_arc].copy()
     waiting = _waiting(pairs, placed0, len(cap1))
     first = _first(state)
     plan: list[tuple[int, int, str]] = []
-    left = waiting.copy()  # ties go to the site with most students still waiting, less the places planned there
+    planned = np.zeros(len(cap1), np.int64)  # ties go to sites with fewer places planned: more companies asked
+    group, short = np.zeros(len(cap1), np.int64), np.zeros(1, np.int64)
+    if need is not None:
+        group, of_student, floor = need
+        short = floor - np.bincount(of_student[placed0 > 0], minlength=len(floor))
     while len(plan) < top:
-        step = _best(state, left)
+        step = _best(state, waiting, short[group] > 0, planned)
         if step is None:
             break
         plan.append(step)
-        left[step[0]] -= step[1]
+        planned[step[0]] += 1
+        short[group[step[0]]] -= step[1]
         state.sides()
     gained = (res.flow[state.student_arc] - placed0).astype(np.int64)
     table = pd.DataFrame(plan, columns=["site", "students", "weeks"]).astype({"site": np.int64, "students": np.int64})
@@ -242,12 +250,15 @@ def _first(state: _State) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["site", "students", "weeks"]).astype({"site": np.int64, "students": np.int64})
 
 
-def _best(state: _State, waiting: _Ints, tries: int = 64) -> tuple[int, int, str] | None:
-    """Add the place placing most students without splitting anyone the full-time rules forbid (the students
-    placed less those newly split so; ties: most students still waiting in range, then file order); None when no
-    place adds any. At most ``tries`` places are tried once one adding students is found."""
+def _best(
+    state: _State, waiting: _Ints, needed: _Bools, planned: _Ints, tries: int = 64
+) -> tuple[int, int, str] | None:
+    """Add the place placing most students against none of the rules the network relaxes (the students placed
+    less those placed against them; ties: ``needed`` sites, fewer places ``planned``, most students ``waiting``
+    in range, then file order); None when no place adds any. At most ``tries`` places are tried once one adding
+    students is found."""
     upper = state.upper()
-    order = np.lexsort((np.arange(len(upper)), -waiting, -upper))
+    order = np.lexsort((np.arange(len(upper)), -waiting, planned, ~needed, -upper))
     best: tuple[int, int, int, str] | None = None  # (key, site, gain, weeks)
     for n, j in enumerate(order[upper[order] > 0].tolist()):
         if best is not None and (upper[j] <= best[0] or n >= tries):

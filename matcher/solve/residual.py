@@ -33,11 +33,15 @@ class Residual:
         self.flow = np.asarray(flows, np.int64).copy()
         self.n_nodes = net.n_nodes
         ends = np.concatenate([self.tails, self.heads])  # an arc is listed at its tail (forward), then its head
-        order = np.argsort(ends, kind="stable")
+        others = np.concatenate([self.heads, self.tails])
+        order = np.argsort(ends * self.n_nodes + others)  # by node, then by the other end (scipy wants sorted rows)
         self._arc = np.concatenate([np.arange(len(self.tails))] * 2)[order]
         self._forward = order < len(self.tails)
-        self._other = np.concatenate([self.heads, self.tails])[order]
-        self._start = np.searchsorted(ends[order], np.arange(self.n_nodes + 1))
+        self._other = others[order]
+        self._node = ends[order]
+        self._start = np.searchsorted(self._node, np.arange(self.n_nodes + 1))
+        fwd = self._forward.view(np.uint8)
+        self._want = (2 - fwd, 1 + fwd)  # per entry, the bit of ``_usable``'s code that counts (forward, backwards)
         self._log: list[tuple[str, int, int]] = []
 
     @property
@@ -75,22 +79,30 @@ class Residual:
         self.flow[arc] += 1
         self._log.append(("flow", arc, 1))
 
+    def _usable(self, at: _Ints | slice, backwards: bool) -> _Bools:
+        """Per adjacency entry: whether its residual arc leaves its node (``backwards``: enters it)."""
+        arc = self._arc[at]
+        code = (self.flow[arc] < self.cap[arc]).view(np.uint8) + 2 * (self.flow[arc] > 0).view(np.uint8)
+        out: _Bools = (code & np.where(self._forward[at] != backwards, 1, 2).astype(np.uint8)) > 0
+        return out
+
     def reached(self, backwards: bool = False) -> _Bools:
         """Per node: whether the residual network reaches it from the source (``backwards``: it reaches the sink)."""
-        room, back = self.flow < self.cap, self.flow > 0
-        tails = np.concatenate([self.tails[room], self.heads[back]])
-        heads = np.concatenate([self.heads[room], self.tails[back]])
-        if backwards:
-            tails, heads = heads, tails
-        graph = csr_array((np.ones(len(tails), np.int8), (tails, heads)), shape=(self.n_nodes, self.n_nodes))
+        code = (self.flow < self.cap).view(np.uint8) + 2 * (self.flow > 0).view(np.uint8)
+        usable = (code[self._arc] & self._want[backwards]) > 0
+        indptr = np.concatenate([[0], np.cumsum(usable)])[self._start]
+        other = self._other[usable]
+        graph = csr_array((np.ones(len(other)), other, indptr), shape=(self.n_nodes, self.n_nodes))
         out = np.zeros(self.n_nodes, bool)
         out[breadth_first_order(graph, SINK if backwards else SOURCE, directed=True, return_predecessors=False)] = True
         return out
 
-    def augment(self, starts: _Ints, targets: _Bools, blocked: _Bools | None = None) -> int:
+    def augment(self, starts: _Ints, targets: _Bools, blocked: _Bools | None = None, backwards: bool = False) -> int:
         """Push one unit along a shortest residual path from a node of ``starts`` to a node in ``targets`` (never
-        entering a ``blocked`` node); returns the target reached, or -1 when there is no such path (nothing
-        changes). The caller accounts for how the unit enters ``starts`` and leaves the target."""
+        entering a ``blocked`` node); ``backwards``: from a node in ``targets`` to one of ``starts``, searched
+        from ``starts`` against the arcs (the source reaches nearly everything: searched from the other end).
+        Returns the target reached, or -1 when there is no such path (nothing changes). The caller accounts for
+        how the unit enters the path's first node and leaves its last."""
         seen = np.zeros(self.n_nodes, bool) if blocked is None else blocked.copy()
         seen[starts] = True
         via = np.full(self.n_nodes, -1, np.int64)  # position in the adjacency lists of the step into each node
@@ -99,25 +111,24 @@ class Residual:
             first, last = self._start[frontier], self._start[frontier + 1]
             lengths = last - first
             at = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-            arc, other = self._arc[at], self._other[at]
-            usable = np.where(self._forward[at], self.flow[arc] < self.cap[arc], self.flow[arc] > 0) & ~seen[other]
-            at, other = at[usable], other[usable]
-            other, first_seen = np.unique(other, return_index=True)
+            at = at[self._usable(at, backwards)]
+            at = at[~seen[self._other[at]]]
+            other, first_seen = np.unique(self._other[at], return_index=True)
             at = at[first_seen]
             seen[other], via[other] = True, at
             hit = other[targets[other]]
             if len(hit):
-                self._push(int(hit[0]), via, set(np.asarray(starts).tolist()))
+                self._push(int(hit[0]), via, set(np.asarray(starts).tolist()), backwards)
                 return int(hit[0])
             frontier = other
         return -1
 
-    def _push(self, node: int, via: _Ints, starts: set[int]) -> None:
-        """One unit along the path recorded in ``via``, from a start to ``node``."""
+    def _push(self, node: int, via: _Ints, starts: set[int], backwards: bool) -> None:
+        """One unit along the path recorded in ``via`` (from a start to ``node``; ``backwards``: the other way)."""
         while node not in starts:
             step = int(via[node])
             arc = int(self._arc[step])
-            delta = 1 if self._forward[step] else -1
+            delta = 1 if self._forward[step] != backwards else -1
             self.flow[arc] += delta
             self._log.append(("flow", arc, delta))
-            node = int(self.tails[arc] if delta == 1 else self.heads[arc])
+            node = int(self._node[step])
