@@ -110,7 +110,7 @@ def _departements(code: str) -> set[str]:
     """The départements a postal or INSEE code points at (``20`` → Corsica's two)."""
     if len(code) != 5:
         return set()
-    if code.startswith("97"):
+    if code.startswith(("97", "98")):
         return {code[:3]}
     if code[:2] == "20" or code[:2].upper() in ("2A", "2B"):
         return {"2A", "2B"}
