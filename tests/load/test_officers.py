@@ -135,8 +135,11 @@ def test_week_1_dates_that_cannot_decide_make_one_problem_for_the_column():
 
 def test_swapped_files_are_said_first():
     lines = failure("validate", "--students", str(HERE / "sites.csv"), "--sites", str(HERE / "students.csv"))
-    assert lines[1].startswith("sites.csv: these look like the sites: did you swap --students and --sites?")
-    assert lines[2].startswith("students.csv: these look like the students: did you swap --students and --sites?")
+    assert lines[1] == (
+        "these look like the sites: did you swap --students and --sites? (sites.csv) Fix: give this file as --sites "
+        "and the other one as --students"
+    )
+    assert lines[2].startswith("these look like the students: did you swap --students and --sites? (students.csv)")
     assert len(lines) <= 8
 
 
