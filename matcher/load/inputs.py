@@ -28,6 +28,7 @@ def load_inputs(
     *,
     geocoder: Geocoder | None = None,
     left_out: list[Problem] | None = None,
+    counts: dict[str, int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read, validate and locate the students and sites files.
 
@@ -41,6 +42,8 @@ def load_inputs(
         Online address geocoder (:class:`matcher.load.geocode.AddressGeocoder`); off by default.
     left_out : list of Problem, optional
         Extended with the offers of a national extract left out because nothing locates them (row, values, why).
+    counts : dict, optional
+        For a platform export, set to the offers left out: ``not_for_seconde`` and ``not_located``.
 
     Returns
     -------
@@ -59,6 +62,8 @@ def load_inputs(
     sites = read_file(sites_path, "sites", config)
     problems = notices.swapped(students, sites) + notices.raw_ine(students) + students.problems + sites.problems
     say_left_out(sites, left_out)
+    if counts is not None and sites.shape:
+        counts.update(not_for_seconde=sites.excluded, not_located=len(sites.left_out))
     for note in notices.trade_notes(students, sites) if not problems else []:
         warnings.warn(MatcherWarning(note), stacklevel=2)
     cross, choices = cross_rules(students, sites, config)
