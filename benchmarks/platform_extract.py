@@ -73,7 +73,7 @@ def build_extract(n: int = 27_206, seed: int = 0) -> pd.DataFrame:
         if kind[i] == "insee":
             postal[i] = code
         elif kind[i] == "cedex":
-            head = postal[i][:3] + f"{rng.integers(90, 99)}" if dept.startswith("97") else postal[i][:2] + "9"
+            head = postal[i][:3] + f"{rng.integers(90, 99)}" if dept.startswith(("97", "98")) else postal[i][:2] + "9"
             postal[i] = head + f"{rng.integers(0, 99):02d}"[: 5 - len(head)]
             names[i] = f"{names[i]} CEDEX {rng.integers(1, 9)}"
         elif kind[i] == "city_wide":

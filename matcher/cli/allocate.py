@@ -6,6 +6,7 @@ They are attached to the ``matcher`` group in :mod:`matcher.cli.main`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -47,11 +48,16 @@ def _run(
     check_out_dir(out_dir)
     progress = Progress()
     with progress.stage("Loading and locating the inputs"):
-        students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
+        left_out: dict[str, int] = {}
+        students, sites = load_inputs(
+            students_path, sites_path, config, geocoder=geocoder(geocode_cache), counts=left_out
+        )
         pairs = read_pairs(pairs_path, students, sites) if pairs_path else None
         plan = _plan(overrides_path, students, sites)
     check_run(students, sites, config, pairs=pairs, by_academie=runner is not None)
-    inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
+    inputs: dict[str, Any] = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
+    if left_out:  # a platform export: its offers left out are counted in the summary
+        inputs["sites_left_out"] = left_out
     if pairs_path:
         inputs["pairs"] = file_digest(pairs_path)
     if overrides_path:

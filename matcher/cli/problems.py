@@ -43,6 +43,8 @@ def grouped(problems: list[Problem]) -> str:
 
 def _line(same: list[Problem]) -> str:
     first = same[0]
+    if first.message.startswith(SWAPPED):  # said first, in the officer's words
+        return f"{first.message} ({first.file}) Fix: {first.fix}"
     if len(same) == 1:
         return str(first)
     where = first.file + (f", column {first.column}" if first.column else "")

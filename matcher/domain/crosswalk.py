@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
@@ -84,6 +84,7 @@ def _short(loose: str) -> str:
     return _SMALL_WORDS.sub("", loose).strip("_")
 
 
+@lru_cache(maxsize=65_536)
 def _lookup(item: str) -> str | None:
     by_key, loose = vocabulary().by_key, key(item)
     return by_key.get(loose) or by_key.get(_short(loose))
@@ -91,6 +92,8 @@ def _lookup(item: str) -> str | None:
 
 def split_items(cell: str) -> list[str]:
     """The items of a trades cell: split on ``|``, ``;`` and ``,``, a known label holding commas kept whole."""
+    if "," not in cell and ";" not in cell:
+        return [item.strip() for item in cell.split("|") if item.strip()]
     items: list[str] = []
     for piece in _SEPARATORS.split(cell):
         tokens = piece.split(",")

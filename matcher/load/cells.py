@@ -251,7 +251,10 @@ def _number(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]
 
 
 def _integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    values, errors = _number(strip_unit(text), decimal_comma=False)
+    values, errors = _number(text, decimal_comma=False)
+    unit = (errors == "number").to_numpy()
+    if unit.any():  # "2 places": only cells that did not parse as they are
+        values[unit], errors[unit] = _number(strip_unit(text[unit]), decimal_comma=False)
     errors = errors.mask(errors == "number", "whole")  # the fix fits a whole-number column
     errors = errors.mask((errors == "") & values.notna() & (values != np.round(values)), "whole")
     errors = errors.mask((errors == "") & (values < 0), "negative")

@@ -56,8 +56,9 @@ def name_keys(names: pd.Series) -> pd.Series:
 
 
 def looks_like_names(cells: pd.Series) -> bool:
-    """True when most non-empty distinct cells of a commune column are names rather than INSEE codes."""
-    distinct = pd.Series(pd.unique(cells.astype(str).str.strip()), dtype=str)
+    """True when most non-empty distinct cells of a commune column are names rather than INSEE codes (judged on the
+    first 2,000 rows)."""
+    distinct = pd.Series(pd.unique(cells.iloc[:2000].to_numpy(dtype=object)), dtype=str).str.strip()
     distinct = distinct[distinct != ""]
     if distinct.empty:
         return False
@@ -109,7 +110,7 @@ def _departements(code: str) -> set[str]:
     """The départements a postal or INSEE code points at (``20`` → Corsica's two)."""
     if len(code) != 5:
         return set()
-    if code.startswith("97"):
+    if code.startswith(("97", "98")):
         return {code[:3]}
     if code[:2] == "20" or code[:2].upper() in ("2A", "2B"):
         return {"2A", "2B"}

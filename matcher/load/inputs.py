@@ -18,7 +18,7 @@ from matcher.load.locate import Geocoder, locate
 from matcher.load.prepare import NAME_FIX
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
 
-__all__ = ["load_inputs"]
+__all__ = ["load_inputs", "say_left_out"]
 
 
 def load_inputs(
@@ -28,6 +28,7 @@ def load_inputs(
     *,
     geocoder: Geocoder | None = None,
     left_out: list[Problem] | None = None,
+    counts: dict[str, int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read, validate and locate the students and sites files.
 
@@ -41,6 +42,8 @@ def load_inputs(
         Online address geocoder (:class:`matcher.load.geocode.AddressGeocoder`); off by default.
     left_out : list of Problem, optional
         Extended with the offers of a national extract left out because nothing locates them (row, values, why).
+    counts : dict, optional
+        For a platform export, set to the offers left out: ``not_for_seconde`` and ``not_located``.
 
     Returns
     -------
@@ -58,7 +61,9 @@ def load_inputs(
     students = read_file(students_path, "students", config)
     sites = read_file(sites_path, "sites", config)
     problems = notices.swapped(students, sites) + notices.raw_ine(students) + students.problems + sites.problems
-    _say(sites, left_out)
+    say_left_out(sites, left_out)
+    if counts is not None and sites.shape:
+        counts.update(not_for_seconde=sites.excluded, not_located=len(sites.left_out))
     for note in notices.trade_notes(students, sites) if not problems else []:
         warnings.warn(MatcherWarning(note), stacklevel=2)
     cross, choices = cross_rules(students, sites, config)
@@ -76,7 +81,7 @@ def load_inputs(
     return located[0].assign(site_choices=choices), located[1]
 
 
-def _say(sites: ReadResult, left_out: list[Problem] | None) -> None:
+def say_left_out(sites: ReadResult, left_out: list[Problem] | None) -> None:
     """Warn about the offers of a platform extract left out (not for seconde students, or not located)."""
     if sites.excluded:
         warnings.warn(
@@ -91,7 +96,7 @@ def _say(sites: ReadResult, left_out: list[Problem] | None) -> None:
             MatcherWarning(
                 f"{sites.file}: {len(sites.left_out):,} offers left out, not located: {first}"
                 + ("; ..." if len(sites.left_out) > 5 else "")
-                + " (the full list: --problems FILE.csv)"
+                + " (matcher validate --problems FILE.csv lists them all)"
             ),
             stacklevel=3,
         )

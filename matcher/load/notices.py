@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.domain.crosswalk import vocabulary
@@ -64,6 +66,8 @@ def raw_ine(students: ReadResult) -> list[Problem]:
     if "student_id" not in students.given and keys & {"ine", "numero_ine", "n_ine", "no_ine"}:
         return [Problem(students.file, None, "student_id", "", "a SIECLE export: its INE column is personal", _FIX_INE)]
     ids = students.table["student_id"]
+    if not ids.iloc[:1000].str.match(INE).mean() >= 0.5:  # judged on the first rows: a file of INE is all INE
+        return []
     shaped = ids.str.match(INE).to_numpy()
     if shaped.sum() < max(1, len(ids) // 2):
         return []
@@ -80,32 +84,40 @@ def raw_ine(students: ReadResult) -> list[Problem]:
     ]
 
 
+def _counts(lists: pd.Series) -> tuple[pd.Series, npt.NDArray[np.intp], list[tuple[str, ...]]]:
+    """Rows per item of a list column (each distinct list counted once), the row codes and the distinct lists."""
+    codes, distinct = pd.factorize(lists.to_numpy(dtype=object))
+    rows = np.bincount(codes[codes >= 0], minlength=len(distinct)).tolist()
+    counts: Counter[str] = Counter()
+    for items, n in zip(distinct, rows):
+        for item in items:
+            counts[item] += n
+    return pd.Series(counts, dtype="int64"), codes, list(distinct)
+
+
 def trade_notes(students: ReadResult, sites: ReadResult) -> list[str]:
     """Warnings when trades match nothing (see the module docstring); empty when all is well."""
-    wanted, offered = students.table["sectors"], sites.table["sectors"]
-    asked = pd.Series(wanted.explode().dropna().to_numpy(dtype=object), dtype=object)
-    given = pd.Series(offered.explode().dropna().to_numpy(dtype=object), dtype=object)
+    asked, codes, wanted = _counts(students.table["sectors"])
+    given = _counts(sites.table["sectors"])[0]
     known = set(vocabulary().trades) | set(vocabulary().platform)
     notes = []
-    for result, values, other in ((students, asked, set(given)), (sites, given, set(asked))):
-        odd = values[~values.isin(known | other)].value_counts()
+    for result, counts, other in ((students, asked, set(given.index)), (sites, given, set(asked.index))):
+        odd = counts[~counts.index.isin(list(known | other))].sort_values(ascending=False, kind="stable")
         if len(odd):
             shown = ", ".join(f"{v!r} ({n:,} rows)" for v, n in odd.head(5).items())
             notes.append(
                 f"{result.file}: {int(odd.sum()):,} trade value(s) match no trade, no platform sector and nothing in "
                 f"the other file: {shown}; map them in datasets/trade_crosswalk.csv or write a known trade"
             )
-    with_trades = wanted.map(len).to_numpy() > 0
-    offered_set = set(given)
-    codes, distinct = pd.factorize(wanted.to_numpy(dtype=object))
-    served = np.array([any(t in offered_set for t in trades) for trades in distinct] + [True])[codes]
-    lacking = with_trades & ~served
-    if with_trades.any() and lacking.sum() > NO_TRADE_SHARE * with_trades.sum():
-        missing = pd.Series(wanted[lacking].explode().to_numpy(dtype=object)).value_counts().head(5)
+    offered = set(given.index)
+    lacking_list = np.array([len(t) > 0 and not any(i in offered for i in t) for t in wanted] + [False])[codes]
+    with_trades = np.array([len(t) > 0 for t in wanted] + [False])[codes]
+    if with_trades.any() and lacking_list.sum() > NO_TRADE_SHARE * with_trades.sum():
+        missing = _counts(students.table["sectors"][lacking_list])[0].sort_values(ascending=False, kind="stable")
         notes.append(
-            f"{students.file}: {int(lacking.sum()):,} of {int(with_trades.sum()):,} students asking for trades have no "
-            f"offer of their trades anywhere in {sites.file} (most asked: "
-            f"{', '.join(repr(v) for v in missing.index)}); check the sites' sectors, or map the platform's sectors "
-            "to these trades in datasets/trade_crosswalk.csv"
+            f"{students.file}: {int(lacking_list.sum()):,} of {int(with_trades.sum()):,} students asking for trades "
+            f"have no offer of their trades anywhere in {sites.file} (most asked: "
+            f"{', '.join(repr(v) for v in missing.index[:5])}); check the sites' sectors, or map the platform's "
+            "sectors to these trades in datasets/trade_crosswalk.csv"
         )
     return notes

@@ -116,9 +116,9 @@ def _default_capacity(raw: RawTable, positions: dict[int, str], n: int) -> tuple
 def _communes(prepared: Prepared, where: int, postal: int | None, file: str, national: bool) -> Prepared:
     """Commune names in the commune column resolved to INSEE codes (a column of codes is left as it is)."""
     raw = prepared.raw
-    names = raw.cells[where].astype(str).str.strip()
-    if not looks_like_names(names):
+    if not looks_like_names(raw.cells[where]):
         return prepared
+    names = raw.cells[where].astype(str).str.strip()
     dept = next((i for i, h in enumerate(raw.headers) if normalize(h) in DEPARTEMENT_HEADERS), None)
     codes = raw.cells[postal] if postal is not None else None
     found = resolve_names(names, codes, raw.cells[dept] if dept is not None else None)

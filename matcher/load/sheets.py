@@ -119,7 +119,7 @@ def total_rows(cells: pd.DataFrame, id_position: int | None) -> npt.NDArray[np.b
     if id_position is None:
         first = cells.iloc[:, 0].astype(str)
         return first.str.match(_TOTAL).to_numpy(dtype=bool)
-    empty_id: npt.NDArray[np.bool_] = cells[id_position].astype(str).str.strip().to_numpy() == ""
+    empty_id: npt.NDArray[np.bool_] = cells[id_position].to_numpy(dtype=object) == ""  # blank rows are gone
     if not empty_id.any():
         return empty_id
     found = np.zeros(len(cells), dtype=bool)

@@ -46,7 +46,10 @@ def split_list(text: pd.Series, name: str) -> pd.Series:
         items = [[canonical(i) for i in split_items(cell)] for cell in text.tolist()]
     else:
         upper = name == "reserved_lycees"
-        items = [[i.strip().upper() if upper else i.strip() for i in _LIST_SEPARATORS.split(c)] for c in text.tolist()]
+        cells = [c.upper() if upper else c for c in text.tolist()]
+        items = [
+            [i.strip() for i in (_LIST_SEPARATORS.split(c) if "," in c or ";" in c else c.split("|"))] for c in cells
+        ]
     return pd.Series([tuple(dict.fromkeys(i for i in cell if i)) for cell in items], index=text.index, dtype=object)
 
 

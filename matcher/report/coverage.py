@@ -20,6 +20,7 @@ from matcher.config import Config
 from matcher.domain import reference
 from matcher.domain.geo import chord_km, unit_vectors
 from matcher.errors import InputError
+from matcher.load.inputs import say_left_out
 from matcher.load.locate import Geocoder, locate
 from matcher.load.table import LOCATION_COLUMNS, read_file
 
@@ -63,6 +64,7 @@ class Coverage:
 def load_sites(path: str | Path, config: Config | None = None, *, geocoder: Geocoder | None = None) -> pd.DataFrame:
     """Read, validate and locate a sites file alone (DESIGN.md §4); raise InputError listing every problem."""
     result = read_file(path, "sites", config)
+    say_left_out(result, None)  # a platform extract's offers left out are said, as by validate
     problems, table = list(result.problems), result.table
     if result.given & set(LOCATION_COLUMNS["sites"]):
         table, found = locate(table, result.file, geocoder, rows=result.rows)

@@ -68,3 +68,35 @@ def test_any_sites_table_reads_back_the_same_through_every_format(tmp_path_facto
             table, problems = read_table(write(folder / name, HEADER, rows), "sites")
             assert problems == [], name
             pd.testing.assert_frame_equal(table, plain, obj=name)
+
+
+STUDENT_HEADER = ["student_id", "commune_insee", "sectors", "weeks", "split_ok", "max_km", "priority"]
+
+
+@st.composite
+def student_rows(draw) -> list[list[object]]:
+    n = draw(st.integers(1, 6))
+    return [
+        [
+            f"E{i}",
+            draw(st.sampled_from([c for c in COMMUNES if c])),
+            "|".join(draw(st.lists(st.sampled_from(sorted(SECTORS)), max_size=3, unique=True))),
+            draw(st.sampled_from(["both", "week_1", "week_2"])),
+            draw(st.sampled_from(["true", "false"])),
+            draw(st.sampled_from([5, 12.5, 30, 100])),
+            draw(st.sampled_from(["true", "false"])),
+        ]
+        for i in range(n)
+    ]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=student_rows())
+def test_any_students_table_reads_back_the_same_through_every_format(tmp_path_factory, rows):
+    folder = tmp_path_factory.mktemp("formats")
+    plain, problems = read_table(write_csv(folder / "plain.csv", STUDENT_HEADER, rows), "students")
+    assert problems == []
+    for name, write in WRITERS.items():
+        table, problems = read_table(write(folder / name, STUDENT_HEADER, rows), "students")
+        assert problems == [], name
+        pd.testing.assert_frame_equal(table, plain, obj=name)

@@ -79,3 +79,4 @@ def test_a_student_asking_for_a_trade_is_placed_at_an_offer_filed_under_its_sect
     assert (out / "assignments.csv").read_text().splitlines()[1].startswith("E0,1001,12345678901234,both,")
     summary = json.loads((out / "summary.json").read_text())
     assert summary["parameters"]["default_capacity"] == 1
+    assert summary["inputs"]["sites_left_out"] == {"not_for_seconde": 1, "not_located": 1}  # offers 1006 and 1007

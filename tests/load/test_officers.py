@@ -3,6 +3,9 @@ of the plain contract CSV of the same data, or fails with its grouped message.""
 
 from __future__ import annotations
 
+import csv
+import importlib.util
+import time
 import warnings
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from matcher.load.locate import locate
 from matcher.load.table import read_file
 
 DEFAULT = Config(default_capacity=2)
+BENCHMARKS = HERE.parent.parent.parent / "benchmarks"
 
 
 def located(name: str | Path, kind: str) -> pd.DataFrame:
@@ -131,8 +135,11 @@ def test_week_1_dates_that_cannot_decide_make_one_problem_for_the_column():
 
 def test_swapped_files_are_said_first():
     lines = failure("validate", "--students", str(HERE / "sites.csv"), "--sites", str(HERE / "students.csv"))
-    assert lines[1].startswith("sites.csv: these look like the sites: did you swap --students and --sites?")
-    assert lines[2].startswith("students.csv: these look like the students: did you swap --students and --sites?")
+    assert lines[1] == (
+        "these look like the sites: did you swap --students and --sites? (sites.csv) Fix: give this file as --sites "
+        "and the other one as --students"
+    )
+    assert lines[2].startswith("these look like the students: did you swap --students and --sites? (students.csv)")
     assert len(lines) <= 8
 
 
@@ -157,3 +164,23 @@ def test_a_siecle_export_is_refused_until_pseudonymized_and_then_loads(tmp_path)
     pseudonymized, plain = located(out, "students"), located("students.csv", "students")
     assert pseudonymized["student_id"].str.match(r"^P[0-9A-F]{24}$").all()
     pd.testing.assert_frame_equal(pseudonymized.drop(columns="student_id"), plain.drop(columns="student_id"))
+
+
+def test_a_national_platform_extract_locates_nearly_every_offer_quickly(tmp_path):
+    spec = importlib.util.spec_from_file_location("platform_extract", BENCHMARKS / "platform_extract.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    extract = builder.build_extract()
+    path = tmp_path / "offers.csv"
+    extract.to_csv(path, sep=";", index=False, quoting=csv.QUOTE_ALL)
+    start = time.process_time()
+    result = read_file(path, "sites", Config(default_capacity=1))
+    table, problems = locate(result.table, result.file, rows=result.rows)
+    seconds = time.process_time() - start
+    assert len(extract) == 27_206 and problems == [] and result.problems == []
+    seconde = len(extract) - result.excluded
+    assert (table["location_source"] != "").all()
+    assert len(table) + len(result.left_out) == seconde
+    assert len(table) / seconde >= 0.995, (len(table), seconde)
+    assert all(p.value.startswith("ZZ") for p in result.left_out)  # only the offers built unlocatable are left out
+    assert seconds < 10
