@@ -12,7 +12,7 @@ import click
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
-from matcher.cli.language import LANG, closing_lines
+from matcher.cli.language import CSV_STYLE, LANG, closing_lines
 from matcher.cli.options import FILE, GEOCODE, geocoder
 from matcher.config import Config, load_config
 from matcher.export.atomic import check_out_dir
@@ -37,6 +37,7 @@ def _run(
     pairs_path: Path | None,
     geocode_cache: Path | None = None,
     runner: Runner | None = None,
+    csv_style: str = "plain",
 ) -> None:
     check_out_dir(out_dir)
     progress = Progress()
@@ -53,7 +54,7 @@ def _run(
         else:  # --by academie: the parts as tasks of the runner's engine
             result = allocate_by_academie(students, sites, config, pairs=pairs, inputs=inputs, runner=runner)
     with progress.stage("Writing the files"):
-        paths = write_outputs(result, out_dir)
+        paths = write_outputs(result, out_dir, csv_style=csv_style)
     click.echo(render_summary(result.summary))
     click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
 
@@ -92,6 +93,7 @@ def _run(
     "needs stay_in_academie.",
 )
 @engine_options
+@CSV_STYLE
 def allocate_cmd(
     students_path: Path,
     sites_path: Path,
@@ -108,6 +110,7 @@ def allocate_cmd(
     engine: str,
     scheduler: str | None,
     workers: int | None,
+    csv_style: str,
 ) -> None:
     """Allocate the two weeks and write the officer's files."""
     chosen = engine_from(engine, scheduler, workers)
@@ -115,7 +118,7 @@ def allocate_cmd(
         mode=mode, default_max_km=max_km, time_limit=time_limit, seed=seed, stay_in_academie=stay_in_academie
     )
     with batch_runner(by, chosen, config) as runner:
-        _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner=runner)
+        _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner=runner, csv_style=csv_style)
 
 
 @click.command(name="reallocate")

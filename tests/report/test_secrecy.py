@@ -96,7 +96,7 @@ def _recoverable(n_rows: int, known: dict) -> set[tuple[str, int]]:
 _ROW = st.integers(0, 30).flatmap(lambda h: st.tuples(st.just(h), st.integers(0, h), st.integers(0, h)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(_ROW, min_size=1, max_size=7))
 def test_no_suppressed_count_or_share_can_be_recovered_from_the_published_table(rows):
     fig = _figures(rows)
