@@ -35,7 +35,7 @@ def closing_lines(out_dir: Path, lang: str | None) -> str:
     files = ", ".join(str(out_dir / f) for f in ("assignments.csv", "unassigned.csv", "summary.json"))
     return "\n".join(
         [
-            f"{tr('Written')}: {files}",
+            f"{tr('Written')}{tr.colon}{files}",
             f"{tr('Next: the report, the workbooks and the committee PDF with')} `matcher report {out_dir} --pdf`",
         ]
     )
