@@ -14,7 +14,7 @@ import pandas as pd
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
-from matcher.cli.language import LANG, closing_lines
+from matcher.cli.language import CSV_STYLE, LANG, closing_lines
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.problems import problems_file
 from matcher.config import Config, check_config, load_config
@@ -44,6 +44,7 @@ def _run(
     geocode_cache: Path | None = None,
     runner: Runner | None = None,
     overrides_path: Path | None = None,
+    csv_style: str = "plain",
 ) -> None:
     check_out_dir(out_dir)
     progress = Progress()
@@ -70,7 +71,7 @@ def _run(
         else:  # --by academie: the parts as tasks of the runner's engine
             result = allocate_by_academie(students, sites, config, pairs=pairs, inputs=inputs, runner=runner)
     with progress.stage("Writing the files"):
-        paths = write_outputs(result, out_dir)
+        paths = write_outputs(result, out_dir, csv_style=csv_style)
     click.echo(render_summary(result.summary))
     click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
 
@@ -130,6 +131,7 @@ def _plan(path: Path | None, students: pd.DataFrame, sites: pd.DataFrame) -> Pla
 @DEFAULT_CAPACITY
 @PROBLEMS
 @engine_options
+@CSV_STYLE
 def allocate_cmd(
     students_path: Path,
     sites_path: Path,
@@ -148,7 +150,8 @@ def allocate_cmd(
     engine: str,
     scheduler: str | None,
     workers: int | None,
-    overrides_path: Path | None = None,
+    overrides_path: Path | None,
+    csv_style: str,
 ) -> None:
     """Allocate the two weeks and write the officer's files."""
     if overrides_path is not None and by is not None:
@@ -165,7 +168,7 @@ def allocate_cmd(
     )
     check_config(config, "command line")
     with problems_file(problems_path), batch_runner(by, chosen, config) as runner:
-        _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner, overrides_path)
+        _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner, overrides_path, csv_style)
 
 
 @click.command(name="reallocate")

@@ -1,4 +1,5 @@
-"""The ``--lang`` option shared by the commands that write for people (``report``, ``demo``)."""
+"""Options of the commands that write for people: ``--lang`` (``report``, ``demo``) and ``--csv`` (``allocate``,
+``report``), and the demo's closing lines."""
 
 from __future__ import annotations
 
@@ -6,13 +7,23 @@ from pathlib import Path
 
 import click
 
-__all__ = ["LANG", "closing_lines"]
+__all__ = ["LANG", "CSV_STYLE", "closing_lines"]
 
 LANG = click.option(
     "--lang",
     type=click.Choice(["fr", "en"]),
     default=None,
     help="Language of the report, workbook and PDF: fr (default) or en; also MATCHER_LANG or the policy's lang.",
+)
+
+CSV_STYLE = click.option(
+    "--csv",
+    "csv_style",
+    type=click.Choice(["plain", "excel-fr"]),
+    default="plain",
+    show_default=True,
+    help="CSV files as plain (',', UTF-8: for scripts) or excel-fr (';', UTF-8 with BOM, decimal comma: opens "
+    "correctly in a French Excel). Column names are the same.",
 )
 
 
@@ -24,7 +35,7 @@ def closing_lines(out_dir: Path, lang: str | None) -> str:
     files = ", ".join(str(out_dir / f) for f in ("assignments.csv", "unassigned.csv", "summary.json"))
     return "\n".join(
         [
-            f"{tr('Written')}: {files}",
+            f"{tr('Written')}{tr.colon}{files}",
             f"{tr('Next: the report, the workbooks and the committee PDF with')} `matcher report {out_dir} --pdf`",
         ]
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.display import render_coverage
-from matcher.cli.language import LANG
+from matcher.cli.language import CSV_STYLE, LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.config import check_config, load_config
 from matcher.export.guard import guard_folder
@@ -44,6 +44,7 @@ READ = ("assignments.csv", "unassigned.csv", "summary.json")
 @click.option("--no-workbook", is_flag=True, help="Skip report.xlsx (the slowest part).")
 @click.option("--pdf", is_flag=True, help="Also write committee.pdf, the steering committee's A4 document.")
 @LANG
+@CSV_STYLE
 def report_cmd(
     folder: Path,
     out_dir: Path | None,
@@ -53,6 +54,7 @@ def report_cmd(
     no_workbook: bool,
     pdf: bool,
     lang: str | None,
+    csv_style: str,
 ) -> None:
     """Write an allocation folder's offline HTML report, its workbook and the steering committee's figures."""
     from matcher.report import build_report
@@ -68,6 +70,7 @@ def report_cmd(
         progress=Progress(),
         lang=lang,
         pdf=pdf,
+        csv_style=csv_style,
     )
     click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from matcher.errors import MatcherWarning
 from matcher.export.atomic import publish
-from matcher.export.safecells import neutralize_frame
+from matcher.export.csvstyle import csv_bytes
 from matcher.result import Result
 
 __all__ = ["write_outputs", "file_digest", "write_atomic", "write_through", "FileDigest"]
@@ -68,8 +68,8 @@ def write_through(path: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
-def _csv(table: pd.DataFrame) -> bytes:
-    return neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
+def _csv(table: pd.DataFrame, style: str = "plain") -> bytes:
+    return csv_bytes(table, style)
 
 
 #: Files other commands write next to an allocation's (``matcher report``, ``matcher reallocate``): kept, but stale
@@ -77,10 +77,13 @@ def _csv(table: pd.DataFrame) -> bytes:
 DERIVED: tuple[str, ...] = ("report.html", "report.xlsx", "committee.csv", "changes.csv")
 
 
-def write_outputs(result: Result, out_dir: str | Path, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, Path]:
+def write_outputs(
+    result: Result, out_dir: str | Path, extra: dict[str, pd.DataFrame] | None = None, csv_style: str = "plain"
+) -> dict[str, Path]:
     """Write the result's files into ``out_dir`` (created if needed) as one set; returns their paths by name.
 
-    ``extra`` (file name → table) adds CSV files to the same set, e.g. ``changes.csv`` of ``matcher reallocate``.
+    ``extra`` (file name → table) adds CSV files to the same set, e.g. ``changes.csv`` of ``matcher reallocate``;
+    ``csv_style`` is ``plain`` or ``excel-fr`` (:mod:`matcher.export.csvstyle`).
 
     Raises
     ------
@@ -88,11 +91,11 @@ def write_outputs(result: Result, out_dir: str | Path, extra: dict[str, pd.DataF
         When ``out_dir`` is a file or holds sub-folders (see :func:`matcher.export.atomic.check_out_dir`).
     """
     files = {
-        "assignments.csv": _csv(result.assignments),
-        "unassigned.csv": _csv(result.unassigned),
+        "assignments.csv": _csv(result.assignments, csv_style),
+        "unassigned.csv": _csv(result.unassigned, csv_style),
         "summary.json": (json.dumps(result.summary, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode(),
         "run.json": (json.dumps({"timings_seconds": result.timings}, indent=2) + "\n").encode(),
-    } | {name: _csv(table) for name, table in (extra or {}).items()}
+    } | {name: _csv(table, csv_style) for name, table in (extra or {}).items()}
     paths = publish(files, out_dir)
     stale = [name for name in DERIVED if name not in files and (Path(out_dir) / name).exists()]
     if stale:

@@ -9,8 +9,8 @@ import pandas as pd
 
 from matcher.config import Config
 from matcher.domain import reference
+from matcher.export.csvstyle import csv_bytes as styled_csv
 from matcher.export.outputs import write_atomic, write_through
-from matcher.export.safecells import neutralize_frame
 from matcher.report.charts import choropleth
 from matcher.report.committee import committee_figures
 from matcher.report.coverage import Coverage, coverage
@@ -28,9 +28,9 @@ from matcher.util.progress import Progress
 __all__ = ["build_report", "write_coverage"]
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV with ``\\n`` line ends, text cells neutralised (formula injection)."""
-    return neutralize_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
+def csv_bytes(table: pd.DataFrame, style: str = "plain") -> bytes:
+    """A table as CSV (``plain``: UTF-8 with ``\\n`` line ends; or ``excel-fr``), text cells neutralised."""
+    return styled_csv(table, style)
 
 
 def build_report(
@@ -44,6 +44,7 @@ def build_report(
     progress: Progress | None = None,
     lang: str | None = None,
     pdf: bool = False,
+    csv_style: str = "plain",
 ) -> dict[str, Path]:
     """Write ``report.html``, ``committee.csv`` (published figures) and ``report.xlsx`` for an allocation folder.
 
@@ -62,6 +63,8 @@ def build_report(
         Language of the page, workbook and PDF (default: ``$MATCHER_LANG``, the policy's ``lang``, then French).
     pdf : bool
         Also write ``committee.pdf``, the steering committee's A4 document.
+    csv_style : {"plain", "excel-fr"}
+        How ``committee.csv`` is written (:mod:`matcher.export.csvstyle`).
     """
     progress = progress or Progress(False)
     config = config or Config()
@@ -75,7 +78,7 @@ def build_report(
         page, published = report_html(alloc, cov, tr)
     paths = {"report.html": out / "report.html", "committee.csv": out / "committee.csv"}
     write_atomic(paths["report.html"], page.encode("utf-8"))
-    write_atomic(paths["committee.csv"], csv_bytes(published))
+    write_atomic(paths["committee.csv"], csv_bytes(published, csv_style))
     if workbook:
         with progress.stage("Writing the workbook"):
             paths["report.xlsx"] = out / "report.xlsx"

@@ -7,7 +7,6 @@ given explicitly or found automatically when the summary's input hashes are thos
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import pandas as pd
 
 from matcher.config import Config
 from matcher.errors import InputError, Problem
+from matcher.export.csvstyle import read_csv_any
 from matcher.export.outputs import file_digest
 from matcher.export.safecells import restore_frame
 from matcher.generate.scenario import embedded_scenario
@@ -63,11 +63,10 @@ def by_id(table: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    table = pd.read_csv(io.BytesIO(read_regular(path, path.name)), dtype=str, keep_default_na=False)
-    table = restore_frame(table)  # ids as they were before export (the neutralising apostrophe taken off)
+    table = restore_frame(read_csv_any(path))  # plain or excel-fr (--csv); ids as before export
     for name in ("distance_km",):
         if name in table:
-            table[name] = pd.to_numeric(table[name], errors="coerce")
+            table[name] = pd.to_numeric(table[name].str.replace(",", ".", regex=False), errors="coerce")
     if "preference_rank" in table:
         table["preference_rank"] = pd.to_numeric(table["preference_rank"], errors="coerce").astype("Int64")
     return table

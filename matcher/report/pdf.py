@@ -7,6 +7,7 @@ fill-rate map show nothing that table hides. Long lists are summarised (the full
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -41,10 +42,10 @@ class Writer(Protocol):
 def _page(tr: Lang, heading: str) -> tuple[Figure, Writer]:
     """An A4 page with its heading at the top, and a function writing a line of text at a height (0–1)."""
     fig = Figure(figsize=A4)
-    fig.text(0.08, 0.95, heading, fontsize=14, weight="bold", color="#1d4e89", va="top", wrap=True)
+    fig.text(0.08, 0.95, textwrap.fill(heading, 62), fontsize=14, weight="bold", color="#1d4e89", va="top")
 
     def write(y: float, text: str, size: float = 10) -> None:
-        fig.text(0.08, y, text, fontsize=size, va="top", wrap=True)
+        fig.text(0.08, y, textwrap.fill(text, int(880 / size)), fontsize=size, va="top")  # inside the margins
 
     return fig, write
 
@@ -59,7 +60,7 @@ def _key_figures(alloc: Allocation, cov: Coverage | None, tr: Lang) -> Figure:
     c, goal = alloc.summary.get("counts", {}), alloc.summary.get("coverage", {})
     offered, target = float(c.get("places_offered", 0)), int(goal.get("target_places", 1000))
     fig, write = _page(tr, tr("Seconde observation placements: report to the steering committee"))
-    write(0.9, f"{tr('Period')} : {_period(alloc, tr)}   ·   {tr('Run')} : {alloc.folder.name}", 10)
+    write(0.88, f"{tr('Period')}{tr.colon}{_period(alloc, tr)}   ·   {tr('Run')}{tr.colon}{alloc.folder.name}", 10)
     lines = [
         (tr("Students"), tr.num(c.get("students", 0))),
         (tr("Placed"), tr.num(c.get("placed", 0))),
@@ -69,10 +70,13 @@ def _key_figures(alloc: Allocation, cov: Coverage | None, tr: Lang) -> Figure:
         (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
     ]
     for i, (label, value) in enumerate(lines):
-        write(0.84 - i * 0.035, f"{label} : {value}", 12)
+        write(0.84 - i * 0.035, f"{label}{tr.colon}{value}", 12)
     fig.text(0.08, 0.6, tr("Commitment: 1,000 places"), fontsize=13, weight="bold", color="#1d4e89")
     met = tr("commitment met") if offered >= target else tr("commitment not met")
-    write(0.57, f"{tr('Places offered')} : {tr.num(offered, 1)} / {tr.num(target)} ({tr.pct(offered / target)}, {met})")
+    write(
+        0.57,
+        f"{tr('Places offered')}{tr.colon}{tr.num(offered, 1)} / {tr.num(target)} ({tr.pct(offered / target)}, {met})",
+    )
     ax = fig.add_axes((0.08, 0.47, 0.84, 0.05))
     ax.barh([0], [min(offered / target, 1.2)], color="#1d4e89")
     ax.axvline(1.0, color="#d7301f", lw=2)
@@ -84,12 +88,12 @@ def _key_figures(alloc: Allocation, cov: Coverage | None, tr: Lang) -> Figure:
         write(
             0.4,
             tr("Seconde students with a place within 15 / 30 / 60 km")
-            + " : "
+            + tr.colon
             + " / ".join(tr.pct(float(n[f"share_within_{k}km"] or 0)) for k in (15, 30, 60)),
         )
         write(
             0.36,
-            f"{tr('White zones (no place within 30 km)')} : {tr.num(float(n['white_zone_lycees'] or 0))} "
+            f"{tr('White zones (no place within 30 km)')}{tr.colon}{tr.num(float(n['white_zone_lycees'] or 0))} "
             f"{tr('lycées')}, {tr.num(float(n['white_zone_students'] or 0))} {tr('seconde students')}",
         )
     write(0.28, tr(SECRECY_NOTE), 9)
@@ -151,11 +155,13 @@ def _coverage_page(cov: Coverage, tr: Lang) -> Figure:
     ax.invert_yaxis()
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
     under = aca[ratio < 0.8]["academie"].tolist()
-    write(0.3, tr("Académies under 80 % of their fair share") + " : " + (", ".join(under) or "–"), 9)
+    write(0.3, tr("Académies under 80 % of their fair share") + tr.colon + (", ".join(under) or "–"), 9)
     zones = cov.white_zones.sort_values("seconde_gt_students", ascending=False).head(10)
-    write(0.25, tr("Largest white-zone lycées (the full list is in the workbook)") + " :", 9)
+    write(0.25, tr("Largest white-zone lycées (the full list is in the workbook)") + tr.colon.rstrip(), 9)
     for i, (_, z) in enumerate(zones.iterrows()):
-        write(0.225 - i * 0.017, f"{z.get('name', z['uai'])} ({z['uai']}) : {tr.num(z['seconde_gt_students'])}", 8)
+        write(
+            0.225 - i * 0.017, f"{z.get('name', z['uai'])} ({z['uai']}){tr.colon}{tr.num(z['seconde_gt_students'])}", 8
+        )
     return fig
 
 

@@ -95,3 +95,22 @@ def test_libreoffice_opens_the_workbooks(published_demo, tmp_path):
     for book in sample:
         csv = tmp_path / "csv" / (book.stem + ".csv")
         assert csv.is_file() and csv.stat().st_size > 100, book.name
+
+
+def test_the_main_workbook_has_one_sheet_per_kind_with_typed_cells(published_demo):
+    wb = openpyxl.load_workbook(published_demo / "report.xlsx")
+    assert wb.sheetnames == ["Synthèse", "Académies", "Élèves", "Lycées", "Entreprises", "Métiers"]
+    assert "ne pas le publier" in wb["Synthèse"]["A3"].value  # says it holds small counts
+    ws = wb["Académies"]
+    header = [c.value for c in ws[5]]
+    assert header[:2] == ["Académie", "Élèves"] and "Semaines-places offertes" in header
+    offered, fill = header.index("Semaines-places offertes"), header.index("Taux de remplissage")
+    rows = list(ws.iter_rows(min_row=6))
+    assert len(rows) >= 30 and ws.freeze_panes == "A6" and ws.auto_filter.ref.startswith("A5")
+    for row in rows:
+        weeks, rate = row[offered], row[fill]
+        assert weeks.number_format == FORMATS["int"] and float(weeks.value).is_integer()  # never 12.5 places
+        assert rate.value is None or (rate.number_format == FORMATS["pct"] and 0 <= rate.value <= 1.5)
+    lycees = [c.value for c in wb["Lycées"][5]]
+    names = {r[lycees.index("Nom")] for r in wb["Lycées"].iter_rows(min_row=6, values_only=True)}
+    assert "LYCEE GENERAL HENRI IV" in names  # full names from the reference data

@@ -96,7 +96,7 @@ def _recoverable(n_rows: int, known: dict) -> set[tuple[str, int]]:
 _ROW = st.integers(0, 30).flatmap(lambda h: st.tuples(st.just(h), st.integers(0, h), st.integers(0, h)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(_ROW, min_size=1, max_size=7))
 def test_no_suppressed_count_or_share_can_be_recovered_from_the_published_table(rows):
     fig = _figures(rows)
@@ -180,3 +180,25 @@ def _read(folder):
     from matcher.report import read_allocation
 
     return read_allocation(folder)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_ROW, min_size=2, max_size=6))
+def test_the_chart_draws_only_what_the_table_shows(rows):
+    from matcher.report.committeeview import committee_chart
+    from matcher.util.i18n import Lang
+
+    secret = suppress(_figures(rows))
+    fig = committee_chart(secret, Lang("fr"))
+    ax = fig.axes[0]
+    bars = {p.get_gid(): p.get_width() for p in ax.patches}
+    labels = {t.get_gid(): t.get_text() for t in ax.texts}
+    for k, col in enumerate(CHART_SERIES):
+        for i, value in enumerate(secret.shown(col)[:-1]):  # the académies (the national row is not drawn)
+            bar, label = bars[f"chart-committee-b-{k}-{i}"], labels[f"chart-committee-v-{k}-{i}"]
+            if secret.hidden[col].iloc[i]:
+                assert bar == 0 and label == "s"
+            elif value is None:
+                assert bar == 0 and label == ""
+            else:
+                assert bar == pytest.approx(value) and label == Lang("fr").pct(value, 0)
