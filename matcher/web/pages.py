@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from matcher.config import load_config
@@ -143,10 +144,14 @@ async def upload(request: Request, cid: str, role: str) -> Response:
     if name is None:
         raise HTTPException(422, "file name or type refused: a plain name ending in .csv, .xlsx, .xls or .ods")
     store: Store = request.app.state.store
-    with (store.input_folder(cid, role) / name).open("wb") as out:
-        shutil.copyfileobj(sent.file, out)
-    validate_inputs(store, cid)
+    await run_in_threadpool(_save, sent, store.input_folder(cid, role) / name)
+    await run_in_threadpool(validate_inputs, store, cid)  # the server keeps answering while a big file loads
     return back_to(cid, "#files")
+
+
+def _save(sent: UploadFile, path: Path) -> None:
+    with path.open("wb") as out:
+        shutil.copyfileobj(sent.file, out)
 
 
 def validate_inputs(store: Store, cid: str) -> dict[str, Any] | None:
@@ -236,6 +241,8 @@ def _write_overrides(path: Path, rows: list[tuple[str, str, str]]) -> None:
 def delete(request: Request, cid: str, csrf: str = Form("")) -> Response:
     visible(request, cid)
     check_csrf(request, csrf)
+    for run in request.app.state.store.runs(cid):  # no job writes into the erased folder
+        request.app.state.jobs.cancel(cid, run["id"])
     request.app.state.store.delete_campaign(cid)
     return RedirectResponse("/", status_code=303)
 
