@@ -21,6 +21,7 @@ from matcher.config import load_config
 from matcher.errors import InputError, MatcherWarning
 from matcher.export.outputs import write_atomic
 from matcher.load import load_inputs
+from matcher.load.overrides import read_overrides
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.base import LoginRequired, check_csrf, page, user_of
 from matcher.web.settings import FIELDS, current, save
@@ -155,7 +156,8 @@ def _save(sent: UploadFile, path: Path) -> None:
 
 
 def validate_inputs(store: Store, cid: str) -> dict[str, Any] | None:
-    """Load both files when both are there; their problems, warnings and counts kept in ``validation.json``."""
+    """Load both files when both are there, and the overrides' ids and actions; their problems, warnings and counts
+    kept in ``validation.json``."""
     folder = store.campaign_dir(cid)
     students, sites = (store.input_path(cid, role) for role in ROLES)
     if students is None or sites is None:
@@ -165,6 +167,8 @@ def validate_inputs(store: Store, cid: str) -> dict[str, Any] | None:
         warnings.simplefilter("always", MatcherWarning)
         try:
             st, si = load_inputs(students, sites, load_config(policy if policy.is_file() else None))
+            if (folder / "overrides.csv").is_file():
+                read_overrides(folder / "overrides.csv", st, si)
             result: dict[str, Any] = {"ok": True, "students": len(st), "sites": len(si), "problems": []}
         except InputError as exc:
             result = {"ok": False, "problems": [asdict(p) for p in exc.problems]}
@@ -212,6 +216,7 @@ def add_override(
     rows = [r for r in _overrides(path) if (r[0], r[1]) != (student_id.strip(), site_id.strip())]
     rows = [r for r in rows if not (action == "pin" and r[2] == "pin" and r[0] == student_id.strip())]
     _write_overrides(path, [*rows, (student_id.strip(), site_id.strip(), action)])
+    validate_inputs(request.app.state.store, cid)  # an unknown id shows in the problems table
     return back_to(cid, "#overrides")
 
 
@@ -220,6 +225,7 @@ def clear_overrides(request: Request, cid: str, csrf: str = Form("")) -> Respons
     visible(request, cid)
     check_csrf(request, csrf)
     (request.app.state.store.campaign_dir(cid) / "overrides.csv").unlink(missing_ok=True)
+    validate_inputs(request.app.state.store, cid)
     return back_to(cid, "#overrides")
 
 

@@ -140,6 +140,13 @@ def test_whole_workflow(site, tmp_path):
     shot(page, "campaign")
     page.goto(served.base + "/")
     shot(page, "campaigns")
+    page.click("header a[href='?lang=en']")  # the English switch, kept in the session
+    expect(page.locator("h1")).to_have_text("Campaigns")
+    page.goto(f"{served.base}/campaigns/{cid}")
+    expect(page.locator("[data-testid=run]")).to_have_text("Run the allocation")
+    shot(page, "campaign-en")
+    page.click("header a[href='?lang=fr']")
+    expect(page.locator("[data-testid=run]")).to_have_text("Lancer le calcul")
     page.goto(served.base + "/api/docs")
     shot(page, "api-docs")
     page.goto(f"{served.base}/campaigns/{cid}")
