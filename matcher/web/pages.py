@@ -261,10 +261,12 @@ def figures(state: dict[str, Any]) -> dict[str, Any]:
     levels = {level["level"]: level["value"] for level in summary.get("objective", [])}
     floors = summary.get("floors") or {}
     below, n = floors.get("academies_below_floor"), len(floors.get("academies", []))
+    made = summary.get("overrides")
     return {
         "placed": summary["counts"]["placed"],
         "priority": levels.get("priority"),
         "floors_met": None if below is None else f"{n - below}/{n}",
         "girls": (summary.get("gender") or {}).get("girls_share"),
         "mean_km": state.get("mean_km"),
+        "overrides": f"{made['pinned']} / {made['forbidden']}" if made else None,
     }  # fmt: skip
