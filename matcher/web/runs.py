@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,22 @@ def lock(request: Request, cid: str, rid: str, csrf: str = Form("")) -> Response
     )
     write_atomic(path, buffer.getvalue().encode("utf-8"))
     return back_to(cid, "#overrides")
+
+
+@router.get("/campaigns/{cid}/runs/{rid}/all.zip")
+def everything(request: Request, cid: str, rid: str) -> Response:
+    """Every file of the run in one zip."""
+    visible(request, cid)
+    store: Store = request.app.state.store
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name in OUTPUTS:
+            try:
+                bundle.write(store.output(cid, rid, name), name)
+            except KeyError:  # not written (a failed run, no overrides)
+                continue
+    headers = {"Content-Disposition": f'attachment; filename="matcher-{rid}.zip"'}
+    return Response(buffer.getvalue(), media_type="application/zip", headers=headers)
 
 
 @router.get("/campaigns/{cid}/runs/{rid}/files/{name}")

@@ -7,6 +7,7 @@ each page at 1400 px go to test-artefacts/.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,10 @@ def test_whole_workflow(site, tmp_path):
         with page.expect_download() as download:
             page.click(f"[data-testid='download-{name}']")
         got[name] = download.value.path().read_bytes()
+    with page.expect_download() as download:
+        page.click("[data-testid=download-zip]")
+    with zipfile.ZipFile(download.value.path()) as bundle:
+        assert {name: bundle.read(name) for name in got} == got
     for name in ("overrides.csv", "policy.toml"):
         (tmp_path / name).write_bytes(got[name])
     out = tmp_path / "cli"
