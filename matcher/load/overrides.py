@@ -59,7 +59,7 @@ def overrides_table(table: pd.DataFrame, students: pd.DataFrame, sites: pd.DataF
     """Check ``student_id, site_id, action, row`` against the tables (ids known, actions known, no pair twice, one
     pin per student, pins within each site's capacity); raises InputError listing every problem."""
     pins = table["action"] == "pin"
-    capacity = sites.set_index("site_id")[["capacity_week_1", "capacity_week_2"]].max(axis=1)
+    capacity = sites.set_index("site_id")[["capacity_week_1", "capacity_week_2"]].sum(axis=1)  # one week each at least
     pinned = table.loc[pins, "site_id"].map(table.loc[pins, "site_id"].value_counts())
     over = pins & (pinned.reindex(table.index, fill_value=0) > table["site_id"].map(capacity).fillna(np.inf))
     unknown = "use an id of the {} file"

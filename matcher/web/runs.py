@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from matcher.export.outputs import write_atomic
 from matcher.web.base import check_csrf, page
-from matcher.web.pages import back_to, figures, logged_in, visible
+from matcher.web.pages import back_to, figures, logged_in, validate_inputs, visible
 from matcher.web.store import OUTPUTS, ROLES, Store, read_json
 
 __all__ = ["router", "start_run", "STAGES"]
@@ -137,6 +137,7 @@ def lock(request: Request, cid: str, rid: str, csrf: str = Form("")) -> Response
         buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL
     )
     write_atomic(path, buffer.getvalue().encode("utf-8"))
+    validate_inputs(store, cid)
     return back_to(cid, "#overrides")
 
 

@@ -56,16 +56,33 @@ def test_pin_beyond_the_distance_limit_is_a_problem(tmp_path):
 
 
 def test_bad_rows_are_all_reported(tmp_path):
-    rows = [("a", "S1", "pin"), ("b", "S1", "pin"), ("zz", "S2", "forbid"), ("a", "S2", "keep")]
+    # S1 has 2 places over the two weeks (1 a week): three students pinned there cannot all have a week
+    rows = [("a", "S1", "pin"), ("b", "S1", "pin"), ("c", "S1", "pin"), ("zz", "S2", "forbid"), ("a", "S2", "keep")]
     with pytest.raises(InputError) as caught:
-        _run(tmp_path, rows)
+        _run(tmp_path, rows, students=[*STUDENTS, student("c", N1, max_km=30)])
     found = {(p.row, p.column, p.message) for p in caught.value.problems}
     assert found == {
         (2, "site_id", "more students pinned to this site than its places"),
         (3, "site_id", "more students pinned to this site than its places"),
-        (4, "student_id", "unknown student"),
-        (5, "action", "unknown action"),
+        (4, "site_id", "more students pinned to this site than its places"),
+        (5, "student_id", "unknown student"),
+        (6, "action", "unknown action"),
     }
+
+
+def test_pins_share_a_site_by_week_or_one_cannot_be_kept(tmp_path):
+    # S1 takes one student a week. c needs week 1 only and d week 2 only: both pins kept.
+    weekly = [student("c", O, max_km=30, weeks="week_1"), student("d", N1, max_km=30, weeks="week_2")]
+    result = _run(tmp_path, [("c", "S1", "pin"), ("d", "S1", "pin")], students=weekly)
+    assert placements(result) == {"c": [("S1", "week_1")], "d": [("S1", "week_2")]}
+    # a and b need both weeks and may not split: one place for two full-time pins. The optimum keeps a (0 km from
+    # S1, against 1.1 km for b); solved again with S1 kept for its pinned students, b still has no place.
+    (tmp_path / "full").mkdir()
+    with pytest.raises(InputError) as caught:
+        _run(tmp_path / "full", [("a", "S1", "pin"), ("b", "S1", "pin")])
+    [problem] = caught.value.problems
+    assert problem.row == 3
+    assert problem.message == "pin cannot be kept: the other pins and the sites' weeks leave no place for it"
 
 
 def test_cli_overrides_on_the_demo(tmp_path):
