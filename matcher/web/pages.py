@@ -214,7 +214,6 @@ def add_override(
         raise HTTPException(422, "action: pin or forbid")
     path = request.app.state.store.campaign_dir(cid) / "overrides.csv"
     rows = [r for r in _overrides(path) if (r[0], r[1]) != (student_id.strip(), site_id.strip())]
-    rows = [r for r in rows if not (action == "pin" and r[2] == "pin" and r[0] == student_id.strip())]
     _write_overrides(path, [*rows, (student_id.strip(), site_id.strip(), action)])
     validate_inputs(request.app.state.store, cid)  # an unknown id shows in the problems table
     return back_to(cid, "#overrides")

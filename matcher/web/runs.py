@@ -128,7 +128,7 @@ def lock(request: Request, cid: str, rid: str, csrf: str = Form("")) -> Response
     check_csrf(request, csrf)
     store: Store = request.app.state.store
     placed = pd.read_csv(store.output(cid, rid, "assignments.csv"), dtype=str, keep_default_na=False)
-    pins = placed[["student_id", "site_id"]].drop_duplicates("student_id", keep="first")
+    pins = placed[["student_id", "site_id"]]  # a split placement: its two hosts
     path = store.campaign_dir(cid) / "overrides.csv"
     kept = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else pins.iloc[:0]
     rows = pd.concat([kept[kept.get("action", pd.Series(dtype=str)) == "forbid"], pins.assign(action="pin")])
