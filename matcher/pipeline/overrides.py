@@ -5,8 +5,9 @@ Every eligible pair is searched (``candidate_k = 0``), so no widening can bring 
 an eligible pair (distance, accessibility, trade, reservation); otherwise it is an input problem. A pinned student
 keeps only its pinned pairs (two for a locked split placement: placed at one of them at least). When the optimum
 leaves a pinned student out (its place taken by others, e.g. two one-week students instead of one full-time), the
-sites of the pins left out are kept for their pinned students and the problem solved again, until every pin is kept
-or no new site can be kept; a pin left out then is an input problem.
+sites of the pins left out (with the other sites of the students pinned there) are kept for their pinned students
+and the problem solved again, until every pin is kept or no new site can be kept; a pin left out then is an input
+problem.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def allocate_overridden(
         where = np.unique(plan.pins[missed, 1])
         if not missed.any() or np.isin(where, crowded).all():
             break
-        crowded = np.union1d(crowded, where)
+        crowded = _closure(plan, np.union1d(crowded, where))
     if missed.any():
         message = "pin cannot be kept: the other pins and the sites' weeks leave no place for it"
         fix = "pin fewer students to this site, or raise its capacity"
@@ -100,6 +101,17 @@ def _restrict(plan: Plan, crowded: np.ndarray, cands: Candidates) -> Candidates:
     keep = ~np.isin(key, plan.keys(plan.forbids)) & (~pinned | np.isin(key, plan.keys(plan.pins)))
     keep &= pinned | ~np.isin(both[:, 1], crowded)
     return replace(cands, pairs=pairs[keep].reset_index(drop=True))
+
+
+def _closure(plan: Plan, sites: np.ndarray) -> np.ndarray:
+    """``sites`` with every other site pinned for a student pinned at one of them, and so on: kept for their pinned
+    students, they form a part of the network no other student reaches, where every pin that fits is kept."""
+    while True:
+        who = np.unique(plan.pins[np.isin(plan.pins[:, 1], sites), 0])
+        more = np.union1d(sites, plan.pins[np.isin(plan.pins[:, 0], who), 1])
+        if len(more) == len(sites):
+            return sites
+        sites = more
 
 
 def _missed(result: Result, plan: Plan, students: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher import Config, InputError, embedded_scenario, load_inputs
+from matcher import Config, InputError, allocate, embedded_scenario, load_inputs
 from matcher.cli import main
-from matcher.load.overrides import read_overrides
+from matcher.load.overrides import overrides_table, read_overrides
 from matcher.pipeline.overrides import Plan, allocate_overridden
 
 from cases import N1, N10, O, placements, site, student
@@ -105,3 +105,22 @@ def test_cli_overrides_on_the_demo(tmp_path):
     assert refused.exit_code == 2
     assert "overrides.csv, row 2, column site_id: pin not allowed" in refused.output
     assert not (tmp_path / "out2").exists()
+
+
+def test_locking_every_placement_of_the_demo_keeps_them_all(tmp_path):
+    # every row of the free optimum pinned (split students to both hosts): the same placements, no level worse
+    config = Config()
+    students, sites = load_inputs(*embedded_scenario(), config)
+    free = allocate(students, sites, config.with_options(candidate_k=0))
+    pins = free.assignments[["student_id", "site_id"]].assign(action="pin", row=range(2, len(free.assignments) + 2))
+    plan = Plan.of(overrides_table(pins, students, sites, "lock.csv"), students, sites, "lock.csv")
+    locked = allocate_overridden(students, sites, config, plan)
+    pd.testing.assert_frame_equal(locked.assignments, free.assignments)
+    assert locked.summary["overrides"]["pinned"] == len(free.assignments)
+    assert {c["level"]: c["cost"] for c in locked.summary["overrides"]["cost"]} == {
+        "placed": 0,
+        "priority": 0,
+        "preference": 0,
+        "distance": 0,
+        "splits": 0,
+    }
