@@ -59,17 +59,18 @@ def overrides_table(table: pd.DataFrame, students: pd.DataFrame, sites: pd.DataF
     """Check ``student_id, site_id, action, row`` against the tables (ids known, actions known, no pair twice, one
     pin per student, pins within each site's capacity); raises InputError listing every problem."""
     pins = table["action"] == "pin"
-    capacity = sites.set_index("site_id")[["capacity_week_1", "capacity_week_2"]].max(axis=1)
+    capacity = sites.set_index("site_id")[["capacity_week_1", "capacity_week_2"]].sum(axis=1)  # one week each at least
     pinned = table.loc[pins, "site_id"].map(table.loc[pins, "site_id"].value_counts())
     over = pins & (pinned.reindex(table.index, fill_value=0) > table["site_id"].map(capacity).fillna(np.inf))
     unknown = "use an id of the {} file"
+    twice = pins & (table.loc[pins].groupby("student_id").cumcount().reindex(table.index, fill_value=0) >= 2)
     ids = table["student_id"].isin(students["student_id"])
     checks = [
         (~table["action"].isin(ACTIONS), "action", "unknown action", "write pin or forbid"),
         (~ids, "student_id", "unknown student", unknown.format("students")),
         (~table["site_id"].isin(sites["site_id"]), "site_id", "unknown site", unknown.format("sites")),
         (table.duplicated(["student_id", "site_id"]), "site_id", "pair given twice", "keep one row per pair"),
-        (pins & table.duplicated(["student_id", "action"]), "student_id", "student pinned twice", "pin once"),
+        (twice, "student_id", "student pinned to more than two sites", "pin to one site (two: one a week)"),
         (over, "site_id", "more students pinned to this site than its places", "pin fewer or raise its capacity"),
     ]  # fmt: skip
     problems = [

@@ -2,9 +2,12 @@
 optimised as usual; the summary counts the overrides and what they cost against the unconstrained optimum.
 
 Every eligible pair is searched (``candidate_k = 0``), so no widening can bring a forbidden pair back. A pin must be
-an eligible pair (distance, accessibility, trade, reservation); otherwise it is an input problem. The pinned student
-keeps only the pinned pair; if the optimum still leaves a pin out (another student took the place), the pinned
-sites are kept for their pinned students and the problem solved again; a pin left out then is an input problem too.
+an eligible pair (distance, accessibility, trade, reservation); otherwise it is an input problem. A pinned student
+keeps only its pinned pairs (two for a locked split placement: placed at one of them at least). When the optimum
+leaves a pinned student out (its place taken by others, e.g. two one-week students instead of one full-time), the
+sites of the pins left out (with the other sites of the students pinned there) are kept for their pinned students
+and the problem solved again, until every pin is kept or no new site can be kept; a pin left out then is an input
+problem.
 """
 
 from __future__ import annotations
@@ -70,11 +73,14 @@ def allocate_overridden(
     config = config.with_options(candidate_k=0)
     run = partial(allocate_one, students, sites, config, pairs=pairs, inputs=inputs, observer=observer)
     free = run()
-    result = run(restrict=partial(_restrict, plan, np.zeros(0, np.int64)))
-    missed = _missed(result, plan, students, sites)
-    if missed.any():
-        result = run(restrict=partial(_restrict, plan, np.unique(plan.pins[missed, 1])))
+    crowded = np.zeros(0, np.int64)
+    while True:  # each round keeps more pinned sites for their pinned students; at most one round per site
+        result = run(restrict=partial(_restrict, plan, crowded))
         missed = _missed(result, plan, students, sites)
+        where = np.unique(plan.pins[missed, 1])
+        if not missed.any() or np.isin(where, crowded).all():
+            break
+        crowded = _closure(plan, np.union1d(crowded, where))
     if missed.any():
         message = "pin cannot be kept: the other pins and the sites' weeks leave no place for it"
         fix = "pin fewer students to this site, or raise its capacity"
@@ -97,13 +103,26 @@ def _restrict(plan: Plan, crowded: np.ndarray, cands: Candidates) -> Candidates:
     return replace(cands, pairs=pairs[keep].reset_index(drop=True))
 
 
+def _closure(plan: Plan, sites: np.ndarray) -> np.ndarray:
+    """``sites`` with every other site pinned for a student pinned at one of them, and so on: kept for their pinned
+    students, they form a part of the network no other student reaches, where every pin that fits is kept."""
+    while True:
+        who = np.unique(plan.pins[np.isin(plan.pins[:, 1], sites), 0])
+        more = np.union1d(sites, plan.pins[np.isin(plan.pins[:, 0], who), 1])
+        if len(more) == len(sites):
+            return sites
+        sites = more
+
+
 def _missed(result: Result, plan: Plan, students: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
-    """Per pin: whether the result leaves it out."""
+    """Per pin: whether the result leaves its student out of every site the student is pinned to (a student
+    pinned to two sites, as a locked split placement, may be placed at one of them)."""
     placed = result.assignments
     who = pd.Index(students["student_id"]).get_indexer(placed["student_id"])
     where = pd.Index(sites["site_id"]).get_indexer(placed["site_id"])
-    got = plan.keys(np.column_stack([who, where]).astype(np.int64).reshape(-1, 2))
-    return ~np.isin(plan.keys(plan.pins), got)
+    got = np.isin(plan.keys(plan.pins), plan.keys(np.column_stack([who, where]).astype(np.int64).reshape(-1, 2)))
+    kept = pd.Series(got).groupby(plan.pins[:, 0]).transform("any").to_numpy(bool)
+    return ~kept
 
 
 def override_cost(summary: dict[str, Any], free: dict[str, Any], plan: Plan) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from matcher.web.auth import NATIONAL, User
 from matcher.web.base import page, user_of
@@ -65,7 +66,7 @@ async def create_run(
         if extra is not None:
             with (folder / name).open("wb") as out:
                 shutil.copyfileobj(extra.file, out)
-    checked = validate_inputs(store, cid)
+    checked = await run_in_threadpool(validate_inputs, store, cid)
     if checked is None or not checked["ok"]:
         store.delete_campaign(cid)
         return _problems(checked["problems"] if checked else [])

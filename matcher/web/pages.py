@@ -14,12 +14,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from matcher.config import load_config
 from matcher.errors import InputError, MatcherWarning
 from matcher.export.outputs import write_atomic
 from matcher.load import load_inputs
+from matcher.load.overrides import read_overrides
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.base import LoginRequired, check_csrf, page, user_of
 from matcher.web.settings import FIELDS, current, save
@@ -143,14 +145,19 @@ async def upload(request: Request, cid: str, role: str) -> Response:
     if name is None:
         raise HTTPException(422, "file name or type refused: a plain name ending in .csv, .xlsx, .xls or .ods")
     store: Store = request.app.state.store
-    with (store.input_folder(cid, role) / name).open("wb") as out:
-        shutil.copyfileobj(sent.file, out)
-    validate_inputs(store, cid)
+    await run_in_threadpool(_save, sent, store.input_folder(cid, role) / name)
+    await run_in_threadpool(validate_inputs, store, cid)  # the server keeps answering while a big file loads
     return back_to(cid, "#files")
 
 
+def _save(sent: UploadFile, path: Path) -> None:
+    with path.open("wb") as out:
+        shutil.copyfileobj(sent.file, out)
+
+
 def validate_inputs(store: Store, cid: str) -> dict[str, Any] | None:
-    """Load both files when both are there; their problems, warnings and counts kept in ``validation.json``."""
+    """Load both files when both are there, and the overrides' ids and actions; their problems, warnings and counts
+    kept in ``validation.json``."""
     folder = store.campaign_dir(cid)
     students, sites = (store.input_path(cid, role) for role in ROLES)
     if students is None or sites is None:
@@ -160,6 +167,8 @@ def validate_inputs(store: Store, cid: str) -> dict[str, Any] | None:
         warnings.simplefilter("always", MatcherWarning)
         try:
             st, si = load_inputs(students, sites, load_config(policy if policy.is_file() else None))
+            if (folder / "overrides.csv").is_file():
+                read_overrides(folder / "overrides.csv", st, si)
             result: dict[str, Any] = {"ok": True, "students": len(st), "sites": len(si), "problems": []}
         except InputError as exc:
             result = {"ok": False, "problems": [asdict(p) for p in exc.problems]}
@@ -205,8 +214,8 @@ def add_override(
         raise HTTPException(422, "action: pin or forbid")
     path = request.app.state.store.campaign_dir(cid) / "overrides.csv"
     rows = [r for r in _overrides(path) if (r[0], r[1]) != (student_id.strip(), site_id.strip())]
-    rows = [r for r in rows if not (action == "pin" and r[2] == "pin" and r[0] == student_id.strip())]
     _write_overrides(path, [*rows, (student_id.strip(), site_id.strip(), action)])
+    validate_inputs(request.app.state.store, cid)  # an unknown id shows in the problems table
     return back_to(cid, "#overrides")
 
 
@@ -215,6 +224,7 @@ def clear_overrides(request: Request, cid: str, csrf: str = Form("")) -> Respons
     visible(request, cid)
     check_csrf(request, csrf)
     (request.app.state.store.campaign_dir(cid) / "overrides.csv").unlink(missing_ok=True)
+    validate_inputs(request.app.state.store, cid)
     return back_to(cid, "#overrides")
 
 
@@ -236,6 +246,8 @@ def _write_overrides(path: Path, rows: list[tuple[str, str, str]]) -> None:
 def delete(request: Request, cid: str, csrf: str = Form("")) -> Response:
     visible(request, cid)
     check_csrf(request, csrf)
+    for run in request.app.state.store.runs(cid):  # no job writes into the erased folder
+        request.app.state.jobs.cancel(cid, run["id"])
     request.app.state.store.delete_campaign(cid)
     return RedirectResponse("/", status_code=303)
 
@@ -248,10 +260,12 @@ def figures(state: dict[str, Any]) -> dict[str, Any]:
     levels = {level["level"]: level["value"] for level in summary.get("objective", [])}
     floors = summary.get("floors") or {}
     below, n = floors.get("academies_below_floor"), len(floors.get("academies", []))
+    made = summary.get("overrides")
     return {
         "placed": summary["counts"]["placed"],
         "priority": levels.get("priority"),
         "floors_met": None if below is None else f"{n - below}/{n}",
         "girls": (summary.get("gender") or {}).get("girls_share"),
         "mean_km": state.get("mean_km"),
+        "overrides": f"{made['pinned']} / {made['forbidden']}" if made else None,
     }  # fmt: skip

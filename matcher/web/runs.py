@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from matcher.export.outputs import write_atomic
 from matcher.web.base import check_csrf, page
-from matcher.web.pages import back_to, figures, logged_in, visible
+from matcher.web.pages import back_to, figures, logged_in, validate_inputs, visible
 from matcher.web.store import OUTPUTS, ROLES, Store, read_json
 
 __all__ = ["router", "start_run", "STAGES"]
@@ -127,7 +128,7 @@ def lock(request: Request, cid: str, rid: str, csrf: str = Form("")) -> Response
     check_csrf(request, csrf)
     store: Store = request.app.state.store
     placed = pd.read_csv(store.output(cid, rid, "assignments.csv"), dtype=str, keep_default_na=False)
-    pins = placed[["student_id", "site_id"]].drop_duplicates("student_id", keep="first")
+    pins = placed[["student_id", "site_id"]]  # a split placement: its two hosts
     path = store.campaign_dir(cid) / "overrides.csv"
     kept = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else pins.iloc[:0]
     rows = pd.concat([kept[kept.get("action", pd.Series(dtype=str)) == "forbid"], pins.assign(action="pin")])
@@ -136,7 +137,24 @@ def lock(request: Request, cid: str, rid: str, csrf: str = Form("")) -> Response
         buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL
     )
     write_atomic(path, buffer.getvalue().encode("utf-8"))
+    validate_inputs(store, cid)
     return back_to(cid, "#overrides")
+
+
+@router.get("/campaigns/{cid}/runs/{rid}/all.zip")
+def everything(request: Request, cid: str, rid: str) -> Response:
+    """Every file of the run in one zip."""
+    visible(request, cid)
+    store: Store = request.app.state.store
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name in OUTPUTS:
+            try:
+                bundle.write(store.output(cid, rid, name), name)
+            except KeyError:  # not written (a failed run, no overrides)
+                continue
+    headers = {"Content-Disposition": f'attachment; filename="matcher-{rid}.zip"'}
+    return Response(buffer.getvalue(), media_type="application/zip", headers=headers)
 
 
 @router.get("/campaigns/{cid}/runs/{rid}/files/{name}")

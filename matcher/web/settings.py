@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from matcher.config import Config, load_config
-from matcher.errors import InputError
 from matcher.export.outputs import write_atomic
 
 __all__ = ["FIELDS", "current", "save"]
@@ -41,15 +40,10 @@ def save(path: Path, form: dict[str, str]) -> Config:
         elif raw:
             lines.append(f"{name} = {_number(raw)}")
     text = "\n".join(lines) + "\n"
-    tmp = path.with_name(".policy.check.toml")
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        tomllib.loads(text)
+    with tempfile.TemporaryDirectory() as folder:  # checked under its own name before it replaces the old one
+        tmp = Path(folder) / "policy.toml"
+        tmp.write_text(text, encoding="utf-8")
         config = load_config(tmp)
-    except (InputError, tomllib.TOMLDecodeError):
-        tmp.unlink()
-        raise
-    tmp.unlink()
     write_atomic(path, text.encode("utf-8"))
     return config
 

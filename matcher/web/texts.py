@@ -107,6 +107,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "override_cost": ("Décisions manuelles : {pinned} fixées, {forbidden} interdites ; coût face à l'optimum sans elles :", "Overrides: {pinned} pinned, {forbidden} forbidden; cost against the optimum without them:"),
     "level": ("Niveau", "Level"),
     "unit": ("Unité", "Unit"),
+    "all_zip": ("Tous les fichiers (zip)", "Every file (zip)"),
+    "pins_forbids": ("Fixés / interdits", "Pinned / forbidden"),
     "run_of": ("Calcul du {when}", "Run of {when}"),
     "started": ("Lancé le", "Started"),
     "drop_here": ("Glissez le fichier ici, ou :", "Drop the file here, or:"),

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher import Config, InputError, embedded_scenario, load_inputs
+from matcher import Config, InputError, allocate, embedded_scenario, load_inputs
 from matcher.cli import main
-from matcher.load.overrides import read_overrides
+from matcher.load.overrides import overrides_table, read_overrides
 from matcher.pipeline.overrides import Plan, allocate_overridden
 
 from cases import N1, N10, O, placements, site, student
@@ -56,16 +56,33 @@ def test_pin_beyond_the_distance_limit_is_a_problem(tmp_path):
 
 
 def test_bad_rows_are_all_reported(tmp_path):
-    rows = [("a", "S1", "pin"), ("b", "S1", "pin"), ("zz", "S2", "forbid"), ("a", "S2", "keep")]
+    # S1 has 2 places over the two weeks (1 a week): three students pinned there cannot all have a week
+    rows = [("a", "S1", "pin"), ("b", "S1", "pin"), ("c", "S1", "pin"), ("zz", "S2", "forbid"), ("a", "S2", "keep")]
     with pytest.raises(InputError) as caught:
-        _run(tmp_path, rows)
+        _run(tmp_path, rows, students=[*STUDENTS, student("c", N1, max_km=30)])
     found = {(p.row, p.column, p.message) for p in caught.value.problems}
     assert found == {
         (2, "site_id", "more students pinned to this site than its places"),
         (3, "site_id", "more students pinned to this site than its places"),
-        (4, "student_id", "unknown student"),
-        (5, "action", "unknown action"),
+        (4, "site_id", "more students pinned to this site than its places"),
+        (5, "student_id", "unknown student"),
+        (6, "action", "unknown action"),
     }
+
+
+def test_pins_share_a_site_by_week_or_one_cannot_be_kept(tmp_path):
+    # S1 takes one student a week. c needs week 1 only and d week 2 only: both pins kept.
+    weekly = [student("c", O, max_km=30, weeks="week_1"), student("d", N1, max_km=30, weeks="week_2")]
+    result = _run(tmp_path, [("c", "S1", "pin"), ("d", "S1", "pin")], students=weekly)
+    assert placements(result) == {"c": [("S1", "week_1")], "d": [("S1", "week_2")]}
+    # a and b need both weeks and may not split: one place for two full-time pins. The optimum keeps a (0 km from
+    # S1, against 1.1 km for b); solved again with S1 kept for its pinned students, b still has no place.
+    (tmp_path / "full").mkdir()
+    with pytest.raises(InputError) as caught:
+        _run(tmp_path / "full", [("a", "S1", "pin"), ("b", "S1", "pin")])
+    [problem] = caught.value.problems
+    assert problem.row == 3
+    assert problem.message == "pin cannot be kept: the other pins and the sites' weeks leave no place for it"
 
 
 def test_cli_overrides_on_the_demo(tmp_path):
@@ -88,3 +105,22 @@ def test_cli_overrides_on_the_demo(tmp_path):
     assert refused.exit_code == 2
     assert "overrides.csv, row 2, column site_id: pin not allowed" in refused.output
     assert not (tmp_path / "out2").exists()
+
+
+def test_locking_every_placement_of_the_demo_keeps_them_all(tmp_path):
+    # every row of the free optimum pinned (split students to both hosts): the same placements, no level worse
+    config = Config()
+    students, sites = load_inputs(*embedded_scenario(), config)
+    free = allocate(students, sites, config.with_options(candidate_k=0))
+    pins = free.assignments[["student_id", "site_id"]].assign(action="pin", row=range(2, len(free.assignments) + 2))
+    plan = Plan.of(overrides_table(pins, students, sites, "lock.csv"), students, sites, "lock.csv")
+    locked = allocate_overridden(students, sites, config, plan)
+    pd.testing.assert_frame_equal(locked.assignments, free.assignments)
+    assert locked.summary["overrides"]["pinned"] == len(free.assignments)
+    assert {c["level"]: c["cost"] for c in locked.summary["overrides"]["cost"]} == {
+        "placed": 0,
+        "priority": 0,
+        "preference": 0,
+        "distance": 0,
+        "splits": 0,
+    }

@@ -48,10 +48,11 @@ def start(data: Path, *args: str) -> Served:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline() if process.stdout else ""
     assert "token=" in line, (line, process.stderr.read() if process.stderr else "")
-    served = Served(f"http://127.0.0.1:{port}", line.strip().rsplit("token=", 1)[1], process)
+    url = line.split()[-1]  # http(s)://127.0.0.1:PORT/login?token=...
+    served = Served(url.split("/login")[0], url.rsplit("token=", 1)[1], process)
     for _ in range(100):
         try:
-            httpx.get(served.base + "/login", timeout=1)
+            httpx.get(served.base + "/login", timeout=1, verify=False)
             return served
         except httpx.TransportError:
             time.sleep(0.05)

@@ -86,6 +86,15 @@ def test_input_problems_are_422_with_every_problem(server):
     problems = answer.json()["problems"]
     assert {(p["file"], p["row"], p["column"]) for p in problems} == {("students.csv", 3, "max_km")}
     assert set(problems[0]) == {"file", "row", "column", "value", "message", "fix"}
+    overrides = "student_id,site_id,action\nE0000001,S000301,keep\nNOBODY,S000301,forbid\n"
+    with server.api() as client:
+        answer = client.post("/api/runs", files=_files({"overrides": ("overrides.csv", overrides)}))
+    assert answer.status_code == 422
+    found = {(p["file"], p["row"], p["column"], p["message"]) for p in answer.json()["problems"]}
+    assert found == {
+        ("overrides.csv", 2, "action", "unknown action"),
+        ("overrides.csv", 3, "student_id", "unknown student"),
+    }
 
 
 def test_unknown_run_is_404_and_delete_erases(server):

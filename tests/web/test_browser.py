@@ -7,6 +7,7 @@ each page at 1400 px go to test-artefacts/.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,10 @@ def test_whole_workflow(site, tmp_path):
         with page.expect_download() as download:
             page.click(f"[data-testid='download-{name}']")
         got[name] = download.value.path().read_bytes()
+    with page.expect_download() as download:
+        page.click("[data-testid=download-zip]")
+    with zipfile.ZipFile(download.value.path()) as bundle:
+        assert {name: bundle.read(name) for name in got} == got
     for name in ("overrides.csv", "policy.toml"):
         (tmp_path / name).write_bytes(got[name])
     out = tmp_path / "cli"
@@ -135,11 +140,23 @@ def test_whole_workflow(site, tmp_path):
     for name in ("assignments.csv", "unassigned.csv", "summary.json"):
         assert got[name] == (out / name).read_bytes(), name
     assert b"E0000001,S000301," in got["assignments.csv"]
+    placed = {line.split(b",")[0] for line in got["assignments.csv"].splitlines()[1:]}
+    with page.expect_navigation():
+        page.click("[data-testid=lock]")  # every placement pinned, the forbidden pair kept
+    expect(page.locator("[data-testid=overrides] tbody tr")).to_have_count(len(placed) + 1)
+    expect(page.locator("[data-testid=overrides] tbody tr").first).to_contain_text("E0000002")
     page.goto(f"{served.base}/campaigns/{cid}")
     expect(page.locator("[data-testid=runs] tbody tr")).to_have_count(2)
     shot(page, "campaign")
     page.goto(served.base + "/")
     shot(page, "campaigns")
+    page.click("header a[href='?lang=en']")  # the English switch, kept in the session
+    expect(page.locator("h1")).to_have_text("Campaigns")
+    page.goto(f"{served.base}/campaigns/{cid}")
+    expect(page.locator("[data-testid=run]")).to_have_text("Run the allocation")
+    shot(page, "campaign-en")
+    page.click("header a[href='?lang=fr']")
+    expect(page.locator("[data-testid=run]")).to_have_text("Lancer le calcul")
     page.goto(served.base + "/api/docs")
     shot(page, "api-docs")
     page.goto(f"{served.base}/campaigns/{cid}")

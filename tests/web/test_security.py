@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -149,3 +151,21 @@ def test_exposed_host_refuses_to_start(tmp_path):
     _add(tmp_path / "b", "nat", "national")
     plain = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--data", str(tmp_path / "b")])
     assert plain.exit_code == 2 and "--allow-http" in plain.output and "unencrypted" in plain.output
+
+
+def test_https_with_a_certificate(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    with serving(tmp_path / "data", "--certfile", str(cert), "--keyfile", str(key)) as served:
+        assert served.base.startswith("https://127.0.0.1:")
+        trusted = ssl.create_default_context(cafile=str(cert))
+        answer = httpx.get(served.base + "/login", params={"token": served.token}, verify=trusted)
+        assert answer.status_code == 303
+        assert "secure" in answer.headers["set-cookie"].lower()  # the session cookie never goes over plain HTTP
+        with pytest.raises(httpx.TransportError):
+            httpx.get(served.base.replace("https://", "http://") + "/login", timeout=5)
