@@ -131,7 +131,14 @@ class Range:
             return False
 
     def __str__(self) -> str:
-        return f"{'more than' if self.open_low else 'from'} {self.low} {'up ' if self.open_low else ''}to {self.high}"
+        low, high = (_shown(v) for v in (self.low, self.high))
+        return f"{'more than' if self.open_low else 'from'} {low} {'up ' if self.open_low else ''}to {high}"
+
+
+def _shown(value: float | int | date) -> str:
+    if isinstance(value, int) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 #: Every numeric or date option's accepted range (``Config``'s fields); checked by :func:`option_problems`.

@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,12 +26,6 @@ LIVE = ("=", "+", "-", "@", "\t", "\r")
 def invoke(*args: object) -> Result:
     """``matcher ARGS`` in this process (click's runner), stdout and stderr together."""
     return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def process(*args: object, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """``python -m matcher ARGS`` as a real process."""
-    command = [sys.executable, "-m", "matcher", *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
 def snapshot(paths: Iterable[Path]) -> dict[Path, str]:

@@ -15,7 +15,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from matcher.cli.options import FILE
-from matcher.config import Config, load_config
+from matcher.config import Config, check_config, load_config
 from matcher.export.guard import guard_folder
 from matcher.export.outputs import file_digest
 from matcher.load import load_inputs
@@ -133,6 +133,8 @@ def sweep_cmd(
     guard_folder(out_dir, "sweep", [students_path, sites_path, grid_path, config_path])
     base = load_config(config_path)
     runs = plan(read_grid(grid_path), base)
+    for run in runs:  # every combination in range before anything is loaded
+        check_config(run.config, grid_path.name)
     progress = Progress()
     with progress.stage("Loading and locating the inputs"):
         students, sites = load_inputs(students_path, sites_path, base)

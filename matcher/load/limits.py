@@ -57,7 +57,8 @@ def archive_problems(data: bytes, file: str) -> list[Problem]:
 
 def text_problems(text: str, file: str) -> list[Problem]:
     """NUL characters (each row holding one), too many lines, a line with far too many separators."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)  # ASCII bytes are never inside
+    # a multi-byte character in UTF-8: line ends, separators and NUL are found on the bytes
     ends = np.flatnonzero(codes == ord("\n"))
     if len(ends) > MAX_ROWS + 1:
         return _file_problem(file, f"more than {MAX_ROWS:,} lines")

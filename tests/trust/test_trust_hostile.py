@@ -106,7 +106,7 @@ def root(tmp_path_factory):
     return tmp_path_factory.mktemp("hostile")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table=tables(), form=st.sampled_from(["csv", "xlsx", "ods"]), command=st.sampled_from(["allocate", "pseudo"]))
 def test_hostile_files_keep_every_promise(root, table, form, command, monkeypatch):
     monkeypatch.setenv("MATCHER_PSEUDONYM_KEY", KEY)

@@ -3,9 +3,11 @@ control and text-direction characters refused, ids equal once cleaned are duplic
 
 from __future__ import annotations
 
+import pytest
 from hostile import GOOD_SITES, invoke
 
 from matcher.config import Config
+from matcher.errors import MatcherWarning
 from matcher.load import load_inputs
 
 
@@ -25,7 +27,8 @@ def test_ids_differing_by_invisible_characters_are_one_id(tmp_path):
 
 def test_a_header_with_a_zero_width_character_is_recognised(tmp_path):
     path = write(tmp_path, "stu\u200bdent_id,commune\u00ad_insee,sectors\nE1,69381,electricite\n")
-    students, _ = load_inputs(path, GOOD_SITES, Config())
+    with pytest.warns(MatcherWarning, match="2 cell"):
+        students, _ = load_inputs(path, GOOD_SITES, Config())
     assert students["student_id"].tolist() == ["E1"] and students["commune_insee"].tolist() == ["69381"]
 
 
@@ -33,7 +36,8 @@ def test_decomposed_accents_read_as_composed(tmp_path):
     composed = write(tmp_path, "student_id,commune_insee,sectors\nÉ1,69381,électricité\n", "a.csv")
     decomposed = write(tmp_path, "student_id,commune_insee,sectors\nE\u03011,69381,e\u0301lectricite\u0301\n", "b.csv")
     a, _ = load_inputs(composed, GOOD_SITES, Config())
-    b, _ = load_inputs(decomposed, GOOD_SITES, Config())
+    with pytest.warns(MatcherWarning, match="non-normalised accents"):
+        b, _ = load_inputs(decomposed, GOOD_SITES, Config())
     assert a["student_id"].tolist() == b["student_id"].tolist() == ["É1"]
     assert a["sectors"].tolist() == b["sectors"].tolist()
 
