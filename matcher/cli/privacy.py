@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.options import FILE
+from matcher.errors import cut
 from matcher.export.guard import guard_file
 from matcher.pipeline.privacy import KEY_ENV, pseudonymize_file, read_key, reidentify_file
 
@@ -43,7 +44,7 @@ def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None)
     if dropped:
         click.echo(
             f"matcher: warning: {len(dropped)} column(s) not in the contract dropped (names, e-mails... "
-            f"are never needed): {', '.join(repr(h) for h in dropped)}",
+            f"are never needed): {cut(', '.join(repr(h) for h in dropped), 400)}",
             err=True,
         )
     click.echo(f"wrote {out_path} ({count:,} students, pseudonymised)")

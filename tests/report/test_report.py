@@ -234,7 +234,8 @@ def test_the_report_page_has_no_remote_resource(cli_run):
 def test_neutralize_never_leaves_a_formula_start(text):
     out = neutralize(text)
     assert not out.startswith(FORMULA_STARTS)
-    assert out == text or (out == "'" + text and text.startswith(FORMULA_STARTS))
+    # a text starting with an apostrophe gets one more, so that the apostrophe added is recognised when read back
+    assert out == text or (out == "'" + text and text.startswith((*FORMULA_STARTS, "'")))
 
 
 def test_neutralize_frame_leaves_numbers_and_its_input_alone():
