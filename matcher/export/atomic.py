@@ -25,6 +25,19 @@ from matcher.errors import InputError, Problem
 __all__ = ["publish", "check_out_dir"]
 
 _NEW, _OLD = ".matcher-new-", ".matcher-old-"
+#: A file matcher puts in each sub-folder it writes into an output folder (the report's per-recipient workbooks):
+#: such a sub-folder is matcher's, so publishing a new set into the folder keeps it.
+FOLDER_MARK = ".matcher-folder"
+
+
+def mark_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) as one of matcher's sub-folders of an output folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / FOLDER_MARK).touch()
+
+
+def _ours(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and (folder / FOLDER_MARK).is_file()
 
 
 def check_out_dir(out: str | Path) -> None:
@@ -64,7 +77,7 @@ def check_out_dir(out: str | Path) -> None:
             ]
         )
     if out.is_dir():
-        folders = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.is_symlink())
+        folders = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.is_symlink() and not _ours(p))
         if folders:
             raise InputError(
                 [
@@ -100,21 +113,30 @@ def publish(files: dict[str, bytes], out: str | Path) -> dict[str, Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     _sweep(out, set(files))
     new = Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
+    moved: list[str] = []  # matcher's own sub-folders, carried into the new set
     try:
         for name, data in files.items():
             _write(new / name, data)
         if out.exists():
             os.chmod(new, out.stat().st_mode & 0o7777)
             for kept in out.iterdir():
-                if kept.name not in files:
+                if kept.name in files:
+                    continue
+                if _ours(kept):
+                    os.rename(kept, new / kept.name)
+                    moved.append(kept.name)
+                else:
                     os.link(kept, new / kept.name, follow_symlinks=False)
             old = _swap(new, out)
+            moved = []
             _remove(old, set(files), out)
         else:
             os.chmod(new, 0o777 & ~_umask())
             os.rename(new, out)
         _sync_dir(out.parent)
     except BaseException:
+        for name in moved:  # back where they were, before the new set is removed
+            os.rename(new / name, out / name)
         _remove(new, set(files), out)
         raise
     return {name: out / name for name in files}
@@ -177,6 +199,9 @@ def _sweep(out: Path, ours: set[str]) -> None:
     """Remove the hidden working folders left next to ``out`` by killed runs."""
     for stale in out.parent.glob(f".{out.name}.matcher-*-*"):
         if stale.is_dir() and stale.name.startswith((f".{out.name}{_NEW}", f".{out.name}{_OLD}")):
+            for entry in stale.iterdir():  # matcher's sub-folders a killed run was carrying: back into ``out``
+                if _ours(entry) and out.is_dir() and not (out / entry.name).exists():
+                    os.rename(entry, out / entry.name)
             _remove(stale, ours, out)
 
 

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from matcher.domain import reference
+from matcher.export.atomic import mark_folder
 from matcher.report.data import Allocation
 from matcher.report.sheets import Book, heading, labels
 from matcher.report.tables import company_rows, student_rows
@@ -49,7 +50,7 @@ def _lycees(alloc: Allocation, out: Path, tr: Lang) -> Path | None:
     if "lycee_uai" not in rows:
         return None
     folder, names = out / "lycees", labels(tr)
-    folder.mkdir(parents=True, exist_ok=True)
+    mark_folder(folder)
     lycees = reference.lycees()["name"]
     for uai, part in rows[rows["lycee_uai"] != ""].groupby("lycee_uai", sort=True):
         full = str(lycees.get(uai, "")).strip() or tr("Lycée")
@@ -62,7 +63,7 @@ def _lycees(alloc: Allocation, out: Path, tr: Lang) -> Path | None:
 
 def _companies(alloc: Allocation, out: Path, tr: Lang) -> Path:
     folder, names = out / "entreprises", labels(tr)
-    folder.mkdir(parents=True, exist_ok=True)
+    mark_folder(folder)
     for company, part in company_rows(alloc).groupby("company", sort=True):
         key = hashlib.sha1(str(company).encode()).hexdigest()[:6]
         top = heading(alloc, tr, f"{tr('Students hosted by')} {company}")
