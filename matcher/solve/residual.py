@@ -4,8 +4,9 @@ A :class:`Residual` holds a network's arcs, capacities and flows (its own copies
 residual arcs are listed once (arcs leaving it with room, arcs entering it with flow, walked backwards); a search
 is breadth-first, a whole frontier at a time with numpy, and stops as soon as it reaches a target, so a path that
 exists is found after a few levels. The nodes the residual network reaches from the source, and those that reach
-the sink, come from scipy's breadth-first search. Every change (a capacity raised, a path augmented) is logged so
-that :meth:`Residual.undo` restores an earlier state exactly.
+the sink, come from scipy's breadth-first search, with its trees: a path along a tree is pushed without a search
+(:meth:`Residual.push_path`) while its arcs keep their room. Every change (a capacity raised, a path augmented)
+is logged so that :meth:`Residual.undo` restores an earlier state exactly.
 """
 
 from __future__ import annotations
