@@ -111,7 +111,7 @@ class _State:
 
     def sides(self) -> None:
         """Which sites' new places open a path (``a``, ``b``) or may (``c``), on the current flow."""
-        reach, to_sink = self.res.reached(), self.res.reached(backwards=True)
+        (reach, self.from_source), (to_sink, self.to_sink) = self.res.reached()
         self.middle = ~(reach | to_sink)
         self.a = to_sink[self.w1] & self.has1
         self.b = reach[self.w2] & self.has2
@@ -166,9 +166,9 @@ class _State:
         target = np.zeros(len(self.sink), bool)
         target[self.w2[j]] = True
         if self.a[j]:
-            used1 = self._path(j, [int(self.w1[j])], self.sink, self.source, 1)
+            used1 = self._path(j, [int(self.w1[j])], self.sink, self.source, 1, tree=self.to_sink)
         if self.b[j]:
-            used2 = self._path(j, [int(self.w2[j])], self.source, self.sink, 2, backwards=True)
+            used2 = self._path(j, [int(self.w2[j])], self.source, self.sink, 2, backwards=True, tree=self.from_source)
         if self.c[j]:
             used1 = used2 = self._path(j, [int(self.w1[j])], target, self.blocked, 3)
         for week, has, arc in ((1, self.has1, j), (2, self.has2, self.m + j)):
@@ -179,17 +179,26 @@ class _State:
         return int(self.a[j] and used1) + int(self.b[j] and used2) + int(self.c[j] and used1), weeks
 
     def _path(
-        self, j: int, starts: list[int], target: _Bools, blocked: _Bools | None, arcs: int, backwards: bool = False
+        self,
+        j: int,
+        starts: list[int],
+        target: _Bools,
+        blocked: _Bools | None,
+        arcs: int,
+        backwards: bool = False,
+        tree: _Ints | None = None,
     ) -> bool:
         """Add site ``j``'s new units (1: week 1, 2: week 2, 3: both), then augment along a path from ``starts``
         to ``target`` (``backwards``: from ``target`` to ``starts``) and through those units; whether there was
-        one."""
+        one. ``tree``: the breadth-first tree of the last ``sides`` from the start towards the target (parents),
+        whose path is taken when its arcs still have room; else the path is searched."""
         for bit, arc in ((1, j), (2, self.m + j)):
             if arcs & bit and not self._raised & bit:
                 self.res.raise_capacity(arc)
                 self._raised |= bit
-        if self.res.augment(np.asarray(starts, np.int64), target, blocked, backwards) < 0:
-            return False
+        if tree is None or not self.res.push_path(_walk(tree, starts[0], backwards)):
+            if self.res.augment(np.asarray(starts, np.int64), target, blocked, backwards) < 0:
+                return False
         for bit, arc in ((1, j), (2, self.m + j)):
             if arcs & bit:
                 self.res.push_arc(arc)
@@ -250,9 +259,7 @@ def _first(state: _State) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["site", "students", "weeks"]).astype({"site": np.int64, "students": np.int64})
 
 
-def _best(
-    state: _State, waiting: _Ints, needed: _Bools, planned: _Ints, tries: int = 64
-) -> tuple[int, int, str] | None:
+def _best(state: _State, waiting: _Ints, needed: _Bools, planned: _Ints, tries: int = 8) -> tuple[int, int, str] | None:
     """Add the place placing most students against none of the rules the network relaxes (the students placed
     less those placed against them; ties: ``needed`` sites, fewer places ``planned``, most students ``waiting``
     in range, then file order); None when no place adds any. At most ``tries`` places are tried once one adding
@@ -275,6 +282,14 @@ def _best(
         return None
     state.add_place(best[1])
     return best[1], best[2], best[3]
+
+
+def _walk(parent: _Ints, node: int, backwards: bool) -> list[int]:
+    """The tree path from ``node`` to the root (``backwards``: from the root to ``node``)."""
+    path = [node]
+    while parent[path[-1]] >= 0:
+        path.append(int(parent[path[-1]]))
+    return path[::-1] if backwards else path
 
 
 def _waiting(pairs: pd.DataFrame, placed: _Ints, m: int) -> _Ints:

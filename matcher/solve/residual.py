@@ -4,8 +4,9 @@ A :class:`Residual` holds a network's arcs, capacities and flows (its own copies
 residual arcs are listed once (arcs leaving it with room, arcs entering it with flow, walked backwards); a search
 is breadth-first, a whole frontier at a time with numpy, and stops as soon as it reaches a target, so a path that
 exists is found after a few levels. The nodes the residual network reaches from the source, and those that reach
-the sink, come from scipy's breadth-first search. Every change (a capacity raised, a path augmented) is logged so
-that :meth:`Residual.undo` restores an earlier state exactly.
+the sink, come from scipy's breadth-first search, with its trees: a path along a tree is pushed without a search
+(:meth:`Residual.push_path`) while its arcs keep their room. Every change (a capacity raised, a path augmented)
+is logged so that :meth:`Residual.undo` restores an earlier state exactly.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Residual:
         self._arc = np.concatenate([np.arange(len(self.tails))] * 2)[order]
         self._forward = order < len(self.tails)
         self._other = others[order]
+        self._other32 = self._other.astype(np.int32)
         self._node = ends[order]
         self._start = np.searchsorted(self._node, np.arange(self.n_nodes + 1))
         fwd = self._forward.view(np.uint8)
@@ -86,16 +88,41 @@ class Residual:
         out: _Bools = (code & np.where(self._forward[at] != backwards, 1, 2).astype(np.uint8)) > 0
         return out
 
-    def reached(self, backwards: bool = False) -> _Bools:
-        """Per node: whether the residual network reaches it from the source (``backwards``: it reaches the sink)."""
+    def reached(self) -> tuple[tuple[_Bools, _Ints], tuple[_Bools, _Ints]]:
+        """Per node: whether the residual network reaches it from the source, and its parent in the breadth-first
+        tree; then whether it reaches the sink, and the next node towards the sink (negative for the roots and the
+        nodes not reached)."""
         code = (self.flow < self.cap).view(np.uint8) + 2 * (self.flow > 0).view(np.uint8)
-        usable = (code[self._arc] & self._want[backwards]) > 0
-        indptr = np.concatenate([[0], np.cumsum(usable)])[self._start]
-        other = self._other[usable]
-        graph = csr_array((np.ones(len(other)), other, indptr), shape=(self.n_nodes, self.n_nodes))
-        out = np.zeros(self.n_nodes, bool)
-        out[breadth_first_order(graph, SINK if backwards else SOURCE, directed=True, return_predecessors=False)] = True
-        return out
+        per_entry = code[self._arc]
+        out = []
+        for backwards, root in ((False, SOURCE), (True, SINK)):
+            usable = np.flatnonzero(per_entry & self._want[backwards])
+            indptr = np.searchsorted(usable, self._start).astype(np.int32)
+            other = self._other32[usable]
+            graph = csr_array((np.ones(len(other), np.float64), other, indptr), shape=(self.n_nodes, self.n_nodes))
+            order, parent = breadth_first_order(graph, root, directed=True)
+            seen = np.zeros(self.n_nodes, bool)
+            seen[order] = True
+            out.append((seen, parent.astype(np.int64)))
+        return out[0], out[1]
+
+    def push_path(self, nodes: list[int]) -> bool:
+        """Push one unit along the residual arcs between consecutive ``nodes``; False (nothing changes) when one of
+        them has no residual arc to the next."""
+        steps = []
+        for x, y in zip(nodes, nodes[1:]):
+            lo, hi = self._start[x], self._start[x + 1]
+            at = lo + np.searchsorted(self._other[lo:hi], [y, y + 1])
+            found = np.arange(at[0], at[1])
+            found = found[self._usable(found, False)]
+            if len(found) == 0:
+                return False
+            steps.append(int(found[0]))
+        for step in steps:
+            arc, delta = int(self._arc[step]), 1 if self._forward[step] else -1
+            self.flow[arc] += delta
+            self._log.append(("flow", arc, delta))
+        return True
 
     def augment(self, starts: _Ints, targets: _Bools, blocked: _Bools | None = None, backwards: bool = False) -> int:
         """Push one unit along a shortest residual path from a node of ``starts`` to a node in ``targets`` (never
