@@ -4,8 +4,9 @@ The files are written into a hidden folder next to the output folder (``.NAME.ma
 system), each flushed to disk; then that folder takes the output folder's place in one step (``renameat2`` with
 ``RENAME_EXCHANGE`` on Linux; elsewhere two renames, between which there is briefly no output folder at all —
 "none", never a mix). Files already in the output folder that this set does not overwrite are kept: they are
-hard-linked into the new folder before the swap (no copy, nothing deleted). Sub-folders of the output folder cannot
-be carried over safely, so an output folder holding any is refused before anything is computed.
+hard-linked into the new folder before the swap (no copy, nothing deleted). The report's per-recipient folders
+(:data:`KEPT_FOLDERS`, flat folders of files) are carried over the same way, file by file; any other sub-folder
+cannot be carried over safely, so an output folder holding one is refused before anything is computed.
 
 A run killed at any moment leaves the output folder as it was or complete, plus at worst a hidden
 ``.NAME.matcher-new-*`` / ``.NAME.matcher-old-*`` folder, which the next run into the same folder removes (only
@@ -22,7 +23,10 @@ from pathlib import Path
 
 from matcher.errors import InputError, Problem
 
-__all__ = ["publish", "check_out_dir"]
+__all__ = ["publish", "check_out_dir", "KEPT_FOLDERS"]
+
+#: Sub-folders matcher itself writes next to an allocation (``matcher report``'s workbooks per recipient).
+KEPT_FOLDERS = ("lycees", "entreprises")
 
 _NEW, _OLD = ".matcher-new-", ".matcher-old-"
 
@@ -64,7 +68,11 @@ def check_out_dir(out: str | Path) -> None:
             ]
         )
     if out.is_dir():
-        folders = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.is_symlink())
+        folders = sorted(
+            p.name
+            for p in out.iterdir()
+            if p.is_dir() and (p.is_symlink() or p.name not in KEPT_FOLDERS or any(c.is_dir() for c in p.iterdir()))
+        )
         if folders:
             raise InputError(
                 [
@@ -106,7 +114,13 @@ def publish(files: dict[str, bytes], out: str | Path) -> dict[str, Path]:
         if out.exists():
             os.chmod(new, out.stat().st_mode & 0o7777)
             for kept in out.iterdir():
-                if kept.name not in files:
+                if kept.name in files:
+                    continue
+                if kept.is_dir() and not kept.is_symlink():  # one of KEPT_FOLDERS (checked above): link its files
+                    (new / kept.name).mkdir()
+                    for f in kept.iterdir():
+                        os.link(f, new / kept.name / f.name, follow_symlinks=False)
+                else:
                     os.link(kept, new / kept.name, follow_symlinks=False)
             old = _swap(new, out)
             _remove(old, set(files), out)
@@ -165,6 +179,10 @@ def _remove(folder: Path, ours: set[str], out: Path) -> None:
         return
     for entry in folder.iterdir():
         twin = out / entry.name
+        if entry.is_dir() and not entry.is_symlink():  # a carried-over folder: its links, then itself if empty
+            if entry.name in KEPT_FOLDERS and twin.is_dir():
+                _remove(entry, set(), twin)
+            continue
         if entry.name in ours or (twin.exists() and os.path.samefile(entry, twin)):
             entry.unlink()
     try:
