@@ -4,8 +4,9 @@ The files are written into a hidden folder next to the output folder (``.NAME.ma
 system), each flushed to disk; then that folder takes the output folder's place in one step (``renameat2`` with
 ``RENAME_EXCHANGE`` on Linux; elsewhere two renames, between which there is briefly no output folder at all —
 "none", never a mix). Files already in the output folder that this set does not overwrite are kept: they are
-hard-linked into the new folder before the swap (no copy, nothing deleted). Sub-folders of the output folder cannot
-be carried over safely, so an output folder holding any is refused before anything is computed.
+hard-linked into the new folder before the swap (no copy, nothing deleted). The report's per-recipient folders
+(:data:`KEPT_FOLDERS`, flat folders of files) are carried over the same way, file by file; any other sub-folder
+cannot be carried over safely, so an output folder holding one is refused before anything is computed.
 
 A run killed at any moment leaves the output folder as it was or complete, plus at worst a hidden
 ``.NAME.matcher-new-*`` / ``.NAME.matcher-old-*`` folder, which the next run into the same folder removes (only
@@ -22,22 +23,12 @@ from pathlib import Path
 
 from matcher.errors import InputError, Problem
 
-__all__ = ["publish", "check_out_dir"]
+__all__ = ["publish", "check_out_dir", "KEPT_FOLDERS"]
+
+#: Sub-folders matcher itself writes next to an allocation (``matcher report``'s workbooks per recipient).
+KEPT_FOLDERS = ("lycees", "entreprises")
 
 _NEW, _OLD = ".matcher-new-", ".matcher-old-"
-#: A file matcher puts in each sub-folder it writes into an output folder (the report's per-recipient workbooks):
-#: such a sub-folder is matcher's, so publishing a new set into the folder keeps it.
-FOLDER_MARK = ".matcher-folder"
-
-
-def mark_folder(folder: Path) -> None:
-    """Create ``folder`` (and its parents) as one of matcher's sub-folders of an output folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / FOLDER_MARK).touch()
-
-
-def _ours(folder: Path) -> bool:
-    return folder.is_dir() and not folder.is_symlink() and (folder / FOLDER_MARK).is_file()
 
 
 def check_out_dir(out: str | Path) -> None:
@@ -77,7 +68,11 @@ def check_out_dir(out: str | Path) -> None:
             ]
         )
     if out.is_dir():
-        folders = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.is_symlink() and not _ours(p))
+        folders = sorted(
+            p.name
+            for p in out.iterdir()
+            if p.is_dir() and (p.is_symlink() or p.name not in KEPT_FOLDERS or any(c.is_dir() for c in p.iterdir()))
+        )
         if folders:
             raise InputError(
                 [
@@ -113,7 +108,6 @@ def publish(files: dict[str, bytes], out: str | Path) -> dict[str, Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     _sweep(out, set(files))
     new = Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
-    moved: list[str] = []  # matcher's own sub-folders, carried into the new set
     try:
         for name, data in files.items():
             _write(new / name, data)
@@ -122,21 +116,19 @@ def publish(files: dict[str, bytes], out: str | Path) -> dict[str, Path]:
             for kept in out.iterdir():
                 if kept.name in files:
                     continue
-                if _ours(kept):
-                    os.rename(kept, new / kept.name)
-                    moved.append(kept.name)
+                if kept.is_dir() and not kept.is_symlink():  # one of KEPT_FOLDERS (checked above): link its files
+                    (new / kept.name).mkdir()
+                    for f in kept.iterdir():
+                        os.link(f, new / kept.name / f.name, follow_symlinks=False)
                 else:
                     os.link(kept, new / kept.name, follow_symlinks=False)
             old = _swap(new, out)
-            moved = []
             _remove(old, set(files), out)
         else:
             os.chmod(new, 0o777 & ~_umask())
             os.rename(new, out)
         _sync_dir(out.parent)
     except BaseException:
-        for name in moved:  # back where they were, before the new set is removed
-            os.rename(new / name, out / name)
         _remove(new, set(files), out)
         raise
     return {name: out / name for name in files}
@@ -187,6 +179,10 @@ def _remove(folder: Path, ours: set[str], out: Path) -> None:
         return
     for entry in folder.iterdir():
         twin = out / entry.name
+        if entry.is_dir() and not entry.is_symlink():  # a carried-over folder: its links, then itself if empty
+            if entry.name in KEPT_FOLDERS and twin.is_dir():
+                _remove(entry, set(), twin)
+            continue
         if entry.name in ours or (twin.exists() and os.path.samefile(entry, twin)):
             entry.unlink()
     try:
@@ -199,9 +195,6 @@ def _sweep(out: Path, ours: set[str]) -> None:
     """Remove the hidden working folders left next to ``out`` by killed runs."""
     for stale in out.parent.glob(f".{out.name}.matcher-*-*"):
         if stale.is_dir() and stale.name.startswith((f".{out.name}{_NEW}", f".{out.name}{_OLD}")):
-            for entry in stale.iterdir():  # matcher's sub-folders a killed run was carrying: back into ``out``
-                if _ours(entry) and out.is_dir() and not (out / entry.name).exists():
-                    os.rename(entry, out / entry.name)
             _remove(stale, ours, out)
 
 

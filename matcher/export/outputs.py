@@ -74,7 +74,15 @@ def _csv(table: pd.DataFrame, style: str = "plain") -> bytes:
 
 #: Files other commands write next to an allocation's (``matcher report``, ``matcher reallocate``): kept, but stale
 #: once the allocation is replaced.
-DERIVED: tuple[str, ...] = ("report.html", "report.xlsx", "committee.csv", "changes.csv")
+DERIVED: tuple[str, ...] = (
+    "report.html",
+    "report.xlsx",
+    "committee.csv",
+    "committee.pdf",
+    "lycees.zip",
+    "entreprises.zip",
+    "changes.csv",
+)
 
 
 def write_outputs(

@@ -16,7 +16,6 @@ import zipfile
 from pathlib import Path
 
 from matcher.domain import reference
-from matcher.export.atomic import mark_folder
 from matcher.report.data import Allocation
 from matcher.report.sheets import Book, heading, labels
 from matcher.report.tables import company_rows, student_rows
@@ -50,7 +49,7 @@ def _lycees(alloc: Allocation, out: Path, tr: Lang) -> Path | None:
     if "lycee_uai" not in rows:
         return None
     folder, names = out / "lycees", labels(tr)
-    mark_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     lycees = reference.lycees()["name"]
     for uai, part in rows[rows["lycee_uai"] != ""].groupby("lycee_uai", sort=True):
         full = str(lycees.get(uai, "")).strip() or tr("Lycée")
@@ -63,7 +62,7 @@ def _lycees(alloc: Allocation, out: Path, tr: Lang) -> Path | None:
 
 def _companies(alloc: Allocation, out: Path, tr: Lang) -> Path:
     folder, names = out / "entreprises", labels(tr)
-    mark_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     for company, part in company_rows(alloc).groupby("company", sort=True):
         key = hashlib.sha1(str(company).encode()).hexdigest()[:6]
         top = heading(alloc, tr, f"{tr('Students hosted by')} {company}")

@@ -208,23 +208,3 @@ def test_an_output_path_that_is_a_file_or_a_link_is_refused(tmp_path):
         assert refused.value.problems[0].message.startswith(message)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.csv", "link", "real"]
     assert not list((tmp_path / "real").iterdir())
-
-
-def test_matcher_sub_folders_are_kept_when_a_new_set_is_published(tmp_path):
-    # The report's per-recipient workbooks live in sub-folders of the output folder: a later run publishing into
-    # the same folder keeps them (they are matcher's), while a sub-folder matcher did not write is still refused.
-    from matcher.export.atomic import check_out_dir, mark_folder
-
-    out = tmp_path / "out"
-    publish({"a.csv": b"old\n"}, out)
-    mark_folder(out / "lycees")
-    (out / "lycees" / "L.xlsx").write_bytes(b"book")
-    check_out_dir(out)  # allowed: matcher's own
-    publish({"a.csv": b"new\n"}, out)
-    assert (out / "a.csv").read_bytes() == b"new\n" and (out / "lycees" / "L.xlsx").read_bytes() == b"book"
-    with pytest.raises(TypeError):
-        publish({"a.csv": b"newer\n", "b.csv": None}, out)  # a failed publish carries them back
-    assert (out / "lycees" / "L.xlsx").read_bytes() == b"book" and (out / "a.csv").read_bytes() == b"new\n"
-    (out / "mine").mkdir()
-    with pytest.raises(InputError):
-        check_out_dir(out)

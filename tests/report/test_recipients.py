@@ -11,7 +11,9 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from matcher.cli.main import main
 from matcher.domain import reference
 from matcher.report import read_allocation
 from matcher.report.recipients import safe_name
@@ -114,3 +116,16 @@ def test_the_main_workbook_has_one_sheet_per_kind_with_typed_cells(published_dem
     lycees = [c.value for c in wb["Lycées"][5]]
     names = {r[lycees.index("Nom")] for r in wb["Lycées"].iter_rows(min_row=6, values_only=True)}
     assert "LYCEE GENERAL HENRI IV" in names  # full names from the reference data
+
+
+def test_a_new_run_into_a_reported_folder_keeps_the_recipients_folders(published_demo, tmp_path):
+    folder = tmp_path / "demo"
+    shutil.copytree(published_demo, folder)
+    before = sorted(p.name for p in (folder / "lycees").iterdir())
+    result = CliRunner().invoke(main, ["demo", "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (folder / "lycees").iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["demo"]  # no hidden working folder left
+    (folder / "lycees" / "extra").mkdir()  # a folder matcher did not write is still refused
+    result = CliRunner().invoke(main, ["demo", "--out", str(folder)])
+    assert result.exit_code == 2 and "sub-folders" in result.output
