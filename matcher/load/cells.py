@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matcher.domain.crosswalk import expand
 from matcher.domain.period import Period
 from matcher.load.headers import normalize
 from matcher.load.schema import Column
@@ -157,7 +158,7 @@ class Distinct:
 
 
 def convert(
-    cells: Distinct, column: Column, excel: bool, period: Period | None = None
+    cells: Distinct, column: Column, excel: bool, period: Period | None = None, expand_sectors: bool = False
 ) -> tuple[pd.Series, npt.NDArray[np.object_]]:
     """Type one column of a file.
 
@@ -171,6 +172,8 @@ def convert(
         True when the file is a spreadsheet: ids typed as numbers (``123.0``) lose their ``.0``.
     period : Period, optional
         The placement period: ``weeks`` cells written as dates are read against it.
+    expand_sectors : bool
+        Sites: ``sectors`` gain the trades the crosswalk puts under each platform sector among them.
 
     Returns
     -------
@@ -183,6 +186,8 @@ def convert(
     values, errors = _convert_distinct(cells.text, column, excel)
     if column.name == "weeks" and period is not None:
         values, errors = weeks_from_dates(cells.text, values, errors, period)
+    if column.name == "sectors" and expand_sectors:
+        values = values.map(expand)  # each distinct cell once
     return cells.per_row(values), errors.to_numpy(dtype=object)[cells.codes]
 
 

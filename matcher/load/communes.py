@@ -57,8 +57,8 @@ def name_keys(names: pd.Series) -> pd.Series:
 
 def looks_like_names(cells: pd.Series) -> bool:
     """True when most non-empty distinct cells of a commune column are names rather than INSEE codes (judged on the
-    first 2,000 rows)."""
-    distinct = pd.Series(pd.unique(cells.iloc[:2000].to_numpy(dtype=object)), dtype=str).str.strip()
+    first 300 rows)."""
+    distinct = pd.Series(pd.unique(cells.iloc[:300].to_numpy(dtype=object)), dtype=str).str.strip()
     distinct = distinct[distinct != ""]
     if distinct.empty:
         return False

@@ -12,7 +12,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.config import Config
-from matcher.domain.crosswalk import expand
 from matcher.domain.period import period_for
 from matcher.errors import MatcherWarning, Problem
 from matcher.load import validate
@@ -152,7 +151,7 @@ def read_file(path: str | Path, kind: str, config: Config | None = None) -> Read
     columns: dict[str, pd.Series] = {}
     for column in SCHEMAS[kind]:
         if column.name in cells:
-            values, errors = convert(distinct[column.name], column, raw.excel, period)
+            values, errors = convert(distinct[column.name], column, raw.excel, period, kind == "sites")
             problems += _cell_problems(file, raw.rows, column.name, cells[column.name], errors)
         else:
             values = _default(column, len(raw.cells))
@@ -161,7 +160,6 @@ def read_file(path: str | Path, kind: str, config: Config | None = None) -> Read
     problems += validate.row_rules(file, kind, columns, cells, raw.rows)
     if kind == "sites":
         problems += validate.resolve_capacity(file, columns, cells, raw.rows)
-        columns["sectors"] = _expanded(columns["sectors"])
     if refused:  # a formula cell gives that one problem, not also "empty required cell" once blanked
         problems = [p for p in problems if (p.row, p.column) not in {(r.row, r.column) for r in refused}] + refused
     table = pd.DataFrame({c.name: columns[c.name] for c in clean_columns(kind)}, index=pd.RangeIndex(len(raw.cells)))
@@ -218,13 +216,6 @@ def _typed(table: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 def _empty(kind: str) -> pd.DataFrame:
     return _typed(pd.DataFrame({c.name: _default(c, 0) for c in clean_columns(kind)}), kind)
-
-
-def _expanded(sectors: pd.Series) -> pd.Series:
-    """Sites' sectors with the trades under each platform sector added (each distinct list once)."""
-    codes, distinct = pd.factorize(sectors.to_numpy(dtype=object))
-    lists = pd.Series([expand(t) for t in distinct] + [()], dtype=object)
-    return pd.Series(lists.to_numpy()[codes], index=sectors.index, dtype=object)
 
 
 def _cell_problems(
