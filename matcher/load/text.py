@@ -33,23 +33,30 @@ REFUSED = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _REFUSED = re.compile(f"[{REFUSED}]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _clean_column(column: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """The column with invisible characters removed and NFC applied; which cells changed, which hold refused ones."""
+    """The column with invisible characters removed and NFC applied; which cells changed, which hold refused ones.
+
+    A column of plain ASCII text without control characters (most columns) is seen at once; the others are cleaned
+    value by distinct value."""
     text = column.astype(str)
-    odd = text.str.contains(_NON_ASCII).to_numpy() | text.str.contains(r"[\x00-\x1f\x7f]").to_numpy()
-    if not odd.any():
+    values = text.to_numpy(object)
+    joined = " ".join(values)  # a space adds nothing the checks look for
+    if joined.isascii() and _CONTROL.search(joined) is None:
         return column, np.zeros(len(column), bool), np.zeros(len(column), bool)
-    some = text[odd]
-    cleaned = some.str.replace(_INVISIBLE, "", regex=True).str.normalize("NFC")
-    changed = np.zeros(len(column), bool)
-    changed[odd] = (cleaned != some).to_numpy()
-    refused = np.zeros(len(column), bool)
-    refused[odd] = cleaned.str.contains(_REFUSED).to_numpy()
+    codes, uniques = pd.factorize(values)
+    distinct = pd.Series(uniques, dtype=text.dtype)
+    odd = (distinct.str.contains(_NON_ASCII) | distinct.str.contains(_CONTROL)).to_numpy(bool)
+    cleaned = distinct.copy()
+    cleaned[odd] = distinct[odd].str.replace(_INVISIBLE, "", regex=True).str.normalize("NFC")
+    changed = (cleaned != distinct).to_numpy(bool)[codes]
+    refused = np.zeros(len(distinct), bool)
+    refused[odd] = cleaned[odd].str.contains(_REFUSED).to_numpy(bool)
     out = text.copy()
-    out[odd] = cleaned
-    return out, changed, refused
+    out[:] = cleaned.to_numpy(object)[codes]
+    return out, changed, refused[codes]
 
 
 def clean_grid(grid: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
