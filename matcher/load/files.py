@@ -123,7 +123,7 @@ def read_raw(
     grid, problems = parse_csv(text, file)
     if grid is None:
         return None, problems
-    if bounds := grid_problems(grid, file):
+    if bounds := grid_problems(grid, file, max(map(len, text.splitlines()), default=0)):
         return None, bounds
     grid, refused = clean_grid(grid, file)
     return _to_raw(grid, False, file, problems + refused)
