@@ -29,7 +29,7 @@ def committee_headers(tr: Lang) -> list[str]:
     """The committee table's column titles in the reader's language (the CSV keeps its contract names)."""
     return [
         tr("Académie"),
-        tr("Places offered"),
+        tr("Place-weeks offered"),
         tr("Students hosted"),
         tr("Girls' share"),
         tr("Priority students' share"),
@@ -42,7 +42,8 @@ def committee_cells(secret: Secret, tr: Lang) -> list[list[str]]:
     rows: list[list[str]] = []
     for i in range(len(secret.values)):
         v, h = secret.values.iloc[i], secret.hidden.iloc[i]
-        row = [str(v["academie"]), "" if pd.isna(v["places_offered"]) else tr.num(float(v["places_offered"]), 1)]
+        offered = v["places_offered"]  # half a place for a place of one week: shown as whole place-weeks
+        row = [str(v["academie"]), "" if pd.isna(offered) else tr.num(round(2 * float(offered)))]
         for col in (*COUNTS, *SHARES):
             if h[col]:
                 row.append("<5" if col in COUNTS else "s")

@@ -39,6 +39,21 @@ th{background:#eef2f7}td{text-align:right}td:first-child{text-align:left}.cards{
 figure{margin:1em 0}svg{max-width:100%;height:auto}.note{color:#555;font-size:12px}details summary{cursor:pointer}"""
 
 
+#: Short labels of the reasons for not being placed (the codes stay in unassigned.csv).
+_REASON_LABELS = {
+    "NO_LOCATION": mark("location unknown"),
+    "NO_SITE_IN_RANGE": mark("no site in range"),
+    "NO_SECTOR_MATCH": mark("no site of the trades asked for"),
+    "NO_ACCESSIBLE_SITE": mark("no accessible site"),
+    "NO_ELIGIBLE_SITE": mark("sites in range reserved or full in those weeks"),
+    "CAPACITY_TAKEN": mark("places taken by students placed first"),
+    "GROUP_TOO_LARGE": mark("no site takes the whole group"),
+    "GROUP_NO_ROOM": mark("no room left for the whole group"),
+}
+#: The solver's status as the reader says it.
+_STATUS = {"optimal": mark("optimal"), "feasible": mark("feasible")}
+
+
 def html_table(frame: pd.DataFrame, table_id: str, percent: tuple[str, ...] = (), tr: Lang | None = None) -> str:
     """A table as HTML; with ``tr``, column names and numbers in the reader's language."""
     shown = frame.copy()
@@ -68,7 +83,7 @@ def _cards(alloc: Allocation, tr: Lang) -> str:
         (tr("Places offered"), f"{tr.num(offered, 1)} / {tr('target')} {tr.num(cov.get('target_places', 0))}"),
         (tr("Places used"), tr.num(c.get("places_used", 0), 1)),
         (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
-        (tr("Solver"), f"{s.get('status', '?')} ({tr('gap')} {tr.pct(s.get('gap', 0) or 0, 2)})"),
+        (tr("Solver"), f"{tr(_STATUS.get(s.get('status', '?'), '?'))} ({tr('gap')} {tr.pct(s.get('gap', 0) or 0, 2)})"),
     ]
     return (
         '<div class="cards" id="key-figures">'
@@ -110,7 +125,7 @@ def _placement_charts(alloc: Allocation, aca: pd.DataFrame, tr: Lang) -> str:
     reasons = pd.Series(alloc.summary.get("unassigned_reasons", {}), dtype=float)
     why = (
         bar_chart(
-            reasons.index,
+            [tr(_REASON_LABELS.get(code, code)) for code in reasons.index],
             {tr("students"): reasons.to_numpy()},
             title=tr("Why students were not placed"),
             ylabel=tr("students"),

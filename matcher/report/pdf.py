@@ -100,19 +100,29 @@ def _key_figures(alloc: Allocation, cov: Coverage | None, tr: Lang) -> Figure:
     return fig
 
 
+def _two_lines(title: str, width: int = 14) -> str:
+    """``title`` broken at the space nearest its middle when it is longer than ``width`` characters."""
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    if len(title) <= width or not spaces:
+        return title
+    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return title[:cut] + "\n" + title[cut + 1 :]
+
+
 def _table_page(secret: Secret, tr: Lang) -> Figure:
     fig, write = _page(tr, tr("Steering committee figures"))
     ax = fig.add_axes((0.05, 0.12, 0.9, 0.78))
     ax.set_axis_off()
     cells = committee_cells(secret, tr)
-    table = ax.table(cellText=cells, colLabels=committee_headers(tr), loc="upper center", cellLoc="right")
+    headers = [_two_lines(h) for h in committee_headers(tr)]  # long titles on two lines, never clipped
+    table = ax.table(cellText=cells, colLabels=headers, loc="upper center", cellLoc="right")
     table.auto_set_font_size(False)
     table.set_fontsize(7.5)
     table.scale(1, 1.25)
     for (r, col), cell in table.get_celld().items():
         if r == 0:
             cell.set_facecolor("#eef2f7")
-            cell.get_text().set_wrap(True)
+            cell.set_height(cell.get_height() * 1.9)
         if col == 0:
             cell.get_text().set_horizontalalignment("left")
     write(0.08, tr(SECRECY_NOTE), 8)
