@@ -25,18 +25,9 @@ from matcher.export.safecells import FORMULA_STARTS, neutralize, neutralize_fram
 from matcher.report import Allocation, committee_figures, publish, read_allocation
 from matcher.report.workbook import write_workbook
 
+from browser import CHROMIUM, CHROMIUM_ARGS
 from conftest import write_csv
 
-CHROMIUM = os.environ.get("MATCHER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTEFACTS = Path(os.environ.get("MATCHER_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts"))
 EVIL = '=HYPERLINK("http://example.invalid/x","click me")'
 

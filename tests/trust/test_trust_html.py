@@ -12,16 +12,9 @@ from pathlib import Path
 import pytest
 from hostile import invoke
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from browser import CHROMIUM
+from browser import CHROMIUM_ARGS as ARGS
+
 PAYLOADS = [
     '<img src=x onerror="top.__pwned=1">',
     "<script>top.__pwned=2</script>",

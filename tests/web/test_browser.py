@@ -17,18 +17,10 @@ from playwright.sync_api import Page, expect, sync_playwright
 from matcher import embedded_scenario
 from matcher.cli import main
 
+from browser import CHROMIUM
+from browser import CHROMIUM_ARGS as ARGS
 from serving import serving
 
-CHROMIUM = os.environ.get("MATCHER_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTEFACTS = Path(os.environ.get("MATCHER_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts"))
 SCRIPT = "<script>window.__xss=1</script><img src=x onerror=window.__xss=2>"
 
