@@ -21,9 +21,9 @@ from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.export.atomic import publish
 from matcher.export.safecells import neutralize_frame
+from matcher.load.instance import build_instance
 from matcher.solve.recruit import Guidance, Rules, recruitment_plan
 from matcher.solve.widen import widen
-from matcher.tables.floors import academie_floors
 from matcher.tables.recruitment import academie_table, commune_table, publishable, site_table
 
 __all__ = ["Recruitment", "recruit", "write_recruitment", "FILES"]
@@ -62,10 +62,11 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
     accessibility); the full-time and group rules, relaxed in the network as in the ``placed`` bound, are not.
     """
     started = time.perf_counter()
-    cands = candidates(students, sites, config)
-    widening = widen(cands, students, sites, config)
+    instance = build_instance(students, sites, config)  # the floors read and checked once, the groups found once
+    cands = candidates(students, sites, config, groups=instance.groups)
+    widening = widen(cands, students, sites, config, groups=instance.groups)
     pairs = widening.candidates.pairs[["student", "site"]]
-    floors = academie_floors(config)
+    floors = instance.floors
     guidance = recruitment_plan(
         pairs,
         students["weeks"].to_numpy(object),

@@ -10,9 +10,7 @@ from collections.abc import Hashable, Iterable
 import numpy as np
 import pandas as pd
 
-from matcher.load.floors import academie_floors
-
-__all__ = ["academie_floors", "floors_table"]  # academie_floors: from matcher.load.floors
+__all__ = ["floors_table"]
 
 
 def floors_table(

@@ -12,7 +12,7 @@ from matcher.cli.display import render_summary
 from matcher.cli.main import main
 from matcher.config import Config, Objective
 from matcher.domain.reference import lycees
-from matcher.tables.floors import academie_floors
+from matcher.load.floors import academie_floors
 
 from cases import AIN, N1, VIENNE, O, placements, reasons, site, student
 from conftest import levels, run_files, write_csv
