@@ -13,6 +13,7 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.util.i18n import Lang
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.texts import LANGUAGES, text
 
@@ -109,6 +110,7 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
         "request": request,
         "lang": lang,
         "t": lambda key, **v: text(key, lang, **v),
+        "fmt": Lang(lang),  # numbers and shares the reader's way: fmt.num(1050) is 1 050 in French
         "user": user_of(request),
         "csrf": request.session["csrf"],
         **context,
