@@ -24,7 +24,7 @@ from matcher.util.i18n import Lang
 __all__ = ["Book", "FORMATS", "KINDS", "labels", "heading", "place_weeks"]
 
 #: Number formats of the typed columns (Excel codes).
-FORMATS = {"date": "dd/mm/yyyy", "km": "0.0", "int": "0", "pct": "0.0%"}
+FORMATS = {"date": "dd/mm/yyyy", "km": "0.0", "int": "#,##0", "pct": "0.0%"}
 #: The kind of each known column (others are text).
 KINDS = {
     **dict.fromkeys(("start_date", "end_date"), "date"),
