@@ -14,16 +14,15 @@ A site filed under a platform sector offers every trade the crosswalk puts under
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import pandas as pd
-
 from matcher.domain.reference import dataset_path
 
-__all__ = ["Vocabulary", "vocabulary", "key", "split_items", "canonical", "platform_sector", "expand"]
+__all__ = ["Vocabulary", "vocabulary", "key", "split_items", "codes", "canonical", "platform_sector", "expand"]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SMALL_WORDS = re.compile(r"(^|_)(d|de|des|du|l|la|le|les|et|en)(?=_|$)")
@@ -61,18 +60,19 @@ class Vocabulary:
     sectors: dict[str, str]
 
 
-def _read(name: str) -> pd.DataFrame:
-    with dataset_path(name).open("rb") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+def _read(name: str) -> list[dict[str, str]]:
+    """The rows of a small shipped table (a few dozen lines: the csv module, read in a millisecond)."""
+    with dataset_path(name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 @cache
 def vocabulary() -> Vocabulary:
     """The shipped vocabularies and crosswalk, read once."""
-    trades = dict(zip(*(_read("trade_sectors.csv")[c] for c in ("code", "label"))))
-    platform = dict(zip(*(_read("platform_sectors.csv")[c] for c in ("code", "label"))))
+    trades = {row["code"]: row["label"] for row in _read("trade_sectors.csv")}
+    platform = {row["code"]: row["label"] for row in _read("platform_sectors.csv")}
     walk = _read("trade_crosswalk.csv")
-    contains = {s: tuple(walk.loc[walk["platform_sector"] == s, "trade"]) for s in platform}
+    contains = {s: tuple(row["trade"] for row in walk if row["platform_sector"] == s) for s in platform}
     sectors = {key(name): code for code, label in platform.items() for name in (code, label)}
     by_key = {**sectors, **{key(name): code for code, label in trades.items() for name in (code, label)}}
     by_key |= {_short(k): code for k, code in list(by_key.items()) if _short(k) not in by_key}
@@ -103,6 +103,12 @@ def split_items(cell: str) -> list[str]:
             items.append(",".join(tokens[i:j]).strip())
             i = j
     return [item for item in items if item]
+
+
+@cache
+def codes() -> frozenset[str]:
+    """Every trade and platform sector code (a cell of codes is read as it is, without looking each one up)."""
+    return frozenset(vocabulary().trades) | frozenset(vocabulary().platform)
 
 
 def canonical(item: str) -> str:

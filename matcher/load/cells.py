@@ -38,6 +38,7 @@ MAX_INTEGER = 100_000
 #: A cell a spreadsheet would run as a formula: ``=``, ``@``, or ``+``/``-`` not starting a number, and at least
 #: one character after it.
 _FORMULA = r"(?is)(?:[=@]|[+-](?![\d.,]|inf|nan))."
+_FORMULA_STARTS = np.array(list("=@+-"))
 
 #: Normalised ``weeks`` cell → contract value. Bare ``1``/``2`` are refused as ambiguous ("2" could mean
 #: "2 semaines" or "semaine 2").
@@ -197,7 +198,11 @@ def formulas(cells: Distinct) -> npt.NDArray[np.bool_]:
     matcher never evaluates formulas; such a cell in an input is refused (CSV formula injection), whatever its
     column. Signed numbers (``-3``, ``+1.5``, ``-inf``) and single characters are not formulas.
     """
-    looks: npt.NDArray[np.bool_] = cells.text.str.match(_FORMULA).to_numpy()
+    first = np.asarray(cells.text.to_numpy(dtype=object), dtype="U1")  # a formula starts with one of these
+    maybe = np.isin(first, _FORMULA_STARTS)
+    looks = np.zeros(len(first), dtype=bool)
+    if maybe.any():
+        looks[maybe] = cells.text[maybe].str.match(_FORMULA).to_numpy(dtype=bool)
     return looks[cells.codes]
 
 

@@ -12,6 +12,7 @@ import csv
 import io
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import Problem
@@ -68,7 +69,11 @@ def _delimiter(text: str) -> str:
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
-def parse_csv(text: str, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+def parse_csv(
+    text: str, file: str, codes: npt.NDArray[np.uint8] | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The text as a grid of strings (header in row 0), and its damaged rows; ``codes``: the text's UTF-8 bytes
+    when already at hand (:class:`matcher.load.limits.TextScan`)."""
     sep = _delimiter(text)
     try:
         grid = pd.read_csv(
@@ -88,7 +93,9 @@ def parse_csv(text: str, file: str) -> tuple[pd.DataFrame | None, list[Problem]]
         return None, [Problem(file, None, None, "", "the file is empty", "give a header row and one row per record")]
     except pd.errors.ParserError:
         grid, problems = _read_csv_leniently(text, sep, file)
-    damaged = _damaged_lines(text, sep, grid, file)
+    if codes is None:
+        codes = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    damaged = _damaged_lines(text, codes, sep, grid, file)
     if damaged:  # a damaged row gives this one problem, not one per cell it garbles
         rows = [p.row - 1 for p in damaged if p.row is not None]  # every damaged line has its row
         grid.iloc[rows] = ""
@@ -96,16 +103,20 @@ def parse_csv(text: str, file: str) -> tuple[pd.DataFrame | None, list[Problem]]
     return grid, problems
 
 
-def _damaged_lines(text: str, sep: str, grid: pd.DataFrame, file: str) -> list[Problem]:
-    """Rows using another separator than the header; a last line cut short (no end of line, cells missing)."""
-    codes = np.frombuffer((text + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    ends = np.flatnonzero(codes == ord("\n"))  # the "\n" ending each line (the last one added above)
+def _damaged_lines(
+    text: str, utf8: npt.NDArray[np.uint8], sep: str, grid: pd.DataFrame, file: str
+) -> list[Problem]:
+    """Rows using another separator than the header; a last line cut short (no end of line, cells missing).
+
+    Separators and line ends are ASCII, so they are found on the text's UTF-8 bytes ``utf8``."""
+    codes = np.append(utf8, np.uint8(ord("\n")))  # one more line end, as if the text ended with one more line
+    ends = np.flatnonzero(codes == ord("\n"))
     if len(grid) < 2 or len(ends) not in (len(grid), len(grid) + 1):  # quoted line breaks: rows ≠ lines
         return []
     starts = np.append(0, ends[:-1] + 1)  # an empty line starts on its own "\n"
 
     def line(k: int) -> str:
-        return text[starts[k] : ends[k]].rstrip("\r")
+        return codes[starts[k] : ends[k]].tobytes().decode("utf-8", "surrogatepass").rstrip("\r")
 
     width = grid.shape[1]
     others = [other for other in (",", ";", "\t") if other != sep]

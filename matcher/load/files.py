@@ -26,7 +26,7 @@ from matcher.limits import regular_problem
 from matcher.load.csvtext import UTF16_BOMS, decode, no_header, parse_csv
 from matcher.load.limits import archive_problems, grid_problems, text_problems
 from matcher.load.sheets import SPREADSHEET, not_a_table, pick_table, read_workbook, sniff
-from matcher.load.text import clean_grid
+from matcher.load.text import clean_grid, needs_cleaning
 
 __all__ = ["RawTable", "read_raw", "MAX_FILE_BYTES"]
 
@@ -118,15 +118,18 @@ def read_raw(
         return None, problems
     if _CONTROL.search(text[:65536]):
         return fail("not a text table: the file looks binary or uses an unknown encoding")
-    if bounds := text_problems(text, file):
-        return None, bounds
-    grid, problems = parse_csv(text, file)
+    scan = text_problems(text, file)
+    if scan.problems:
+        return None, scan.problems
+    grid, problems = parse_csv(text, file, scan.codes)
     if grid is None:
         return None, problems
-    if bounds := grid_problems(grid, file, max(map(len, text.splitlines()), default=0)):
+    if bounds := grid_problems(grid, file, scan.longest_cell):
         return None, bounds
-    grid, refused = clean_grid(grid, file)
-    return _to_raw(grid, False, file, problems + refused)
+    if needs_cleaning(text, scan.codes):  # most files: plain text, nothing to clean
+        grid, refused = clean_grid(grid, file)
+        problems = problems + refused
+    return _to_raw(grid, False, file, problems)
 
 
 def _read_spreadsheet(

@@ -17,14 +17,16 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import Problem
 from matcher.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS, MAX_UNZIPPED_BYTES, cut
 
-__all__ = ["archive_problems", "text_problems", "grid_problems"]
+__all__ = ["archive_problems", "text_problems", "TextScan", "grid_problems"]
 
 csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
 
@@ -53,42 +55,71 @@ def archive_problems(data: bytes, file: str) -> list[Problem]:
     return []
 
 
-def text_problems(text: str, file: str) -> list[Problem]:
-    """NUL characters (each row holding one), too many lines, a line with far too many separators."""
+@dataclass(frozen=True)
+class TextScan:
+    """What one pass over a CSV text's UTF-8 bytes tells (:func:`text_problems`).
+
+    Attributes
+    ----------
+    problems : list of Problem
+        NUL characters (each row holding one), too many lines, a line with far too many separators.
+    codes : numpy.ndarray
+        The text's UTF-8 bytes (``uint8``), for the character checks of :mod:`matcher.load.text`.
+    longest_cell : int
+        No cell of the text holds more characters than this: its longest record (a quoted cell may span lines).
+    """
+
+    problems: list[Problem]
+    codes: npt.NDArray[np.uint8]
+    longest_cell: int
+
+
+def text_problems(text: str, file: str) -> TextScan:
+    """Scan a CSV text once: its bounds' problems and what the later checks need (see :class:`TextScan`)."""
     codes = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)  # ASCII bytes are never inside
-    # a multi-byte character in UTF-8: line ends, separators and NUL are found on the bytes
+    # a multi-byte character in UTF-8: line ends, separators, quotes and NUL are found on the bytes
     ends = np.flatnonzero(codes == ord("\n"))
     if len(ends) > MAX_ROWS + 1:
-        return _file_problem(file, f"more than {MAX_ROWS:,} lines")
-    problems = []
-    nul = np.flatnonzero(codes == 0)
-    if nul.size:
-        rows = np.unique(np.searchsorted(ends, nul) + 1)
-        problems += [
-            Problem(file, int(r), None, "", "a NUL character (byte 0) in this row", "save the table again as CSV")
-            for r in rows[:20].tolist()
-        ]
-    starts = np.append(0, ends + 1)
-    if codes.size:
+        return TextScan(_file_problem(file, f"more than {MAX_ROWS:,} lines"), codes, len(codes))
+    problems = _nul_rows(codes, ends, file) if "\x00" in text else []
+    records = _record_ends(codes, ends) if '"' in text else ends
+    bounds = np.concatenate(([-1], records, [len(codes)]))
+    longest = int(np.diff(bounds).max()) if len(bounds) > 1 else 0
+    if longest > MAX_COLUMNS + MAX_CELL_CHARS:  # only then can a line hold that many separators
+        starts = np.append(0, ends + 1)
         separators = (codes == ord(",")) | (codes == ord(";")) | (codes == ord("\t"))
         counts = np.add.reduceat(separators.astype(np.int64), starts[starts < codes.size])
         wide = np.flatnonzero(counts > MAX_COLUMNS + MAX_CELL_CHARS)
         if wide.size:
             problems += _file_problem(file, f"row {int(wide[0]) + 1} holds {int(counts[wide[0]]):,} separators")
-    return problems
+    return TextScan(problems, codes, longest)
 
 
-def grid_problems(grid: pd.DataFrame, file: str, longest_line: int | None = None) -> list[Problem]:
+def _nul_rows(codes: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp], file: str) -> list[Problem]:
+    rows = np.unique(np.searchsorted(ends, np.flatnonzero(codes == 0)) + 1)
+    return [
+        Problem(file, int(r), None, "", "a NUL character (byte 0) in this row", "save the table again as CSV")
+        for r in rows[:20].tolist()
+    ]
+
+
+def _record_ends(codes: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """The line ends outside quotes: where a record may end (an escaped quote ``""`` keeps the parity)."""
+    quotes = np.cumsum(codes == ord('"'), dtype=np.int64)
+    return ends[quotes[ends] % 2 == 0]
+
+
+def grid_problems(grid: pd.DataFrame, file: str, longest_cell: int | None = None) -> list[Problem]:
     """Rows, columns and cells beyond the limits, each named by row and column, long values cut.
 
-    ``longest_line``: for a table parsed from text, its longest line; no cell is longer, so when it is within the
-    limit the cells are not measured one by one."""
+    ``longest_cell``: for a table parsed from text, its longest record (:class:`TextScan`); no cell is longer, so
+    when it is within the limit the cells are not measured one by one."""
     if grid.shape[1] > MAX_COLUMNS:
         return _file_problem(file, f"{grid.shape[1]:,} columns (at most {MAX_COLUMNS:,})")
     if len(grid) > MAX_ROWS + 1:
         return _file_problem(file, f"{len(grid) - 1:,} rows (at most {MAX_ROWS:,})")
     problems: list[Problem] = []
-    if longest_line is not None and longest_line <= MAX_CELL_CHARS:
+    if longest_cell is not None and longest_cell <= MAX_CELL_CHARS:
         return problems
     header = [str(h).strip() for h in grid.iloc[0]] if len(grid) else []
     for position in range(grid.shape[1]):

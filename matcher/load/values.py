@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from matcher.domain.crosswalk import canonical, split_items
+from matcher.domain.crosswalk import canonical, codes, split_items
 from matcher.domain.period import Period
 
 __all__ = ["split_list", "strip_unit", "weeks_from_dates", "DATE_ERRORS"]
@@ -43,7 +43,11 @@ DATE_ERRORS: dict[str, tuple[str, str]] = {
 def split_list(text: pd.Series, name: str) -> pd.Series:
     """Each stripped cell as a tuple of items (empty and repeated items dropped); see the module docstring."""
     if name == "sectors":
-        items = [[canonical(i) for i in split_items(cell)] for cell in text.tolist()]
+        known = codes()  # most cells list codes with "|": read as they are
+        items = [
+            parts if known.issuperset(parts := cell.split("|")) else [canonical(i) for i in split_items(cell)]
+            for cell in text.tolist()
+        ]
     else:
         upper = name == "reserved_lycees"
         cells = [c.upper() if upper else c for c in text.tolist()]

@@ -121,3 +121,13 @@ def test_a_site_location_is_still_shown(tmp_path):
     path.write_text("site_id,company,lat,lon,capacity\nS1,A,4.8512,45.7623,2\n", encoding="utf-8")
     result = invoke("validate", "--students", GOOD_STUDENTS, "--sites", path)
     assert result.exit_code == 2 and "4.8512" in result.output, result.output  # a workplace is not personal
+
+
+def test_a_long_quoted_cell_over_many_short_lines_is_still_measured(tmp_path):
+    """Every line is short, but the quoted cell spans them all: the limit holds for the cell, not the line."""
+    path = tmp_path / "students.csv"
+    cell = "\n".join(["x" * 50] * 400)  # 20,399 characters on lines of 50
+    path.write_text(GOOD_STUDENTS.read_text() + f'E4,69381,"{cell}"\n', encoding="utf-8")
+    result = invoke("validate", "--students", path, "--sites", GOOD_SITES)
+    assert result.exit_code == 2, result.output
+    assert "a cell of 20,399 characters" in result.output, result.output

@@ -3,12 +3,19 @@ control and text-direction characters refused, ids equal once cleaned are duplic
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
+import pandas as pd
 import pytest
 from hostile import GOOD_SITES, invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.config import Config
 from matcher.errors import MatcherWarning
 from matcher.load import load_inputs
+from matcher.load.text import clean_grid, needs_cleaning
 
 
 def write(tmp_path, text: str, name: str = "students.csv"):
@@ -58,3 +65,33 @@ def test_nul_far_into_the_file_is_a_problem_on_its_row(tmp_path):
     result = invoke("validate", "--students", path, "--sites", GOOD_SITES)
     assert result.exit_code == 2, result.output
     assert "students.csv, row 5002: a NUL character" in result.output
+
+
+SPECIAL = "\t\x07\x7f\x85\u00a0\u00ab\u00ad\u00e9\u2019\u2026\u200b\u200d\u202e\u2060\u2068\ufeffe\u0301"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab1 -" + SPECIAL), max_size=6), min_size=1, max_size=12))
+def test_text_said_plain_needs_no_cleaning(cells):
+    """The fast path (:func:`needs_cleaning` False, the grid is not looked at) is taken only when cleaning the grid
+    cell by cell would change nothing and refuse nothing."""
+    text = "a,b\n" + "".join(f"{c},x\n" for c in cells)
+    grid = pd.DataFrame([line.split(",") for line in text.split("\n")[:-1]])
+    codes = np.frombuffer(text.encode("utf-8"), np.uint8)
+    if not needs_cleaning(text, codes):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            cleaned, problems = clean_grid(grid, "t.csv")
+        assert problems == [] and cleaned.equals(grid)
+
+
+@pytest.mark.parametrize("character", ["\x07", "\x85", "\u00ad", "\u200b", "\u202e", "\u2068", "\ufeff", "e\u0301"])
+def test_each_special_character_takes_the_cleaning_path(character):
+    text = f"a,b\nx{character}y,z\n"
+    assert needs_cleaning(text, np.frombuffer(text.encode("utf-8"), np.uint8))
+
+
+@pytest.mark.parametrize("character", ["é", "’", "…", "«\u00a0", "\u00b0"])
+def test_ordinary_french_text_takes_the_fast_path(character):
+    text = f"a,b\nx{character}y,z\n"
+    assert not needs_cleaning(text, np.frombuffer(text.encode("utf-8"), np.uint8))
