@@ -162,6 +162,35 @@ def _first_difference(names: list[str], engine: dict, values: dict) -> list[str]
     ]
 
 
+def peer_lines(peers: dict, total_s: float) -> list[str]:
+    """matcher against one bare OR-Tools flow on the same pairs, and against greedy and deferred acceptance."""
+    bare = peers["bare"]
+    lines = [
+        f"Against one bare OR-Tools solve on the same relaxed network ({bare['arcs']:,} arcs, built in "
+        f"{bare['build_seconds']:.2f} s): max flow **{bare['max_flow_seconds']:.2f} s** (value "
+        f"{_num(bare['max_flow_value'])}), min-cost flow (`solve_max_flow_with_min_cost`, cost = metres) "
+        f"**{bare['min_cost_flow_seconds']:.2f} s**; matcher end to end (load → export) **{total_s:.2f} s** = "
+        f"**{total_s / bare['max_flow_seconds']:.1f}×** the bare max flow, "
+        f"**{total_s / bare['min_cost_flow_seconds']:.2f}×** the bare min-cost flow.",
+        "",
+        "| who | placed | priority placed | mean km | seconds |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for key, who in (
+        ("ours", "matcher (optimal mode)"),
+        ("greedy", "greedy nearest-first (priority first)"),
+        ("deferred_acceptance", "students-propose deferred acceptance (stable mode)"),
+    ):
+        row = peers.get(key)
+        if row:
+            seconds = total_s if key == "ours" else row["seconds"]
+            lines.append(
+                f"| {who} | {_num(row['placed'])} | {_num(row['priority_placed'])} "
+                f"| {_num(row['mean_km'], 2)} | {_num(seconds, 2)} |"
+            )
+    return lines
+
+
 def level_table(objective: list[dict]) -> list[str]:
     """The summary's objective levels: value, bound and gap (``-`` where there is none)."""
     lines = ["| level | value | bound | gap |", "|---|--:|--:|--:|"]
@@ -178,6 +207,10 @@ def scenario_report(name: str, label: str, steps: dict[str, dict]) -> str:
     out = [f"### {name}: {label}", "", *stage_table(steps), "", *facts_lines(facts)]
     if facts.get("objective"):
         out += ["", *level_table(facts["objective"])]
+    peers = steps.get("peers", {}).get("facts", {})
+    if peers.get("bare") and steps.get("pipeline", {}).get("stages"):
+        total = sum(r["seconds"] for r in steps["pipeline"]["stages"] if r["stage"] != "start (imports)")
+        out += ["", *peer_lines(peers, total)]
     relaxation = steps.get("relaxation", {}).get("facts", {}).get("relaxation")
     if relaxation:
         out += ["", *relaxation_lines(relaxation)]

@@ -230,3 +230,25 @@ def run_mip(workdir: Path, time_limit: float) -> None:
     with rec.stage("solve_mip"), _baseline.MipLevels(_baseline.levels(order), time_limit, save).installed():
         rec.facts["mip"] = _baseline.mip(pairs, students, sites, order, time_limit)
     rec.save()
+
+
+def run_peers(workdir: Path, config_path: Path | None = None) -> None:
+    """Bare OR-Tools flows, greedy and deferred acceptance on the pipeline's pickled tables and pairs."""
+    import _peers
+    import pandas as pd
+
+    from matcher import load_config
+
+    rec = Recorder(workdir / "peers.json")
+    students, sites, pairs, _ = _unpickle(workdir, rec)
+    with rec.stage("bare OR-Tools flows"):
+        rec.facts["bare"] = _peers.bare_flows(students, sites, pairs)
+    rec.save()
+    assignments = pd.read_csv(workdir / "out" / "assignments.csv", dtype={"student_id": str})
+    rec.facts["ours"] = _peers.ours(students, assignments)
+    with rec.stage("greedy nearest-first"):
+        rec.facts["greedy"] = _peers.greedy(students, sites, pairs)
+    rec.save()
+    with rec.stage("deferred acceptance (stable mode)"):
+        rec.facts["deferred_acceptance"] = _peers.deferred_acceptance(students, sites, load_config(config_path))
+    rec.save()

@@ -45,7 +45,7 @@ SCENARIOS = {  # name: generate() arguments, None for the shipped demo files
 }
 DEFAULT = ("partner", "10k")
 BASELINE_DEFAULT = ("partner", "10k")
-STEPS = ("generate", "pipeline", "relaxation", "mip")
+STEPS = ("generate", "pipeline", "peers", "relaxation", "mip")
 BASELINES = ("relaxation", "mip")
 
 
@@ -62,6 +62,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         action=argparse.BooleanOptionalAction,
         default=None,
         help=f"run the LP and MIP baselines (default: on for {' and '.join(BASELINE_DEFAULT)} only)",
+    )
+    p.add_argument(
+        "--peers",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="time one bare OR-Tools max flow and min-cost flow on the same pairs, and place the students greedily "
+        "(nearest first) and by deferred acceptance, beside ours (default: on, but for cohort)",
     )
     p.add_argument(
         "--time-limit",
@@ -132,16 +139,17 @@ def child_main(args: argparse.Namespace) -> None:
             paths = tuple(Path(str(p)) for p in embedded_scenario())
         else:
             paths = (workdir / "students.csv", workdir / "sites.csv")
-        _stages.run_pipeline(
-            paths, workdir, keep=bool(args.baseline), config_path=args.config, drop_groups=args.drop_groups
-        )
+        keep = bool(args.baseline) or bool(args.peers)
+        _stages.run_pipeline(paths, workdir, keep=keep, config_path=args.config, drop_groups=args.drop_groups)
+    elif args.child == "peers":
+        _stages.run_peers(workdir, args.config)
     elif args.child == "relaxation":
         _stages.run_relaxation(workdir, args.time_limit)
     else:
         _stages.run_mip(workdir, args.time_limit)
 
 
-def run_child(name: str, step: str, workdir: Path, args, baseline: bool, deadline: float | None) -> dict:
+def run_child(name: str, step: str, workdir: Path, args, baseline: bool, peers: bool, deadline: float | None) -> dict:
     """Run one step in a child process; its JSON, plus ``stopped`` when it did not finish."""
     cmd = [
         sys.executable,
@@ -155,6 +163,7 @@ def run_child(name: str, step: str, workdir: Path, args, baseline: bool, deadlin
         "--time-limit",
         str(args.time_limit),
         "--baseline" if baseline else "--no-baseline",
+        "--peers" if peers else "--no-peers",
     ]
     if args.sizes:
         cmd += ["--sizes", args.sizes]
@@ -196,16 +205,19 @@ def run_scenario(name: str, args, root: Path) -> str:
     workdir = root / name
     workdir.mkdir(parents=True, exist_ok=True)
     baseline = name in BASELINE_DEFAULT if args.baseline is None else args.baseline
+    peers = name != "cohort" if args.peers is None else args.peers
     deadline = None if args.cap is None else time.monotonic() + args.cap
     steps = {}
     wanted = [
         s
         for s in STEPS
-        if (s != "generate" or spec_of(name, args.sizes) is not None) and (s not in BASELINES or baseline)
+        if (s != "generate" or spec_of(name, args.sizes) is not None)
+        and (s not in BASELINES or baseline)
+        and (s != "peers" or peers)
     ]
     for step in wanted:
-        steps[step] = run_child(name, step, workdir, args, baseline, deadline)
-        if "stopped" in steps[step] and step not in BASELINES:
+        steps[step] = run_child(name, step, workdir, args, baseline, peers, deadline)
+        if "stopped" in steps[step] and step not in (*BASELINES, "peers"):
             break
     policy = f", policy `{args.config.name}`" if args.config else ""
     policy += ", groups dropped" if args.drop_groups else ""
