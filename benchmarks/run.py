@@ -239,7 +239,7 @@ def header() -> str:
     return (
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}: "
         f"{_cpus()} CPU cores, {_memory_gb()} GB RAM, Python {platform.python_version()}; {versions}; "
-        f"matcher from {origin} ({commit}).\n"
+        f"matcher at commit {commit}.\n"
     )
 
 
