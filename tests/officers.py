@@ -162,6 +162,13 @@ def build(out: Path = HERE) -> dict[str, Path]:
             merge_title=True,
         ),
     )
+    titled = [
+        row + [None] * (len(SITES_HEADER) - len(row)) for row in _titled(SITES_HEADER, SITES[:2] + [[]] + SITES[2:])
+    ]
+    put(  # the same sheet saved by a French Excel as "CSV (séparateur : point-virgule)": title lines kept
+        "sites_title_rows.csv",
+        write_csv(out / "sites_title_rows.csv", titled[0], titled[1:], sep=";", encoding="cp1252"),
+    )
     instructions = [["Consignes"], ["Remplir une ligne par site."], ["Ne pas modifier les en-têtes."]]
     put(
         "sites_instructions_tab.xlsx",
@@ -535,6 +542,7 @@ def _broken(out: Path, put) -> None:
 #: Corpus file → the plain contract CSV it must load to (kind, plain file).
 SAME: dict[str, tuple[str, str]] = {
     "sites_title_rows.xlsx": ("sites", "sites.csv"),
+    "sites_title_rows.csv": ("sites", "sites.csv"),
     "sites_instructions_tab.xlsx": ("sites", "sites.csv"),
     "sites_total_formula.xlsx": ("sites", "sites.csv"),
     "sites_total_value.csv": ("sites", "sites.csv"),

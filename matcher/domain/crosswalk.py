@@ -62,8 +62,7 @@ class Vocabulary:
 
 def _read(name: str) -> list[dict[str, str]]:
     """The rows of a small shipped table (a few dozen lines: the csv module, read in a millisecond)."""
-    with dataset_path(name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return list(csv.DictReader(dataset_path(name).read_text(encoding="utf-8").splitlines()))
 
 
 @cache

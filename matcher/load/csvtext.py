@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import Problem
+from matcher.load.sheets import HEADER_SCAN_ROWS
 
 __all__ = ["UTF16_BOMS", "decode", "parse_csv", "no_header"]
 
@@ -69,6 +71,21 @@ def _delimiter(text: str) -> str:
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
+def title_lines(text: str, score: Callable[[list[str]], int]) -> tuple[int, str]:
+    """Lines above the header (a title, a date, blank lines), as spreadsheets saved as CSV often have: how many,
+    and the text from the header down. ``score`` counts the contract columns a row of cells names; the best of the
+    first ``HEADER_SCAN_ROWS`` lines, split by any separator, is the header (ties: the upper line)."""
+    lines = text[: 1 << 16].split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]
+    scores = [
+        max(score([cell.strip().strip('"').strip() for cell in line.split(sep)]) for sep in (",", ";", "\t"))
+        for line in lines
+    ]
+    best = max(range(len(scores)), key=lambda k: (scores[k], -k), default=0)
+    if best == 0 or scores[best] == 0:
+        return 0, text
+    return best, text.split("\n", best)[best]
+
+
 def parse_csv(
     text: str, file: str, codes: npt.NDArray[np.uint8] | None = None
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -103,9 +120,7 @@ def parse_csv(
     return grid, problems
 
 
-def _damaged_lines(
-    text: str, utf8: npt.NDArray[np.uint8], sep: str, grid: pd.DataFrame, file: str
-) -> list[Problem]:
+def _damaged_lines(text: str, utf8: npt.NDArray[np.uint8], sep: str, grid: pd.DataFrame, file: str) -> list[Problem]:
     """Rows using another separator than the header; a last line cut short (no end of line, cells missing).
 
     Separators and line ends are ASCII, so they are found on the text's UTF-8 bytes ``utf8``."""

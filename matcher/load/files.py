@@ -23,7 +23,7 @@ import pandas as pd
 
 from matcher.errors import Problem
 from matcher.limits import regular_problem
-from matcher.load.csvtext import UTF16_BOMS, decode, no_header, parse_csv
+from matcher.load.csvtext import UTF16_BOMS, decode, no_header, parse_csv, title_lines
 from matcher.load.limits import archive_problems, grid_problems, text_problems
 from matcher.load.sheets import SPREADSHEET, not_a_table, pick_table, read_workbook, sniff
 from matcher.load.text import clean_grid, needs_cleaning
@@ -121,15 +121,23 @@ def read_raw(
     scan = text_problems(text, file)
     if scan.problems:
         return None, scan.problems
-    grid, problems = parse_csv(text, file, scan.codes)
+    skipped, text = title_lines(text, score) if score else (0, text)
+    codes = scan.codes if not skipped else np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    grid, problems = parse_csv(text, file, codes)
     if grid is None:
         return None, problems
     if bounds := grid_problems(grid, file, scan.longest_cell):
         return None, bounds
-    if needs_cleaning(text, scan.codes):  # most files: plain text, nothing to clean
+    if needs_cleaning(text, codes):  # most files: plain text, nothing to clean
         grid, refused = clean_grid(grid, file)
         problems = problems + refused
-    return _to_raw(grid, False, file, problems)
+    if skipped:  # rows numbered as in the file, title lines included
+        problems = [p if p.row is None else replace(p, row=p.row + skipped) for p in problems]
+    raw, problems = _to_raw(grid, False, file, problems, skipped)
+    if raw is None or not skipped:
+        return raw, problems
+    note = f"{file}: the header is on row {skipped + 1}; the rows above it were skipped"
+    return replace(raw, notes=(note,)), problems
 
 
 def _read_spreadsheet(

@@ -106,7 +106,8 @@ def _nul_rows(codes: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp], file: st
 def _record_ends(codes: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
     """The line ends outside quotes: where a record may end (an escaped quote ``""`` keeps the parity)."""
     quotes = np.cumsum(codes == ord('"'), dtype=np.int64)
-    return ends[quotes[ends] % 2 == 0]
+    inside: npt.NDArray[np.intp] = ends[quotes[ends] % 2 == 0]
+    return inside
 
 
 def grid_problems(grid: pd.DataFrame, file: str, longest_cell: int | None = None) -> list[Problem]:

@@ -184,3 +184,15 @@ def test_a_national_platform_extract_locates_nearly_every_offer_quickly(tmp_path
     assert len(table) / seconde >= 0.995, (len(table), seconde)
     assert all(p.value.startswith("ZZ") for p in result.left_out)  # only the offers built unlocatable are left out
     assert seconds < 10
+
+
+def test_a_csv_under_title_lines_names_the_header_row_and_counts_rows_as_in_the_file(tmp_path):
+    path = tmp_path / "students.csv"
+    path.write_text(
+        "Liste des élèves 2026;;\n;;\nstudent_id;commune_insee;sectors\nE1;69381;electricite\nE1;69381;electricite\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", "--students", str(path), "--sites", str(HERE / "sites.csv")])
+    assert result.exit_code == 2, result.output
+    assert "the header is on row 3; the rows above it were skipped" in result.output
+    assert "students.csv, row 5, column student_id: duplicate id (same as row 4)" in result.output

@@ -118,7 +118,7 @@ def test_column_given_twice_is_reported(tmp_path):
         (b"", "empty"),
         (b"\xef\xbb\xbf", "empty"),
         (b"student_id,commune_insee\n", "no data rows"),
-        (b"\n\nstudent_id\nA\n", "no header row"),
+        (b"\n\nA\nB\n", "no header row"),  # no line names a column (blank lines above a header are skipped)
         (bytes(range(256)) * 8, "binary"),
         (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "cannot read this spreadsheet"),
         (b"PK\x03\x04 not really a zip", "damaged zip archive"),
