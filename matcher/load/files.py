@@ -167,6 +167,15 @@ def _read_spreadsheet(
     return replace(raw, label=label, notes=tuple(notes)), problems
 
 
+def _blank(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """Which cells are empty or only spaces: a cell starting with a visible character is seen at once."""
+    first = np.asarray(cells, dtype="U1")
+    maybe = np.flatnonzero((first == "") | np.char.isspace(first))
+    blank = np.zeros(len(cells), dtype=bool)
+    blank[maybe] = [not str(c).strip() for c in cells[maybe].tolist()]
+    return blank
+
+
 def _to_raw(
     grid: pd.DataFrame, excel: bool, file: str, problems: list[Problem], offset: int = 0
 ) -> tuple[RawTable | None, list[Problem]]:
@@ -179,8 +188,7 @@ def _to_raw(
     body = grid.iloc[1:]
     blank = np.ones(len(body), dtype=bool)
     for _, cells in body.items():  # each column tests only the rows still blank (few after the first)
-        open_rows = np.flatnonzero(blank)
-        blank[open_rows] = cells.iloc[open_rows].str.strip().to_numpy() == ""
+        blank[np.flatnonzero(blank)] = _blank(cells.to_numpy(dtype=object)[blank])
     body = body[~blank].reset_index(drop=True)
     rows = np.flatnonzero(~blank) + 2 + offset
     if body.empty:
