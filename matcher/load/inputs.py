@@ -95,7 +95,10 @@ def say_left_out(sites: ReadResult, left_out: list[Problem] | None) -> None:
         )
     if sites.left_out:
         row = tr("row {row} ({value}: {problem})")
-        first = "; ".join(row.format(row=p.row, value=p.value, problem=p.message) for p in sites.left_out[:5])
+        prefix = tr("offer left out: {why}").format(why="")  # said once, before the list
+        first = "; ".join(
+            row.format(row=p.row, value=p.value, problem=p.message.removeprefix(prefix)) for p in sites.left_out[:5]
+        )
         said = tr(
             "{file}: {n} offers left out, not located: {first} (matcher validate --problems FILE.csv lists them all)"
         )
