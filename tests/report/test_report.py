@@ -299,10 +299,10 @@ def test_a_lone_small_academie_takes_the_next_smallest_with_it():
 def test_report_refuses_input_files_that_are_not_the_runs(cli_run, tmp_path):
     other = write_csv(tmp_path / "students.csv", [{"student_id": "X1", "lycee_uai": "0750654D"}])
     sites = cli_run.parent / "sites.csv"
-    result = invoke("report", cli_run, "--students", other, "--sites", sites, "--out", tmp_path / "rep")
+    result = invoke("report", cli_run, "--students", other, "--sites", sites, "--out", tmp_path / "rep", "--lang", "en")
     assert result.exit_code == 2 and "not the one the allocation used" in result.output
-    result = invoke("report", cli_run, "--sites", sites, "--out", tmp_path / "rep")
-    assert result.exit_code == 2 and "both input files or neither" in result.output
+    result = invoke("report", cli_run, "--sites", sites, "--out", tmp_path / "rep")  # French, the default
+    assert result.exit_code == 2 and "les deux fichiers d'entrée ou aucun" in result.output
     assert not (tmp_path / "rep").exists()
 
 
