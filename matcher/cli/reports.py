@@ -15,7 +15,7 @@ from matcher.cli.language import CSV_STYLE, LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.config import check_config, load_config
 from matcher.export.guard import guard_folder
-from matcher.util.i18n import mark, tr
+from matcher.util.i18n import Lang, mark, resolve, tr
 from matcher.util.progress import Progress
 
 __all__ = ["report_cmd", "coverage_cmd"]
@@ -119,5 +119,5 @@ def coverage_cmd(
 
         with progress.stage(mark("Writing the coverage files")):
             title = tr("Coverage of {file}").format(file=sites_path.name)
-            paths = write_coverage(cov, sites, out_dir, title=title)
+            paths = write_coverage(cov, sites, out_dir, title=title, tr=Lang(resolve(lang, config.lang)))
         click.echo("\n" + tr("wrote {files}").format(files=", ".join(str(p) for p in paths.values())))

@@ -70,8 +70,11 @@ def _cards(alloc: Allocation, tr: Lang) -> str:
         (tr("Students"), tr.num(c.get("students", 0))),
         (tr("Placed"), tr.num(c.get("placed", 0))),
         (tr("Not placed"), tr.num(c.get("not_placed", 0))),
-        (tr("Places offered"), f"{tr.num(offered, 1)} / {tr('target')} {tr.num(cov.get('target_places', 0))}"),
-        (tr("Places used"), tr.num(c.get("places_used", 0), 1)),
+        (
+            tr("Place-weeks offered"),
+            f"{tr.num(round(2 * offered))} / {tr('target')} {tr.num(2 * cov.get('target_places', 0))}",
+        ),
+        (tr("Place-weeks used"), tr.num(round(2 * c.get("places_used", 0)))),
         (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
         (tr("Solver"), f"{tr(_STATUS.get(s.get('status', '?'), '?'))} ({tr('gap')} {tr.pct(s.get('gap', 0) or 0, 2)})"),
     ]

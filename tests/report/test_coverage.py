@@ -127,7 +127,7 @@ def test_coverage_target_option_and_bad_sites_file(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert (
         first
-        == f"Places-semaines offertes : 2{nb}100 sur 900 sites ; objectif 5{nb}000 places : 21,0{nb}% (NON atteint)"
+        == f"Semaines-places offertes : 2{nb}100 sur 900 sites ; objectif 5{nb}000 places : 21,0{nb}% (NON atteint)"
     )
     bad = write_csv(
         tmp_path / "sites.csv", [{"site_id": "S1", "company": "X", "commune_insee": "99999", "capacity": 1}]
