@@ -78,7 +78,7 @@ def render_summary(summary: dict[str, Any]) -> str:
             o["value"],
             "-" if o["bound"] is None else o["bound"],
             "-" if o["gap"] is None else lang.pct(o["gap"], 4),
-            o["unit"],
+            tr(o["unit"]),
         ]
         for o in summary["objective"]
     ]
