@@ -10,7 +10,7 @@ import pandas as pd
 from matcher.domain.sectors import SECTORS
 from matcher.report.coverage import RADII_KM, Coverage
 from matcher.tables.reasons import REASON_LABELS
-from matcher.util.i18n import Lang, mark, tr
+from matcher.util.i18n import Lang, mark, num, tr
 
 __all__ = ["render_summary", "render_inputs"]
 
@@ -40,30 +40,8 @@ def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
 
 def render_summary(summary: dict[str, Any]) -> str:
     """Counts, objective levels, places against the target, and per-académie figures."""
-    c, cov, lang = summary["counts"], summary["coverage"], Lang()
-    n = {k: lang.num(v) for k, v in c.items() if isinstance(v, int)}
-    lines = [
-        tr(
-            "Students {students}: placed {placed} (full time {full}, split {split}, one week {one}), "
-            "not placed {not_placed}"
-        ).format(
-            students=n["students"],
-            placed=n["placed"],
-            full=n["placed_full_time"],
-            split=n["placed_split"],
-            one=n["placed_one_week"],
-            not_placed=n["not_placed"],
-        ),
-        tr("Place-weeks: offered {offered} on {sites} sites (target {target} places: {met}), used {used}").format(
-            offered=lang.num(round(2 * c["places_offered"])),
-            sites=n["sites"],
-            target=lang.num(cov["target_places"]),
-            met=tr("met") if cov["offered_attains_target"] else tr("NOT met"),
-            used=lang.num(round(2 * c["places_used"])),
-        ),
-    ]
-    lines += _reason_lines(summary)
-    s = summary["solver"]
+    lines = _count_lines(summary) + _reason_lines(summary)
+    s, lang = summary["solver"], Lang()
     gap = lang.pct(s["gap"], 4) + (tr(" on {level}").format(level=s["gap_level"]) if s["gap_level"] else "")
     lines += [
         "",
@@ -83,54 +61,63 @@ def render_summary(summary: dict[str, Any]) -> str:
         for o in summary["objective"]
     ]
     lines += [_table([tr("level"), tr("sense"), tr("value"), tr("bound"), tr("gap"), tr("unit")], rows), ""]
-    rows = [
-        [
-            a["academie"],
-            a["students"],
-            a["placed"],
-            a["not_placed"],
-            round(2 * a["places_offered"]),
-            round(2 * a["places_used"]),
-        ]
+    lines += _academie_lines(summary)
+    return "\n".join(lines + _gender_lines(summary.get("gender")) + _target_lines(summary.get("gender_target")))
+
+
+def _count_lines(summary: dict[str, Any]) -> list[str]:
+    """Students placed and not, and the place-weeks offered against the target."""
+    c, cov, lang = summary["counts"], summary["coverage"], Lang()
+    n = {k: lang.num(v) for k, v in c.items() if isinstance(v, int)}
+    students = tr(
+        "Students {students}: placed {placed} (full time {full}, split {split}, one week {one}), "
+        "not placed {not_placed}"
+    ).format(
+        students=n["students"],
+        placed=n["placed"],
+        full=n["placed_full_time"],
+        split=n["placed_split"],
+        one=n["placed_one_week"],
+        not_placed=n["not_placed"],
+    )
+    places = tr("Place-weeks: offered {offered} on {sites} sites (target {target} places: {met}), used {used}").format(
+        offered=lang.num(round(2 * c["places_offered"])),
+        sites=n["sites"],
+        target=lang.num(cov["target_places"]),
+        met=tr("met") if cov["offered_attains_target"] else tr("NOT met"),
+        used=lang.num(round(2 * c["places_used"])),
+    )
+    return [students, places]
+
+
+def _academie_lines(summary: dict[str, Any]) -> list[str]:
+    """Per académie: students, placed, place-weeks; with floors, each académie's floor and what held it back."""
+    rows: list[list[object]] = [
+        [a["academie"], a["students"], a["placed"], a["not_placed"], round(2 * a["places_offered"])]
+        + [round(2 * a["places_used"])]
         for a in summary["academies"]
     ]
-    header = [
-        tr("académie"),
-        tr("students"),
-        tr("placed"),
-        tr("not placed"),
-        tr("place-weeks offered"),
-        tr("place-weeks used"),
-    ]
-    floors = summary.get("floors")
+    header = [tr("académie"), tr("students"), tr("placed"), tr("not placed"), tr("place-weeks offered")]
+    header.append(tr("place-weeks used"))
+    floors, lines = summary.get("floors"), []
     if floors:
         per = {f["academie"]: f for f in floors["academies"]}
-        rows = [
-            r
-            + (
-                [
-                    per[r[0]]["floor"],
-                    per[r[0]]["shortfall"],
-                    tr(REASON_LABELS.get(per[r[0]]["held_back"], per[r[0]]["held_back"])) or "-",
-                ]
-                if r[0] in per
-                else ["-", "-", "-"]
-            )
-            for r in rows
-        ]
+        for r in rows:
+            f = per.get(str(r[0]))
+            r += [f["floor"], f["shortfall"], _held_back(f["held_back"])] if f else ["-", "-", "-"]
         header += [tr("floor"), tr("short"), tr("held back by")]
+        line = tr(
+            "Floors ({source}): {placed} of {total} students placed towards them; {below} académie(s) below floor"
+        )
         lines.append(
-            tr(
-                "Floors ({source}): {placed} of {total} students placed towards them; {below} académie(s) below floor"
-            ).format(
+            line.format(
                 source=floors["source"],
-                placed=lang.num(floors["placed_towards_floors"]),
-                total=lang.num(floors["total_floor"]),
+                placed=num(floors["placed_towards_floors"]),
+                total=num(floors["total_floor"]),
                 below=floors["academies_below_floor"],
             )
         )
-    lines.append(_table(header, rows))
-    return "\n".join(lines + _gender_lines(summary.get("gender")) + _target_lines(summary.get("gender_target")))
+    return lines + [_table(header, rows)]
 
 
 def _held_back(cause: str) -> str:
@@ -158,7 +145,7 @@ def _scope_lines(solver: dict[str, Any]) -> list[str]:
     if "bounds_over" not in solver:
         return []
     lang = Lang()
-    lines = [tr("Bounds proven over: {scope}").format(scope=solver["bounds_over"])]
+    lines = [tr("Bounds proven over: {scope}").format(scope=tr(solver["bounds_over"]))]
     w = solver.get("widening")
     if w and w["skipped"]:
         lines.append(tr("Capped candidate lists not widened: {why}").format(why=w["skipped"]))
@@ -224,58 +211,7 @@ def render_inputs(students: pd.DataFrame, sites: pd.DataFrame) -> str:
 
 def render_coverage(cov: Coverage) -> str:
     """Plain-text coverage for the terminal: target attainment, shares, per académie, and every white zone."""
-    n, lang = cov.national, Lang()
-    shares = " / ".join(lang.pct(float(n[f"share_within_{r}km"] or 0)) for r in RADII_KM)
-    lines = [
-        tr("Place-weeks offered: {weeks} on {sites} sites; target {target} places: {share} ({met})").format(
-            weeks=lang.num(round(2 * float(n["places_offered"] or 0))),
-            sites=lang.num(float(n["sites"] or 0)),
-            target=lang.num(float(n["target_places"] or 0)),
-            share=lang.pct(float(n["target_attainment"] or 0)),
-            met=tr("met") if n["target_met"] else tr("NOT met"),
-        ),
-        tr("Seconde students ({students}) with a place within {radii} km: {shares}").format(
-            students=lang.num(float(n["seconde_students"] or 0)), radii=" / ".join(map(str, RADII_KM)), shares=shares
-        ),
-        tr("White zones (no place within {km} km): {lycees} lycées, {students} seconde students").format(
-            km=lang.num(float(n["white_zone_km"] or 0), 1),
-            lycees=lang.num(float(n["white_zone_lycees"] or 0)),
-            students=lang.num(float(n["white_zone_students"] or 0)),
-        ),
-        "",
-    ]
-    rows = [
-        [
-            a.academie or tr("(none)"),
-            a.sites,
-            a.weeks_offered,
-            a.weeks_fair_share,
-            a.seconde_students,
-            *(lang.pct(getattr(a, f"share_within_{r}km")) for r in RADII_KM),
-            a.white_zone_lycees,
-        ]
-        for a in cov.academies.fillna(0)
-        .assign(
-            weeks_offered=lambda t: (2 * t["places_offered"]).round().astype(int),
-            weeks_fair_share=lambda t: (2 * t["fair_share_places"]).round().astype(int),
-        )
-        .itertuples(index=False)
-    ]
-    lines += [
-        _table(
-            [
-                tr("académie"),
-                tr("sites"),
-                tr("place-weeks"),
-                tr("fair share (place-weeks)"),
-                tr("seconde students"),
-                *(f"≤{r} km" for r in RADII_KM),
-                tr("white zones"),
-            ],
-            rows,
-        ),
-        "",
-    ]
+    lines = [*_coverage_head(cov.national), "", *_coverage_academies(cov.academies), ""]
     if len(cov.white_zones):
         rows = [
             [w.academie, w.uai, str(w.name)[:40], w.seconde_gt_students, w.nearest_place_km]
@@ -284,3 +220,47 @@ def render_coverage(cov: Coverage) -> str:
         header = [tr("académie"), "uai", tr("lycée"), tr("seconde students"), tr("nearest place km")]
         lines += [tr("White zones:"), _table(header, rows)]
     return "\n".join(lines)
+
+
+def _coverage_head(n: dict[str, Any]) -> list[str]:
+    """Place-weeks against the target, shares within reach, white zones: national figures in three lines."""
+    lang = Lang()
+
+    def figure(key: str) -> float:
+        return float(n[key] or 0)
+
+    shares = " / ".join(lang.pct(figure(f"share_within_{r}km")) for r in RADII_KM)
+    return [
+        tr("Place-weeks offered: {weeks} on {sites} sites; target {target} places: {share} ({met})").format(
+            weeks=lang.num(round(2 * figure("places_offered"))),
+            sites=lang.num(figure("sites")),
+            target=lang.num(figure("target_places")),
+            share=lang.pct(figure("target_attainment")),
+            met=tr("met") if n["target_met"] else tr("NOT met"),
+        ),
+        tr("Seconde students ({students}) with a place within {radii} km: {shares}").format(
+            students=lang.num(figure("seconde_students")), radii=" / ".join(map(str, RADII_KM)), shares=shares
+        ),
+        tr("White zones (no place within {km} km): {lycees} lycées, {students} seconde students").format(
+            km=lang.num(figure("white_zone_km"), 1),
+            lycees=lang.num(figure("white_zone_lycees")),
+            students=lang.num(figure("white_zone_students")),
+        ),
+    ]
+
+
+def _coverage_academies(academies: pd.DataFrame) -> list[str]:
+    """Per académie: sites, place-weeks and fair share, seconde students, shares within reach, white zones."""
+    lang = Lang()
+    table = academies.fillna(0).assign(
+        weeks_offered=lambda t: (2 * t["places_offered"]).round().astype(int),
+        weeks_fair_share=lambda t: (2 * t["fair_share_places"]).round().astype(int),
+    )
+    rows = [
+        [a.academie or tr("(none)"), a.sites, a.weeks_offered, a.weeks_fair_share, a.seconde_students]
+        + [lang.pct(getattr(a, f"share_within_{r}km")) for r in RADII_KM]
+        + [a.white_zone_lycees]
+        for a in table.itertuples(index=False)
+    ]
+    header = [tr("académie"), tr("sites"), tr("place-weeks"), tr("fair share (place-weeks)"), tr("seconde students")]
+    return [_table(header + [f"≤{r} km" for r in RADII_KM] + [tr("white zones")], rows)]

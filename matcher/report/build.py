@@ -23,7 +23,7 @@ from matcher.report.secure import with_csp
 from matcher.report.sheets import place_weeks
 from matcher.report.webmap import map_iframe, site_map
 from matcher.report.workbook import write_workbook
-from matcher.util.i18n import Lang, resolve
+from matcher.util.i18n import Lang, mark, resolve
 from matcher.util.progress import Progress
 
 __all__ = ["build_report", "write_coverage"]
@@ -69,11 +69,11 @@ def build_report(
     """
     progress = progress or Progress(False)
     config = config or Config()
-    with progress.stage("Reading the allocation"):
+    with progress.stage(mark("Reading the allocation")):
         alloc = read_allocation(folder, students, sites, config)
     out = Path(out_dir) if out_dir else Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    with progress.stage("Drawing the report"):
+    with progress.stage(mark("Drawing the report")):
         cov = coverage(alloc.sites, config) if alloc.sites is not None else None
         tr = Lang(resolve(lang, config.lang))
         page, published = report_html(alloc, cov, tr)
@@ -81,13 +81,13 @@ def build_report(
     write_atomic(paths["report.html"], page.encode("utf-8"))
     write_atomic(paths["committee.csv"], csv_bytes(published, csv_style))
     if workbook:
-        with progress.stage("Writing the workbook"):
+        with progress.stage(mark("Writing the workbook")):
             paths["report.xlsx"] = out / "report.xlsx"
             write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p, tr))
-        with progress.stage("Writing a workbook per lycée and per company"):
+        with progress.stage(mark("Writing a workbook per lycée and per company")):
             paths |= write_recipient_books(alloc, out, tr)
     if pdf:
-        with progress.stage("Writing the committee's PDF"):
+        with progress.stage(mark("Writing the committee's PDF")):
             paths["committee.pdf"] = out / "committee.pdf"
             secret = suppress(committee_figures(alloc))
             write_through(paths["committee.pdf"], lambda p: write_pdf(alloc, secret, cov, p, tr))
