@@ -83,8 +83,9 @@ def mark(message: str) -> str:
 
 
 def tr(message: str) -> str:
-    """``message`` in the ambient language (:func:`resolve`); format its ``{placeholders}`` after translating."""
-    return _translations(resolve()).gettext(message)
+    """``message`` in the ambient language (:func:`resolve`); format its ``{placeholders}`` after translating.
+    An empty message stays empty (gettext would answer the catalogue's header)."""
+    return _translations(resolve()).gettext(message) if message else message
 
 
 def _plain(text: str) -> str:
@@ -106,8 +107,8 @@ class Lang:
         return "\u00a0: " if self.code == "fr" else ": "
 
     def __call__(self, message: str) -> str:
-        """The message in this language."""
-        return self._t.gettext(message)
+        """The message in this language (an empty one stays empty)."""
+        return self._t.gettext(message) if message else message
 
     def num(self, value: float, digits: int = 0) -> str:
         """A number: ``1 050`` (fr) / ``1,050`` (en), with ``digits`` decimals at most."""

@@ -95,6 +95,7 @@ def test_allocate_prints_its_summary_in_french_by_default(tmp_path):
 
 def test_the_ambient_language_nests_and_comes_back():
     assert tr("missing column") == "colonne manquante" and Lang().code == "fr"
+    assert tr("") == "" and Lang("fr")("") == ""  # never the catalogue's header
     with use("en"):
         assert tr("missing column") == "missing column" and Lang().code == "en"
         with use(None):  # no choice: the outer one holds
