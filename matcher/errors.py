@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matcher.util.i18n import tr
+
 __all__ = [
     "MatcherError",
     "Problem",
@@ -43,7 +45,7 @@ def cut(value: str, limit: int = SHOWN_CHARS) -> str:
     characters longer than ``limit``, is kept whole)."""
     if len(value) <= limit + 32:
         return value
-    return f"{value[:limit]}… ({len(value):,} characters)"
+    return value[:limit] + tr("… ({n} characters)").format(n=f"{len(value):,}")
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,9 @@ class Problem:
     value : str
         The offending value as read ("" when missing); not printed for the columns in :data:`PERSONAL_VALUES`.
     message : str
-        What is wrong.
+        What is wrong, in the language of the run (made with :func:`matcher.util.i18n.tr`).
     fix : str
-        What would fix it.
+        What would fix it, in the same language.
     """
 
     file: str
@@ -76,11 +78,15 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += tr(", row {row}").format(row=self.row)
         if self.column:
-            where += f", column {self.column}"
-        shown = f" (value {cut(self.value)!r})" if self.value != "" and self.column not in PERSONAL_VALUES else ""
-        return f"{where}: {self.message}{shown}. Fix: {self.fix}"
+            where += tr(", column {column}").format(column=self.column)
+        shown = ""
+        if self.value != "" and self.column not in PERSONAL_VALUES:
+            shown = tr(" (value {value})").format(value=repr(cut(self.value)))
+        return tr("{where}: {message}{value}. Fix: {fix}").format(
+            where=where, message=self.message, value=shown, fix=self.fix
+        )
 
 
 def unvalued(problems: list[Problem], file: str, columns: frozenset[str] = STUDENT_LOCATIONS) -> list[Problem]:
@@ -102,7 +108,8 @@ class InputError(MatcherError):
         self.problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
         first = [str(p) for p in self.problems[:SHOWN_PROBLEMS]]
         more = len(self.problems) - len(first)
-        lines = [f"{len(self.problems)} problem(s) in the input", *first] + ([f"... and {more} more"] if more else [])
+        head = tr("{n} problem(s) in the input").format(n=len(self.problems))
+        lines = [head, *first] + ([tr("... and {n} more").format(n=more)] if more else [])
         super().__init__("\n".join(lines))
 
     def report(self) -> str:

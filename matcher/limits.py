@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from matcher.errors import SHOWN_CHARS, InputError, Problem, cut
+from matcher.util.i18n import tr
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -59,10 +60,12 @@ def regular_problem(path: str | Path, what: str) -> Problem | None:
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
-        return Problem(name, None, None, "", f"cannot read {what} ({exc.strerror or exc})", "check the path")
+        said = tr("cannot read {what} ({error})").format(what=tr(what), error=exc.strerror or exc)
+        return Problem(name, None, None, "", said, tr("check the path"))
     if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else "a pipe, a device or a socket"
-        return Problem(name, None, None, "", f"{what} is {kind}, not a regular file", "give the path of a saved file")
+        kind = tr("a folder") if stat.S_ISDIR(mode) else tr("a pipe, a device or a socket")
+        said = tr("{what} is {kind}, not a regular file").format(what=tr(what), kind=kind)
+        return Problem(name, None, None, "", said, tr("give the path of a saved file"))
     return None
 
 
@@ -74,7 +77,7 @@ def read_regular(path: str | Path, what: str, limit: int = MAX_FILE_BYTES) -> by
     path : str or Path
         The file.
     what : str
-        What it is, for messages ("the policy file").
+        What it is, for messages (``mark("the policy file")``: translated only when a problem is said).
     limit : int
         Largest size accepted.
 
@@ -90,12 +93,12 @@ def read_regular(path: str | Path, what: str, limit: int = MAX_FILE_BYTES) -> by
     try:
         with open(path, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between the two looks
-                raise InputError([Problem(name, None, None, "", f"{what} is not a regular file", "give a file")])
+                said = tr("{what} is not a regular file").format(what=tr(what))
+                raise InputError([Problem(name, None, None, "", said, tr("give a file"))])
             data = fh.read(limit + 1)
     except OSError as exc:
-        raise InputError(
-            [Problem(name, None, None, "", f"cannot read {what} ({exc.strerror or exc})", "check its permissions")]
-        ) from None
+        said = tr("cannot read {what} ({error})").format(what=tr(what), error=exc.strerror or exc)
+        raise InputError([Problem(name, None, None, "", said, tr("check its permissions"))]) from None
     if len(data) > limit:
         raise InputError(
             [
@@ -104,8 +107,8 @@ def read_regular(path: str | Path, what: str, limit: int = MAX_FILE_BYTES) -> by
                     None,
                     None,
                     "",
-                    f"{what} is larger than {limit / 2**20:,.0f} MB",
-                    "split the file (e.g. one file per académie), or give the right file",
+                    tr("{what} is larger than {mb} MB").format(what=tr(what), mb=f"{limit / 2**20:,.0f}"),
+                    tr("split the file (e.g. one file per académie), or give the right file"),
                 )
             ]
         )
@@ -132,7 +135,8 @@ class Range:
 
     def __str__(self) -> str:
         low, high = (_shown(v) for v in (self.low, self.high))
-        return f"{'more than' if self.open_low else 'from'} {low} {'up ' if self.open_low else ''}to {high}"
+        said = tr("more than {low} up to {high}") if self.open_low else tr("from {low} to {high}")
+        return said.format(low=low, high=high)
 
 
 def _shown(value: float | int | date) -> str:
@@ -165,7 +169,14 @@ OPTION_RANGES: dict[str, Range] = {
 def option_problems(values: dict[str, object], file: str) -> list[Problem]:
     """One problem per option of ``values`` (name → value; None: unset) outside its :data:`OPTION_RANGES`."""
     return [
-        Problem(file, None, name, cut(str(values[name])), f"out of range ({rule})", f"set {name} {rule}")
+        Problem(
+            file,
+            None,
+            name,
+            cut(str(values[name])),
+            tr("out of range ({rule})").format(rule=rule),
+            tr("set {name} {rule}").format(name=name, rule=rule),
+        )
         for name, rule in OPTION_RANGES.items()
         if values.get(name) is not None and not rule.admits(values[name])
     ]

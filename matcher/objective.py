@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from matcher.util.i18n import mark
+
 __all__ = ["LevelSpec", "LEVEL_SPECS", "LEVELS", "COUNT_LEVELS", "COST_LEVELS", "metres", "spec"]
 
 
@@ -44,7 +46,8 @@ class LevelSpec:
     sense : {"max", "min"}
         Maximised or minimised.
     unit : str
-        What the value counts (``summary.json``'s ``unit``).
+        What the value counts (``summary.json``'s ``unit``, in English; marked for the catalogue, translated where
+        it is shown).
     kind : {"count", "cost", "after"}
         ``count``: placed students that count (on each student's arc of the network); ``cost``: a cost summed over
         student-weeks (on pair arcs, or the gender layer's arcs); ``after``: computed on the final placements.
@@ -60,13 +63,13 @@ class LevelSpec:
 
 
 LEVEL_SPECS: tuple[LevelSpec, ...] = (
-    LevelSpec("placed", "max", "students", "count"),
-    LevelSpec("floors", "max", "students placed towards a floor", "count"),
-    LevelSpec("priority", "max", "priority students", "count"),
-    LevelSpec("gender", "min", "boy-weeks beyond the gender target", "cost"),
-    LevelSpec("preference", "min", "sum of ranks over student-weeks", "cost", _ranks),
-    LevelSpec("distance", "min", "metres over student-weeks", "cost", _metres),
-    LevelSpec("splits", "min", "students split between two hosts", "after"),
+    LevelSpec("placed", "max", mark("students"), "count"),
+    LevelSpec("floors", "max", mark("students placed towards a floor"), "count"),
+    LevelSpec("priority", "max", mark("priority students"), "count"),
+    LevelSpec("gender", "min", mark("boy-weeks beyond the gender target"), "cost"),
+    LevelSpec("preference", "min", mark("sum of ranks over student-weeks"), "cost", _ranks),
+    LevelSpec("distance", "min", mark("metres over student-weeks"), "cost", _metres),
+    LevelSpec("splits", "min", mark("students split between two hosts"), "after"),
 )
 
 #: Every level's name, in the default order.

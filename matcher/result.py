@@ -10,6 +10,8 @@ from typing import Any, SupportsInt
 
 import pandas as pd
 
+from matcher.util.i18n import mark
+
 __all__ = [
     "BOUNDS_OVER",
     "Level",
@@ -61,10 +63,10 @@ class Result:
 
 
 #: What the levels' bounds are proven over, strongest first (``merge`` keeps the weakest of the parts).
-BOUNDS_OVER = (
-    "all eligible pairs",
-    "placed: all eligible pairs; later levels: kept candidate pairs",
-    "kept candidate pairs",
+BOUNDS_OVER = (  # summary.json's values (English); marked for the catalogue, translated where they are shown
+    mark("all eligible pairs"),
+    mark("placed: all eligible pairs; later levels: kept candidate pairs"),
+    mark("kept candidate pairs"),
 )
 
 

@@ -166,3 +166,15 @@ def published_demo(tmp_path_factory) -> Path:
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, result.output
     return out
+
+
+#: Test folders whose tests read problems and command lines word for word: they run in English. French, the
+#: default, is proven by tests/cli/test_french.py and tests/report/test_language.py (which unset MATCHER_LANG).
+ENGLISH_FOLDERS = ("load", "cli", "pipeline", "candidates", "trust")
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``MATCHER_LANG=en`` for the tests of :data:`ENGLISH_FOLDERS`."""
+    if request.node.path.parent.name in ENGLISH_FOLDERS:
+        monkeypatch.setenv("MATCHER_LANG", "en")

@@ -16,7 +16,7 @@ PACKAGE = Path(matcher.__file__).parent
 
 #: Lowest first: a module may import its own layer and the layers before it, never a later one.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("matcher.errors", "matcher.version", "matcher.objective", "matcher.limits"),
+    ("matcher.errors", "matcher.version", "matcher.objective", "matcher.limits", "matcher.util.i18n"),
     ("matcher.config", "matcher.result"),
     ("matcher.util", "matcher.domain"),
     ("matcher.export",),

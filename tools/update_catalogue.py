@@ -2,29 +2,53 @@
 untranslated (the test suite then fails until they are translated), obsolete ones dropped.
 
 Run from the repository root: ``python tools/update_catalogue.py``. Babel's own extractor misses calls inside
-f-strings on Python 3.11, so the messages are found with a regular expression over ``matcher/`` as well.
+f-strings on Python 3.11, so the messages are found by reading the syntax tree of every module of ``matcher/``:
+the first argument of every call of ``tr`` or ``mark`` (a local ``tr = Lang(...)`` too) that is a string literal,
+adjacent literals joined as Python joins them. An f-string there is refused: its text cannot be in a catalogue.
 """
 
 from __future__ import annotations
 
-import re
+import ast
 import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-CALL = re.compile(r"""(?<![A-Za-z_.])(?:tr|mark)\(\s*(?:"([^"\\]+)"|'([^'\\]+)')""")
+NAMES = ("tr", "mark")
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "matcher" / "locale" / "fr" / "LC_MESSAGES" / "matcher.po"
 
 
+def _calls(path: Path) -> list[ast.Call]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in NAMES and node.args
+    ]
+
+
 def messages(root: Path = ROOT / "matcher") -> set[str]:
-    """Every message the code translates (adjacent string literals are not used for messages)."""
+    """Every message the code translates: the literal first argument of each ``tr(...)`` / ``mark(...)`` call."""
     found: set[str] = set()
     for path in sorted(root.rglob("*.py")):
-        found |= {a or b for a, b in CALL.findall(path.read_text(encoding="utf-8")) if (a or b).strip(".")}
+        for call in _calls(path):
+            first = call.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.strip("."):
+                found.add(first.value)
     return found
+
+
+def formatted(root: Path = ROOT / "matcher") -> list[str]:
+    """``file:line`` of every ``tr(f"...")`` / ``mark(f"...")``: a message that can never be translated."""
+    return [
+        f"{path.relative_to(root.parent)}:{call.lineno}"
+        for path in sorted(root.rglob("*.py"))
+        for call in _calls(path)
+        if isinstance(call.args[0], ast.JoinedStr)
+    ]
 
 
 def update() -> int:

@@ -30,6 +30,7 @@ from matcher.pipeline.batch import allocate_by_academie
 from matcher.pipeline.compute import Runner
 from matcher.pipeline.overrides import Plan, allocate_overridden
 from matcher.pipeline.reallocate import read_previous, reallocate
+from matcher.util.i18n import mark, num, tr
 from matcher.util.progress import Progress
 
 __all__ = ["allocate_cmd", "reallocate_cmd", "demo"]
@@ -48,7 +49,7 @@ def _run(
 ) -> None:
     check_out_dir(out_dir)
     progress = Progress()
-    with progress.stage("Loading and locating the inputs"):
+    with progress.stage(mark("Loading and locating the inputs")):
         left_out: dict[str, int] = {}
         students, sites = load_inputs(
             students_path, sites_path, config, geocoder=geocoder(geocode_cache), counts=left_out
@@ -63,17 +64,17 @@ def _run(
         inputs["pairs"] = file_digest(pairs_path)
     if overrides_path:
         inputs["overrides"] = file_digest(overrides_path)
-    with progress.stage("Allocating and checking"):
+    with progress.stage(mark("Allocating and checking")):
         if plan is not None:  # pins and forbidden pairs: one problem, with the unconstrained optimum beside it
             result = allocate_overridden(students, sites, config, plan, pairs=pairs, inputs=inputs)
         elif runner is None:
             result = allocate(students, sites, config, pairs=pairs, inputs=inputs)
         else:  # --by academie: the parts as tasks of the runner's engine
             result = allocate_by_academie(students, sites, config, pairs=pairs, inputs=inputs, runner=runner)
-    with progress.stage("Writing the files"):
+    with progress.stage(mark("Writing the files")):
         paths = write_outputs(result, out_dir, csv_style=csv_style)
     click.echo(render_summary(result.summary))
-    click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
+    click.echo("\n" + tr("wrote {files}").format(files=", ".join(str(p) for p in paths.values())))
 
 
 def _plan(path: Path | None, students: pd.DataFrame, sites: pd.DataFrame) -> Plan | None:
@@ -132,6 +133,7 @@ def _plan(path: Path | None, students: pd.DataFrame, sites: pd.DataFrame) -> Pla
 @PROBLEMS
 @engine_options
 @CSV_STYLE
+@LANG
 def allocate_cmd(
     students_path: Path,
     sites_path: Path,
@@ -152,10 +154,11 @@ def allocate_cmd(
     workers: int | None,
     overrides_path: Path | None,
     csv_style: str,
+    lang: str | None,
 ) -> None:
     """Allocate the two weeks and write the officer's files."""
     if overrides_path is not None and by is not None:
-        raise click.UsageError("--overrides works on one problem: leave out --by")
+        raise click.UsageError(tr("--overrides works on one problem: leave out --by"))
     chosen = engine_from(engine, scheduler, workers)
     guard_folder(out_dir, "allocate", [students_path, sites_path, config_path, pairs_path])
     config = load_config(config_path).with_options(
@@ -210,6 +213,7 @@ def allocate_cmd(
 @click.option("--seed", type=int, help="Seed for anything random (the hosts' lottery when a capacity is cut).")
 @click.option("--pairs", "pairs_path", type=FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
 @GEOCODE
+@LANG
 def reallocate_cmd(
     previous_dir: Path,
     students_path: Path,
@@ -221,6 +225,7 @@ def reallocate_cmd(
     seed: int | None,
     pairs_path: Path | None,
     geocode_cache: Path | None,
+    lang: str | None,
 ) -> None:
     """Keep every still-valid placement of a previous run, place as many others as possible, list the changes."""
     guard_folder(
@@ -253,9 +258,11 @@ def reallocate_cmd(
     )
     paths = write_outputs(done.result, out_dir, extra={"changes.csv": done.changes})  # one set, changes included
     click.echo(render_summary(done.result.summary))
-    counts = ", ".join(f"{k} {v}" for k, v in done.result.summary["reallocation"]["changes"].items()) or "none"
-    click.echo(f"\nkept {done.result.summary['reallocation']['kept']:,} placements; changes: {counts}")
-    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+    changes = done.result.summary["reallocation"]["changes"]
+    counts = ", ".join(f"{k} {num(v)}" for k, v in changes.items()) or tr("none")
+    kept = num(done.result.summary["reallocation"]["kept"])
+    click.echo("\n" + tr("kept {kept} placements; changes: {changes}").format(kept=kept, changes=counts))
+    click.echo(tr("wrote {files}").format(files=", ".join(str(p) for p in paths.values())))
 
 
 @click.command(name="demo")

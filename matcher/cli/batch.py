@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from matcher.cli.language import LANG
 from matcher.cli.options import FILE
 from matcher.config import Config, check_config, load_config
 from matcher.export.guard import guard_folder
@@ -21,6 +22,7 @@ from matcher.export.outputs import file_digest
 from matcher.load import load_inputs
 from matcher.pipeline.compute import ENGINES, Engine, EngineError, Runner, open_engine
 from matcher.pipeline.sweep import plan, read_grid, sweep, write_sweep
+from matcher.util.i18n import mark, num, tr
 from matcher.util.progress import Progress
 
 __all__ = ["engine_options", "engine_from", "batch_runner", "opened", "sweep_cmd"]
@@ -30,7 +32,7 @@ _Command = TypeVar("_Command", bound=Callable[..., Any])
 
 def _fail(message: str) -> NoReturn:
     """One line on stderr, exit status 2."""
-    click.echo(f"matcher: {message}", err=True)
+    click.echo(tr("matcher: {message}").format(message=message), err=True)
     raise click.exceptions.Exit(2)
 
 
@@ -63,7 +65,7 @@ def engine_from(engine: str, scheduler: str | None, workers: int | None) -> Engi
     try:
         return Engine(engine, scheduler or None, workers)
     except ValueError as exc:
-        _fail(f"{exc} (--engine dask)" if engine == "local" else str(exc))
+        _fail(f"{exc} (--engine dask)" if engine == "local" else str(exc))  # the engine's own words
 
 
 @contextmanager
@@ -82,13 +84,15 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
     """For ``allocate --by``: the runner of the académie parts (None without ``--by``)."""
     if by is None:
         if engine.kind != "local":
-            _fail("--engine dask runs académie parts as tasks: add --by academie")
+            _fail(tr("--engine dask runs académie parts as tasks: add --by academie"))
         yield None
         return
     if not config.stay_in_academie:
         _fail(
-            "--by academie needs students kept in their académie: add --stay-in-academie, or set "
-            "stay_in_academie = true in the policy file (--config)"
+            tr(
+                "--by academie needs students kept in their académie: add --stay-in-academie, or set "
+                "stay_in_academie = true in the policy file (--config)"
+            )
         )
     with opened(engine) as runner:
         yield runner
@@ -118,6 +122,7 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
     help="Base policy file (TOML) for the options the grid does not vary; see datasets/policy.toml.",
 )
 @engine_options
+@LANG
 def sweep_cmd(
     students_path: Path,
     sites_path: Path,
@@ -127,6 +132,7 @@ def sweep_cmd(
     engine: str,
     scheduler: str | None,
     workers: int | None,
+    lang: str | None,
 ) -> None:
     """Allocate every combination of the grid's options and seeds; write one comparison table."""
     chosen = engine_from(engine, scheduler, workers)
@@ -136,14 +142,12 @@ def sweep_cmd(
     for run in runs:  # every combination in range before anything is loaded
         check_config(run.config, grid_path.name)
     progress = Progress()
-    with progress.stage("Loading and locating the inputs"):
+    with progress.stage(mark("Loading and locating the inputs")):
         students, sites = load_inputs(students_path, sites_path, base)
     inputs = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
-    with opened(chosen) as runner, progress.stage(f"Running {len(runs)} allocations"):
+    with opened(chosen) as runner, progress.stage(tr("Running {n} allocations").format(n=len(runs))):
         table, summaries = sweep(students, sites, runs, inputs=inputs, runner=runner)
     paths = write_sweep(table, summaries, out_dir)
     click.echo(table.astype(object).where(table.notna(), "").to_string(index=False))
-    click.echo(
-        f"\n{len(runs)} runs on the {chosen.kind} engine; wrote {paths['sweep.csv']} and "
-        f"{len(runs)} summary.json files in {out_dir}/run-*/"
-    )
+    line = tr("{n} runs on the {engine} engine; wrote {table} and {n} summary.json files in {folder}/run-*/")
+    click.echo("\n" + line.format(n=num(len(runs)), engine=chosen.kind, table=paths["sweep.csv"], folder=out_dir))

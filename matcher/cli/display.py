@@ -1,4 +1,4 @@
-"""Plain-text tables of a summary for the terminal."""
+"""Plain-text tables of a summary for the terminal, in the ambient language (:func:`matcher.util.i18n.tr`)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,27 @@ from typing import Any
 
 import pandas as pd
 
+from matcher.domain.sectors import SECTORS
 from matcher.report.coverage import RADII_KM, Coverage
+from matcher.tables.reasons import REASON_LABELS
+from matcher.util.i18n import Lang, mark, num, tr
 
 __all__ = ["render_summary", "render_inputs"]
 
+#: The kinds of places not used (``summary.json``'s ``unused_places`` keys).
+_UNUSED = {
+    "no_eligible_request_in_range": mark("no eligible request in range"),
+    "free_week_or_full_time_rule_mismatch": mark("free week or full-time rule mismatch"),
+    "eligible_students_placed_elsewhere": mark("eligible students placed elsewhere"),
+}
+
 
 def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
-    """First column left-aligned, the others right-aligned; numbers with thousands separators (one decimal if not
+    """First column left-aligned, the others right-aligned; numbers the language's way (one decimal if not
     whole)."""
+    lang = Lang()
     cells = [header] + [
-        [
-            f"{c:,.1f}"
-            if isinstance(c, float) and c != int(c)
-            else (f"{int(c):,}" if isinstance(c, (int, float)) else str(c))
-            for c in row
-        ]
+        [lang.num(c, 1) if isinstance(c, (int, float)) and not isinstance(c, bool) else str(c) for c in row]
         for row in rows
     ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
@@ -34,24 +40,12 @@ def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
 
 def render_summary(summary: dict[str, Any]) -> str:
     """Counts, objective levels, places against the target, and per-académie figures."""
-    c, cov = summary["counts"], summary["coverage"]
-    lines = [
-        f"Students {c['students']:,}: placed {c['placed']:,} (full time {c['placed_full_time']:,}, split "
-        f"{c['placed_split']:,}, one week {c['placed_one_week']:,}), not placed {c['not_placed']:,}",
-        f"Places: offered {c['places_offered']:,.1f} on {c['sites']:,} sites (target {cov['target_places']:,}: "
-        f"{'met' if cov['offered_attains_target'] else 'NOT met'}), used {c['places_used']:,.1f}",
-    ]
-    unused = summary.get("unused_places", {})
-    if unused:
-        lines.append("Places not used: " + "; ".join(f"{v:,.1f} {k.replace('_', ' ')}" for k, v in unused.items()))
-    if summary["unassigned_reasons"]:
-        lines.append("Not placed: " + "; ".join(f"{v:,} {k}" for k, v in summary["unassigned_reasons"].items()))
-    s = summary["solver"]
+    lines = _count_lines(summary) + _reason_lines(summary)
+    s, lang = summary["solver"], Lang()
+    gap = lang.pct(s["gap"], 4) + (tr(" on {level}").format(level=s["gap_level"]) if s["gap_level"] else "")
     lines += [
         "",
-        f"Solver: {s['status']} (gap {s['gap']:.4%}"
-        + (f" on {s['gap_level']}" if s["gap_level"] else "")
-        + f"), {s['method']}",
+        tr("Solver: {status} (gap {gap}), {method}").format(status=tr(s["status"]), gap=gap, method=s["method"]),
         *_scope_lines(s),
         "",
     ]
@@ -61,51 +55,110 @@ def render_summary(summary: dict[str, Any]) -> str:
             o["sense"],
             o["value"],
             "-" if o["bound"] is None else o["bound"],
-            "-" if o["gap"] is None else f"{o['gap']:.4%}",
-            o["unit"],
+            "-" if o["gap"] is None else lang.pct(o["gap"], 4),
+            tr(o["unit"]),
         ]
         for o in summary["objective"]
     ]
-    lines += [_table(["level", "sense", "value", "bound", "gap", "unit"], rows), ""]
-    rows = [
-        [a["academie"], a["students"], a["placed"], a["not_placed"], a["places_offered"], a["places_used"]]
+    lines += [_table([tr("level"), tr("sense"), tr("value"), tr("bound"), tr("gap"), tr("unit")], rows), ""]
+    lines += _academie_lines(summary)
+    return "\n".join(lines + _gender_lines(summary.get("gender")) + _target_lines(summary.get("gender_target")))
+
+
+def _count_lines(summary: dict[str, Any]) -> list[str]:
+    """Students placed and not, and the place-weeks offered against the target."""
+    c, cov, lang = summary["counts"], summary["coverage"], Lang()
+    n = {k: lang.num(v) for k, v in c.items() if isinstance(v, int)}
+    students = tr(
+        "Students {students}: placed {placed} (full time {full}, split {split}, one week {one}), "
+        "not placed {not_placed}"
+    ).format(
+        students=n["students"],
+        placed=n["placed"],
+        full=n["placed_full_time"],
+        split=n["placed_split"],
+        one=n["placed_one_week"],
+        not_placed=n["not_placed"],
+    )
+    places = tr("Place-weeks: offered {offered} on {sites} sites (target {target} places: {met}), used {used}").format(
+        offered=lang.num(round(2 * c["places_offered"])),
+        sites=n["sites"],
+        target=lang.num(cov["target_places"]),
+        met=tr("met") if cov["offered_attains_target"] else tr("NOT met"),
+        used=lang.num(round(2 * c["places_used"])),
+    )
+    return [students, places]
+
+
+def _academie_lines(summary: dict[str, Any]) -> list[str]:
+    """Per académie: students, placed, place-weeks; with floors, each académie's floor and what held it back."""
+    rows: list[list[object]] = [
+        [a["academie"], a["students"], a["placed"], a["not_placed"], round(2 * a["places_offered"])]
+        + [round(2 * a["places_used"])]
         for a in summary["academies"]
     ]
-    header = ["académie", "students", "placed", "not placed", "places offered", "places used"]
-    floors = summary.get("floors")
+    header = [tr("académie"), tr("students"), tr("placed"), tr("not placed"), tr("place-weeks offered")]
+    header.append(tr("place-weeks used"))
+    floors, lines = summary.get("floors"), []
     if floors:
         per = {f["academie"]: f for f in floors["academies"]}
-        rows = [
-            r
-            + (
-                [per[r[0]]["floor"], per[r[0]]["shortfall"], per[r[0]]["held_back"] or "-"]
-                if r[0] in per
-                else ["-", "-", "-"]
-            )
-            for r in rows
-        ]
-        header += ["floor", "short", "held back by"]
-        lines.append(
-            f"Floors ({floors['source']}): {floors['placed_towards_floors']:,} of {floors['total_floor']:,} "
-            f"students placed towards them; {floors['academies_below_floor']} académie(s) below floor"
+        for r in rows:
+            f = per.get(str(r[0]))
+            r += [f["floor"], f["shortfall"], _held_back(f["held_back"])] if f else ["-", "-", "-"]
+        header += [tr("floor"), tr("short"), tr("held back by")]
+        line = tr(
+            "Floors ({source}): {placed} of {total} students placed towards them; {below} académie(s) below floor"
         )
-    lines.append(_table(header, rows))
-    return "\n".join(lines + _gender_lines(summary.get("gender")) + _target_lines(summary.get("gender_target")))
+        lines.append(
+            line.format(
+                source=floors["source"],
+                placed=num(floors["placed_towards_floors"]),
+                total=num(floors["total_floor"]),
+                below=floors["academies_below_floor"],
+            )
+        )
+    return lines + [_table(header, rows)]
+
+
+def _held_back(cause: str) -> str:
+    """What held an académie below its floor: a reason code or ``too few requests``, said in the language."""
+    return tr(REASON_LABELS.get(cause, cause)) if cause else "-"
+
+
+def _reason_lines(summary: dict[str, Any]) -> list[str]:
+    """Places not used and the reasons for not placing, counted."""
+    lang, lines = Lang(), []
+    unused = summary.get("unused_places", {})
+    if unused:
+        said = "; ".join(f"{lang.num(round(2 * v))} {tr(_UNUSED.get(k, k))}" for k, v in unused.items())
+        lines.append(tr("Place-weeks not used: {list}").format(list=said))
+    if summary["unassigned_reasons"]:
+        said = "; ".join(
+            f"{lang.num(v)} {tr(REASON_LABELS.get(k, k))}" for k, v in summary["unassigned_reasons"].items()
+        )
+        lines.append(tr("Not placed: {list}").format(list=said))
+    return lines
 
 
 def _scope_lines(solver: dict[str, Any]) -> list[str]:
     """What the bounds hold over, and what widening capped candidate lists did."""
     if "bounds_over" not in solver:
         return []
-    lines = [f"Bounds proven over: {solver['bounds_over']}"]
+    lang = Lang()
+    lines = [tr("Bounds proven over: {scope}").format(scope=tr(solver["bounds_over"]))]
     w = solver.get("widening")
     if w and w["skipped"]:
-        lines.append(f"Capped candidate lists not widened: {w['skipped']}")
+        lines.append(tr("Capped candidate lists not widened: {why}").format(why=w["skipped"]))
     elif w:
         lines.append(
-            f"Capped candidate lists widened: {w['pairs_added']:,} pairs added; most placed over all "
-            f"eligible pairs {w['placed_bound_all_pairs']:,} (over the kept pairs "
-            f"{w['placed_bound_kept_pairs']:,})"
+            tr(
+                "Capped candidate lists widened: {added} pairs added; most placed over all eligible pairs {all} "
+                "(over the kept pairs {kept})"
+            ).format(
+                added=lang.num(w["pairs_added"]),
+                all=lang.num(w["placed_bound_all_pairs"]),
+                kept=lang.num(w["placed_bound_kept_pairs"]),
+            )
         )
     return lines
 
@@ -113,83 +166,101 @@ def _scope_lines(solver: dict[str, Any]) -> list[str]:
 def _gender_lines(gender: dict[str, Any] | None) -> list[str]:
     if not gender:
         return []
-    rows = [[t["trade"], t["placed"], t["girls"], f"{t['girls_share']:.0%}"] for t in gender["per_trade"]]
-    share = "-" if gender["girls_share"] is None else f"{gender['girls_share']:.0%}"
+    lang = Lang()
+    rows = [
+        [SECTORS.get(t["trade"], t["trade"]), t["placed"], t["girls"], lang.pct(t["girls_share"], 0)]
+        for t in gender["per_trade"]
+    ]
+    share = "-" if gender["girls_share"] is None else lang.pct(gender["girls_share"], 0)
     return [
         "",
-        f"Girls among placed students of known gender: {share} ({gender['girls']:,} of "
-        f"{gender['placed_with_gender']:,})",
-        _table(["trade", "placed", "girls", "girls' share"], rows),
+        tr("Girls among placed students of known gender: {share} ({girls} of {placed})").format(
+            share=share, girls=lang.num(gender["girls"]), placed=lang.num(gender["placed_with_gender"])
+        ),
+        _table([tr("trade"), tr("placed"), tr("girls"), tr("girls' share")], rows),
     ]
 
 
 def _target_lines(target: dict[str, Any] | None) -> list[str]:
     if not target:
         return []
-    head = f"Gender target (at least {target['target']:.0%} girls at sites with {target['site_min']}+ places a week): "
+    lang = Lang()
+    head = tr("Gender target (at least {share} girls at sites with {places}+ places a week): ").format(
+        share=lang.pct(target["target"], 0), places=target["site_min"]
+    )
     if not target["site_weeks_short"]:
-        return ["", head + "met everywhere"]
-    why = "; ".join(f"{n} {w}" for w, n in target["why"].items() if n)
+        return ["", head + tr("met everywhere")]
+    why = "; ".join(f"{lang.num(n)} {tr(w)}" for w, n in target["why"].items() if n)
     return [
         "",
-        head + f"{target['boy_weeks_over']:,} boy-weeks over it at {target['site_weeks_short']:,} "
-        f"site-weeks ({why}); the list is in summary.json, gender_target",
+        head
+        + tr(
+            "{over} boy-weeks over it at {short} site-weeks ({why}); the list is in summary.json, gender_target"
+        ).format(over=lang.num(target["boy_weeks_over"]), short=lang.num(target["site_weeks_short"]), why=why),
     ]
 
 
 def render_inputs(students: pd.DataFrame, sites: pd.DataFrame) -> str:
-    """Per-académie counts of located students and sites' places (before any allocation)."""
+    """Per-académie counts of located students and sites' place-weeks (before any allocation)."""
     req = students.groupby("academie").size()
-    places = sites.assign(p=(sites["capacity_week_1"] + sites["capacity_week_2"]) / 2).groupby("academie")["p"].sum()
-    names = sorted(set(req.index) | set(places.index))
-    rows = [[a or "(none)", int(req.get(a, 0)), float(places.get(a, 0.0))] for a in names]
-    return _table(["académie", "students", "places offered"], rows)
+    weeks = sites.assign(p=sites["capacity_week_1"] + sites["capacity_week_2"]).groupby("academie")["p"].sum()
+    names = sorted(set(req.index) | set(weeks.index))
+    rows = [[a or tr("(none)"), int(req.get(a, 0)), int(weeks.get(a, 0))] for a in names]
+    return _table([tr("académie"), tr("students"), tr("place-weeks offered")], rows)
 
 
 def render_coverage(cov: Coverage) -> str:
     """Plain-text coverage for the terminal: target attainment, shares, per académie, and every white zone."""
-    n = cov.national
-    shares = " / ".join(f"{n[f'share_within_{r}km']:.1%}" for r in RADII_KM)
-    lines = [
-        f"Places offered: {n['places_offered']:,.1f} on {n['sites']:,} sites; target {n['target_places']:,}: "
-        f"{n['target_attainment']:.1%} ({'met' if n['target_met'] else 'NOT met'})",
-        f"Seconde students ({n['seconde_students']:,}) with a place within "
-        f"{' / '.join(f'{r}' for r in RADII_KM)} km: {shares}",
-        f"White zones (no place within {n['white_zone_km']:g} km): {n['white_zone_lycees']:,} lycées, "
-        f"{n['white_zone_students']:,} seconde students",
-        "",
-    ]
-    rows = [
-        [
-            a.academie or "(none)",
-            a.sites,
-            a.places_offered,
-            a.fair_share_places,
-            a.seconde_students,
-            *(f"{getattr(a, f'share_within_{r}km'):.1%}" for r in RADII_KM),
-            a.white_zone_lycees,
-        ]
-        for a in cov.academies.fillna(0).itertuples(index=False)
-    ]
-    lines += [
-        _table(
-            [
-                "académie",
-                "sites",
-                "places",
-                "fair share",
-                "seconde students",
-                *(f"≤{r} km" for r in RADII_KM),
-                "white zones",
-            ],
-            rows,
-        ),
-        "",
-    ]
+    lines = [*_coverage_head(cov.national), "", *_coverage_academies(cov.academies), ""]
     if len(cov.white_zones):
         rows = [
             [w.academie, w.uai, str(w.name)[:40], w.seconde_gt_students, w.nearest_place_km]
             for w in cov.white_zones.itertuples(index=False)
         ]
-        lines += ["White zones:", _table(["académie", "uai", "lycée", "seconde students", "nearest place km"], rows)]
+        header = [tr("académie"), "uai", tr("lycée"), tr("seconde students"), tr("nearest place km")]
+        lines += [tr("White zones:"), _table(header, rows)]
     return "\n".join(lines)
+
+
+def _coverage_head(n: dict[str, Any]) -> list[str]:
+    """Place-weeks against the target, shares within reach, white zones: national figures in three lines."""
+    lang = Lang()
+
+    def figure(key: str) -> float:
+        return float(n[key] or 0)
+
+    shares = " / ".join(lang.pct(figure(f"share_within_{r}km")) for r in RADII_KM)
+    return [
+        tr("Place-weeks offered: {weeks} on {sites} sites; target {target} places: {share} ({met})").format(
+            weeks=lang.num(round(2 * figure("places_offered"))),
+            sites=lang.num(figure("sites")),
+            target=lang.num(figure("target_places")),
+            share=lang.pct(figure("target_attainment")),
+            met=tr("met") if n["target_met"] else tr("NOT met"),
+        ),
+        tr("Seconde students ({students}) with a place within {radii} km: {shares}").format(
+            students=lang.num(figure("seconde_students")), radii=" / ".join(map(str, RADII_KM)), shares=shares
+        ),
+        tr("White zones (no place within {km} km): {lycees} lycées, {students} seconde students").format(
+            km=lang.num(figure("white_zone_km"), 1),
+            lycees=lang.num(figure("white_zone_lycees")),
+            students=lang.num(figure("white_zone_students")),
+        ),
+    ]
+
+
+def _coverage_academies(academies: pd.DataFrame) -> list[str]:
+    """Per académie: sites, place-weeks and fair share, seconde students, shares within reach, white zones."""
+    lang = Lang()
+    table = academies.fillna(0).assign(
+        weeks_offered=lambda t: (2 * t["places_offered"]).round().astype(int),
+        weeks_fair_share=lambda t: (2 * t["fair_share_places"]).round().astype(int),
+    )
+    rows = [
+        [a.academie or tr("(none)"), a.sites, a.weeks_offered, a.weeks_fair_share, a.seconde_students]
+        + [lang.pct(getattr(a, f"share_within_{r}km")) for r in RADII_KM]
+        + [a.white_zone_lycees]
+        for a in table.itertuples(index=False)
+    ]
+    header = [tr("académie"), tr("sites"), tr("place-weeks"), tr("fair share (place-weeks)"), tr("seconde students")]
+    return [_table(header + [f"≤{r} km" for r in RADII_KM] + [tr("white zones")], rows)]

@@ -1,5 +1,9 @@
-"""Options of the commands that write for people: ``--lang`` (``report``, ``demo``) and ``--csv`` (``allocate``,
-``report``), and the demo's closing lines."""
+"""Options of the commands that write for people: ``--lang`` (every command that prints) and ``--csv``
+(``allocate``, ``report``), and the demo's closing lines.
+
+``--lang`` sets the ambient language (:func:`matcher.util.i18n.use`) for the whole command, the group's error
+lines included: it is handled first, before any other option is read.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,25 @@ from pathlib import Path
 
 import click
 
+from matcher.util.i18n import use
+
 __all__ = ["LANG", "CSV_STYLE", "closing_lines"]
+
+
+def _use_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Make ``value`` the ambient language until the whole command line is done (the root context closes)."""
+    ctx.find_root().with_resource(use(value))
+    return value
+
 
 LANG = click.option(
     "--lang",
     type=click.Choice(["fr", "en"]),
     default=None,
-    help="Language of the report, workbook and PDF: fr (default) or en; also MATCHER_LANG or the policy's lang.",
+    is_eager=True,
+    callback=_use_language,
+    help="Language of the messages, problems, report, workbook and PDF: fr (default) or en; also MATCHER_LANG "
+    "or the policy's lang.",
 )
 
 CSV_STYLE = click.option(

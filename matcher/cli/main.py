@@ -21,6 +21,7 @@ import click
 from matcher.cli.allocate import allocate_cmd, demo, reallocate_cmd
 from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
+from matcher.cli.language import LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
 from matcher.cli.problems import grouped, problems_file, write_problems
@@ -33,6 +34,7 @@ from matcher.export.guard import guard_folder
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
 from matcher.load.instance import build_instance
+from matcher.util.i18n import num, tr
 
 __all__ = ["main"]
 
@@ -48,7 +50,7 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     if issubclass(category, MatcherWarning):
-        click.echo(f"matcher: warning: {message}", err=True)
+        click.echo(tr("matcher: warning: {message}").format(message=message), err=True)
     else:
         _SHOW_WARNING(message, category, filename, lineno, file, line)
 
@@ -67,28 +69,28 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(f"matcher: {len(exc.problems)} problem(s) in the input; nothing was written.", err=True)
+            click.echo(
+                tr("matcher: {n} problem(s) in the input; nothing was written.").format(n=num(len(exc.problems))),
+                err=True,
+            )
             click.echo(grouped(exc.problems), err=True)
             ctx.exit(2)
         except ResourceLimit as exc:
-            click.echo("matcher: the run was refused before it started; nothing was written.", err=True)
+            click.echo(tr("matcher: the run was refused before it started; nothing was written."), err=True)
             click.echo(exc.report(), err=True)
             ctx.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo(
-                "\nmatcher: interrupted; --out holds its previous files or this run's complete set, never a mix.",
-                err=True,
-            )
+            said = tr("matcher: interrupted; --out holds its previous files or this run's complete set, never a mix.")
+            click.echo("\n" + said, err=True)
             ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the one place that turns failures into exit status 1
             if ctx.params.get("debug"):
                 raise
             message = str(exc).splitlines()[0] if isinstance(exc, CheckError) else str(exc)  # the rest names students
-            click.echo(
-                f"matcher: internal error: {type(exc).__name__}: {message} (rerun with --debug for details)", err=True
-            )
+            line = tr("matcher: internal error: {kind}: {message} (rerun with --debug for details)")
+            click.echo(line.format(kind=type(exc).__name__, message=message), err=True)
             ctx.exit(1)
 
 
@@ -114,6 +116,7 @@ def main(debug: bool) -> None:
 @GEOCODE
 @DEFAULT_CAPACITY
 @PROBLEMS
+@LANG
 def validate(
     students_path: Path,
     sites_path: Path,
@@ -121,6 +124,7 @@ def validate(
     geocode_cache: Path | None,
     default_capacity: int | None,
     problems_path: Path | None,
+    lang: str | None,
 ) -> None:
     """Check and locate both files (and the policy's floors file); exit 0 when valid, 2 with every problem listed."""
     config = load_config(config_path).with_options(default_capacity=default_capacity)
@@ -132,8 +136,9 @@ def validate(
         build_instance(students, sites, config)  # what the run derives once: a bad floors file is reported too
     if problems_path is not None and left_out:
         write_problems(left_out, problems_path)
-        click.echo(f"wrote {problems_path} ({len(left_out):,} offers left out)")
-    click.echo(f"valid: {len(students):,} students, {len(sites):,} sites located")
+        click.echo(tr("wrote {path} ({n} offers left out)").format(path=problems_path, n=num(len(left_out))))
+    line = tr("valid: {students} students, {sites} sites located")
+    click.echo(line.format(students=num(len(students)), sites=num(len(sites))))
     click.echo(render_inputs(students, sites))
 
 
@@ -149,7 +154,8 @@ def validate(
     required=True,
     help="Folder for students.csv and sites.csv.",
 )
-def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, out_dir: Path) -> None:
+@LANG
+def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, out_dir: Path, lang: str | None) -> None:
     """Write a synthetic scenario on the real map (students.csv, sites.csv)."""
     guard_folder(out_dir, "generate")
     try:
@@ -157,7 +163,10 @@ def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, o
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     paths = write_scenario(students, sites, out_dir)
-    click.echo(f"wrote {paths[0]} ({len(students):,} students) and {paths[1]} ({len(sites):,} sites)")
+    line = tr("wrote {students_path} ({students} students) and {sites_path} ({sites} sites)")
+    click.echo(
+        line.format(students_path=paths[0], students=num(len(students)), sites_path=paths[1], sites=num(len(sites)))
+    )
 
 
 main.add_command(allocate_cmd)

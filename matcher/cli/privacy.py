@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.language import LANG
 from matcher.cli.options import FILE
 from matcher.errors import cut
 from matcher.export.guard import guard_file
 from matcher.pipeline.privacy import KEY_ENV, pseudonymize_file, read_key, reidentify_file
+from matcher.util.i18n import num, tr
 
 __all__ = ["pseudonymize_cmd", "reidentify_cmd"]
 
@@ -37,17 +39,18 @@ _KEY = click.option(
     help="Pseudonymised students file to write (CSV).",
 )
 @_KEY
-def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None) -> None:
+@LANG
+def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None, lang: str | None) -> None:
     """Replace student ids by keyed pseudonyms (HMAC-SHA256) and keep only the contract's columns."""
     guard_file(out_path, [students_path, key_file])
     count, dropped = pseudonymize_file(students_path, out_path, read_key(key_file))
     if dropped:
-        click.echo(
-            f"matcher: warning: {len(dropped)} column(s) not in the contract dropped (names, e-mails... "
-            f"are never needed): {cut(', '.join(repr(h) for h in dropped), 400)}",
-            err=True,
+        line = tr(
+            "matcher: warning: {n} column(s) not in the contract dropped (names, e-mails... are never needed): "
+            "{columns}"
         )
-    click.echo(f"wrote {out_path} ({count:,} students, pseudonymised)")
+        click.echo(line.format(n=num(len(dropped)), columns=cut(", ".join(repr(h) for h in dropped), 400)), err=True)
+    click.echo(tr("wrote {path} ({n} students, pseudonymised)").format(path=out_path, n=num(count)))
 
 
 @click.command(name="reidentify")
@@ -73,8 +76,11 @@ def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None)
     help="Re-identified copy of the table to write (CSV); keep it as private as the students file.",
 )
 @_KEY
-def reidentify_cmd(table_path: Path, students_path: Path, out_path: Path, key_file: Path | None) -> None:
+@LANG
+def reidentify_cmd(
+    table_path: Path, students_path: Path, out_path: Path, key_file: Path | None, lang: str | None
+) -> None:
     """Put the real student ids back into an output table (for the officer who holds the key)."""
     guard_file(out_path, [table_path, students_path, key_file])
     count = reidentify_file(table_path, students_path, out_path, read_key(key_file))
-    click.echo(f"wrote {out_path} ({count:,} rows, re-identified)")
+    click.echo(tr("wrote {path} ({n} rows, re-identified)").format(path=out_path, n=num(count)))

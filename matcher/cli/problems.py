@@ -2,7 +2,8 @@
 
 One line per kind (same file, column, message and fix) with the count, the first rows and values, and the fix.
 A file read from one sheet of a workbook is labelled ``book.xlsx (sheet 'Offres')``; the CSV splits it into its
-``file`` and ``sheet`` columns.
+``file`` and ``sheet`` columns. The problems are written in the run's language (:func:`matcher.util.i18n.tr`), and
+so are the words added here; the CSV's column names are a contract and stay English.
 """
 
 from __future__ import annotations
@@ -16,16 +17,25 @@ from pathlib import Path
 
 from matcher.errors import PERSONAL_VALUES, InputError, Problem
 from matcher.export.outputs import write_atomic
+from matcher.util.i18n import num, tr
 
-__all__ = ["grouped", "write_problems", "problems_file", "SHOWN_ROWS", "SWAPPED"]
+__all__ = ["grouped", "write_problems", "problems_file", "SHOWN_ROWS", "swapped"]
 
 #: How many rows and values a grouped line shows.
 SHOWN_ROWS = 5
 
-#: The start of the problem that says the two files were given the wrong way round.
-SWAPPED = "these look like the"
-
 _SHEET = re.compile(r"^(?P<file>.*) \(sheet '(?P<sheet>.*)'\)$")
+
+
+def swapped(problem: Problem) -> bool:
+    """Whether ``problem`` says the two files were given the wrong way round (in any language: it names both
+    options, which are never translated)."""
+    return (
+        problem.row is None
+        and problem.column is None
+        and "--students" in problem.message
+        and "--sites" in problem.message
+    )
 
 
 def _key(problem: Problem) -> tuple[str, str, str, str]:
@@ -37,29 +47,34 @@ def grouped(problems: list[Problem]) -> str:
     kinds: dict[tuple[str, str, str, str], list[Problem]] = {}
     for problem in problems:
         kinds.setdefault(_key(problem), []).append(problem)
-    order = sorted(kinds, key=lambda k: (not k[2].startswith(SWAPPED), k[0], min(p.row or 0 for p in kinds[k])))
+    order = sorted(kinds, key=lambda k: (not swapped(kinds[k][0]), k[0], min(p.row or 0 for p in kinds[k])))
     return "\n".join(_line(kinds[k]) for k in order)
 
 
 def _line(same: list[Problem]) -> str:
     first = same[0]
-    if first.message.startswith(SWAPPED):  # said first, in the officer's words
-        return f"{first.message} ({first.file}) Fix: {first.fix}"
+    if swapped(first):  # said first, in the officer's words
+        return tr("{message} ({file}) Fix: {fix}").format(message=first.message, file=first.file, fix=first.fix)
     if len(same) == 1:
         return str(first)
-    where = first.file + (f", column {first.column}" if first.column else "")
+    where = first.file + (tr(", column {column}").format(column=first.column) if first.column else "")
     rows = sorted({p.row for p in same if p.row is not None})
-    shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (" and more" if len(rows) > SHOWN_ROWS else "")
-    parts = [f"{len(same):,} rows ({shown})" if rows else f"{len(same):,} times"]
+    more = tr(" and more")
+    shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (more if len(rows) > SHOWN_ROWS else "")
+    n = num(len(same))
+    parts = [tr("{n} rows ({rows})").format(n=n, rows=shown) if rows else tr("{n} times").format(n=n)]
     values = list(dict.fromkeys(p.value for p in same if p.value != ""))
     if values and first.column not in PERSONAL_VALUES:
-        more = " and more" if len(values) > SHOWN_ROWS else ""
-        parts.append("values " + ", ".join(repr(v) for v in values[:SHOWN_ROWS]) + more)
-    return f"{where}: {first.message}: {'; '.join(parts)}. Fix: {first.fix}"
+        listed = ", ".join(repr(v) for v in values[:SHOWN_ROWS]) + (more if len(values) > SHOWN_ROWS else "")
+        parts.append(tr("values {values}").format(values=listed))
+    return tr("{where}: {message}: {details}. Fix: {fix}").format(
+        where=where, message=first.message, details="; ".join(parts), fix=first.fix
+    )
 
 
 def write_problems(problems: list[Problem], path: Path) -> None:
-    """Every problem as a CSV row: file, sheet, row, column, value, problem, fix (personal values left out)."""
+    """Every problem as a CSV row: file, sheet, row, column, value, problem, fix (personal values left out); the
+    problem and fix in the run's language, the column names as in the contract."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(["file", "sheet", "row", "column", "value", "problem", "fix"])

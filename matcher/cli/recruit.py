@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.language import LANG
 from matcher.cli.options import FILE, GEOCODE, geocoder
 from matcher.config import load_config
 from matcher.export.atomic import check_out_dir
 from matcher.load import load_inputs
 from matcher.pipeline.recruit import recruit, write_recruitment
+from matcher.util.i18n import num, tr
 
 __all__ = ["recruit_cmd"]
 
@@ -29,6 +31,7 @@ __all__ = ["recruit_cmd"]
     help="Folder for recruitment.csv, recruitment_communes.csv, recruitment_academies.csv, recruitment.json.",
 )
 @GEOCODE
+@LANG
 def recruit_cmd(
     students_path: Path,
     sites_path: Path,
@@ -37,19 +40,30 @@ def recruit_cmd(
     max_km: float | None,
     out_dir: Path,
     geocode_cache: Path | None,
+    lang: str | None,
 ) -> None:
     """Where one more place places one more student: a plan of places, proven on the allocation's flow."""
     check_out_dir(out_dir)
     config = load_config(config_path).with_options(default_max_km=max_km)
     students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
     if config.mode == "stable":
-        click.echo("note: the guidance is for the optimal mode (the stable mode proves no such bound).")
+        click.echo(tr("note: the guidance is for the optimal mode (the stable mode proves no such bound)."))
     rec = recruit(students, sites, config, top)
     paths = write_recruitment(rec, out_dir)
     f = rec.figures
-    click.echo(
-        f"placed bound {f['placed_bound']:,}; the plan's {f['plan_places']:,} places add {f['plan_students']:,} "
-        f"(proven: {f['placed_bound'] + f['plan_students']:,}); one more place counts at {f['sites_listed']:,} "
-        f"sites; {f['no_offer_in_range']:,} students have no offer of their trades in range ({f['seconds']} s)"
+    line = tr(
+        "placed bound {bound}; the plan's {places} places add {added} (proven: {proven}); one more place counts at "
+        "{sites} sites; {none} students have no offer of their trades in range ({seconds} s)"
     )
-    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+    click.echo(
+        line.format(
+            bound=num(f["placed_bound"]),
+            places=num(f["plan_places"]),
+            added=num(f["plan_students"]),
+            proven=num(f["placed_bound"] + f["plan_students"]),
+            sites=num(f["sites_listed"]),
+            none=num(f["no_offer_in_range"]),
+            seconds=f["seconds"],
+        )
+    )
+    click.echo(tr("wrote {files}").format(files=", ".join(str(p) for p in paths.values())))

@@ -15,6 +15,7 @@ from matcher.cli.language import CSV_STYLE, LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.config import check_config, load_config
 from matcher.export.guard import guard_folder
+from matcher.util.i18n import Lang, mark, resolve, tr
 from matcher.util.progress import Progress
 
 __all__ = ["report_cmd", "coverage_cmd"]
@@ -72,7 +73,7 @@ def report_cmd(
         pdf=pdf,
         csv_style=csv_style,
     )
-    click.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+    click.echo(tr("wrote {files}").format(files=", ".join(str(p) for p in paths.values())))
 
 
 @click.command(name="coverage")
@@ -89,6 +90,7 @@ def report_cmd(
 )
 @GEOCODE
 @DEFAULT_CAPACITY
+@LANG
 def coverage_cmd(
     sites_path: Path,
     target: int | None,
@@ -96,6 +98,7 @@ def coverage_cmd(
     out_dir: Path | None,
     geocode_cache: Path | None,
     default_capacity: int | None,
+    lang: str | None,
 ) -> None:
     """Places against the national target, share of seconde students within 15/30/60 km, white zones."""
     from matcher.report.coverage import coverage, load_sites
@@ -106,14 +109,15 @@ def coverage_cmd(
         load_config(config_path).with_options(coverage_target=target, default_capacity=default_capacity), "command line"
     )
     progress = Progress()
-    with progress.stage("Loading and locating the sites"):
+    with progress.stage(mark("Loading and locating the sites")):
         sites = load_sites(sites_path, config, geocoder=geocoder(geocode_cache))
-    with progress.stage("Measuring coverage"):
+    with progress.stage(mark("Measuring coverage")):
         cov = coverage(sites, config)
     click.echo(render_coverage(cov))
     if out_dir:
         from matcher.report import write_coverage
 
-        with progress.stage("Writing the coverage files"):
-            paths = write_coverage(cov, sites, out_dir, title=f"Coverage of {sites_path.name}")
-        click.echo(f"\nwrote {', '.join(str(p) for p in paths.values())}")
+        with progress.stage(mark("Writing the coverage files")):
+            title = tr("Coverage of {file}").format(file=sites_path.name)
+            paths = write_coverage(cov, sites, out_dir, title=title, tr=Lang(resolve(lang, config.lang)))
+        click.echo("\n" + tr("wrote {files}").format(files=", ".join(str(p) for p in paths.values())))

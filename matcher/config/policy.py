@@ -14,6 +14,7 @@ from matcher.config.options import HOST_CRITERIA, OPTIONS, Config, Objective
 from matcher.errors import InputError, Problem
 from matcher.limits import MAX_SMALL_FILE_BYTES, option_problems, read_regular, regular_problem
 from matcher.objective import LEVELS
+from matcher.util.i18n import mark, tr
 
 __all__ = ["load_config", "read_toml", "coerce_option", "read_objective", "config_problems", "check_config"]
 
@@ -23,8 +24,9 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
     try:
         return tomllib.loads(read_regular(path, what, MAX_SMALL_FILE_BYTES).decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        said = tr("cannot read {what}: {error}").format(what=tr(what), error=exc)
         raise InputError(
-            [Problem(Path(path).name, None, None, "", f"cannot read {what}: {exc}", "give a readable UTF-8 TOML file")]
+            [Problem(Path(path).name, None, None, "", said, tr("give a readable UTF-8 TOML file"))]
         ) from None
 
 
@@ -33,7 +35,7 @@ def load_config(path: str | Path | None) -> Config:
     if path is None:
         return Config()
     name = Path(path).name
-    data = read_toml(path, "the configuration")
+    data = read_toml(path, mark("the configuration"))
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -48,8 +50,8 @@ def load_config(path: str | Path | None) -> Config:
                     None,
                     key,
                     str(value),
-                    "unknown option",
-                    "remove it or check its spelling against datasets/policy.toml",
+                    tr("unknown option"),
+                    tr("remove it or check its spelling against datasets/policy.toml"),
                 )
             )
     if problems:
@@ -62,7 +64,7 @@ def config_problems(config: Config, file: str = "options") -> list[Problem]:
     years and dates in sensible windows, penalties bounded), and a floors file that is not a regular file."""
     problems = option_problems(config.options() | {"lang": config.lang}, file)
     if config.academie_floors not in ("none", "proportional"):
-        irregular = regular_problem(config.academie_floors, f"the floors file {config.academie_floors}")
+        irregular = regular_problem(config.academie_floors, mark("the floors file"))
         if irregular:
             problems.append(Problem(file, None, "academie_floors", "", irregular.message, irregular.fix))
     return problems
@@ -81,16 +83,18 @@ def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> A
     valid (the returned value is then meaningless)."""
 
     def bad(what: str) -> None:
-        problems.append(Problem(name, None, key, str(value), f"expected {what}", f"set {key} to {what}"))
+        what = tr(what)
+        said, fix = tr("expected {what}").format(what=what), tr("set {key} to {what}").format(key=key, what=what)
+        problems.append(Problem(name, None, key, str(value), said, fix))
 
     if key == "week_1_start":
         if isinstance(value, date) and value.weekday() == 0:
             return value
-        return bad("a Monday date such as 2026-06-15")
+        return bad(mark("a Monday date such as 2026-06-15"))
     if key == "sectors":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(v.strip().lower() for v in value)
-        return bad("a list of trade codes")
+        return bad(mark("a list of trade codes"))
     if key == "host_priority":
         if (
             isinstance(value, list)
@@ -99,25 +103,23 @@ def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> A
             and len(set(value)) == len(value)
         ):
             return tuple(value)
-        return bad("a list among " + ", ".join(HOST_CRITERIA) + ", each once")
+        return bad(tr("a list among {criteria}, each once").format(criteria=", ".join(HOST_CRITERIA)))
     if key in ("price_of_stability", "stay_in_academie"):
-        return value if isinstance(value, bool) else bad("true or false")
+        return value if isinstance(value, bool) else bad(mark("true or false"))
     if key == "gender_target":
         if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1:
             return float(value)
-        return bad("a share between 0 and 1, such as 0.4")
+        return bad(mark("a share between 0 and 1, such as 0.4"))
     if key == "academie_floors":
         if isinstance(value, str) and value.strip():
             return value.strip()
-        return bad("'none', 'proportional' or the path of a CSV file academie,floor")
-    if key == "lang":
-        return value if value in ("fr", "en") else bad("'fr' or 'en'")
+        return bad(mark("'none', 'proportional' or the path of a CSV file academie,floor"))
     if key == "lang":
         return value if value in ("fr", "en") else bad("'fr' or 'en'")
     if key == "mode":
         if value in ("optimal", "stable"):
             return value
-        return bad("'optimal' or 'stable'")
+        return bad(mark("'optimal' or 'stable'"))
     if key in (
         "year",
         "default_capacity",
@@ -133,10 +135,10 @@ def coerce_option(key: str, value: Any, name: str, problems: list[Problem]) -> A
     ):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
-        return bad("a non-negative integer")
+        return bad(mark("a non-negative integer"))
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return float(value)
-    return bad("a positive number")
+    return bad(mark("a positive number"))
 
 
 def read_objective(value: dict[str, Any], name: str, problems: list[Problem]) -> Objective:
@@ -149,8 +151,8 @@ def read_objective(value: dict[str, Any], name: str, problems: list[Problem]) ->
                 None,
                 "objective.order",
                 str(order),
-                "unknown or repeated level",
-                f"list levels among {', '.join(LEVELS)}, each once",
+                tr("unknown or repeated level"),
+                tr("list levels among {levels}, each once").format(levels=", ".join(LEVELS)),
             )
         )
         order = list(LEVELS)
@@ -163,8 +165,8 @@ def read_objective(value: dict[str, Any], name: str, problems: list[Problem]) ->
                 None,
                 "objective.order",
                 str(order),
-                "'placed' must come first (or right after 'floors') and 'splits' (when listed) last",
-                "reorder the levels, e.g. " + ", ".join(LEVELS),
+                tr("'placed' must come first (or right after 'floors') and 'splits' (when listed) last"),
+                tr("reorder the levels, e.g. {levels}").format(levels=", ".join(LEVELS)),
             )
         )
         order = list(LEVELS)
@@ -176,8 +178,8 @@ def read_objective(value: dict[str, Any], name: str, problems: list[Problem]) ->
                 None,
                 f"objective.{key}",
                 str(value[key]),
-                "unknown option",
-                "remove it or check its spelling against datasets/policy.toml",
+                tr("unknown option"),
+                tr("remove it or check its spelling against datasets/policy.toml"),
             )
         )
     return Objective(order=tuple(order))

@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from matcher.errors import InputError, Problem
+from matcher.util.i18n import tr
 
 __all__ = ["publish", "check_out_dir", "KEPT_FOLDERS"]
 
@@ -49,8 +50,8 @@ def check_out_dir(out: str | Path) -> None:
                     None,
                     None,
                     "",
-                    "--out is a symbolic link (it would be replaced by a folder)",
-                    "give the folder the link points to",
+                    tr("--out is a symbolic link (it would be replaced by a folder)"),
+                    tr("give the folder the link points to"),
                 )
             ]
         )
@@ -62,8 +63,8 @@ def check_out_dir(out: str | Path) -> None:
                     None,
                     None,
                     "",
-                    "--out names a file, not a folder",
-                    "give a new or existing folder for the outputs",
+                    tr("--out names a file, not a folder"),
+                    tr("give a new or existing folder for the outputs"),
                 )
             ]
         )
@@ -81,8 +82,8 @@ def check_out_dir(out: str | Path) -> None:
                         None,
                         None,
                         ", ".join(folders[:5]),
-                        "the output folder holds sub-folders matcher did not write",
-                        "give a new or empty folder for --out (matcher never deletes what it did not write)",
+                        tr("the output folder holds sub-folders matcher did not write"),
+                        tr("give a new or empty folder for --out (matcher never deletes what it did not write)"),
                     )
                 ]
             )

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from matcher.errors import InputError, Problem
+from matcher.util.i18n import mark, tr
 
 __all__ = ["guard_folder", "guard_file", "WRITES"]
 
@@ -36,7 +37,8 @@ _WORKING_NAME = 24
 
 
 def _problem(out: Path, message: str, fix: str) -> InputError:
-    return InputError([Problem(str(out), None, "--out", "", message, fix)])
+    """The refusal of ``out``; ``message`` (formatted) and ``fix`` (marked) are translated here."""
+    return InputError([Problem(str(out), None, "--out", "", tr(message), tr(fix))])
 
 
 def _real(path: str | Path) -> str:
@@ -55,7 +57,7 @@ def _same(a: str, b: str) -> bool:
 def _check_name(out: Path) -> None:
     """The name of ``out`` (and its working copy) fits; its nearest existing folder is a writable folder."""
     if "\x00" in str(out):
-        raise _problem(out, "the name holds a NUL character", "give a plain folder or file name")
+        raise _problem(out, mark("the name holds a NUL character"), mark("give a plain folder or file name"))
     real = Path(_real(out))
     existing = real.parent
     while not existing.exists() and existing != existing.parent:
@@ -66,14 +68,22 @@ def _check_name(out: Path) -> None:
     if any(len(os.fsencode(p)) + _WORKING_NAME > name_max for p in parts) or len(os.fsencode(real)) + 64 > path_max:
         raise _problem(
             out,
-            f"the name is too long for this file system ({name_max} bytes per name, {path_max} per path, "
-            f"with {_WORKING_NAME} characters kept for the working copy)",
-            "give a shorter name",
+            tr(
+                "the name is too long for this file system ({name} bytes per name, {path} per path, with {kept} "
+                "characters kept for the working copy)"
+            ).format(name=name_max, path=path_max, kept=_WORKING_NAME),
+            mark("give a shorter name"),
         )
     if not existing.is_dir():
-        raise _problem(out, f"{existing} is not a folder", "give a path inside an existing folder")
+        raise _problem(
+            out, tr("{path} is not a folder").format(path=existing), mark("give a path inside an existing folder")
+        )
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise _problem(out, f"cannot write in {existing} (permission denied)", "give a folder you can write in")
+        raise _problem(
+            out,
+            tr("cannot write in {path} (permission denied)").format(path=existing),
+            mark("give a folder you can write in"),
+        )
 
 
 def _pathconf(folder: Path, name: str, default: int) -> int:
@@ -91,8 +101,8 @@ def _inputs(inputs: Iterable[str | Path | None]) -> list[tuple[str, str]]:
 def _refuse(out: Path, given: str, written: str) -> InputError:
     return _problem(
         out,
-        f"this command would write {written} over its input {given}",
-        "give another --out (matcher never overwrites its inputs), or move the input elsewhere",
+        tr("this command would write {written} over its input {given}").format(written=written, given=given),
+        mark("give another --out (matcher never overwrites its inputs), or move the input elsewhere"),
     )
 
 
@@ -117,11 +127,15 @@ def guard_folder(out: str | Path, command: str, inputs: Iterable[str | Path | No
     out = Path(out)
     _check_name(out)
     if out.is_symlink():
-        raise _problem(out, "--out is a symbolic link", "give the folder the link points to")
+        raise _problem(out, mark("--out is a symbolic link"), mark("give the folder the link points to"))
     if out.exists() and not out.is_dir():
-        raise _problem(out, "--out names a file, not a folder", "give a new or existing folder for the outputs")
+        raise _problem(
+            out, mark("--out names a file, not a folder"), mark("give a new or existing folder for the outputs")
+        )
     if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
-        raise _problem(out, "cannot write in this folder (permission denied)", "give a folder you can write in")
+        raise _problem(
+            out, mark("cannot write in this folder (permission denied)"), mark("give a folder you can write in")
+        )
     root = _real(out)
     for given, real in _inputs(inputs):
         relative = os.path.relpath(real, root)
@@ -144,12 +158,16 @@ def guard_file(out: str | Path, inputs: Iterable[str | Path | None] = ()) -> Non
     out = Path(out)
     _check_name(out)
     if out.is_dir():
-        raise _problem(out, "--out names a folder, not a file", "give the name of the file to write")
+        raise _problem(out, mark("--out names a folder, not a file"), mark("give the name of the file to write"))
     if out.exists() and not out.is_file():
-        raise _problem(out, "--out is not a regular file (a device, a pipe...)", "give the name of a new file")
+        raise _problem(
+            out, mark("--out is not a regular file (a device, a pipe...)"), mark("give the name of a new file")
+        )
     real = _real(out)
     if not os.path.isdir(os.path.dirname(real)):
-        raise _problem(out, "the folder of --out does not exist", "create the folder first, or give another path")
+        raise _problem(
+            out, mark("the folder of --out does not exist"), mark("create the folder first, or give another path")
+        )
     for given, path in _inputs(inputs):
         if _same(path, real):
             raise _refuse(out, given, str(out))

@@ -23,6 +23,7 @@ from matcher.errors import MatcherWarning
 from matcher.export.atomic import publish
 from matcher.export.csvstyle import csv_bytes
 from matcher.result import Result
+from matcher.util.i18n import tr
 
 __all__ = ["write_outputs", "file_digest", "write_atomic", "write_through", "FileDigest"]
 
@@ -109,8 +110,10 @@ def write_outputs(
     if stale:
         warnings.warn(
             MatcherWarning(
-                f"{', '.join(stale)} in {out_dir} describe an earlier run and were kept; run "
-                "matcher report again (or remove them)"
+                tr(
+                    "{files} in {folder} describe an earlier run and were kept; run matcher report again "
+                    "(or remove them)"
+                ).format(files=", ".join(stale), folder=out_dir)
             ),
             stacklevel=2,
         )

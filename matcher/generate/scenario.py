@@ -67,6 +67,7 @@ from matcher.domain import reference
 from matcher.export.outputs import write_atomic
 from matcher.generate.tables import DIGITAL, ENERGY, draw_sites, draw_students
 from matcher.load.schema import SITES, STUDENTS
+from matcher.util.i18n import tr
 
 __all__ = [
     "generate",
@@ -91,13 +92,16 @@ def _check_sizes(n_students: int, n_sites: int, places: int | None) -> int:
     """Validate the sizes and return the places target."""
     for name, value in (("n_students", n_students), ("n_sites", n_sites)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+            raise ValueError(
+                tr("{name} must be a non-negative integer, got {value}").format(name=name, value=repr(value))
+            )
     if places is None:
         return round(1.15 * n_sites)
     if isinstance(places, bool) or not isinstance(places, (int, np.integer)):
-        raise ValueError(f"places must be an integer, got {places!r}")
+        raise ValueError(tr("places must be an integer, got {value}").format(value=repr(places)))
     if places < n_sites or (n_sites == 0 and places != 0):
-        raise ValueError(f"places must be at least n_sites ({n_sites}) and 0 without sites, got {places}")
+        said = tr("places must be at least n_sites ({n}) and 0 without sites, got {value}")
+        raise ValueError(said.format(n=n_sites, value=places))
     return int(places)
 
 

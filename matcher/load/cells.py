@@ -29,6 +29,7 @@ from matcher.domain.period import Period
 from matcher.load.headers import normalize
 from matcher.load.schema import Column
 from matcher.load.values import DATE_ERRORS, split_list, strip_unit, weeks_from_dates
+from matcher.util.i18n import mark
 
 __all__ = ["Distinct", "convert", "formulas", "ERRORS"]
 
@@ -112,16 +113,16 @@ GENDER_WORDS: dict[str, str] = {
 
 #: Error key → (message, fix).
 ERRORS: dict[str, tuple[str, str]] = {
-    "number": ("not a number", "write a number such as 12.5 (a decimal comma is accepted)"),
-    "finite": ("not a finite number", "write an ordinary number (no nan/inf)"),
-    "integer": ("not a whole number", "write a whole number such as 3"),
-    "whole": ("not a whole number", "write a whole number such as 3 (no fraction, sum or question mark)"),
-    "negative": ("negative value", "write a number that is zero or more"),
-    "large": ("implausibly large number (above 100,000)", "write the real number (places, group size)"),
-    "bool": ("not a yes/no value", "write oui/non, o/n, vrai/faux, true/false, 1/0, x, or leave empty"),
+    "number": (mark("not a number"), mark("write a number such as 12.5 (a decimal comma is accepted)")),
+    "finite": (mark("not a finite number"), mark("write an ordinary number (no nan/inf)")),
+    "integer": (mark("not a whole number"), mark("write a whole number such as 3")),
+    "whole": (mark("not a whole number"), mark("write a whole number such as 3 (no fraction, sum or question mark)")),
+    "negative": (mark("negative value"), mark("write a number that is zero or more")),
+    "large": (mark("implausibly large number (above 100,000)"), mark("write the real number (places, group size)")),
+    "bool": (mark("not a yes/no value"), mark("write oui/non, o/n, vrai/faux, true/false, 1/0, x, or leave empty")),
     **DATE_ERRORS,
-    "weeks": ("unknown weeks value", "write both, week_1 or week_2 (or les_deux, semaine_1, semaine_2)"),
-    "gender": ("unknown gender value", "write F, M or leave empty"),
+    "weeks": (mark("unknown weeks value"), mark("write both, week_1 or week_2 (or les_deux, semaine_1, semaine_2)")),
+    "gender": (mark("unknown gender value"), mark("write F, M or leave empty")),
 }
 
 _SPACES = r"[\s\u00a0\u202f]"

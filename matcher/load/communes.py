@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.domain import reference
+from matcher.util.i18n import tr
 
 __all__ = ["name_key", "name_keys", "looks_like_names", "resolve_names", "Resolution"]
 
@@ -122,7 +123,7 @@ def _one(name: str, code: str, dept: str) -> tuple[str, str]:
     index = _index()
     candidates = index.by_name.get(name, [])
     if not candidates:
-        return "", "unknown commune name"
+        return "", tr("unknown commune name")
     code = code.strip().upper()
     code = "0" + code if re.fullmatch(r"\d{4}", code) else code
     if code in index.parent and index.parent[code] in candidates:
@@ -139,9 +140,11 @@ def _one(name: str, code: str, dept: str) -> tuple[str, str]:
     if len(inside) == 1:
         return inside[0], ""
     if not inside:
-        return "", f"no commune of this name in département {'/'.join(sorted(where))}"
+        return "", tr("no commune of this name in département {departement}").format(
+            departement="/".join(sorted(where))
+        )
     shown = ", ".join(index.label[c] for c in inside[:6]) + (", ..." if len(inside) > 6 else "")
-    return "", f"ambiguous commune name: {len(inside)} communes ({shown})"
+    return "", tr("ambiguous commune name: {n} communes ({communes})").format(n=len(inside), communes=shown)
 
 
 def _keys(names: pd.Series) -> list[str]:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from matcher.errors import Problem
 from matcher.load.sheets import HEADER_SCAN_ROWS
+from matcher.util.i18n import tr
 
 __all__ = ["UTF16_BOMS", "decode", "parse_csv", "no_header"]
 
@@ -26,7 +27,9 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export
 
 def no_header(file: str) -> Problem:
     """The problem of a file whose first row is empty."""
-    return Problem(file, None, None, "", "no header row: the first row is empty", "put the column names in row 1")
+    return Problem(
+        file, None, None, "", tr("no header row: the first row is empty"), tr("put the column names in row 1")
+    )
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -58,8 +61,8 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
             row,
             column,
             f"0x{byte}",
-            "this byte is neither UTF-8 nor Windows-1252 text: the file is damaged, binary, or in another encoding",
-            "save the table again as CSV UTF-8 (or as .xlsx) from the spreadsheet",
+            tr("this byte is neither UTF-8 nor Windows-1252 text: the file is damaged, binary, or in another encoding"),
+            tr("save the table again as CSV UTF-8 (or as .xlsx) from the spreadsheet"),
         )
     ]
 
@@ -107,7 +110,9 @@ def parse_csv(
     except pd.errors.EmptyDataError:
         if text.strip():
             return None, [no_header(file)]
-        return None, [Problem(file, None, None, "", "the file is empty", "give a header row and one row per record")]
+        return None, [
+            Problem(file, None, None, "", tr("the file is empty"), tr("give a header row and one row per record"))
+        ]
     except pd.errors.ParserError:
         grid, problems = _read_csv_leniently(text, sep, file)
     if codes is None:
@@ -141,15 +146,17 @@ def _damaged_lines(text: str, utf8: npt.NDArray[np.uint8], sep: str, grid: pd.Da
         for k in (1 + np.flatnonzero(~holding[1 : len(grid)])).tolist():
             found = [o for o in others if o in line(k)]
             if found and line(k).strip():
-                shown = "tab" if found[0] == "\t" else repr(found[0])
+                shown = tr("tab") if found[0] == "\t" else repr(found[0])
                 out.append(
                     Problem(
                         file,
                         k + 1,
                         None,
                         line(k)[:60],
-                        f"this row is separated by {shown}, the header by {'tab' if sep == chr(9) else repr(sep)}",
-                        "use one separator in the whole file (save it again from the spreadsheet)",
+                        tr("this row is separated by {row}, the header by {header}").format(
+                            row=shown, header=tr("tab") if sep == chr(9) else repr(sep)
+                        ),
+                        tr("use one separator in the whole file (save it again from the spreadsheet)"),
                     )
                 )
     last = line(len(grid) - 1)
@@ -167,9 +174,11 @@ def _damaged_lines(text: str, utf8: npt.NDArray[np.uint8], sep: str, grid: pd.Da
                 len(grid),
                 column,
                 last[:60],
-                f"the last row is cut short ({cells} of {width} cells, "
-                "no end of line): the file may have been saved or copied half-way",
-                "save the complete file again, or finish or delete this row",
+                tr(
+                    "the last row is cut short ({cells} of {width} cells, no end of line): the file may have been "
+                    "saved or copied half-way"
+                ).format(cells=cells, width=width),
+                tr("save the complete file again, or finish or delete this row"),
             )
         )
     return out
@@ -188,8 +197,10 @@ def _read_csv_leniently(text: str, sep: str, file: str) -> tuple[pd.DataFrame, l
                     number,
                     None,
                     sep.join(record[width:]),
-                    f"{len(record)} cells in this row but {width} columns in the header",
-                    "quote cells that contain the separator (e.g. \"12,5\") or use ';' as the separator",
+                    tr("{cells} cells in this row but {width} columns in the header").format(
+                        cells=len(record), width=width
+                    ),
+                    tr("quote cells that contain the separator (e.g. \"12,5\") or use ';' as the separator"),
                 )
             )
     padded = [(record + [""] * width)[:width] for record in records]
@@ -210,8 +221,8 @@ def _unclosed_quote(text: str, sep: str, file: str) -> list[Problem]:
                 read + 1,
                 None,
                 '"',
-                'a quote (") opened in this row is never closed',
-                "close the quote, or remove it (quotes are needed only around cells containing the separator)",
+                tr('a quote (") opened in this row is never closed'),
+                tr("close the quote, or remove it (quotes are needed only around cells containing the separator)"),
             )
         ]
     return []

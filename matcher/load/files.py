@@ -27,6 +27,7 @@ from matcher.load.csvtext import UTF16_BOMS, decode, no_header, parse_csv, title
 from matcher.load.limits import archive_problems, grid_problems, text_problems
 from matcher.load.sheets import SPREADSHEET, not_a_table, pick_table, read_workbook, sniff
 from matcher.load.text import clean_grid, needs_cleaning
+from matcher.util.i18n import mark, tr
 
 __all__ = ["RawTable", "read_raw", "MAX_FILE_BYTES"]
 
@@ -35,7 +36,7 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_FIX_FORMAT = "save the table as CSV (UTF-8, comma or semicolon) or as .xlsx"
+_FIX_FORMAT = mark("save the table as CSV (UTF-8, comma or semicolon) or as .xlsx")
 
 
 @dataclass(frozen=True)
@@ -89,21 +90,26 @@ def read_raw(
     """
 
     def fail(message: str, fix: str = _FIX_FORMAT) -> tuple[None, list[Problem]]:
-        return None, [Problem(file, None, None, "", message, fix)]
+        return None, [Problem(file, None, None, "", message, tr(fix))]
 
-    irregular = regular_problem(path, "the file")  # no pipe, device or folder (docs/security.md)
+    irregular = regular_problem(path, mark("the file"))  # no pipe, device or folder (docs/security.md)
     if irregular is not None:
         return None, [irregular]
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             return fail(
-                f"the file is {size / 2**20:,.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB limit",
-                "split the file (e.g. one file per académie) and run each part separately",
+                tr("the file is {mb} MB, above the {limit} MB limit").format(
+                    mb=f"{size / 2**20:,.0f}", limit=MAX_FILE_BYTES // 2**20
+                ),
+                mark("split the file (e.g. one file per académie) and run each part separately"),
             )
         data = Path(path).read_bytes()
     except OSError as exc:
-        return fail(f"cannot read the file ({exc.strerror or exc})", "check the path and the file's permissions")
+        return fail(
+            tr("cannot read the file ({error})").format(error=exc.strerror or exc),
+            mark("check the path and the file's permissions"),
+        )
     if data.startswith(b"PK\x03\x04") and (bounds := archive_problems(data, file)):  # a zip: before expanding it
         return None, bounds
     kind, what = sniff(data)
@@ -112,12 +118,12 @@ def read_raw(
     if kind == SPREADSHEET:
         return _read_spreadsheet(data, file, score)
     if not data.startswith(UTF16_BOMS) and _CONTROL_BYTES.search(data[:65536]):
-        return fail("not a text table: the file looks binary or uses an unknown encoding")
+        return fail(tr("not a text table: the file looks binary or uses an unknown encoding"))
     text, problems = decode(data, file)
     if text is None:
         return None, problems
     if _CONTROL.search(text[:65536]):
-        return fail("not a text table: the file looks binary or uses an unknown encoding")
+        return fail(tr("not a text table: the file looks binary or uses an unknown encoding"))
     scan = text_problems(text, file)
     if scan.problems:
         return None, scan.problems
@@ -136,7 +142,7 @@ def read_raw(
     raw, problems = _to_raw(grid, False, file, problems, skipped)
     if raw is None or not skipped:
         return raw, problems
-    note = f"{file}: the header is on row {skipped + 1}; the rows above it were skipped"
+    note = tr("{file}: the header is on row {row}; the rows above it were skipped").format(file=file, row=skipped + 1)
     return replace(raw, notes=(note,)), problems
 
 
@@ -149,7 +155,9 @@ def _read_spreadsheet(
         return None, problems
     books = {name: grid for name, grid in books.items() if not grid.empty} or books
     if not books:
-        return None, [Problem(file, None, None, "", "the file is empty", "give a header row and one row per record")]
+        return None, [
+            Problem(file, None, None, "", tr("the file is empty"), tr("give a header row and one row per record"))
+        ]
     name, grid, offset = pick_table(books, score or (lambda cells: 0))
     label = f"{file} (sheet {name!r})" if len(books) > 1 else file
     if bounds := grid_problems(grid, label):
@@ -158,9 +166,11 @@ def _read_spreadsheet(
     problems = problems + refused
     notes = []
     if len(books) > 1:
-        notes.append(f"{file}: read sheet {name!r} (the other sheets hold no table of this kind)")
+        said = tr("{file}: read sheet {sheet} (the other sheets hold no table of this kind)")
+        notes.append(said.format(file=file, sheet=repr(name)))
     if offset:
-        notes.append(f"{label}: the header is on row {offset + 1}; the rows above it were skipped")
+        said = tr("{file}: the header is on row {row}; the rows above it were skipped")
+        notes.append(said.format(file=label, row=offset + 1))
     raw, problems = _to_raw(grid, True, label, problems, offset)
     if raw is None:
         return None, problems
@@ -198,8 +208,8 @@ def _to_raw(
                 None,
                 None,
                 "",
-                "the file has a header but no data rows",
-                "add one row per record under the header",
+                tr("the file has a header but no data rows"),
+                tr("add one row per record under the header"),
             )
         ]
     return RawTable(headers, body, rows, excel), problems

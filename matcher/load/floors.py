@@ -25,6 +25,7 @@ from matcher.config import Config
 from matcher.domain.reference import lycees
 from matcher.errors import InputError, Problem
 from matcher.limits import MAX_ROWS, MAX_SMALL_FILE_BYTES, read_regular
+from matcher.util.i18n import mark, tr
 
 __all__ = ["academie_floors"]
 
@@ -52,7 +53,7 @@ def _proportional(target: int) -> pd.Series:
 def _from_file(path: Path) -> pd.Series:
     name = path.name
     try:
-        data = io.BytesIO(read_regular(path, "the floors file", MAX_SMALL_FILE_BYTES))  # no pipe, no device
+        data = io.BytesIO(read_regular(path, mark("the floors file"), MAX_SMALL_FILE_BYTES))  # no pipe, no device
         table = pd.read_csv(data, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
@@ -62,14 +63,15 @@ def _from_file(path: Path) -> pd.Series:
                     None,
                     None,
                     "",
-                    f"cannot read the floors file: {exc}",
-                    "give a UTF-8 CSV file with columns academie,floor",
+                    tr("cannot read the floors file: {error}").format(error=exc),
+                    tr("give a UTF-8 CSV file with columns academie,floor"),
                 )
             ]
         ) from None
     missing = [c for c in ("academie", "floor") if c not in table.columns]
     if missing:
-        raise InputError([Problem(name, 1, c, "", "missing column", "add the columns academie,floor") for c in missing])
+        said, how = tr("missing column"), tr("add the columns academie,floor")
+        raise InputError([Problem(name, 1, c, "", said, how) for c in missing])
     value = pd.to_numeric(table["floor"].str.strip(), errors="coerce")
     bad = value.isna() | ~np.isfinite(value) | (value < 0) | (value > MAX_ROWS) | (value != np.floor(value))
     problems = [
@@ -78,15 +80,20 @@ def _from_file(path: Path) -> pd.Series:
             i + 2,
             "floor",
             str(table["floor"].iat[i]),
-            "not a whole number of students, 0 or more",
-            "write a whole number",
+            tr("not a whole number of students, 0 or more"),
+            tr("write a whole number"),
         )
         for i in map(int, np.flatnonzero(bad.to_numpy()))
     ]
     known = set(lycees()["academie"])
     problems += [
         Problem(
-            name, i + 2, "academie", a, "unknown académie", "write the académie's name as in datasets/academies.csv"
+            name,
+            i + 2,
+            "academie",
+            a,
+            tr("unknown académie"),
+            tr("write the académie's name as in datasets/academies.csv"),
         )
         for i, a in enumerate(table["academie"].str.strip())
         if a not in known

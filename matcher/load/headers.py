@@ -13,6 +13,7 @@ import unicodedata
 
 from matcher.errors import Problem
 from matcher.load.schema import SITES, STUDENTS, Column
+from matcher.util.i18n import tr
 
 __all__ = ["normalize", "ALIASES", "PERSONAL", "match_headers"]
 
@@ -240,9 +241,14 @@ def match_headers(headers: list[str], kind: str, file: str) -> tuple[dict[int, s
                     1,
                     column,
                     str(header),
-                    f"column {column} given twice (columns {first_position[column] + 1} and "
-                    f"{position + 1}: {first_header[column]!r} and {str(header)!r})",
-                    "keep only one of these columns",
+                    tr("column {column} given twice (columns {first} and {second}: {a} and {b})").format(
+                        column=column,
+                        first=first_position[column] + 1,
+                        second=position + 1,
+                        a=repr(first_header[column]),
+                        b=repr(str(header)),
+                    ),
+                    tr("keep only one of these columns"),
                 )
             )
             continue

@@ -17,6 +17,7 @@ from matcher.load import notices
 from matcher.load.locate import Geocoder, locate
 from matcher.load.prepare import NAME_FIX
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
+from matcher.util.i18n import mark, tr
 
 __all__ = ["load_inputs", "say_left_out"]
 
@@ -73,8 +74,8 @@ def load_inputs(
         table = result.table
         if result.given & set(LOCATION_COLUMNS[kind]):
             table, found = locate(table, result.file, geocoder, rows=result.rows)
-            named = {p.row for p in result.problems if p.fix == NAME_FIX}  # a commune name not resolved: said once
-            problems += [p for p in found if not (p.row in named and p.message.startswith("no usable location"))]
+            named = {p.row for p in result.problems if p.fix == tr(NAME_FIX)}  # a commune name not resolved: once
+            problems += [p for p in found if not (p.row in named and p.message.startswith(tr("no usable location")))]
         located.append(table)
     if problems:
         raise InputError(unvalued(problems, students.file))  # where a student lives is never printed
@@ -85,20 +86,25 @@ def say_left_out(sites: ReadResult, left_out: list[Problem] | None) -> None:
     """Warn about the offers of a platform extract left out (not for seconde students, or not located)."""
     if sites.excluded:
         warnings.warn(
-            MatcherWarning(f"{sites.file}: {sites.excluded:,} offers not open to seconde students left out (Filière)"),
+            MatcherWarning(
+                tr("{file}: {n} offers not open to seconde students left out (Filière)").format(
+                    file=sites.file, n=f"{sites.excluded:,}"
+                )
+            ),
             stacklevel=3,
         )
     if sites.left_out:
+        row = tr("row {row} ({value}: {problem})")
+        prefix = tr("offer left out: {why}").format(why="")  # said once, before the list
         first = "; ".join(
-            f"row {p.row} ({p.value}: {p.message.removeprefix('offer left out: ')})" for p in sites.left_out[:5]
+            row.format(row=p.row, value=p.value, problem=p.message.removeprefix(prefix)) for p in sites.left_out[:5]
         )
+        said = tr(
+            "{file}: {n} offers left out, not located: {first} (matcher validate --problems FILE.csv lists them all)"
+        )
+        first += "; ..." if len(sites.left_out) > 5 else ""
         warnings.warn(
-            MatcherWarning(
-                f"{sites.file}: {len(sites.left_out):,} offers left out, not located: {first}"
-                + ("; ..." if len(sites.left_out) > 5 else "")
-                + " (matcher validate --problems FILE.csv lists them all)"
-            ),
-            stacklevel=3,
+            MatcherWarning(said.format(file=sites.file, n=f"{len(sites.left_out):,}", first=first)), stacklevel=3
         )
     if left_out is not None:
         left_out.extend(sites.left_out)
@@ -137,8 +143,9 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
             codes,
             keys,
             canonical,
-            "unknown site id",
-            f"use a site_id of {sites.file}, or remove the choice",
+            mark("unknown site id"),
+            mark("use a site_id of {file}, or remove the choice"),
+            sites.file,
         )
     choices = _respelled(choices, codes, written, keys, canonical)
     lycees = sites.table["reserved_lycees"]
@@ -147,8 +154,8 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
         "reserved_lycees",
         *_distinct(lycees),
         reference.lycees().index,
-        "unknown UAI",
-        "write the 8-character UAI of a lycée (e.g. 0750654D)",
+        mark("unknown UAI"),
+        mark("write the 8-character UAI of a lycée (e.g. 0750654D)"),
     )
     if config.sectors is not None:
         for result in (students, sites):
@@ -157,8 +164,8 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
                 "sectors",
                 *_distinct(result.table["sectors"]),
                 config.sectors,
-                "unknown sector code",
-                f"use one of: {', '.join(config.sectors)}",
+                mark("unknown sector code"),
+                mark("use one of: {known}"),
             )
     return problems, choices
 
@@ -201,10 +208,13 @@ def _unknown(
     known: Iterable[str],
     message: str,
     fix: str,
+    other: str = "",
 ) -> list[Problem]:
     """One problem per list item whose key is not in ``known``, valued as written in the file.
 
     ``keys`` are the distinct lists of keys of ``column`` and ``codes`` the position of each row's list in them.
+    ``message`` and ``fix`` are marked English, translated only when an item is unknown; in them ``{file}`` is the
+    other file and ``{known}`` the known keys.
     """
     known = list(known)
     items = pd.Series(keys, dtype=object).explode()
@@ -215,7 +225,9 @@ def _unknown(
     items = pd.Series(keys, dtype=object).take(codes[rows]).set_axis(rows).explode()
     bad = (items.notna() & ~items.isin(known)).to_numpy()
     written = result.table[column].iloc[rows].explode()[bad]
+    said = tr(message)
+    how = tr(fix).format(file=other, known=", ".join(known) if "{known}" in fix else "")
     return [
-        Problem(result.file, int(result.rows[i]), column, str(value), message, fix)
+        Problem(result.file, int(result.rows[i]), column, str(value), said, how)
         for i, value in zip(np.asarray(items.index)[bad], written)
     ]

@@ -25,16 +25,17 @@ import pandas as pd
 
 from matcher.errors import Problem
 from matcher.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS, MAX_UNZIPPED_BYTES, cut
+from matcher.util.i18n import mark, tr
 
 __all__ = ["archive_problems", "text_problems", "TextScan", "grid_problems"]
 
 csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
 
-_SPLIT = "split the file (e.g. one file per académie) and keep only the columns of the contract"
+_SPLIT = mark("split the file (e.g. one file per académie) and keep only the columns of the contract")
 
 
 def _file_problem(file: str, message: str, fix: str = _SPLIT) -> list[Problem]:
-    return [Problem(file, None, None, "", message, fix)]
+    return [Problem(file, None, None, "", message, tr(fix))]
 
 
 def archive_problems(data: bytes, file: str) -> list[Problem]:
@@ -45,12 +46,15 @@ def archive_problems(data: bytes, file: str) -> list[Problem]:
     except (zipfile.BadZipFile, ValueError, EOFError, OSError):
         return []  # nothing to expand: the reader names a damaged archive for what it is
     if len(members) > MAX_MEMBERS:
-        return _file_problem(file, f"the spreadsheet archive holds {len(members):,} parts (at most {MAX_MEMBERS:,})")
+        said = tr("the spreadsheet archive holds {n} parts (at most {limit})")
+        return _file_problem(file, said.format(n=f"{len(members):,}", limit=f"{MAX_MEMBERS:,}"))
     total = sum(m.file_size for m in members)
     if total > MAX_UNZIPPED_BYTES:
         return _file_problem(
             file,
-            f"the spreadsheet expands to {total / 2**20:,.0f} MB, above the {MAX_UNZIPPED_BYTES // 2**20} MB limit",
+            tr("the spreadsheet expands to {mb} MB, above the {limit} MB limit").format(
+                mb=f"{total / 2**20:,.0f}", limit=MAX_UNZIPPED_BYTES // 2**20
+            ),
         )
     return []
 
@@ -80,7 +84,9 @@ def text_problems(text: str, file: str) -> TextScan:
     # a multi-byte character in UTF-8: line ends, separators, quotes and NUL are found on the bytes
     ends = np.flatnonzero(codes == ord("\n"))
     if len(ends) > MAX_ROWS + 1:
-        return TextScan(_file_problem(file, f"more than {MAX_ROWS:,} lines"), codes, len(codes))
+        return TextScan(
+            _file_problem(file, tr("more than {limit} lines").format(limit=f"{MAX_ROWS:,}")), codes, len(codes)
+        )
     problems = _nul_rows(codes, ends, file) if "\x00" in text else []
     records = _record_ends(codes, ends) if '"' in text else ends
     bounds = np.concatenate(([-1], records, [len(codes)]))
@@ -91,14 +97,15 @@ def text_problems(text: str, file: str) -> TextScan:
         counts = np.add.reduceat(separators.astype(np.int64), starts[starts < codes.size])
         wide = np.flatnonzero(counts > MAX_COLUMNS + MAX_CELL_CHARS)
         if wide.size:
-            problems += _file_problem(file, f"row {int(wide[0]) + 1} holds {int(counts[wide[0]]):,} separators")
+            said = tr("row {row} holds {n} separators").format(row=int(wide[0]) + 1, n=f"{int(counts[wide[0]]):,}")
+            problems += _file_problem(file, said)
     return TextScan(problems, codes, longest)
 
 
 def _nul_rows(codes: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp], file: str) -> list[Problem]:
     rows = np.unique(np.searchsorted(ends, np.flatnonzero(codes == 0)) + 1)
     return [
-        Problem(file, int(r), None, "", "a NUL character (byte 0) in this row", "save the table again as CSV")
+        Problem(file, int(r), None, "", tr("a NUL character (byte 0) in this row"), tr("save the table again as CSV"))
         for r in rows[:20].tolist()
     ]
 
@@ -116,9 +123,11 @@ def grid_problems(grid: pd.DataFrame, file: str, longest_cell: int | None = None
     ``longest_cell``: for a table parsed from text, its longest record (:class:`TextScan`); no cell is longer, so
     when it is within the limit the cells are not measured one by one."""
     if grid.shape[1] > MAX_COLUMNS:
-        return _file_problem(file, f"{grid.shape[1]:,} columns (at most {MAX_COLUMNS:,})")
+        said = tr("{n} columns (at most {limit})")
+        return _file_problem(file, said.format(n=f"{grid.shape[1]:,}", limit=f"{MAX_COLUMNS:,}"))
     if len(grid) > MAX_ROWS + 1:
-        return _file_problem(file, f"{len(grid) - 1:,} rows (at most {MAX_ROWS:,})")
+        said = tr("{n} rows (at most {limit})")
+        return _file_problem(file, said.format(n=f"{len(grid) - 1:,}", limit=f"{MAX_ROWS:,}"))
     problems: list[Problem] = []
     if longest_cell is not None and longest_cell <= MAX_CELL_CHARS:
         return problems
@@ -133,8 +142,10 @@ def grid_problems(grid: pd.DataFrame, file: str, longest_cell: int | None = None
                     i + 1,
                     cut(header[position], 40) if i else None,
                     cut(value),
-                    f"a cell of {len(value):,} characters (at most {MAX_CELL_CHARS:,})",
-                    "shorten the cell: it holds something else than a value of the contract",
+                    tr("a cell of {n} characters (at most {limit})").format(
+                        n=f"{len(value):,}", limit=f"{MAX_CELL_CHARS:,}"
+                    ),
+                    tr("shorten the cell: it holds something else than a value of the contract"),
                 )
             )
     return problems

@@ -21,6 +21,7 @@ from matcher.domain.geo import EARTH_RADIUS_KM
 from matcher.errors import Problem
 from matcher.load.lookup import METROPOLE_BOX, in_france, lookup, nearest_commune
 from matcher.load.schema import LOCATED
+from matcher.util.i18n import mark, tr
 
 __all__ = ["locate", "Geocoder", "in_france", "nearest_commune", "EARTH_RADIUS_KM", "METROPOLE_BOX"]
 
@@ -46,9 +47,14 @@ class _Rows:
     def add(
         self, mask: npt.NDArray[np.bool_], column: str | None, values: npt.NDArray[Any], message: str, fix: str
     ) -> None:
+        """Report the rows of ``mask``: ``message`` and ``fix`` are marked English, translated only when a row is."""
         self.reported |= mask
-        for i in np.flatnonzero(mask):
-            self.problems.append(Problem(self.file, int(self.rows[i]), column, str(values[i]), message, fix))
+        rows = np.flatnonzero(mask)
+        if not rows.size:
+            return
+        said, how = tr(message), tr(fix)
+        for i in rows:
+            self.problems.append(Problem(self.file, int(self.rows[i]), column, str(values[i]), said, how))
 
 
 def _coordinates(
@@ -56,8 +62,12 @@ def _coordinates(
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
     """Rows located by lat/lon: usable mask and nearest commune position (-1 elsewhere)."""
     has_lat, has_lon = ~np.isnan(lat), ~np.isnan(lon)
-    out.add(has_lat & ~has_lon, "lon", lat, "latitude given without longitude", "fill lon too, or empty lat")
-    out.add(has_lon & ~has_lat, "lat", lon, "longitude given without latitude", "fill lat too, or empty lon")
+    out.add(
+        has_lat & ~has_lon, "lon", lat, mark("latitude given without longitude"), mark("fill lon too, or empty lat")
+    )
+    out.add(
+        has_lon & ~has_lat, "lat", lon, mark("longitude given without latitude"), mark("fill lat too, or empty lon")
+    )
     both = has_lat & has_lon
     inside = both.copy()
     inside[both] = in_france(lat[both], lon[both])
@@ -75,15 +85,15 @@ def _coordinates(
         bad & ~swapped,
         "lat",
         shown,
-        "coordinates outside France",
-        "give WGS84 decimal degrees (lat about 41 to 51 in metropolitan France), or a commune code instead",
+        mark("coordinates outside France"),
+        mark("give WGS84 decimal degrees (lat about 41 to 51 in metropolitan France), or a commune code instead"),
     )
     out.add(
         swapped,
         "lat",
         shown,
-        "coordinates outside France (latitude and longitude look swapped)",
-        "swap the lat and lon values",
+        mark("coordinates outside France (latitude and longitude look swapped)"),
+        mark("swap the lat and lon values"),
     )
     ok = both & ~bad
     pos[~ok] = -1
@@ -106,8 +116,8 @@ def _commune_codes(code: _Text, postal: _Text, out: _Rows) -> tuple[npt.NDArray[
         ref.codes,
         out,
         "commune_insee",
-        "unknown INSEE commune code",
-        "write the commune's 5-character INSEE code (e.g. 75056, 69381, 2A004), not its postal code",
+        mark("unknown INSEE commune code"),
+        mark("write the commune's 5-character INSEE code (e.g. 75056, 69381, 2A004), not its postal code"),
     )
     no_point = com >= 0
     no_point[no_point] = np.isnan(ref.lat[com[no_point]])
@@ -115,8 +125,8 @@ def _commune_codes(code: _Text, postal: _Text, out: _Rows) -> tuple[npt.NDArray[
         no_point,
         "commune_insee",
         code.values,
-        "this commune has no known coordinates (uninhabited territory)",
-        "give lat and lon, or the commune the person actually travels from",
+        mark("this commune has no known coordinates (uninhabited territory)"),
+        mark("give lat and lon, or the commune the person actually travels from"),
     )
     com[no_point] = -1
     via_pc = _codes(
@@ -124,8 +134,8 @@ def _commune_codes(code: _Text, postal: _Text, out: _Rows) -> tuple[npt.NDArray[
         ref.postal.index,
         out,
         "postal_code",
-        "unknown postal code",
-        "write a 5-digit French postal code (e.g. 01000, 75005, 97400)",
+        mark("unknown postal code"),
+        mark("write a 5-digit French postal code (e.g. 01000, 75005, 97400)"),
     )
     return com, np.where(via_pc >= 0, ref.postal.to_numpy()[np.maximum(via_pc, 0)], -1)
 
@@ -149,8 +159,8 @@ def _addresses(
         asked & ~ok,
         "address",
         address,
-        "address not found in France by the geocoder",
-        "correct the address, or give a commune code or a postal code",
+        mark("address not found in France by the geocoder"),
+        mark("correct the address, or give a commune code or a postal code"),
     )
     pos[ok] = nearest_commune(points[ok, 0], points[ok, 1])[0]
     return ok, pos, points
@@ -232,8 +242,8 @@ def locate(
         ref.lycees,
         out,
         "lycee_uai",
-        "unknown UAI (lycée code)",
-        "write the lycée's 8-character UAI, e.g. 0750654D",
+        mark("unknown UAI (lycée code)"),
+        mark("write the lycée's 8-character UAI, e.g. 0750654D"),
     )
     lyc_pos = np.where(uai >= 0, ref.lycee_pos[np.maximum(uai, 0)], -1)
     by_code = (com_pos >= 0, pc_pos >= 0, lyc_pos >= 0)
@@ -255,20 +265,21 @@ def _report_unlocated(
 ) -> None:
     """'No usable location' for rows not located and not already reported for a bad location field."""
     blank = np.full(len(nowhere), "", dtype=object)  # the address itself is personal: not echoed
-    hint = "" if geocoding else " (or turn on online geocoding for the address)"
     out.add(
         nowhere & has_address,
         None,
         blank,
-        "no usable location: the address is not geocoded offline",
-        "fill commune_insee, postal_code or lat and lon" + hint,
+        mark("no usable location: the address is not geocoded offline"),
+        mark("fill commune_insee, postal_code or lat and lon")
+        if geocoding
+        else mark("fill commune_insee, postal_code or lat and lon (or turn on online geocoding for the address)"),
     )
     out.add(
         nowhere & ~has_address,
         None,
         blank,
-        "no usable location",
-        "fill commune_insee, postal_code, lycee_uai (students) or lat and lon",
+        mark("no usable location"),
+        mark("fill commune_insee, postal_code, lycee_uai (students) or lat and lon"),
     )
 
 

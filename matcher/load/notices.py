@@ -21,6 +21,7 @@ from matcher.domain.crosswalk import vocabulary
 from matcher.errors import Problem
 from matcher.load.headers import ALIASES, normalize
 from matcher.load.table import ReadResult
+from matcher.util.i18n import mark, tr
 
 __all__ = ["swapped", "raw_ine", "trade_notes", "INE", "NO_TRADE_SHARE"]
 
@@ -35,7 +36,9 @@ _OWN = {
     kind: {k for k, v in ALIASES[kind].items() if v not in _SHARED} - {"id", "identifiant"}
     for kind in ("students", "sites")
 }
-_FIX_INE = "run matcher pseudonymize --students FILE --out students.csv first: it replaces each INE by a pseudonym"
+_FIX_INE = mark(
+    "run matcher pseudonymize --students FILE --out students.csv first: it replaces each INE by a pseudonym"
+)
 
 
 def _own(headers: tuple[str, ...], kind: str) -> int:
@@ -53,8 +56,8 @@ def swapped(students: ReadResult, sites: ReadResult) -> list[Problem]:
                     None,
                     None,
                     "",
-                    f"these look like the {other}: did you swap --students and --sites?",
-                    f"give this file as --{other} and the other one as --{kind}",
+                    tr("these look like the {other}: did you swap --students and --sites?").format(other=tr(other)),
+                    tr("give this file as --{other} and the other one as --{kind}").format(other=other, kind=kind),
                 )
             )
     return out
@@ -64,7 +67,8 @@ def raw_ine(students: ReadResult) -> list[Problem]:
     """A SIECLE export given as it is: raw INE as ids, or an INE column and no id column."""
     keys = {normalize(h) for h in students.headers}
     if "student_id" not in students.given and keys & {"ine", "numero_ine", "n_ine", "no_ine"}:
-        return [Problem(students.file, None, "student_id", "", "a SIECLE export: its INE column is personal", _FIX_INE)]
+        said = tr("a SIECLE export: its INE column is personal")
+        return [Problem(students.file, None, "student_id", "", said, tr(_FIX_INE))]
     ids = students.table["student_id"]
     if not ids.iloc[:1000].str.match(INE).mean() >= 0.5:  # judged on the first rows: a file of INE is all INE
         return []
@@ -77,9 +81,10 @@ def raw_ine(students: ReadResult) -> list[Problem]:
             int(students.rows[np.flatnonzero(shaped)[0]]),
             "student_id",
             "",
-            f"{int(shaped.sum()):,} student ids are shaped like INE (the national student number), a personal "
-            "identifier",
-            _FIX_INE,
+            tr("{n} student ids are shaped like INE (the national student number), a personal identifier").format(
+                n=f"{int(shaped.sum()):,}"
+            ),
+            tr(_FIX_INE),
         )
     ]
 
@@ -104,20 +109,30 @@ def trade_notes(students: ReadResult, sites: ReadResult) -> list[str]:
     for result, counts, other in ((students, asked, set(given.index)), (sites, given, set(asked.index))):
         odd = counts[~counts.index.isin(list(known | other))].sort_values(ascending=False, kind="stable")
         if len(odd):
-            shown = ", ".join(f"{v!r} ({n:,} rows)" for v, n in odd.head(5).items())
-            notes.append(
-                f"{result.file}: {int(odd.sum()):,} trade value(s) match no trade, no platform sector and nothing in "
-                f"the other file: {shown}; map them in datasets/trade_crosswalk.csv or write a known trade"
+            rows = tr("{value} ({n} rows)")
+            shown = ", ".join(rows.format(value=repr(v), n=f"{n:,}") for v, n in odd.head(5).items())
+            said = tr(
+                "{file}: {n} trade value(s) match no trade, no platform sector and nothing in the other file: "
+                "{values}; map them in datasets/trade_crosswalk.csv or write a known trade"
             )
+            notes.append(said.format(file=result.file, n=f"{int(odd.sum()):,}", values=shown))
     offered = set(given.index)
     lacking_list = np.array([len(t) > 0 and not any(i in offered for i in t) for t in wanted] + [False])[codes]
     with_trades = np.array([len(t) > 0 for t in wanted] + [False])[codes]
     if with_trades.any() and lacking_list.sum() > NO_TRADE_SHARE * with_trades.sum():
         missing = _counts(students.table["sectors"][lacking_list])[0].sort_values(ascending=False, kind="stable")
+        said = tr(
+            "{file}: {n} of {total} students asking for trades have no offer of their trades anywhere in {sites} "
+            "(most asked: {trades}); check the sites' sectors, or map the platform's sectors to these trades in "
+            "datasets/trade_crosswalk.csv"
+        )
         notes.append(
-            f"{students.file}: {int(lacking_list.sum()):,} of {int(with_trades.sum()):,} students asking for trades "
-            f"have no offer of their trades anywhere in {sites.file} (most asked: "
-            f"{', '.join(repr(v) for v in missing.index[:5])}); check the sites' sectors, or map the platform's "
-            "sectors to these trades in datasets/trade_crosswalk.csv"
+            said.format(
+                file=students.file,
+                n=f"{int(lacking_list.sum()):,}",
+                total=f"{int(with_trades.sum()):,}",
+                sites=sites.file,
+                trades=", ".join(repr(v) for v in missing.index[:5]),
+            )
         )
     return notes

@@ -15,6 +15,7 @@ import pandas as pd
 from matcher.errors import InputError, Problem
 from matcher.load.files import read_raw
 from matcher.load.headers import normalize
+from matcher.util.i18n import mark, tr
 
 __all__ = ["ACTIONS", "read_overrides", "overrides_table"]
 
@@ -46,7 +47,9 @@ def read_overrides(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame
     table = raw.cells[list(names)].set_axis(list(names.values()), axis=1)
     missing = [c for c in ("student_id", "site_id", "action") if c not in table.columns]
     problems += [
-        Problem(file, None, c, "", "missing column", "give columns student_id, site_id and action (pin or forbid)")
+        Problem(
+            file, None, c, "", tr("missing column"), tr("give columns student_id, site_id and action (pin or forbid)")
+        )
         for c in missing
     ]
     if problems:
@@ -62,19 +65,33 @@ def overrides_table(table: pd.DataFrame, students: pd.DataFrame, sites: pd.DataF
     capacity = sites.set_index("site_id")[["capacity_week_1", "capacity_week_2"]].sum(axis=1)  # one week each at least
     pinned = table.loc[pins, "site_id"].map(table.loc[pins, "site_id"].value_counts())
     over = pins & (pinned.reindex(table.index, fill_value=0) > table["site_id"].map(capacity).fillna(np.inf))
-    unknown = "use an id of the {} file"
     twice = pins & (table.loc[pins].groupby("student_id").cumcount().reindex(table.index, fill_value=0) >= 2)
     ids = table["student_id"].isin(students["student_id"])
     checks = [
-        (~table["action"].isin(ACTIONS), "action", "unknown action", "write pin or forbid"),
-        (~ids, "student_id", "unknown student", unknown.format("students")),
-        (~table["site_id"].isin(sites["site_id"]), "site_id", "unknown site", unknown.format("sites")),
-        (table.duplicated(["student_id", "site_id"]), "site_id", "pair given twice", "keep one row per pair"),
-        (twice, "student_id", "student pinned to more than two sites", "pin to one site (two: one a week)"),
-        (over, "site_id", "more students pinned to this site than its places", "pin fewer or raise its capacity"),
-    ]  # fmt: skip
+        (~table["action"].isin(ACTIONS), "action", mark("unknown action"), mark("write pin or forbid")),
+        (~ids, "student_id", mark("unknown student"), mark("use an id of the students file")),
+        (
+            ~table["site_id"].isin(sites["site_id"]),
+            "site_id",
+            mark("unknown site"),
+            mark("use an id of the sites file"),
+        ),
+        (
+            table.duplicated(["student_id", "site_id"]),
+            "site_id",
+            mark("pair given twice"),
+            mark("keep one row per pair"),
+        ),
+        (twice, "student_id", mark("student pinned to more than two sites"), mark("pin to one site (two: one a week)")),
+        (
+            over,
+            "site_id",
+            mark("more students pinned to this site than its places"),
+            mark("pin fewer or raise its capacity"),
+        ),
+    ]
     problems = [
-        Problem(file, int(row), column, str(v), message, fix)
+        Problem(file, int(row), column, str(v), tr(message), tr(fix))
         for bad, column, message, fix in checks
         for row, v in zip(table.loc[bad, "row"], table.loc[bad, column])
     ]

@@ -13,6 +13,7 @@ import pandas as pd
 from matcher.errors import InputError, Problem
 from matcher.load.files import read_raw
 from matcher.load.headers import normalize
+from matcher.util.i18n import mark, tr
 
 __all__ = ["read_pairs"]
 
@@ -43,7 +44,17 @@ def read_pairs(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame) ->
     twice = sorted({n for n in names.values() if list(names.values()).count(n) > 1})  # e.g. both km and distance
     if twice:
         raise InputError(
-            [Problem(file, 1, n, "", "column given twice (under two names)", f"keep one {n} column") for n in twice]
+            [
+                Problem(
+                    file,
+                    1,
+                    n,
+                    "",
+                    tr("column given twice (under two names)"),
+                    tr("keep one {column} column").format(column=n),
+                )
+                for n in twice
+            ]
         )
     table = raw.cells[list(names)].set_axis(list(names.values()), axis=1)
     unit = "km" if "km" in table.columns else "minutes"
@@ -51,26 +62,46 @@ def read_pairs(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame) ->
         if column not in table.columns:
             problems.append(
                 Problem(
-                    file, None, column, "", "missing column", "give columns student_id, site_id and km (or minutes)"
+                    file,
+                    None,
+                    column,
+                    "",
+                    tr("missing column"),
+                    tr("give columns student_id, site_id and km (or minutes)"),
                 )
             )
     if problems:
         raise InputError(problems)
     value = pd.to_numeric(table[unit].str.replace(",", ".", regex=False), errors="coerce")
     checks = [
-        (~np.isfinite(value) | (value < 0), unit, "not a non-negative number", "write a number such as 12.5"),
+        (
+            ~np.isfinite(value) | (value < 0),
+            unit,
+            mark("not a non-negative number"),
+            mark("write a number such as 12.5"),
+        ),
         (
             ~table["student_id"].isin(students["student_id"]),
             "student_id",
-            "unknown student",
-            "use an id of the students file",
+            mark("unknown student"),
+            mark("use an id of the students file"),
         ),
-        (~table["site_id"].isin(sites["site_id"]), "site_id", "unknown site", "use an id of the sites file"),
-        (table.duplicated(["student_id", "site_id"]), "site_id", "pair given twice", "keep one row per pair"),
+        (
+            ~table["site_id"].isin(sites["site_id"]),
+            "site_id",
+            mark("unknown site"),
+            mark("use an id of the sites file"),
+        ),
+        (
+            table.duplicated(["student_id", "site_id"]),
+            "site_id",
+            mark("pair given twice"),
+            mark("keep one row per pair"),
+        ),
     ]
     for bad, column, message, fix in checks:
         problems += [
-            Problem(file, int(row), column, str(v), message, fix)
+            Problem(file, int(row), column, str(v), tr(message), tr(fix))
             for row, v in zip(raw.rows[bad.to_numpy()], table.loc[bad, column])
         ]
     if problems:

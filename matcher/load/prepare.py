@@ -22,6 +22,7 @@ from matcher.load.headers import ALIASES, PERSONAL, match_headers, normalize
 from matcher.load.lookup import lookup
 from matcher.load.platform import WEEKS_COLUMN, reshape
 from matcher.load.sheets import total_rows
+from matcher.util.i18n import mark, tr
 
 __all__ = ["Prepared", "prepare", "header_score", "DEPARTEMENT_HEADERS", "NAME_FIX"]
 
@@ -78,7 +79,7 @@ def prepare(raw: RawTable, kind: str, file: str, default_capacity: int | None, p
     totals = total_rows(raw.cells, by_name.get(_ID[kind]))
     if totals.any():
         shown = ", ".join(str(r) for r in raw.rows[totals][:5])
-        notes.append(f"{file}: total row(s) skipped (row {shown})")
+        notes.append(tr("{file}: total row(s) skipped (row {rows})").format(file=file, rows=shown))
         raw = replace(raw, cells=raw.cells[~totals].reset_index(drop=True), rows=raw.rows[~totals])
     if kind == "sites" and default_capacity is not None and not set(by_name) & set(_CAPACITIES):
         raw, positions = _default_capacity(raw, positions, default_capacity)
@@ -128,7 +129,7 @@ def _communes(prepared: Prepared, where: int, postal: int | None, file: str, nat
     cells[where] = np.where(resolved, found.codes, "")
     if not national:
         problems = prepared.problems + [
-            Problem(file, int(raw.rows[i]), "commune_insee", str(names.iat[i]), str(found.why[i]), NAME_FIX)
+            Problem(file, int(raw.rows[i]), "commune_insee", str(names.iat[i]), str(found.why[i]), tr(NAME_FIX))
             for i in np.flatnonzero(failed).tolist()
         ]
         return replace(prepared, raw=replace(raw, cells=cells), problems=problems)
@@ -144,8 +145,8 @@ def _communes(prepared: Prepared, where: int, postal: int | None, file: str, nat
             int(raw.rows[i]),
             "commune_insee",
             f"{names.iat[i]} / {code.iat[i]}",
-            f"offer left out: {found.why[i]}",
-            _FIX_OFFER,
+            tr("offer left out: {why}").format(why=found.why[i]),
+            tr(_FIX_OFFER),
         )
         for i in np.flatnonzero(lost).tolist()
     ]
@@ -153,8 +154,8 @@ def _communes(prepared: Prepared, where: int, postal: int | None, file: str, nat
     return replace(prepared, raw=raw, left_out=prepared.left_out + left)
 
 
-NAME_FIX = "write the commune's INSEE code, or give its postal code or département beside the name"
-_FIX_OFFER = "correct the commune and postal code on the platform, or add the offer to an officer's own file"
+NAME_FIX = mark("write the commune's INSEE code, or give its postal code or département beside the name")
+_FIX_OFFER = mark("correct the commune and postal code on the platform, or add the offer to an officer's own file")
 
 
 def _unlocated(prepared: Prepared, file: str) -> Prepared:
@@ -178,8 +179,8 @@ def _unlocated(prepared: Prepared, file: str) -> Prepared:
             int(raw.rows[i]),
             "postal_code",
             " / ".join(str(raw.cells[p].iat[i]) for p in shown),
-            "offer left out: no location (no known commune, postal code or coordinates)",
-            _FIX_OFFER,
+            tr("offer left out: no location (no known commune, postal code or coordinates)"),
+            tr(_FIX_OFFER),
         )
         for i in np.flatnonzero(~ok).tolist()
     ]

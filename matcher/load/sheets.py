@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import Problem
+from matcher.util.i18n import mark, tr
 
 __all__ = ["sniff", "not_a_table", "read_workbook", "pick_table", "total_rows", "HEADER_SCAN_ROWS", "SPREADSHEET"]
 
@@ -30,18 +31,18 @@ HEADER_SCAN_ROWS = 30
 SPREADSHEET = "spreadsheet"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"{\\rtf", "an RTF document"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"\x1f\x8b", "a gzip archive"),
+    (b"%PDF", mark("a PDF document")),
+    (b"\x89PNG", mark("a PNG image")),
+    (b"\xff\xd8\xff", mark("a JPEG image")),
+    (b"GIF8", mark("a GIF image")),
+    (b"II*\x00", mark("a TIFF image")),
+    (b"MM\x00*", mark("a TIFF image")),
+    (b"{\\rtf", mark("an RTF document")),
+    (b"Rar!", mark("a RAR archive")),
+    (b"7z\xbc\xaf", mark("a 7-Zip archive")),
+    (b"\x1f\x8b", mark("a gzip archive")),
 )
-_FIX = "open it and save the table as .xlsx, .ods or CSV (UTF-8, comma or semicolon)"
+_FIX = mark("open it and save the table as .xlsx, .ods or CSV (UTF-8, comma or semicolon)")
 _TOTAL = re.compile(r"(?i)^\s*(sous[- ]?)?total\b")
 _SUM = re.compile(r"(?i)^\s*=\s*(sum|somme|subtotal|sous\.total)\s*\(")
 
@@ -58,19 +59,19 @@ def sniff(data: bytes) -> tuple[str, str]:
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     except zipfile.BadZipFile:
-        return "other", "a damaged zip archive"
+        return "other", mark("a damaged zip archive")
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         return SPREADSHEET, ""
     if "content.xml" in names and b"opendocument.spreadsheet" in data[:200]:
         return SPREADSHEET, ""
     if any(n.startswith("word/") for n in names) or b"opendocument.text" in data[:200]:
-        return "other", "a text document (Word or Writer), not a table"
-    return "other", "a zip archive"
+        return "other", mark("a text document (Word or Writer), not a table")
+    return "other", mark("a zip archive")
 
 
 def not_a_table(file: str, what: str) -> Problem:
     """The one problem for a file that is not a table."""
-    return Problem(file, None, None, "", f"this file is {what}, not a table", _FIX)
+    return Problem(file, None, None, "", tr("this file is {what}, not a table").format(what=tr(what)), tr(_FIX))
 
 
 def read_workbook(data: bytes, file: str) -> tuple[dict[str, pd.DataFrame] | None, list[Problem]]:
@@ -86,8 +87,8 @@ def read_workbook(data: bytes, file: str) -> tuple[dict[str, pd.DataFrame] | Non
             engine="calamine",
         )
     except Exception as exc:  # noqa: BLE001 - any failure of the third-party parser means an unreadable file
-        message = f"cannot read this spreadsheet ({type(exc).__name__})"
-        return None, [Problem(file, None, None, "", message, _FIX)]
+        message = tr("cannot read this spreadsheet ({error})").format(error=type(exc).__name__)
+        return None, [Problem(file, None, None, "", message, tr(_FIX))]
     return {str(name): grid.fillna("").astype(str) for name, grid in sheets.items()}, []
 
 

@@ -21,6 +21,7 @@ from matcher.load.headers import PERSONAL, normalize
 from matcher.load.prepare import header_score, prepare
 from matcher.load.schema import SITES, STUDENTS, Column
 from matcher.load.values import DATE_ERRORS
+from matcher.util.i18n import tr
 
 __all__ = ["ReadResult", "read_table", "read_file", "SCHEMAS", "LOCATION_COLUMNS", "clean_columns"]
 
@@ -131,15 +132,17 @@ def read_file(path: str | Path, kind: str, config: Config | None = None) -> Read
     headers = tuple(raw.headers)
     period = period_for(config.year, config.week_1_start)
     prepared = prepare(raw, kind, file, config.default_capacity, period)
-    for note in [*raw.notes, *prepared.notes]:
+    for note in [*raw.notes, *prepared.notes]:  # said in the language where they were written
         warnings.warn(MatcherWarning(note), stacklevel=2)
     raw, positions, header_problems = prepared.raw, prepared.positions, prepared.problems
     personal = [h for h in raw.headers if normalize(h) in PERSONAL]
     if personal:
         warnings.warn(
             MatcherWarning(
-                f"{file}: column(s) {', '.join(repr(h) for h in personal)} hold personal data "
-                "and were dropped unread; matcher needs pseudonymous ids only"
+                tr(
+                    "{file}: column(s) {columns} hold personal data and were dropped unread; matcher needs "
+                    "pseudonymous ids only"
+                ).format(file=file, columns=", ".join(repr(h) for h in personal))
             ),
             stacklevel=2,
         )
@@ -184,8 +187,8 @@ def _refuse_formulas(
                 int(rows[i]),
                 name,
                 str(column.iat[i]).strip(),
-                "looks like a spreadsheet formula",
-                "type the value itself (in the spreadsheet: copy, then paste values only)",
+                tr("looks like a spreadsheet formula"),
+                tr("type the value itself (in the spreadsheet: copy, then paste values only)"),
             )
             for i in np.flatnonzero(mask).tolist()
         ]
@@ -226,12 +229,13 @@ def _cell_problems(
         at = np.flatnonzero(errors == key)
         if at.size:
             shown = ", ".join(str(r) for r in rows[at[:5]]) + (", ..." if at.size > 5 else "")
-            message = f"{DATE_ERRORS[key][0]} ({at.size} row(s): {shown})"
-            out.append(
-                Problem(file, int(rows[at[0]]), name, str(cells.iat[at[0]]).strip(), message, DATE_ERRORS[key][1])
+            message = tr("{problem} ({n} row(s): {rows})").format(
+                problem=tr(DATE_ERRORS[key][0]), n=at.size, rows=shown
             )
+            value = str(cells.iat[at[0]]).strip()
+            out.append(Problem(file, int(rows[at[0]]), name, value, message, tr(DATE_ERRORS[key][1])))
             errors = np.where(errors == key, "", errors)
     for i in np.flatnonzero(errors != "").tolist():
         message, fix = ERRORS[errors[i]]
-        out.append(Problem(file, int(rows[i]), name, str(cells.iat[i]).strip(), message, fix))
+        out.append(Problem(file, int(rows[i]), name, str(cells.iat[i]).strip(), tr(message), tr(fix)))
     return out

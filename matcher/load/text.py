@@ -24,6 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import MatcherWarning, Problem
+from matcher.util.i18n import tr
 
 __all__ = ["INVISIBLE", "REFUSED", "clean_grid", "needs_cleaning"]
 
@@ -119,17 +120,21 @@ def clean_grid(grid: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Proble
                 i + 1,
                 _REFUSED.sub("?", name) or None,
                 "",
-                "a control or text-direction character in this cell (invisible, or showing the text in another "
-                "order than it is stored)",
-                "retype the cell, or save the table again from the spreadsheet",
+                tr(
+                    "a control or text-direction character in this cell (invisible, or showing the text in another "
+                    "order than it is stored)"
+                ),
+                tr("retype the cell, or save the table again from the spreadsheet"),
             )
             for i in np.flatnonzero(refused)[:50].tolist()
         ]
     if changed_cells:
         warnings.warn(
             MatcherWarning(
-                f"{file}: {changed_cells:,} cell(s) held invisible characters (byte-order marks, zero-width "
-                "spaces) or non-normalised accents; they were read without them"
+                tr(
+                    "{file}: {n} cell(s) held invisible characters (byte-order marks, zero-width spaces) or "
+                    "non-normalised accents; they were read without them"
+                ).format(file=file, n=f"{changed_cells:,}")
             ),
             stacklevel=2,
         )

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import Problem
+from matcher.util.i18n import mark, tr
 
 __all__ = ["file_rules", "row_rules", "resolve_capacity"]
 
@@ -27,11 +28,18 @@ def problems_at(
     message: str,
     fix: str,
 ) -> list[Problem]:
-    """One problem per True position of ``mask``, valued from ``values`` (as read) or empty."""
-    out = []
-    for i in np.flatnonzero(np.asarray(mask, dtype=bool)).tolist():
+    """One problem per True position of ``mask``, valued from ``values`` (as read) or empty.
+
+    ``message`` and ``fix`` are marked English (``{column}`` stands for ``column``), translated only when a row
+    is reported."""
+    out: list[Problem] = []
+    at = np.flatnonzero(np.asarray(mask, dtype=bool)).tolist()
+    if not at:
+        return out
+    said, how = tr(message).format(column=column), tr(fix).format(column=column)
+    for i in at:
         value = "" if values is None else str(values.iat[i]).strip()
-        out.append(Problem(file, int(rows[i]), column, value, message, fix))
+        out.append(Problem(file, int(rows[i]), column, value, said, how))
     return out
 
 
@@ -39,14 +47,20 @@ def file_rules(file: str, kind: str, given: frozenset[str], location_columns: tu
     """Missing required columns, no location column at all, and (sites) no capacity column at all."""
     out = [
         Problem(
-            file, None, name, "", f"required column {name} is missing", f"add a column named {name} (or a French alias)"
+            file,
+            None,
+            name,
+            "",
+            tr("required column {column} is missing").format(column=name),
+            tr("add a column named {column} (or a French alias)").format(column=name),
         )
         for name in _REQUIRED[kind]
         if name not in given
     ]
     if not given & set(location_columns):
         where = ", ".join(c for c in location_columns if c not in ("lon", "address"))
-        out.append(Problem(file, None, None, "", "no location column", f"add at least one of {where}"))
+        said, how = tr("no location column"), tr("add at least one of {columns}").format(columns=where)
+        out.append(Problem(file, None, None, "", said, how))
     if kind == "sites" and not given & set(_CAPACITY):
         out.append(
             Problem(
@@ -54,9 +68,11 @@ def file_rules(file: str, kind: str, given: frozenset[str], location_columns: tu
                 None,
                 "capacity",
                 "",
-                "no capacity column",
-                "add capacity (full time) or capacity_week_1 and capacity_week_2, or give every site the same "
-                "number of places with --default-capacity N (policy option default_capacity)",
+                tr("no capacity column"),
+                tr(
+                    "add capacity (full time) or capacity_week_1 and capacity_week_2, or give every site the same "
+                    "number of places with --default-capacity N (policy option default_capacity)"
+                ),
             )
         )
     return out
@@ -70,7 +86,9 @@ def row_rules(
     for name in _REQUIRED[kind]:
         if name in cells:
             empty = columns[name].to_numpy(dtype=object) == ""
-            out += problems_at(file, rows, empty, name, None, "empty required cell", f"fill {name} in every row")
+            out += problems_at(
+                file, rows, empty, name, None, mark("empty required cell"), mark("fill {column} in every row")
+            )
     if _ID[kind] in cells:
         out += _duplicates(file, columns[_ID[kind]], rows, _ID[kind])
     if "max_km" in cells:
@@ -81,8 +99,8 @@ def row_rules(
             negative,
             "max_km",
             cells["max_km"],
-            "negative distance",
-            "write a distance in km, zero or more, or leave empty for the default",
+            mark("negative distance"),
+            mark("write a distance in km, zero or more, or leave empty for the default"),
         )
         columns["max_km"] = columns["max_km"].mask(negative)
     if "max_group_size" in cells:
@@ -93,8 +111,8 @@ def row_rules(
             small,
             "max_group_size",
             cells["max_group_size"],
-            "max_group_size below 1",
-            "write 1 (individuals) or more, or leave empty",
+            mark("max_group_size below 1"),
+            mark("write 1 (individuals) or more, or leave empty"),
         )
         columns["max_group_size"] = columns["max_group_size"].mask(small)
     if "group_id" in cells:
@@ -124,8 +142,8 @@ def _group_rules(
             odd,
             name,
             cells.get(name, columns[name]),
-            f"group member's {name} differs from the group's first member",
-            f"give every member of the group the same {name}, or put them in separate groups",
+            mark("group member's {column} differs from the group's first member"),
+            mark("give every member of the group the same {column}, or put them in separate groups"),
         )
     return out
 
@@ -146,8 +164,8 @@ def _duplicates(file: str, ids: pd.Series, rows: np.ndarray, column: str) -> lis
             int(rows[i]),
             column,
             str(ids.iat[i]),  # ids are str
-            f"duplicate id (same as row {first[str(key.iat[i])]})",
-            "give every row its own id",
+            tr("duplicate id (same as row {row})").format(row=first[str(key.iat[i])]),
+            tr("give every row its own id"),
         )
         for i in np.flatnonzero(dup).tolist()
     ]
@@ -175,8 +193,8 @@ def resolve_capacity(
         empty.to_numpy() & bool(set(cells) & set(_CAPACITY)),
         "capacity",
         None,
-        "no capacity given",
-        "fill capacity, or capacity_week_1 and capacity_week_2",
+        mark("no capacity given"),
+        mark("fill capacity, or capacity_week_1 and capacity_week_2"),
     )
     out += problems_at(
         file,
@@ -184,8 +202,8 @@ def resolve_capacity(
         conflict.to_numpy(),
         "capacity",
         cells.get("capacity"),
-        "capacity and capacity_week_1/capacity_week_2 disagree",
-        "give either capacity (full-time places) or the places of each week, not both",
+        mark("capacity and capacity_week_1/capacity_week_2 disagree"),
+        mark("give either capacity (full-time places) or the places of each week, not both"),
     )
     columns["capacity_week_1"] = cap.where(cap.notna(), week_1.fillna(0))
     columns["capacity_week_2"] = cap.where(cap.notna(), week_2.fillna(0))

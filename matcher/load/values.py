@@ -19,6 +19,7 @@ import pandas as pd
 
 from matcher.domain.crosswalk import canonical, codes, split_items
 from matcher.domain.period import Period
+from matcher.util.i18n import mark
 
 __all__ = ["split_list", "strip_unit", "weeks_from_dates", "DATE_ERRORS"]
 
@@ -30,12 +31,15 @@ _HAS_DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
 #: Error key → (message, fix) of the weeks written as dates.
 DATE_ERRORS: dict[str, tuple[str, str]] = {
     "weeks_ambiguous": (
-        "a date in week 1 cannot say whether the student comes for week 1 or for both weeks",
-        "write both, week_1 or week_2, or the first and last day (e.g. du 15/06/2026 au 26/06/2026)",
+        mark("a date in week 1 cannot say whether the student comes for week 1 or for both weeks"),
+        mark("write both, week_1 or week_2, or the first and last day (e.g. du 15/06/2026 au 26/06/2026)"),
     ),
     "weeks_outside": (
-        "a date outside the placement period",
-        "write both, week_1 or week_2, or dates within the two weeks of the period (policy options year, week_1_start)",
+        mark("a date outside the placement period"),
+        mark(
+            "write both, week_1 or week_2, or dates within the two weeks of the period "
+            "(policy options year, week_1_start)"
+        ),
     ),
 }
 

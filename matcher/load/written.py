@@ -17,6 +17,7 @@ import pandas as pd
 from matcher.errors import InputError, Problem
 from matcher.export.safecells import restore_frame
 from matcher.limits import read_regular
+from matcher.util.i18n import mark, tr
 
 __all__ = ["read_written"]
 
@@ -31,7 +32,7 @@ def read_written(path: str | Path, required: tuple[str, ...], fix: str) -> pd.Da
     required : tuple of str
         Columns that must be present (each once).
     fix : str
-        What the user should do when the file is missing or damaged.
+        What the user should do when the file is missing or damaged (marked English, translated when said).
 
     Raises
     ------
@@ -40,21 +41,21 @@ def read_written(path: str | Path, required: tuple[str, ...], fix: str) -> pd.Da
         required column (or has it twice).
     """
     name = Path(path).name
-    what = f"the previous run's {name}"
+    what = mark("the previous run's file")
     data = read_regular(path, what)
 
     def damaged(message: str) -> InputError:
-        return InputError([Problem(name, None, None, "", message, fix)])
+        return InputError([Problem(name, None, None, "", message, tr(fix))])
 
     if b"\x00" in data:
-        raise damaged(f"{what} holds NUL characters: it is damaged")
+        raise damaged(tr("{what} holds NUL characters: it is damaged").format(what=tr(what)))
     try:
         table = pd.read_csv(io.StringIO(data.decode("utf-8-sig")), dtype=str, keep_default_na=False, engine="c")
     except (UnicodeDecodeError, ValueError, csv.Error, pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise damaged(f"cannot read {what} ({type(exc).__name__})") from None
+        raise damaged(tr("cannot read {what} ({error})").format(what=tr(what), error=type(exc).__name__)) from None
     headers = [str(c) for c in table.columns]
     problems = [
-        Problem(name, 1, c, "", "missing column" if c not in headers else "column given twice", fix)
+        Problem(name, 1, c, "", tr("missing column") if c not in headers else tr("column given twice"), tr(fix))
         for c in required
         if c not in headers or any(h.startswith(f"{c}.") and h[len(c) + 1 :].isdigit() for h in headers)
     ]

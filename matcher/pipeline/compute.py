@@ -20,12 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from matcher.util.i18n import mark, tr
+
 __all__ = ["Engine", "EngineError", "Runner", "open_engine", "ENGINES"]
 
 #: Engine kinds.
 ENGINES: tuple[str, ...] = ("local", "dask")
 #: What to do when Dask is missing.
-DASK_MISSING = 'the dask engine needs Dask: pip install "matcher[dask]"'
+DASK_MISSING = mark('the dask engine needs Dask: pip install "matcher[dask]"')
 
 T = TypeVar("T")
 
@@ -54,13 +56,16 @@ class Engine:
 
     def __post_init__(self) -> None:
         if self.kind not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.kind!r}")
+            said = tr("engine must be one of {engines}, not {kind}")
+            raise ValueError(said.format(engines=", ".join(ENGINES), kind=repr(self.kind)))
         if self.kind == "local" and (self.scheduler or self.workers):
-            raise ValueError("a scheduler address or a number of workers needs the dask engine")
+            raise ValueError(tr("a scheduler address or a number of workers needs the dask engine"))
         if self.scheduler and self.workers:
-            raise ValueError("the number of workers is the existing cluster's: give a scheduler or workers, not both")
+            raise ValueError(
+                tr("the number of workers is the existing cluster's: give a scheduler or workers, not both")
+            )
         if self.workers is not None and self.workers < 1:
-            raise ValueError("workers must be at least 1")
+            raise ValueError(tr("workers must be at least 1"))
 
 
 class Runner:
@@ -113,15 +118,16 @@ def open_engine(engine: Engine | None = None) -> Iterator[Runner]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise EngineError(DASK_MISSING) from None
+        raise EngineError(tr(DASK_MISSING)) from None
     if engine.scheduler:
         try:
             client = Client(engine.scheduler, timeout="10s")  # type: ignore[no-untyped-call]  # distributed is untyped
         except (OSError, TimeoutError, ValueError) as exc:
-            raise EngineError(
-                f"cannot reach the Dask scheduler at {engine.scheduler} ({exc}); check the address, "
-                "or start one with `dask scheduler`"
-            ) from None
+            said = tr(
+                "cannot reach the Dask scheduler at {address} ({error}); check the address, or start one with "
+                "`dask scheduler`"
+            )
+            raise EngineError(said.format(address=engine.scheduler, error=exc)) from None
         with client:
             yield Runner(engine, client)
         return

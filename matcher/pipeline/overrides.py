@@ -24,11 +24,12 @@ from matcher.config import Config
 from matcher.errors import InputError, Problem
 from matcher.pipeline.run import allocate_one
 from matcher.result import Result
+from matcher.util.i18n import mark, tr
 from matcher.util.stages import StageObserver
 
 __all__ = ["Plan", "allocate_overridden", "override_cost"]
 
-_NOT_ELIGIBLE = (
+_NOT_ELIGIBLE = mark(
     "pin not allowed: the site is not eligible for this student (distance limit, accessibility, trade or reservation)"
 )
 
@@ -82,8 +83,8 @@ def allocate_overridden(
             break
         crowded = _closure(plan, np.union1d(crowded, where))
     if missed.any():
-        message = "pin cannot be kept: the other pins and the sites' weeks leave no place for it"
-        fix = "pin fewer students to this site, or raise its capacity"
+        message = tr("pin cannot be kept: the other pins and the sites' weeks leave no place for it")
+        fix = tr("pin fewer students to this site, or raise its capacity")
         raise InputError([Problem(plan.file, int(r), "site_id", "", message, fix) for r in plan.rows[missed]])
     return replace(result, summary={**result.summary, "overrides": override_cost(result.summary, free.summary, plan)})
 
@@ -95,8 +96,9 @@ def _restrict(plan: Plan, crowded: np.ndarray, cands: Candidates) -> Candidates:
     key = plan.keys(both)
     absent = ~np.isin(plan.keys(plan.pins), key)
     if absent.any():
-        fix = "pin the student to a site in range and open to the student, or raise the site's or student's limit"
-        raise InputError([Problem(plan.file, int(r), "site_id", "", _NOT_ELIGIBLE, fix) for r in plan.rows[absent]])
+        fix = tr("pin the student to a site in range and open to the student, or raise the site's or student's limit")
+        said = tr(_NOT_ELIGIBLE)
+        raise InputError([Problem(plan.file, int(r), "site_id", "", said, fix) for r in plan.rows[absent]])
     pinned = np.isin(both[:, 0], plan.pins[:, 0])
     keep = ~np.isin(key, plan.keys(plan.forbids)) & (~pinned | np.isin(key, plan.keys(plan.pins)))
     keep &= pinned | ~np.isin(both[:, 1], crowded)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from matcher.errors import InputError, Problem
 from matcher.load.written import read_written
+from matcher.util.i18n import mark, tr
 
 __all__ = ["read_previous"]
 
@@ -18,13 +19,15 @@ def read_previous(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None
     """The previous run's ``assignments.csv`` (required) and ``unassigned.csv`` (if present), as text."""
     folder = Path(folder)
     path = folder / "assignments.csv"
-    fix = "give the --out folder of a previous matcher run, as matcher wrote it"
+    fix = mark("give the --out folder of a previous matcher run, as matcher wrote it")
     prev = read_written(path, ("student_id", "site_id", "weeks"), fix)  # damage is an InputError; ids restored
     missing: list[str] = []
     bad = prev[~prev["weeks"].isin(("both", "week_1", "week_2"))] if not missing else prev.iloc[:0]
-    problems = [Problem(path.name, None, c, "", "missing column", "give a matcher assignments.csv") for c in missing]
+    problems = [
+        Problem(path.name, None, c, "", tr("missing column"), tr("give a matcher assignments.csv")) for c in missing
+    ]
     problems += [
-        Problem(path.name, int(cast(int, i)) + 2, "weeks", v, "unknown weeks", "use both, week_1 or week_2")
+        Problem(path.name, int(cast(int, i)) + 2, "weeks", v, tr("unknown weeks"), tr("use both, week_1 or week_2"))
         for i, v in bad["weeks"].items()
     ]
     if not problems:
@@ -36,8 +39,8 @@ def read_previous(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None
                 None,
                 "student_id",
                 cast(str, sid),
-                f"rows for weeks {w.replace('|', ', ')}",
-                "give one row per student, or one per week for a split",
+                tr("rows for weeks {weeks}").format(weeks=w.replace("|", ", ")),
+                tr("give one row per student, or one per week for a split"),
             )
             for sid, w in odd.items()
         ]

@@ -27,6 +27,7 @@ from matcher.limits import MAX_SMALL_FILE_BYTES, read_regular
 from matcher.load.files import read_raw
 from matcher.load.headers import match_headers, normalize
 from matcher.load.prepare import header_score
+from matcher.util.i18n import mark, tr
 
 #: Normalised headers of the INE column of a SIECLE export, used as the identifier when there is no student_id.
 INE_HEADERS = frozenset({"ine", "numero_ine", "n_ine", "no_ine"})
@@ -47,7 +48,7 @@ def read_key(key_file: str | Path | None = None) -> bytes:
         When there is no key, or it is shorter than 16 characters.
     """
     if key_file is not None:
-        key = read_regular(key_file, "the key file", MAX_SMALL_FILE_BYTES).rstrip(b"\r\n")
+        key = read_regular(key_file, mark("the key file"), MAX_SMALL_FILE_BYTES).rstrip(b"\r\n")
         where = Path(key_file).name
     else:
         key = os.environ.get(KEY_ENV, "").encode("utf-8")
@@ -60,10 +61,12 @@ def read_key(key_file: str | Path | None = None) -> bytes:
                     None,
                     None,
                     "",
-                    "no secret key, or a key shorter than 16 characters",
-                    f'put a long random secret (e.g. from `python3 -c "import secrets; '
-                    f'print(secrets.token_hex(32))"`) in a key file (--key-file) or in {KEY_ENV}; '
-                    "keep it apart from the data",
+                    tr("no secret key, or a key shorter than 16 characters"),
+                    tr(
+                        "put a long random secret (e.g. from `python3 -c 'import secrets; "
+                        "print(secrets.token_hex(32))'`) in a key file (--key-file) or in {variable}; keep it apart "
+                        "from the data"
+                    ).format(variable=KEY_ENV),
                 )
             ]
         )
@@ -97,8 +100,8 @@ def _students_ids(path: Path) -> tuple[pd.DataFrame, dict[int, str], pd.Series, 
                 1,
                 "student_id",
                 "",
-                "required column student_id is missing",
-                "add a column named student_id (or a French alias)",
+                tr("required column {column} is missing").format(column="student_id"),
+                tr("add a column named {column} (or a French alias)").format(column="student_id"),
             )
         )
     if problems:
@@ -106,7 +109,14 @@ def _students_ids(path: Path) -> tuple[pd.DataFrame, dict[int, str], pd.Series, 
     ids = raw.cells[by_name["student_id"]].astype(str).str.strip()
     key = ids.str.upper()
     bad = [
-        Problem(file, int(raw.rows[i]), "student_id", "", "empty or repeated student id", "give every row its own id")
+        Problem(
+            file,
+            int(raw.rows[i]),
+            "student_id",
+            "",
+            tr("empty or repeated student id"),
+            tr("give every row its own id"),
+        )
         for i in range(len(ids))
         if key.iat[i] == "" or (key.duplicated(keep=False).iat[i])
     ]
@@ -173,8 +183,8 @@ def reidentify_file(table_path: str | Path, original: str | Path, out: str | Pat
                     1,
                     "student_id",
                     "",
-                    "no student_id column",
-                    "give an output table of matcher (assignments.csv, unassigned.csv)",
+                    tr("no student_id column"),
+                    tr("give an output table of matcher (assignments.csv, unassigned.csv)"),
                 )
             ]
         )
@@ -188,8 +198,10 @@ def reidentify_file(table_path: str | Path, original: str | Path, out: str | Pat
                     None,
                     "student_id",
                     "",
-                    f"{int(missing.sum())} pseudonym(s) match no identifier of {Path(original).name}",
-                    "use the same key and the original students file of this run",
+                    tr("{n} pseudonym(s) match no identifier of {file}").format(
+                        n=int(missing.sum()), file=Path(original).name
+                    ),
+                    tr("use the same key and the original students file of this run"),
                 )
             ]
         )

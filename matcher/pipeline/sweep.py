@@ -30,6 +30,7 @@ from matcher.export.outputs import write_atomic
 from matcher.export.safecells import neutralize_frame
 from matcher.pipeline.compute import Engine, Runner
 from matcher.result import Result
+from matcher.util.i18n import mark, tr
 
 __all__ = ["Grid", "Run", "read_grid", "plan", "sweep", "run_figures", "write_sweep"]
 
@@ -45,7 +46,7 @@ FIGURES: tuple[str, ...] = (
     "mean_distance_km",
     "runtime_s",
 )
-_FIXED = {"sectors": "trade codes are checked while loading the files: set them in the policy file (--config)"}
+_FIXED = {"sectors": mark("trade codes are checked while loading the files: set them in the policy file (--config)")}
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,10 @@ def read_grid(path: str | Path) -> Grid:
             if _is_list(values, name, "objective.order", problems):
                 options[key] = [read_objective({"order": v}, name, problems) for v in values]
         elif key in _FIXED:
-            problems.append(Problem(name, None, key, str(values), "cannot vary in a sweep", _FIXED[key]))
+            problems.append(Problem(name, None, key, str(values), tr("cannot vary in a sweep"), tr(_FIXED[key])))
         elif key not in OPTIONS:
             problems.append(
-                Problem(name, None, key, str(values), "unknown option", "use an option of datasets/policy.toml")
+                Problem(name, None, key, str(values), tr("unknown option"), tr("use an option of datasets/policy.toml"))
             )
         elif _is_list(values, name, key, problems):
             options[key] = [coerce_option(key, v, name, problems) for v in values]
@@ -102,8 +103,8 @@ def _is_list(values: object, name: str, key: str, problems: list[Problem]) -> Ty
             None,
             key,
             str(values),
-            "expected a non-empty list of values",
-            f"write {key} = [value, ...]: one run per value",
+            tr("expected a non-empty list of values"),
+            tr("write {key} = [value, ...]: one run per value").format(key=key),
         )
     )
     return False
@@ -192,7 +193,7 @@ def write_sweep(table: pd.DataFrame, summaries: list[dict[str, Any]], out_dir: s
     """``sweep.csv`` and ``<run>/summary.json`` for every run into ``out_dir``; the written paths by name."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise InputError([Problem(str(out), None, None, "", "--out is a file", "give a folder")])
+        raise InputError([Problem(str(out), None, None, "", tr("--out is a file"), tr("give a folder"))])
     paths: dict[str, Path] = {}
     for name, summary in zip(table["run"], summaries):
         (out / name).mkdir(parents=True, exist_ok=True)

@@ -20,9 +20,10 @@ from matcher.report.pdf import write_pdf
 from matcher.report.recipients import write_recipient_books
 from matcher.report.secrecy import suppress
 from matcher.report.secure import with_csp
+from matcher.report.sheets import place_weeks
 from matcher.report.webmap import map_iframe, site_map
 from matcher.report.workbook import write_workbook
-from matcher.util.i18n import Lang, resolve
+from matcher.util.i18n import Lang, mark, resolve
 from matcher.util.progress import Progress
 
 __all__ = ["build_report", "write_coverage"]
@@ -68,11 +69,11 @@ def build_report(
     """
     progress = progress or Progress(False)
     config = config or Config()
-    with progress.stage("Reading the allocation"):
+    with progress.stage(mark("Reading the allocation")):
         alloc = read_allocation(folder, students, sites, config)
     out = Path(out_dir) if out_dir else Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    with progress.stage("Drawing the report"):
+    with progress.stage(mark("Drawing the report")):
         cov = coverage(alloc.sites, config) if alloc.sites is not None else None
         tr = Lang(resolve(lang, config.lang))
         page, published = report_html(alloc, cov, tr)
@@ -80,67 +81,89 @@ def build_report(
     write_atomic(paths["report.html"], page.encode("utf-8"))
     write_atomic(paths["committee.csv"], csv_bytes(published, csv_style))
     if workbook:
-        with progress.stage("Writing the workbook"):
+        with progress.stage(mark("Writing the workbook")):
             paths["report.xlsx"] = out / "report.xlsx"
             write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p, tr))
-        with progress.stage("Writing a workbook per lycée and per company"):
+        with progress.stage(mark("Writing a workbook per lycée and per company")):
             paths |= write_recipient_books(alloc, out, tr)
     if pdf:
-        with progress.stage("Writing the committee's PDF"):
+        with progress.stage(mark("Writing the committee's PDF")):
             paths["committee.pdf"] = out / "committee.pdf"
             secret = suppress(committee_figures(alloc))
             write_through(paths["committee.pdf"], lambda p: write_pdf(alloc, secret, cov, p, tr))
     return paths
 
 
-def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str) -> str:
+def _coverage_head(cov: Coverage, tr: Lang) -> str:
+    """The coverage page's key sentence: place-weeks against the target, shares within reach, white zones."""
     n = cov.national
+
+    def figure(key: str) -> float:
+        return float(n[key] or 0)
+
+    said = tr(
+        "{weeks} place-weeks on {sites} sites for a target of {target} places ({share}: {met}). Seconde students "
+        "with a place within 15 / 30 / 60 km: {within}. White zones: {lycees} lycées, {students} seconde students."
+    ).format(
+        weeks=tr.num(round(2 * figure("places_offered"))),
+        sites=tr.num(figure("sites")),
+        target=tr.num(figure("target_places")),
+        share=tr.pct(figure("target_attainment")),
+        met=tr("met") if n["target_met"] else tr("NOT met"),
+        within=" / ".join(tr.pct(figure(f"share_within_{r}km")) for r in (15, 30, 60)),
+        lycees=tr.num(figure("white_zone_lycees")),
+        students=tr.num(figure("white_zone_students")),
+    )
+    return f"<p>{html.escape(said)}</p>"
+
+
+def _coverage_page(cov: Coverage, sites: pd.DataFrame, title: str, tr: Lang) -> str:
     svg = choropleth(
         cov.departements.set_index("departement")["share_within_30km"],
         percent=True,
-        title="Seconde students with a place within 30 km (red: white-zone lycées)",
-        label="share within 30 km",
+        title=tr("Seconde students with a place within 30 km, per département (red: white-zone lycées)"),
+        label=tr("share within 30 km"),
         gid="choropleth-coverage",
         points=cov.white_zones,
         cmap="RdYlGn",
-    )
-    head = (
-        f"<p>{n['places_offered']:,.1f} places on {n['sites']:,} sites for a target of {n['target_places']:,} "
-        f"({n['target_attainment']:.1%}: {'met' if n['target_met'] else 'NOT met'}). Seconde students with a "
-        f"place within 15 / 30 / 60 km: {n['share_within_15km']:.1%} / {n['share_within_30km']:.1%} / "
-        f"{n['share_within_60km']:.1%}. White zones: {n['white_zone_lycees']} lycées, "
-        f"{n['white_zone_students']:,} seconde students.</p>"
+        fmt=lambda v: tr.pct(v, 0),
     )
     pct = tuple(c for c in cov.academies.columns if c.startswith("share_"))
     body = [
         f"<h1>{html.escape(title)}</h1>",
-        head,
+        _coverage_head(cov, tr),
         f"<figure>{svg}</figure>",
-        "<h2>Per académie</h2>",
-        html_table(cov.academies, "coverage-academies", pct),
-        "<h2>White zones</h2>",
-        html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones"),
-        "<h2>Map</h2>",
-        map_iframe(site_map(sites, white_zones=cov.white_zones, tr=Lang("en"))),
-        "<h2>Per département</h2>",
-        html_table(cov.departements, "coverage-departements", pct),
+        f"<h2>{html.escape(tr('Per académie'))}</h2>",
+        html_table(place_weeks(cov.academies), "coverage-academies", pct, tr),
+        f"<h2>{html.escape(tr('White zones'))}</h2>",
+        html_table(cov.white_zones.drop(columns=["lat", "lon"]), "white-zones", (), tr),
+        f"<h2>{html.escape(tr('Map'))}</h2>",
+        map_iframe(site_map(sites, white_zones=cov.white_zones, tr=tr)),
+        f"<h2>{html.escape(tr('Per département'))}</h2>",
+        html_table(place_weeks(cov.departements), "coverage-departements", pct, tr),
         f'<p class="note">{html.escape(reference.ATTRIBUTION)}</p>',
     ]
     return with_csp(
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>matcher coverage</title>'
+        f'<!DOCTYPE html><html lang="{tr.code}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
         f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )
 
 
-def write_coverage(cov: Coverage, sites: pd.DataFrame, out_dir: str | Path, title: str = "Coverage") -> dict[str, Path]:
-    """Write ``coverage_academies.csv``, ``coverage_departements.csv``, ``white_zones.csv`` and ``coverage.html``."""
+def write_coverage(
+    cov: Coverage, sites: pd.DataFrame, out_dir: str | Path, title: str | None = None, tr: Lang | None = None
+) -> dict[str, Path]:
+    """Write ``coverage_academies.csv``, ``coverage_departements.csv``, ``white_zones.csv`` (contract columns) and
+    ``coverage.html`` (in ``tr``'s language: by default the ambient one, French unless set; place-weeks, never
+    half places)."""
+    tr = tr or Lang()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "coverage_academies.csv": csv_bytes(cov.academies),
         "coverage_departements.csv": csv_bytes(cov.departements),
         "white_zones.csv": csv_bytes(cov.white_zones),
-        "coverage.html": _coverage_page(cov, sites, title).encode("utf-8"),
+        "coverage.html": _coverage_page(cov, sites, title or tr("Coverage"), tr).encode("utf-8"),
     }
     for name, data in files.items():
         write_atomic(out / name, data)

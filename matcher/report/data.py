@@ -23,12 +23,12 @@ from matcher.generate.scenario import embedded_scenario
 from matcher.limits import read_regular
 from matcher.load import load_inputs
 from matcher.result import Result
-from matcher.util.i18n import mark
+from matcher.util.i18n import mark, tr
 
 __all__ = ["Allocation", "read_allocation", "from_result", "by_id"]
 
 _FILES = ("assignments.csv", "unassigned.csv", "summary.json")
-_RERUN = "give the output folder of `matcher allocate` (or `matcher demo`), or rerun it"
+_RERUN = mark("give the output folder of `matcher allocate` (or `matcher demo`), or rerun it")
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,10 @@ def _check_hashes(summary: dict[str, Any], paths: dict[str, Path]) -> list[Probl
                     None,
                     None,
                     "",
-                    f"this {kind} file is not the one the allocation used (its SHA-256 differs from summary.json)",
-                    f"give the {kind} file passed to `matcher allocate`",
+                    tr(
+                        "this {kind} file is not the one the allocation used (its SHA-256 differs from summary.json)"
+                    ).format(kind=tr(kind)),
+                    tr("give the {kind} file passed to `matcher allocate`").format(kind=tr(kind)),
                 )
             )
     return problems
@@ -102,7 +104,7 @@ def read_allocation(
     """
     folder = Path(folder)
     missing = [
-        Problem(name, None, None, "", "file missing from the allocation folder", _RERUN)
+        Problem(name, None, None, "", tr("file missing from the allocation folder"), tr(_RERUN))
         for name in _FILES
         if not (folder / name).is_file()
     ]
@@ -112,10 +114,20 @@ def read_allocation(
         summary = json.loads(read_regular(folder / "summary.json", "summary.json").decode("utf-8"))
         assignments, unassigned = _read_csv(folder / "assignments.csv"), _read_csv(folder / "unassigned.csv")
     except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise InputError([Problem(folder.name, None, None, "", f"unreadable allocation file: {exc}", _RERUN)]) from None
+        said = tr("unreadable allocation file: {error}").format(error=exc)
+        raise InputError([Problem(folder.name, None, None, "", said, tr(_RERUN))]) from None
     if (students_path is None) != (sites_path is None):
         raise InputError(
-            [Problem("", None, "--students/--sites", "", "give both input files or neither", "add the missing one")]
+            [
+                Problem(
+                    "",
+                    None,
+                    "--students/--sites",
+                    "",
+                    tr("give both input files or neither"),
+                    tr("add the missing one"),
+                )
+            ]
         )
     note = mark("inputs given on the command line")
     if students_path is None or sites_path is None:  # neither given (one alone is refused above)

@@ -25,6 +25,7 @@ from matcher.report.secure import with_csp
 from matcher.report.sheets import labels, place_weeks
 from matcher.report.tables import academy_table, distance_counts, lycee_table, trade_table
 from matcher.report.webmap import map_iframe, site_map
+from matcher.tables.reasons import REASON_LABELS
 from matcher.util.i18n import Lang, mark
 
 __all__ = ["report_html", "html_table", "CSS"]
@@ -39,17 +40,6 @@ th{background:#eef2f7}td{text-align:right}td:first-child{text-align:left}.cards{
 figure{margin:1em 0}svg{max-width:100%;height:auto}.note{color:#555;font-size:12px}details summary{cursor:pointer}"""
 
 
-#: Short labels of the reasons for not being placed (the codes stay in unassigned.csv).
-_REASON_LABELS = {
-    "NO_LOCATION": mark("location unknown"),
-    "NO_SITE_IN_RANGE": mark("no site in range"),
-    "NO_SECTOR_MATCH": mark("no site of the trades asked for"),
-    "NO_ACCESSIBLE_SITE": mark("no accessible site"),
-    "NO_ELIGIBLE_SITE": mark("sites in range reserved or full in those weeks"),
-    "CAPACITY_TAKEN": mark("places taken by students placed first"),
-    "GROUP_TOO_LARGE": mark("no site takes the whole group"),
-    "GROUP_NO_ROOM": mark("no room left for the whole group"),
-}
 #: The solver's status as the reader says it.
 _STATUS = {"optimal": mark("optimal"), "feasible": mark("feasible")}
 
@@ -80,8 +70,11 @@ def _cards(alloc: Allocation, tr: Lang) -> str:
         (tr("Students"), tr.num(c.get("students", 0))),
         (tr("Placed"), tr.num(c.get("placed", 0))),
         (tr("Not placed"), tr.num(c.get("not_placed", 0))),
-        (tr("Places offered"), f"{tr.num(offered, 1)} / {tr('target')} {tr.num(cov.get('target_places', 0))}"),
-        (tr("Places used"), tr.num(c.get("places_used", 0), 1)),
+        (
+            tr("Place-weeks offered"),
+            f"{tr.num(round(2 * offered))} / {tr('target')} {tr.num(2 * cov.get('target_places', 0))}",
+        ),
+        (tr("Place-weeks used"), tr.num(round(2 * c.get("places_used", 0)))),
         (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
         (tr("Solver"), f"{tr(_STATUS.get(s.get('status', '?'), '?'))} ({tr('gap')} {tr.pct(s.get('gap', 0) or 0, 2)})"),
     ]
@@ -125,7 +118,7 @@ def _placement_charts(alloc: Allocation, aca: pd.DataFrame, tr: Lang) -> str:
     reasons = pd.Series(alloc.summary.get("unassigned_reasons", {}), dtype=float)
     why = (
         bar_chart(
-            [tr(_REASON_LABELS.get(code, code)) for code in reasons.index],
+            [tr(REASON_LABELS.get(code, code)) for code in reasons.index],
             {tr("students"): reasons.to_numpy()},
             title=tr("Why students were not placed"),
             ylabel=tr("students"),
@@ -236,7 +229,7 @@ def report_html(alloc: Allocation, cov: Coverage | None = None, tr: Lang | None 
     tr = tr or Lang()
     aca = academy_table(alloc)
     published, committee = _committee(alloc, tr)
-    trades, lycees = trade_table(alloc), lycee_table(alloc)
+    trades, lycees = trade_table(alloc, tr), lycee_table(alloc)
     body = [
         f"<h1>{html.escape(tr('Placement report'))} — {html.escape(alloc.folder.name)}</h1>",
         _intro(alloc, tr),

@@ -65,8 +65,8 @@ def _key_figures(alloc: Allocation, cov: Coverage | None, tr: Lang) -> Figure:
         (tr("Students"), tr.num(c.get("students", 0))),
         (tr("Placed"), tr.num(c.get("placed", 0))),
         (tr("Not placed"), tr.num(c.get("not_placed", 0))),
-        (tr("Places offered"), tr.num(offered, 1)),
-        (tr("Places used"), tr.num(c.get("places_used", 0), 1)),
+        (tr("Place-weeks offered"), tr.num(round(2 * offered))),
+        (tr("Place-weeks used"), tr.num(round(2 * float(c.get("places_used", 0))))),
         (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
     ]
     for i, (label, value) in enumerate(lines):
@@ -75,7 +75,8 @@ def _key_figures(alloc: Allocation, cov: Coverage | None, tr: Lang) -> Figure:
     met = tr("commitment met") if offered >= target else tr("commitment not met")
     write(
         0.57,
-        f"{tr('Places offered')}{tr.colon}{tr.num(offered, 1)} / {tr.num(target)} ({tr.pct(offered / target)}, {met})",
+        f"{tr('Place-weeks offered')}{tr.colon}{tr.num(round(2 * offered))} / {tr.num(2 * target)} "
+        f"({tr.pct(offered / target)}, {met})",
     )
     ax = fig.add_axes((0.08, 0.47, 0.84, 0.05))
     ax.barh([0], [min(offered / target, 1.2)], color="#1d4e89")

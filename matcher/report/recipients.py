@@ -45,7 +45,7 @@ def _zip(folder: Path) -> Path:
 
 
 def _lycees(alloc: Allocation, out: Path, tr: Lang) -> Path | None:
-    rows = student_rows(alloc)
+    rows = student_rows(alloc, tr)
     if "lycee_uai" not in rows:
         return None
     folder, names = out / "lycees", labels(tr)

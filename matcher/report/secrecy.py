@@ -58,8 +58,10 @@ class Secret:
         return [None if h or not np.isfinite(v) else float(v) for v, h in zip(vals, self.hidden[column])]
 
     def table(self) -> pd.DataFrame:
-        """The CSV form: suppressed counts as ``<5``, suppressed shares as ``s``, unknown shares empty."""
-        out = self.values[["academie", "places_offered"]].copy()
+        """The CSV form: ``place_weeks_offered`` in whole place-weeks (a place for one week is one, never half a
+        place), suppressed counts as ``<5``, suppressed shares as ``s``, unknown shares empty."""
+        weeks = (self.values["places_offered"].astype("Float64") * 2).round().astype("Int64")
+        out = pd.DataFrame({"academie": self.values["academie"], "place_weeks_offered": weeks})
         for col in (*COUNTS, *SHARES):
             v = self.values[col].astype(object).where(self.values[col].notna(), "")
             out[col] = v.where(~self.hidden[col], "<5" if col in COUNTS else "s")

@@ -85,13 +85,23 @@ def labels(tr: Lang) -> dict[str, str]:
         "departement": tr("Département"),
         "seconde_gt_students": tr("Seconde students"),
         "nearest_place_km": tr("Nearest place (km)"),
+        "departement_name": tr("Name"),
+        "seconde_students": tr("Seconde students"),
+        "white_zone_lycees": tr("White-zone lycées"),
+        "white_zone_students": tr("Seconde students in white zones"),
+        "sites": tr("Sites"),
+        "fair_share_place_weeks": tr("Fair share (place-weeks)"),
+        "share_within_15km": tr("Share within 15 km"),
+        "share_within_30km": tr("Share within 30 km"),
+        "share_within_60km": tr("Share within 60 km"),
     }
 
 
 def place_weeks(table: pd.DataFrame) -> pd.DataFrame:
-    """``places_offered`` / ``places_used`` (half places for one week) as whole place-weeks."""
+    """``places_offered`` / ``places_used`` / ``fair_share_places`` (half places for one week) as whole
+    place-weeks (``place_weeks_offered``...)."""
     out = table.copy()
-    for col in ("places_offered", "places_used"):
+    for col in ("places_offered", "places_used", "fair_share_places"):
         if col in out:
             at = list(out.columns).index(col)
             weeks = (out.pop(col).astype(float) * 2).round()

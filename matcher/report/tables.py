@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain import reference
+from matcher.domain.sectors import SECTORS
 from matcher.report.data import Allocation, by_id
+from matcher.tables.reasons import reason_texts
+from matcher.util.i18n import Lang
 
 __all__ = ["academy_table", "trade_table", "lycee_table", "student_rows", "company_rows"]
 
@@ -29,11 +32,14 @@ def _placed_ids(alloc: Allocation) -> pd.Series:
     return alloc.assignments.groupby("student_id")["distance_km"].mean()
 
 
-def trade_table(alloc: Allocation) -> pd.DataFrame | None:
-    """Per trade first asked for: requests, placed, share placed, mean distance; None without the students."""
+def trade_table(alloc: Allocation, tr: Lang | None = None) -> pd.DataFrame | None:
+    """Per trade first asked for (its label, e.g. ``Bureau d'études et conception``, not its code): requests,
+    placed, share placed, mean distance; None without the students."""
     if alloc.students is None:
         return None
-    first = alloc.students["sectors"].map(lambda s: s[0] if len(s) else "(any)")
+    tr = tr or Lang()
+    labels = {**SECTORS, "": tr("(any trade)")}
+    first = alloc.students["sectors"].map(lambda s: s[0] if len(s) else "").map(lambda c: labels.get(c, c))
     km = _placed_ids(alloc)
     ids = alloc.students["student_id"]
     frame = pd.DataFrame({"trade": first.to_numpy(), "km": ids.map(km).to_numpy()})
@@ -61,13 +67,16 @@ def lycee_table(alloc: Allocation) -> pd.DataFrame | None:
     return out[cols].reset_index().sort_values(["academie", "uai"]).reset_index(drop=True)
 
 
-def student_rows(alloc: Allocation) -> pd.DataFrame:
+def student_rows(alloc: Allocation, tr: Lang | None = None) -> pd.DataFrame:
     """Every student with the host(s) or the reason not placed: the officer's list, one row per student and host.
 
-    Columns: ``lycee_uai`` (when the students are known), the assignment columns, ``reason_code, reason``.
+    Columns: ``lycee_uai`` (when the students are known), the assignment columns, ``reason_code, reason`` (the
+    reason's sentence in ``tr``'s language; the code as in ``unassigned.csv``).
     """
     placed = alloc.assignments.copy()
     unplaced = alloc.unassigned.copy()
+    if len(unplaced):
+        unplaced["reason"] = reason_texts(unplaced["reason_code"], unplaced["reason"], tr or Lang())
     rows = pd.concat([placed, unplaced], ignore_index=True)
     if alloc.students is not None:
         info = by_id(alloc.students, "student_id", ["lycee_uai", "academie"])

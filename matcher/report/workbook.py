@@ -70,10 +70,10 @@ def write_workbook(alloc: Allocation, published: pd.DataFrame, path: str | Path,
     summary.write_string(row + 3 + len(committee), 0, reference.ATTRIBUTION)
     tables = {
         tr("Académies"): place_weeks(academy_table(alloc)),
-        tr("Students"): student_rows(alloc),
+        tr("Students"): student_rows(alloc, tr),
         tr("Lycées"): lycee_table(alloc),
         tr("Companies"): company_rows(alloc),
-        tr("Trades"): trade_table(alloc),
+        tr("Trades"): trade_table(alloc, tr),
     }
     for title, frame in tables.items():
         if frame is not None:

@@ -10,7 +10,12 @@ from collections.abc import Hashable, Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["floors_table"]
+from matcher.util.i18n import mark
+
+__all__ = ["floors_table", "TOO_FEW"]
+
+#: What held an académie below its floor when it had fewer requests than the floor.
+TOO_FEW = mark("too few requests")
 
 
 def floors_table(
@@ -30,7 +35,7 @@ def floors_table(
     out["requests"] = requests.reindex(out.index, fill_value=0).astype(np.int64)
     out["placed"] = placed.reindex(out.index, fill_value=0).astype(np.int64)
     out["shortfall"] = np.maximum(out["floor"] - out["placed"], 0)
-    cause = np.where(out["requests"] < out["floor"], "too few requests", top.reindex(out.index).fillna("").to_numpy())
+    cause = np.where(out["requests"] < out["floor"], TOO_FEW, top.reindex(out.index).fillna("").to_numpy())
     out["held_back"] = np.where(out["shortfall"] > 0, cause, "")
     return out.reset_index()
 

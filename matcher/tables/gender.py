@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.solve.gendercap import free_boys
+from matcher.util.i18n import mark
 from matcher.util.runs import items
 
 __all__ = ["gender_figures", "gender_target_figures", "GenderFigures", "GenderTargetFigures", "SiteWeekShort"]
@@ -24,7 +25,7 @@ SITE_MIN = 5
 #: Why a site falls short of the gender target in a week, first match: no girl has it among her candidate sites
 #: for that week; a girl who has is not placed (levels before ``gender`` kept her out, or no room that fits her
 #: weeks); every girl who has it is placed elsewhere.
-TARGET_WHY = ("no girl in range", "girls in range left unplaced", "girls in range placed elsewhere")
+TARGET_WHY = (mark("no girl in range"), mark("girls in range left unplaced"), mark("girls in range placed elsewhere"))
 
 #: Placed, girls, boys and girls' share for one trade (key ``trade``) or one site (key ``site_id``).
 Row = dict[str, str | int | float]

@@ -7,6 +7,9 @@ wanted trade, and the accessible ones among them.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -14,18 +17,33 @@ from scipy.spatial import cKDTree
 
 from matcher.domain.geo import chord, unit_vectors
 from matcher.load.instance import Instance
+from matcher.util.i18n import mark
 
-__all__ = ["reasons", "REASONS"]
+__all__ = ["reasons", "REASONS", "REASON_LABELS", "IN_ACADEMIE", "reason_texts"]
 
 REASONS: dict[str, str] = {
-    "NO_LOCATION": "the student's location is unknown",
-    "NO_SITE_IN_RANGE": "no site within {km:g} km",
-    "NO_SECTOR_MATCH": "no site within {km:g} km offers a trade the student asked for",
-    "NO_ACCESSIBLE_SITE": "no accessible site within {km:g} km offers a trade the student asked for",
-    "NO_ELIGIBLE_SITE": "the sites in range are reserved to other students or have no place in the weeks needed",
-    "CAPACITY_TAKEN": "all places at the student's {n} eligible site(s) went to students placed first",
-    "GROUP_TOO_LARGE": "no eligible site in range takes the whole group (max_group_size, places per week)",
-    "GROUP_NO_ROOM": "the {n} site(s) that could host the whole group had no room left for all its members",
+    "NO_LOCATION": mark("the student's location is unknown"),
+    "NO_SITE_IN_RANGE": mark("no site within {km:g} km"),
+    "NO_SECTOR_MATCH": mark("no site within {km:g} km offers a trade the student asked for"),
+    "NO_ACCESSIBLE_SITE": mark("no accessible site within {km:g} km offers a trade the student asked for"),
+    "NO_ELIGIBLE_SITE": mark("the sites in range are reserved to other students or have no place in the weeks needed"),
+    "CAPACITY_TAKEN": mark("all places at the student's {n} eligible site(s) went to students placed first"),
+    "GROUP_TOO_LARGE": mark("no eligible site in range takes the whole group (max_group_size, places per week)"),
+    "GROUP_NO_ROOM": mark("the {n} site(s) that could host the whole group had no room left for all its members"),
+}
+#: Added to a reason about the sites in range when only the student's own académie was searched.
+IN_ACADEMIE = mark(" in the student's académie")
+
+#: Short labels of the reasons, for charts and summaries (the codes stay in unassigned.csv).
+REASON_LABELS: dict[str, str] = {
+    "NO_LOCATION": mark("location unknown"),
+    "NO_SITE_IN_RANGE": mark("no site in range"),
+    "NO_SECTOR_MATCH": mark("no site of the trades asked for"),
+    "NO_ACCESSIBLE_SITE": mark("no accessible site"),
+    "NO_ELIGIBLE_SITE": mark("sites in range reserved or full in those weeks"),
+    "CAPACITY_TAKEN": mark("places taken by students placed first"),
+    "GROUP_TOO_LARGE": mark("no site takes the whole group"),
+    "GROUP_NO_ROOM": mark("no room left for the whole group"),
 }
 
 
@@ -51,13 +69,38 @@ def reasons(
     )
     text = [REASONS[c].format(km=km, n=n) for c, km, n in zip(code, limit[unplaced], n_eligible[unplaced])]
     if config.stay_in_academie:  # only the sites of the student's own académie were candidates
-        text = [t + " in the student's académie" if c in _WHERE else t for t, c in zip(text, code)]
+        text = [t + IN_ACADEMIE if c in _WHERE else t for t, c in zip(text, code)]
     return pd.DataFrame(
         {"student_id": students["student_id"].to_numpy(object)[unplaced], "reason_code": code, "reason": text}
     )
 
 
 _WHERE = ("NO_SITE_IN_RANGE", "NO_SECTOR_MATCH", "NO_ACCESSIBLE_SITE")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A reason's sentence as written by :func:`reasons` (English), its figures captured."""
+    text = re.escape(template).replace(r"\{km:g\}", "(?P<km>[0-9.e+-]+)").replace(r"\{n\}", "(?P<n>[0-9]+)")
+    return re.compile(text + f"(?P<where>{re.escape(IN_ACADEMIE)})?")
+
+
+def reason_texts(codes: pd.Series, texts: pd.Series, tr: Callable[[str], str]) -> pd.Series:
+    """The reasons' sentences of ``unassigned.csv`` (written in English: a contract) in ``tr``'s language.
+
+    Each distinct (code, sentence) is read back with its code's template and written again from the translated
+    template; a sentence of no known shape is kept as it is.
+    """
+    pairs = pd.DataFrame({"code": codes.astype(str).to_numpy(), "text": texts.astype(str).to_numpy()})
+    shown: dict[tuple[str, str], str] = {}
+    for code, text in pairs.drop_duplicates().itertuples(index=False):
+        found = _pattern(REASONS[code]).fullmatch(text) if code in REASONS else None
+        if found is None:
+            shown[(code, text)] = text
+            continue
+        figures = found.groupdict()
+        km, n = float(figures.get("km") or 0), int(figures.get("n") or 0)
+        shown[(code, text)] = tr(REASONS[code]).format(km=km, n=n) + (tr(IN_ACADEMIE) if found["where"] else "")
+    return pd.Series([shown[k] for k in zip(pairs["code"], pairs["text"])], index=texts.index, dtype=object)
 
 
 def _diagnose_within_academie(students: pd.DataFrame, sites: pd.DataFrame, limit: np.ndarray) -> np.ndarray:

@@ -5,8 +5,9 @@ with Babel: the source is ``matcher/locale/<lang>/LC_MESSAGES/matcher.po`` (comm
 Babel's compiler at first use (no build step, nothing written next to the installed package). Numbers, shares
 and dates are formatted the way of the language with Babel (``1 050``, ``51,2 %``, ``15 juin 2026``).
 
-The language is, by priority: the ``--lang`` option, the ``MATCHER_LANG`` environment variable, the policy's
-``lang``, then ``fr``.
+The language is, by priority: the ``--lang`` option, the language set with :func:`use` (the command line, the
+web workspace), the ``MATCHER_LANG`` environment variable, the policy's ``lang``, then ``fr``. Messages made where
+no :class:`Lang` is at hand (input problems, the command line's lines) use :func:`tr`: the ambient language.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import datetime as dt
 import gettext
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
 
@@ -23,16 +27,37 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["Lang", "LANGS", "resolve", "catalogue_path", "mark"]
+__all__ = ["Lang", "LANGS", "resolve", "catalogue_path", "mark", "tr", "use", "num"]
 
 LANGS = ("fr", "en")
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
+#: The language chosen for this run or request with :func:`use` (None: not chosen).
+_AMBIENT: ContextVar[str | None] = ContextVar("matcher_lang", default=None)
+
+
 def resolve(lang: str | None = None, policy: str | None = None) -> str:
-    """The language to use: ``lang`` if given, else ``$MATCHER_LANG``, else ``policy``, else ``fr``."""
-    chosen = (lang or os.environ.get("MATCHER_LANG") or policy or "fr").strip().lower()[:2]
+    """The language to use: ``lang`` if given, else the one set with :func:`use`, else ``$MATCHER_LANG``, else
+    ``policy``, else ``fr``."""
+    chosen = (lang or _AMBIENT.get() or os.environ.get("MATCHER_LANG") or policy or "fr").strip().lower()[:2]
     return chosen if chosen in LANGS else "fr"
+
+
+@contextmanager
+def use(lang: str | None) -> Iterator[str]:
+    """Within the block, ``lang`` (when given) is the ambient language of :func:`tr` and of ``Lang()``.
+
+    Set once by an entry point (a command, a request); ``use(None)`` changes nothing.
+    """
+    if not lang:
+        yield resolve()
+        return
+    token = _AMBIENT.set(resolve(lang))
+    try:
+        yield resolve()
+    finally:
+        _AMBIENT.reset(token)
 
 
 def catalogue_path(lang: str) -> str:
@@ -57,6 +82,12 @@ def mark(message: str) -> str:
     return message
 
 
+def tr(message: str) -> str:
+    """``message`` in the ambient language (:func:`resolve`); format its ``{placeholders}`` after translating.
+    An empty message stays empty (gettext would answer the catalogue's header)."""
+    return _translations(resolve()).gettext(message) if message else message
+
+
 def _plain(text: str) -> str:
     """Narrow no-break spaces as ordinary no-break spaces (every font of the charts and the PDF has those)."""
     return text.replace("\u202f", "\u00a0")
@@ -76,8 +107,8 @@ class Lang:
         return "\u00a0: " if self.code == "fr" else ": "
 
     def __call__(self, message: str) -> str:
-        """The message in this language."""
-        return self._t.gettext(message)
+        """The message in this language (an empty one stays empty)."""
+        return self._t.gettext(message) if message else message
 
     def num(self, value: float, digits: int = 0) -> str:
         """A number: ``1 050`` (fr) / ``1,050`` (en), with ``digits`` decimals at most."""
@@ -93,3 +124,8 @@ class Lang:
         """A date in words: ``15 juin 2026`` (fr) / ``15 June 2026`` (en)."""
         day = dt.date.fromisoformat(iso) if isinstance(iso, str) else iso
         return format_date(day, "long", locale=self.locale)
+
+
+def num(value: float, digits: int = 0) -> str:
+    """A number in the ambient language's way (:meth:`Lang.num`): ``1 050`` (fr), ``1,050`` (en)."""
+    return Lang().num(value, digits)

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 from rich.console import Console
 
+from matcher.util.i18n import tr
+
 __all__ = ["Progress"]
 
 
@@ -24,10 +26,11 @@ class Progress:
 
     @contextmanager
     def stage(self, label: str) -> Iterator[None]:
-        """Show ``label`` while the block runs."""
+        """Show ``label`` (an English message, marked with ``mark``) in the ambient language while the block runs."""
         if not self.enabled:
             yield
             return
+        label = tr(label)
         start = time.perf_counter()
         with self.console.status(f"{label}…"):
             yield

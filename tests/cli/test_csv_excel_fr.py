@@ -41,5 +41,5 @@ def test_allocate_and_report_in_excel_fr(tmp_path):
     )
     assert run.exit_code == 0, run.output
     committee = (out / "committee.csv").read_bytes()
-    assert committee.startswith(b"\xef\xbb\xbfacademie;places_offered;students_hosted;girls_share;")
+    assert committee.startswith(b"\xef\xbb\xbfacademie;place_weeks_offered;students_hosted;girls_share;")
     assert read_csv_any(out / "committee.csv")["students_hosted"].tolist() == ["<5", "<5"]  # Paris, France

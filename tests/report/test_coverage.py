@@ -105,12 +105,12 @@ def test_embedded_partner_against_brute_force(demo_sites):
 
 def test_coverage_command_on_the_embedded_scenario(demo_sites, tmp_path):
     result = CliRunner().invoke(
-        main, ["coverage", "--sites", str(dataset_path("demo_sites.csv")), "--out", str(tmp_path)]
+        main, ["coverage", "--sites", str(dataset_path("demo_sites.csv")), "--out", str(tmp_path), "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
     cov = coverage(demo_sites)
     n = cov.national
-    assert f"target {n['target_places']:,}: {n['target_attainment']:.1%} (met)" in result.output
+    assert f"target {n['target_places']:,} places: {n['target_attainment']:.1%} (met)" in result.output
     assert f"White zones (no place within 30 km): {n['white_zone_lycees']:,} lycées" in result.output
     assert all(uai in result.output for uai in cov.white_zones["uai"])
     white = pd.read_csv(tmp_path / "white_zones.csv", dtype={"uai": str})
@@ -119,9 +119,16 @@ def test_coverage_command_on_the_embedded_scenario(demo_sites, tmp_path):
     assert 'id="choropleth-coverage"' in page and 'id="white-zones"' in page and 'id="site-map"' in page
 
 
-def test_coverage_target_option_and_bad_sites_file(tmp_path):
+def test_coverage_target_option_and_bad_sites_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("MATCHER_LANG", raising=False)  # French, the default: 2,100 place-weeks for 1,050 places
     result = CliRunner().invoke(main, ["coverage", "--sites", str(dataset_path("demo_sites.csv")), "--target", "5000"])
-    assert result.exit_code == 0 and "target 5,000: 21.0% (NOT met)" in result.output
+    first = result.output.splitlines()[0]
+    nb = "\u00a0"
+    assert result.exit_code == 0
+    assert (
+        first
+        == f"Semaines-places offertes : 2{nb}100 sur 900 sites ; objectif 5{nb}000 places : 21,0{nb}% (NON atteint)"
+    )
     bad = write_csv(
         tmp_path / "sites.csv", [{"site_id": "S1", "company": "X", "commune_insee": "99999", "capacity": 1}]
     )

@@ -3,16 +3,20 @@ the catalogue is `msgfmt --check` clean, and the report, PDF and demo follow `--
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from matcher.cli.main import main
+from matcher.tables.reasons import REASON_LABELS, reason_texts
 from matcher.util.i18n import Lang, catalogue_path, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,3 +80,50 @@ def test_demo_ends_with_what_was_written_and_the_next_command(tmp_path, lang, wo
     assert result.exit_code == 0, result.output
     last = result.output.strip().splitlines()[-2:]
     assert "summary.json" in last[0] and words in last[1] and f"matcher report {tmp_path / 'd'}" in last[1]
+
+
+def test_no_message_is_an_f_string():
+    assert _tool().formatted() == [], "tr(f'...') can never be translated: use named placeholders and .format()"
+
+
+def test_reasons_read_back_from_unassigned_csv_in_both_languages():
+    codes = pd.Series(["NO_SITE_IN_RANGE", "CAPACITY_TAKEN", "NO_SECTOR_MATCH", "ODD"])
+    texts = pd.Series(
+        [
+            "no site within 12.5 km",
+            "all places at the student's 3 eligible site(s) went to students placed first",
+            "no site within 30 km offers a trade the student asked for in the student's académie",
+            "a sentence of no known shape",
+        ]
+    )
+    assert reason_texts(codes, texts, Lang("en")).tolist() == texts.tolist()
+    assert reason_texts(codes, texts, Lang("fr")).tolist() == [
+        "aucun site à moins de 12.5 km",
+        "toutes les places des 3 site(s) éligible(s) de l'élève sont allées à des élèves placés avant",
+        "aucun site à moins de 30 km n'offre un métier demandé par l'élève dans l'académie de l'élève",
+        "a sentence of no known shape",
+    ]
+
+
+def test_the_report_says_why_students_were_not_placed_in_the_readers_language(published_demo, tmp_path):
+    unassigned = pd.read_csv(published_demo / "unassigned.csv", dtype=str)
+    assert len(unassigned) and unassigned["reason_code"].str.fullmatch("[A-Z_]+").all()  # the codes: a contract
+    page = (published_demo / "report.html").read_text(encoding="utf-8")
+    labels = {code: Lang("fr")(REASON_LABELS[code]) for code in unassigned["reason_code"].unique()}
+    assert all(html.escape(label) in page for label in labels.values())
+    assert "CAPACITY_TAKEN" not in page and "bureau_etudes" not in page
+    assert "<td>Bureau d'études et conception</td>" in page
+    sheet = openpyxl.load_workbook(published_demo / "report.xlsx", read_only=True)["Élèves"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    top = next(i for i, r in enumerate(rows) if Lang("fr")("Reason not placed") in r)
+    at = rows[top].index(Lang("fr")("Reason not placed"))
+    shown = {r[at] for r in rows[top + 1 :] if r[at]}
+    assert shown == set(reason_texts(unassigned["reason_code"], unassigned["reason"], Lang("fr")))
+    assert not any(t.startswith(("no site within", "all places at")) for t in shown)
+    result = CliRunner().invoke(
+        main, ["report", str(published_demo), "--out", str(tmp_path), "--lang", "en", "--no-workbook"]
+    )
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert all(html.escape(REASON_LABELS[code]) in page for code in labels)
+    assert "<td>Bureau d'études et conception</td>" in page  # the trades' official French labels in both languages

@@ -19,7 +19,9 @@ def test_committee_pdf_is_a4_french_numbered_and_never_empty(published_demo):
         assert f"{i} / {len(reader.pages)}" in texts[i - 1]
         assert len(texts[i - 1].split()) > 20, texts[i - 1]  # no empty page
     first = texts[0]
-    assert "15 juin 2026" in first and "Élèves" in first and "1\u00a0050" in first  # French words, numbers, dates
+    assert "15 juin 2026" in first and "Élèves" in first  # French words and dates
+    # the demo's 1,050 places are 2,100 place-weeks, against 2,000 for the 1,000-place commitment: never half places
+    assert "Semaines-places offertes\u00a0: 2\u00a0100 / 2\u00a0000 (105,0\u00a0%, engagement tenu)" in first
     assert "engagement" in first.lower()
 
 

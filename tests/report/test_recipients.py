@@ -127,5 +127,5 @@ def test_a_new_run_into_a_reported_folder_keeps_the_recipients_folders(published
     assert sorted(p.name for p in (folder / "lycees").iterdir()) == before
     assert [p.name for p in tmp_path.iterdir()] == ["demo"]  # no hidden working folder left
     (folder / "lycees" / "extra").mkdir()  # a folder matcher did not write is still refused
-    result = CliRunner().invoke(main, ["demo", "--out", str(folder)])
+    result = CliRunner().invoke(main, ["demo", "--out", str(folder), "--lang", "en"])
     assert result.exit_code == 2 and "sub-folders" in result.output

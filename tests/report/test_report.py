@@ -23,6 +23,7 @@ from matcher import Config, allocate, load_inputs, write_outputs
 from matcher.cli.main import main
 from matcher.export.safecells import FORMULA_STARTS, neutralize, neutralize_frame
 from matcher.report import Allocation, committee_figures, publish, read_allocation
+from matcher.report.build import csv_bytes
 from matcher.report.workbook import write_workbook
 
 from browser import CHROMIUM, CHROMIUM_ARGS
@@ -299,10 +300,10 @@ def test_a_lone_small_academie_takes_the_next_smallest_with_it():
 def test_report_refuses_input_files_that_are_not_the_runs(cli_run, tmp_path):
     other = write_csv(tmp_path / "students.csv", [{"student_id": "X1", "lycee_uai": "0750654D"}])
     sites = cli_run.parent / "sites.csv"
-    result = invoke("report", cli_run, "--students", other, "--sites", sites, "--out", tmp_path / "rep")
+    result = invoke("report", cli_run, "--students", other, "--sites", sites, "--out", tmp_path / "rep", "--lang", "en")
     assert result.exit_code == 2 and "not the one the allocation used" in result.output
-    result = invoke("report", cli_run, "--sites", sites, "--out", tmp_path / "rep")
-    assert result.exit_code == 2 and "both input files or neither" in result.output
+    result = invoke("report", cli_run, "--sites", sites, "--out", tmp_path / "rep")  # French, the default
+    assert result.exit_code == 2 and "les deux fichiers d'entrée ou aucun" in result.output
     assert not (tmp_path / "rep").exists()
 
 
@@ -322,3 +323,16 @@ def test_neutralize_frame_is_neutralize_on_every_cell(text_cells, mixed_cells):
         out = neutralize_frame(pd.DataFrame({"c": column}))["c"]
         expected = pd.Series([neutralize(v) for v in column], dtype=column.dtype, name="c")
         pd.testing.assert_series_equal(out, expected)
+
+
+def test_committee_csv_counts_whole_place_weeks_never_half_places(tmp_path):
+    # A: 12 full-time places and one place for a single week = 12.5 places in summary.json → 25 place-weeks
+    alloc = _alloc({"A": [("F", False)] * 6, "B": [("M", False)] * 6}, {"A": 12.5, "B": 7.0})
+    pub = publish(committee_figures(alloc)).set_index("academie")
+    assert "places_offered" not in pub.columns
+    assert pub["place_weeks_offered"].to_dict() == {"A": 25, "B": 14, "France": 39}
+    written = tmp_path / "committee.csv"
+    written.write_bytes(csv_bytes(pub.reset_index()))
+    lines = written.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("academie,place_weeks_offered,")
+    assert [line.split(",")[1] for line in lines[1:]] == ["25", "14", "39"]  # whole numbers, as written
