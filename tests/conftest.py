@@ -170,7 +170,7 @@ def published_demo(tmp_path_factory) -> Path:
 
 #: Test folders whose tests read problems and command lines word for word: they run in English. French, the
 #: default, is proven by tests/cli/test_french.py and tests/report/test_language.py (which unset MATCHER_LANG).
-ENGLISH_FOLDERS = ("load", "cli", "pipeline", "candidates", "trust")
+ENGLISH_FOLDERS = ("load", "cli", "pipeline", "candidates", "trust", "solve")
 
 
 @pytest.fixture(autouse=True)

@@ -50,5 +50,7 @@ def test_stable_mode_says_the_guidance_is_for_the_optimal_mode(tmp_path):
         "1",
         "--out",
         str(tmp_path),
+        "--lang",
+        "en",
     )
     assert "the guidance is for the optimal mode" in output
