@@ -64,7 +64,6 @@ def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") 
         stages=_stages(state),
         figures=figures(state),
         tables=tables,
-        units={level["level"]: level["unit"] for level in (state.get("summary") or {}).get("objective", [])},
         when=time.strftime("%d/%m/%Y %H:%M", time.localtime(float(state["created"]))),
         q=q,
         sort=sort,
