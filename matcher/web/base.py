@@ -17,7 +17,7 @@ from matcher.util.i18n import Lang
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.texts import LANGUAGES, level_text, text
 
-__all__ = ["Server", "LoginRequired", "SecurityHeaders", "UploadLimit", "user_of", "check_csrf", "page"]
+__all__ = ["Server", "LoginRequired", "SecurityHeaders", "UploadLimit", "user_of", "check_csrf", "lang_of", "page"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,10 @@ class SecurityHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
+            if message["type"] == "http.response.start":  # a page with a policy of its own keeps it
+                given = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.HEADERS if name not in given]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         await self.app(scope, receive, sending)
@@ -99,12 +101,18 @@ def check_csrf(request: Request, given: str | None) -> None:
         raise HTTPException(403, "CSRF token missing or wrong")
 
 
-def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    """Render template ``name`` with the language, the user and the CSRF token."""
+def lang_of(request: Request) -> str:
+    """The reader's language: ``?lang=`` (then kept in the session), the session's, else French."""
     chosen = request.query_params.get("lang")
     if chosen in LANGUAGES:
         request.session["lang"] = chosen
-    lang = request.session.get("lang", "fr")
+    lang: str = request.session.get("lang", "fr")
+    return lang
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    """Render template ``name`` with the language, the user and the CSRF token."""
+    lang = lang_of(request)
     request.session.setdefault("csrf", secrets.token_urlsafe(32))
     values = {
         "request": request,

@@ -3,7 +3,8 @@ at a time, one by default), its state in ``state.json``: queued, running with th
 the problems, cancelled, interrupted.
 
 A job calls the same functions as ``matcher allocate`` (load, overrides, allocate, atomic publishing), so its files
-are byte-identical to the command's on the same files and policy. A job process dies with the server (Linux
+are byte-identical to the command's on the same files and policy; then those of ``matcher report --pdf`` (the HTML
+report, workbooks, committee files) into the run's ``report`` folder. A job process dies with the server (Linux
 ``PR_SET_PDEATHSIG``): a server killed mid-run leaves the run ``running`` on disk, and the next start marks it
 ``interrupted``.
 """
@@ -30,6 +31,7 @@ from matcher.load import load_inputs
 from matcher.load.overrides import read_overrides
 from matcher.pipeline.allocate import allocate
 from matcher.pipeline.overrides import Plan, allocate_overridden
+from matcher.report import build_report
 from matcher.web.store import Store, read_json, write_json
 
 __all__ = ["Jobs", "execute"]
@@ -93,6 +95,8 @@ def _allocate(
         result = allocate(students, sites, config, inputs=inputs, observer=observer)
     observer.begin("write")
     write_outputs(result, folder / "out")
+    observer.begin("report")  # what ``matcher report --pdf`` writes, with the per-recipient workbooks
+    build_report(folder / "out", folder / "report", students=students_path, sites=sites_path, config=config, pdf=True)
     km = result.assignments["distance_km"]
     return result.summary, (round(float(km.mean()), 2) if len(km) else None)
 
@@ -140,7 +144,7 @@ class Jobs:
         folder = self.store.run_dir(cid, rid)
         if read_json(folder / "state.json")["status"] != "queued":
             return
-        students, sites = self.store.input_path(cid, "students"), self.store.input_path(cid, "sites")
+        students, sites = (self.store.run_input(cid, rid, role) for role in ("students", "sites"))
         write_json(folder / "state.json", {**read_json(folder / "state.json"), "status": "running"})
         process = self.context.Process(target=execute, args=(str(folder), str(students), str(sites), os.getpid()))
         self.processes[rid] = process

@@ -15,15 +15,16 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from matcher.export.outputs import write_atomic
 from matcher.web.base import check_csrf, page
+from matcher.web.handout import books
 from matcher.web.pages import back_to, figures, logged_in, validate_inputs, visible
-from matcher.web.store import OUTPUTS, ROLES, Store, read_json
+from matcher.web.store import OUTPUTS, REPORTS, ROLES, Store, read_json
 
 __all__ = ["router", "start_run", "STAGES"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(logged_in)])
 
 #: The stages of a run as the progress display counts them (an overridden run solves twice more).
-STAGES = ("load", "candidates", "widen", "solve", "tables", "check", "summary", "blocking_pairs", "write")
+STAGES = ("load", "candidates", "widen", "solve", "tables", "check", "summary", "blocking_pairs", "write", "report")
 
 #: Rows shown at most in a table (the files hold them all).
 SHOWN = 300
@@ -68,6 +69,8 @@ def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") 
         q=q,
         sort=sort,
         outputs=[n for n in OUTPUTS if (folder / "out" / n).is_file() or (folder / n).is_file()],
+        reports=[n for n in REPORTS if (folder / "report" / n).is_file()],
+        books=books(store, cid, rid),
     )
 
 
@@ -147,7 +150,7 @@ def everything(request: Request, cid: str, rid: str) -> Response:
     store: Store = request.app.state.store
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name in OUTPUTS:
+        for name in OUTPUTS + REPORTS:  # the workbooks in their own zips
             try:
                 bundle.write(store.output(cid, rid, name), name)
             except KeyError:  # not written (a failed run, no overrides)

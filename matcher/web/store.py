@@ -8,6 +8,7 @@ A request's text never reaches the file system in any other way.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -18,7 +19,20 @@ from typing import Any
 
 from matcher.export.outputs import write_atomic
 
-__all__ = ["ID", "NAME", "OUTPUTS", "ROLES", "SUFFIXES", "Store", "read_json", "safe_name", "write_json"]
+__all__ = [
+    "BOOK",
+    "BOOKS",
+    "ID",
+    "NAME",
+    "OUTPUTS",
+    "REPORTS",
+    "ROLES",
+    "SUFFIXES",
+    "Store",
+    "read_json",
+    "safe_name",
+    "write_json",
+]
 
 #: A campaign's or run's identifier.
 ID = re.compile(r"[0-9a-f]{16}")
@@ -28,6 +42,11 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,99}")
 ROLES = ("students", "sites")
 #: The files a finished run offers for download.
 OUTPUTS = ("assignments.csv", "unassigned.csv", "summary.json", "run.json", "overrides.csv", "policy.toml")
+#: The report's files (``matcher report --pdf``), in the run's ``report`` folder.
+REPORTS = ("report.html", "report.xlsx", "committee.csv", "committee.pdf", "lycees.zip", "entreprises.zip")
+#: The folders of the per-recipient workbooks, and their files' names (``matcher.report.recipients.safe_name``).
+BOOKS = ("lycees", "entreprises")
+BOOK = re.compile(r"[A-Za-z0-9-]{1,100}\.xlsx")
 #: File types accepted for students and sites (what the CLI reads).
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -101,16 +120,28 @@ class Store:
         return folder
 
     def create_run(self, cid: str) -> str:
-        """A new queued run's id, with a snapshot of the campaign's settings and overrides."""
+        """A new queued run's id, with a snapshot of the campaign's input files (hard links: a new upload replaces
+        the campaign's file, never the run's), settings and overrides."""
         rid = secrets.token_hex(8)
         campaign = self.campaign_dir(cid)
         path = campaign / "runs" / rid
         path.mkdir(parents=True)
+        for role in ROLES:
+            source = self.input_path(cid, role)
+            if source is not None:
+                (path / "inputs" / role).mkdir(parents=True)
+                _link(source, path / "inputs" / role / source.name)
         for name in ("policy.toml", "overrides.csv"):
             if (campaign / name).is_file():
                 shutil.copyfile(campaign / name, path / name)
         write_json(path / "state.json", {"status": "queued", "stage": "", "stages": [], "created": time.time()})
         return rid
+
+    def run_input(self, cid: str, rid: str, role: str) -> Path | None:
+        """The ``students`` or ``sites`` file run ``rid`` was started with."""
+        folder = self.run_dir(cid, rid) / "inputs" / ROLES[ROLES.index(role)]
+        files = sorted(folder.glob("*")) if folder.is_dir() else []
+        return files[0] if files else None
 
     def runs(self, cid: str) -> list[dict[str, Any]]:
         """The campaign's runs (id and state), oldest first."""
@@ -126,11 +157,26 @@ class Store:
         raise KeyError(rid)
 
     def output(self, cid: str, rid: str, name: str) -> Path:
-        """A run's output file ``name`` (KeyError when not offered or not written)."""
-        if name not in OUTPUTS:
+        """A run's output or report file ``name`` (KeyError when not offered or not written)."""
+        if name not in OUTPUTS + REPORTS:
             raise KeyError(name)
         run = self.run_dir(cid, rid)
-        path = run / name if name in ("overrides.csv", "policy.toml") else run / "out" / name
+        folder = "report" if name in REPORTS else "." if name in ("overrides.csv", "policy.toml") else "out"
+        path = run / folder / name
+        if not path.is_file():
+            raise KeyError(name)
+        return path
+
+    def books(self, cid: str, rid: str, kind: str) -> list[str]:
+        """The names of a run's per-recipient workbooks of ``kind`` (``lycees`` or ``entreprises``), sorted."""
+        folder = self.run_dir(cid, rid) / "report" / BOOKS[BOOKS.index(kind)]
+        return sorted(p.name for p in folder.glob("*.xlsx") if BOOK.fullmatch(p.name)) if folder.is_dir() else []
+
+    def book(self, cid: str, rid: str, kind: str, name: str) -> Path:
+        """One per-recipient workbook (KeyError when the kind, the name or the file is not one)."""
+        if kind not in BOOKS or not BOOK.fullmatch(name):
+            raise KeyError(name)
+        path = self.run_dir(cid, rid) / "report" / kind / name
         if not path.is_file():
             raise KeyError(name)
         return path
@@ -144,6 +190,14 @@ class Store:
                 write_json(state, {**data, "status": "interrupted"})
                 marked.append(state.parent.name)
         return marked
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` the same file as ``source`` (a copy where the file system has no hard links)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def read_json(path: Path) -> dict[str, Any]:

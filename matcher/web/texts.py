@@ -116,6 +116,21 @@ TEXTS: dict[str, str] = {
     "api_docs": mark("JSON API"),
     "back": mark("Back to the campaign"),
     "error": mark("Error"),
+    "report": mark("Report"),
+    "open_report": mark("open it in a page of its own"),
+    "books": mark("Workbooks per recipient"),
+    "books_help": mark("One workbook per lycée (its students) and per company (the students it hosts): small counts, a working document, not for publication."),
+    "books_lycees": mark("Lycées ({n})"),
+    "books_companies": mark("Companies ({n})"),
+    "all_books": mark("all, as one zip"),
+    "nearest_link": mark("the nearest offers and why each is out"),
+    "nearest_title": mark("Nearest offers of student {student}"),
+    "nearest_help": mark("The {n} nearest sites, whatever their trade, with the allocation's rules; places left after this run's placements. Pin the student to an offer, then run again."),
+    "left_week_1": mark("Places left, week 1"),
+    "left_week_2": mark("Places left, week 2"),
+    "why": mark("Why it is out"),
+    "no_location": mark("The student's location is unknown: no distance to measure."),
+    "back_run": mark("Back to the run"),
 }  # fmt: skip
 
 #: An objective level's name → (its label, what its value counts), as the pages show them.

@@ -72,7 +72,7 @@ def run_to_the_end(page: Page) -> None:
     expect(page.locator("[data-testid=figures]")).to_be_visible(timeout=60_000)  # the page reloads when done
     expect(page.locator("[data-testid=status]")).to_have_text("terminé")
     expect(page.locator("[data-testid=progress]")).to_have_attribute("value", "100")
-    expect(page.locator("[data-testid=stages] li").last).to_have_text("write")
+    expect(page.locator("[data-testid=stages] li").last).to_have_text("report")
 
 
 def test_whole_workflow(site, tmp_path):
