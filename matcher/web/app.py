@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 
-from matcher.web import api, handout, pages, runs
+from matcher.web import api, configure, handout, pages, runs
 from matcher.web.auth import Accounts, secret_file
 from matcher.web.base import LoginRequired, SecurityHeaders, Server, UploadLimit
 from matcher.web.jobs import Jobs
@@ -41,6 +41,7 @@ def create_app(server: Server) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(runs.router)
     app.include_router(handout.router)
+    app.include_router(configure.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
     secret = secret_file(server.data / "secret.key")

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from matcher.config import Config, load_config
+from matcher.errors import InputError, Problem
 from matcher.export.outputs import write_atomic
 
-__all__ = ["FIELDS", "current", "save"]
+__all__ = ["FIELDS", "current", "save", "load_policy", "upload"]
 
 #: The form's fields: option name → kind (``float``, ``optional float``, ``choice:a|b``, ``bool``).
 FIELDS: dict[str, str] = {
@@ -20,6 +21,29 @@ FIELDS: dict[str, str] = {
     "stay_in_academie": "bool",
     "time_limit": "float",
 }
+
+
+def load_policy(path: Path | None) -> Config:
+    """``load_config``, and a floors option that names a file refused: a file of this server is never named from
+    a request (InputError with every problem)."""
+    config = load_config(path)
+    if config.academie_floors not in ("none", "proportional"):
+        name = path.name if path is not None else "options"
+        fix = "use none or proportional; a floors file is given with matcher allocate --config"
+        problem = Problem(name, None, "academie_floors", config.academie_floors, "a file cannot be named here", fix)
+        raise InputError([problem])
+    return config
+
+
+def upload(path: Path, data: bytes) -> Config:
+    """Replace ``path`` with an uploaded policy file once it loads as a valid policy (InputError otherwise,
+    ``path`` untouched)."""
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder) / "policy.toml"
+        tmp.write_bytes(data)
+        config = load_policy(tmp)
+    write_atomic(path, data)
+    return config
 
 
 def current(path: Path) -> dict[str, Any]:
