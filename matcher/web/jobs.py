@@ -23,15 +23,19 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from matcher.candidates.budget import check_run
-from matcher.config import load_config
+from matcher.config import Config, load_config
 from matcher.errors import InputError, ResourceLimit
 from matcher.export.outputs import file_digest, write_outputs
 from matcher.load import load_inputs
 from matcher.load.overrides import read_overrides
 from matcher.pipeline.allocate import allocate
 from matcher.pipeline.overrides import Plan, allocate_overridden
+from matcher.pipeline.reallocate import read_previous, reallocate
 from matcher.report import build_report
+from matcher.result import Result
 from matcher.web.store import Store, read_json, write_json
 
 __all__ = ["Jobs", "execute"]
@@ -59,14 +63,18 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def execute(run: str, students: str, sites: str, parent: int) -> None:
+def execute(run: str, students: str, sites: str, parent: int, previous: str | None = None) -> None:
     """Run one job: the allocation of ``students`` and ``sites`` into ``run``/out, its state kept in ``state.json``
-    (``parent``: the server's process id)."""
+    (``parent``: the server's process id); with ``previous`` (a run's output folder), the re-allocation keeping
+    that run's still-valid placements."""
     _die_with_parent(parent)
     folder, observer = Path(run), _Observer(Path(run) / "state.json")
     observer.begin("load")
     try:
-        summary, mean_km = _allocate(folder, Path(students), Path(sites), observer)
+        if previous is None:
+            summary, mean_km = _allocate(folder, Path(students), Path(sites), observer)
+        else:
+            summary, mean_km = _reallocate(folder, Path(students), Path(sites), Path(previous), observer)
     except (InputError, ResourceLimit) as exc:
         _finish(folder, "failed", problems=[asdict(p) for p in exc.problems])
     except Exception as exc:  # noqa: BLE001 - a job's failure is its state, in one line without the traceback
@@ -93,10 +101,40 @@ def _allocate(
         result = allocate_overridden(students, sites, config, plan, inputs=inputs, observer=observer)
     else:
         result = allocate(students, sites, config, inputs=inputs, observer=observer)
+    return _publish(folder, result, {}, (students_path, sites_path), config, observer)
+
+
+def _reallocate(
+    folder: Path, students_path: Path, sites_path: Path, previous_dir: Path, observer: _Observer
+) -> tuple[dict[str, Any], float | None]:
+    """What ``matcher reallocate`` does, from the previous run's output folder."""
+    policy = folder / "policy.toml"
+    config = load_config(policy if policy.is_file() else None)
+    previous, previous_unassigned = read_previous(previous_dir)
+    students, sites = load_inputs(students_path, sites_path, config)
+    inputs = {
+        "previous": file_digest(previous_dir / "assignments.csv"),
+        "students": file_digest(students_path),
+        "sites": file_digest(sites_path),
+    }
+    done = reallocate(previous, students, sites, config, previous_unassigned=previous_unassigned, inputs=inputs)
+    return _publish(folder, done.result, {"changes.csv": done.changes}, (students_path, sites_path), config, observer)
+
+
+def _publish(
+    folder: Path,
+    result: Result,
+    extra: dict[str, pd.DataFrame],
+    inputs: tuple[Path, Path],
+    config: Config,
+    observer: _Observer,
+) -> tuple[dict[str, Any], float | None]:
+    """The output files as one set, then the report's (``matcher report --pdf``, with the per-recipient workbooks);
+    the summary and the mean distance."""
     observer.begin("write")
-    write_outputs(result, folder / "out")
-    observer.begin("report")  # what ``matcher report --pdf`` writes, with the per-recipient workbooks
-    build_report(folder / "out", folder / "report", students=students_path, sites=sites_path, config=config, pdf=True)
+    write_outputs(result, folder / "out", extra=extra)
+    observer.begin("report")
+    build_report(folder / "out", folder / "report", students=inputs[0], sites=inputs[1], config=config, pdf=True)
     km = result.assignments["distance_km"]
     return result.summary, (round(float(km.mean()), 2) if len(km) else None)
 
@@ -145,8 +183,11 @@ class Jobs:
         if read_json(folder / "state.json")["status"] != "queued":
             return
         students, sites = (self.store.run_input(cid, rid, role) for role in ("students", "sites"))
-        write_json(folder / "state.json", {**read_json(folder / "state.json"), "status": "running"})
-        process = self.context.Process(target=execute, args=(str(folder), str(students), str(sites), os.getpid()))
+        state = read_json(folder / "state.json")
+        previous = str(self.store.run_dir(cid, state["previous"]) / "out") if state.get("previous") else None
+        write_json(folder / "state.json", {**state, "status": "running"})
+        args = (str(folder), str(students), str(sites), os.getpid(), previous)
+        process = self.context.Process(target=execute, args=args)
         self.processes[rid] = process
         process.start()
         process.join()

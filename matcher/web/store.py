@@ -41,7 +41,15 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,99}")
 #: The input files a campaign holds.
 ROLES = ("students", "sites")
 #: The files a finished run offers for download.
-OUTPUTS = ("assignments.csv", "unassigned.csv", "summary.json", "run.json", "overrides.csv", "policy.toml")
+OUTPUTS = (
+    "assignments.csv",
+    "unassigned.csv",
+    "changes.csv",
+    "summary.json",
+    "run.json",
+    "overrides.csv",
+    "policy.toml",
+)
 #: The report's files (``matcher report --pdf``), in the run's ``report`` folder.
 REPORTS = ("report.html", "report.xlsx", "committee.csv", "committee.pdf", "lycees.zip", "entreprises.zip")
 #: The folders of the per-recipient workbooks, and their files' names (``matcher.report.recipients.safe_name``).
@@ -119,23 +127,33 @@ class Store:
         folder.mkdir(parents=True)
         return folder
 
-    def create_run(self, cid: str) -> str:
+    def create_run(self, cid: str, previous: str | None = None) -> str:
         """A new queued run's id, with a snapshot of the campaign's input files (hard links: a new upload replaces
-        the campaign's file, never the run's), settings and overrides."""
+        the campaign's file, never the run's), settings and overrides; or, for a re-allocation of run
+        ``previous``, of that run's files and settings."""
         rid = secrets.token_hex(8)
         campaign = self.campaign_dir(cid)
+        source = campaign if previous is None else self.run_dir(cid, previous)
         path = campaign / "runs" / rid
         path.mkdir(parents=True)
         for role in ROLES:
-            source = self.input_path(cid, role)
-            if source is not None:
+            given = self.input_path(cid, role) if previous is None else self.run_input(cid, previous, role)
+            if given is not None:
                 (path / "inputs" / role).mkdir(parents=True)
-                _link(source, path / "inputs" / role / source.name)
-        for name in ("policy.toml", "overrides.csv"):
-            if (campaign / name).is_file():
-                shutil.copyfile(campaign / name, path / name)
-        write_json(path / "state.json", {"status": "queued", "stage": "", "stages": [], "created": time.time()})
+                _link(given, path / "inputs" / role / given.name)
+        for name in ("policy.toml", "overrides.csv") if previous is None else ("policy.toml",):
+            if (source / name).is_file():
+                shutil.copyfile(source / name, path / name)
+        state = {"status": "queued", "stage": "", "stages": [], "created": time.time()}
+        write_json(path / "state.json", state if previous is None else {**state, "previous": previous})
         return rid
+
+    def run_input_folder(self, cid: str, rid: str, role: str) -> Path:
+        """An empty folder for a queued run's new ``students`` or ``sites`` file (the one it had removed)."""
+        folder = self.run_dir(cid, rid) / "inputs" / ROLES[ROLES.index(role)]
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return folder
 
     def run_input(self, cid: str, rid: str, role: str) -> Path | None:
         """The ``students`` or ``sites`` file run ``rid`` was started with."""

@@ -134,6 +134,12 @@ TEXTS: dict[str, str] = {
     "upload_policy": mark("Or a whole policy.toml file"),
     "upload_policy_help": mark("Checked as matcher allocate --config checks it; it replaces the settings only when valid."),
     "policy_refused": mark("Policy file refused, nothing saved:"),
+    "withdrawals": mark("Withdrawals and changes"),
+    "withdrawals_help": mark("Upload the updated students or sites file (or both; the other stays this run's): every placement still valid is kept, the others are placed in the places left, and the changes are listed. The campaign's overrides are not applied."),
+    "reallocate": mark("Re-allocate"),
+    "reallocation_of": mark("Re-allocation keeping the valid placements of the"),
+    "previous_run": mark("previous run"),
+    "changes": mark("Changes"),
 }  # fmt: skip
 
 #: An objective level's name → (its label, what its value counts), as the pages show them.
