@@ -23,6 +23,7 @@ from matcher.load import load_inputs
 from matcher.load.overrides import read_overrides
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.base import LoginRequired, check_csrf, page, user_of
+from matcher.web.privacy import pseudonymised
 from matcher.web.settings import FIELDS, current, load_policy
 from matcher.web.store import ROLES, Store, read_json, safe_name, write_json
 
@@ -142,7 +143,7 @@ async def upload(request: Request, cid: str, role: str) -> Response:
     visible(request, cid)
     if role not in ROLES:
         raise KeyError(role)
-    form = await request.form(max_files=1, max_fields=2)
+    form = await request.form(max_files=1, max_fields=3)
     check_csrf(request, str(form.get("csrf", "")))
     sent = form.get("file")
     if not isinstance(sent, UploadFile) or not sent.filename:
@@ -151,7 +152,18 @@ async def upload(request: Request, cid: str, role: str) -> Response:
     if name is None:
         raise HTTPException(422, "file name or type refused: a plain name ending in .csv, .xlsx, .xls or .ods")
     store: Store = request.app.state.store
-    await run_in_threadpool(_save, sent, store.input_folder(cid, role) / name)
+    if role == "students" and form.get("pseudonymise"):
+        try:  # the ids replaced before anything is stored
+            done = await run_in_threadpool(pseudonymised, store, cid, sent.file, name)
+        except InputError as exc:  # unreadable: nothing stored, its problems shown
+            problems = [asdict(p) for p in exc.problems]
+            write_json(store.campaign_dir(cid) / "validation.json", {"ok": False, "problems": problems, "warnings": []})
+            return back_to(cid, "#problems")
+        store.update_campaign(cid, pseudonymised=done)
+    else:
+        await run_in_threadpool(_save, sent, store.input_folder(cid, role) / name)
+        if role == "students":
+            store.update_campaign(cid, pseudonymised=None)
     await run_in_threadpool(validate_inputs, store, cid)  # the server keeps answering while a big file loads
     return back_to(cid, "#files")
 

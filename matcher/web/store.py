@@ -110,6 +110,10 @@ class Store:
         """Campaign ``cid``'s record."""
         return read_json(self.campaign_dir(cid) / "campaign.json")
 
+    def update_campaign(self, cid: str, **fields: Any) -> None:
+        """Campaign ``cid``'s record with ``fields`` changed."""
+        write_json(self.campaign_dir(cid) / "campaign.json", {**self.campaign(cid), **fields})
+
     def delete_campaign(self, cid: str) -> None:
         """Erase the campaign's folder and everything in it."""
         shutil.rmtree(self.campaign_dir(cid))

@@ -140,6 +140,10 @@ TEXTS: dict[str, str] = {
     "reallocation_of": mark("Re-allocation keeping the valid placements of the"),
     "previous_run": mark("previous run"),
     "changes": mark("Changes"),
+    "pseudonymise": mark("Pseudonymise the student ids"),
+    "pseudonymise_help": mark("replaced with keyed pseudonyms before the file is stored; names and other columns outside the contract dropped; the key stays in this campaign's folder (matcher reidentify maps outputs back)."),
+    "pseudonymised": mark("Pseudonymised at upload: {n} students."),
+    "dropped": mark("Columns dropped: {columns}."),
 }  # fmt: skip
 
 #: An objective level's name → (its label, what its value counts), as the pages show them.
