@@ -4,7 +4,7 @@ CSRF check and page rendering."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.pipeline.compute import Engine
 from matcher.util.i18n import Lang
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.texts import LANGUAGES, level_text, text
@@ -22,13 +23,14 @@ __all__ = ["Server", "LoginRequired", "SecurityHeaders", "UploadLimit", "user_of
 
 @dataclass(frozen=True)
 class Server:
-    """What the application serves: the data folder, the login token, the limits, HTTPS or not."""
+    """What the application serves: the data folder, the login token, the limits, HTTPS or not, where runs run."""
 
     data: Path
     token: str
     max_upload: int = 100 * 1024 * 1024
     workers: int = 1
     https: bool = False
+    engine: Engine = field(default_factory=Engine)
 
 
 class SecurityHeaders:

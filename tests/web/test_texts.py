@@ -24,4 +24,4 @@ def test_every_level_named_with_the_unit_of_summary_json():
 
 def test_every_page_text_is_translated():
     alike = sorted(key for key, english in TEXTS.items() if text(key, "fr") == english)
-    assert alike == ["academie", "distance", "mode"], alike  # spelt the same in both languages
+    assert alike == ["academie", "books_lycees", "distance", "mode"], alike  # spelt the same in both languages
