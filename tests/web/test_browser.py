@@ -75,6 +75,41 @@ def run_to_the_end(page: Page) -> None:
     expect(page.locator("[data-testid=stages] li").last).to_have_text("report")
 
 
+def look_and_adjust(page: Page) -> None:
+    """The run page's report (framed, its scripts allowed by their hashes), workbooks, and a student not placed."""
+    expect(page.frame_locator("[data-testid=report]").locator("h1").first).to_be_visible()
+    assert page.locator("[data-testid=books-lycees] li").count() > 100
+    assert page.locator("[data-testid=books-entreprises] li").count() > 100
+    with page.expect_download() as download:
+        page.locator("[data-testid=books-entreprises] a").first.click()
+    assert download.value.path().read_bytes().startswith(b"PK")
+    student = page.locator("[data-testid=nearest-link]").first
+    sid = student.inner_text()
+    with page.expect_navigation():
+        student.click()
+    expect(page.locator("h1")).to_contain_text(sid)
+    expect(page.locator("[data-testid=nearest] tbody tr")).to_have_count(10)
+    shot(page, "nearest")
+
+
+def withdraw(page: Page, run_url: str, students: Path, assignments: bytes, tmp_path: Path) -> None:
+    """Two placed students withdraw: the re-allocation keeps the others' placements and lists the changes."""
+    gone = {line.split(b",", 1)[0].decode() for line in assignments.splitlines()[1:3]}
+    lines = students.read_text(encoding="utf-8").splitlines(keepends=True)
+    updated = tmp_path / "eleves-maj.csv"
+    updated.write_text("".join(r for r in lines if r.split(",", 1)[0] not in gone), encoding="utf-8")
+    page.goto(run_url)
+    page.set_input_files("[data-testid=withdraw-students]", str(updated))
+    with page.expect_navigation():
+        page.click("[data-testid=reallocate]")
+    expect(page.locator("[data-testid=figures]")).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid=previous]")).to_be_visible()
+    changes = page.locator("[data-testid=table-changes] tbody tr")
+    for sid in gone:
+        expect(changes.filter(has_text=sid)).to_contain_text("WITHDRAWN")
+    shot(page, "reallocation")
+
+
 def test_whole_workflow(site, tmp_path):
     served, page, data = site
     students, sites = (Path(str(p)) for p in embedded_scenario())
@@ -99,6 +134,14 @@ def test_whole_workflow(site, tmp_path):
     with page.expect_navigation():
         page.click("[data-testid=save-settings]")
     expect(page.locator("input[name=default_max_km]")).to_have_value("25.0")
+    bad_policy = tmp_path / "policy-bad.toml"
+    bad_policy.write_text("default_max_km = -3\n", encoding="utf-8")
+    page.set_input_files("[data-testid=file-policy]", str(bad_policy))
+    with page.expect_navigation():
+        page.click("[data-testid=upload-policy]")
+    expect(page.locator("[data-testid=policy-problems] tbody tr")).to_have_count(1)
+    expect(page.locator("input[name=default_max_km]")).to_have_value("25.0")  # nothing saved
+    shot(page, "campaign-policy-refused")
     run_to_the_end(page)
     page.goto(f"{served.base}/campaigns/{cid}")
     for student, where, action in (("E0000001", "S000301", "pin"), ("E0000002", "S000822", "forbid")):
@@ -132,6 +175,9 @@ def test_whole_workflow(site, tmp_path):
     for name in ("assignments.csv", "unassigned.csv", "summary.json"):
         assert got[name] == (out / name).read_bytes(), name
     assert b"E0000001,S000301," in got["assignments.csv"]
+    run_url = page.url
+    look_and_adjust(page)
+    page.goto(run_url)
     rows = len(got["assignments.csv"].splitlines()) - 1
     with page.expect_navigation():
         page.click("[data-testid=lock]")  # every placement row pinned (a split student to both hosts), the forbid kept
@@ -140,6 +186,7 @@ def test_whole_workflow(site, tmp_path):
     page.goto(f"{served.base}/campaigns/{cid}")
     expect(page.locator("[data-testid=runs] tbody tr")).to_have_count(2)
     shot(page, "campaign")
+    withdraw(page, run_url, students, got["assignments.csv"], tmp_path)
     page.goto(served.base + "/")
     shot(page, "campaigns")
     page.click("header a[href='?lang=en']")  # the English switch, kept in the session
