@@ -7,6 +7,8 @@ refuses a pair, the columns say which of its rules did. Room left is counted fro
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,7 @@ __all__ = ["nearest_offers", "WHY"]
 
 #: Why an offer is out, one code each, in the order they are tested (an offer may be out for several).
 WHY: dict[str, str] = {
+    "FORBIDDEN": mark("forbidden by an officer's override"),
     "OTHER_ACADEMIE": mark("in another académie (stay in académie)"),
     "TOO_FAR": mark("beyond the student's distance limit"),
     "WRONG_TRADE": mark("offers none of the student's trades"),
@@ -31,7 +34,9 @@ WHY: dict[str, str] = {
 }
 
 
-def nearest_offers(instance: Instance, assignments: pd.DataFrame, student_id: str, n: int = 10) -> pd.DataFrame:
+def nearest_offers(
+    instance: Instance, assignments: pd.DataFrame, student_id: str, n: int = 10, forbidden: Collection[str] = ()
+) -> pd.DataFrame:
     """The ``n`` sites nearest to student ``student_id`` with why each is out for them.
 
     Parameters
@@ -42,6 +47,10 @@ def nearest_offers(instance: Instance, assignments: pd.DataFrame, student_id: st
         The run's ``assignments.csv`` (``site_id``, ``weeks``): what is left of each site's places.
     student_id : str
         The student; KeyError when unknown.
+    n : int
+        How many sites.
+    forbidden : collection of str
+        The sites an officer's override forbids to the student.
 
     Returns
     -------
@@ -65,7 +74,8 @@ def nearest_offers(instance: Instance, assignments: pd.DataFrame, student_id: st
             "left_week_2": left_2[j],
         }
     )
-    return out.assign(why=pd.Series(_why(instance, s, j, km[j], left_1[j], left_2[j]), dtype=object))
+    why = _why(instance, s, j, km[j], left_1[j], left_2[j], out["site_id"].isin(list(forbidden)).to_numpy())
+    return out.assign(why=pd.Series(why, dtype=object))
 
 
 def _left(sites: pd.DataFrame, assignments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -78,7 +88,13 @@ def _left(sites: pd.DataFrame, assignments: pd.DataFrame) -> tuple[np.ndarray, n
 
 
 def _why(
-    instance: Instance, s: int, j: np.ndarray, km: np.ndarray, left_1: np.ndarray, left_2: np.ndarray
+    instance: Instance,
+    s: int,
+    j: np.ndarray,
+    km: np.ndarray,
+    left_1: np.ndarray,
+    left_2: np.ndarray,
+    forbidden: np.ndarray,
 ) -> list[tuple[str, ...]]:
     """Per site ``j``: the codes of every rule that keeps student ``s`` out, or ``OPEN``."""
     students, sites, config = instance.students, instance.sites, instance.config
@@ -92,6 +108,7 @@ def _why(
         (lengths(at["reserved_lycees"].to_numpy(object)) > 0) & ~listed
     )
     tests = {
+        "FORBIDDEN": forbidden,
         "OTHER_ACADEMIE": config.stay_in_academie & (at["academie"].to_numpy(object) != student["academie"]),
         "TOO_FAR": km > instance.max_km[s],
         "WRONG_TRADE": trade_rank(pos, j, students, sites, config.other_sectors_rank_penalty) == 0,

@@ -70,7 +70,11 @@ def offers(store: Store, cid: str, rid: str, sid: str) -> pd.DataFrame:
         raise KeyError(rid)
     loaded = load_inputs(students, sites, config)
     assignments = pd.read_csv(folder / "out" / "assignments.csv", dtype=str, keep_default_na=False)
-    return nearest_offers(build_instance(*loaded, config), assignments, sid, NEAREST)
+    forbidden: set[str] = set()
+    if (folder / "overrides.csv").is_file():  # the run's own overrides, as checked when it started
+        made = pd.read_csv(folder / "overrides.csv", dtype=str, keep_default_na=False)
+        forbidden = set(made.loc[(made["student_id"] == sid) & (made["action"] == "forbid"), "site_id"])
+    return nearest_offers(build_instance(*loaded, config), assignments, sid, NEAREST, forbidden)
 
 
 def books(store: Store, cid: str, rid: str) -> dict[str, Any]:

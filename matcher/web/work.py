@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ from matcher.pipeline.allocate import allocate
 from matcher.pipeline.overrides import Plan, allocate_overridden
 from matcher.pipeline.reallocate import read_previous, reallocate
 from matcher.report import build_report
+from matcher.report.recipients import safe_name
 from matcher.result import Result
 from matcher.web.store import read_json, write_json
 
@@ -138,9 +143,26 @@ def _publish(
     observer.begin("write")
     write_outputs(result, folder / "out", extra=extra)
     observer.begin("report")
-    build_report(folder / "out", folder / "report", students=inputs[0], sites=inputs[1], config=config, pdf=True)
+    with _named(folder) as named:
+        build_report(named, folder / "report", students=inputs[0], sites=inputs[1], config=config, pdf=True)
     km = result.assignments["distance_km"]
     return result.summary, (round(float(km.mean()), 2) if len(km) else None)
+
+
+@contextmanager
+def _named(folder: Path) -> Iterator[Path]:
+    """The run's output files under a folder named after the campaign and the run's time (the report and its
+    workbooks name the run by its folder), copies removed afterwards."""
+    state, campaign = read_json(folder / "state.json"), read_json(folder.parents[1] / "campaign.json")
+    when = time.strftime("%Y-%m-%d %Hh%M", time.localtime(float(state["created"])))
+    named = folder / "named" / safe_name(str(campaign["name"]), when)
+    named.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in ("assignments.csv", "unassigned.csv", "summary.json"):
+            shutil.copyfile(folder / "out" / name, named / name)
+        yield named
+    finally:
+        shutil.rmtree(folder / "named", ignore_errors=True)
 
 
 def finish(folder: Path, status: str, **fields: Any) -> None:

@@ -67,6 +67,11 @@ def test_only_the_nearest_and_every_rule_broken(instance):
     assert table["why"].iloc[0] == ("TOO_FAR",)
 
 
+def test_a_pair_forbidden_by_an_override_says_so(instance):
+    table = nearest_offers(instance, PLACED, "X", n=2, forbidden={"FULL", "ELSEWHERE"})
+    assert list(table["why"]) == [("NOT_ACCESSIBLE",), ("FORBIDDEN", "FULL")]
+
+
 def test_an_unknown_student_is_a_key_error(instance):
     with pytest.raises(KeyError):
         nearest_offers(instance, PLACED, "NOBODY")

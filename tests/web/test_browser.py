@@ -77,7 +77,9 @@ def run_to_the_end(page: Page) -> None:
 
 def look_and_adjust(page: Page) -> None:
     """The run page's report (framed, its scripts allowed by their hashes), workbooks, and a student not placed."""
-    expect(page.frame_locator("[data-testid=report]").locator("h1").first).to_be_visible()
+    expect(page.frame_locator("[data-testid=report]").locator("h1").first).to_contain_text("Demo-2026")
+    page.locator("#report").scroll_into_view_if_needed()  # a full-page shot leaves a frame below the fold blank
+    page.locator("#report").screenshot(path=str(ARTEFACTS / "web-run-report.png"))
     assert page.locator("[data-testid=books-lycees] li").count() > 100
     assert page.locator("[data-testid=books-entreprises] li").count() > 100
     with page.expect_download() as download:
@@ -129,7 +131,7 @@ def test_whole_workflow(site, tmp_path):
     expect(page.locator("[data-testid=run]")).to_have_count(0)
     shot(page, "campaign-problems")
     upload(page, "students", students)  # the corrected file, in place
-    expect(page.locator("[data-testid=valid]")).to_contain_text("3000")
+    expect(page.locator("[data-testid=valid]")).to_contain_text("3\u00a0000 élèves")
     page.fill("input[name=default_max_km]", "25")
     with page.expect_navigation():
         page.click("[data-testid=save-settings]")
