@@ -2,7 +2,9 @@
 
 The rules are the candidate stage's own: the trade rule is :func:`matcher.candidates.eligibility.trade_rank`, and
 the reservation, accessibility and weeks rules :func:`matcher.candidates.eligibility.eligible`; when ``eligible``
-refuses a pair, the columns say which of its rules did. Room left is counted from the run's placements.
+refuses a pair, the columns say which of its rules did. A site the student chose is exempt from the distance and
+trade rules, as in the candidate stage. Room left is counted from the run's placements. With no placement, the
+offers left open are exactly the candidate stage's pairs (tested on random instances).
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def _why(
     pos = np.full(len(j), s, np.int64)
     raw = {"student": pos, "site": j, "km": km, "rank": np.ones(len(j), np.int64)}
     allowed = np.isin(j, eligible(raw, students, sites, config.other_sectors_rank_penalty, ranked=False)["site"])
+    chosen = at["site_id"].isin(list(student["site_choices"])).to_numpy()  # a choice: exempt from distance and trade
     accessible_out = bool(student["needs_accessible"]) & ~at["accessible"].to_numpy(bool)
     listed = np.array([student["lycee_uai"] in lycees for lycees in at["reserved_lycees"]], bool)
     reserved = (at["reserved_priority"].to_numpy(bool) & (not student["priority"])) | (
@@ -110,8 +113,8 @@ def _why(
     tests = {
         "FORBIDDEN": forbidden,
         "OTHER_ACADEMIE": config.stay_in_academie & (at["academie"].to_numpy(object) != student["academie"]),
-        "TOO_FAR": km > instance.max_km[s],
-        "WRONG_TRADE": trade_rank(pos, j, students, sites, config.other_sectors_rank_penalty) == 0,
+        "TOO_FAR": (km > instance.max_km[s]) & ~chosen,
+        "WRONG_TRADE": (trade_rank(pos, j, students, sites, config.other_sectors_rank_penalty) == 0) & ~chosen,
         "NOT_ACCESSIBLE": accessible_out,
         "RESERVED": reserved & ~allowed,
         "WRONG_WEEK": ~allowed & ~accessible_out & ~reserved,

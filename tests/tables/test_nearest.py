@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
 
+from matcher.candidates import candidates
 from matcher.config import Config
 from matcher.load import load_inputs
 from matcher.load.instance import build_instance
@@ -13,6 +15,7 @@ from matcher.tables.nearest import WHY, nearest_offers
 
 from cases import E1, E2, N1, N3, N5, N10, N45, SAINT_JUST, O, site, student
 from conftest import run_files, write_csv
+from strategies import SETTINGS, instances, tables
 
 N4 = (45.79, 4.85)  # 4.448 km north of O
 TRADE = ("genie_climatique",)
@@ -85,3 +88,19 @@ def test_the_reasons_of_a_real_run_agree(tmp_path):
     assert len(table) == len(SITES) and all("TOO_FAR" in codes for codes in table["why"])
     placed_at = result.assignments.set_index("student_id")["site_id"]["X"]
     assert placed_at in {"FULL", "OPEN"}  # the two accessible sites of its trade in range, for the whole fortnight
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(instances())
+def test_the_offers_left_open_are_the_candidate_stage_pairs(drawn):
+    """Cross-check: with no placement yet, the offers nearest_offers leaves open to a student are exactly the
+    sites the candidate stage pairs them with (all in range, k = 0)."""
+    students, sites, config = tables(drawn)
+    instance = build_instance(students, sites, config)
+    pairs = candidates(students, sites, config, k=0).pairs
+    nobody = pd.DataFrame({"student_id": [], "site_id": [], "weeks": []}, dtype=str)
+    for s, student_id in enumerate(students["student_id"]):
+        table = nearest_offers(instance, nobody, student_id, n=len(sites))
+        open_sites = set(table.loc[table["why"].map(lambda codes: codes == ("OPEN",)), "site_id"])
+        paired = set(sites["site_id"].to_numpy()[pairs.loc[pairs["student"] == s, "site"].to_numpy()])
+        assert open_sites == paired, (student_id, table)
