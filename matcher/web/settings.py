@@ -53,7 +53,8 @@ def current(path: Path) -> dict[str, Any]:
 
 
 def save(path: Path, form: dict[str, str]) -> Config:
-    """Write the submitted values to ``path`` as TOML once they load as a valid policy (InputError otherwise)."""
+    """Write the submitted values to ``path`` as TOML once they load as a valid policy (InputError otherwise); the
+    file's other options (an uploaded policy's objective order, language...) are kept as they were."""
     lines = []
     for name, kind in FIELDS.items():
         raw = form.get(name, "").strip()
@@ -63,13 +64,27 @@ def save(path: Path, form: dict[str, str]) -> Config:
             lines.append(f"{name} = {_quoted(raw if raw in kind[7:].split('|') else kind[7:].split('|')[0])}")
         elif raw:
             lines.append(f"{name} = {_number(raw)}")
-    text = "\n".join(lines) + "\n"
+    text = "\n".join([*lines, *_others(path)]) + "\n"
     with tempfile.TemporaryDirectory() as folder:  # checked under its own name before it replaces the old one
         tmp = Path(folder) / "policy.toml"
         tmp.write_text(text, encoding="utf-8")
         config = load_config(tmp)
     write_atomic(path, text.encode("utf-8"))
     return config
+
+
+def _others(path: Path) -> list[str]:
+    """The lines of the policy file at ``path`` but the form's top-level options (which the form's lines, written
+    first, replace: they stay above any table)."""
+    if not path.is_file():
+        return []
+    kept, top = [], True
+    for line in path.read_text(encoding="utf-8").splitlines():
+        top = top and not line.lstrip().startswith("[")
+        key = line.split("=", 1)[0].strip() if "=" in line else ""
+        if not (top and key in FIELDS):
+            kept.append(line)
+    return kept
 
 
 def _quoted(value: str) -> str:

@@ -75,3 +75,15 @@ def test_the_api_refuses_a_floors_file_too(logged):
         answer = api.post("/api/runs", files=files)
     assert answer.status_code == 422
     assert [p["column"] for p in answer.json()["problems"]] == ["academie_floors"]
+
+
+def test_the_form_keeps_the_other_options_of_an_uploaded_policy(logged):
+    client, csrf, cid, data, _ = logged
+    sent = 'lang = "en"\ndefault_max_km = 30.0\n\n[objective]\norder = ["placed", "distance", "preference"]\n'
+    assert _send(client, csrf, cid, sent).status_code == 303
+    form = {"csrf": csrf, "default_max_km": "12", "mode": "optimal", "academie_floors": "none", "time_limit": "60"}
+    assert client.post(f"/campaigns/{cid}/settings", data=form).status_code == 303
+    kept = (data / "campaigns" / cid / "policy.toml").read_text(encoding="utf-8")
+    assert "default_max_km = 12.0" in kept and "default_max_km = 30.0" not in kept
+    assert 'lang = "en"' in kept and kept.index("[objective]") > kept.index("default_max_km = 12.0")
+    assert 'order = ["placed", "distance", "preference"]' in kept
