@@ -224,6 +224,10 @@ def test_script_payloads_never_run(site, tmp_path):
         run_to_the_end(page)
         expect(page.locator("[data-testid=table-assignments] tbody tr").first).to_contain_text(SCRIPT)
         shot(page, "run-payloads")
+        with page.expect_navigation():
+            page.locator("[data-testid=nearest-link]").first.click()
+        expect(page.locator("[data-testid=nearest]")).to_contain_text(SCRIPT)  # the companies' names, as text
+        assert page.evaluate("window.__xss") is None
     else:  # the id refused: the payload is shown as text in the problems table
         expect(page.locator("[data-testid=problems]")).to_contain_text("<img src=x onerror=window.__xss=3>")
     expect(page.locator("h1")).to_contain_text("<script>window.__xss=4</script>")
