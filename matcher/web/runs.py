@@ -62,8 +62,8 @@ async def withdrawals(request: Request, cid: str, rid: str) -> Response:
         raise HTTPException(409, "only a finished run can be re-allocated")
     sent = {role: f for role in ROLES if isinstance(f := form.get(role), UploadFile) and f.filename}
     names = {role: safe_name(str(f.filename)) for role, f in sent.items()}
-    if not sent or None in names.values():
-        raise HTTPException(422, "an updated students or sites file: a plain name ending in .csv, .xlsx, .xls or .ods")
+    if not sent or None in names.values():  # the run's page again, saying what is missing
+        return run_view(request, cid, rid, 422, withdraw_refused=True)
     new = store.create_run(cid, previous=rid)
     for role, upload in sent.items():
         await run_in_threadpool(_save, upload, store.run_input_folder(cid, new, role) / str(names[role]))
@@ -78,6 +78,13 @@ def _save(sent: UploadFile, path: Path) -> None:
 
 @router.get("/campaigns/{cid}/runs/{rid}")
 def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") -> Response:
+    return run_view(request, cid, rid, q=q, sort=sort)
+
+
+def run_view(
+    request: Request, cid: str, rid: str, status: int = 200, q: str = "", sort: str = "", **extra: Any
+) -> Response:
+    """A run's page, its tables filtered by ``q`` and sorted by ``sort`` (``extra``: more for the template)."""
     campaign, store = visible(request, cid), request.app.state.store
     folder = store.run_dir(cid, rid)
     state = read_json(folder / "state.json")
@@ -92,6 +99,7 @@ def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") 
     return page(
         request,
         "run.html",
+        status,
         campaign=campaign,
         rid=rid,
         state=state,
@@ -105,6 +113,7 @@ def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") 
         outputs=[n for n in OUTPUTS if (folder / "out" / n).is_file() or (folder / n).is_file()],
         reports=[n for n in REPORTS if (folder / "report" / n).is_file()],
         books=books(store, cid, rid),
+        **extra,
     )
 
 

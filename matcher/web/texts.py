@@ -137,6 +137,7 @@ TEXTS: dict[str, str] = {
     "withdrawals": mark("Withdrawals and changes"),
     "withdrawals_help": mark("Upload the updated students or sites file (or both; the other stays this run's): every placement still valid is kept, the others are placed in the places left, and the changes are listed. The campaign's overrides are not applied."),
     "reallocate": mark("Re-allocate"),
+    "withdraw_refused": mark("Choose an updated students or sites file: a plain name ending in .csv, .tsv, .txt, .xlsx, .xlsm, .xls or .ods."),
     "reallocation_of": mark("Re-allocation keeping the valid placements of the"),
     "previous_run": mark("previous run"),
     "changes": mark("Changes"),

@@ -45,7 +45,7 @@ def test_withdrawals_keep_the_valid_placements_and_list_the_changes(tmp_path):
         updated = tmp_path / students.name  # two placed students withdraw
         updated.write_text("".join(r for r in lines if r.split(",", 1)[0] not in set(placed)), encoding="utf-8")
         refused = client.post(f"/campaigns/{cid}/runs/{first}/reallocate", data={"csrf": csrf})
-        assert refused.status_code == 422  # no file
+        assert refused.status_code == 422 and 'data-testid="withdraw-refused"' in refused.text  # no file
         answer = client.post(
             f"/campaigns/{cid}/runs/{first}/reallocate",
             data={"csrf": csrf},
