@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from matcher.pipeline.compute import Engine
 from matcher.util.i18n import Lang
 from matcher.web.auth import NATIONAL, User, same
-from matcher.web.texts import LANGUAGES, level_text, text
+from matcher.web.texts import LANGUAGES, level_text, stage_text, text
 
 __all__ = ["Server", "LoginRequired", "SecurityHeaders", "UploadLimit", "user_of", "check_csrf", "lang_of", "page"]
 
@@ -121,6 +121,7 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
         "lang": lang,
         "t": lambda key, **v: text(key, lang, **v),
         "level": lambda name: level_text(name, lang),  # an objective level's (label, unit)
+        "stage": lambda name: stage_text(name, lang),
         "fmt": Lang(lang),  # numbers and shares the reader's way: fmt.num(1050) is 1 050 in French
         "user": user_of(request),
         "csrf": request.session["csrf"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from matcher.util.i18n import LANGS, Lang, mark
 
-__all__ = ["LANGUAGES", "TEXTS", "LEVEL_TEXTS", "text", "level_text"]
+__all__ = ["LANGUAGES", "TEXTS", "LEVEL_TEXTS", "STAGE_TEXTS", "text", "level_text", "stage_text"]
 
 LANGUAGES = LANGS
 
@@ -158,6 +158,21 @@ LEVEL_TEXTS: dict[str, tuple[str, str]] = {
     "splits": (mark("Split placements"), mark("students split between two hosts")),
 }
 
+#: A run's stage (as the allocation's observer names it) → what the progress display says.
+STAGE_TEXTS: dict[str, str] = {
+    "load": mark("reading the files"),
+    "candidates": mark("candidate pairs"),
+    "overrides": mark("overrides"),
+    "widen": mark("widening"),
+    "solve": mark("optimisation"),
+    "tables": mark("tables"),
+    "check": mark("independent check"),
+    "summary": mark("summary"),
+    "blocking_pairs": mark("blocking pairs"),
+    "write": mark("writing the files"),
+    "report": mark("report and workbooks"),
+}
+
 
 def text(key: str, lang: str, **values: object) -> str:
     """The text ``key`` in ``lang`` (French when unknown), with ``values`` filled in after translation."""
@@ -172,3 +187,8 @@ def level_text(name: str, lang: str) -> tuple[str, str]:
     tr = Lang(lang)
     label, unit = LEVEL_TEXTS[name]
     return tr(label), tr(unit)
+
+
+def stage_text(stage: str, lang: str) -> str:
+    """A run's stage in ``lang`` (its name for a stage without a text)."""
+    return Lang(lang)(STAGE_TEXTS[stage]) if stage in STAGE_TEXTS else stage

@@ -72,7 +72,8 @@ def run_to_the_end(page: Page) -> None:
     expect(page.locator("[data-testid=figures]")).to_be_visible(timeout=60_000)  # the page reloads when done
     expect(page.locator("[data-testid=status]")).to_have_text("terminé")
     expect(page.locator("[data-testid=progress]")).to_have_attribute("value", "100")
-    expect(page.locator("[data-testid=stages] li").last).to_have_text("report")
+    expect(page.locator("[data-testid=stages] li").last).to_have_attribute("data-stage", "report")
+    expect(page.locator("[data-testid=stages] li").last).to_have_text("rapport et classeurs")
 
 
 def look_and_adjust(page: Page) -> None:

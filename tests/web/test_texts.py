@@ -4,7 +4,8 @@ levels named with their units in the reader's language."""
 from __future__ import annotations
 
 from matcher.objective import LEVEL_SPECS
-from matcher.web.texts import LEVEL_TEXTS, TEXTS, level_text, text
+from matcher.web.runs import STAGES
+from matcher.web.texts import LEVEL_TEXTS, STAGE_TEXTS, TEXTS, level_text, stage_text, text
 
 
 def test_a_text_in_french_and_in_english_with_its_values():
@@ -25,3 +26,9 @@ def test_every_level_named_with_the_unit_of_summary_json():
 def test_every_page_text_is_translated():
     alike = sorted(key for key, english in TEXTS.items() if text(key, "fr") == english)
     assert alike == ["academie", "books_lycees", "distance", "mode"], alike  # spelt the same in both languages
+
+
+def test_every_stage_of_the_progress_display_is_named():
+    assert set(STAGES) | {"overrides"} <= set(STAGE_TEXTS)
+    assert stage_text("solve", "fr") == "optimisation" and stage_text("write", "en") == "writing the files"
+    assert stage_text("future", "fr") == "future"
