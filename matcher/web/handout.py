@@ -17,9 +17,9 @@ from matcher.tables.nearest import WHY, nearest_offers
 from matcher.util.i18n import Lang
 from matcher.web.base import lang_of, page
 from matcher.web.pages import logged_in, visible
-from matcher.web.store import ROLES, Store, read_json
+from matcher.web.store import ROLES, Store
 
-__all__ = ["router", "NEAREST"]
+__all__ = ["router", "NEAREST", "books", "not_placed", "offers"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(logged_in)])
 
@@ -48,16 +48,20 @@ def book(request: Request, cid: str, rid: str, kind: str, name: str) -> Response
 def nearest(request: Request, cid: str, rid: str, sid: str) -> Response:
     """A student not placed: the run's reason, the nearest offers and why each is out."""
     campaign, store = visible(request, cid), request.app.state.store
-    folder = store.run_dir(cid, rid)
-    unassigned = pd.read_csv(folder / "out" / "unassigned.csv", dtype=str, keep_default_na=False)
-    row = unassigned[unassigned["student_id"] == sid]
-    if row.empty:  # only the students the run did not place
-        raise KeyError(sid)
+    row = not_placed(store, cid, rid, sid)
     table = offers(store, cid, rid, sid)
     tr = Lang(lang_of(request))
     rows = [{**r, "why_codes": r["why"], "why": [tr(WHY[c]) for c in r["why"]]} for r in table.to_dict("records")]
-    state = read_json(folder / "state.json")
-    return page(request, "nearest.html", campaign=campaign, rid=rid, sid=sid, state=state, row=row.iloc[0], rows=rows)
+    return page(request, "nearest.html", campaign=campaign, rid=rid, sid=sid, row=row, rows=rows)
+
+
+def not_placed(store: Store, cid: str, rid: str, sid: str) -> dict[str, str]:
+    """Student ``sid``'s row of the run's ``unassigned.csv`` (KeyError for a student the run placed, or unknown)."""
+    unassigned = pd.read_csv(store.output(cid, rid, "unassigned.csv"), dtype=str, keep_default_na=False)
+    row = unassigned[unassigned["student_id"] == sid]
+    if row.empty:
+        raise KeyError(sid)
+    return {str(k): str(v) for k, v in row.iloc[0].items()}
 
 
 def offers(store: Store, cid: str, rid: str, sid: str) -> pd.DataFrame:

@@ -77,3 +77,9 @@ def test_a_student_not_placed_sees_the_nearest_offers_as_the_api_computes_them(d
     assert page.text.index(expected["site_id"].iloc[0]) < page.text.index(expected["site_id"].iloc[-1])
     assert "beyond the student&#39;s distance limit" in page.text or "full: its places" in page.text
     assert client.get(f"{run}/students/{placed['student_id'].iloc[0]}").status_code == 404  # placed: not here
+    rid = run.rsplit("/", 1)[1]
+    answer = client.get(f"/api/runs/{rid}/students/{sid}/nearest").json()  # the same table for scripts
+    assert answer["reason_code"] == unassigned["reason_code"].iloc[0]
+    assert [o["site_id"] for o in answer["offers"]] == list(expected["site_id"])
+    assert [tuple(o["why"]) for o in answer["offers"]] == list(expected["why"])
+    assert client.get(f"/api/runs/{rid}/students/{placed['student_id'].iloc[0]}/nearest").status_code == 404
