@@ -93,7 +93,8 @@ def get_run(request: Request, rid: str) -> dict[str, Any]:
 
 @router.get("/runs/{rid}/files/{name}", summary="One output file of a finished run")
 def get_file(request: Request, rid: str, name: str) -> Response:
-    """``assignments.csv``, ``unassigned.csv``, ``summary.json``, ``run.json``, ``overrides.csv``, ``policy.toml``;
+    """``assignments.csv``, ``unassigned.csv``, ``changes.csv`` (a re-allocation), ``summary.json``, ``run.json``,
+    ``overrides.csv``, ``policy.toml``;
     the report's ``report.html``, ``report.xlsx``, ``committee.csv``, ``committee.pdf``, ``lycees.zip``,
     ``entreprises.zip``."""
     cid = _campaign_of(request, rid)
