@@ -59,6 +59,22 @@ def check_exposure(host: str, accounts: bool, https: bool, allow_http: bool) -> 
 @click.option("--allow-http", is_flag=True, help="Serve plain HTTP off loopback (traffic unencrypted).")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Runs at a time.")
 @click.option("--max-upload-mb", type=click.IntRange(1), default=100, show_default=True, help="Largest upload.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where runs run: a process forked by the server, or a Dask cluster (needs matcher[dask]).",
+)
+@click.option(
+    "--scheduler",
+    help="Dask engine: address of an existing scheduler (tcp://HOST:PORT), whose workers see --data at the same path.",
+)
+@click.option(
+    "--dask-workers",
+    type=click.IntRange(1),
+    help="Dask engine without --scheduler: worker processes of the LocalCluster it starts (default: one per core).",
+)
 def serve_cmd(
     data: Path | None,
     host: str,
@@ -68,11 +84,15 @@ def serve_cmd(
     allow_http: bool,
     jobs: int,
     max_upload_mb: int,
+    engine: str,
+    scheduler: str | None,
+    dask_workers: int | None,
 ) -> None:
     """Serve the officer's workspace: campaigns, files, settings, runs, overrides, downloads, and a JSON API."""
     try:
         import uvicorn
 
+        from matcher.pipeline.compute import Engine, EngineError
         from matcher.web.app import create_app
         from matcher.web.auth import Accounts
         from matcher.web.base import Server
@@ -91,7 +111,11 @@ def serve_cmd(
     data.mkdir(parents=True, exist_ok=True)
     (data / "token").write_text(token, encoding="ascii")
     (data / "token").chmod(0o600)
-    app = create_app(Server(data, token, max_upload_mb * 1024 * 1024, jobs, https))
+    try:
+        where = Engine(engine, scheduler, dask_workers)
+        app = create_app(Server(data, token, max_upload_mb * 1024 * 1024, jobs, https, where))
+    except (ValueError, EngineError) as exc:
+        raise click.UsageError(str(exc)) from None
     scheme, shown = ("https" if https else "http"), (f"[{host}]" if ":" in host else host)
     click.echo(f"matcher serve: {scheme}://{shown}:{port}/login?token={token}", err=False)
     click.echo(f"data folder: {data}; Ctrl-C stops the server", err=False)

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from matcher.web.auth import NATIONAL, User
 from matcher.web.base import page, user_of
+from matcher.web.handout import not_placed, offers
 from matcher.web.pages import validate_inputs
 from matcher.web.runs import start_run
 from matcher.web.store import Store, read_json, safe_name
@@ -92,9 +93,24 @@ def get_run(request: Request, rid: str) -> dict[str, Any]:
 
 @router.get("/runs/{rid}/files/{name}", summary="One output file of a finished run")
 def get_file(request: Request, rid: str, name: str) -> Response:
-    """``assignments.csv``, ``unassigned.csv``, ``summary.json``, ``run.json``, ``overrides.csv``, ``policy.toml``."""
+    """``assignments.csv``, ``unassigned.csv``, ``changes.csv`` (a re-allocation), ``summary.json``, ``run.json``,
+    ``overrides.csv``, ``policy.toml``;
+    the report's ``report.html``, ``report.xlsx``, ``committee.csv``, ``committee.pdf``, ``lycees.zip``,
+    ``entreprises.zip``."""
     cid = _campaign_of(request, rid)
     return FileResponse(request.app.state.store.output(cid, rid, name), filename=name)
+
+
+@router.get("/runs/{rid}/students/{sid}/nearest", summary="A student not placed: the nearest offers, why each is out")
+def get_nearest(request: Request, rid: str, sid: str) -> dict[str, Any]:
+    """``{"student_id", "reason_code", "reason", "offers": [{site_id, company, km, left_week_1, left_week_2, why}]}``
+    (``why``: codes such as ``TOO_FAR``, ``WRONG_TRADE``, ``FULL``, ``OPEN``); 404 for a student the run placed."""
+    cid = _campaign_of(request, rid)
+    store: Store = request.app.state.store
+    row = not_placed(store, cid, rid, sid)
+    table = offers(store, cid, rid, sid)
+    rows = [{**r, "why": list(r["why"])} for r in table.to_dict("records")]
+    return {"student_id": sid, "reason_code": row["reason_code"], "reason": row["reason"], "offers": rows}
 
 
 @router.delete("/runs/{rid}", status_code=204, summary="Delete a run and its files")

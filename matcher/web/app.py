@@ -5,6 +5,8 @@ headers), templates (autoescaped), the routes of :mod:`~matcher.web.pages`, :mod
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -14,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 
-from matcher.web import api, pages, runs
+from matcher.web import api, configure, handout, pages, runs
 from matcher.web.auth import Accounts, secret_file
 from matcher.web.base import LoginRequired, SecurityHeaders, Server, UploadLimit
 from matcher.web.jobs import Jobs
@@ -30,16 +32,24 @@ def create_app(server: Server) -> FastAPI:
     store = Store(server.data)
     (server.data / "campaigns").mkdir(parents=True, exist_ok=True)
     store.interrupt_unfinished()
-    app = FastAPI(title="matcher", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.server, app.state.store = server, store
+    jobs = Jobs(store, server.workers, server.engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.close()  # the Dask cluster or client, if any
+
+    app = FastAPI(title="matcher", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.server, app.state.store, app.state.jobs = server, store, jobs
     app.state.accounts = Accounts(server.data / "users.json")
-    app.state.jobs = Jobs(store, server.workers)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     app.state.templates = Jinja2Templates(env=env)
     app.include_router(api.router)
     app.include_router(pages.public)
     app.include_router(pages.router)
     app.include_router(runs.router)
+    app.include_router(handout.router)
+    app.include_router(configure.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
     secret = secret_file(server.data / "secret.key")

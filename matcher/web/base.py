@@ -4,7 +4,7 @@ CSRF check and page rendering."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +13,24 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.pipeline.compute import Engine
 from matcher.util.i18n import Lang
 from matcher.web.auth import NATIONAL, User, same
-from matcher.web.texts import LANGUAGES, text
+from matcher.web.texts import LANGUAGES, level_text, stage_text, text
 
-__all__ = ["Server", "LoginRequired", "SecurityHeaders", "UploadLimit", "user_of", "check_csrf", "page"]
+__all__ = ["Server", "LoginRequired", "SecurityHeaders", "UploadLimit", "user_of", "check_csrf", "lang_of", "page"]
 
 
 @dataclass(frozen=True)
 class Server:
-    """What the application serves: the data folder, the login token, the limits, HTTPS or not."""
+    """What the application serves: the data folder, the login token, the limits, HTTPS or not, where runs run."""
 
     data: Path
     token: str
     max_upload: int = 100 * 1024 * 1024
     workers: int = 1
     https: bool = False
+    engine: Engine = field(default_factory=Engine)
 
 
 class SecurityHeaders:
@@ -45,8 +47,10 @@ class SecurityHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
+            if message["type"] == "http.response.start":  # a page with a policy of its own keeps it
+                given = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.HEADERS if name not in given]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         await self.app(scope, receive, sending)
@@ -99,17 +103,25 @@ def check_csrf(request: Request, given: str | None) -> None:
         raise HTTPException(403, "CSRF token missing or wrong")
 
 
-def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    """Render template ``name`` with the language, the user and the CSRF token."""
+def lang_of(request: Request) -> str:
+    """The reader's language: ``?lang=`` (then kept in the session), the session's, else French."""
     chosen = request.query_params.get("lang")
     if chosen in LANGUAGES:
         request.session["lang"] = chosen
-    lang = request.session.get("lang", "fr")
+    lang: str = request.session.get("lang", "fr")
+    return lang
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    """Render template ``name`` with the language, the user and the CSRF token."""
+    lang = lang_of(request)
     request.session.setdefault("csrf", secrets.token_urlsafe(32))
     values = {
         "request": request,
         "lang": lang,
         "t": lambda key, **v: text(key, lang, **v),
+        "level": lambda name: level_text(name, lang),  # an objective level's (label, unit)
+        "stage": lambda name: stage_text(name, lang),
         "fmt": Lang(lang),  # numbers and shares the reader's way: fmt.num(1050) is 1 050 in French
         "user": user_of(request),
         "csrf": request.session["csrf"],

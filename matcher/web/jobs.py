@@ -1,117 +1,51 @@
-"""Runs as background jobs: each in its own process (forked from the server, matcher already imported; ``--jobs``
-at a time, one by default), its state in ``state.json``: queued, running with the current stage, done, failed with
-the problems, cancelled, interrupted.
+"""Runs as background jobs, ``--jobs`` at a time (one by default), their state in ``state.json``: queued, running
+with the current stage, done, failed with the problems, cancelled, interrupted. What a job does is
+:func:`matcher.web.work.run_job` (the same functions as ``matcher allocate``: its files are byte-identical to the
+command's on the same files and policy).
 
-A job calls the same functions as ``matcher allocate`` (load, overrides, allocate, atomic publishing), so its files
-are byte-identical to the command's on the same files and policy. A job process dies with the server (Linux
-``PR_SET_PDEATHSIG``): a server killed mid-run leaves the run ``running`` on disk, and the next start marks it
-``interrupted``.
+Where a job runs is the server's engine (:class:`matcher.pipeline.compute.Engine`):
+
+- ``local`` (the default): a process forked from the server (matcher already imported), which dies with it
+  (Linux ``PR_SET_PDEATHSIG``): a server killed mid-run leaves the run ``running`` on disk, and the next start
+  marks it ``interrupted``; a cancel terminates the process.
+- ``dask``: a task on a Dask cluster (a LocalCluster the server starts, or ``--scheduler ADDR``, whose workers
+  must see the data folder at the same path); a cancel marks the run ``cancelled`` and its task's end is ignored.
 """
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import queue
-import signal
-import sys
 import threading
-from dataclasses import asdict
+from contextlib import ExitStack
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any
 
-from matcher.candidates.budget import check_run
-from matcher.config import load_config
-from matcher.errors import InputError, ResourceLimit
-from matcher.export.outputs import file_digest, write_outputs
-from matcher.load import load_inputs
-from matcher.load.overrides import read_overrides
-from matcher.pipeline.allocate import allocate
-from matcher.pipeline.overrides import Plan, allocate_overridden
+from matcher.pipeline.compute import Engine, open_engine
 from matcher.web.store import Store, read_json, write_json
+from matcher.web.work import execute, finish, on_dask
 
-__all__ = ["Jobs", "execute"]
-
-
-class _Observer:
-    """Writes each stage into the run's state as it begins."""
-
-    def __init__(self, state: Path):
-        self.state = state
-
-    def begin(self, stage: str) -> None:
-        data = read_json(self.state)
-        write_json(self.state, {**data, "stage": stage, "stages": [*data["stages"], stage]})
-
-    def end(self, stage: str, seconds: float, value: object) -> None:
-        pass
-
-
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this process when the server dies (no orphan job writes after a crash)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the server died before the request was made
-        os._exit(1)
-
-
-def execute(run: str, students: str, sites: str, parent: int) -> None:
-    """Run one job: the allocation of ``students`` and ``sites`` into ``run``/out, its state kept in ``state.json``
-    (``parent``: the server's process id)."""
-    _die_with_parent(parent)
-    folder, observer = Path(run), _Observer(Path(run) / "state.json")
-    observer.begin("load")
-    try:
-        summary, mean_km = _allocate(folder, Path(students), Path(sites), observer)
-    except (InputError, ResourceLimit) as exc:
-        _finish(folder, "failed", problems=[asdict(p) for p in exc.problems])
-    except Exception as exc:  # noqa: BLE001 - a job's failure is its state, in one line without the traceback
-        _finish(folder, "failed", error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-    else:
-        _finish(folder, "done", summary=summary, mean_km=mean_km)
-
-
-def _allocate(
-    folder: Path, students_path: Path, sites_path: Path, observer: _Observer
-) -> tuple[dict[str, Any], float | None]:
-    policy, overrides = folder / "policy.toml", folder / "overrides.csv"
-    config = load_config(policy if policy.is_file() else None)
-    students, sites = load_inputs(students_path, sites_path, config)
-    plan = (
-        Plan.of(read_overrides(overrides, students, sites), students, sites, overrides.name)
-        if overrides.is_file()
-        else None
-    )
-    check_run(students, sites, config, pairs=None, by_academie=False)
-    inputs: dict[str, Any] = {"students": file_digest(students_path), "sites": file_digest(sites_path)}
-    if plan is not None:
-        inputs["overrides"] = file_digest(overrides)
-        result = allocate_overridden(students, sites, config, plan, inputs=inputs, observer=observer)
-    else:
-        result = allocate(students, sites, config, inputs=inputs, observer=observer)
-    observer.begin("write")
-    write_outputs(result, folder / "out")
-    km = result.assignments["distance_km"]
-    return result.summary, (round(float(km.mean()), 2) if len(km) else None)
-
-
-def _finish(folder: Path, status: str, **fields: Any) -> None:
-    state = folder / "state.json"
-    write_json(state, {**read_json(state), "status": status, "stage": "", **fields})
+__all__ = ["Jobs"]
 
 
 class Jobs:
-    """A queue of runs and ``workers`` threads, each running one job process at a time."""
+    """A queue of runs and ``workers`` threads, each running one job at a time on ``engine``."""
 
-    def __init__(self, store: Store, workers: int = 1):
-        self.store = store
+    def __init__(self, store: Store, workers: int = 1, engine: Engine | None = None):
+        self.store, self.engine = store, engine or Engine()
         self.queue: queue.Queue[tuple[str, str]] = queue.Queue()
         self.processes: dict[str, BaseProcess] = {}
+        self.tasks: dict[str, Any] = {}  # Dask futures by run
         self.context = multiprocessing.get_context("fork")  # the job's parent is the server: it dies with it
+        self._stack = ExitStack()
+        self.client = self._stack.enter_context(open_engine(self.engine)).client  # None on the local engine
         for _ in range(max(1, workers)):
             threading.Thread(target=self._work, daemon=True).start()
+
+    def close(self) -> None:
+        """Close the Dask cluster or client (nothing on the local engine)."""
+        self._stack.close()
 
     def submit(self, cid: str, rid: str) -> None:
         """Queue run ``rid`` of campaign ``cid``."""
@@ -122,10 +56,12 @@ class Jobs:
         state = self.store.run_dir(cid, rid) / "state.json"
         if read_json(state)["status"] not in ("queued", "running"):
             return
-        process = self.processes.get(rid)
+        process, task = self.processes.get(rid), self.tasks.get(rid)
         if process is not None:
             process.terminate()
             process.join()
+        if task is not None:
+            task.cancel()
         write_json(state, {**read_json(state), "status": "cancelled", "stage": ""})
 
     def _work(self) -> None:
@@ -138,14 +74,34 @@ class Jobs:
 
     def _one(self, cid: str, rid: str) -> None:
         folder = self.store.run_dir(cid, rid)
-        if read_json(folder / "state.json")["status"] != "queued":
+        state = read_json(folder / "state.json")
+        if state["status"] != "queued":
             return
-        students, sites = self.store.input_path(cid, "students"), self.store.input_path(cid, "sites")
-        write_json(folder / "state.json", {**read_json(folder / "state.json"), "status": "running"})
-        process = self.context.Process(target=execute, args=(str(folder), str(students), str(sites), os.getpid()))
+        students, sites = (self.store.run_input(cid, rid, role) for role in ("students", "sites"))
+        previous = str(self.store.run_dir(cid, state["previous"]) / "out") if state.get("previous") else None
+        write_json(folder / "state.json", {**state, "status": "running", "engine": self.engine.kind})
+        args = (str(folder), str(students), str(sites))
+        ended = self._on_dask(rid, args, previous) if self.client is not None else self._forked(rid, args, previous)
+        if folder.is_dir() and read_json(folder / "state.json")["status"] == "running":  # died without a word
+            finish(folder, "failed", error=ended)
+
+    def _forked(self, rid: str, args: tuple[str, str, str], previous: str | None) -> str:
+        """Run the job in a forked process; how it ended, in one line."""
+        process = self.context.Process(target=execute, args=(*args, os.getpid(), previous))
         self.processes[rid] = process
         process.start()
         process.join()
         self.processes.pop(rid, None)
-        if folder.is_dir() and read_json(folder / "state.json")["status"] == "running":  # died without a word
-            _finish(folder, "failed", error=f"the job process stopped (exit code {process.exitcode})")
+        return f"the job process stopped (exit code {process.exitcode})"
+
+    def _on_dask(self, rid: str, args: tuple[str, str, str], previous: str | None) -> str:
+        """Run the job as a Dask task; how it ended, in one line."""
+        task = self.client.submit(on_dask, *args, previous, pure=False, key=f"matcher-run-{rid}")
+        self.tasks[rid] = task
+        try:
+            task.result()
+        except Exception as exc:  # noqa: BLE001 - a lost worker or a cancel: the run's state says which
+            return f"the Dask task stopped ({type(exc).__name__})"
+        finally:
+            self.tasks.pop(rid, None)
+        return "the Dask task ended without a state"

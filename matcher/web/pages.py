@@ -13,21 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from matcher.config import load_config
 from matcher.errors import InputError, MatcherWarning
 from matcher.export.outputs import write_atomic
 from matcher.load import load_inputs
 from matcher.load.overrides import read_overrides
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.base import LoginRequired, check_csrf, page, user_of
-from matcher.web.settings import FIELDS, current, save
+from matcher.web.privacy import pseudonymised
+from matcher.web.settings import FIELDS, current, load_policy
 from matcher.web.store import ROLES, Store, read_json, safe_name, write_json
 
-__all__ = ["router", "public", "logged_in", "visible", "back_to", "validate_inputs", "figures"]
+__all__ = ["router", "public", "logged_in", "visible", "back_to", "campaign_view", "validate_inputs", "figures"]
 
 
 def logged_in(request: Request) -> User:
@@ -109,6 +109,11 @@ def create(
 
 @router.get("/campaigns/{cid}")
 def campaign_page(request: Request, cid: str) -> Response:
+    return campaign_view(request, cid)
+
+
+def campaign_view(request: Request, cid: str, status: int = 200, **extra: Any) -> Response:
+    """The campaign's page (``extra``: more for the template, such as a refused policy file's problems)."""
     campaign, store = visible(request, cid), request.app.state.store
     folder = store.campaign_dir(cid)
     files = {role: store.input_path(cid, role) for role in ROLES}
@@ -121,6 +126,7 @@ def campaign_page(request: Request, cid: str) -> Response:
     return page(
         request,
         "campaign.html",
+        status,
         campaign=campaign,
         files={k: (v.name if v else None) for k, v in files.items()},
         checked=checked,
@@ -128,6 +134,7 @@ def campaign_page(request: Request, cid: str) -> Response:
         fields=FIELDS,
         overrides=overrides,
         runs=runs,
+        **extra,
     )
 
 
@@ -136,7 +143,7 @@ async def upload(request: Request, cid: str, role: str) -> Response:
     visible(request, cid)
     if role not in ROLES:
         raise KeyError(role)
-    form = await request.form(max_files=1, max_fields=2)
+    form = await request.form(max_files=1, max_fields=3)
     check_csrf(request, str(form.get("csrf", "")))
     sent = form.get("file")
     if not isinstance(sent, UploadFile) or not sent.filename:
@@ -145,7 +152,18 @@ async def upload(request: Request, cid: str, role: str) -> Response:
     if name is None:
         raise HTTPException(422, "file name or type refused: a plain name ending in .csv, .xlsx, .xls or .ods")
     store: Store = request.app.state.store
-    await run_in_threadpool(_save, sent, store.input_folder(cid, role) / name)
+    if role == "students" and form.get("pseudonymise"):
+        try:  # the ids replaced before anything is stored
+            done = await run_in_threadpool(pseudonymised, store, cid, sent.file, name)
+        except InputError as exc:  # unreadable: nothing stored, its problems shown
+            problems = [asdict(p) for p in exc.problems]
+            write_json(store.campaign_dir(cid) / "validation.json", {"ok": False, "problems": problems, "warnings": []})
+            return back_to(cid, "#problems")
+        store.update_campaign(cid, pseudonymised=done)
+    else:
+        await run_in_threadpool(_save, sent, store.input_folder(cid, role) / name)
+        if role == "students":
+            store.update_campaign(cid, pseudonymised=None)
     await run_in_threadpool(validate_inputs, store, cid)  # the server keeps answering while a big file loads
     return back_to(cid, "#files")
 
@@ -166,7 +184,7 @@ def validate_inputs(store: Store, cid: str) -> dict[str, Any] | None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MatcherWarning)
         try:
-            st, si = load_inputs(students, sites, load_config(policy if policy.is_file() else None))
+            st, si = load_inputs(students, sites, load_policy(policy if policy.is_file() else None))
             if (folder / "overrides.csv").is_file():
                 read_overrides(folder / "overrides.csv", st, si)
             result: dict[str, Any] = {"ok": True, "students": len(st), "sites": len(si), "problems": []}
@@ -175,28 +193,6 @@ def validate_inputs(store: Store, cid: str) -> dict[str, Any] | None:
     result["warnings"] = [str(w.message) for w in caught if issubclass(w.category, MatcherWarning)]
     write_json(folder / "validation.json", result)
     return result
-
-
-@router.post("/campaigns/{cid}/settings")
-async def settings(request: Request, cid: str) -> Response:
-    visible(request, cid)
-    form = await request.form(max_files=0, max_fields=20)
-    check_csrf(request, str(form.get("csrf", "")))
-    folder = request.app.state.store.campaign_dir(cid)
-    try:
-        save(folder / "policy.toml", {k: str(v) for k, v in form.items()})
-    except InputError as exc:
-        raise HTTPException(422, "; ".join(p.message for p in exc.problems)) from None
-    return back_to(cid, "#settings")
-
-
-@router.get("/campaigns/{cid}/policy.toml")
-def policy(request: Request, cid: str) -> Response:
-    visible(request, cid)
-    path = request.app.state.store.campaign_dir(cid) / "policy.toml"
-    if not path.is_file():  # the defaults, as the form shows them
-        save(path, {k: "on" if v is True else "" if v in (None, False) else str(v) for k, v in current(path).items()})
-    return FileResponse(path, filename="policy.toml", media_type="application/toml")
 
 
 @router.post("/campaigns/{cid}/overrides")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -12,18 +13,21 @@ from typing import Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from matcher.export.outputs import write_atomic
 from matcher.web.base import check_csrf, page
+from matcher.web.handout import books
 from matcher.web.pages import back_to, figures, logged_in, validate_inputs, visible
-from matcher.web.store import OUTPUTS, ROLES, Store, read_json
+from matcher.web.store import OUTPUTS, REPORTS, ROLES, Store, read_json, safe_name
 
 __all__ = ["router", "start_run", "STAGES"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(logged_in)])
 
 #: The stages of a run as the progress display counts them (an overridden run solves twice more).
-STAGES = ("load", "candidates", "widen", "solve", "tables", "check", "summary", "blocking_pairs", "write")
+STAGES = ("load", "candidates", "widen", "solve", "tables", "check", "summary", "blocking_pairs", "write", "report")
 
 #: Rows shown at most in a table (the files hold them all).
 SHOWN = 300
@@ -46,17 +50,56 @@ def run(request: Request, cid: str, csrf: str = Form("")) -> Response:
     return RedirectResponse(f"/campaigns/{cid}/runs/{start_run(request, cid)}", status_code=303)
 
 
+@router.post("/campaigns/{cid}/runs/{rid}/reallocate")
+async def withdrawals(request: Request, cid: str, rid: str) -> Response:
+    """A re-allocation of finished run ``rid`` with updated students and/or sites files (the other one kept): its
+    still-valid placements kept, the others placed in the places left, the changes listed."""
+    visible(request, cid)
+    form = await request.form(max_files=2, max_fields=3)
+    check_csrf(request, str(form.get("csrf", "")))
+    store: Store = request.app.state.store
+    if read_json(store.run_dir(cid, rid) / "state.json")["status"] != "done":
+        raise HTTPException(409, "only a finished run can be re-allocated")
+    sent = {role: f for role in ROLES if isinstance(f := form.get(role), UploadFile) and f.filename}
+    names = {role: safe_name(str(f.filename)) for role, f in sent.items()}
+    if not sent or None in names.values():  # the run's page again, saying what is missing
+        return run_view(request, cid, rid, 422, withdraw_refused=True)
+    new = store.create_run(cid, previous=rid)
+    for role, upload in sent.items():
+        await run_in_threadpool(_save, upload, store.run_input_folder(cid, new, role) / str(names[role]))
+    request.app.state.jobs.submit(cid, new)
+    return RedirectResponse(f"/campaigns/{cid}/runs/{new}", status_code=303)
+
+
+def _save(sent: UploadFile, path: Path) -> None:
+    with path.open("wb") as out:
+        shutil.copyfileobj(sent.file, out)
+
+
 @router.get("/campaigns/{cid}/runs/{rid}")
 def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") -> Response:
+    return run_view(request, cid, rid, q=q, sort=sort)
+
+
+def run_view(
+    request: Request, cid: str, rid: str, status: int = 200, q: str = "", sort: str = "", **extra: Any
+) -> Response:
+    """A run's page, its tables filtered by ``q`` and sorted by ``sort`` (``extra``: more for the template)."""
     campaign, store = visible(request, cid), request.app.state.store
     folder = store.run_dir(cid, rid)
     state = read_json(folder / "state.json")
     tables = {}
     if state["status"] == "done":
-        tables = {name: _table(folder / "out" / f"{name}.csv", q, sort) for name in ("assignments", "unassigned")}
+        names = ("assignments", "unassigned", "changes")
+        tables = {
+            name: _table(folder / "out" / f"{name}.csv", q, sort)
+            for name in names
+            if (folder / "out" / f"{name}.csv").is_file()
+        }
     return page(
         request,
         "run.html",
+        status,
         campaign=campaign,
         rid=rid,
         state=state,
@@ -64,11 +107,13 @@ def run_page(request: Request, cid: str, rid: str, q: str = "", sort: str = "") 
         stages=_stages(state),
         figures=figures(state),
         tables=tables,
-        units={level["level"]: level["unit"] for level in (state.get("summary") or {}).get("objective", [])},
         when=time.strftime("%d/%m/%Y %H:%M", time.localtime(float(state["created"]))),
         q=q,
         sort=sort,
         outputs=[n for n in OUTPUTS if (folder / "out" / n).is_file() or (folder / n).is_file()],
+        reports=[n for n in REPORTS if (folder / "report" / n).is_file()],
+        books=books(store, cid, rid),
+        **extra,
     )
 
 
@@ -148,7 +193,7 @@ def everything(request: Request, cid: str, rid: str) -> Response:
     store: Store = request.app.state.store
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name in OUTPUTS:
+        for name in OUTPUTS + REPORTS:  # the workbooks in their own zips
             try:
                 bundle.write(store.output(cid, rid, name), name)
             except KeyError:  # not written (a failed run, no overrides)

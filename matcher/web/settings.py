@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from matcher.config import Config, load_config
+from matcher.errors import InputError, Problem
 from matcher.export.outputs import write_atomic
 
-__all__ = ["FIELDS", "current", "save"]
+__all__ = ["FIELDS", "current", "save", "load_policy", "upload"]
 
 #: The form's fields: option name → kind (``float``, ``optional float``, ``choice:a|b``, ``bool``).
 FIELDS: dict[str, str] = {
@@ -22,6 +23,29 @@ FIELDS: dict[str, str] = {
 }
 
 
+def load_policy(path: Path | None) -> Config:
+    """``load_config``, and a floors option that names a file refused: a file of this server is never named from
+    a request (InputError with every problem)."""
+    config = load_config(path)
+    if config.academie_floors not in ("none", "proportional"):
+        name = path.name if path is not None else "options"
+        fix = "use none or proportional; a floors file is given with matcher allocate --config"
+        problem = Problem(name, None, "academie_floors", config.academie_floors, "a file cannot be named here", fix)
+        raise InputError([problem])
+    return config
+
+
+def upload(path: Path, data: bytes) -> Config:
+    """Replace ``path`` with an uploaded policy file once it loads as a valid policy (InputError otherwise,
+    ``path`` untouched)."""
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder) / "policy.toml"
+        tmp.write_bytes(data)
+        config = load_policy(tmp)
+    write_atomic(path, data)
+    return config
+
+
 def current(path: Path) -> dict[str, Any]:
     """The form's values: the policy file's, or the defaults."""
     config = load_config(path if path.is_file() else None)
@@ -29,7 +53,8 @@ def current(path: Path) -> dict[str, Any]:
 
 
 def save(path: Path, form: dict[str, str]) -> Config:
-    """Write the submitted values to ``path`` as TOML once they load as a valid policy (InputError otherwise)."""
+    """Write the submitted values to ``path`` as TOML once they load as a valid policy (InputError otherwise); the
+    file's other options (an uploaded policy's objective order, language...) are kept as they were."""
     lines = []
     for name, kind in FIELDS.items():
         raw = form.get(name, "").strip()
@@ -39,13 +64,27 @@ def save(path: Path, form: dict[str, str]) -> Config:
             lines.append(f"{name} = {_quoted(raw if raw in kind[7:].split('|') else kind[7:].split('|')[0])}")
         elif raw:
             lines.append(f"{name} = {_number(raw)}")
-    text = "\n".join(lines) + "\n"
+    text = "\n".join([*lines, *_others(path)]) + "\n"
     with tempfile.TemporaryDirectory() as folder:  # checked under its own name before it replaces the old one
         tmp = Path(folder) / "policy.toml"
         tmp.write_text(text, encoding="utf-8")
         config = load_config(tmp)
     write_atomic(path, text.encode("utf-8"))
     return config
+
+
+def _others(path: Path) -> list[str]:
+    """The lines of the policy file at ``path`` but the form's top-level options (which the form's lines, written
+    first, replace: they stay above any table)."""
+    if not path.is_file():
+        return []
+    kept, top = [], True
+    for line in path.read_text(encoding="utf-8").splitlines():
+        top = top and not line.lstrip().startswith("[")
+        key = line.split("=", 1)[0].strip() if "=" in line else ""
+        if not (top and key in FIELDS):
+            kept.append(line)
+    return kept
 
 
 def _quoted(value: str) -> str:

@@ -8,6 +8,7 @@ A request's text never reaches the file system in any other way.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -18,7 +19,20 @@ from typing import Any
 
 from matcher.export.outputs import write_atomic
 
-__all__ = ["ID", "NAME", "OUTPUTS", "ROLES", "SUFFIXES", "Store", "read_json", "safe_name", "write_json"]
+__all__ = [
+    "BOOK",
+    "BOOKS",
+    "ID",
+    "NAME",
+    "OUTPUTS",
+    "REPORTS",
+    "ROLES",
+    "SUFFIXES",
+    "Store",
+    "read_json",
+    "safe_name",
+    "write_json",
+]
 
 #: A campaign's or run's identifier.
 ID = re.compile(r"[0-9a-f]{16}")
@@ -27,7 +41,20 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,99}")
 #: The input files a campaign holds.
 ROLES = ("students", "sites")
 #: The files a finished run offers for download.
-OUTPUTS = ("assignments.csv", "unassigned.csv", "summary.json", "run.json", "overrides.csv", "policy.toml")
+OUTPUTS = (
+    "assignments.csv",
+    "unassigned.csv",
+    "changes.csv",
+    "summary.json",
+    "run.json",
+    "overrides.csv",
+    "policy.toml",
+)
+#: The report's files (``matcher report --pdf``), in the run's ``report`` folder.
+REPORTS = ("report.html", "report.xlsx", "committee.csv", "committee.pdf", "lycees.zip", "entreprises.zip")
+#: The folders of the per-recipient workbooks, and their files' names (``matcher.report.recipients.safe_name``).
+BOOKS = ("lycees", "entreprises")
+BOOK = re.compile(r"[A-Za-z0-9-]{1,100}\.xlsx")
 #: File types accepted for students and sites (what the CLI reads).
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -83,6 +110,10 @@ class Store:
         """Campaign ``cid``'s record."""
         return read_json(self.campaign_dir(cid) / "campaign.json")
 
+    def update_campaign(self, cid: str, **fields: Any) -> None:
+        """Campaign ``cid``'s record with ``fields`` changed."""
+        write_json(self.campaign_dir(cid) / "campaign.json", {**self.campaign(cid), **fields})
+
     def delete_campaign(self, cid: str) -> None:
         """Erase the campaign's folder and everything in it."""
         shutil.rmtree(self.campaign_dir(cid))
@@ -100,17 +131,39 @@ class Store:
         folder.mkdir(parents=True)
         return folder
 
-    def create_run(self, cid: str) -> str:
-        """A new queued run's id, with a snapshot of the campaign's settings and overrides."""
+    def create_run(self, cid: str, previous: str | None = None) -> str:
+        """A new queued run's id, with a snapshot of the campaign's input files (hard links: a new upload replaces
+        the campaign's file, never the run's), settings and overrides; or, for a re-allocation of run
+        ``previous``, of that run's files and settings."""
         rid = secrets.token_hex(8)
         campaign = self.campaign_dir(cid)
+        source = campaign if previous is None else self.run_dir(cid, previous)
         path = campaign / "runs" / rid
         path.mkdir(parents=True)
-        for name in ("policy.toml", "overrides.csv"):
-            if (campaign / name).is_file():
-                shutil.copyfile(campaign / name, path / name)
-        write_json(path / "state.json", {"status": "queued", "stage": "", "stages": [], "created": time.time()})
+        for role in ROLES:
+            given = self.input_path(cid, role) if previous is None else self.run_input(cid, previous, role)
+            if given is not None:
+                (path / "inputs" / role).mkdir(parents=True)
+                _link(given, path / "inputs" / role / given.name)
+        for name in ("policy.toml", "overrides.csv") if previous is None else ("policy.toml",):
+            if (source / name).is_file():
+                shutil.copyfile(source / name, path / name)
+        state = {"status": "queued", "stage": "", "stages": [], "created": time.time()}
+        write_json(path / "state.json", state if previous is None else {**state, "previous": previous})
         return rid
+
+    def run_input_folder(self, cid: str, rid: str, role: str) -> Path:
+        """An empty folder for a queued run's new ``students`` or ``sites`` file (the one it had removed)."""
+        folder = self.run_dir(cid, rid) / "inputs" / ROLES[ROLES.index(role)]
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return folder
+
+    def run_input(self, cid: str, rid: str, role: str) -> Path | None:
+        """The ``students`` or ``sites`` file run ``rid`` was started with."""
+        folder = self.run_dir(cid, rid) / "inputs" / ROLES[ROLES.index(role)]
+        files = sorted(folder.glob("*")) if folder.is_dir() else []
+        return files[0] if files else None
 
     def runs(self, cid: str) -> list[dict[str, Any]]:
         """The campaign's runs (id and state), oldest first."""
@@ -126,11 +179,26 @@ class Store:
         raise KeyError(rid)
 
     def output(self, cid: str, rid: str, name: str) -> Path:
-        """A run's output file ``name`` (KeyError when not offered or not written)."""
-        if name not in OUTPUTS:
+        """A run's output or report file ``name`` (KeyError when not offered or not written)."""
+        if name not in OUTPUTS + REPORTS:
             raise KeyError(name)
         run = self.run_dir(cid, rid)
-        path = run / name if name in ("overrides.csv", "policy.toml") else run / "out" / name
+        folder = "report" if name in REPORTS else "." if name in ("overrides.csv", "policy.toml") else "out"
+        path = run / folder / name
+        if not path.is_file():
+            raise KeyError(name)
+        return path
+
+    def books(self, cid: str, rid: str, kind: str) -> list[str]:
+        """The names of a run's per-recipient workbooks of ``kind`` (``lycees`` or ``entreprises``), sorted."""
+        folder = self.run_dir(cid, rid) / "report" / BOOKS[BOOKS.index(kind)]
+        return sorted(p.name for p in folder.glob("*.xlsx") if BOOK.fullmatch(p.name)) if folder.is_dir() else []
+
+    def book(self, cid: str, rid: str, kind: str, name: str) -> Path:
+        """One per-recipient workbook (KeyError when the kind, the name or the file is not one)."""
+        if kind not in BOOKS or not BOOK.fullmatch(name):
+            raise KeyError(name)
+        path = self.run_dir(cid, rid) / "report" / kind / name
         if not path.is_file():
             raise KeyError(name)
         return path
@@ -144,6 +212,14 @@ class Store:
                 write_json(state, {**data, "status": "interrupted"})
                 marked.append(state.parent.name)
         return marked
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` the same file as ``source`` (a copy where the file system has no hard links)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -115,4 +115,9 @@ def test_openapi_page(server):
         page = client.get("/api/docs")
         schema = client.get("/api/openapi.json").json()
     assert page.status_code == 200 and "POST /api/runs" in page.text
-    assert set(schema["paths"]) == {"/api/runs", "/api/runs/{rid}", "/api/runs/{rid}/files/{name}"}
+    assert set(schema["paths"]) == {
+        "/api/runs",
+        "/api/runs/{rid}",
+        "/api/runs/{rid}/files/{name}",
+        "/api/runs/{rid}/students/{sid}/nearest",
+    }

@@ -72,7 +72,45 @@ def run_to_the_end(page: Page) -> None:
     expect(page.locator("[data-testid=figures]")).to_be_visible(timeout=60_000)  # the page reloads when done
     expect(page.locator("[data-testid=status]")).to_have_text("terminé")
     expect(page.locator("[data-testid=progress]")).to_have_attribute("value", "100")
-    expect(page.locator("[data-testid=stages] li").last).to_have_text("write")
+    expect(page.locator("[data-testid=stages] li").last).to_have_attribute("data-stage", "report")
+    expect(page.locator("[data-testid=stages] li").last).to_have_text("rapport et classeurs")
+
+
+def look_and_adjust(page: Page) -> None:
+    """The run page's report (framed, its scripts allowed by their hashes), workbooks, and a student not placed."""
+    expect(page.frame_locator("[data-testid=report]").locator("h1").first).to_contain_text("Demo-2026")
+    page.locator("#report").scroll_into_view_if_needed()  # a full-page shot leaves a frame below the fold blank
+    page.locator("#report").screenshot(path=str(ARTEFACTS / "web-run-report.png"))
+    assert page.locator("[data-testid=books-lycees] li").count() > 100
+    assert page.locator("[data-testid=books-entreprises] li").count() > 100
+    with page.expect_download() as download:
+        page.locator("[data-testid=books-entreprises] a").first.click()
+    assert download.value.path().read_bytes().startswith(b"PK")
+    student = page.locator("[data-testid=nearest-link]").first
+    sid = student.inner_text()
+    with page.expect_navigation():
+        student.click()
+    expect(page.locator("h1")).to_contain_text(sid)
+    expect(page.locator("[data-testid=nearest] tbody tr")).to_have_count(10)
+    shot(page, "nearest")
+
+
+def withdraw(page: Page, run_url: str, students: Path, assignments: bytes, tmp_path: Path) -> None:
+    """Two placed students withdraw: the re-allocation keeps the others' placements and lists the changes."""
+    gone = {line.split(b",", 1)[0].decode() for line in assignments.splitlines()[1:3]}
+    lines = students.read_text(encoding="utf-8").splitlines(keepends=True)
+    updated = tmp_path / "eleves-maj.csv"
+    updated.write_text("".join(r for r in lines if r.split(",", 1)[0] not in gone), encoding="utf-8")
+    page.goto(run_url)
+    page.set_input_files("[data-testid=withdraw-students]", str(updated))
+    with page.expect_navigation():
+        page.click("[data-testid=reallocate]")
+    expect(page.locator("[data-testid=figures]")).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid=previous]")).to_be_visible()
+    changes = page.locator("[data-testid=table-changes] tbody tr")
+    for sid in gone:
+        expect(changes.filter(has_text=sid)).to_contain_text("WITHDRAWN")
+    shot(page, "reallocation")
 
 
 def test_whole_workflow(site, tmp_path):
@@ -94,11 +132,19 @@ def test_whole_workflow(site, tmp_path):
     expect(page.locator("[data-testid=run]")).to_have_count(0)
     shot(page, "campaign-problems")
     upload(page, "students", students)  # the corrected file, in place
-    expect(page.locator("[data-testid=valid]")).to_contain_text("3000")
+    expect(page.locator("[data-testid=valid]")).to_contain_text("3\u00a0000 élèves")
     page.fill("input[name=default_max_km]", "25")
     with page.expect_navigation():
         page.click("[data-testid=save-settings]")
     expect(page.locator("input[name=default_max_km]")).to_have_value("25.0")
+    bad_policy = tmp_path / "policy-bad.toml"
+    bad_policy.write_text("default_max_km = -3\n", encoding="utf-8")
+    page.set_input_files("[data-testid=file-policy]", str(bad_policy))
+    with page.expect_navigation():
+        page.click("[data-testid=upload-policy]")
+    expect(page.locator("[data-testid=policy-problems] tbody tr")).to_have_count(1)
+    expect(page.locator("input[name=default_max_km]")).to_have_value("25.0")  # nothing saved
+    shot(page, "campaign-policy-refused")
     run_to_the_end(page)
     page.goto(f"{served.base}/campaigns/{cid}")
     for student, where, action in (("E0000001", "S000301", "pin"), ("E0000002", "S000822", "forbid")):
@@ -132,6 +178,9 @@ def test_whole_workflow(site, tmp_path):
     for name in ("assignments.csv", "unassigned.csv", "summary.json"):
         assert got[name] == (out / name).read_bytes(), name
     assert b"E0000001,S000301," in got["assignments.csv"]
+    run_url = page.url
+    look_and_adjust(page)
+    page.goto(run_url)
     rows = len(got["assignments.csv"].splitlines()) - 1
     with page.expect_navigation():
         page.click("[data-testid=lock]")  # every placement row pinned (a split student to both hosts), the forbid kept
@@ -140,6 +189,7 @@ def test_whole_workflow(site, tmp_path):
     page.goto(f"{served.base}/campaigns/{cid}")
     expect(page.locator("[data-testid=runs] tbody tr")).to_have_count(2)
     shot(page, "campaign")
+    withdraw(page, run_url, students, got["assignments.csv"], tmp_path)
     page.goto(served.base + "/")
     shot(page, "campaigns")
     page.click("header a[href='?lang=en']")  # the English switch, kept in the session
@@ -175,6 +225,11 @@ def test_script_payloads_never_run(site, tmp_path):
         run_to_the_end(page)
         expect(page.locator("[data-testid=table-assignments] tbody tr").first).to_contain_text(SCRIPT)
         shot(page, "run-payloads")
+        with page.expect_navigation():
+            page.locator("[data-testid=nearest-link]").first.click()
+        expect(page.locator("[data-testid=nearest]")).to_contain_text(SCRIPT)  # the companies' names, as text
+        assert page.evaluate("window.__xss") is None
+        page.go_back()
     else:  # the id refused: the payload is shown as text in the problems table
         expect(page.locator("[data-testid=problems]")).to_contain_text("<img src=x onerror=window.__xss=3>")
     expect(page.locator("h1")).to_contain_text("<script>window.__xss=4</script>")

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 
 from matcher import embedded_scenario
 from matcher.cli import main
-from matcher.web import api, pages, runs
+from matcher.web import api, configure, handout, pages, runs
 
 from serving import serving
 
@@ -58,9 +58,11 @@ def test_every_route_needs_a_login(server):
     paris, csrf = _session(served.base, "paris")
     cid = _campaign(paris, csrf, "Paris 2026")
     values = {"cid": cid, "rid": "0123456789abcdef", "role": "students", "name": "assignments.csv"}
+    values |= {"kind": "lycees", "sid": "E0000001"}
     checked = 0
     with httpx.Client(base_url=served.base, timeout=30) as anonymous:
-        for route in [*pages.public.routes, *pages.router.routes, *runs.router.routes, *api.router.routes]:
+        routers = (pages.public, pages.router, runs.router, handout.router, configure.router, api.router)
+        for route in [route for router in routers for route in router.routes]:
             if not isinstance(route, APIRoute) or route.path == "/login":
                 continue
             for method in route.methods:
@@ -109,6 +111,8 @@ def test_forms_without_the_csrf_token_are_403(server):
         assert lyon.post(path, data={**data, "csrf": csrf[::-1]}).status_code == 403, path
     upload = lyon.post(f"/campaigns/{cid}/files/students", files={"file": ("s.csv", b"student_id\n")})
     assert upload.status_code == 403
+    policy = lyon.post(f"/campaigns/{cid}/policy.toml", files={"file": ("policy.toml", b"default_max_km = 5\n")})
+    assert policy.status_code == 403
     assert lyon.get(f"/campaigns/{cid}").status_code == 200  # still there
 
 

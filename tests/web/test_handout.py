@@ -1,0 +1,85 @@
+"""What a finished run hands out, through a server on loopback: the embedded HTML report under its own policy, the
+committee's files, the workbooks per lycée and per company, everything in one zip, and for a student not placed the
+nearest offers with why each is out (the same table as the Python API's on the same files)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from matcher import embedded_scenario
+from matcher.config import Config
+from matcher.load import load_inputs
+from matcher.load.instance import build_instance
+from matcher.tables.nearest import nearest_offers
+
+from serving import serving
+
+pytest.importorskip("fastapi")
+
+
+@pytest.fixture(scope="module")
+def done(tmp_path_factory):
+    """A server and a finished run of the demo files: (served, client, campaign id, run id)."""
+    data = tmp_path_factory.mktemp("data")
+    students, sites = (Path(str(p)) for p in embedded_scenario())
+    files = {"students": (students.name, students.read_bytes()), "sites": (sites.name, sites.read_bytes())}
+    with serving(data) as served, served.api() as client:
+        rid = client.post("/api/runs", files=files).json()["id"]
+        state = served.wait(rid)
+        assert state["status"] == "done" and state["stages"][-1] == "report", state
+        cid = next((data / "campaigns").glob(f"*/runs/{rid}")).parent.parent.name
+        yield client, f"/campaigns/{cid}/runs/{rid}"
+
+
+def test_the_report_is_served_under_its_own_policy_and_framed_by_the_run_page(done):
+    client, run = done
+    answer = client.get(f"{run}/report")
+    assert answer.status_code == 200 and answer.text.startswith("<!DOCTYPE html>")
+    policies = answer.headers.get_list("content-security-policy")
+    assert len(policies) == 1 and "script-src 'sha256-" in policies[0]
+    assert policies[0].endswith("frame-ancestors 'self'")
+    page = client.get(run).text
+    assert f'<iframe class="report" src="{run}/report" sandbox="allow-scripts allow-popups"' in page
+
+
+def test_committee_files_workbooks_and_one_zip(done):
+    client, run = done
+    assert client.get(f"{run}/files/committee.pdf").content.startswith(b"%PDF")
+    assert client.get(f"{run}/files/committee.csv").status_code == 200
+    page = client.get(run).text
+    assert 'data-testid="books-lycees"' in page and 'data-testid="books-entreprises"' in page
+    first = page.split(f'href="{run}/books/lycees/', 1)[1].split('"', 1)[0]
+    book = client.get(f"{run}/books/lycees/{first}")
+    assert book.status_code == 200 and book.content.startswith(b"PK")
+    for bad in ("lycees/..%2Fstate.json", "../state.json", "etc/x.xlsx", "lycees/nothing.xlsx"):
+        assert client.get(f"{run}/books/{bad}").status_code == 404, bad
+    with zipfile.ZipFile(io.BytesIO(client.get(f"{run}/all.zip").content)) as bundle:
+        names = set(bundle.namelist())
+    assert {"assignments.csv", "report.html", "report.xlsx", "committee.pdf", "lycees.zip", "entreprises.zip"} <= names
+
+
+def test_a_student_not_placed_sees_the_nearest_offers_as_the_api_computes_them(done):
+    client, run = done
+    unassigned = pd.read_csv(io.BytesIO(client.get(f"{run}/files/unassigned.csv").content), dtype=str)
+    placed = pd.read_csv(io.BytesIO(client.get(f"{run}/files/assignments.csv").content), dtype=str)
+    sid = unassigned["student_id"].iloc[0]
+    page = client.get(f"{run}/students/{sid}", params={"lang": "en"})
+    assert page.status_code == 200 and 'data-testid="nearest"' in page.text
+    students, sites = load_inputs(*embedded_scenario(), Config())
+    expected = nearest_offers(build_instance(students, sites, Config()), placed, sid, 10)
+    for site_id in expected["site_id"]:
+        assert f"<td>{site_id}</td>" in page.text
+    assert page.text.index(expected["site_id"].iloc[0]) < page.text.index(expected["site_id"].iloc[-1])
+    assert "beyond the student&#39;s distance limit" in page.text or "full: its places" in page.text
+    assert client.get(f"{run}/students/{placed['student_id'].iloc[0]}").status_code == 404  # placed: not here
+    rid = run.rsplit("/", 1)[1]
+    answer = client.get(f"/api/runs/{rid}/students/{sid}/nearest").json()  # the same table for scripts
+    assert answer["reason_code"] == unassigned["reason_code"].iloc[0]
+    assert [o["site_id"] for o in answer["offers"]] == list(expected["site_id"])
+    assert [tuple(o["why"]) for o in answer["offers"]] == list(expected["why"])
+    assert client.get(f"/api/runs/{rid}/students/{placed['student_id'].iloc[0]}/nearest").status_code == 404

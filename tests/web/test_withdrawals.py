@@ -1,0 +1,74 @@
+"""Withdrawals from the web: updated files for a finished run → a re-allocation keeping the valid placements, its
+files byte-identical to ``matcher reallocate`` on the same files, its changes table shown and downloadable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from matcher import embedded_scenario
+from matcher.cli import main
+
+from serving import serving
+
+pytest.importorskip("fastapi")
+
+
+def _csrf(client: httpx.Client) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+
+
+def test_withdrawals_keep_the_valid_placements_and_list_the_changes(tmp_path):
+    students, sites = (Path(str(p)) for p in embedded_scenario())
+    with serving(tmp_path / "data") as served, httpx.Client(base_url=served.base, timeout=60) as client:
+        client.get("/login", params={"token": served.token})
+        csrf = _csrf(client)
+        cid = client.post("/campaigns", data={"name": "W", "csrf": csrf}).headers["location"].rsplit("/", 1)[1]
+        for role, path in (("students", students), ("sites", sites)):
+            sent = client.post(
+                f"/campaigns/{cid}/files/{role}", data={"csrf": csrf}, files={"file": (path.name, path.read_bytes())}
+            )
+            assert sent.status_code == 303
+        first = client.post(f"/campaigns/{cid}/runs", data={"csrf": csrf}).headers["location"].rsplit("/", 1)[1]
+        assert served.wait(first)["status"] == "done"
+        before = tmp_path / "before"
+        before.mkdir()
+        for name in ("assignments.csv", "unassigned.csv"):
+            (before / name).write_bytes(client.get(f"/campaigns/{cid}/runs/{first}/files/{name}").content)
+        placed = pd.read_csv(before / "assignments.csv", dtype=str)["student_id"].unique()[:2]
+        lines = students.read_text(encoding="utf-8").splitlines(keepends=True)
+        updated = tmp_path / students.name  # two placed students withdraw
+        updated.write_text("".join(r for r in lines if r.split(",", 1)[0] not in set(placed)), encoding="utf-8")
+        refused = client.post(f"/campaigns/{cid}/runs/{first}/reallocate", data={"csrf": csrf})
+        assert refused.status_code == 422 and 'data-testid="withdraw-refused"' in refused.text  # no file
+        answer = client.post(
+            f"/campaigns/{cid}/runs/{first}/reallocate",
+            data={"csrf": csrf},
+            files={"students": (updated.name, updated.read_bytes())},
+        )
+        assert answer.status_code == 303
+        second = answer.headers["location"].rsplit("/", 1)[1]
+        state = served.wait(second)
+        assert state["status"] == "done", state
+        got = {
+            n: client.get(f"/campaigns/{cid}/runs/{second}/files/{n}").content
+            for n in ("assignments.csv", "changes.csv")
+        }
+        page = client.get(f"/campaigns/{cid}/runs/{second}").text
+    out = tmp_path / "cli"
+    done = CliRunner().invoke(
+        main,
+        ["reallocate", "--previous", str(before), "--students", str(updated), "--sites", str(sites), "--out", str(out)],
+    )
+    assert done.exit_code == 0, done.output
+    for name, content in got.items():
+        assert content == (out / name).read_bytes(), name
+    changes = pd.read_csv(out / "changes.csv", dtype=str)
+    assert set(placed) <= set(changes.loc[changes["change"] == "WITHDRAWN", "student_id"])
+    assert 'data-testid="table-changes"' in page and 'data-testid="previous"' in page
+    assert 'data-testid="download-changes.csv"' in page
