@@ -39,6 +39,8 @@ __all__ = [
     "BASE_MB",
     "Estimate",
     "estimate_pairs",
+    "pair_counts",
+    "fitted_k",
     "estimate_mb",
     "check_memory",
     "check_run",
@@ -83,11 +85,20 @@ def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) 
     and limit (``in_range``; a site offering two of
     a student's trades counts twice, so this may overestimate); a student who lists no trade, or any student when
     ``config.other_sectors_rank_penalty`` is set, counts every site in range. With more pairs than
-    ``config.max_pairs``, the ``config.candidate_k`` nearest sites per student and trade are kept, as the candidate
+    ``config.max_pairs``, the ``fitted_k`` nearest sites per student and trade are kept, as the candidate
     stage does.
     """
     if students.empty or sites.empty:
         return 0
+    counts, pools = pair_counts(students, sites, config)
+    if counts.sum() > config.max_pairs and config.candidate_k > 0:
+        counts = np.minimum(counts, fitted_k(students, sites, config) * pools)
+    return int(counts.sum()) + int(students["site_choices"].map(len).sum())
+
+
+def pair_counts(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Per student, the sites in range offering a trade asked (see ``estimate_pairs``) and the trade pools searched
+    (the trades asked, at least one)."""
     points = unit_vectors(students["lat"], students["lon"])
     radius = chord(students["max_km"].fillna(config.default_max_km).to_numpy(float))
     site_points = unit_vectors(sites["lat"], sites["lon"])
@@ -102,9 +113,33 @@ def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) 
         if offering.any():
             at = np.asarray(rows)
             counts[at] += in_range(cKDTree(site_points[offering]), points[at], radius[at], same[at])
-    if counts.sum() > config.max_pairs and config.candidate_k > 0:
-        counts = np.minimum(counts, config.candidate_k * np.maximum(wants.map(len).to_numpy(), 1))
-    return int(counts.sum()) + int(students["site_choices"].map(len).sum())
+    return counts, np.maximum(wants.map(len).to_numpy(np.int64), 1)
+
+
+def fitted_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:
+    """Sites kept per student and trade pool when lists are capped: ``config.candidate_k``, or fewer when the run
+    would not fit in half of ``config.memory_limit_mb`` (the level above which a warning is shown), at least 1.
+
+    The pairs a cap ``k`` keeps are estimated as ``estimate_pairs`` does (at most ``k`` per pool), on an evenly
+    spread sample of ``SAMPLE`` students scaled to all of them, and the memory by ``estimate_mb``: national
+    scale (70,000 students, 19,000 sites) keeps 40, the full cohort (560,000 students, 160,000 sites, 41 million
+    pairs at 40) 5. ``candidate_k`` stays the most: a smaller one is the user's choice."""
+    k, n = config.candidate_k, len(students)
+    if k <= 0 or n == 0 or sites.empty:
+        return k
+    rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE)).round().astype(np.int64))
+    counts, pools = pair_counts(students.iloc[rows], sites, config)
+    choices = int(students["site_choices"].map(len).sum())
+
+    def fits(k: int) -> bool:
+        pairs = int(np.minimum(counts, k * pools).sum()) * n // len(rows) + choices
+        return estimate_mb(n, len(sites), pairs) <= config.memory_limit_mb / 2
+
+    low, high = 1, k  # the largest k that fits (the pairs grow with k), or 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid - 1)
+    return low
 
 
 def estimate_mb(n_students: int, n_sites: int, n_pairs: int) -> float:
