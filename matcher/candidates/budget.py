@@ -1,18 +1,24 @@
-"""Memory estimate before building a large allocation model: warn, or refuse with advice.
+"""Memory estimate before building a large allocation model: warn, or refuse with advice; and the cap per trade
+pool that keeps a run within it (``fitted_k``).
 
 The model grows with the candidate student–site pairs. Measured peaks (``resource.getrusage`` ``ru_maxrss`` of a
 fresh process, scenarios from :func:`matcher.generate.generate`, ``allocate`` after ``load_inputs``)::
 
-    students  sites  max_km  pairs      before allocate  peak     seconds
-    10,000    2,000  30      147,731    155 MB           211 MB   6
-    10,000    2,000  60      220,150    155 MB           230 MB   11
-    70,000    9,000  30      1,979,008  216 MB           942 MB   428 (a loaded 2-core machine)
+    students  sites    max_km  pairs       before allocate  peak      seconds
+    10,000    2,000    30      147,731     155 MB           211 MB    6
+    10,000    2,000    60      220,150     155 MB           230 MB    11
+    70,000    9,000    30      1,979,008   216 MB           942 MB    428 (a loaded 2-core machine)
+    70,000    19,000   30      2,775,040   188 MB           1,251 MB  24 (candidate_k 40)
+    560,000   160,000  30      5,321,096   545 MB           1,787 MB  347 (candidate_k 5, a loaded machine)
+    560,000   160,000  30      about 10.4M about 550 MB     3,005 MB  105 (candidate_k 10)
 
-Fitting the growth from before to peak gives about 260–370 bytes per pair and 0.5–1.8 KB per student;
-:func:`estimate_mb` rounds these up to 400 bytes per pair and 2 KB per student or site, plus 250 MB for the
-interpreter, its libraries and the loaded tables. With the pairs of :func:`estimate_pairs` (177,928 and
-2,280,117 for the two 30 km scenarios, against 147,731 and 1,979,008 kept by the candidate stage) it gives 341 MB
-and 1,270 MB: above the measured peaks, as an estimate made to refuse in time should be.
+Fitting the growth from before to peak gives about 240–370 bytes per pair, and 0.5–1.8 KB per student on the
+small runs but about 470 bytes per student or site on the cohort's two (and 239 bytes per pair there);
+:func:`estimate_mb` rounds these up to 400 bytes per pair and 500 bytes per student or site, plus 250 MB for the
+interpreter, its libraries and the loaded tables. With the pairs of :func:`estimate_pairs` (177,928 and 2,280,117
+for the first two 30 km scenarios, against 147,731 and 1,979,008 kept by the candidate stage) it gives 324 MB and
+1,158 MB, and with the pairs kept 1,351 MB, 2,623 MB and 4,561 MB for the last three: above the measured peaks,
+as an estimate made to refuse in time should be.
 ``Config.memory_limit_mb`` sets the limit: above it the run is refused before anything is built; above half of it,
 a warning is shown.
 """
@@ -48,7 +54,7 @@ __all__ = [
 
 #: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
 BYTES_PER_PAIR = 400
-BYTES_PER_STUDENT = 2_000
+BYTES_PER_STUDENT = 500
 BASE_MB = 250.0
 
 
@@ -123,7 +129,7 @@ def fitted_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int
     The pairs a cap ``k`` keeps are estimated as ``estimate_pairs`` does (at most ``k`` per pool), on an evenly
     spread sample of ``SAMPLE`` students scaled to all of them, and the memory by ``estimate_mb``: national
     scale (70,000 students, 19,000 sites) keeps 40, the full cohort (560,000 students, 160,000 sites, 41 million
-    pairs at 40) 5. ``candidate_k`` stays the most: a smaller one is the user's choice."""
+    pairs at 40) 8. ``candidate_k`` stays the most: a smaller one is the user's choice."""
     k, n = config.candidate_k, len(students)
     if k <= 0 or n == 0 or sites.empty:
         return k
