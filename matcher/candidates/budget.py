@@ -133,13 +133,16 @@ def fitted_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int
     k, n = config.candidate_k, len(students)
     if k <= 0 or n == 0 or sites.empty:
         return k
+    choices, half = int(students["site_choices"].map(len).sum()), config.memory_limit_mb / 2
+    pools = np.maximum(students["sectors"].map(len).to_numpy(np.int64), 1)
+    if estimate_mb(n, len(sites), k * int(pools.sum()) + choices) <= half:  # fits even if every pool were full
+        return k
     rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE)).round().astype(np.int64))
     counts, pools = pair_counts(students.iloc[rows], sites, config)
-    choices = int(students["site_choices"].map(len).sum())
 
     def fits(k: int) -> bool:
         pairs = int(np.minimum(counts, k * pools).sum()) * n // len(rows) + choices
-        return estimate_mb(n, len(sites), pairs) <= config.memory_limit_mb / 2
+        return estimate_mb(n, len(sites), pairs) <= half
 
     low, high = 1, k  # the largest k that fits (the pairs grow with k), or 1
     while low < high:
