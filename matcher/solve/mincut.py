@@ -69,34 +69,41 @@ def augmented(
     its own residual network reaches from the source are the new cut's source side."""
     pairs = pd.concat([flow.pairs, added], ignore_index=True)
     tails, heads, rows, week = _arcs(added, weeks, cap1, cap2)
-    old, i32 = flow.net, np.int32
-    net = Network(
+    old, i32, n_new = flow.net, np.int32, len(tails)
+    room, back = np.flatnonzero(flow.flows < old.capacities).astype(i32), np.flatnonzero(flow.flows > 0).astype(i32)
+    res_tails = np.concatenate([old.tails[room], tails, old.heads[back]])  # the added arcs have room, no flow
+    res_heads = np.concatenate([old.heads[room], heads, old.tails[back]])
+    if look and not (side := _reached(res_tails, res_heads, old.n_nodes))[SINK]:
+        flows = np.concatenate([flow.flows, np.zeros(n_new, i32)])
+        return CutFlow(pairs, _extended(old, tails, heads, rows + len(flow.pairs), week), flows, flow.value, side)
+    solver = SimpleMaxFlow()
+    room_left = np.concatenate([old.capacities[room] - flow.flows[room], np.ones(n_new, i32), flow.flows[back]])
+    solver.add_arcs_with_capacity(res_tails, res_heads, room_left)
+    del res_tails, res_heads, room_left  # OR-Tools holds its own copies: not kept through its solve
+    more = solved_max_flow(solver)
+    extra = solver.flows(np.arange(len(room) + n_new + len(back), dtype=i32)).astype(i32)
+    side = np.zeros(old.n_nodes, bool)
+    side[solver.get_source_side_min_cut()] = True
+    del solver  # the network with the added arcs is built once the solver's memory is freed
+    flows = np.concatenate([flow.flows, extra[len(room) : len(room) + n_new]])
+    flows[room] += extra[: len(room)]
+    flows[back] -= extra[len(room) + n_new :]  # an arc with room and flow (a site's places) is in both parts
+    return CutFlow(pairs, _extended(old, tails, heads, rows + len(flow.pairs), week), flows, flow.value + more, side)
+
+
+def _extended(old: Network, tails: np.ndarray, heads: np.ndarray, pair: np.ndarray, week: np.ndarray) -> Network:
+    """``old`` with the arcs ``tails → heads`` (capacity 1) of the pairs ``pair`` (rows of the whole pairs table)
+    and ``week`` added at the end."""
+    return Network(
         np.concatenate([old.tails, tails]),
         np.concatenate([old.heads, heads]),
-        np.concatenate([old.capacities, np.ones(len(tails), i32)]),
-        np.concatenate([old.pair, (len(flow.pairs) + rows).astype(i32)]),
+        np.concatenate([old.capacities, np.ones(len(tails), np.int32)]),
+        np.concatenate([old.pair, pair.astype(np.int32)]),
         np.concatenate([old.week, week]),
         old.student_arc,
         old.n_nodes,
         old.week_nodes,
     )
-    flows = np.concatenate([flow.flows, np.zeros(len(tails), i32)])
-    room, back = np.flatnonzero(flows < net.capacities).astype(i32), np.flatnonzero(flows > 0).astype(i32)
-    tails, heads = (
-        np.concatenate([net.tails[room], net.heads[back]]),
-        np.concatenate([net.heads[room], net.tails[back]]),
-    )
-    if look and not (side := _reached(tails, heads, net.n_nodes))[SINK]:
-        return CutFlow(pairs, net, flows, flow.value, side)
-    solver = SimpleMaxFlow()
-    solver.add_arcs_with_capacity(tails, heads, np.concatenate([net.capacities[room] - flows[room], flows[back]]))
-    more = solved_max_flow(solver)
-    extra = solver.flows(np.arange(len(room) + len(back), dtype=i32)).astype(i32)
-    flows[room] += extra[: len(room)]  # ``flows`` is this call's own array
-    flows[back] -= extra[len(room) :]  # an arc with room and flow (a site's places) is in both parts
-    side = np.zeros(net.n_nodes, bool)
-    side[solver.get_source_side_min_cut()] = True
-    return CutFlow(pairs, net, flows, flow.value + more, side)
 
 
 def _reached(tails: np.ndarray, heads: np.ndarray, n_nodes: int) -> np.ndarray:
