@@ -8,17 +8,18 @@ fresh process, scenarios from :func:`matcher.generate.generate`, ``allocate`` af
     10,000    2,000    30      147,731     155 MB           211 MB    6
     10,000    2,000    60      220,150     155 MB           230 MB    11
     70,000    9,000    30      1,979,008   216 MB           942 MB    428 (a loaded 2-core machine)
-    70,000    19,000   30      2,775,040   188 MB           1,251 MB  24 (candidate_k 40)
+    70,000    19,000   30      2,775,040   188 MB           1,251 MB  24 (candidate_k 40; 916 MB with int32 widening)
     560,000   160,000  30      5,321,096   545 MB           1,787 MB  347 (candidate_k 5, a loaded machine)
+    560,000   160,000  30      8,362,754   545 MB           2,540 MB  332 (candidate_k 8, a loaded machine)
     560,000   160,000  30      about 10.4M about 550 MB     3,005 MB  105 (candidate_k 10)
 
 Fitting the growth from before to peak gives about 240–370 bytes per pair, and 0.5–1.8 KB per student on the
-small runs but about 470 bytes per student or site on the cohort's two (and 239 bytes per pair there);
+small runs but about 470 bytes per student or site on the cohort's runs at 5 and 10 per pool (239 bytes per pair);
 :func:`estimate_mb` rounds these up to 400 bytes per pair and 500 bytes per student or site, plus 250 MB for the
 interpreter, its libraries and the loaded tables. With the pairs of :func:`estimate_pairs` (177,928 and 2,280,117
 for the first two 30 km scenarios, against 147,731 and 1,979,008 kept by the candidate stage) it gives 324 MB and
-1,158 MB, and with the pairs kept 1,351 MB, 2,623 MB and 4,561 MB for the last three: above the measured peaks,
-as an estimate made to refuse in time should be.
+1,158 MB, and with the pairs kept 1,351 MB, 2,623 MB, 3,783 MB and 4,561 MB for the last four: above the measured
+peaks, as an estimate made to refuse in time should be.
 ``Config.memory_limit_mb`` sets the limit: above it the run is refused before anything is built; above half of it,
 a warning is shown.
 """
