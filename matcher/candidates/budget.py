@@ -1,18 +1,25 @@
-"""Memory estimate before building a large allocation model: warn, or refuse with advice.
+"""Memory estimate before building a large allocation model: warn, or refuse with advice; and the cap per trade
+pool that keeps a run within it (``fitted_k``).
 
 The model grows with the candidate student–site pairs. Measured peaks (``resource.getrusage`` ``ru_maxrss`` of a
 fresh process, scenarios from :func:`matcher.generate.generate`, ``allocate`` after ``load_inputs``)::
 
-    students  sites  max_km  pairs      before allocate  peak     seconds
-    10,000    2,000  30      147,731    155 MB           211 MB   6
-    10,000    2,000  60      220,150    155 MB           230 MB   11
-    70,000    9,000  30      1,979,008  216 MB           942 MB   428 (a loaded 2-core machine)
+    students  sites    max_km  pairs       before allocate  peak      seconds
+    10,000    2,000    30      147,731     155 MB           211 MB    6
+    10,000    2,000    60      220,150     155 MB           230 MB    11
+    70,000    9,000    30      1,979,008   216 MB           942 MB    428 (a loaded 2-core machine)
+    70,000    19,000   30      2,775,040   188 MB           1,251 MB  24 (candidate_k 40; 916 MB with int32 widening)
+    560,000   160,000  30      5,321,096   545 MB           1,787 MB  347 (candidate_k 5, a loaded machine)
+    560,000   160,000  30      8,362,754   545 MB           2,540 MB  332 (candidate_k 8, a loaded machine)
+    560,000   160,000  30      about 10.4M about 550 MB     3,005 MB  105 (candidate_k 10)
 
-Fitting the growth from before to peak gives about 260–370 bytes per pair and 0.5–1.8 KB per student;
-:func:`estimate_mb` rounds these up to 400 bytes per pair and 2 KB per student or site, plus 250 MB for the
-interpreter, its libraries and the loaded tables. With the pairs of :func:`estimate_pairs` (177,928 and
-2,280,117 for the two 30 km scenarios, against 147,731 and 1,979,008 kept by the candidate stage) it gives 341 MB
-and 1,270 MB: above the measured peaks, as an estimate made to refuse in time should be.
+Fitting the growth from before to peak gives about 240–370 bytes per pair, and 0.5–1.8 KB per student on the
+small runs but about 470 bytes per student or site on the cohort's runs at 5 and 10 per pool (239 bytes per pair);
+:func:`estimate_mb` rounds these up to 400 bytes per pair and 500 bytes per student or site, plus 250 MB for the
+interpreter, its libraries and the loaded tables. With the pairs of :func:`estimate_pairs` (177,928 and 2,280,117
+for the first two 30 km scenarios, against 147,731 and 1,979,008 kept by the candidate stage) it gives 324 MB and
+1,158 MB, and with the pairs kept 1,351 MB, 2,623 MB, 3,783 MB and 4,561 MB for the last four: above the measured
+peaks, as an estimate made to refuse in time should be.
 ``Config.memory_limit_mb`` sets the limit: above it the run is refused before anything is built; above half of it,
 a warning is shown.
 """
@@ -39,6 +46,8 @@ __all__ = [
     "BASE_MB",
     "Estimate",
     "estimate_pairs",
+    "pair_counts",
+    "fitted_k",
     "estimate_mb",
     "check_memory",
     "check_run",
@@ -46,7 +55,7 @@ __all__ = [
 
 #: Bytes per candidate pair and per student, and the fixed part (interpreter, libraries, reference data), in MB.
 BYTES_PER_PAIR = 400
-BYTES_PER_STUDENT = 2_000
+BYTES_PER_STUDENT = 500
 BASE_MB = 250.0
 
 
@@ -83,11 +92,20 @@ def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) 
     and limit (``in_range``; a site offering two of
     a student's trades counts twice, so this may overestimate); a student who lists no trade, or any student when
     ``config.other_sectors_rank_penalty`` is set, counts every site in range. With more pairs than
-    ``config.max_pairs``, the ``config.candidate_k`` nearest sites per student and trade are kept, as the candidate
+    ``config.max_pairs``, the ``fitted_k`` nearest sites per student and trade are kept, as the candidate
     stage does.
     """
     if students.empty or sites.empty:
         return 0
+    counts, pools = pair_counts(students, sites, config)
+    if counts.sum() > config.max_pairs and config.candidate_k > 0:
+        counts = np.minimum(counts, fitted_k(students, sites, config) * pools)
+    return int(counts.sum()) + int(students["site_choices"].map(len).sum())
+
+
+def pair_counts(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Per student, the sites in range offering a trade asked (see ``estimate_pairs``) and the trade pools searched
+    (the trades asked, at least one)."""
     points = unit_vectors(students["lat"], students["lon"])
     radius = chord(students["max_km"].fillna(config.default_max_km).to_numpy(float))
     site_points = unit_vectors(sites["lat"], sites["lon"])
@@ -102,9 +120,36 @@ def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) 
         if offering.any():
             at = np.asarray(rows)
             counts[at] += in_range(cKDTree(site_points[offering]), points[at], radius[at], same[at])
-    if counts.sum() > config.max_pairs and config.candidate_k > 0:
-        counts = np.minimum(counts, config.candidate_k * np.maximum(wants.map(len).to_numpy(), 1))
-    return int(counts.sum()) + int(students["site_choices"].map(len).sum())
+    return counts, np.maximum(wants.map(len).to_numpy(np.int64), 1)
+
+
+def fitted_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:
+    """Sites kept per student and trade pool when lists are capped: ``config.candidate_k``, or fewer when the run
+    would not fit in half of ``config.memory_limit_mb`` (the level above which a warning is shown), at least 1.
+
+    The pairs a cap ``k`` keeps are estimated as ``estimate_pairs`` does (at most ``k`` per pool), on an evenly
+    spread sample of ``SAMPLE`` students scaled to all of them, and the memory by ``estimate_mb``: national
+    scale (70,000 students, 19,000 sites) keeps 40, the full cohort (560,000 students, 160,000 sites, 41 million
+    pairs at 40) 8. ``candidate_k`` stays the most: a smaller one is the user's choice."""
+    k, n = config.candidate_k, len(students)
+    if k <= 0 or n == 0 or sites.empty:
+        return k
+    choices, half = int(students["site_choices"].map(len).sum()), config.memory_limit_mb / 2
+    pools = np.maximum(students["sectors"].map(len).to_numpy(np.int64), 1)
+    if estimate_mb(n, len(sites), k * int(pools.sum()) + choices) <= half:  # fits even if every pool were full
+        return k
+    rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE)).round().astype(np.int64))
+    counts, pools = pair_counts(students.iloc[rows], sites, config)
+
+    def fits(k: int) -> bool:
+        pairs = int(np.minimum(counts, k * pools).sum()) * n // len(rows) + choices
+        return estimate_mb(n, len(sites), pairs) <= half
+
+    low, high = 1, k  # the largest k that fits (the pairs grow with k), or 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid - 1)
+    return low
 
 
 def estimate_mb(n_students: int, n_sites: int, n_pairs: int) -> float:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from matcher.candidates.budget import clearly_above
+from matcher.candidates.budget import clearly_above, fitted_k
 from matcher.candidates.eligibility import eligible
 from matcher.candidates.explicit import choice_pairs, given_pairs, limits
 from matcher.candidates.geographic import geographic_pairs
@@ -185,8 +185,9 @@ def _candidates(
 
 
 def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int) -> int:
-    """0 (no cap) when all sites in range make at most ``config.max_pairs`` pairs, else ``k`` (decided on an evenly
-    spread sample of students when it is far above: ``budget.clearly_above``)."""
+    """0 (no cap) when all sites in range make at most ``config.max_pairs`` pairs, else ``k`` or fewer when the run
+    would not fit the memory limit (``budget.fitted_k``; decided on an evenly spread sample of students when it is
+    far above: ``budget.clearly_above``)."""
     if k == 0 or len(students) == 0 or len(sites) == 0:
         return k
     tree = cKDTree(unit_vectors(sites["lat"], sites["lon"]))
@@ -198,6 +199,9 @@ def _auto_k(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int)
         rows = located[rows]
         return int(np.sum(in_range(tree, xyz[rows], radius[rows], same[rows], parallel.processes_of(config))))
 
-    if clearly_above(count, len(located), config.max_pairs) is not None:
-        return k
-    return 0 if count(np.arange(len(located))) <= config.max_pairs else k
+    if (
+        clearly_above(count, len(located), config.max_pairs) is None
+        and count(np.arange(len(located))) <= config.max_pairs
+    ):
+        return 0
+    return min(k, fitted_k(students, sites, config))

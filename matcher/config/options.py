@@ -121,8 +121,10 @@ class Resources:
     """What a run may use.
 
     candidate_k: nearest sites kept per student and trade pool when all in range would make more than ``max_pairs``
-    pairs (0: never cap). max_widen_pairs: largest estimated number of the capped students' eligible pairs for which
-    they are widened (0: never). memory_limit_mb: largest estimated memory of a run (a larger one is refused).
+    pairs (0: never cap); fewer when the run would not fit in half of ``memory_limit_mb``
+    (``candidates.budget.fitted_k``). max_widen_pairs: largest estimated number of the capped students' eligible
+    pairs for which they are widened (0: never). memory_limit_mb: largest estimated memory of a run (a larger one
+    is refused).
     """
 
     candidate_k: int = 40

@@ -68,11 +68,11 @@ class Network:
     def read(self, flows: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
         """Placements from arc flows: one row per student-week with ``student``, ``site``, ``week`` (1 or 2)."""
         used = np.flatnonzero((flows > 0) & (self.pair >= 0))
-        rows = pairs.iloc[self.pair[used]]
+        rows = self.pair[used]  # the two columns read, not the whole rows taken
         return pd.DataFrame(
             {
-                "student": rows["student"].to_numpy(np.int64),
-                "site": rows["site"].to_numpy(np.int64),
+                "student": pairs["student"].to_numpy(np.int64)[rows],
+                "site": pairs["site"].to_numpy(np.int64)[rows],
                 "week": self.week[used].astype(np.int8),
             }
         )

@@ -17,6 +17,7 @@ from matcher.candidates.budget import (
     clearly_above,
     estimate_mb,
     estimate_pairs,
+    fitted_k,
 )
 from matcher.cli.main import main
 from matcher.config import Config
@@ -128,3 +129,19 @@ def test_a_count_far_above_its_limit_is_decided_on_a_sample():
     assert clearly_above(ten_per_row, n, 200_000) == 10 * n and seen == [SAMPLE]  # > 4 x 200,000
     assert clearly_above(ten_per_row, n, 300_000) is None  # not 4 x above: the caller counts every row
     assert clearly_above(ten_per_row, 2 * SAMPLE, 1) is None and len(seen) == 2  # few rows: never sampled
+
+
+def test_the_cap_per_pool_shrinks_to_fit_half_the_memory_limit(lyon):
+    # A: S1, S2 in range; B: S1, S2 (30 km default), S3 by choice; no trade asked: one pool each.
+    # Kept pairs with k per pool: min(2, k) + min(2, k) + 1 choice = 3 at k = 1, 5 at k >= 2.
+    at_one, at_two = estimate_mb(2, 3, 3), estimate_mb(2, 3, 5)  # 250.0107 MB and 250.0114 MB
+    tight = Config(default_max_km=30, memory_limit_mb=at_one + at_two, max_pairs=1)  # half of it in between
+    students, sites = load_inputs(*lyon, tight)
+    assert fitted_k(students, sites, tight) == 1
+    assert fitted_k(students, sites, tight.with_options(memory_limit_mb=2 * at_two)) == 40  # 5 pairs fit at 40
+    assert fitted_k(students, sites, tight.with_options(candidate_k=0)) == 0  # no cap stays no cap
+    assert estimate_pairs(students, sites, tight) == 3  # the estimate keeps what the candidate stage keeps
+    solver = allocate(students, sites, tight).summary["solver"]
+    assert solver["candidates_per_pool"] == 1 and solver["candidate_pairs"] == 3
+    roomy = allocate(students, sites, tight.with_options(memory_limit_mb=8000)).summary["solver"]
+    assert roomy["candidates_per_pool"] == 40 and roomy["candidate_pairs"] == 5
