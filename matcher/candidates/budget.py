@@ -37,6 +37,7 @@ from scipy.spatial import cKDTree
 from matcher.config import Config
 from matcher.domain.geo import chord, in_range, same_points, unit_vectors
 from matcher.errors import MatcherWarning, Problem, ResourceLimit
+from matcher.util.i18n import num, tr
 
 __all__ = [
     "clearly_above",
@@ -167,33 +168,20 @@ def check_memory(n_students: int, n_sites: int, n_pairs: int, config: Config) ->
     """
     need = estimate_mb(n_students, n_sites, n_pairs)
     estimate = Estimate(n_students, n_sites, n_pairs, round(need), config.memory_limit_mb)
-    advice = (
-        f"split the students by académie (one run each), lower the distance limit (max_km, now "
-        f"{config.default_max_km:g} km by default), or raise memory_limit_mb in the policy file if this "
-        "machine has the memory"
+    advice = tr(
+        "split the students by académie (one run each), lower the distance limit (max_km, now {km} km by default), "
+        "or raise memory_limit_mb in the policy file if this machine has the memory"
+    ).format(km=num(config.default_max_km, 1))
+    what = tr("{students} students, {sites} sites and about {pairs} candidate pairs").format(
+        students=num(n_students), sites=num(n_sites), pairs=num(n_pairs)
     )
-    what = f"{n_students:,} students, {n_sites:,} sites and about {n_pairs:,} candidate pairs"
+    limit = num(config.memory_limit_mb)
     if need > config.memory_limit_mb:
-        raise ResourceLimit(
-            [
-                Problem(
-                    "memory",
-                    None,
-                    None,
-                    f"{need:,.0f} MB",
-                    f"{what} need more memory than memory_limit_mb ({config.memory_limit_mb:,.0f} MB)",
-                    advice,
-                )
-            ]
-        )
+        said = tr("{what} need more memory than memory_limit_mb ({limit} MB)").format(what=what, limit=limit)
+        raise ResourceLimit([Problem("memory", None, None, f"{num(need)} MB", said, advice)])
     if need > config.memory_limit_mb / 2:
-        warnings.warn(
-            MatcherWarning(
-                f"{what} need about {need:,.0f} MB of memory (limit "
-                f"{config.memory_limit_mb:,.0f} MB); if this machine runs short, {advice}"
-            ),
-            stacklevel=2,
-        )
+        said = tr("{what} need about {need} MB of memory (limit {limit} MB); if this machine runs short, {advice}")
+        warnings.warn(MatcherWarning(said.format(what=what, need=num(need), limit=limit, advice=advice)), stacklevel=2)
     return estimate
 
 

@@ -14,6 +14,7 @@ from matcher.load import load_inputs
 from matcher.load.instance import build_instance
 from matcher.report.secure import policy
 from matcher.tables.nearest import WHY, nearest_offers
+from matcher.tables.reasons import reason_texts
 from matcher.util.i18n import Lang
 from matcher.web.base import lang_of, page
 from matcher.web.pages import logged_in, visible
@@ -48,9 +49,10 @@ def book(request: Request, cid: str, rid: str, kind: str, name: str) -> Response
 def nearest(request: Request, cid: str, rid: str, sid: str) -> Response:
     """A student not placed: the run's reason, the nearest offers and why each is out."""
     campaign, store = visible(request, cid), request.app.state.store
-    row = not_placed(store, cid, rid, sid)
-    table = offers(store, cid, rid, sid)
     tr = Lang(lang_of(request))
+    row = not_placed(store, cid, rid, sid)
+    row["reason"] = str(reason_texts(pd.Series([row["reason_code"]]), pd.Series([row["reason"]]), tr).iat[0])
+    table = offers(store, cid, rid, sid)
     rows = [{**r, "why_codes": r["why"], "why": [tr(WHY[c]) for c in r["why"]]} for r in table.to_dict("records")]
     return page(request, "nearest.html", campaign=campaign, rid=rid, sid=sid, row=row, rows=rows)
 

@@ -17,7 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from matcher.export.outputs import write_atomic
-from matcher.web.base import check_csrf, page
+from matcher.tables.reasons import reason_texts
+from matcher.util.i18n import Lang
+from matcher.web.base import check_csrf, lang_of, page
 from matcher.web.handout import books
 from matcher.web.pages import back_to, figures, logged_in, validate_inputs, visible
 from matcher.web.store import OUTPUTS, REPORTS, ROLES, Store, read_json, safe_name
@@ -91,8 +93,9 @@ def run_view(
     tables = {}
     if state["status"] == "done":
         names = ("assignments", "unassigned", "changes")
+        tr = Lang(lang_of(request))
         tables = {
-            name: _table(folder / "out" / f"{name}.csv", q, sort)
+            name: _table(folder / "out" / f"{name}.csv", q, sort, tr)
             for name in names
             if (folder / "out" / f"{name}.csv").is_file()
         }
@@ -144,9 +147,12 @@ def _stages(state: dict[str, Any]) -> list[str]:
     return sorted(seen, key=lambda s: order.index(s) if s in order else len(order))
 
 
-def _table(path: Path, q: str, sort: str) -> dict[str, Any]:
-    """The rows of an output table containing ``q`` (any column, case ignored), sorted by ``sort``."""
+def _table(path: Path, q: str, sort: str, tr: Lang) -> dict[str, Any]:
+    """The rows of an output table containing ``q`` (any column, case ignored), sorted by ``sort``; the reasons for
+    not placing in the reader's language (the file keeps them in English: a contract)."""
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if {"reason_code", "reason"} <= set(table.columns):
+        table["reason"] = reason_texts(table["reason_code"], table["reason"], tr)
     if q:
         text = table.astype(str).agg(" ".join, axis=1).str.lower()
         table = table[text.str.contains(q.lower(), regex=False)]

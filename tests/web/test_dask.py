@@ -37,5 +37,9 @@ def test_a_run_on_a_local_dask_cluster(tmp_path):
 
 
 def test_dask_options_without_the_dask_engine_are_refused(tmp_path):
-    done = CliRunner().invoke(main, ["serve", "--data", str(tmp_path), "--dask-workers", "2"])
+    done = CliRunner().invoke(main, ["serve", "--data", str(tmp_path), "--dask-workers", "2"])  # French by default
+    assert done.exit_code == 2 and "demande le moteur dask" in done.output
+    done = CliRunner().invoke(
+        main, ["serve", "--data", str(tmp_path), "--dask-workers", "2"], env={"MATCHER_LANG": "en"}
+    )
     assert done.exit_code == 2 and "needs the dask engine" in done.output

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from matcher import embedded_scenario
 from matcher.config import Config
 from matcher.load import load_inputs
 from matcher.load.instance import build_instance
 from matcher.tables.nearest import nearest_offers
+from matcher.tables.reasons import reason_texts
+from matcher.util.i18n import Lang
 
 from serving import serving
 
@@ -83,3 +86,15 @@ def test_a_student_not_placed_sees_the_nearest_offers_as_the_api_computes_them(d
     assert [o["site_id"] for o in answer["offers"]] == list(expected["site_id"])
     assert [tuple(o["why"]) for o in answer["offers"]] == list(expected["why"])
     assert client.get(f"/api/runs/{rid}/students/{placed['student_id'].iloc[0]}/nearest").status_code == 404
+
+
+def test_the_reasons_for_not_placing_read_in_the_pages_language(done):
+    client, run = done
+    unassigned = pd.read_csv(io.BytesIO(client.get(f"{run}/files/unassigned.csv").content), dtype=str)
+    first = unassigned.iloc[[0]]
+    for lang in ("fr", "en"):
+        said = reason_texts(first["reason_code"], first["reason"], Lang(lang)).iat[0]
+        assert (said == first["reason"].iat[0]) == (lang == "en")  # the file keeps English: a contract
+        assert escape(said) in client.get(run, params={"lang": lang}).text, lang
+        nearest = client.get(f"{run}/students/{first['student_id'].iat[0]}", params={"lang": lang}).text
+        assert f'data-testid="reason">{escape(said)}</span>' in nearest, lang
