@@ -79,10 +79,14 @@ def title_lines(text: str, score: Callable[[list[str]], int]) -> tuple[int, str]
     and the text from the header down. ``score`` counts the contract columns a row of cells names; the best of the
     first ``HEADER_SCAN_ROWS`` lines, split by any separator, is the header (ties: the upper line)."""
     lines = text[: 1 << 16].split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]
-    scores = [
-        max(score([cell.strip().strip('"').strip() for cell in line.split(sep)]) for sep in (",", ";", "\t"))
-        for line in lines
-    ]
+
+    def cells(line: str, sep: str) -> list[str]:
+        return [cell.strip().strip('"').strip() for cell in line.split(sep)]
+
+    first = max((cells(lines[0], sep) for sep in (",", ";", "\t")), key=len) if lines else []
+    if first and score(first) >= len({c for c in first if c}):
+        return 0, text  # every cell of the first line names a column: it is the header
+    scores = [max(score(cells(line, sep)) for sep in (",", ";", "\t")) for line in lines]
     best = max(range(len(scores)), key=lambda k: (scores[k], -k), default=0)
     if best == 0 or scores[best] == 0:
         return 0, text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,7 @@ def cross_rules(students: ReadResult, sites: ReadResult, config: Config) -> tupl
     canonical = dict(zip(folded[first].tolist(), ids[first].tolist()))
     choices = students.table["site_choices"]
     codes, written = _distinct(choices)
-    keys = [tuple(i.casefold() for i in choice) for choice in written]
+    keys = [tuple(map(str.casefold, choice)) for choice in written]
     problems = []
     if "site_id" in sites.given:  # an unreadable sites file is reported once, not once per choice
         problems += _unknown(
@@ -182,11 +183,10 @@ def _respelled(
     A list naming a known id in another spelling is rewritten whole (its unknown ids casefolded); ``choices``
     itself is returned when no list needs it.
     """
-    differs = [
-        any(k in canonical and canonical[k] != w for k, w in zip(key, choice)) for key, choice in zip(keys, written)
-    ]
-    if not any(differs):
+    wrong = {w for w in set(chain.from_iterable(written)) if canonical.get(w.casefold(), w) != w}
+    if not wrong:  # each distinct id looked at once
         return choices
+    differs = [not wrong.isdisjoint(choice) for choice in written]
     spelled = [
         tuple(canonical.get(k, k) for k in key) if wrong else choice
         for key, choice, wrong in zip(keys, written, differs)
