@@ -13,6 +13,9 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.language import LANG
+from matcher.util.i18n import tr
+
 __all__ = ["serve_cmd", "users_cmd", "default_data", "check_exposure"]
 
 
@@ -39,18 +42,21 @@ def check_exposure(host: str, accounts: bool, https: bool, allow_http: bool) -> 
     if loopback:
         return ""
     if not accounts:
-        return (
-            f"--host {host} is reachable from other machines: add accounts first (matcher users add NAME --academie X)"
+        said = tr(
+            "--host {host} is reachable from other machines: add accounts first (matcher users add NAME --academie X)"
         )
+        return said.format(host=host)
     if not https and not allow_http:
-        return (
-            f"--host {host} without --certfile/--keyfile would send personal data unencrypted; "
+        said = tr(
+            "--host {host} without --certfile/--keyfile would send personal data unencrypted; "
             "give a certificate or --allow-http"
         )
+        return said.format(host=host)
     return ""
 
 
 @click.command(name="serve")
+@LANG
 @DATA
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port.")
@@ -76,6 +82,7 @@ def check_exposure(host: str, accounts: bool, https: bool, allow_http: bool) -> 
     help="Dask engine without --scheduler: worker processes of the LocalCluster it starts (default: one per core).",
 )
 def serve_cmd(
+    lang: str | None,
     data: Path | None,
     host: str,
     port: int,
@@ -97,7 +104,8 @@ def serve_cmd(
         from matcher.web.auth import Accounts
         from matcher.web.base import Server
     except ImportError as exc:  # pragma: no cover - the extra is installed with the tests
-        raise click.UsageError(f"matcher serve needs the web extra: pip install 'matcher[web]' ({exc})") from None
+        said = tr("matcher serve needs the web extra: pip install 'matcher[web]' ({error})").format(error=exc)
+        raise click.UsageError(said) from None
     data = data or default_data()
     https = certfile is not None and keyfile is not None
     refused = check_exposure(host, bool(Accounts(data / "users.json").read()), https, allow_http)
@@ -105,7 +113,7 @@ def serve_cmd(
         raise click.UsageError(refused)
     if allow_http and not https and check_exposure(host, True, False, False):
         click.secho(
-            "WARNING: plain HTTP off loopback: logins and personal data travel unencrypted.", fg="red", err=True
+            tr("WARNING: plain HTTP off loopback: logins and personal data travel unencrypted."), fg="red", err=True
         )
     token = secrets.token_urlsafe(24)
     data.mkdir(parents=True, exist_ok=True)
@@ -118,7 +126,7 @@ def serve_cmd(
         raise click.UsageError(str(exc)) from None
     scheme, shown = ("https" if https else "http"), (f"[{host}]" if ":" in host else host)
     click.echo(f"matcher serve: {scheme}://{shown}:{port}/login?token={token}", err=False)
-    click.echo(f"data folder: {data}; Ctrl-C stops the server", err=False)
+    click.echo(tr("data folder: {folder}; Ctrl-C stops the server").format(folder=data), err=False)
     uvicorn.run(
         app, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile, log_level="warning", access_log=False
     )
@@ -134,11 +142,13 @@ def users_cmd() -> None:
 @click.option("--academie", required=True, help='The académie whose campaigns the account sees ("national": all).')
 @click.password_option(help="Password (asked twice when not given).")
 @DATA
-def users_add(name: str, academie: str, password: str, data: Path | None) -> None:
+@LANG
+def users_add(name: str, academie: str, password: str, data: Path | None, lang: str | None) -> None:
     """Add or replace an account (the password kept as an argon2 hash)."""
     from matcher.web.auth import Accounts
 
     if len(password) < 10:
-        raise click.UsageError("choose a password of at least 10 characters")
+        raise click.UsageError(tr("choose a password of at least 10 characters"))
     Accounts((data or default_data()) / "users.json").add(name, academie, password)
-    click.echo(f"account {name} ({academie}) saved in {(data or default_data()) / 'users.json'}")
+    saved = tr("account {name} ({academie}) saved in {file}")
+    click.echo(saved.format(name=name, academie=academie, file=(data or default_data()) / "users.json"))

@@ -150,10 +150,12 @@ def test_uploads_with_a_path_or_too_large_are_refused(server):
 
 
 def test_exposed_host_refuses_to_start(tmp_path):
-    empty = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--data", str(tmp_path / "a")])
+    empty = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--data", str(tmp_path / "a"), "--lang", "en"])
     assert empty.exit_code == 2 and "add accounts first" in empty.output
+    french = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--data", str(tmp_path / "a")])
+    assert french.exit_code == 2 and "créez d'abord des comptes" in french.output  # French by default
     _add(tmp_path / "b", "nat", "national")
-    plain = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--data", str(tmp_path / "b")])
+    plain = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--data", str(tmp_path / "b"), "--lang", "en"])
     assert plain.exit_code == 2 and "--allow-http" in plain.output and "unencrypted" in plain.output
 
 
