@@ -14,7 +14,7 @@ import pandas as pd
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
-from matcher.cli.language import CSV_STYLE, LANG, closing_lines
+from matcher.cli.language import CSV_STYLE, LANG, closing_lines, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.problems import problems_file
 from matcher.config import Config, check_config, load_config
@@ -169,6 +169,7 @@ def allocate_cmd(
         stay_in_academie=stay_in_academie,
         default_capacity=default_capacity,
     )
+    follow_policy(config.lang)
     check_config(config, "command line")
     with problems_file(problems_path), batch_runner(by, chosen, config) as runner:
         _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner, overrides_path, csv_style)
@@ -241,6 +242,7 @@ def reallocate_cmd(
         ],
     )
     config = load_config(config_path).with_options(default_max_km=max_km, time_limit=time_limit, seed=seed)
+    follow_policy(config.lang)
     check_config(config, "command line")
     check_out_dir(out_dir)
     previous, previous_unassigned = read_previous(previous_dir)

@@ -14,7 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from matcher.cli.language import LANG
+from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import FILE
 from matcher.config import Config, check_config, load_config
 from matcher.export.guard import guard_folder
@@ -138,6 +138,7 @@ def sweep_cmd(
     chosen = engine_from(engine, scheduler, workers)
     guard_folder(out_dir, "sweep", [students_path, sites_path, grid_path, config_path])
     base = load_config(config_path)
+    follow_policy(base.lang)
     runs = plan(read_grid(grid_path), base)
     for run in runs:  # every combination in range before anything is loaded
         check_config(run.config, grid_path.name)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from matcher.util.i18n import use
+from matcher.util.i18n import resolve, use
 
-__all__ = ["LANG", "CSV_STYLE", "closing_lines"]
+__all__ = ["LANG", "CSV_STYLE", "closing_lines", "follow_policy"]
 
 
 def _use_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -31,6 +31,14 @@ LANG = click.option(
     help="Language of the messages, problems, report, workbook and PDF: fr (default) or en; also MATCHER_LANG "
     "or the policy's lang.",
 )
+
+
+def follow_policy(policy_lang: str | None) -> None:
+    """The policy's ``lang`` for the rest of the command, unless ``--lang`` or ``MATCHER_LANG`` chose already."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and policy_lang:
+        ctx.find_root().with_resource(use(resolve(None, policy_lang)))
+
 
 CSV_STYLE = click.option(
     "--csv",

@@ -21,7 +21,7 @@ import click
 from matcher.cli.allocate import allocate_cmd, demo, reallocate_cmd
 from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
-from matcher.cli.language import LANG
+from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
 from matcher.cli.problems import grouped, problems_file, write_problems
@@ -128,6 +128,7 @@ def validate(
 ) -> None:
     """Check and locate both files (and the policy's floors file); exit 0 when valid, 2 with every problem listed."""
     config = load_config(config_path).with_options(default_capacity=default_capacity)
+    follow_policy(config.lang)
     left_out: list[Problem] = []
     with problems_file(problems_path):
         students, sites = load_inputs(

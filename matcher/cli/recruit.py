@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.language import LANG
+from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import FILE, GEOCODE, geocoder
 from matcher.config import load_config
 from matcher.export.atomic import check_out_dir
@@ -45,6 +45,7 @@ def recruit_cmd(
     """Where one more place places one more student: a plan of places, proven on the allocation's flow."""
     check_out_dir(out_dir)
     config = load_config(config_path).with_options(default_max_km=max_km)
+    follow_policy(config.lang)
     students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
     if config.mode == "stable":
         click.echo(tr("note: the guidance is for the optimal mode (the stable mode proves no such bound)."))

@@ -124,3 +124,15 @@ def test_a_clean_load_never_opens_the_catalogue():
     with pytest.raises(InputError):
         load_inputs(DATA / "students_ten_faults.csv", DATA / "sites.csv", Config())
     assert i18n._translations.cache_info().hits > 0  # the same counter sees a load with problems
+
+
+def test_the_policys_lang_is_the_commands_language_unless_lang_or_the_environment_say(tmp_path, monkeypatch):
+    policy = tmp_path / "policy.toml"
+    policy.write_text('lang = "en"\n', encoding="utf-8")
+    english = CliRunner().invoke(main, ["validate", *BROKEN, "--config", str(policy)])
+    assert english.exit_code == 2 and english.output.startswith("matcher: 10 problem(s) in the input"), english.output
+    chosen = CliRunner().invoke(main, ["validate", *BROKEN, "--config", str(policy), "--lang", "fr"])
+    assert chosen.output.startswith("matcher: 10 problème(s)"), chosen.output
+    monkeypatch.setenv("MATCHER_LANG", "fr")
+    environment = CliRunner().invoke(main, ["validate", *BROKEN, "--config", str(policy)])
+    assert environment.output.startswith("matcher: 10 problème(s)"), environment.output
