@@ -17,6 +17,7 @@ import pandas as pd
 
 from matcher.domain.groups import Groups, find_groups
 from matcher.result import Level, Status
+from matcher.solve.closing import close_gap
 from matcher.solve.floorlevel import FloorBound, FloorLevel, floor_level
 from matcher.solve.flow import FlowOutcome
 from matcher.solve.regions import Maximum, Regional, best_pairs, maximum
@@ -62,7 +63,8 @@ def optimise(
     *settled* into an allocation keeping every rule (``rounds.settle``: the students breaking a rule taken out,
     broken groups placed whole where they fit, then ``fill`` places those who fit in the places left), and the
     best one is returned (most placed, then floors, then priority students; a later round wins ties): a round may
-    place fewer than an earlier one.
+    place fewer than an earlier one. Last, ``closing.close_gap`` allocates the free places' neighbourhood again
+    exactly where the relaxation says a student more can be placed; taken when ``_key`` is better.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
@@ -108,7 +110,8 @@ def optimise(
         if not broken.any or stalled >= _STALL or time.perf_counter() - start > time_limit:
             break  # done, no better settled allocation for _STALL rounds, or no time for more flows
         placements = repair_round(placements, broken, state, students, sites, order)
-    placements = best
+    closed = close_gap(best, pairs, students, sites, state.groups.code >= 0, order)
+    placements = closed if _key(closed, level, students, order) > best_key else best
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = relaxed_flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves

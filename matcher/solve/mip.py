@@ -120,22 +120,32 @@ def solve_mip(
     order: tuple[str, ...],
     *,
     time_limit: float = 60.0,
+    node_limit: int | None = None,
+    weighted: bool = False,
 ) -> MipOutcome:
-    """Lexicographic optimum of ``order`` over ``pairs`` with the full rules."""
+    """Lexicographic optimum of ``order`` over ``pairs`` with the full rules; ``node_limit`` (branch-and-bound
+    nodes per level) bounds the work the same way on every machine, unlike ``time_limit``. A level stopped by
+    either limit keeps its best solution found (``proven`` False); one stopped without any ends the solve.
+    ``weighted``: the levels solved at once, as one objective where a unit of a level outweighs every later level
+    together (one MIP instead of one per level; the same optimum, on integer-valued levels)."""
     v = _Vars(pairs, students, sites)
     if v.n == 0:  # nothing can be placed: every level is 0
         return MipOutcome(_placements(v, np.zeros(0)), {name: 0.0 for name in order}, True)
     cons = _constraints(v, pairs, students, sites)
     objectives = _objectives(v, pairs, students)
+    if weighted:
+        objectives = {**objectives, "weighted": _weighted(objectives, order)}
     values, x, proven = {}, np.zeros(v.n), True
-    for name in order:
+    for name in ("weighted",) if weighted else order:
         c, sense = objectives[name]
         res = milp(
             -c if sense == "max" else c,
             constraints=cons,
             integrality=np.ones(v.n),
             bounds=Bounds(0, 1),
-            options={"time_limit": time_limit, "disp": False},
+            options={"time_limit": time_limit, "disp": False}
+            | ({"mip_rel_gap": 0.0} if weighted else {})
+            | ({} if node_limit is None else {"node_limit": node_limit}),
         )
         if res.x is None:
             proven = False
@@ -148,7 +158,19 @@ def solve_mip(
             if sense == "max"
             else LinearConstraint(c.reshape(1, -1), -np.inf, values[name])
         )
+    if weighted and res.x is not None:
+        values = {name: float(objectives[name][0] @ x) for name in order}
     return MipOutcome(_placements(v, x), values, proven)
+
+
+def _weighted(objectives: dict[str, tuple[np.ndarray, str]], order: tuple[str, ...]) -> tuple[np.ndarray, str]:
+    """One objective to maximise for ``order``: each level (as a maximum) times one more than the largest change
+    all later levels together can make."""
+    total = np.zeros_like(next(iter(objectives.values()))[0])
+    for name in reversed(order):
+        c, sense = objectives[name]
+        total = (c if sense == "max" else -c) * (np.abs(total).sum() + 1) + total
+    return total, "max"
 
 
 def _placements(v: _Vars, x: np.ndarray) -> pd.DataFrame:
