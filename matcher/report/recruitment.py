@@ -37,11 +37,13 @@ def recruitment_section(alloc: Allocation) -> str:
     if found is None:
         return ""
     sites, academies, f = found
+    no_offer = f["no_offer_in_range"]  # "<5" when suppressed: shown as it is
+    no_offer = f"{no_offer:,}" if isinstance(no_offer, int) else html.escape(str(no_offer))
     head = (
         f"<p>With the sites as they are, at most {f['placed_bound']:,} students can be placed (the proven bound). "
         f"One more place counts at {f['sites_listed']:,} sites; the plan's first {f['plan_places']:,} places "
         f"together place {f['plan_students']:,} more students (proven on the maximum flow, each place computed "
-        f"with the earlier ones added). {f['no_offer_in_range']:,} students have no offer of their trades in range "
+        f"with the earlier ones added). {no_offer} students have no offer of their trades in range "
         "at all: there a new company is needed, not a bigger one. The guidance is for the optimal mode.</p>"
     )
     short = academies[academies["shortfall"] > 0]
