@@ -14,7 +14,7 @@ import pandas as pd
 
 from matcher.report.data import Allocation
 
-__all__ = ["recruitment_section", "add_recruitment_layer", "read_recruitment"]
+__all__ = ["recruitment_section", "add_recruitment_layer", "read_recruitment", "read_communes"]
 
 _TOP = 20
 
@@ -28,6 +28,15 @@ def read_recruitment(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str
     sites = pd.read_csv(folder / names[0], dtype={"site_id": str, "commune_insee": str}, keep_default_na=False)
     academies = pd.read_csv(folder / names[1], keep_default_na=False)
     return sites, academies, json.loads((folder / names[2]).read_text(encoding="utf-8"))
+
+
+def read_communes(folder: Path) -> pd.DataFrame | None:
+    """The per commune and trade table ``matcher recruit`` wrote into ``folder`` (published counts: ``<5`` and
+    suppressed cells as text), or None."""
+    path = folder / "recruitment_communes.csv"
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype={"commune_insee": str, "trade": str}, keep_default_na=False)
 
 
 def recruitment_section(alloc: Allocation) -> str:
