@@ -1,17 +1,18 @@
-"""Close the gap the full-time repair leaves: an exact MIP on the neighbourhood of the places still free.
+"""Close the gap the repair leaves: an exact MIP on the neighbourhoods where the relaxation places more.
 
-After the repair rounds, a student can be placed only along a chain of moves ending at a free place: an unplaced
-student takes a place whose holder moves to another site, and so on, until a site with a place left that week. The
-neighbourhood is found backwards from the free places: the students with a pair at a site of the neighbourhood
-join it, and the sites they hold join it in turn, ``depth`` times (students in a group stay as they are).
-Everyone else stays put. The neighbourhood splits into connected components (students and sites linked by the
-pairs kept), which share nothing: each is solved on its own. A component is allocated again only when the relaxed
-network's maximum flow on it (``network``, the same relaxation as the ``placed`` bound) places more of its
-students than now — elsewhere nothing can be gained — and when it has at most ``max_students`` students: then
-exactly, full-time rules included, by ``mip.solve_mip`` on the places the others leave (placed, then priority
-students, then the cost levels ``Closing.costs`` allows). The current allocation is one solution of that MIP, so
-the result is never worse on those levels; it is taken only when it places more students, or as many and more
-priority students (``better``).
+After the repair rounds, more students can be placed only where the relaxed network (``network``, whose maximum
+flow is the ``placed`` bound) still has an augmenting path from the allocation, or next to a free place. Each
+pass takes such a neighbourhood — ``paths``: the students and sites on an augmenting path (reached from the
+source and reaching the sink in the residual network of the allocation); ``free``: the students with a pair at a
+site with a place left in a week — with the sites those students hold; a group joins whole. Everyone else stays
+put. The neighbourhood splits into connected components (students and sites linked by the pairs kept, a group's
+members linked together), which share nothing: each is solved on its own. A component of at most
+``max_students`` students is allocated again only when the relaxed network's maximum flow on it places more of
+its students than now (elsewhere nothing can be gained): exactly, full-time and group rules included, by
+``mip.solve_mip`` on the places the others leave (placed, then priority students, then, on components of at most
+``Closing.costs`` students, the first cost level; one weighted objective). The current allocation is one solution
+of that MIP, so the result is never worse on those levels; it is taken only when it places more students, or as
+many and more priority students (``better``).
 """
 
 from __future__ import annotations
@@ -24,25 +25,33 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from matcher.candidates.search import pair_rows
 from matcher.solve.flow import max_flow_solver
 from matcher.solve.mip import solve_mip
-from matcher.solve.network import build_network
+from matcher.solve.network import Network, build_network
+from matcher.solve.residual import Residual
 
 __all__ = ["Closing", "neighbourhood", "close_gap", "better"]
+
+_Ints = npt.NDArray[np.int64]
+_Bools = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
 class Closing:
-    """How far the search reaches: ``depth`` backward steps from the free places, components of at most
-    ``max_students`` students, ``nodes`` branch-and-bound nodes for each level's MIP (a bound on the work that
-    gives the same result on every machine; ``time_limit`` seconds is only a safety net), and whether the cost
-    levels are optimised again after placed and priority (``costs``)."""
+    """What the closing does: its ``passes`` (``paths``, ``free``: see the module docstring), nothing above
+    ``max_pairs`` candidate pairs (at national scale the neighbourhoods take seconds and hold almost every
+    student, for a handful more placed), components of at most ``max_students`` students, ``nodes``
+    branch-and-bound nodes for each MIP (a bound on the work that gives the same result on every machine;
+    ``time_limit`` seconds is only a safety net), and up to how many students a component's first cost level is
+    optimised with placed and priority (``costs``; larger ones take much longer)."""
 
-    depth: int = 1
+    passes: tuple[str, ...] = ("paths", "free")
+    max_pairs: int = 1_000_000
     max_students: int = 400
-    nodes: int = 200
+    nodes: int | None = 200
     time_limit: float = 10.0
-    costs: bool = False
+    costs: int = 150
 
 
 def _used(placements: pd.DataFrame, m: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -60,36 +69,90 @@ def _left(sites: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
 
 
 def neighbourhood(
-    placements: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, grouped: npt.NDArray[np.bool_], depth: int = 1
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """The students to allocate again (sorted positions) and the sites they may use (mask), see the module
-    docstring; students in a group (``grouped``) are never taken."""
+    kind: str, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
+) -> tuple[_Ints, _Bools]:
+    """The students to allocate again (sorted positions) and the sites they may use (mask) in a pass of ``kind``
+    (see ``Closing``); a group joins whole later (``close_gap``)."""
+    return (_on_paths if kind == "paths" else _near_free)(placements, pairs, students, sites)
+
+
+def _near_free(
+    placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
+) -> tuple[_Ints, _Bools]:
+    """The students with a pair at a site with a free place (in a week), with those sites and the ones they
+    hold."""
     used1, used2 = _used(placements, len(sites))
     hot = (sites["capacity_week_1"].to_numpy(np.int64) > used1) | (sites["capacity_week_2"].to_numpy(np.int64) > used2)
     s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    free = ~grouped[s]
-    ps, pj = placements["student"].to_numpy(np.int64), placements["site"].to_numpy(np.int64)
-    who = np.zeros(0, np.int64)
-    for _ in range(depth):
-        who = np.union1d(who, s[free & hot[j]])
-        hot[pj[np.isin(ps, who)]] = True  # the sites they hold: their own places are theirs to move
-    return who, hot
+    who = np.unique(s[hot[j]])
+    return who, _with_held(hot, placements, who)
+
+
+def _with_held(hot: _Bools, placements: pd.DataFrame, who: _Ints) -> _Bools:
+    """``hot`` with the sites the students ``who`` hold (a copy)."""
+    hot = hot.copy()
+    hot[placements.loc[placements["student"].isin(who), "site"].to_numpy(np.int64)] = True
+    return hot
+
+
+def _on_paths(
+    placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
+) -> tuple[_Ints, _Bools]:
+    """The students and sites on an augmenting path of the relaxed network from ``placements`` (reached from the
+    source and reaching the sink), with the sites those students hold."""
+    cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
+    weeks = students["weeks"].to_numpy(object)
+    net = build_network(pairs, weeks, cap1, cap2)
+    (reach, _), (to_sink, _) = Residual(net, _flows(net, placements, pairs, weeks, len(sites))).reached()
+    on_path = reach & to_sink  # on some augmenting path of the relaxed network
+    n, m = len(students), len(sites)
+    who = np.flatnonzero(on_path[2 + 2 * m : 2 + 2 * m + n] | on_path[2 + 2 * m + n :])
+    return who, _with_held(on_path[2 : 2 + m] | on_path[2 + m : 2 + 2 * m], placements, who)
+
+
+def _flows(net: Network, placements: pd.DataFrame, pairs: pd.DataFrame, weeks: np.ndarray, m: int) -> _Ints:
+    """``placements`` as a flow on ``net`` (the network's own layout, ``network.build_network``)."""
+    flows = np.zeros(len(net.tails), np.int64)
+    s, j = placements["student"].to_numpy(np.int64), placements["site"].to_numpy(np.int64)
+    week = placements["week"].to_numpy(np.int64)
+    row = pair_rows(pairs, s, j)
+    on_pair = np.flatnonzero(net.pair >= 0)
+    arc_of = pd.Series(on_pair, index=net.pair[on_pair].astype(np.int64) * 2 + net.week[on_pair] - 1)
+    flows[arc_of.reindex(row * 2 + week - 1).to_numpy(np.int64)] = 1
+    used1, used2 = _used(placements, m)
+    flows[:m], flows[m : 2 * m] = used1, used2
+    n = len(weeks)
+    placed = np.zeros(n, bool)
+    placed[s] = True
+    flows[2 * m : 2 * m + n] = placed
+    one2, one1 = weeks == "week_2", weeks == "week_1"
+    flows[2 * m + n : 2 * m + n + int(one2.sum())] = placed[one2]
+    flows[2 * m + n + int(one2.sum()) : 2 * m + n + int(one2.sum()) + int(one1.sum())] = placed[one1]
+    return flows
 
 
 def _components(
-    mine: pd.DataFrame, n: int, m: int, students: pd.DataFrame, left: pd.DataFrame, placed: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Per student, the component label of ``mine``'s graph; the labels whose relaxed maximum flow places more of
-    their students than ``placed`` does."""
+    mine: pd.DataFrame, groups: _Ints, left: pd.DataFrame, students: pd.DataFrame, placed: _Bools, most: int
+) -> tuple[_Ints, _Ints]:
+    """Per student, the component label of ``mine``'s graph (a group's members linked to its first one); the
+    labels of at most ``most`` students whose relaxed maximum flow places more of them than ``placed`` does."""
+    n, m = len(students), len(left)
     s, j = mine["student"].to_numpy(np.int64), mine["site"].to_numpy(np.int64)
-    graph = sp.coo_matrix((np.ones(len(s)), (s, n + j)), shape=(n + m, n + m))
+    member = np.flatnonzero(groups >= 0)
+    first = pd.Series(member).groupby(groups[member]).transform("min").to_numpy(np.int64)
+    graph = sp.coo_matrix(
+        (np.ones(len(s) + len(member)), (np.append(s, member), np.append(n + j, first))), shape=(n + m, n + m)
+    )
     label = connected_components(graph, directed=False)[1][:n].astype(np.int64)
+    inside = np.zeros(n, bool)
+    inside[s] = True
+    small = np.bincount(label[inside], minlength=n + m) <= most
+    mine = mine[small[label[s]]]
     net = build_network(
         mine, students["weeks"].to_numpy(object), left["capacity_week_1"].to_numpy(), left["capacity_week_2"].to_numpy()
     )
     flows = max_flow_solver(net).flows(net.student_arc)
-    inside = np.zeros(n, bool)
-    inside[s] = True
+    inside &= small[label]
     gain = np.bincount(label, weights=np.where(inside, flows - placed, 0), minlength=n + m)
     return label, np.flatnonzero(gain > 0)
 
@@ -99,47 +162,70 @@ def close_gap(
     pairs: pd.DataFrame,
     students: pd.DataFrame,
     sites: pd.DataFrame,
-    grouped: npt.NDArray[np.bool_],
+    groups: _Ints,
     order: tuple[str, ...],
     closing: Closing = Closing(),
 ) -> pd.DataFrame:
-    """``placements`` with each component of the free places' neighbourhood where the relaxation places more
-    allocated again exactly, when that is ``better``; else ``placements`` as given."""
-    who, hot = neighbourhood(placements, pairs, sites, grouped, closing.depth)
-    if len(who) == 0:
-        return placements
-    n = len(students)
+    """``placements`` after each of ``closing.passes`` (see the module docstring): every component where the
+    relaxation places more allocated again exactly, when that is ``better``; ``placements`` itself when nothing
+    changes. ``groups``: per student, a group code or -1."""
+    out = placements
+    for kind in closing.passes if len(pairs) <= closing.max_pairs else ():
+        who, hot = neighbourhood(kind, out, pairs, students, sites)
+        joined = np.unique(groups[who])
+        who = np.union1d(who, np.flatnonzero(np.isin(groups, joined[joined >= 0])))  # whole groups
+        out = _pass(out, who, _with_held(hot, out, who), pairs, students, sites, groups, order, closing)
+    return out
+
+
+def _pass(
+    placements: pd.DataFrame,
+    who: _Ints,
+    hot: _Bools,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    groups: _Ints,
+    order: tuple[str, ...],
+    closing: Closing,
+) -> pd.DataFrame:
+    """One pass on the students ``who`` and the sites ``hot``."""
     moving = placements["student"].isin(who).to_numpy()
     left = _left(sites, placements[~moving])
     mine = pairs[np.isin(pairs["student"].to_numpy(), who) & hot[pairs["site"].to_numpy()]]
-    placed = np.zeros(n, bool)
+    placed = np.zeros(len(students), bool)
     placed[placements["student"].to_numpy()] = True
-    label, promising = _components(mine, n, len(sites), students, left, placed)
-    costs = tuple(lv for lv in order if lv in ("preference", "distance")) if closing.costs else ()
-    kept, changed = [placements[~moving]], False
+    label, promising = _components(mine, groups, left, students, placed, closing.max_students)
+    costs = tuple(lv for lv in order if lv in ("preference", "distance"))[:1]
+    done = []
     for c in promising:
         inside = np.flatnonzero(label == c)
-        now = placements[moving & np.isin(placements["student"].to_numpy(), inside)]
-        new = now
-        if len(inside) <= closing.max_students:
-            sub = mine[label[mine["student"].to_numpy()] == c]
-            solved = _exact(sub, students, left, ("placed", "priority", *costs), closing)
-            new = solved if better(solved, now, students) else now
-        changed |= new is not now
-        kept.append(new)
-    if not changed:
+        now = placements[np.isin(placements["student"].to_numpy(), inside)]
+        sub = mine[label[mine["student"].to_numpy()] == c]
+        levels = ("placed", "priority", *(costs if len(inside) <= closing.costs else ()))
+        solved = _exact(sub, inside, students, left, groups, levels, closing)
+        if better(solved, now, students):
+            done.append((inside, solved))
+    if not done:
         return placements
-    rest = placements[moving & ~np.isin(placements["student"].to_numpy(), np.flatnonzero(np.isin(label, promising)))]
-    out = pd.concat([*kept, rest], ignore_index=True)
+    out = placements[~np.isin(placements["student"].to_numpy(), np.concatenate([d[0] for d in done]))]
+    out = pd.concat([out, *(d[1] for d in done)], ignore_index=True)
     return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
 
 
 def _exact(
-    pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, levels: tuple[str, ...], closing: Closing
+    pairs: pd.DataFrame,
+    who: npt.NDArray[np.int64],
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    groups: npt.NDArray[np.int64],
+    levels: tuple[str, ...],
+    closing: Closing,
 ) -> pd.DataFrame:
-    """``solve_mip`` on ``pairs`` alone: their students and sites renumbered from 0 for the MIP, and its
-    placements read back in the callers' positions (the inverse of that renumbering)."""
-    who, s = np.unique(pairs["student"].to_numpy(np.int64), return_inverse=True)
+    """``solve_mip`` on ``pairs`` of the students ``who`` (sorted; a group member without a pair keeps the
+    group out): students and sites renumbered from 0 for the MIP, and its placements read back in the callers'
+    positions (the inverse of that renumbering)."""
+    s = np.searchsorted(who, pairs["student"].to_numpy(np.int64))
     where, j = np.unique(pairs["site"].to_numpy(np.int64), return_inverse=True)
     local = pairs.assign(student=s.astype(np.int64), site=j.astype(np.int64)).reset_index(drop=True)
     outcome = solve_mip(
@@ -150,6 +236,7 @@ def _exact(
         time_limit=closing.time_limit,
         node_limit=closing.nodes,
         weighted=True,
+        groups=groups[who],
     )
     out = outcome.placements
     return out.assign(student=who[out["student"].to_numpy()], site=where[out["site"].to_numpy()])

@@ -63,8 +63,8 @@ def optimise(
     *settled* into an allocation keeping every rule (``rounds.settle``: the students breaking a rule taken out,
     broken groups placed whole where they fit, then ``fill`` places those who fit in the places left), and the
     best one is returned (most placed, then floors, then priority students; a later round wins ties): a round may
-    place fewer than an earlier one. Last, ``closing.close_gap`` allocates the free places' neighbourhood again
-    exactly where the relaxation says a student more can be placed; taken when ``_key`` is better.
+    place fewer than an earlier one. Last, ``closing.close_gap`` allocates again exactly the neighbourhoods where
+    the relaxation places more; taken when ``_key`` is better.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
@@ -110,7 +110,7 @@ def optimise(
         if not broken.any or stalled >= _STALL or time.perf_counter() - start > time_limit:
             break  # done, no better settled allocation for _STALL rounds, or no time for more flows
         placements = repair_round(placements, broken, state, students, sites, order)
-    closed = close_gap(best, pairs, students, sites, state.groups.code >= 0, order)
+    closed = close_gap(best, pairs, students, sites, state.groups.code, order)
     placements = closed if _key(closed, level, students, order) > best_key else best
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = relaxed_flow(pairs, students, sites, order, gender=gender)

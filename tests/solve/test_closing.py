@@ -10,6 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 
 from matcher.candidates.search import candidates
+from matcher.domain.groups import find_groups
 from matcher.solve.closing import Closing, close_gap, neighbourhood
 from matcher.solve.mip import solve_mip
 from matcher.solve.repair import violations
@@ -17,6 +18,7 @@ from matcher.solve.repair import violations
 from strategies import SETTINGS, instances, tables
 
 ORDER = ("placed", "priority", "preference", "distance")
+NO_GROUPS = np.array([-1, -1])
 
 
 def _assert_keeps_the_rules(rows: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame):
@@ -32,64 +34,99 @@ def _assert_keeps_the_rules(rows: pd.DataFrame, pairs: pd.DataFrame, students: p
     assert violations(rows, students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool)).empty
 
 
+def _three_sites(c1: list[int], c2: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({"capacity_week_1": c1, "capacity_week_2": c2, "full_time_only": [False] * len(c1)})
+
+
+def _pairs(student: list[int], site: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({"student": student, "site": site, "km": [1.0] * len(site), "rank": [1] * len(site)})
+
+
+P_AT_X = pd.DataFrame({"student": [0, 0], "site": [0, 0], "week": np.array([1, 2], np.int8)})
+
+
 def test_a_student_who_may_split_moves_to_free_a_full_time_place():
     # Site X (0) has one place each week, Y (1) one in week 1 only, Z (2) one in week 2 only. Student p (0) may
     # split and has pairs at X, Y and Z; q (1) may not split and has pairs at X and Y (Y is no use to her: it has
-    # no week-2 place). The repair left p full time at X and q unplaced. The free places are Y's week 1 and Z's
-    # week 2: both students have a pair there, so both are in the neighbourhood, with X (held by p). The relaxed
-    # flow places both (p at Y then Z, q at X); so does the MIP: 2 placed, p split, q full time at X.
+    # no week-2 place). The repair left p full time at X and q unplaced. The relaxed network has an augmenting
+    # path (q into Y then X, p out of X into Z): both are on it, with X, Y and Z. Both passes see them: the free
+    # places are Y's week 1 and Z's week 2, where both have a pair. The MIP places both: p at Y then Z, q full
+    # time at X: 2 placed (the relaxed bound too).
     students = pd.DataFrame({"weeks": ["both", "both"], "split_ok": [True, False], "priority": [False, True]})
-    sites = pd.DataFrame(
-        {"capacity_week_1": [1, 1, 0], "capacity_week_2": [1, 0, 1], "full_time_only": [False, False, False]}
-    )
-    pairs = pd.DataFrame(
-        {"student": [0, 0, 0, 1, 1], "site": [0, 1, 2, 0, 1], "km": [1.0, 2.0, 2.0, 1.0, 1.0], "rank": [1] * 5}
-    )
-    before = pd.DataFrame({"student": [0, 0], "site": [0, 0], "week": np.array([1, 2], np.int8)})
-    who, hot = neighbourhood(before, pairs, sites, np.zeros(2, bool))
-    assert list(who) == [0, 1] and list(hot) == [True, True, True]
-    after = close_gap(before, pairs, students, sites, np.zeros(2, bool), ORDER)
+    sites, pairs = _three_sites([1, 1, 0], [1, 0, 1]), _pairs([0, 0, 0, 1, 1], [0, 1, 2, 0, 1])
+    for kind in ("paths", "free"):
+        who, hot = neighbourhood(kind, P_AT_X, pairs, students, sites)
+        assert list(who) == [0, 1] and list(hot) == [True, True, True], kind
+        after = close_gap(P_AT_X, pairs, students, sites, NO_GROUPS, ORDER, Closing(passes=(kind,)))
+        assert sorted(zip(after["student"], after["site"], after["week"])) == [
+            (0, 1, 1),
+            (0, 2, 2),
+            (1, 0, 1),
+            (1, 0, 2),
+        ]
+        _assert_keeps_the_rules(after, pairs, students, sites)
+
+
+def test_only_the_augmenting_paths_reach_a_student_far_from_the_free_places():
+    # The same, but q has a pair at X only: she is not next to a free place, so the "free" pass does not see
+    # her; the relaxed network's path (q into X, p out of X into Y then Z) does. Both placed, as above.
+    students = pd.DataFrame({"weeks": ["both", "both"], "split_ok": [True, False], "priority": [False, True]})
+    sites, pairs = _three_sites([1, 1, 0], [1, 0, 1]), _pairs([0, 0, 0, 1], [0, 1, 2, 0])
+    assert list(neighbourhood("free", P_AT_X, pairs, students, sites)[0]) == [0]
+    assert close_gap(P_AT_X, pairs, students, sites, NO_GROUPS, ORDER, Closing(passes=("free",))) is P_AT_X
+    after = close_gap(P_AT_X, pairs, students, sites, NO_GROUPS, ORDER, Closing(passes=("paths",)))
     assert sorted(zip(after["student"], after["site"], after["week"])) == [(0, 1, 1), (0, 2, 2), (1, 0, 1), (1, 0, 2)]
+
+
+def test_a_gain_only_the_relaxation_has_leaves_the_allocation_as_it_is():
+    # The same sites and pairs, but p may not split either: the relaxed network still has its path (p split
+    # between Y and Z), the rules do not. Optimum 1 placed (hand count: X is the only site with both weeks, one
+    # place): with neither a priority student, the allocation is returned as it is; with q a priority student,
+    # X goes to her (as many placed, one more priority student).
+    students = pd.DataFrame({"weeks": ["both", "both"], "split_ok": [False, False], "priority": [False, False]})
+    sites, pairs = _three_sites([1, 1, 0], [1, 0, 1]), _pairs([0, 0, 0, 1], [0, 1, 2, 0])
+    assert list(neighbourhood("paths", P_AT_X, pairs, students, sites)[0]) == [0, 1]
+    assert close_gap(P_AT_X, pairs, students, sites, NO_GROUPS, ORDER) is P_AT_X
+    students = students.assign(priority=[False, True])
+    after = close_gap(P_AT_X, pairs, students, sites, NO_GROUPS, ORDER)
+    assert sorted(zip(after["student"], after["site"], after["week"])) == [(1, 0, 1), (1, 0, 2)]
+
+
+def test_a_group_takes_the_site_a_student_who_may_split_leaves():
+    # X (0) has two places a week, Y (1) one in week 1, Z (2) one in week 2. p (0, may split) is full time at X;
+    # q and r (1, 2) are a group who may not split, with pairs at X only: they need X's two places. Optimum (by
+    # hand): p at Y then Z, the group full time at X: 3 placed.
+    students = pd.DataFrame({"weeks": ["both"] * 3, "split_ok": [True, False, False], "priority": [False] * 3})
+    sites, pairs = _three_sites([2, 1, 0], [2, 0, 1]), _pairs([0, 0, 0, 1, 2], [0, 1, 2, 0, 0])
+    groups = np.array([-1, 0, 0])
+    after = close_gap(P_AT_X, pairs, students, sites, groups, ORDER)
+    assert sorted(zip(after["student"], after["site"], after["week"])) == [
+        (0, 1, 1),
+        (0, 2, 2),
+        (1, 0, 1),
+        (1, 0, 2),
+        (2, 0, 1),
+        (2, 0, 2),
+    ]
     _assert_keeps_the_rules(after, pairs, students, sites)
-
-
-def test_nothing_to_gain_leaves_the_allocation_as_it_is():
-    # The same sites, but q has a pair at X only: she is not next to a free place, and p alone in the
-    # neighbourhood gains nothing (the relaxed flow on it places p and nobody else): the allocation is returned.
-    students = pd.DataFrame({"weeks": ["both", "both"], "split_ok": [True, False], "priority": [False, True]})
-    sites = pd.DataFrame(
-        {"capacity_week_1": [1, 1, 0], "capacity_week_2": [1, 0, 1], "full_time_only": [False, False, False]}
-    )
-    pairs = pd.DataFrame({"student": [0, 0, 0, 1], "site": [0, 1, 2, 0], "km": [1.0, 2.0, 2.0, 1.0], "rank": [1] * 4})
-    before = pd.DataFrame({"student": [0, 0], "site": [0, 0], "week": np.array([1, 2], np.int8)})
-    assert close_gap(before, pairs, students, sites, np.zeros(2, bool), ORDER) is before
-
-
-def test_a_student_in_a_group_stays_where_he_is():
-    # The first case with q in a group: she is never moved nor placed here (groups are placed whole elsewhere).
-    students = pd.DataFrame({"weeks": ["both", "both"], "split_ok": [True, False], "priority": [False, True]})
-    sites = pd.DataFrame(
-        {"capacity_week_1": [1, 1, 0], "capacity_week_2": [1, 0, 1], "full_time_only": [False, False, False]}
-    )
-    pairs = pd.DataFrame(
-        {"student": [0, 0, 0, 1, 1], "site": [0, 1, 2, 0, 1], "km": [1.0, 2.0, 2.0, 1.0, 1.0], "rank": [1] * 5}
-    )
-    before = pd.DataFrame({"student": [0, 0], "site": [0, 0], "week": np.array([1, 2], np.int8)})
-    assert close_gap(before, pairs, students, sites, np.array([False, True]), ORDER) is before
 
 
 @settings(max_examples=40, **SETTINGS)
 @given(instances())
 def test_from_nobody_placed_the_components_place_what_the_whole_mip_places(instance):
+    # From nobody placed, every student with a pair is on an augmenting path: the components, solved one by one
+    # without a node limit, place exactly what the MIP on everything places (placed, then priority), groups
+    # included.
     students, sites, config = tables(instance)
+    groups = find_groups(students).code
     pairs = candidates(students, sites, config).pairs
     empty = pd.DataFrame(
         {"student": np.zeros(0, np.int64), "site": np.zeros(0, np.int64), "week": np.zeros(0, np.int8)}
     )
-    everyone = Closing(max_students=len(students) + 1)
-    out = close_gap(empty, pairs, students, sites, np.zeros(len(students), bool), ORDER, everyone)
+    everyone = Closing(passes=("paths",), max_students=len(students) + 1, nodes=None, time_limit=60.0)
+    out = close_gap(empty, pairs, students, sites, groups, ORDER, everyone)
     _assert_keeps_the_rules(out, pairs, students, sites)
-    whole = solve_mip(pairs, students, sites, ("placed", "priority"))
+    whole = solve_mip(pairs, students, sites, ("placed", "priority"), groups=groups)
     assert whole.proven
     prio = students["priority"].to_numpy(bool)[out["student"].unique()].sum()
     assert (out["student"].nunique(), prio) == (whole.values.get("placed", 0), whole.values.get("priority", 0))
