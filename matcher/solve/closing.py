@@ -3,7 +3,8 @@
 After the repair rounds, more students can be placed only where the relaxed network (``network``, whose maximum
 flow is the ``placed`` bound) still has an augmenting path from the allocation, or next to a free place. Each
 pass takes such a neighbourhood — ``paths``: the students and sites on an augmenting path (reached from the
-source and reaching the sink in the residual network of the allocation); ``free``: the students with a pair at a
+source and reaching the sink in the residual network of the allocation; ``short``: on one of at most ``length``
+arcs, a smaller neighbourhood, cut into smaller components); ``free``: the students with a pair at a
 site with a place left in a week — with the sites those students hold; a group joins whole. Everyone else stays
 put. The neighbourhood splits into connected components (students and sites linked by the pairs kept, a group's
 members linked together), which share nothing: each is solved on its own. A component of at most
@@ -39,14 +40,16 @@ _Bools = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class Closing:
-    """What the closing does: its ``passes`` (``paths``, ``free``: see the module docstring), nothing above
+    """What the closing does: its ``passes`` (``short``: on augmenting paths of at most ``length`` arcs;
+    ``paths``, ``free``: see the module docstring), nothing above
     ``max_pairs`` candidate pairs (at national scale the neighbourhoods take seconds and hold almost every
     student, for a handful more placed), components of at most ``max_students`` students, ``nodes``
     branch-and-bound nodes for each MIP (a bound on the work that gives the same result on every machine;
     ``time_limit`` seconds is only a safety net), and up to how many students a component's first cost level is
     optimised with placed and priority (``costs``; larger ones take much longer)."""
 
-    passes: tuple[str, ...] = ("paths", "free")
+    passes: tuple[str, ...] = ("short", "paths", "free")
+    length: int = 10
     max_pairs: int = 1_000_000
     max_students: int = 400
     nodes: int | None = 200
@@ -69,11 +72,18 @@ def _left(sites: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
 
 
 def neighbourhood(
-    kind: str, placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
+    kind: str,
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    length: int = 10,
 ) -> tuple[_Ints, _Bools]:
     """The students to allocate again (sorted positions) and the sites they may use (mask) in a pass of ``kind``
     (see ``Closing``); a group joins whole later (``close_gap``)."""
-    return (_on_paths if kind == "paths" else _near_free)(placements, pairs, students, sites)
+    if kind == "free":
+        return _near_free(placements, pairs, students, sites)
+    return _on_paths(placements, pairs, students, sites, length if kind == "short" else None)
 
 
 def _near_free(
@@ -96,18 +106,32 @@ def _with_held(hot: _Bools, placements: pd.DataFrame, who: _Ints) -> _Bools:
 
 
 def _on_paths(
-    placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
+    placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, length: int | None
 ) -> tuple[_Ints, _Bools]:
     """The students and sites on an augmenting path of the relaxed network from ``placements`` (reached from the
-    source and reaching the sink), with the sites those students hold."""
+    source and reaching the sink in its residual network; with ``length``, on such a path of at most that many
+    arcs along the breadth-first trees), with the sites those students hold."""
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     weeks = students["weeks"].to_numpy(object)
     net = build_network(pairs, weeks, cap1, cap2)
-    (reach, _), (to_sink, _) = Residual(net, _flows(net, placements, pairs, weeks, len(sites))).reached()
-    on_path = reach & to_sink  # on some augmenting path of the relaxed network
+    (reach, up), (to_sink, down) = Residual(net, _flows(net, placements, pairs, weeks, len(sites))).reached()
+    on_path = reach & to_sink
+    if length is not None:
+        on_path &= _depth(up, reach) + _depth(down, to_sink) <= length
     n, m = len(students), len(sites)
     who = np.flatnonzero(on_path[2 + 2 * m : 2 + 2 * m + n] | on_path[2 + 2 * m + n :])
     return who, _with_held(on_path[2 : 2 + m] | on_path[2 + m : 2 + 2 * m], placements, who)
+
+
+def _depth(parent: _Ints, seen: _Bools) -> _Ints:
+    """Per node reached, its number of arcs from the root of a breadth-first tree (``parent``; -1 for the root)."""
+    depth = np.where(seen & (parent < 0), 0, -1)
+    todo = np.flatnonzero(seen & (depth < 0))
+    while len(todo):
+        known = depth[parent[todo]] >= 0
+        depth[todo[known]] = depth[parent[todo[known]]] + 1
+        todo = todo[~known]
+    return depth
 
 
 def _flows(net: Network, placements: pd.DataFrame, pairs: pd.DataFrame, weeks: np.ndarray, m: int) -> _Ints:
@@ -171,7 +195,7 @@ def close_gap(
     changes. ``groups``: per student, a group code or -1."""
     out = placements
     for kind in closing.passes if len(pairs) <= closing.max_pairs else ():
-        who, hot = neighbourhood(kind, out, pairs, students, sites)
+        who, hot = neighbourhood(kind, out, pairs, students, sites, closing.length)
         joined = np.unique(groups[who])
         who = np.union1d(who, np.flatnonzero(np.isin(groups, joined[joined >= 0])))  # whole groups
         out = _pass(out, who, _with_held(hot, out, who), pairs, students, sites, groups, order, closing)
