@@ -30,9 +30,10 @@ from matcher.candidates.search import pair_rows
 from matcher.solve.flow import max_flow_solver
 from matcher.solve.mip import solve_mip
 from matcher.solve.network import Network, build_network
+from matcher.solve.relaxed import relaxed_flow
 from matcher.solve.residual import Residual
 
-__all__ = ["Closing", "neighbourhood", "close_gap", "better"]
+__all__ = ["Closing", "neighbourhood", "close_gap", "better", "recost"]
 
 _Ints = npt.NDArray[np.int64]
 _Bools = npt.NDArray[np.bool_]
@@ -264,6 +265,22 @@ def _exact(
     )
     out = outcome.placements
     return out.assign(student=who[out["student"].to_numpy()], site=where[out["site"].to_numpy()])
+
+
+def recost(
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    order: tuple[str, ...],
+    gender: tuple[float, int] | None,
+) -> pd.DataFrame:
+    """The relaxed flow, every level solved, on the pairs ``placements`` uses (each student at their own sites):
+    the same students can all be placed, and the cost levels and splits come out as the flow makes them (the
+    MIP leaves them as it finds them on large components). The caller checks the rules and the students kept."""
+    rows = np.unique(pair_rows(pairs, placements["student"].to_numpy(), placements["site"].to_numpy()))
+    out, _ = relaxed_flow(pairs.iloc[rows].reset_index(drop=True), students, sites, order, gender=gender)
+    return out
 
 
 def better(new: pd.DataFrame, old: pd.DataFrame, students: pd.DataFrame) -> bool:
