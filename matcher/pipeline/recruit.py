@@ -24,7 +24,7 @@ from matcher.export.safecells import neutralize_frame
 from matcher.load.instance import build_instance
 from matcher.solve.recruit import Guidance, Rules, recruitment_plan
 from matcher.solve.widen import widen
-from matcher.tables.recruitment import academie_table, commune_table, publishable, site_table
+from matcher.tables.recruitment import NESTED, academie_table, commune_table, publishable, published, site_table
 
 __all__ = ["Recruitment", "recruit", "write_recruitment", "FILES"]
 
@@ -111,14 +111,16 @@ def _shortfalls(
 
 
 def write_recruitment(rec: Recruitment, out_dir: str | Path) -> dict[str, Path]:
-    """Publish ``rec`` into ``out_dir`` as one set (atomically; counts of 1 to 4 existing students as ``<5``):
+    """Publish ``rec`` into ``out_dir`` as one set (atomically; counts of 1 to 4 existing students as ``<5``, and
+    those that would give them away from a total, ``tables.recruitment.published``):
     ``recruitment.csv`` (per site), ``recruitment_communes.csv``, ``recruitment_academies.csv`` and
     ``recruitment.json`` (the headline figures)."""
-    tables = (rec.sites, rec.communes, rec.academies)
+    communes, academies, national = published(rec.communes, rec.academies, {k: rec.figures[k] for k in NESTED})
+    tables = (publishable(rec.sites), communes, academies)
     files = {
-        name: neutralize_frame(publishable(t)).to_csv(index=False, lineterminator="\n").encode("utf-8")
+        name: neutralize_frame(t).to_csv(index=False, lineterminator="\n").encode("utf-8")
         for name, t in zip(FILES, tables)
     }
-    figures = {k: v for k, v in rec.figures.items() if k != "seconds"}  # same inputs, same bytes
+    figures = {k: v for k, v in rec.figures.items() if k != "seconds"} | national  # same inputs, same bytes
     files[FILES[3]] = (json.dumps(figures, indent=2, ensure_ascii=False) + "\n").encode()
     return publish(files, out_dir)

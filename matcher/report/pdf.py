@@ -23,7 +23,9 @@ from matcher.report.charts import choropleth_figure
 from matcher.report.committeeview import committee_cells, committee_chart, committee_headers
 from matcher.report.coverage import Coverage
 from matcher.report.data import Allocation
+from matcher.report.recruitment import read_communes, read_recruitment
 from matcher.report.secrecy import SECRECY_NOTE, Secret
+from matcher.tables.suppression import SMALL
 from matcher.util.i18n import Lang
 
 __all__ = ["write_pdf", "pages", "A4", "STYLE"]
@@ -176,6 +178,87 @@ def _coverage_page(cov: Coverage, tr: Lang) -> Figure:
     return fig
 
 
+def _count(value: object, tr: Lang) -> str:
+    """A published count: a number in the reader's way, or its suppression mark (``<5``) as it is."""
+    return tr.num(int(str(value))) if str(value).isdigit() else str(value)
+
+
+def _recruitment_page(alloc: Allocation, tr: Lang) -> Figure | None:
+    """The recruitment plan from the files ``matcher recruit --out`` wrote into the run's folder (None without):
+    its headline, the académies below their floor and what the plan's places do for them, the top communes and
+    trades, and the académies with most places. Only published (suppressed) counts and the plan's own figures."""
+    found, communes = read_recruitment(alloc.folder), read_communes(alloc.folder)
+    if found is None or communes is None:
+        return None
+    sites, academies, f = found
+    fig, write = _page(tr, tr("Where one more place counts: the recruitment plan"))
+    head = tr("With the sites as they are, at most {bound} students can be placed (a proven bound).").format(
+        bound=tr.num(f["placed_bound"])
+    )
+    plan = tr("The plan's first {places} places together place {students} more students.").format(
+        places=tr.num(f["plan_places"]), students=tr.num(f["plan_students"])
+    )
+    where = tr("One more place counts at {sites} sites.").format(sites=tr.num(f["sites_listed"]))
+    new = tr("{no_offer} students have no offer of their trades in range: a new company is needed there.").format(
+        no_offer=_count(f["no_offer_in_range"], tr)
+    )
+    write(0.89, f"{head} {plan} {where} {new}")
+    y = _floor_lines(academies, write, tr, 0.79)
+    trades = communes.groupby("trade")[["plan_places", "plan_students"]].sum()
+    blocks = [
+        (tr("Communes and trades with most students placed by the plan"), communes, "commune_insee"),
+        (tr("Trades"), trades.reset_index(), "trade"),
+        (tr("Académies with most places in the plan"), academies, "academie"),
+    ]
+    for title, table, key in blocks:
+        y = _top_lines(title, table, key, write, tr, y)
+    write(0.06, tr("The guidance is for the optimal mode.") + " " + tr(SECRECY_NOTE), 8)
+    return fig
+
+
+def _floor_lines(academies: pd.DataFrame, write: Writer, tr: Lang, y: float) -> float:
+    """What the plan's places do for each académie below its floor (12 at most); the next line's height."""
+    short = academies[pd.to_numeric(academies["shortfall"], errors="coerce").fillna(0) > 0].head(12)
+    write(y, tr("Académies below their floor"), 11)
+    if short.empty:
+        write(y - 0.025, tr("None: every académie's floor is within the bound (or no floor is set)."), 9)
+        return y - 0.06
+    for i, (_, a) in enumerate(short.iterrows()):
+        small = 0 < int(a["placed_bound"]) < SMALL  # the shortfall would give away a small bound
+        if int(a["plan_places"]) == 0:
+            text = tr("{academie}: {shortfall} short of its floor; no place of the plan there")
+        elif int(a["plan_students"]) >= int(a["shortfall"]) and not small:
+            text = tr("{academie}: the plan's {places} places there lift it to its floor")
+        else:
+            text = tr(
+                "{academie}: {shortfall} short of its floor; the plan's {places} places there place {students} more"
+            )
+        line = text.format(
+            academie=a["academie"],
+            places=tr.num(int(a["plan_places"])),
+            shortfall="s" if small else tr.num(int(a["shortfall"])),
+            students=tr.num(int(a["plan_students"])),
+        )
+        write(y - 0.025 - i * 0.018, line, 8.5)
+    return y - 0.045 - len(short) * 0.018
+
+
+def _top_lines(title: str, table: pd.DataFrame, key: str, write: Writer, tr: Lang, y: float) -> float:
+    """The 6 rows of ``table`` whose plan places most students (then places); the next line's height."""
+    top = table[table["plan_places"].astype(int) > 0].sort_values(
+        ["plan_students", "plan_places", key], ascending=[False, False, True]
+    )
+    write(y, title, 11)
+    names = reference.communes()["name"] if key == "commune_insee" else None
+    for i, (_, r) in enumerate(top.head(6).iterrows()):
+        label = str(r[key]) if names is None else f"{names.get(r[key], r[key])} ({r[key]}), {r['trade']}"
+        line = tr("{label}: {places} places, {students} students").format(
+            label=label, places=tr.num(int(r["plan_places"])), students=tr.num(int(r["plan_students"]))
+        )
+        write(y - 0.025 - i * 0.018, line, 8.5)
+    return y - 0.045 - min(len(top), 6) * 0.018
+
+
 def pages(alloc: Allocation, secret: Secret, cov: Coverage | None, tr: Lang) -> list[Figure]:
     """The PDF's A4 pages as figures, numbered (draw them under :data:`STYLE`)."""
     makers: list[Page] = [
@@ -186,6 +269,9 @@ def pages(alloc: Allocation, secret: Secret, cov: Coverage | None, tr: Lang) -> 
     ]
     if cov is not None:
         makers.append(lambda: _coverage_page(cov, tr))
+    recruitment = _recruitment_page(alloc, tr)
+    if recruitment is not None:
+        makers.append(lambda: recruitment)
     figures = []
     for number, make in enumerate(makers, 1):
         fig = make()
@@ -198,7 +284,8 @@ def write_pdf(
     alloc: Allocation, secret: Secret, cov: Coverage | None, path: str | Path, tr: Lang | None = None
 ) -> Path:
     """Write the committee's A4 PDF to ``path``: key figures and the commitment, the committee table, its chart,
-    the fill-rate map and, with the sites known, the coverage; numbered pages."""
+    the fill-rate map, with the sites known the coverage, and the recruitment plan when ``matcher recruit`` wrote
+    it into the run's folder; numbered pages."""
     tr = tr or Lang()
     path = Path(path)
     meta = {"CreationDate": None, "Title": tr("Report to the steering committee")}

@@ -14,7 +14,7 @@ import pandas as pd
 
 from matcher.report.data import Allocation
 
-__all__ = ["recruitment_section", "add_recruitment_layer", "read_recruitment"]
+__all__ = ["recruitment_section", "add_recruitment_layer", "read_recruitment", "read_communes"]
 
 _TOP = 20
 
@@ -30,6 +30,15 @@ def read_recruitment(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str
     return sites, academies, json.loads((folder / names[2]).read_text(encoding="utf-8"))
 
 
+def read_communes(folder: Path) -> pd.DataFrame | None:
+    """The per commune and trade table ``matcher recruit`` wrote into ``folder`` (published counts: ``<5`` and
+    suppressed cells as text), or None."""
+    path = folder / "recruitment_communes.csv"
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype={"commune_insee": str, "trade": str}, keep_default_na=False)
+
+
 def recruitment_section(alloc: Allocation) -> str:
     """ "Where one more place counts": the plan's headline, the académies short of their floor and the plan's
     sites (HTML; empty without the files)."""
@@ -37,11 +46,13 @@ def recruitment_section(alloc: Allocation) -> str:
     if found is None:
         return ""
     sites, academies, f = found
+    no_offer = f["no_offer_in_range"]  # "<5" when suppressed: shown as it is
+    no_offer = f"{no_offer:,}" if isinstance(no_offer, int) else html.escape(str(no_offer))
     head = (
         f"<p>With the sites as they are, at most {f['placed_bound']:,} students can be placed (the proven bound). "
         f"One more place counts at {f['sites_listed']:,} sites; the plan's first {f['plan_places']:,} places "
         f"together place {f['plan_students']:,} more students (proven on the maximum flow, each place computed "
-        f"with the earlier ones added). {f['no_offer_in_range']:,} students have no offer of their trades in range "
+        f"with the earlier ones added). {no_offer} students have no offer of their trades in range "
         "at all: there a new company is needed, not a bigger one. The guidance is for the optimal mode.</p>"
     )
     short = academies[academies["shortfall"] > 0]

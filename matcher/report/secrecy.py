@@ -9,9 +9,10 @@ Rules, per line (a column across the académies, with the national row as its to
 - primary: a count of 1 to 4 students is suppressed; a share is suppressed when its numerator or its complement
   (boys for the girls' share, non-priority students for the priority share) is 1 to 4, or when the students
   hosted are suppressed; the fill rate when the students hosted are;
-- secondary: when exactly one académie of a line is suppressed, it could be recovered as the national total minus
-  the others, so the smallest other académie of the line is suppressed with it (a non-zero one first); when there
-  is none, the national cell is suppressed instead.
+- secondary (``tables.suppression.secondary``, shared with the recruitment files): when exactly one académie of
+  a line is suppressed, it could be recovered as the national total minus the others, so the smallest other
+  académie of the line is suppressed with it (a non-zero one first); when there is none, the national cell is
+  suppressed instead.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from matcher.tables.suppression import SMALL, secondary
 from matcher.util.i18n import mark
 
 __all__ = ["Secret", "suppress", "SMALL", "NATIONAL", "COUNTS", "SHARES", "SECRECY_NOTE"]
 
-#: Counts strictly below this (and above 0) are suppressed.
-SMALL = 5
 NATIONAL = "France"
 COUNTS = ("students_hosted",)
 SHARES = ("girls_share", "priority_share", "fill_rate")
@@ -81,29 +81,14 @@ def _small(v: np.ndarray) -> np.ndarray:
     return (v > 0) & (v < SMALL)
 
 
-def _secondary(mask: np.ndarray, size: np.ndarray, local: np.ndarray) -> np.ndarray:
-    """``mask`` plus what keeps a lone suppressed académie of the line from being recovered from the total."""
-    mask = mask.copy()
-    if (mask & local).sum() != 1 or mask[~local].all():
-        return mask
-    free = local & ~mask
-    if free.any():
-        candidates = np.flatnonzero(free)
-        order = np.lexsort((size[candidates], size[candidates] <= 0))  # a non-zero one first, then the smallest
-        mask[candidates[order[0]]] = True
-    else:
-        mask[~local] = True
-    return mask
-
-
 def suppress(figures: pd.DataFrame) -> Secret:
     """The one suppressed table from :func:`~matcher.report.committee.committee_figures`' raw figures."""
     local = (figures["academie"] != NATIONAL).to_numpy()
     hosted = _num(figures["students_hosted"])
     girls, boys, prio = (_num(figures[c]) for c in ("girls", "boys", "priority"))
-    h = _secondary(_small(hosted), hosted, local)
-    g = _secondary(_small(girls) | _small(boys) | h, np.minimum(girls, boys), local)
-    p = _secondary(_small(prio) | _small(hosted - prio) | h, np.minimum(prio, hosted - prio), local)
+    h = secondary(_small(hosted), hosted, local)
+    g = secondary(_small(girls) | _small(boys) | h, np.minimum(girls, boys), local)
+    p = secondary(_small(prio) | _small(hosted - prio) | h, np.minimum(prio, hosted - prio), local)
     hidden = pd.DataFrame(
         {"students_hosted": h, "girls_share": g, "priority_share": p, "fill_rate": h}, index=figures.index
     )

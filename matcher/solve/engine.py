@@ -17,6 +17,7 @@ import pandas as pd
 
 from matcher.domain.groups import Groups, find_groups
 from matcher.result import Level, Status
+from matcher.solve.closing import close_gap, recost
 from matcher.solve.floorlevel import FloorBound, FloorLevel, floor_level
 from matcher.solve.flow import FlowOutcome
 from matcher.solve.regions import Maximum, Regional, best_pairs, maximum
@@ -62,7 +63,8 @@ def optimise(
     *settled* into an allocation keeping every rule (``rounds.settle``: the students breaking a rule taken out,
     broken groups placed whole where they fit, then ``fill`` places those who fit in the places left), and the
     best one is returned (most placed, then floors, then priority students; a later round wins ties): a round may
-    place fewer than an earlier one.
+    place fewer than an earlier one. Last, ``closing.close_gap`` allocates again exactly the neighbourhoods where
+    the relaxation places more; taken when ``_key`` is better.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
@@ -108,13 +110,36 @@ def optimise(
         if not broken.any or stalled >= _STALL or time.perf_counter() - start > time_limit:
             break  # done, no better settled allocation for _STALL rounds, or no time for more flows
         placements = repair_round(placements, broken, state, students, sites, order)
-    placements = best
+    placements = _closed(best, best_key, pairs, students, sites, order, state, level)
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = relaxed_flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves
         if not find_breaks(exact, students, sites, state.groups).any:
             placements = exact
     return _result(placements, pairs, students, sites, first, order, state, level, floors_bound)
+
+
+def _closed(
+    best: pd.DataFrame,
+    best_key: tuple[int, int, int] | None,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    order: tuple[str, ...],
+    state: State,
+    level: FloorLevel | None,
+) -> pd.DataFrame:
+    """``closing.close_gap`` on the best settled allocation when it is better by ``_key``; without floors, its cost
+    levels then solved again on its own pairs (``closing.recost``) when that keeps every rule and student."""
+    closed = close_gap(best, pairs, students, sites, state.groups.code, order)
+    key = _key(closed, level, students, order)
+    if best_key is not None and key <= best_key:
+        return best
+    if level is None:
+        again = recost(closed, pairs, students, sites, order, state.gender)
+        if _key(again, level, students, order) == key and not find_breaks(again, students, sites, state.groups).any:
+            return again
+    return closed
 
 
 def _chase(

@@ -97,6 +97,41 @@ def _constraints(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame, sites: p
     ]
 
 
+def _together(v: _Vars, groups: npt.NDArray[np.int64]) -> LinearConstraint:
+    """Each member's variable at a site and of a kind equals the group's first member's (0 where either has none)."""
+    cols = pd.DataFrame(
+        {
+            "col": np.concatenate([v.cols(k) for k in "fab"]),
+            "student": np.concatenate([v.s[v.rows[k]] for k in "fab"]),
+            "site": np.concatenate([v.j[v.rows[k]] for k in "fab"]),
+            "kind": np.concatenate([np.full(len(v.rows[k]), k) for k in "fab"]),
+        }
+    ).assign(group=lambda d: groups[d["student"].to_numpy()])
+    cols = cols[cols["group"] >= 0]
+    members = pd.DataFrame({"student": np.flatnonzero(groups >= 0), "group": groups[groups >= 0]})
+    first = members.groupby("group")["student"].min().rename("first")
+    members = members.join(first, on="group")
+    others = members[members["student"] != members["first"]]
+    lead = cols.merge(first.reset_index(), left_on=["group", "student"], right_on=["group", "first"])
+    lead = lead[["group", "site", "kind", "col"]].merge(others[["group", "student"]], on="group")
+    both = cols[["student", "site", "kind", "col"]].merge(
+        lead, on=["student", "site", "kind"], how="outer", suffixes=("", "_first")
+    )
+    both = both[both["student"].isin(others["student"])].reset_index(drop=True)
+    row = np.arange(len(both))
+    own, lead_col = both["col"].to_numpy(float), both["col_first"].to_numpy(float)
+    a, b = ~np.isnan(own), ~np.isnan(lead_col)
+    matrix = _rows(
+        [
+            (row[a], own[a].astype(np.int64), np.ones(int(a.sum()))),
+            (row[b], lead_col[b].astype(np.int64), -np.ones(int(b.sum()))),
+        ],
+        len(both),
+        v.n,
+    )
+    return LinearConstraint(matrix, 0, 0)
+
+
 def _objectives(v: _Vars, pairs: pd.DataFrame, students: pd.DataFrame) -> dict[str, tuple[np.ndarray, str]]:
     prio = students["priority"].to_numpy(bool)
     rank, metres_ = pairs["rank"].to_numpy(float), metres(pairs["km"].to_numpy(float)).astype(float)
@@ -120,22 +155,38 @@ def solve_mip(
     order: tuple[str, ...],
     *,
     time_limit: float = 60.0,
+    node_limit: int | None = None,
+    weighted: bool = False,
+    groups: npt.NDArray[np.int64] | None = None,
 ) -> MipOutcome:
-    """Lexicographic optimum of ``order`` over ``pairs`` with the full rules."""
+    """Lexicographic optimum of ``order`` over ``pairs`` with the full rules; ``node_limit`` (branch-and-bound
+    nodes per level) bounds the work the same way on every machine, unlike ``time_limit``. A level stopped by
+    either limit keeps its best solution found (``proven`` False); one stopped without any ends the solve.
+    ``weighted``: the levels solved at once, as one objective where a unit of a level outweighs every later level
+    together (one MIP instead of one per level; the same optimum, on integer-valued levels). ``groups`` (per
+    student, a group code or -1): members of a group are placed identically — same sites, same weeks — or not at
+    all."""
     v = _Vars(pairs, students, sites)
     if v.n == 0:  # nothing can be placed: every level is 0
         return MipOutcome(_placements(v, np.zeros(0)), {name: 0.0 for name in order}, True)
     cons = _constraints(v, pairs, students, sites)
+    if groups is not None and (groups >= 0).any():
+        cons.append(_together(v, groups))
     objectives = _objectives(v, pairs, students)
+    if weighted:
+        owner = np.concatenate([v.s[v.rows[k]] for k in "fab"])  # each column's student
+        objectives = {**objectives, "weighted": _weighted(objectives, order, owner)}
     values, x, proven = {}, np.zeros(v.n), True
-    for name in order:
+    for name in ("weighted",) if weighted else order:
         c, sense = objectives[name]
         res = milp(
             -c if sense == "max" else c,
             constraints=cons,
             integrality=np.ones(v.n),
             bounds=Bounds(0, 1),
-            options={"time_limit": time_limit, "disp": False},
+            options={"time_limit": time_limit, "disp": False}
+            | ({"mip_rel_gap": 0.0} if weighted else {})
+            | ({} if node_limit is None else {"node_limit": node_limit}),
         )
         if res.x is None:
             proven = False
@@ -148,7 +199,23 @@ def solve_mip(
             if sense == "max"
             else LinearConstraint(c.reshape(1, -1), -np.inf, values[name])
         )
+    if weighted and res.x is not None:
+        values = {name: float(objectives[name][0] @ x) for name in order}
     return MipOutcome(_placements(v, x), values, proven)
+
+
+def _weighted(
+    objectives: dict[str, tuple[np.ndarray, str]], order: tuple[str, ...], owner: npt.NDArray[np.int64]
+) -> tuple[np.ndarray, str]:
+    """One objective to maximise for ``order``: each level (as a maximum) times one more than the largest change
+    all later levels together can make (a student takes at most two columns: twice their largest coefficient)."""
+    total = np.zeros_like(next(iter(objectives.values()))[0])
+    for name in reversed(order):
+        c, sense = objectives[name]
+        most = np.zeros(int(owner.max(initial=-1)) + 1)
+        np.maximum.at(most, owner, np.abs(total))
+        total = (c if sense == "max" else -c) * (2 * most.sum() + 1) + total
+    return total, "max"
 
 
 def _placements(v: _Vars, x: np.ndarray) -> pd.DataFrame:

@@ -2,7 +2,10 @@
 
 Built from :class:`matcher.solve.recruit.Guidance`. ``publishable`` turns a count of 1 to 4 existing students
 (waiting, unplaced, with no offer in range) into ``<5`` for the published files; the places and the students they
-would place are the plan's figures, kept.
+would place are the plan's figures, kept. ``published`` adds secondary suppression where counts add up: communes
+to their académie, académies to the national figure (``tables.suppression.hide_nested``, the committee table's
+rule), so no hidden count is a total minus the others. A site's ``waiting_in_range`` adds up to nothing (a student
+waits in range of several sites): 1 to 4 only.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ import numpy as np
 import pandas as pd
 
 from matcher.solve.recruit import Guidance
+from matcher.tables.suppression import SMALL, hide_nested
 
-__all__ = ["site_table", "commune_table", "academie_table", "publishable", "STUDENT_COUNTS"]
+__all__ = ["site_table", "commune_table", "academie_table", "publishable", "published", "STUDENT_COUNTS", "NESTED"]
 
 #: Columns counting existing students (suppressed from 1 to 4 in published files).
 STUDENT_COUNTS = ("waiting_in_range", "unplaced", "no_offer_in_range")
-_SMALL = 5
+#: Columns whose commune rows add up to their académie's, and the académies' to the national figure.
+NESTED = ("unplaced", "no_offer_in_range")
+HIDDEN = "<5"
 
 
 def _trade(cells: pd.Series) -> pd.Series:
@@ -142,5 +148,22 @@ def publishable(table: pd.DataFrame) -> pd.DataFrame:
     for col in STUDENT_COUNTS:
         if col in out:
             values = out[col].to_numpy(np.int64)
-            out[col] = np.where((values > 0) & (values < _SMALL), "<5", values.astype(str)).astype(object)
+            out[col] = np.where((values > 0) & (values < SMALL), HIDDEN, values.astype(str)).astype(object)
     return out
+
+
+def published(
+    communes: pd.DataFrame, academies: pd.DataFrame, national: dict[str, int]
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int | str]]:
+    """The commune and académie tables and the national figures as published: every ``NESTED`` count hidden as
+    ``<5`` where ``hide_nested`` says (counts of 1 to 4 and what would give them away), the other student counts
+    as ``publishable`` (copies)."""
+    com, aca, nat = publishable(communes), publishable(academies), dict[str, int | str](national)
+    group = pd.Index(academies["academie"]).get_indexer(communes["academie"]).astype(np.int64)
+    for col in NESTED:
+        cells, totals = communes[col].to_numpy(np.int64), academies[col].to_numpy(np.int64)
+        hide_c, hide_t, hide_g = hide_nested(cells, group, totals, national[col])
+        com[col] = np.where(hide_c, HIDDEN, cells.astype(str)).astype(object)
+        aca[col] = np.where(hide_t, HIDDEN, totals.astype(str)).astype(object)
+        nat[col] = HIDDEN if hide_g else national[col]
+    return com, aca, nat

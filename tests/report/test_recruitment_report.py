@@ -54,3 +54,34 @@ def test_stable_mode_says_the_guidance_is_for_the_optimal_mode(tmp_path):
         "en",
     )
     assert "the guidance is for the optimal mode" in output
+
+
+def test_committee_pdf_has_the_recruitment_page_in_french_with_secrecy(tmp_path):
+    # With proportional floors, the demo leaves académies below their floor; `matcher recruit --out RUN` writes the
+    # plan into the run's folder and `matcher report --pdf` adds its page, last, in French by default.
+    import pypdf
+
+    students, sites = (str(p) for p in embedded_scenario())
+    policy = tmp_path / "floors.toml"
+    policy.write_text('academie_floors = "proportional"\n')
+    run = tmp_path / "run"
+    common = ("--students", students, "--sites", sites, "--config", str(policy))
+    _ok("allocate", *common, "--out", str(run))
+    _ok("report", str(run), "--students", students, "--sites", sites, "--pdf", "--no-workbook")
+    assert len(pypdf.PdfReader(run / "committee.pdf").pages) == 5  # no plan, no page
+    _ok("recruit", *common, "--top", "20", "--out", str(run))
+    _ok("report", str(run), "--students", students, "--sites", sites, "--pdf", "--no-workbook")
+    reader = pypdf.PdfReader(run / "committee.pdf")
+    assert len(reader.pages) == 6
+    page = reader.pages[5].extract_text()
+    assert "le plan de recrutement" in page and "6 / 6" in page
+    assert "Académies sous leur plancher" in page and "Communes et métiers" in page
+    academies = pd.read_csv(run / "recruitment_academies.csv", keep_default_na=False)
+    short = academies[academies["shortfall"].astype(int) > 0]
+    assert len(short) > 0
+    lines = page.replace("\n", " ")
+    for _, a in short.head(12).iterrows():
+        if 0 < int(a["placed_bound"]) < 5:  # the shortfall would give the small bound away
+            assert f"{a['academie']} : s sous son plancher" in lines
+        elif int(a["plan_places"]) == 0:
+            assert f"{a['academie']} : {int(a['shortfall'])} sous son plancher" in lines
