@@ -1,5 +1,5 @@
 """Options of the commands that write for people: ``--lang`` (every command that prints) and ``--csv``
-(``allocate``, ``report``), and the demo's closing lines.
+(``allocate``, ``report``), and the demo's closing line.
 
 ``--lang`` sets the ambient language (:func:`matcher.util.i18n.use`) for the whole command, the group's error
 lines included: it is handled first, before any other option is read.
@@ -52,14 +52,8 @@ CSV_STYLE = click.option(
 
 
 def closing_lines(out_dir: Path, lang: str | None) -> str:
-    """The demo's last lines: what was written and the next command, in the chosen language."""
+    """The demo's last line, after the list of what was written: the next command, in the chosen language."""
     from matcher.util.i18n import Lang
 
     tr = Lang(lang)
-    files = ", ".join(str(out_dir / f) for f in ("assignments.csv", "unassigned.csv", "summary.json"))
-    return "\n".join(
-        [
-            f"{tr('Written')}{tr.colon}{files}",
-            f"{tr('Next: the report, the workbooks and the committee PDF with')} `matcher report {out_dir} --pdf`",
-        ]
-    )
+    return f"{tr('Next: the report, the workbooks and the committee PDF with')} `matcher report {out_dir} --pdf`"
