@@ -24,7 +24,7 @@ from matcher.export.safecells import neutralize_frame
 from matcher.load.instance import build_instance
 from matcher.solve.recruit import Guidance, Rules, recruitment_plan
 from matcher.solve.widen import widen
-from matcher.tables.recruitment import NESTED, academie_table, commune_table, publishable, published, site_table
+from matcher.tables.recruitment import BOUND, NESTED, academie_table, commune_table, publishable, published, site_table
 
 __all__ = ["Recruitment", "recruit", "write_recruitment", "FILES"]
 
@@ -115,7 +115,9 @@ def write_recruitment(rec: Recruitment, out_dir: str | Path) -> dict[str, Path]:
     those that would give them away from a total, ``tables.recruitment.published``):
     ``recruitment.csv`` (per site), ``recruitment_communes.csv``, ``recruitment_academies.csv`` and
     ``recruitment.json`` (the headline figures)."""
-    communes, academies, national = published(rec.communes, rec.academies, {k: rec.figures[k] for k in NESTED})
+    communes, academies, national = published(
+        rec.communes, rec.academies, {k: rec.figures[k] for k in (*NESTED, BOUND)}
+    )
     tables = (publishable(rec.sites), communes, academies)
     files = {
         name: neutralize_frame(t).to_csv(index=False, lineterminator="\n").encode("utf-8")

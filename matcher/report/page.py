@@ -193,7 +193,7 @@ def _web_map(alloc: Allocation, cov: Coverage | None, tr: Lang) -> str:
         links=links[np.isfinite(links).all(axis=1)],
         tr=tr,
     )
-    add_recruitment_layer(fmap, alloc)
+    add_recruitment_layer(fmap, alloc, tr)
     return (
         map_iframe(fmap)
         + '<p class="note">'
@@ -253,7 +253,7 @@ def report_html(alloc: Allocation, cov: Coverage | None = None, tr: Lang | None 
             "</details>",
         ]
     body += [
-        recruitment_section(alloc),
+        recruitment_section(alloc, tr),
         _white_zones(cov, tr),
         f"<h2>{tr('Interactive map')}</h2>",
         _web_map(alloc, cov, tr),

@@ -218,16 +218,18 @@ def _recruitment_page(alloc: Allocation, tr: Lang) -> Figure | None:
 
 def _floor_lines(academies: pd.DataFrame, write: Writer, tr: Lang, y: float) -> float:
     """What the plan's places do for each académie below its floor (12 at most); the next line's height."""
-    short = academies[pd.to_numeric(academies["shortfall"], errors="coerce").fillna(0) > 0].head(12)
+    hidden = academies["shortfall"].astype(str) == "<5"  # its bound is a small count: suppressed in the file
+    short = academies[(pd.to_numeric(academies["shortfall"], errors="coerce").fillna(0) > 0) | hidden].head(12)
     write(y, tr("Académies below their floor"), 11)
     if short.empty:
         write(y - 0.025, tr("None: every académie's floor is within the bound (or no floor is set)."), 9)
         return y - 0.06
     for i, (_, a) in enumerate(short.iterrows()):
-        small = 0 < int(a["placed_bound"]) < SMALL  # the shortfall would give away a small bound
+        written = str(a["placed_bound"])
+        small = not written.isdigit() or 0 < int(written) < SMALL  # suppressed, or would give away a small bound
         if int(a["plan_places"]) == 0:
             text = tr("{academie}: {shortfall} short of its floor; no place of the plan there")
-        elif int(a["plan_students"]) >= int(a["shortfall"]) and not small:
+        elif not small and int(a["plan_students"]) >= int(a["shortfall"]):
             text = tr("{academie}: the plan's {places} places there lift it to its floor")
         else:
             text = tr(

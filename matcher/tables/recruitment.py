@@ -4,8 +4,9 @@ Built from :class:`matcher.solve.recruit.Guidance`. ``publishable`` turns a coun
 (waiting, unplaced, with no offer in range) into ``<5`` for the published files; the places and the students they
 would place are the plan's figures, kept. ``published`` adds secondary suppression where counts add up: communes
 to their académie, académies to the national figure (``tables.suppression.hide_nested``, the committee table's
-rule), so no hidden count is a total minus the others. A site's ``waiting_in_range`` adds up to nothing (a student
-waits in range of several sites): 1 to 4 only.
+rule), so no hidden count is a total minus the others; the académies' ``placed_bound`` (their students the
+maximum flow places) to the national bound, its ``shortfall`` (when positive) hidden with it. A site's
+``waiting_in_range`` adds up to nothing (a student waits in range of several sites): 1 to 4 only.
 """
 
 from __future__ import annotations
@@ -16,12 +17,24 @@ import pandas as pd
 from matcher.solve.recruit import Guidance
 from matcher.tables.suppression import SMALL, hide_nested
 
-__all__ = ["site_table", "commune_table", "academie_table", "publishable", "published", "STUDENT_COUNTS", "NESTED"]
+__all__ = [
+    "site_table",
+    "commune_table",
+    "academie_table",
+    "publishable",
+    "published",
+    "STUDENT_COUNTS",
+    "NESTED",
+    "BOUND",
+]
 
 #: Columns counting existing students (suppressed from 1 to 4 in published files).
 STUDENT_COUNTS = ("waiting_in_range", "unplaced", "no_offer_in_range")
 #: Columns whose commune rows add up to their académie's, and the académies' to the national figure.
 NESTED = ("unplaced", "no_offer_in_range")
+#: Per académie only, adding up to the national figure: the students of the académie the maximum flow places (a
+#: count of existing students); its ``shortfall`` (the public floor minus it) is hidden with it.
+BOUND = "placed_bound"
 HIDDEN = "<5"
 
 
@@ -166,4 +179,12 @@ def published(
         com[col] = np.where(hide_c, HIDDEN, cells.astype(str)).astype(object)
         aca[col] = np.where(hide_t, HIDDEN, totals.astype(str)).astype(object)
         nat[col] = HIDDEN if hide_g else national[col]
+    if BOUND in academies and BOUND in national:
+        bounds = academies[BOUND].to_numpy(np.int64)
+        none = np.zeros(0, np.int64)
+        _, hide_t, hide_g = hide_nested(none, none, bounds, national[BOUND])
+        aca[BOUND] = np.where(hide_t, HIDDEN, bounds.astype(str)).astype(object)
+        short = academies["shortfall"].to_numpy(np.int64)  # the public floor minus the bound: hidden with it
+        aca["shortfall"] = np.where(hide_t & (short > 0), HIDDEN, short.astype(str)).astype(object)
+        nat[BOUND] = HIDDEN if hide_g else national[BOUND]
     return com, aca, nat

@@ -82,3 +82,24 @@ def test_a_small_academie_with_one_commune_hides_the_commune_and_a_second_academ
     com, aca, nat = published(communes, academies, {"unplaced": 16, "no_offer_in_range": 0})
     assert list(aca["unplaced"]) == [HIDDEN, HIDDEN] and nat["unplaced"] == 16
     assert list(com["unplaced"])[:2] == [HIDDEN, HIDDEN]
+
+
+def test_a_small_bound_hides_a_second_academie_and_the_shortfalls_that_give_them_away():
+    # Bounds 3, 10 and 20 (national 33): 3 is hidden (primary); alone it would be 33 − 10 − 20, so the smallest
+    # other, 10, is hidden too. Their shortfalls (a public floor minus the bound) are hidden where positive; a
+    # shortfall of 0 says only that the bound reaches the floor.
+    communes = pd.DataFrame({"academie": ["A", "B", "C"], "unplaced": [9, 9, 9], "no_offer_in_range": [0, 0, 0]})
+    academies = pd.DataFrame(
+        {
+            "academie": ["A", "B", "C"],
+            "floor": [6, 8, 25],
+            "placed_bound": [3, 10, 20],
+            "shortfall": [3, 0, 5],
+            "unplaced": [9, 9, 9],
+            "no_offer_in_range": [0, 0, 0],
+        }
+    )
+    national = {"unplaced": 27, "no_offer_in_range": 0, "placed_bound": 33}
+    _, aca, nat = published(communes, academies, national)
+    assert list(aca["placed_bound"]) == [HIDDEN, HIDDEN, "20"] and nat["placed_bound"] == 33
+    assert list(aca["shortfall"]) == [HIDDEN, "0", "5"]
