@@ -59,7 +59,7 @@ def html_table(frame: pd.DataFrame, table_id: str, percent: tuple[str, ...] = ()
             )
     if tr:
         shown = shown.rename(columns=labels(tr))
-    number: Callable[[float], str] = (lambda v: tr.num(v, 1)) if tr else "{:,.1f}".format
+    number: Callable[[float], str] = (lambda v: tr.num(v, 1, fixed=True)) if tr else "{:,.1f}".format
     return shown.to_html(index=False, table_id=table_id, classes="data", na_rep="", float_format=number)
 
 

@@ -110,9 +110,10 @@ class Lang:
         """The message in this language (an empty one stays empty)."""
         return self._t.gettext(message) if message else message
 
-    def num(self, value: float, digits: int = 0) -> str:
-        """A number: ``1 050`` (fr) / ``1,050`` (en), with ``digits`` decimals at most."""
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    def num(self, value: float, digits: int = 0, fixed: bool = False) -> str:
+        """A number: ``1 050`` (fr) / ``1,050`` (en), with ``digits`` decimals at most (exactly, with ``fixed``:
+        ``14,0`` beside ``17,3`` in a column)."""
+        pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits else "")
         return _plain(format_decimal(value, pattern, locale=self.locale))
 
     def pct(self, share: float, digits: int = 1) -> str:
