@@ -64,6 +64,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help=f"run the LP and MIP baselines (default: on for {' and '.join(BASELINE_DEFAULT)} only)",
     )
     p.add_argument(
+        "--no-mip",
+        action="store_true",
+        help="with the baselines, run the LP cross-check of the relaxation only (the MIP baseline takes long)",
+    )
+    p.add_argument(
         "--peers",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -213,6 +218,7 @@ def run_scenario(name: str, args, root: Path) -> str:
         for s in STEPS
         if (s != "generate" or spec_of(name, args.sizes) is not None)
         and (s not in BASELINES or baseline)
+        and (s != "mip" or not args.no_mip)
         and (s != "peers" or peers)
     ]
     for step in wanted:
