@@ -21,9 +21,11 @@ from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.export.atomic import publish
 from matcher.export.safecells import neutralize_frame
-from matcher.load.instance import build_instance
+from matcher.load.instance import Instance, build_instance
+from matcher.pipeline.run import solve_one
 from matcher.solve.recruit import Guidance, Rules, recruitment_plan
-from matcher.solve.widen import widen
+from matcher.solve.takers import Takers
+from matcher.solve.widen import Widening, widen
 from matcher.tables.recruitment import NESTED, academie_table, commune_table, publishable, published, site_table
 
 __all__ = ["Recruitment", "recruit", "write_recruitment", "FILES"]
@@ -67,18 +69,22 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
     widening = widen(cands, students, sites, config, groups=instance.groups)
     pairs = widening.candidates.pairs[["student", "site"]]
     floors = instance.floors
-    guidance = recruitment_plan(
-        pairs,
+    weeks, cap1, cap2 = (
         students["weeks"].to_numpy(object),
         sites["capacity_week_1"].to_numpy(np.int64),
         sites["capacity_week_2"].to_numpy(np.int64),
+    )
+    grouped = students["group_id"].astype(str).str.strip().to_numpy(object) != ""
+    placed = _allocated(instance, widening)
+    guidance = recruitment_plan(
+        pairs,
+        weeks,
+        cap1,
+        cap2,
         top,
-        Rules(
-            students["split_ok"].to_numpy(bool),
-            sites["full_time_only"].to_numpy(bool),
-            students["group_id"].astype(str).str.strip().to_numpy(object) != "",
-        ),
+        Rules(students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool), grouped),
         _shortfalls(students, sites, floors),
+        Takers(pairs, weeks, cap1 > 0, cap2 > 0, ~placed & ~grouped),
     )
     has_pair = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students)) > 0
     by_site = site_table(guidance, sites)
@@ -96,6 +102,14 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Recruitment(by_site, communes, academies, figures, guidance)
+
+
+def _allocated(instance: Instance, widening: Widening) -> np.ndarray:
+    """Per student: placed by the engine's allocation (as ``matcher allocate`` solves it, on the same pairs)."""
+    best, _ = solve_one(instance, widening.candidates.pairs, widening)
+    placed = np.zeros(len(instance.students), bool)
+    placed[best.placements["student"].to_numpy(np.int64)] = True
+    return placed
 
 
 def _shortfalls(

@@ -1,5 +1,6 @@
 """``matcher recruit`` proven by re-running ``matcher allocate``: the plan's places added to the sites file raise the
-proven ``placed`` bound by exactly the plan's total (the embedded demo and a 10k generated scenario)."""
+proven ``placed`` bound by exactly the plan's total, and the number placed by at least 95 % of it (the embedded demo
+and a 10k generated scenario)."""
 
 from __future__ import annotations
 
@@ -64,4 +65,4 @@ def scenario_10k(tmp_path_factory) -> tuple[Path, Path]:
 def test_10k_plan_raises_the_bound_exactly(scenario_10k, tmp_path):
     predicted, b0, b1, p0, p1 = _proof(*scenario_10k, tmp_path)
     assert predicted >= 20 and b1 - b0 == predicted
-    assert p1 > p0
+    assert p1 - p0 >= 0.95 * predicted
