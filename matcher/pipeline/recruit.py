@@ -2,8 +2,9 @@
 
 The candidate pairs and widening are the optimal mode's (``run.allocate_one``), so the guidance reads the network
 whose maximum flow is the ``placed`` bound ``matcher allocate`` proves; the plan's total is exactly what its
-places add to that bound (:mod:`matcher.solve.recruit`). The stable mode places fewer and proves no such bound:
-the guidance is for the optimal mode.
+places add to that bound (:mod:`matcher.solve.recruit`). The engine's allocation on the same pairs says who may take
+a place under every rule (:mod:`matcher.solve.takers`): the plan takes those places first. The stable mode places
+fewer and proves no such bound: the guidance is for the optimal mode.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
     """Recruitment guidance for clean located ``students`` and ``sites``, with a plan of at most ``top`` places.
 
     Every rule the candidate pairs and the network carry applies (distance limits, trades, weeks, reservations,
-    accessibility); the full-time and group rules, relaxed in the network as in the ``placed`` bound, are not.
+    accessibility); the full-time and group rules, relaxed in the network as in the ``placed`` bound, are not, but
+    the plan's places are first those the engine's allocation can fill keeping them (one engine run).
     """
     started = time.perf_counter()
     instance = build_instance(students, sites, config)  # the floors read and checked once, the groups found once
