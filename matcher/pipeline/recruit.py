@@ -49,6 +49,10 @@ class Recruitment:
         ``bound_over_all_pairs``, ``mode`` and ``seconds``.
     guidance : Guidance
         The flow's own figures (site and student positions).
+    realised : DataFrame
+        ``student, site, week`` rows (positions): the engine's allocation with the sites as they are, plus the
+        plan's places given to the students it leaves unplaced who take them under every rule (an allocation of
+        the sites with the plan's places added; internal, never published: it names students).
     """
 
     sites: pd.DataFrame
@@ -56,6 +60,7 @@ class Recruitment:
     academies: pd.DataFrame
     figures: dict[str, Any] = field(default_factory=dict)
     guidance: Guidance | None = None
+    realised: pd.DataFrame | None = None
 
 
 def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: int = 50) -> Recruitment:
@@ -77,7 +82,10 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
         sites["capacity_week_2"].to_numpy(np.int64),
     )
     grouped = students["group_id"].astype(str).str.strip().to_numpy(object) != ""
-    placed = _allocated(instance, widening)
+    allocation = _allocated(instance, widening)
+    placed = np.zeros(len(students), bool)
+    placed[allocation["student"].to_numpy(np.int64)] = True
+    takers = Takers(pairs, weeks, cap1 > 0, cap2 > 0, ~placed & ~grouped)
     guidance = recruitment_plan(
         pairs,
         weeks,
@@ -86,7 +94,7 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
         top,
         Rules(students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool), grouped),
         _shortfalls(students, sites, floors),
-        Takers(pairs, weeks, cap1 > 0, cap2 > 0, ~placed & ~grouped),
+        takers,
     )
     has_pair = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students)) > 0
     by_site = site_table(guidance, sites)
@@ -103,15 +111,14 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
         "mode": "optimal",
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return Recruitment(by_site, communes, academies, figures, guidance)
+    realised = pd.concat([allocation, takers.placements()], ignore_index=True)
+    return Recruitment(by_site, communes, academies, figures, guidance, realised)
 
 
-def _allocated(instance: Instance, widening: Widening) -> np.ndarray:
-    """Per student: placed by the engine's allocation (as ``matcher allocate`` solves it, on the same pairs)."""
+def _allocated(instance: Instance, widening: Widening) -> pd.DataFrame:
+    """The engine's allocation (as ``matcher allocate`` solves it, on the same pairs): ``student, site, week``."""
     best, _ = solve_one(instance, widening.candidates.pairs, widening)
-    placed = np.zeros(len(instance.students), bool)
-    placed[best.placements["student"].to_numpy(np.int64)] = True
-    return placed
+    return best.placements[["student", "site", "week"]]
 
 
 def _shortfalls(

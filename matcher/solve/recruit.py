@@ -229,19 +229,20 @@ def recruitment_plan(
     waiting = waiting_at(pairs, placed0, len(cap1))
     first = _first(state)
     plan: list[tuple[int, int, str]] = []
+    limited = True  # the places with takers first, until there are none
     planned = np.zeros(len(cap1), np.int64)  # ties go to sites with fewer places planned: more companies asked
     group, short = np.zeros(len(cap1), np.int64), np.zeros(1, np.int64)
     if need is not None:
         group, of_student, floor = need
         short = floor - np.bincount(of_student[placed0 > 0], minlength=len(floor))
     while len(plan) < top:
-        limit = None if takers is None else takers.realisable()
+        limit = takers.realisable() if takers is not None and limited else None
         step = _best(state, waiting, short[group] > 0, planned, limit)
         if step is None and limit is not None:
-            step, takers = _best(state, waiting, short[group] > 0, planned), None
+            step, limited = _best(state, waiting, short[group] > 0, planned), False
         if step is None:
             break
-        if takers is not None:
+        if takers is not None and limited:
             takers.take(step[0], step[1])
         plan.append(step)
         planned[step[0]] += 1

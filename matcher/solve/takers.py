@@ -45,6 +45,7 @@ class Takers:
         self._s, self._j, self._kind = s[fits], j[fits], kind[fits]
         self._free = free.copy()
         self._m = len(has1)
+        self._given: list[_Ints] = []  # positions in the pairs kept, of the students given a place
 
     def realisable(self) -> _Ints:
         """Per site: how many students one more place there gives a place under every rule (0, 1 or 2)."""
@@ -62,7 +63,16 @@ class Takers:
             chosen = [at[kinds == 1][:1], at[kinds == 2][:1]]
         else:
             chosen = [at[:n]]
-        self._free[self._s[np.concatenate(chosen)]] = False
+        self._given.append(np.concatenate(chosen))
+        self._free[self._s[self._given[-1]]] = False
+
+    def placements(self) -> pd.DataFrame:
+        """The places given so far: ``student, site, week`` rows (a both-weeks student: one row per week)."""
+        at = np.concatenate([np.zeros(0, np.int64), *self._given])
+        kind = self._kind[at]
+        at, week = np.repeat(at, np.where(kind == 0, 2, 1)), np.repeat(kind, np.where(kind == 0, 2, 1))
+        week[week == 0] = np.tile([1, 2], int((kind == 0).sum()))
+        return pd.DataFrame({"student": self._s[at], "site": self._j[at], "week": week.astype(np.int8)})
 
 
 def waiting_at(pairs: pd.DataFrame, placed: _Ints, m: int) -> _Ints:

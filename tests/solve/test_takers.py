@@ -39,3 +39,11 @@ def test_waiting_counts_each_unplaced_student_once_per_site():
     pairs = pd.concat([PAIRS, PAIRS.iloc[:1]], ignore_index=True)  # E0 listed twice at A
     placed = np.array([0, 1, 0, 1, 0], np.int64)
     assert waiting_at(pairs, placed, 2).tolist() == [3, 1]  # A: E0, E2, E4; B: E0
+
+
+def test_the_places_given_are_student_week_rows():
+    takers = Takers(PAIRS, WEEKS, HAS1, HAS2, FREE)
+    takers.take(0, 2)  # E1 week 1 and E2 week 2 at A
+    takers.take(0, 1)  # E0 both weeks at A: one row per week
+    rows = takers.placements().sort_values(["student", "week"])
+    assert rows.values.tolist() == [[0, 0, 1], [0, 0, 2], [1, 0, 1], [2, 0, 2]]
