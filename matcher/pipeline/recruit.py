@@ -2,8 +2,9 @@
 
 The candidate pairs and widening are the optimal mode's (``run.allocate_one``), so the guidance reads the network
 whose maximum flow is the ``placed`` bound ``matcher allocate`` proves; the plan's total is exactly what its
-places add to that bound (:mod:`matcher.solve.recruit`). The stable mode places fewer and proves no such bound:
-the guidance is for the optimal mode.
+places add to that bound (:mod:`matcher.solve.recruit`). The engine's allocation on the same pairs says who may take
+a place under every rule (:mod:`matcher.solve.takers`): the plan takes those places first. The stable mode places
+fewer and proves no such bound: the guidance is for the optimal mode.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from matcher.candidates.search import candidates
 from matcher.config import Config
 from matcher.export.atomic import publish
 from matcher.export.safecells import neutralize_frame
-from matcher.load.instance import build_instance
+from matcher.load.instance import Instance, build_instance
+from matcher.pipeline.run import solve_one
 from matcher.solve.recruit import Guidance, Rules, recruitment_plan
-from matcher.solve.widen import widen
+from matcher.solve.takers import Takers
+from matcher.solve.widen import Widening, widen
 from matcher.tables.recruitment import BOUND, NESTED, academie_table, commune_table, publishable, published, site_table
 
 __all__ = ["Recruitment", "recruit", "write_recruitment", "FILES"]
@@ -46,6 +49,10 @@ class Recruitment:
         ``bound_over_all_pairs``, ``mode`` and ``seconds``.
     guidance : Guidance
         The flow's own figures (site and student positions).
+    realised : DataFrame
+        ``student, site, week`` rows (positions): the engine's allocation with the sites as they are, plus the
+        plan's places given to the students it leaves unplaced who take them under every rule (an allocation of
+        the sites with the plan's places added; internal, never published: it names students).
     """
 
     sites: pd.DataFrame
@@ -53,13 +60,15 @@ class Recruitment:
     academies: pd.DataFrame
     figures: dict[str, Any] = field(default_factory=dict)
     guidance: Guidance | None = None
+    realised: pd.DataFrame | None = None
 
 
 def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: int = 50) -> Recruitment:
     """Recruitment guidance for clean located ``students`` and ``sites``, with a plan of at most ``top`` places.
 
     Every rule the candidate pairs and the network carry applies (distance limits, trades, weeks, reservations,
-    accessibility); the full-time and group rules, relaxed in the network as in the ``placed`` bound, are not.
+    accessibility); the full-time and group rules, relaxed in the network as in the ``placed`` bound, are not, but
+    the plan's places are first those the engine's allocation can fill keeping them (one engine run).
     """
     started = time.perf_counter()
     instance = build_instance(students, sites, config)  # the floors read and checked once, the groups found once
@@ -67,18 +76,25 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
     widening = widen(cands, students, sites, config, groups=instance.groups)
     pairs = widening.candidates.pairs[["student", "site"]]
     floors = instance.floors
-    guidance = recruitment_plan(
-        pairs,
+    weeks, cap1, cap2 = (
         students["weeks"].to_numpy(object),
         sites["capacity_week_1"].to_numpy(np.int64),
         sites["capacity_week_2"].to_numpy(np.int64),
+    )
+    grouped = students["group_id"].astype(str).str.strip().to_numpy(object) != ""
+    allocation = _allocated(instance, widening)
+    placed = np.zeros(len(students), bool)
+    placed[allocation["student"].to_numpy(np.int64)] = True
+    takers = Takers(pairs, weeks, cap1 > 0, cap2 > 0, ~placed & ~grouped)
+    guidance = recruitment_plan(
+        pairs,
+        weeks,
+        cap1,
+        cap2,
         top,
-        Rules(
-            students["split_ok"].to_numpy(bool),
-            sites["full_time_only"].to_numpy(bool),
-            students["group_id"].astype(str).str.strip().to_numpy(object) != "",
-        ),
+        Rules(students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool), grouped),
         _shortfalls(students, sites, floors),
+        takers,
     )
     has_pair = np.bincount(pairs["student"].to_numpy(np.int64), minlength=len(students)) > 0
     by_site = site_table(guidance, sites)
@@ -95,7 +111,14 @@ def recruit(students: pd.DataFrame, sites: pd.DataFrame, config: Config, top: in
         "mode": "optimal",
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return Recruitment(by_site, communes, academies, figures, guidance)
+    realised = pd.concat([allocation, takers.placements()], ignore_index=True)
+    return Recruitment(by_site, communes, academies, figures, guidance, realised)
+
+
+def _allocated(instance: Instance, widening: Widening) -> pd.DataFrame:
+    """The engine's allocation (as ``matcher allocate`` solves it, on the same pairs): ``student, site, week``."""
+    best, _ = solve_one(instance, widening.candidates.pairs, widening)
+    return best.placements[["student", "site", "week"]]
 
 
 def _shortfalls(

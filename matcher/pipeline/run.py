@@ -24,7 +24,7 @@ from matcher.solve.widen import Widening, widen
 from matcher.tables.finish import Solved, finish, scope
 from matcher.util.stages import StageObserver, Stages
 
-__all__ = ["allocate_one"]
+__all__ = ["allocate_one", "solve_one"]
 
 
 def allocate_one(
@@ -51,15 +51,15 @@ def allocate_one(
         widening = stages.run("widen", Widening, cands, skipped="the stable mode keeps the nearest sites")
     cands = widening.candidates
     check_memory(len(students), len(sites), len(cands.pairs), config)  # refuses, with advice, before the model
-    best, extra = stages.run("solve", _solve, instance, cands.pairs, widening)
+    best, extra = stages.run("solve", solve_one, instance, cands.pairs, widening)
     _same_bound(best.levels, widening, config)
     info = {"status": None, **best.info, **scope(cands, widening, best.status)}  # status first in summary.json
     solved = Solved(best.placements, best.pairs, cands.pairs, list(best.levels), info, extra)
     return finish(instance, solved, cands, given_pairs=pairs, inputs=inputs or {}, stages=stages)
 
 
-def _solve(instance: Instance, pairs: pd.DataFrame, widening: Widening) -> tuple[Optimum, dict[str, Any]]:
-    """The mode's placements and levels, with the mode's own summary sections."""
+def solve_one(instance: Instance, pairs: pd.DataFrame, widening: Widening) -> tuple[Optimum, dict[str, Any]]:
+    """The mode's placements and levels on the candidate ``pairs``, with the mode's own summary sections."""
     students, sites, config, groups = instance.students, instance.sites, instance.config, instance.groups
     if config.mode == "stable":
         return stable_optimum(students, sites, pairs, config, groups=groups)

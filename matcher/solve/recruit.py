@@ -28,7 +28,8 @@ import pandas as pd
 
 from matcher.solve.flow import max_flow_solver
 from matcher.solve.network import SINK, SOURCE, build_network
-from matcher.solve.residual import Residual
+from matcher.solve.residual import Residual, tree_path
+from matcher.solve.takers import Takers, waiting_at
 
 __all__ = ["Guidance", "Rules", "recruitment_plan"]
 
@@ -196,7 +197,7 @@ class _State:
             if arcs & bit and not self._raised & bit:
                 self.res.raise_capacity(arc)
                 self._raised |= bit
-        if tree is None or not self.res.push_path(_walk(tree, starts[0], backwards)):
+        if tree is None or not self.res.push_path(tree_path(tree, starts[0], backwards)):
             if self.res.augment(np.asarray(starts, np.int64), target, blocked, backwards) < 0:
                 return False
         for bit, arc in ((1, j), (2, self.m + j)):
@@ -213,27 +214,36 @@ def recruitment_plan(
     top: int,
     rules: Rules | None = None,
     need: tuple[_Ints, _Ints, _Ints] | None = None,
+    takers: Takers | None = None,
 ) -> Guidance:
     """The guidance for the relaxed network on ``pairs`` (``student, site``) of students with ``weeks`` at sites
     with ``cap1``/``cap2`` places; a plan of at most ``top`` places (see the module docstring). ``rules``: the
     places that place nobody against the rules the network relaxes come first. ``need``: (per site and per
     student, a group, e.g. académie; per group, a floor): among places adding as many, those in a group whose
-    students the flow places fewer than its floor first (counted down as places are added there)."""
+    students the flow places fewer than its floor first (counted down as places are added there). ``takers``: the
+    places whose students an allocation's unplaced can take under every rule (:mod:`matcher.solve.takers`), adding
+    no more than they realise, first; the others once there are none."""
     state = _State(pairs, weeks, cap1, cap2, rules)
     res = state.res
     bound, placed0 = res.value, res.flow[state.student_arc].copy()
-    waiting = _waiting(pairs, placed0, len(cap1))
+    waiting = waiting_at(pairs, placed0, len(cap1))
     first = _first(state)
     plan: list[tuple[int, int, str]] = []
+    limited = True  # the places with takers first, until there are none
     planned = np.zeros(len(cap1), np.int64)  # ties go to sites with fewer places planned: more companies asked
     group, short = np.zeros(len(cap1), np.int64), np.zeros(1, np.int64)
     if need is not None:
         group, of_student, floor = need
         short = floor - np.bincount(of_student[placed0 > 0], minlength=len(floor))
     while len(plan) < top:
-        step = _best(state, waiting, short[group] > 0, planned)
+        limit = takers.realisable() if takers is not None and limited else None
+        step = _best(state, waiting, short[group] > 0, planned, limit)
+        if step is None and limit is not None:
+            step, limited = _best(state, waiting, short[group] > 0, planned), False
         if step is None:
             break
+        if takers is not None and limited:
+            takers.take(step[0], step[1])
         plan.append(step)
         planned[step[0]] += 1
         short[group[step[0]]] -= step[1]
@@ -259,12 +269,15 @@ def _first(state: _State) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["site", "students", "weeks"]).astype({"site": np.int64, "students": np.int64})
 
 
-def _best(state: _State, waiting: _Ints, needed: _Bools, planned: _Ints, tries: int = 8) -> tuple[int, int, str] | None:
+def _best(
+    state: _State, waiting: _Ints, needed: _Bools, planned: _Ints, limit: _Ints | None = None, tries: int = 8
+) -> tuple[int, int, str] | None:
     """Add the place placing most students against none of the rules the network relaxes (the students placed
     less those placed against them; ties: ``needed`` sites, fewer places ``planned``, most students ``waiting``
-    in range, then file order); None when no place adds any. At most ``tries`` places are tried once one adding
-    students is found."""
-    upper = state.upper()
+    in range, then file order); None when no place adds any. ``limit``: per site, the most a place may add (only
+    places adding at most that many, at least one). At most ``tries`` places are tried once one is found."""
+    upper = state.upper() if limit is None else np.minimum(state.upper(), limit)
+    limit = upper if limit is None else limit
     order = np.lexsort((np.arange(len(upper)), -waiting, planned, ~needed, -upper))
     best: tuple[int, int, int, str] | None = None  # (key, site, gain, weeks)
     for n, j in enumerate(order[upper[order] > 0].tolist()):
@@ -272,29 +285,14 @@ def _best(state: _State, waiting: _Ints, needed: _Bools, planned: _Ints, tries: 
             break
         mark = state.res.mark()
         gain, weeks = state.add_place(j)
-        key = gain - state.breaks(mark) if gain else -1
-        if gain and key == upper[j]:
+        ok = 0 < gain <= limit[j]
+        key = gain - state.breaks(mark) if ok else -1
+        if ok and key == upper[j]:
             return j, gain, weeks
         state.res.undo(mark)
-        if gain and (best is None or key > best[0]):
+        if ok and (best is None or key > best[0]):
             best = (key, j, gain, weeks)
     if best is None:
         return None
     state.add_place(best[1])
     return best[1], best[2], best[3]
-
-
-def _walk(parent: _Ints, node: int, backwards: bool) -> list[int]:
-    """The tree path from ``node`` to the root (``backwards``: from the root to ``node``)."""
-    path = [node]
-    while parent[path[-1]] >= 0:
-        path.append(int(parent[path[-1]]))
-    return path[::-1] if backwards else path
-
-
-def _waiting(pairs: pd.DataFrame, placed: _Ints, m: int) -> _Ints:
-    """Per site, the students the flow leaves unplaced who have a pair there."""
-    s, j = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    keep = placed[s] == 0
-    unique = np.unique(j[keep] * (len(placed) + 1) + s[keep]) // (len(placed) + 1)
-    return np.bincount(unique, minlength=m).astype(np.int64)

@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from matcher.solve.network import SINK, SOURCE, Network
 
-__all__ = ["Residual"]
+__all__ = ["Residual", "tree_path"]
 
 _Ints = npt.NDArray[np.int64]
 _Bools = npt.NDArray[np.bool_]
@@ -159,3 +159,11 @@ class Residual:
             self.flow[arc] += delta
             self._log.append(("flow", arc, delta))
             node = int(self._node[step])
+
+
+def tree_path(parent: _Ints, node: int, backwards: bool) -> list[int]:
+    """The tree path from ``node`` to the root (``backwards``: from the root to ``node``)."""
+    path = [node]
+    while parent[path[-1]] >= 0:
+        path.append(int(parent[path[-1]]))
+    return path[::-1] if backwards else path
