@@ -25,6 +25,7 @@ __all__ = ["Command", "Group"]
 CLICK_WORDS = (
     mark("Options"),
     mark("Commands"),
+    mark("Positional arguments"),
     mark("Show this message and exit."),
     mark("Show the version and exit."),
     *(mark("FILE"), mark("DIRECTORY"), mark("PATH"), mark("TEXT"), mark("INTEGER"), mark("FLOAT")),
@@ -88,9 +89,10 @@ def _message(error: click.UsageError) -> str:
 
 
 def _option_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str] | None:
-    """The help line of an option: its names, its translated help and its default or ``required``."""
+    """The help line of an option: its names, its translated help and its default or ``required`` (None for an
+    argument: click lists those in their own section)."""
     if not isinstance(param, click.Option) or param.hidden:
-        return param.get_help_record(ctx)
+        return None
     extra = param.get_help_extra(ctx)
     items = [tr("default: {value}").format(value=extra["default"])] if "default" in extra else []
     items += [extra["range"]] if "range" in extra else []
