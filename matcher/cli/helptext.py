@@ -148,12 +148,13 @@ class Command(click.Command):
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
+        asked = _asked_language(args)  # before click's parser consumes ``args``
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
             if isinstance(exc, _UsageError):
                 raise
-            with use(_asked_language(args)):  # the error may come before --lang was read
+            with use(asked):  # the error may come before --lang was read
                 raise _UsageError(exc) from None
 
 
