@@ -2,7 +2,8 @@
 (``allocate``, ``report``), and the demo's closing line.
 
 ``--lang`` sets the ambient language (:func:`matcher.util.i18n.use`) for the whole command, the group's error
-lines included: it is handled first, before any other option is read.
+lines and its ``--help`` included: it is handled first, before any other option is read (a usage error met
+before it still follows it: :mod:`~matcher.cli.helptext`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ LANG = click.option(
     is_eager=True,
     callback=_use_language,
     help=mark(
-        "Language of the messages, problems, report, workbook and PDF: fr (default) or en; also MATCHER_LANG "
+        "Language of the help, messages, problems, report, workbook and PDF: fr (default) or en; also MATCHER_LANG "
         "or the policy's lang."
     ),
 )

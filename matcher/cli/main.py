@@ -6,7 +6,8 @@ Exit status: 0 success, 2 bad input or usage (every problem listed, nothing writ
 Here: the group (exceptions to exit codes, warnings in one line), ``validate`` and ``generate``. The other commands
 live beside it: :mod:`~matcher.cli.allocate` (allocate, reallocate, demo), :mod:`~matcher.cli.reports` (report,
 coverage), :mod:`~matcher.cli.batch` (sweep), :mod:`~matcher.cli.privacy` (pseudonymize, reidentify); shared options
-in :mod:`~matcher.cli.options`, terminal tables in :mod:`~matcher.cli.display`.
+in :mod:`~matcher.cli.options`, terminal tables in :mod:`~matcher.cli.display`, the commands' help and usage errors
+in the run's language in :mod:`~matcher.cli.helptext`.
 """
 
 from __future__ import annotations
