@@ -14,7 +14,7 @@ import pandas as pd
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
-from matcher.cli.helptext import Command
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import CSV_STYLE, LANG, closing_lines, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.problems import problems_file
@@ -101,7 +101,7 @@ def _plan(path: Path | None, students: pd.DataFrame, sites: pd.DataFrame) -> Pla
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
     help=mark("Folder for assignments.csv, unassigned.csv, summary.json."),
 )
@@ -186,7 +186,7 @@ def allocate_cmd(
 @click.option(
     "--previous",
     "previous_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=PathType(exists=True, file_okay=False, path_type=Path),
     required=True,
     help=mark("Output folder of the previous run (its assignments.csv and unassigned.csv)."),
 )
@@ -207,7 +207,7 @@ def allocate_cmd(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
     help=mark("Folder for assignments.csv, unassigned.csv, summary.json and changes.csv."),
 )
@@ -278,7 +278,7 @@ def reallocate_cmd(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     default=Path("matcher-demo"),
     show_default=True,
     help=mark("Folder for the demo's output files."),

@@ -14,7 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from matcher.cli.helptext import Command
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import FILE
 from matcher.config import Config, check_config, load_config
@@ -118,7 +118,7 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
     help=mark("Folder for sweep.csv and one sub-folder per run with its summary.json."),
 )

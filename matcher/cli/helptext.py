@@ -5,21 +5,23 @@ click renders them. click's own words (``Usage:``, ``Options``, ``[default: ...]
 stdlib ``gettext`` domain of the whole process, which click offers no other way to change; rather than installing
 a process-wide translation, the few click shows us are rendered here from our catalogue: the usage line's prefix,
 the headings, the help option, the defaults, and the usage errors (no such option or command, missing option,
-invalid value, with the "Try ... for help." line). Every command of ``matcher`` uses :class:`Command` or
-:class:`Group`; the English source texts are never changed.
+invalid value, with the "Try ... for help." line), and a missing path or a file given for a folder
+(:class:`PathType`). Every command of ``matcher`` uses :class:`Command` or :class:`Group`; the English source texts
+are never changed.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
+import os
 from typing import IO, Any, Self
 
 import click
 
 from matcher.util.i18n import mark, tr, use
 
-__all__ = ["Command", "Group"]
+__all__ = ["Command", "Group", "PathType"]
 
 #: click's headings, the help and version options' texts and the kinds of values, as click writes them.
 CLICK_WORDS = (
@@ -31,6 +33,20 @@ CLICK_WORDS = (
     *(mark("FILE"), mark("DIRECTORY"), mark("PATH"), mark("TEXT"), mark("INTEGER"), mark("FLOAT")),
     *(mark("INTEGER RANGE"), mark("FLOAT RANGE"), mark("[OPTIONS]"), mark("COMMAND [ARGS]...")),
 )
+
+
+class PathType(click.Path):
+    """click's path type, saying a missing path, or a file where a folder is wanted and the reverse, in our words."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        name = os.fsdecode(value) if isinstance(value, (str, bytes, os.PathLike)) else str(value)
+        if self.exists and not os.path.exists(name):
+            self.fail(tr("'{path}' does not exist.").format(path=name), param, ctx)
+        if not self.dir_okay and os.path.isdir(name):
+            self.fail(tr("'{path}' is a folder, not a file.").format(path=name), param, ctx)
+        if not self.file_okay and os.path.isfile(name):
+            self.fail(tr("'{path}' is a file, not a folder.").format(path=name), param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class _Formatter(click.HelpFormatter):

@@ -22,7 +22,7 @@ import click
 from matcher.cli.allocate import allocate_cmd, demo, reallocate_cmd
 from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
-from matcher.cli.helptext import Group
+from matcher.cli.helptext import Group, PathType
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
@@ -157,7 +157,7 @@ def validate(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
     help=mark("Folder for students.csv and sites.csv."),
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.helptext import Command
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import LANG
 from matcher.cli.options import FILE
 from matcher.errors import cut
@@ -37,7 +37,7 @@ _KEY = click.option(
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     required=True,
     help=mark("Pseudonymised students file to write (CSV)."),
 )
@@ -74,7 +74,7 @@ def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None,
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     required=True,
     help=mark("Re-identified copy of the table to write (CSV); keep it as private as the students file."),
 )

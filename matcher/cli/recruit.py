@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.helptext import Command
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import FILE, GEOCODE, geocoder
 from matcher.config import load_config
@@ -27,7 +27,7 @@ __all__ = ["recruit_cmd"]
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
     help=mark("Folder for recruitment.csv, recruitment_communes.csv, recruitment_academies.csv, recruitment.json."),
 )

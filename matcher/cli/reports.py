@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.display import render_coverage
-from matcher.cli.helptext import Command
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import CSV_STYLE, LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.config import check_config, load_config
@@ -26,11 +26,11 @@ READ = ("assignments.csv", "unassigned.csv", "summary.json")
 
 
 @click.command(name="report", cls=Command)
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("folder", type=PathType(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     help=mark("Folder for report.html, report.xlsx and committee.csv (default: FOLDER)."),
 )
 @click.option(
@@ -92,7 +92,7 @@ def report_cmd(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     help=mark("Also write coverage_academies.csv, coverage_departements.csv, white_zones.csv, coverage.html."),
 )
 @GEOCODE

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.helptext import Command, Group
+from matcher.cli.helptext import Command, Group, PathType
 from matcher.cli.language import LANG
 from matcher.util.i18n import mark, tr
 
@@ -27,7 +27,7 @@ def default_data() -> Path:
 
 DATA = click.option(
     "--data",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     default=None,
     help=mark("Data folder kept between restarts (default: ~/.local/share/matcher)."),
 )
@@ -61,8 +61,8 @@ def check_exposure(host: str, accounts: bool, https: bool, allow_http: bool) -> 
 @DATA
 @click.option("--host", default="127.0.0.1", show_default=True, help=mark("Address to listen on."))
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help=mark("Port."))
-@click.option("--certfile", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=mark("TLS certificate."))
-@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=mark("TLS private key."))
+@click.option("--certfile", type=PathType(exists=True, dir_okay=False, path_type=Path), help=mark("TLS certificate."))
+@click.option("--keyfile", type=PathType(exists=True, dir_okay=False, path_type=Path), help=mark("TLS private key."))
 @click.option("--allow-http", is_flag=True, help=mark("Serve plain HTTP off loopback (traffic unencrypted)."))
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help=mark("Runs at a time."))
 @click.option("--max-upload-mb", type=click.IntRange(1), default=100, show_default=True, help=mark("Largest upload."))

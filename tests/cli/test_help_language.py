@@ -161,3 +161,16 @@ def test_the_installed_command_says_its_help_in_french():
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Utilisation : python -m matcher sweep [OPTIONS]\n")
     assert "Lance une affectation pour chaque combinaison" in run.stdout and "Show this message" not in run.stdout
+
+
+def test_a_missing_file_and_a_folder_for_a_file_in_french(tmp_path: Path):
+    sites = str(ROOT / "tests" / "data" / "sites.csv")
+    missing = CliRunner().invoke(main, ["validate", "--students", str(tmp_path / "eleves.csv"), "--sites", sites])
+    assert missing.exit_code == 2
+    said = f"Erreur : Valeur invalide pour '--students' : « {tmp_path / 'eleves.csv'} » n'existe pas."
+    assert missing.stderr.splitlines()[-1] == said
+    folder = CliRunner().invoke(main, ["validate", "--students", str(tmp_path), "--sites", sites])
+    assert folder.stderr.splitlines()[-1].endswith(f"« {tmp_path} » est un dossier, pas un fichier.")
+    a_file = CliRunner().invoke(main, ["report", sites, "--lang", "en"])
+    assert a_file.exit_code == 2
+    assert a_file.stderr.splitlines()[-1] == f"Error: Invalid value for 'FOLDER': '{sites}' is a file, not a folder."
