@@ -94,6 +94,8 @@ def _message(error: click.UsageError) -> str:
             said += " " + tr("(did you mean {options}?)").format(options=near)
         return said
     if isinstance(error, click.MissingParameter) and not error.message:
+        if error.param is not None and isinstance(error.param, click.Argument):
+            return tr("Missing argument {name}.").format(name=_hint(error))
         return tr("Missing option {name}.").format(name=_hint(error))
     if isinstance(error, click.BadParameter) and not isinstance(error, click.MissingParameter):
         param = error.param

@@ -127,6 +127,9 @@ def test_a_missing_option_and_an_unknown_command_in_french():
     missing = CliRunner().invoke(main, ["validate", "--sites", str(ROOT / "tests" / "data" / "sites.csv")])
     assert missing.exit_code == 2
     assert missing.stderr.splitlines()[-1] == "Erreur : Option '--students' manquante."
+    no_folder = CliRunner().invoke(main, ["report"])
+    assert no_folder.exit_code == 2
+    assert no_folder.stderr.splitlines()[-1] == "Erreur : Argument 'FOLDER' manquant."
     unknown = CliRunner().invoke(main, ["alocate"])
     assert unknown.exit_code == 2
     assert unknown.stderr.splitlines() == [
