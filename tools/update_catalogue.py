@@ -5,6 +5,8 @@ Run from the repository root: ``python tools/update_catalogue.py``. Babel's own 
 f-strings on Python 3.11, so the messages are found by reading the syntax tree of every module of ``matcher/``:
 the first argument of every call of ``tr`` or ``mark`` (a local ``tr = Lang(...)`` too) that is a string literal,
 adjacent literals joined as Python joins them. An f-string there is refused: its text cannot be in a catalogue.
+The docstring of every function made a command by a decorator (``@click.command``, ``@main.command``, ``@click.group``)
+is a message too: it is the command's help, translated where the command line shows it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 NAMES = ("tr", "mark")
+COMMANDS = ("command", "group")
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "matcher" / "locale" / "fr" / "LC_MESSAGES" / "matcher.po"
 
@@ -30,10 +33,26 @@ def _calls(path: Path) -> list[ast.Call]:
     ]
 
 
+def _command_helps(path: Path) -> set[str]:
+    """The docstrings of the commands defined in ``path``, cleaned as click cleans them."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return {
+        ast.get_docstring(node) or ""
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and any(
+            isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in COMMANDS
+            for d in node.decorator_list
+        )
+    } - {""}
+
+
 def messages(root: Path = ROOT / "matcher") -> set[str]:
-    """Every message the code translates: the literal first argument of each ``tr(...)`` / ``mark(...)`` call."""
+    """Every message the code translates: the literal first argument of each ``tr(...)`` / ``mark(...)`` call, and
+    the help of each command (its docstring)."""
     found: set[str] = set()
     for path in sorted(root.rglob("*.py")):
+        found |= _command_helps(path)
         for call in _calls(path):
             first = call.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.strip("."):

@@ -14,6 +14,7 @@ import pandas as pd
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import CSV_STYLE, LANG, closing_lines, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.problems import problems_file
@@ -82,52 +83,58 @@ def _plan(path: Path | None, students: pd.DataFrame, sites: pd.DataFrame) -> Pla
     return None if path is None else Plan.of(read_overrides(path, students, sites), students, sites, path.name)
 
 
-@click.command(name="allocate")
+@click.command(name="allocate", cls=Command)
 @click.option(
     "--students",
     "students_path",
     type=FILE,
     required=True,
-    help="Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+    help=mark("Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
 @click.option(
-    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+    "--sites",
+    "sites_path",
+    type=FILE,
+    required=True,
+    help=mark("Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
-    help="Folder for assignments.csv, unassigned.csv, summary.json.",
+    help=mark("Folder for assignments.csv, unassigned.csv, summary.json."),
 )
-@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
-@click.option("--mode", type=click.Choice(["optimal", "stable"]), help="Allocation mode (default optimal).")
-@click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
+@click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
+@click.option("--mode", type=click.Choice(["optimal", "stable"]), help=mark("Allocation mode (default optimal)."))
+@click.option("--max-km", type=click.FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
 @click.option(
     "--time-limit",
     type=click.FloatRange(0, min_open=True),
-    help="Seconds after which the full-time repair stops solving again.",
+    help=mark("Seconds after which the full-time repair stops solving again."),
 )
-@click.option("--seed", type=int, help="Seed for anything random.")
-@click.option("--pairs", "pairs_path", type=FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
+@click.option("--seed", type=int, help=mark("Seed for anything random."))
+@click.option("--pairs", "pairs_path", type=FILE, help=mark("CSV student_id,site_id,km|minutes replacing distances."))
 @click.option(
     "--overrides",
     "overrides_path",
     type=FILE,
-    help="CSV student_id,site_id,action (pin|forbid): an officer's decisions.",
+    help=mark("CSV student_id,site_id,action (pin|forbid): an officer's decisions."),
 )
 @GEOCODE
 @click.option(
     "--stay-in-academie",
     is_flag=True,
     default=None,
-    help="Students only go to sites of their own académie (policy option stay_in_academie).",
+    help=mark("Students only go to sites of their own académie (policy option stay_in_academie)."),
 )
 @click.option(
     "--by",
     type=click.Choice(["academie"]),
-    help="Solve each académie as a separate task on --engine and merge the files (same files as one run); "
-    "needs stay_in_academie.",
+    help=mark(
+        "Solve each académie as a separate task on --engine and merge the files (same files as one run); "
+        "needs stay_in_academie."
+    ),
 )
 @DEFAULT_CAPACITY
 @PROBLEMS
@@ -175,44 +182,44 @@ def allocate_cmd(
         _run(students_path, sites_path, config, out_dir, pairs_path, geocode_cache, runner, overrides_path, csv_style)
 
 
-@click.command(name="reallocate")
+@click.command(name="reallocate", cls=Command)
 @click.option(
     "--previous",
     "previous_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=PathType(exists=True, file_okay=False, path_type=Path),
     required=True,
-    help="Output folder of the previous run (its assignments.csv and unassigned.csv).",
+    help=mark("Output folder of the previous run (its assignments.csv and unassigned.csv)."),
 )
 @click.option(
     "--students",
     "students_path",
     type=FILE,
     required=True,
-    help="Updated students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+    help=mark("Updated students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
 @click.option(
     "--sites",
     "sites_path",
     type=FILE,
     required=True,
-    help="Updated sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+    help=mark("Updated sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
-    help="Folder for assignments.csv, unassigned.csv, summary.json and changes.csv.",
+    help=mark("Folder for assignments.csv, unassigned.csv, summary.json and changes.csv."),
 )
-@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
-@click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
+@click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
+@click.option("--max-km", type=click.FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
 @click.option(
     "--time-limit",
     type=click.FloatRange(0, min_open=True),
-    help="Seconds after which the full-time repair stops solving again.",
+    help=mark("Seconds after which the full-time repair stops solving again."),
 )
-@click.option("--seed", type=int, help="Seed for anything random (the hosts' lottery when a capacity is cut).")
-@click.option("--pairs", "pairs_path", type=FILE, help="CSV student_id,site_id,km|minutes replacing distances.")
+@click.option("--seed", type=int, help=mark("Seed for anything random (the hosts' lottery when a capacity is cut)."))
+@click.option("--pairs", "pairs_path", type=FILE, help=mark("CSV student_id,site_id,km|minutes replacing distances."))
 @GEOCODE
 @LANG
 def reallocate_cmd(
@@ -267,14 +274,14 @@ def reallocate_cmd(
     click.echo(tr("wrote {files}").format(files=", ".join(str(p) for p in paths.values())))
 
 
-@click.command(name="demo")
+@click.command(name="demo", cls=Command)
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     default=Path("matcher-demo"),
     show_default=True,
-    help="Folder for the demo's output files.",
+    help=mark("Folder for the demo's output files."),
 )
 @LANG
 def demo(out_dir: Path, lang: str | None) -> None:

@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import FILE
 from matcher.config import Config, check_config, load_config
@@ -41,22 +42,28 @@ def engine_options(command: _Command) -> _Command:
     command = click.option(
         "--workers",
         type=click.IntRange(1),
-        help="Dask engine without --scheduler: worker processes of the LocalCluster it starts "
-        "(default: one per CPU core).",
+        help=mark(
+            "Dask engine without --scheduler: worker processes of the LocalCluster it starts "
+            "(default: one per CPU core)."
+        ),
     )(command)
     command = click.option(
         "--scheduler",
         metavar="tcp://HOST:PORT",
-        help="Dask engine: address of an existing Dask scheduler (its workers need matcher "
-        "installed) instead of starting a LocalCluster.",
+        help=mark(
+            "Dask engine: address of an existing Dask scheduler (its workers need matcher "
+            "installed) instead of starting a LocalCluster."
+        ),
     )(command)
     return click.option(
         "--engine",
         type=click.Choice(ENGINES),
         default="local",
         show_default=True,
-        help="Where the independent tasks run: this process, one after the other (local), or a "
-        'Dask cluster (dask; needs pip install "matcher[dask]").',
+        help=mark(
+            "Where the independent tasks run: this process, one after the other (local), or a "
+            'Dask cluster (dask; needs pip install "matcher[dask]").'
+        ),
     )(command)
 
 
@@ -98,28 +105,28 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
         yield runner
 
 
-@click.command(name="sweep")
-@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
+@click.command(name="sweep", cls=Command)
+@click.option("--students", "students_path", type=FILE, required=True, help=mark("Students file (CSV or XLSX)."))
+@click.option("--sites", "sites_path", type=FILE, required=True, help=mark("Sites file (CSV or XLSX)."))
 @click.option(
     "--grid",
     "grid_path",
     type=FILE,
     required=True,
-    help="Grid (TOML): policy options with lists of values; see datasets/sweep_example.toml.",
+    help=mark("Grid (TOML): policy options with lists of values; see datasets/sweep_example.toml."),
 )
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
-    help="Folder for sweep.csv and one sub-folder per run with its summary.json.",
+    help=mark("Folder for sweep.csv and one sub-folder per run with its summary.json."),
 )
 @click.option(
     "--config",
     "config_path",
     type=FILE,
-    help="Base policy file (TOML) for the options the grid does not vary; see datasets/policy.toml.",
+    help=mark("Base policy file (TOML) for the options the grid does not vary; see datasets/policy.toml."),
 )
 @engine_options
 @LANG

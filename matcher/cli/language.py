@@ -2,7 +2,8 @@
 (``allocate``, ``report``), and the demo's closing line.
 
 ``--lang`` sets the ambient language (:func:`matcher.util.i18n.use`) for the whole command, the group's error
-lines included: it is handled first, before any other option is read.
+lines and its ``--help`` included: it is handled first, before any other option is read (a usage error met
+before it still follows it: :mod:`~matcher.cli.helptext`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from matcher.util.i18n import resolve, use
+from matcher.util.i18n import mark, resolve, use
 
 __all__ = ["LANG", "CSV_STYLE", "closing_lines", "follow_policy"]
 
@@ -28,8 +29,10 @@ LANG = click.option(
     default=None,
     is_eager=True,
     callback=_use_language,
-    help="Language of the messages, problems, report, workbook and PDF: fr (default) or en; also MATCHER_LANG "
-    "or the policy's lang.",
+    help=mark(
+        "Language of the help, messages, problems, report, workbook and PDF: fr (default) or en; also MATCHER_LANG "
+        "or the policy's lang."
+    ),
 )
 
 
@@ -46,8 +49,10 @@ CSV_STYLE = click.option(
     type=click.Choice(["plain", "excel-fr"]),
     default="plain",
     show_default=True,
-    help="CSV files as plain (',', UTF-8: for scripts) or excel-fr (';', UTF-8 with BOM, decimal comma: opens "
-    "correctly in a French Excel). Column names are the same.",
+    help=mark(
+        "CSV files as plain (',', UTF-8: for scripts) or excel-fr (';', UTF-8 with BOM, decimal comma: opens "
+        "correctly in a French Excel). Column names are the same."
+    ),
 )
 
 

@@ -6,7 +6,8 @@ Exit status: 0 success, 2 bad input or usage (every problem listed, nothing writ
 Here: the group (exceptions to exit codes, warnings in one line), ``validate`` and ``generate``. The other commands
 live beside it: :mod:`~matcher.cli.allocate` (allocate, reallocate, demo), :mod:`~matcher.cli.reports` (report,
 coverage), :mod:`~matcher.cli.batch` (sweep), :mod:`~matcher.cli.privacy` (pseudonymize, reidentify); shared options
-in :mod:`~matcher.cli.options`, terminal tables in :mod:`~matcher.cli.display`.
+in :mod:`~matcher.cli.options`, terminal tables in :mod:`~matcher.cli.display`, the commands' help and usage errors
+in the run's language in :mod:`~matcher.cli.helptext`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import click
 from matcher.cli.allocate import allocate_cmd, demo, reallocate_cmd
 from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
+from matcher.cli.helptext import Group, PathType
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
@@ -34,7 +36,7 @@ from matcher.export.guard import guard_folder
 from matcher.generate.scenario import generate, write_scenario
 from matcher.load import load_inputs
 from matcher.load.instance import build_instance
-from matcher.util.i18n import num, tr
+from matcher.util.i18n import mark, num, tr
 
 __all__ = ["main"]
 
@@ -55,7 +57,7 @@ def _show_warning(
         _SHOW_WARNING(message, category, filename, lineno, file, line)
 
 
-class _Group(click.Group):
+class _Group(Group):
     """Maps our exceptions to exit codes: InputError and ResourceLimit → 2 with every problem, Ctrl-C → 130 with a
     message, anything else → 1 in one line."""
 
@@ -95,7 +97,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group)
-@click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
+@click.option("--debug", is_flag=True, help=mark("Show the full traceback of an internal error."))
 @click.version_option(package_name="matcher")
 def main(debug: bool) -> None:
     """Allocate the seconde observation placements: load, locate, allocate, check, export."""
@@ -107,12 +109,16 @@ def main(debug: bool) -> None:
     "students_path",
     type=FILE,
     required=True,
-    help="Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods).",
+    help=mark("Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
 @click.option(
-    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+    "--sites",
+    "sites_path",
+    type=FILE,
+    required=True,
+    help=mark("Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
-@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
 @GEOCODE
 @DEFAULT_CAPACITY
 @PROBLEMS
@@ -144,16 +150,16 @@ def validate(
 
 
 @main.command(name="generate")
-@click.option("--students", "n_students", type=click.IntRange(0), required=True, help="Number of students.")
-@click.option("--sites", "n_sites", type=click.IntRange(0), required=True, help="Number of sites.")
-@click.option("--places", type=click.IntRange(0), help="Total places (default 1.15 per site).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed; same seed, same files.")
+@click.option("--students", "n_students", type=click.IntRange(0), required=True, help=mark("Number of students."))
+@click.option("--sites", "n_sites", type=click.IntRange(0), required=True, help=mark("Number of sites."))
+@click.option("--places", type=click.IntRange(0), help=mark("Total places (default 1.15 per site)."))
+@click.option("--seed", type=int, default=0, show_default=True, help=mark("Random seed; same seed, same files."))
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
-    help="Folder for students.csv and sites.csv.",
+    help=mark("Folder for students.csv and sites.csv."),
 )
 @LANG
 def generate_cmd(n_students: int, n_sites: int, places: int | None, seed: int, out_dir: Path, lang: str | None) -> None:

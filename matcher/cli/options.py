@@ -6,20 +6,24 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.helptext import PathType
 from matcher.load.geocode import AddressGeocoder
+from matcher.util.i18n import mark
 
 __all__ = ["FILE", "GEOCODE", "DEFAULT_CAPACITY", "PROBLEMS", "geocoder"]
 
 #: An existing file (not a folder), given to the command as a Path.
-FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+FILE = PathType(exists=True, dir_okay=False, path_type=Path)
 
 #: ``--geocode FOLDER``: online geocoding of free-text addresses, with its cache.
 GEOCODE = click.option(
     "--geocode",
     "geocode_cache",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Geocode free-text `address` cells online (French address base, BAN) with a cache in this folder. "
-    "Off by default: nothing leaves the machine without it.",
+    type=PathType(file_okay=False, path_type=Path),
+    help=mark(
+        "Geocode free-text `address` cells online (French address base, BAN) with a cache in this folder. "
+        "Off by default: nothing leaves the machine without it."
+    ),
 )
 
 
@@ -27,16 +31,18 @@ GEOCODE = click.option(
 DEFAULT_CAPACITY = click.option(
     "--default-capacity",
     type=click.IntRange(1),
-    help="Places of each site when the sites file has no capacity column (the national platform's extracts); "
-    "policy option default_capacity.",
+    help=mark(
+        "Places of each site when the sites file has no capacity column (the national platform's extracts); "
+        "policy option default_capacity."
+    ),
 )
 
 #: ``--problems FILE.csv``: the full list of problems (the only file written on bad input).
 PROBLEMS = click.option(
     "--problems",
     "problems_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="On bad input, write every problem to this CSV file (file, sheet, row, column, value, problem, fix).",
+    type=PathType(dir_okay=False, path_type=Path),
+    help=mark("On bad input, write every problem to this CSV file (file, sheet, row, column, value, problem, fix)."),
 )
 
 

@@ -9,34 +9,37 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import LANG
 from matcher.cli.options import FILE
 from matcher.errors import cut
 from matcher.export.guard import guard_file
-from matcher.pipeline.privacy import KEY_ENV, pseudonymize_file, read_key, reidentify_file
-from matcher.util.i18n import num, tr
+from matcher.pipeline.privacy import pseudonymize_file, read_key, reidentify_file
+from matcher.util.i18n import mark, num, tr
 
 __all__ = ["pseudonymize_cmd", "reidentify_cmd"]
 
 _KEY = click.option(
-    "--key-file", type=FILE, help=f"File holding the secret key (at least 16 characters); default: ${KEY_ENV}."
+    "--key-file",
+    type=FILE,
+    help=mark("File holding the secret key (at least 16 characters); default: $MATCHER_PSEUDONYM_KEY."),
 )
 
 
-@click.command(name="pseudonymize")
+@click.command(name="pseudonymize", cls=Command)
 @click.option(
     "--students",
     "students_path",
     type=FILE,
     required=True,
-    help="Students file with the real identifiers (CSV or spreadsheet; a SIECLE export: its INE is replaced).",
+    help=mark("Students file with the real identifiers (CSV or spreadsheet; a SIECLE export: its INE is replaced)."),
 )
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     required=True,
-    help="Pseudonymised students file to write (CSV).",
+    help=mark("Pseudonymised students file to write (CSV)."),
 )
 @_KEY
 @LANG
@@ -53,27 +56,27 @@ def pseudonymize_cmd(students_path: Path, out_path: Path, key_file: Path | None,
     click.echo(tr("wrote {path} ({n} students, pseudonymised)").format(path=out_path, n=num(count)))
 
 
-@click.command(name="reidentify")
+@click.command(name="reidentify", cls=Command)
 @click.option(
     "--table",
     "table_path",
     type=FILE,
     required=True,
-    help="Output table with pseudonyms in student_id (assignments.csv, unassigned.csv...).",
+    help=mark("Output table with pseudonyms in student_id (assignments.csv, unassigned.csv...)."),
 )
 @click.option(
     "--students",
     "students_path",
     type=FILE,
     required=True,
-    help="The students file with the real identifiers, as given to pseudonymize.",
+    help=mark("The students file with the real identifiers, as given to pseudonymize."),
 )
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     required=True,
-    help="Re-identified copy of the table to write (CSV); keep it as private as the students file.",
+    help=mark("Re-identified copy of the table to write (CSV); keep it as private as the students file."),
 )
 @_KEY
 @LANG

@@ -6,29 +6,30 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import FILE, GEOCODE, geocoder
 from matcher.config import load_config
 from matcher.export.atomic import check_out_dir
 from matcher.load import load_inputs
 from matcher.pipeline.recruit import recruit, write_recruitment
-from matcher.util.i18n import num, tr
+from matcher.util.i18n import mark, num, tr
 
 __all__ = ["recruit_cmd"]
 
 
-@click.command(name="recruit")
-@click.option("--students", "students_path", type=FILE, required=True, help="Students file (CSV or XLSX).")
-@click.option("--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or XLSX).")
-@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
-@click.option("--top", type=click.IntRange(0), default=50, show_default=True, help="Places in the plan.")
-@click.option("--max-km", type=click.FloatRange(0, min_open=True), help="Default distance limit in km.")
+@click.command(name="recruit", cls=Command)
+@click.option("--students", "students_path", type=FILE, required=True, help=mark("Students file (CSV or XLSX)."))
+@click.option("--sites", "sites_path", type=FILE, required=True, help=mark("Sites file (CSV or XLSX)."))
+@click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
+@click.option("--top", type=click.IntRange(0), default=50, show_default=True, help=mark("Places in the plan."))
+@click.option("--max-km", type=click.FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     required=True,
-    help="Folder for recruitment.csv, recruitment_communes.csv, recruitment_academies.csv, recruitment.json.",
+    help=mark("Folder for recruitment.csv, recruitment_communes.csv, recruitment_academies.csv, recruitment.json."),
 )
 @GEOCODE
 @LANG

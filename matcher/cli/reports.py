@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.display import render_coverage
+from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import CSV_STYLE, LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.config import check_config, load_config
@@ -24,26 +25,26 @@ __all__ = ["report_cmd", "coverage_cmd"]
 READ = ("assignments.csv", "unassigned.csv", "summary.json")
 
 
-@click.command(name="report")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.command(name="report", cls=Command)
+@click.argument("folder", type=PathType(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for report.html, report.xlsx and committee.csv (default: FOLDER).",
+    type=PathType(file_okay=False, path_type=Path),
+    help=mark("Folder for report.html, report.xlsx and committee.csv (default: FOLDER)."),
 )
 @click.option(
     "--students",
     "students_path",
     type=FILE,
-    help="The run's students file (needed unless it is the embedded scenario).",
+    help=mark("The run's students file (needed unless it is the embedded scenario)."),
 )
 @click.option(
-    "--sites", "sites_path", type=FILE, help="The run's sites file (needed unless it is the embedded scenario)."
+    "--sites", "sites_path", type=FILE, help=mark("The run's sites file (needed unless it is the embedded scenario).")
 )
-@click.option("--config", "config_path", type=FILE, help="Policy file (TOML) the run used.")
-@click.option("--no-workbook", is_flag=True, help="Skip report.xlsx (the slowest part).")
-@click.option("--pdf", is_flag=True, help="Also write committee.pdf, the steering committee's A4 document.")
+@click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML) the run used."))
+@click.option("--no-workbook", is_flag=True, help=mark("Skip report.xlsx (the slowest part)."))
+@click.option("--pdf", is_flag=True, help=mark("Also write committee.pdf, the steering committee's A4 document."))
 @LANG
 @CSV_STYLE
 def report_cmd(
@@ -76,17 +77,23 @@ def report_cmd(
     click.echo(tr("wrote {files}").format(files=", ".join(str(p) for p in paths.values())))
 
 
-@click.command(name="coverage")
+@click.command(name="coverage", cls=Command)
 @click.option(
-    "--sites", "sites_path", type=FILE, required=True, help="Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."
+    "--sites",
+    "sites_path",
+    type=FILE,
+    required=True,
+    help=mark("Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
-@click.option("--target", type=click.IntRange(1), help="National target of places (default 1,000, or the policy's).")
-@click.option("--config", "config_path", type=FILE, help="Policy file (TOML); see datasets/policy.toml.")
+@click.option(
+    "--target", type=click.IntRange(1), help=mark("National target of places (default 1,000, or the policy's).")
+)
+@click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Also write coverage_academies.csv, coverage_departements.csv, white_zones.csv, coverage.html.",
+    type=PathType(file_okay=False, path_type=Path),
+    help=mark("Also write coverage_academies.csv, coverage_departements.csv, white_zones.csv, coverage.html."),
 )
 @GEOCODE
 @DEFAULT_CAPACITY

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import click
 
+from matcher.cli.helptext import Command, Group, PathType
 from matcher.cli.language import LANG
-from matcher.util.i18n import tr
+from matcher.util.i18n import mark, tr
 
 __all__ = ["serve_cmd", "users_cmd", "default_data", "check_exposure"]
 
@@ -26,9 +27,9 @@ def default_data() -> Path:
 
 DATA = click.option(
     "--data",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     default=None,
-    help="Data folder kept between restarts (default: ~/.local/share/matcher).",
+    help=mark("Data folder kept between restarts (default: ~/.local/share/matcher)."),
 )
 
 
@@ -55,31 +56,35 @@ def check_exposure(host: str, accounts: bool, https: bool, allow_http: bool) -> 
     return ""
 
 
-@click.command(name="serve")
+@click.command(name="serve", cls=Command)
 @LANG
 @DATA
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port.")
-@click.option("--certfile", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TLS certificate.")
-@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TLS private key.")
-@click.option("--allow-http", is_flag=True, help="Serve plain HTTP off loopback (traffic unencrypted).")
-@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Runs at a time.")
-@click.option("--max-upload-mb", type=click.IntRange(1), default=100, show_default=True, help="Largest upload.")
+@click.option("--host", default="127.0.0.1", show_default=True, help=mark("Address to listen on."))
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help=mark("Port."))
+@click.option("--certfile", type=PathType(exists=True, dir_okay=False, path_type=Path), help=mark("TLS certificate."))
+@click.option("--keyfile", type=PathType(exists=True, dir_okay=False, path_type=Path), help=mark("TLS private key."))
+@click.option("--allow-http", is_flag=True, help=mark("Serve plain HTTP off loopback (traffic unencrypted)."))
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help=mark("Runs at a time."))
+@click.option("--max-upload-mb", type=click.IntRange(1), default=100, show_default=True, help=mark("Largest upload."))
 @click.option(
     "--engine",
     type=click.Choice(["local", "dask"]),
     default="local",
     show_default=True,
-    help="Where runs run: a process forked by the server, or a Dask cluster (needs matcher[dask]).",
+    help=mark("Where runs run: a process forked by the server, or a Dask cluster (needs matcher[dask])."),
 )
 @click.option(
     "--scheduler",
-    help="Dask engine: address of an existing scheduler (tcp://HOST:PORT), whose workers see --data at the same path.",
+    help=mark(
+        "Dask engine: address of an existing scheduler (tcp://HOST:PORT), whose workers see --data at the same path."
+    ),
 )
 @click.option(
     "--dask-workers",
     type=click.IntRange(1),
-    help="Dask engine without --scheduler: worker processes of the LocalCluster it starts (default: one per core).",
+    help=mark(
+        "Dask engine without --scheduler: worker processes of the LocalCluster it starts (default: one per core)."
+    ),
 )
 def serve_cmd(
     lang: str | None,
@@ -132,15 +137,17 @@ def serve_cmd(
     )
 
 
-@click.group(name="users")
+@click.group(name="users", cls=Group)
 def users_cmd() -> None:
     """Accounts of matcher serve (each sees its académie's campaigns; académie "national" sees all)."""
 
 
 @users_cmd.command(name="add")
 @click.argument("name")
-@click.option("--academie", required=True, help='The académie whose campaigns the account sees ("national": all).')
-@click.password_option(help="Password (asked twice when not given).")
+@click.option(
+    "--academie", required=True, help=mark('The académie whose campaigns the account sees ("national": all).')
+)
+@click.password_option(help=mark("Password (asked twice when not given)."))
 @DATA
 @LANG
 def users_add(name: str, academie: str, password: str, data: Path | None, lang: str | None) -> None:
