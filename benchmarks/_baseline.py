@@ -43,15 +43,20 @@ def levels(order) -> list[str]:
     return ["placed"] + [lv for lv in order if lv in SENSE and lv != "placed"]
 
 
-def relaxation(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order, time_limit: float) -> dict:
-    """Flow and LP on the same relaxed network: seconds and per-level values of each."""
-    start = time.perf_counter()
-    net = build_network(
+def relaxed_network(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame):
+    """The network the engine starts from (students may split anywhere) on ``pairs``."""
+    return build_network(
         pairs,
         students["weeks"].to_numpy(object),
         sites["capacity_week_1"].to_numpy(np.int64),
         sites["capacity_week_2"].to_numpy(np.int64),
     )
+
+
+def relaxation(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, order, time_limit: float) -> dict:
+    """Flow and LP on the same relaxed network: seconds and per-level values of each."""
+    start = time.perf_counter()
+    net = relaxed_network(pairs, students, sites)
     outcome = solve_lexicographic(net, pairs, students["priority"].to_numpy(bool), tuple(levels(order)))
     flow_s = time.perf_counter() - start
     flow = {lv.name: lv.value for lv in outcome.levels}

@@ -20,20 +20,16 @@ import time
 
 import numpy as np
 import pandas as pd
+from _baseline import relaxed_network
 from ortools.graph.python import max_flow, min_cost_flow
 
-from matcher.solve.network import SINK, SOURCE, build_network
+from matcher.solve.network import SINK, SOURCE
 
 
 def bare_flows(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame) -> dict:
     """Seconds and value of one bare max flow and one bare min-cost max flow on the relaxed network."""
     start = time.perf_counter()
-    net = build_network(
-        pairs,
-        students["weeks"].to_numpy(object),
-        sites["capacity_week_1"].to_numpy(np.int64),
-        sites["capacity_week_2"].to_numpy(np.int64),
-    )
+    net = relaxed_network(pairs, students, sites)
     metres = np.zeros(len(net.tails), np.int64)
     on_pair = net.pair >= 0
     metres[on_pair] = np.rint(pairs["km"].to_numpy(float)[net.pair[on_pair]] * 1000).astype(np.int64)

@@ -16,7 +16,7 @@ from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
 from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import CSV_STYLE, LANG, closing_lines, follow_policy
-from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
+from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, SITES, geocoder
 from matcher.cli.problems import problems_file
 from matcher.config import Config, check_config, load_config
 from matcher.export.atomic import check_out_dir
@@ -91,13 +91,7 @@ def _plan(path: Path | None, students: pd.DataFrame, sites: pd.DataFrame) -> Pla
     required=True,
     help=mark("Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
-@click.option(
-    "--sites",
-    "sites_path",
-    type=FILE,
-    required=True,
-    help=mark("Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
-)
+@SITES
 @click.option(
     "--out",
     "out_dir",

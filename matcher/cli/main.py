@@ -24,7 +24,7 @@ from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
 from matcher.cli.helptext import Group, PathType
 from matcher.cli.language import LANG, follow_policy
-from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, geocoder
+from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, SITES, geocoder
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
 from matcher.cli.problems import grouped, problems_file, write_problems
 from matcher.cli.recruit import recruit_cmd
@@ -111,13 +111,7 @@ def main(debug: bool) -> None:
     required=True,
     help=mark("Students file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
 )
-@click.option(
-    "--sites",
-    "sites_path",
-    type=FILE,
-    required=True,
-    help=mark("Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
-)
+@SITES
 @click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
 @GEOCODE
 @DEFAULT_CAPACITY

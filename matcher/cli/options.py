@@ -10,10 +10,19 @@ from matcher.cli.helptext import PathType
 from matcher.load.geocode import AddressGeocoder
 from matcher.util.i18n import mark
 
-__all__ = ["FILE", "GEOCODE", "DEFAULT_CAPACITY", "PROBLEMS", "geocoder"]
+__all__ = ["FILE", "SITES", "GEOCODE", "DEFAULT_CAPACITY", "PROBLEMS", "geocoder"]
 
 #: An existing file (not a folder), given to the command as a Path.
 FILE = PathType(exists=True, dir_okay=False, path_type=Path)
+
+#: ``--sites FILE``: the sites file, required.
+SITES = click.option(
+    "--sites",
+    "sites_path",
+    type=FILE,
+    required=True,
+    help=mark("Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
+)
 
 #: ``--geocode FOLDER``: online geocoding of free-text addresses, with its cache.
 GEOCODE = click.option(

@@ -13,7 +13,7 @@ import click
 from matcher.cli.display import render_coverage
 from matcher.cli.helptext import Command, PathType
 from matcher.cli.language import CSV_STYLE, LANG
-from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
+from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, SITES, geocoder
 from matcher.config import check_config, load_config
 from matcher.export.guard import guard_folder
 from matcher.util.i18n import Lang, mark, resolve, tr
@@ -78,13 +78,7 @@ def report_cmd(
 
 
 @click.command(name="coverage", cls=Command)
-@click.option(
-    "--sites",
-    "sites_path",
-    type=FILE,
-    required=True,
-    help=mark("Sites file (CSV or spreadsheet: .xlsx, .xlsm, .xls, .ods)."),
-)
+@SITES
 @click.option(
     "--target", type=click.IntRange(1), help=mark("National target of places (default 1,000, or the policy's).")
 )

@@ -15,6 +15,7 @@ import pandas as pd
 from matcher.errors import InputError, Problem
 from matcher.load.files import read_raw
 from matcher.load.headers import normalize
+from matcher.load.pairs import pair_checks
 from matcher.util.i18n import mark, tr
 
 __all__ = ["ACTIONS", "read_overrides", "overrides_table"]
@@ -66,22 +67,9 @@ def overrides_table(table: pd.DataFrame, students: pd.DataFrame, sites: pd.DataF
     pinned = table.loc[pins, "site_id"].map(table.loc[pins, "site_id"].value_counts())
     over = pins & (pinned.reindex(table.index, fill_value=0) > table["site_id"].map(capacity).fillna(np.inf))
     twice = pins & (table.loc[pins].groupby("student_id").cumcount().reindex(table.index, fill_value=0) >= 2)
-    ids = table["student_id"].isin(students["student_id"])
     checks = [
         (~table["action"].isin(ACTIONS), "action", mark("unknown action"), mark("write pin or forbid")),
-        (~ids, "student_id", mark("unknown student"), mark("use an id of the students file")),
-        (
-            ~table["site_id"].isin(sites["site_id"]),
-            "site_id",
-            mark("unknown site"),
-            mark("use an id of the sites file"),
-        ),
-        (
-            table.duplicated(["student_id", "site_id"]),
-            "site_id",
-            mark("pair given twice"),
-            mark("keep one row per pair"),
-        ),
+        *pair_checks(table, students, sites),
         (twice, "student_id", mark("student pinned to more than two sites"), mark("pin to one site (two: one a week)")),
         (
             over,

@@ -15,7 +15,35 @@ from matcher.load.files import read_raw
 from matcher.load.headers import normalize
 from matcher.util.i18n import mark, tr
 
-__all__ = ["read_pairs"]
+__all__ = ["read_pairs", "pair_checks"]
+
+#: A check of a table of (student, site) rows: which rows fail, the column, the message and the fix (marked).
+Check = tuple[pd.Series, str, str, str]
+
+
+def pair_checks(table: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> list[Check]:
+    """The checks every table of ``student_id, site_id`` rows passes (pairs, overrides): ids known, no pair twice."""
+    return [
+        (
+            ~table["student_id"].isin(students["student_id"]),
+            "student_id",
+            mark("unknown student"),
+            mark("use an id of the students file"),
+        ),
+        (
+            ~table["site_id"].isin(sites["site_id"]),
+            "site_id",
+            mark("unknown site"),
+            mark("use an id of the sites file"),
+        ),
+        (
+            table.duplicated(["student_id", "site_id"]),
+            "site_id",
+            mark("pair given twice"),
+            mark("keep one row per pair"),
+        ),
+    ]
+
 
 _ALIASES = {
     "student_id": "student_id",
@@ -80,24 +108,7 @@ def read_pairs(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame) ->
             mark("not a non-negative number"),
             mark("write a number such as 12.5"),
         ),
-        (
-            ~table["student_id"].isin(students["student_id"]),
-            "student_id",
-            mark("unknown student"),
-            mark("use an id of the students file"),
-        ),
-        (
-            ~table["site_id"].isin(sites["site_id"]),
-            "site_id",
-            mark("unknown site"),
-            mark("use an id of the sites file"),
-        ),
-        (
-            table.duplicated(["student_id", "site_id"]),
-            "site_id",
-            mark("pair given twice"),
-            mark("keep one row per pair"),
-        ),
+        *pair_checks(table, students, sites),
     ]
     for bad, column, message, fix in checks:
         problems += [
