@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from linear import determined
 
 from matcher.tables.recruitment import HIDDEN, published
 from matcher.tables.suppression import hide_nested
@@ -19,25 +20,11 @@ def _recoverable(cells, group, totals, hide_c, hide_t, hide_g) -> list[int]:
     n, k = len(cells), len(totals)
     hidden = np.concatenate([hide_c, hide_t, [hide_g]])
     unknown = np.flatnonzero(hidden)
-    col = {u: i for i, u in enumerate(unknown)}
     rows = []
     for g in range(k):  # cells of group g − total g = 0
-        rel = {i: 1.0 for i in np.flatnonzero(group == g)} | {n + g: -1.0}
-        rows.append(rel)
+        rows.append({i: 1.0 for i in np.flatnonzero(group == g)} | {n + g: -1.0})
     rows.append({n + g: 1.0 for g in range(k)} | {n + k: -1.0})  # totals − grand = 0
-    a = np.zeros((len(rows), len(unknown)))
-    for r, rel in enumerate(rows):
-        for i, v in rel.items():
-            if i in col:
-                a[r, col[i]] = v
-    rank = np.linalg.matrix_rank(a) if len(unknown) else 0
-    found = []
-    for u, i in col.items():
-        e = np.zeros(len(unknown))
-        e[i] = 1.0
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
-            found.append(int(u))
-    return found
+    return [int(u) for u in determined(rows, list(unknown))]
 
 
 @st.composite

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from linear import determined
 
 from matcher.report.committee import committee_figures
 from matcher.report.committeeview import CHART_SERIES
@@ -71,26 +72,13 @@ def _published_counts(secret) -> dict[tuple[str, int], float]:
 def _recoverable(n_rows: int, known: dict) -> set[tuple[str, int]]:
     """The unknown cells that the linear relations of the table determine."""
     unknown = [(k, r) for k in _KINDS for r in range(n_rows) if (k, r) not in known]
-    col = {u: i for i, u in enumerate(unknown)}
     relations = []
     national = n_rows - 1
     for k in _KINDS:  # column sums: locals − national = 0
         relations.append({(k, r): 1.0 for r in range(national)} | {(k, national): -1.0})
     for r in range(n_rows):  # g + b − h = 0, p + q − h = 0
         relations += [{("g", r): 1.0, ("b", r): 1.0, ("h", r): -1.0}, {("p", r): 1.0, ("q", r): 1.0, ("h", r): -1.0}]
-    a = np.zeros((len(relations), len(unknown)))
-    for i, rel in enumerate(relations):
-        for cell, coef in rel.items():
-            if cell in col:
-                a[i, col[cell]] = coef
-    rank = np.linalg.matrix_rank(a) if len(unknown) else 0
-    found = set()
-    for u, j in col.items():
-        e = np.zeros((1, len(unknown)))
-        e[0, j] = 1.0
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
-            found.add(u)
-    return found
+    return set(determined(relations, unknown))
 
 
 _ROW = st.integers(0, 30).flatmap(lambda h: st.tuples(st.just(h), st.integers(0, h), st.integers(0, h)))
