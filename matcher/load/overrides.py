@@ -15,7 +15,7 @@ import pandas as pd
 from matcher.errors import InputError, Problem
 from matcher.load.files import read_raw
 from matcher.load.headers import normalize
-from matcher.load.pairs import pair_checks
+from matcher.load.pairs import PAIR_ID_ALIASES, pair_checks
 from matcher.util.i18n import mark, tr
 
 __all__ = ["ACTIONS", "read_overrides", "overrides_table"]
@@ -23,16 +23,7 @@ __all__ = ["ACTIONS", "read_overrides", "overrides_table"]
 #: What an override does: ``pin`` places the student at the site, ``forbid`` keeps the pair out.
 ACTIONS = ("pin", "forbid")
 
-_ALIASES = {
-    "student_id": "student_id",
-    "identifiant": "student_id",
-    "eleve": "student_id",
-    "site_id": "site_id",
-    "id_site": "site_id",
-    "site": "site_id",
-    "action": "action",
-    "decision": "action",
-}
+_ALIASES = {**PAIR_ID_ALIASES, "action": "action", "decision": "action"}
 
 
 def read_overrides(path: str | Path, students: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from matcher.load.files import read_raw
 from matcher.load.headers import normalize
 from matcher.util.i18n import mark, tr
 
-__all__ = ["read_pairs", "pair_checks"]
+__all__ = ["read_pairs", "pair_checks", "PAIR_ID_ALIASES"]
 
 #: A check of a table of (student, site) rows: which rows fail, the column, the message and the fix (marked).
 Check = tuple[pd.Series, str, str, str]
@@ -45,13 +45,18 @@ def pair_checks(table: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
     ]
 
 
-_ALIASES = {
+#: Headers (normalised) naming the two ids of a (student, site) table.
+PAIR_ID_ALIASES = {
     "student_id": "student_id",
     "identifiant": "student_id",
     "eleve": "student_id",
     "site_id": "site_id",
     "id_site": "site_id",
     "site": "site_id",
+}
+
+_ALIASES = {
+    **PAIR_ID_ALIASES,
     "km": "km",
     "distance_km": "km",
     "distance": "km",
