@@ -130,10 +130,10 @@ def _reason_lines(summary: dict[str, Any]) -> list[str]:
     lang, lines = Lang(), []
     unused = summary.get("unused_places", {})
     if unused:
-        said = "; ".join(f"{lang.num(round(2 * v))} {tr(_UNUSED.get(k, k))}" for k, v in unused.items())
+        said = lang.semicolon.join(f"{lang.num(round(2 * v))} {tr(_UNUSED.get(k, k))}" for k, v in unused.items())
         lines.append(tr("Place-weeks not used: {list}").format(list=said))
     if summary["unassigned_reasons"]:
-        said = "; ".join(
+        said = lang.semicolon.join(
             f"{lang.num(v)} {tr(REASON_LABELS.get(k, k))}" for k, v in summary["unassigned_reasons"].items()
         )
         lines.append(tr("Not placed: {list}").format(list=said))
@@ -190,7 +190,7 @@ def _target_lines(target: dict[str, Any] | None) -> list[str]:
     )
     if not target["site_weeks_short"]:
         return ["", head + tr("met everywhere")]
-    why = "; ".join(f"{lang.num(n)} {tr(w)}" for w, n in target["why"].items() if n)
+    why = lang.semicolon.join(f"{lang.num(n)} {tr(w)}" for w, n in target["why"].items() if n)
     return [
         "",
         head

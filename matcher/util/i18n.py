@@ -106,6 +106,11 @@ class Lang:
         """The colon between a label and its value: ``" : "`` in French, ``": "`` in English."""
         return "\u00a0: " if self.code == "fr" else ": "
 
+    @property
+    def semicolon(self) -> str:
+        """Between the items of a list in a sentence: ``" ; "`` in French, ``"; "`` in English."""
+        return "\u00a0; " if self.code == "fr" else "; "
+
     def __call__(self, message: str) -> str:
         """The message in this language (an empty one stays empty)."""
         return self._t.gettext(message) if message else message
