@@ -35,7 +35,7 @@ _WARN = mark("Working document: small counts shown outside the committee figures
 CSS = """body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:2px solid #1d4e89;padding-bottom:.2em;margin-top:2em;color:#1d4e89}
 table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #ccc;padding:2px 6px}
-th{background:#eef2f7}td{text-align:right}td:first-child{text-align:left}.cards{display:flex;flex-wrap:wrap;gap:.6em}
+th{background:#eef2f7;text-align:right}th:first-child{text-align:left}td{text-align:right}td:first-child{text-align:left}.cards{display:flex;flex-wrap:wrap;gap:.6em}
 .card{border:1px solid #ccc;border-radius:6px;padding:.5em .8em;min-width:9em}.card b{display:block;font-size:1.4em}
 figure{margin:1em 0}svg{max-width:100%;height:auto}.note{color:#555;font-size:12px}details summary{cursor:pointer}"""
 

@@ -57,7 +57,7 @@ def write_workbook(alloc: Allocation, published: pd.DataFrame, path: str | Path,
     per kind of table; returns the path."""
     tr, path = tr or Lang(), Path(path)
     names = labels(tr) | {"figure": tr("Figure"), "value": tr("Value")}
-    what = f"{tr('Placements: the officers workbook')} — {alloc.folder.name}"
+    what = tr("Placements: the officers' workbook") + f" — {alloc.folder.name}"
     book = Book(str(path), what)
     summary = book.sheet(tr("Summary"), heading(alloc, tr, what), _key_figures(alloc, tr), names)
     row = 17
