@@ -18,6 +18,7 @@ from matcher.check.checker import verify
 from matcher.config import Config
 from matcher.load import load_inputs
 from matcher.pipeline.allocate import allocate
+from matcher.solve.repair import violations
 
 #: Mean Earth radius of the distance contract (DESIGN.md §2), in km.
 EARTH_RADIUS_KM = 6371.0088
@@ -124,6 +125,23 @@ def assert_valid(students: pd.DataFrame, sites: pd.DataFrame, result, config: Co
     used = week_usage(sites, result.assignments)
     assert (used["week_1"].to_numpy() <= sites["capacity_week_1"].to_numpy()).all()
     assert (used["week_2"].to_numpy() <= sites["capacity_week_2"].to_numpy()).all()
+
+
+def assert_keeps_the_rules(
+    rows: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame
+) -> None:
+    """Solver placements (``student, site, week`` positions) keep the rules: on ``pairs``, one site per student and
+    week, capacities, each student's weeks, no split a student or a full-time-only site refuses."""
+    assert set(zip(rows["student"], rows["site"])) <= set(zip(pairs["student"], pairs["site"]))
+    assert not rows.duplicated(["student", "week"]).any()
+    for w in (1, 2):
+        used = np.bincount(rows.loc[rows["week"] == w, "site"], minlength=len(sites))
+        assert (used <= sites[f"capacity_week_{w}"].to_numpy()).all()
+    weeks = rows.groupby("student")["week"].agg(lambda x: tuple(sorted(x)))
+    wanted = students["weeks"].to_numpy(object)[weeks.index.to_numpy()]
+    expect = {"both": (1, 2), "week_1": (1,), "week_2": (2,)}
+    assert [expect[w] for w in wanted] == list(weeks)
+    assert violations(rows, students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool)).empty
 
 
 def run_files(folder: Path, students: list[dict], sites: list[dict], config: Config | None = None):

@@ -155,3 +155,39 @@ SETTINGS = dict(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+@st.composite
+def tight(draw):
+    """Small instances where the full-time rules bind: few places, one-week sites, full-time-only sites, students
+    who may not split, one-week students; every student with a few random pairs."""
+    n, m = draw(st.integers(10, 40)), draw(st.integers(3, 10))
+    c1 = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
+    c2 = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
+    sites = pd.DataFrame(
+        {
+            "capacity_week_1": c1,
+            "capacity_week_2": c2,
+            "full_time_only": draw(st.lists(st.booleans(), min_size=m, max_size=m)),
+        }
+    )
+    students = pd.DataFrame(
+        {
+            "weeks": draw(st.lists(st.sampled_from(["both", "both", "week_1", "week_2"]), min_size=n, max_size=n)),
+            "split_ok": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+            "priority": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+            "gender": ["F"] * n,
+        }
+    )
+    rows = [(s, j) for s in range(n) for j in sorted(draw(st.sets(st.integers(0, m - 1), min_size=1, max_size=4)))]
+    pairs = pd.DataFrame(
+        {
+            "student": [r[0] for r in rows],
+            "site": [r[1] for r in rows],
+            "rank": draw(st.lists(st.integers(1, 3), min_size=len(rows), max_size=len(rows))),
+            "km": draw(st.lists(st.floats(0.5, 20.0), min_size=len(rows), max_size=len(rows))),
+        }
+    )
+    one_week = students["weeks"].to_numpy(object)[pairs["student"]] != "both"
+    eligible = ~(one_week & sites["full_time_only"].to_numpy(bool)[pairs["site"]])  # as candidates.eligibility
+    return students, sites, pairs[eligible].reset_index(drop=True)

@@ -20,6 +20,7 @@ from matcher.result import Level, Status
 from matcher.solve.closing import close_gap, recost
 from matcher.solve.floorlevel import FloorBound, FloorLevel, floor_level
 from matcher.solve.flow import FlowOutcome
+from matcher.solve.pools import augment_in_pools, moved, pair_costs, recost_in_pools
 from matcher.solve.regions import Maximum, Regional, best_pairs, maximum
 from matcher.solve.relaxed import by_academie, relaxed_flow
 from matcher.solve.rounds import State, find_breaks, repair_round, settle
@@ -63,8 +64,10 @@ def optimise(
     *settled* into an allocation keeping every rule (``rounds.settle``: the students breaking a rule taken out,
     broken groups placed whole where they fit, then ``fill`` places those who fit in the places left), and the
     best one is returned (most placed, then floors, then priority students; a later round wins ties): a round may
-    place fewer than an earlier one. Last, ``closing.close_gap`` allocates again exactly the neighbourhoods where
-    the relaxation places more; taken when ``_key`` is better.
+    place fewer than an earlier one. Then ``closing.close_gap`` allocates again exactly the neighbourhoods where
+    the relaxation places more, and ``pools.augment_in_pools`` adds the augmenting paths of a network that keeps
+    the full-time rules (each site's places split into a full-time pool and week pools); each taken when ``_key``
+    is better.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
@@ -111,6 +114,7 @@ def optimise(
             break  # done, no better settled allocation for _STALL rounds, or no time for more flows
         placements = repair_round(placements, broken, state, students, sites, order)
     placements = _closed(best, best_key, pairs, students, sites, order, state, level)
+    placements = _pooled(placements, pairs, students, sites, order, state, level)
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = relaxed_flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves
@@ -140,6 +144,33 @@ def _closed(
         if _key(again, level, students, order) == key and not find_breaks(again, students, sites, state.groups).any:
             return again
     return closed
+
+
+def _pooled(
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    order: tuple[str, ...],
+    state: State,
+    level: FloorLevel | None,
+) -> pd.DataFrame:
+    """``pools.augment_in_pools`` on the allocation, taken when it is better by ``_key`` and keeps every rule; the
+    students it moves or adds then allocated again among themselves by the cost levels (``pools.recost``; not
+    with the gender level, which depends on who is where)."""
+    more = augment_in_pools(placements, pairs, students, sites, state.groups.code)
+    key = _key(more, level, students, order)
+    if more is placements or key <= _key(placements, level, students, order):
+        return placements
+    if find_breaks(more, students, sites, state.groups).any:
+        return placements
+    moving = moved(placements, more, len(students))
+    per_pair = pair_costs(pairs, order, int(moving.sum()), 2 + 3 * len(sites) + 2 * len(students))
+    if per_pair is None or state.gender is not None:
+        return more
+    cheaper = recost_in_pools(more, moving, pairs, students, sites, state.groups.code, per_pair)
+    same = _key(cheaper, level, students, order) == key and not find_breaks(cheaper, students, sites, state.groups).any
+    return cheaper if same else more
 
 
 def _chase(

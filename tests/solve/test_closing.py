@@ -10,32 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from hypothesis import event, given, settings
-from hypothesis import strategies as st
 
 from matcher.candidates.search import candidates
 from matcher.domain.groups import Groups, find_groups
 from matcher.solve.closing import Closing, close_gap, neighbourhood
 from matcher.solve.engine import optimise
 from matcher.solve.mip import solve_mip
-from matcher.solve.repair import violations
 
-from strategies import SETTINGS, instances, tables
+from conftest import assert_keeps_the_rules
+from strategies import SETTINGS, instances, tables, tight
 
 ORDER = ("placed", "priority", "preference", "distance")
 NO_GROUPS = np.array([-1, -1])
-
-
-def _assert_keeps_the_rules(rows: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame):
-    assert set(zip(rows["student"], rows["site"])) <= set(zip(pairs["student"], pairs["site"]))
-    assert not rows.duplicated(["student", "week"]).any()
-    for w in (1, 2):
-        used = np.bincount(rows.loc[rows["week"] == w, "site"], minlength=len(sites))
-        assert (used <= sites[f"capacity_week_{w}"].to_numpy()).all()
-    weeks = rows.groupby("student")["week"].agg(lambda x: tuple(sorted(x)))
-    wanted = students["weeks"].to_numpy(object)[weeks.index.to_numpy()]
-    expect = {"both": (1, 2), "week_1": (1,), "week_2": (2,)}
-    assert [expect[w] for w in wanted] == list(weeks)
-    assert violations(rows, students["split_ok"].to_numpy(bool), sites["full_time_only"].to_numpy(bool)).empty
 
 
 def _three_sites(c1: list[int], c2: list[int]) -> pd.DataFrame:
@@ -68,7 +54,7 @@ def test_a_student_who_may_split_moves_to_free_a_full_time_place():
             (1, 0, 1),
             (1, 0, 2),
         ]
-        _assert_keeps_the_rules(after, pairs, students, sites)
+        assert_keeps_the_rules(after, pairs, students, sites)
 
 
 def test_only_the_augmenting_paths_reach_a_student_far_from_the_free_places():
@@ -112,7 +98,7 @@ def test_a_group_takes_the_site_a_student_who_may_split_leaves():
         (2, 0, 1),
         (2, 0, 2),
     ]
-    _assert_keeps_the_rules(after, pairs, students, sites)
+    assert_keeps_the_rules(after, pairs, students, sites)
 
 
 @settings(max_examples=40, **SETTINGS)
@@ -129,7 +115,7 @@ def test_from_nobody_placed_the_components_place_what_the_whole_mip_places(insta
     )
     everyone = Closing(passes=("paths",), max_students=len(students) + 1, nodes=None, time_limit=60.0)
     out = close_gap(empty, pairs, students, sites, groups, ORDER, everyone)
-    _assert_keeps_the_rules(out, pairs, students, sites)
+    assert_keeps_the_rules(out, pairs, students, sites)
     whole = solve_mip(pairs, students, sites, ("placed", "priority"), groups=groups)
     assert whole.proven
     prio = students["priority"].to_numpy(bool)[out["student"].unique()].sum()
@@ -161,42 +147,6 @@ def test_the_demo_places_the_optimum_of_the_full_mip():
     assert placed["value"] == whole.values["placed"] < placed["bound"]  # the relaxed bound is not reached
 
 
-@st.composite
-def tight(draw):
-    """Small instances where the full-time rules bind: few places, one-week sites, full-time-only sites, students
-    who may not split, one-week students; every student with a few random pairs."""
-    n, m = draw(st.integers(10, 40)), draw(st.integers(3, 10))
-    c1 = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
-    c2 = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
-    sites = pd.DataFrame(
-        {
-            "capacity_week_1": c1,
-            "capacity_week_2": c2,
-            "full_time_only": draw(st.lists(st.booleans(), min_size=m, max_size=m)),
-        }
-    )
-    students = pd.DataFrame(
-        {
-            "weeks": draw(st.lists(st.sampled_from(["both", "both", "week_1", "week_2"]), min_size=n, max_size=n)),
-            "split_ok": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
-            "priority": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
-            "gender": ["F"] * n,
-        }
-    )
-    rows = [(s, j) for s in range(n) for j in sorted(draw(st.sets(st.integers(0, m - 1), min_size=1, max_size=4)))]
-    pairs = pd.DataFrame(
-        {
-            "student": [r[0] for r in rows],
-            "site": [r[1] for r in rows],
-            "rank": draw(st.lists(st.integers(1, 3), min_size=len(rows), max_size=len(rows))),
-            "km": draw(st.lists(st.floats(0.5, 20.0), min_size=len(rows), max_size=len(rows))),
-        }
-    )
-    one_week = students["weeks"].to_numpy(object)[pairs["student"]] != "both"
-    eligible = ~(one_week & sites["full_time_only"].to_numpy(bool)[pairs["site"]])  # as candidates.eligibility
-    return students, sites, pairs[eligible].reset_index(drop=True)
-
-
 @settings(max_examples=150, **SETTINGS)
 @given(tight())
 def test_the_engine_places_what_the_mip_places_where_the_rules_bind(case):
@@ -205,7 +155,7 @@ def test_the_engine_places_what_the_mip_places_where_the_rules_bind(case):
     students, sites, pairs = case
     no_groups = Groups(np.full(len(students), -1), np.zeros(0, np.int64), np.zeros(0, object))
     best = optimise(students, sites, pairs, ORDER, groups=no_groups)
-    _assert_keeps_the_rules(best.placements, pairs, students, sites)
+    assert_keeps_the_rules(best.placements, pairs, students, sites)
     whole = solve_mip(pairs, students, sites, ("placed", "priority"))
     assert whole.proven
     who = best.placements["student"].unique()
