@@ -66,8 +66,8 @@ def optimise(
     best one is returned (most placed, then floors, then priority students; a later round wins ties): a round may
     place fewer than an earlier one. Then ``closing.close_gap`` allocates again exactly the neighbourhoods where
     the relaxation places more, and ``pools.augment_in_pools`` adds the augmenting paths of a network that keeps
-    the full-time rules (each site's places split into a full-time pool and week pools); each taken when ``_key``
-    is better.
+    the full-time rules (each site's places split into a full-time pool and week pools; two passes); each taken
+    when ``_key`` is better.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
@@ -158,7 +158,9 @@ def _pooled(
     """``pools.augment_in_pools`` on the allocation, taken when it is better by ``_key`` and keeps every rule; the
     students it moves or adds then allocated again among themselves by the cost levels (``pools.recost``; not
     with the gender level, which depends on who is where)."""
-    more = augment_in_pools(placements, pairs, students, sites, state.groups.code)
+    more = placements
+    for full_time in (False, True):  # then with the full-time students who may split in the full-time pool
+        more = augment_in_pools(more, pairs, students, sites, state.groups.code, full_time)
     key = _key(more, level, students, order)
     if more is placements or key <= _key(placements, level, students, order):
         return placements

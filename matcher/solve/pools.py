@@ -15,9 +15,16 @@ full-time rules:
 
 Group members, students who may split placed full time at a full-time-only site, and students not in ``moving``
 keep their places (out of the pools). The allocation is a flow of this network; OR-Tools' max flow on its
-residual network adds augmenting paths, each placing one more student and moving a few others within their pools.
-The students it moves or adds are then allocated again among themselves at the least cost (``recost``: a min-cost
-flow on the same network, everyone else kept). ``PoolNetwork.read`` is the network's inverse.
+residual network adds augmenting paths, each placing one more student and moving a few others within their pools
+(``augment_in_pools``). A second pass (``full_time``) counts the students who may split but are placed full time
+with those who may not: their places join the full-time pool, where a student who may not split can take them.
+The students the passes move or add are then allocated again, with those at the sites they touch, at the least
+cost (``recost_in_pools``: a min-cost flow on the same network, everyone else kept). ``PoolNetwork.read`` is the
+network's inverse.
+
+Measured at national scale (70,000 students, 2.8 million pairs), after the repair and the closing: 65,730 placed
+→ 65,796 after the first pass, 65,801 after the second (a relaxed bound of 65,889); about 1 s and 0.6 s, mostly
+OR-Tools' max flow.
 """
 
 from __future__ import annotations
@@ -125,14 +132,18 @@ def pool_network(
     sites: pd.DataFrame,
     groups: _Ints,
     moving: _Bools | None = None,
+    full_time: bool = False,
 ) -> PoolNetwork:
     """The pools' network of ``placements`` (an allocation keeping every rule) on ``pairs``, with its flows.
     ``groups``: per student, a group code or -1; ``moving``: per student, whether they may move (default:
-    everyone the module docstring does not keep)."""
+    everyone the module docstring does not keep); ``full_time``: students who may split but are placed full time
+    stay full time, in the full-time pool (their places with them)."""
     n, m = len(students), len(sites)
     site = _week_sites(placements, n)
     weeks = students["weeks"].to_numpy(object)
     stays: _Bools = np.asarray(weeks == "both", bool) & ~students["split_ok"].to_numpy(bool)  # full-time pool only
+    if full_time:
+        stays = np.asarray(weeks == "both", bool) & (stays | ((site[0] >= 0) & (site[0] == site[1])))
     fto = sites["full_time_only"].to_numpy(bool)
     keep = _kept(site, pairs, ~stays, fto, groups, np.ones(n, bool) if moving is None else moving)
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
@@ -170,15 +181,15 @@ def _pair_arcs(
     places (``open_pool``: pools × sites) and, for the halves, that are not full-time-only; each with its flow
     (the student's ``site`` that week is the pair's)."""
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    mine, halves_ok = moves[ps], ~fto[pj]
+    mine = np.flatnonzero(moves[ps])
+    s, j = ps[mine], pj[mine]
     out: _Arcs = []
-    for kind, pool, ends, week in (
-        (FULL, 0, (node["F"] + pj, node["in"] + ps), 0),
-        (WEEK_1, 1, (node["W1"] + pj, node["in"] + ps), 0),
-        (WEEK_2, 2, (node["out"] + ps, node["W2"] + pj), 1),
-    ):
-        rows = np.flatnonzero(mine & takes[pool][ps] & open_pool[pool][pj] & (halves_ok if pool else True))
-        out.append((ends[0][rows], ends[1][rows], 1, site[week][ps[rows]] == pj[rows], rows, kind))
+    for kind, pool, week in ((FULL, 0, 0), (WEEK_1, 1, 0), (WEEK_2, 2, 1)):
+        at = np.flatnonzero(takes[pool][s] & open_pool[pool][j] & (~fto[j] if pool else True))
+        pool_node = node[("F", "W1", "W2")[pool]] + j[at]
+        student_node = node["out" if kind == WEEK_2 else "in"] + s[at]
+        ends = (student_node, pool_node) if kind == WEEK_2 else (pool_node, student_node)  # week 2: student first
+        out.append((*ends, 1, site[week][s[at]] == j[at], mine[at], kind))
     return out
 
 
@@ -193,13 +204,18 @@ def _assembled(arcs: _Arcs, kept: pd.DataFrame) -> PoolNetwork:
 
 
 def augment_in_pools(
-    placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, groups: _Ints
+    placements: pd.DataFrame,
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    groups: _Ints,
+    full_time: bool = False,
 ) -> pd.DataFrame:
     """``placements`` (keeping every rule) with every augmenting path of its pools' network added (OR-Tools' max
-    flow on the residual network); ``placements`` itself when there is none."""
+    flow on the residual network); ``placements`` itself when there is none. ``full_time``: see ``pool_network``."""
     if pairs.empty:
         return placements
-    net = pool_network(placements, pairs, students, sites, groups)
+    net = pool_network(placements, pairs, students, sites, groups, full_time=full_time)
     room, back = np.flatnonzero(net.flows < net.capacities), np.flatnonzero(net.flows > 0)
     solver = SimpleMaxFlow()
     solver.add_arcs_with_capacity(

@@ -81,14 +81,28 @@ def test_group_members_keep_their_places():
     assert out is placements
 
 
-def test_a_place_held_full_time_by_a_student_who_may_split_stays_in_the_week_pools():
+def test_a_student_who_may_split_placed_full_time_moves_in_the_second_pass():
+    # X (0) and W (1) have one place each week. p (0) may split, holds X full time and has a pair at W; q (1) may
+    # not split and has a pair at X only. First pass: X's places are in the week pools (p's), q reaches only
+    # full-time pools: nothing. Second pass: p counts as full time, X's places join the full-time pool with W's
+    # free ones: q into X, p to W, full time.
+    students, sites = _students(["both", "both"], [True, False]), _sites([1, 1], [1, 1])
+    placements, pairs = _rows([(0, 0, 1), (0, 0, 2)]), _pairs([0, 0, 1], [0, 1, 0])
+    assert augment_in_pools(placements, pairs, students, sites, NO_GROUPS) is placements
+    out = augment_in_pools(placements, pairs, students, sites, NO_GROUPS, full_time=True)
+    assert _as_set(out) == {(0, 1, 1), (0, 1, 2), (1, 0, 1), (1, 0, 2)}
+
+
+def test_a_student_who_must_change_from_full_time_to_split_is_left_to_the_closing():
     # What the pools cannot do (the closing MIP does: ``test_closing``): X (0) has one place each week, Y (1) one in
     # week 1 only, Z (2) one in week 2 only. p (0) may split and holds X full time; q (1) may not split and has a
-    # pair at X only. X's places are in its week pools (p's), q reaches only full-time pools: nothing is added.
+    # pair at X only. Both placed needs p split between Y and Z: in neither pass can p leave X (first pass: q
+    # reaches no week pool; second: p stays full time, and no other site has both weeks): nothing is added.
     students, sites = _students(["both", "both"], [True, False]), _sites([1, 1, 0], [1, 0, 1])
     placements = _rows([(0, 0, 1), (0, 0, 2)])
-    out = augment_in_pools(placements, _pairs([0, 0, 0, 1], [0, 1, 2, 0]), students, sites, NO_GROUPS)
-    assert out is placements
+    for full_time in (False, True):
+        out = augment_in_pools(placements, _pairs([0, 0, 0, 1], [0, 1, 2, 0]), students, sites, NO_GROUPS, full_time)
+        assert out is placements
 
 
 def test_the_students_moved_are_allocated_again_at_their_best_sites():
@@ -123,9 +137,11 @@ def test_the_pools_keep_the_rules_and_never_place_fewer(case):
     students, sites, pairs = case
     groups = np.full(len(students), -1)
     start = _start(students, sites, pairs)
-    out = augment_in_pools(start, pairs, students, sites, groups)
-    assert_keeps_the_rules(out, pairs, students, sites)
-    assert out["student"].nunique() >= start["student"].nunique()
+    one = augment_in_pools(start, pairs, students, sites, groups)
+    out = augment_in_pools(one, pairs, students, sites, groups, full_time=True)
+    for rows in (one, out):
+        assert_keeps_the_rules(rows, pairs, students, sites)
+    assert out["student"].nunique() >= one["student"].nunique() >= start["student"].nunique()
     assert out["student"].nunique() <= solve_mip(pairs, students, sites, ("placed",)).values["placed"]
 
 
