@@ -211,27 +211,28 @@ def _academies(
     ]
 
 
+#: The kinds of unused places, in the order ``summary.json`` lists them (sorted).
+_UNUSED = ("eligible_students_placed_elsewhere", "free_week_or_full_time_rule_mismatch", "no_eligible_request_in_range")
+
+
 def unused_places(
-    sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame, placed: npt.NDArray[np.bool_]
+    instance: Instance, assignments: pd.DataFrame, pairs: pd.DataFrame, placed: npt.NDArray[np.bool_]
 ) -> dict[str, float]:
     """Places left unused, by why: no eligible request in range, eligible students all placed elsewhere, or
     eligible students left unplaced because the free places were in the wrong week (or a full-time rule).
 
     ``pairs`` holds candidate positions; ``placed`` flags placed students by position.
     """
-    pos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
-    j = pos.loc[assignments["site_id"].to_numpy()].to_numpy()
-    both = (assignments["weeks"] == "both").to_numpy()
-    used1 = np.bincount(j[both | (assignments["weeks"] == "week_1").to_numpy()], minlength=len(sites))
-    used2 = np.bincount(j[both | (assignments["weeks"] == "week_2").to_numpy()], minlength=len(sites))
+    sites = instance.sites
+    j = instance.site_positions(assignments["site_id"])
+    weeks = assignments["weeks"].to_numpy(object)
+    both = weeks == "both"
+    used1 = np.bincount(j[both | (weeks == "week_1")], minlength=len(sites))
+    used2 = np.bincount(j[both | (weeks == "week_2")], minlength=len(sites))
     free = ((sites["capacity_week_1"].to_numpy() - used1) + (sites["capacity_week_2"].to_numpy() - used2)) / 2
     s, site = pairs["student"].to_numpy(), pairs["site"].to_numpy()
     asked = np.bincount(site, minlength=len(sites)) > 0
     waiting = np.bincount(site[~placed[s]], minlength=len(sites)) > 0
-    why = np.where(
-        ~asked,
-        "no_eligible_request_in_range",
-        np.where(waiting, "free_week_or_full_time_rule_mismatch", "eligible_students_placed_elsewhere"),
-    )
-    out = pd.Series(free).groupby(why).sum()
-    return {str(k): float(v) for k, v in out.items() if v > 0}
+    why = np.where(~asked, 2, np.where(waiting, 1, 0))  # positions in _UNUSED
+    out = np.bincount(why, weights=free, minlength=len(_UNUSED))  # halves: exact sums
+    return {k: float(v) for k, v in zip(_UNUSED, out) if v > 0}
