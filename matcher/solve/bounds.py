@@ -47,15 +47,16 @@ def cheapest_sum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFram
     kind = students["weeks"].to_numpy(object)
     total = np.zeros(len(students), np.float64)
     for week, column in ((1, "capacity_week_1"), (2, "capacity_week_2")):
-        usable = sites[column].to_numpy(np.int64)[site] > 0
+        usable = sites[column].to_numpy(np.int64) > 0
         least = np.full(len(students), np.inf)
-        np.minimum.at(least, student[usable], cost[usable].astype(np.float64))
+        np.minimum.at(least, student, np.where(usable[site], cost, np.inf))  # unusable pairs count as inf
         needs = kind != ("week_2" if week == 1 else "week_1")
         total += np.where(needs, least, 0.0)
-    finite = np.sort(total[np.isfinite(total)])
+    finite = total[np.isfinite(total)]
     if len(finite) < n:
         raise SolverError(f"internal error: {n} students placed but only {len(finite)} have a usable pair")
-    return int(finite[:n].sum())
+    # the sums are whole numbers far below 2**53: the n smallest add up exactly in any order
+    return int(np.partition(finite, n - 1)[:n].sum()) if n > 0 else 0
 
 
 def relaxed_cost(
@@ -123,10 +124,13 @@ def most_placed(levels: list[Level], pairs: pd.DataFrame, students: pd.DataFrame
 def priority_bound(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> int:
     """Most priority students any allocation places: the relaxed network's maximum flow with them alone (it holds
     whatever the earlier levels reach)."""
-    mine = students["priority"].to_numpy(bool)[pairs["student"].to_numpy()]
+    priority = students["priority"].to_numpy(bool)
+    student = pairs["student"].to_numpy(np.int64)
+    mine = priority[student]
+    renumbered = np.cumsum(priority) - 1  # the priority students only: the others carry no flow without pairs
     net = build_network(
-        pairs[mine],
-        students["weeks"].to_numpy(object),
+        pd.DataFrame({"student": renumbered[student[mine]], "site": pairs["site"].to_numpy(np.int64)[mine]}),
+        students["weeks"].to_numpy(object)[priority],
         sites["capacity_week_1"].to_numpy(np.int64),
         sites["capacity_week_2"].to_numpy(np.int64),
     )

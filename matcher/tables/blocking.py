@@ -32,23 +32,32 @@ def _host_rank(
     """Sort keys (smaller is better, first key decides first) of students ``s`` as seen by a host; ``draw`` is
     every student's lottery number."""
     one_week = (students["weeks"].to_numpy(object) != "both")[s]
+    lot = draw[s]
     value = {
         "priority": (~students["priority"].to_numpy(bool))[s].astype(np.int64),
         "distance": distance,
-        "lottery": draw[s],
+        "lottery": lot,
     }
-    return [one_week.astype(np.int64)] + [value[c] for c in config.host_priority] + [draw[s], s]
+    return [one_week.astype(np.int64)] + [value[c] for c in config.host_priority] + [lot, s]
 
 
-def _below(a: list[np.ndarray], b: list[np.ndarray], at: np.ndarray | None = None) -> np.ndarray:
-    """Element-wise: key tuple ``a`` (taken at positions ``at`` when given) is worse (larger) than ``b``; each key
-    after the first is compared only where the keys before it tie."""
-    worse, tie = np.zeros(len(b[0]), bool), np.arange(len(b[0]))
-    for x, y in zip(a, b):
-        x, y = x[tie if at is None else at[tie]], y[tie]
+def _below(
+    a: list[np.ndarray], b: list[np.ndarray], at: np.ndarray | None = None, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Element-wise: key tuple ``a`` (taken at positions ``at`` when given) is worse (larger) than ``b`` (taken at
+    ``rows`` when given); each key after the first is compared only where the keys before it tie."""
+    x, y = _take(a[0], at), _take(b[0], rows)
+    worse, tie = x > y, np.flatnonzero(x == y)
+    for x, y in zip(a[1:], b[1:]):
+        x, y = x[tie if at is None else at[tie]], y[tie if rows is None else rows[tie]]
         worse[tie] = x > y
         tie = tie[x == y]
     return worse
+
+
+def _take(x: np.ndarray, at: np.ndarray | None) -> np.ndarray:
+    """``x`` at positions ``at``, or ``x`` itself."""
+    return x if at is None else x[at]
 
 
 def _current(spos: np.ndarray, tpos: np.ndarray, rank: np.ndarray, km: np.ndarray, n: int) -> list[np.ndarray]:
@@ -84,7 +93,7 @@ def blocking_pairs(instance: Instance, assignments: pd.DataFrame, pairs: pd.Data
     students, sites, config = instance.students, instance.sites, instance.config
     spos, tpos = instance.student_positions(assignments["student_id"]), instance.site_positions(assignments["site_id"])
     ps, pj = pairs["student"].to_numpy(np.int64), pairs["site"].to_numpy(np.int64)
-    km, rank = pairs["km"].to_numpy(float), pairs["rank"].to_numpy(np.int64).astype(float)
+    km, rank = pairs["km"].to_numpy(float), pairs["rank"].to_numpy(np.int64)  # compared with floats: exact
     at = pair_rows(pairs, spos, tpos)
     cur = _current(spos, tpos, np.where(at >= 0, rank[at], np.nan), np.where(at >= 0, km[at], np.nan), len(students))
     wants = np.flatnonzero(_below(cur, [rank, km, pj], at=ps))
@@ -119,11 +128,10 @@ def _hosts_take(
     for w, cap in ((1, sites["capacity_week_1"].to_numpy(np.int64)), (2, sites["capacity_week_2"].to_numpy(np.int64))):
         in_w = (weeks == "both") | (weeks == f"week_{w}")
         used = np.bincount(tpos[in_w], minlength=len(sites))
-        worst_occ = _worst_per_site(occ_keys, tpos, order[in_w[order]], len(sites))
-        has_worse = _below(worst_occ, cand_keys, at=pj) & (used[pj] > 0)
-        ok_w = (used[pj] < cap[pj]) | has_worse
         need_w = ((asks == "both") | (asks == f"week_{w}"))[ps]
-        can &= ~need_w | ok_w
+        full = np.flatnonzero(can & need_w & (used >= cap)[pj])  # the rows still open needing a worse occupant
+        worst_occ = _worst_per_site(occ_keys, tpos, order[in_w[order]], len(sites))
+        can[full] = _below(worst_occ, cand_keys, at=pj[full], rows=full) & (used > 0)[pj[full]]
     return can
 
 

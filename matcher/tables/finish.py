@@ -71,15 +71,14 @@ def finish(
     with stages.stage("tables"):
         n_eligible = np.bincount(solved.eligible["student"].to_numpy(np.int64), minlength=len(students))
         assignments = assignment_table(instance, solved.placements, solved.pairs)
-        unplaced = np.setdiff1d(np.arange(len(students)), solved.placements["student"].to_numpy())
-        unassigned = reasons(instance, unplaced, n_eligible, cands.alone)
+        placed = np.zeros(len(students), bool)
+        placed[solved.placements["student"].to_numpy()] = True
+        unassigned = reasons(instance, np.flatnonzero(~placed), n_eligible, cands.alone)
     with stages.stage("check"):
         verify(students, sites, assignments, unassigned, config, given_pairs, groups=check_groups)
     with stages.stage("summary"):
         summary = build_summary(instance, assignments, unassigned, list(solved.levels), solved.info, inputs)
-        placed = np.zeros(len(students), bool)
-        placed[solved.placements["student"].to_numpy()] = True
-        summary["unused_places"] = unused_places(sites, assignments, solved.eligible, placed)
+        summary["unused_places"] = unused_places(instance, assignments, solved.eligible, placed)
         summary["gender_target"] = gender_target_figures(
             students, sites, solved.placements, solved.eligible, config.gender_target, config.gender_site_min
         )

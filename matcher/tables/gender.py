@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matcher.solve.gendercap import free_boys
@@ -65,22 +66,49 @@ class GenderTargetFigures(TypedDict):
     sites: list[SiteWeekShort]
 
 
-def gender_figures(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame) -> GenderFigures | None:
-    """``girls_share`` overall, ``per_trade`` and ``per_site`` (lists of dicts); None when no gender is given."""
+def gender_figures(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    assignments: pd.DataFrame,
+    at: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None,
+) -> GenderFigures | None:
+    """``girls_share`` overall, ``per_trade`` and ``per_site`` (lists of dicts); None when no gender is given.
+
+    ``at``: the positions of the assignments' students and sites in ``students`` and ``sites`` (-1 for an id not
+    there), found from the ids when not given. Each student counts once, at the site of their first row.
+    """
     if "gender" not in students.columns or not students["gender"].isin(["F", "M"]).any():
         return None
-    rows = assignments.drop_duplicates("student_id")[["student_id", "site_id"]]
-    who = rows.merge(students[["student_id", "gender", "sectors"]], on="student_id", how="left")
-    who = who.merge(sites[["site_id", "sectors"]].rename(columns={"sectors": "offers"}), on="site_id", how="left")
-    who["trade"] = _trades(who["sectors"], who["offers"])
-    known = who[who["gender"].isin(["F", "M"])]
+    s, j = at if at is not None else _positions(students, sites, assignments)
+    known, female = (students["gender"].isin(g).to_numpy(bool) for g in (["F", "M"], ["F"]))
+    rows = np.flatnonzero(~pd.Series(s).duplicated().to_numpy() & (s >= 0))  # each known student's first row
+    rows = rows[known[s[rows]]]
+    s, j, girl = s[rows], j[rows], female[s[rows]]
+    offers = sites["sectors"].to_numpy(object)[j]
+    offers[j < 0] = None  # a site not in ``sites`` offers nothing
+    trade, trades = pd.factorize(_trades(students["sectors"].iloc[s], pd.Series(offers)))
+    site, names = (
+        (j, sites["site_id"].to_numpy(object))
+        if (j >= 0).all()
+        else pd.factorize(assignments["site_id"].to_numpy(object)[rows])
+    )
     return {
-        "placed_with_gender": len(known),
-        "girls": int((known["gender"] == "F").sum()),
-        "girls_share": _share(known),
-        "per_trade": _per(known, "trade", 1),
-        "per_site": _per(known, "site_id", SITE_MIN),
+        "placed_with_gender": len(rows),
+        "girls": int(girl.sum()),
+        "girls_share": None if len(rows) == 0 else round(float(girl.sum() / len(rows)), 4),
+        "per_trade": _per("trade", trade, np.asarray(trades, object), girl, 1),
+        "per_site": _per("site_id", site, names, girl, SITE_MIN),
     }
+
+
+def _positions(
+    students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Positions of the assignments' students and sites (-1 for an id not there)."""
+    return (
+        pd.Index(students["student_id"]).get_indexer(assignments["student_id"]),
+        pd.Index(sites["site_id"]).get_indexer(assignments["site_id"]),
+    )
 
 
 def _trades(wants: pd.Series, offers: pd.Series) -> np.ndarray:
@@ -90,35 +118,36 @@ def _trades(wants: pd.Series, offers: pd.Series) -> np.ndarray:
     o, o_row = items(offers)
     code = pd.factorize(np.concatenate([w, o]), use_na_sentinel=False)[0]
     width = code.max(initial=0) + 1
-    hit = np.isin(w_row * width + code[: len(w)], o_row * width + code[len(w) :])
+    hit = pd.Series(w_row * width + code[: len(w)]).isin(o_row * width + code[len(w) :]).to_numpy()
     chosen = np.full(len(wants), "(none)", dtype=object)
-    rows, first = np.unique(o_row, return_index=True)
-    chosen[rows] = o[first]
-    rows, first = np.unique(w_row[hit], return_index=True)
-    chosen[rows] = w[hit][first]
+    first = _starts(o_row)
+    chosen[o_row[first]] = o[first]
+    first = _starts(w_row[hit])
+    chosen[w_row[hit][first]] = w[hit][first]
     return chosen
 
 
-def _share(frame: pd.DataFrame) -> float | None:
-    return None if frame.empty else round(float((frame["gender"] == "F").mean()), 4)
+def _starts(row: np.ndarray) -> np.ndarray:
+    """Positions where a new value starts in the non-decreasing ``row``."""
+    return np.flatnonzero(np.diff(row, prepend=-1) != 0)
 
 
-def _per(known: pd.DataFrame, key: str, at_least: int) -> list[Row]:
-    """Placed, girls, boys and girls' share per value of ``key`` (sorted) with at least ``at_least`` placed."""
-    code, names = pd.factorize(known[key], sort=True)
-    girls, boys = (
-        np.bincount(code[(known["gender"] == g).to_numpy() & (code >= 0)], minlength=len(names)) for g in ("F", "M")
-    )
+def _per(key: str, code: np.ndarray, names: np.ndarray, girl: np.ndarray, at_least: int) -> list[Row]:
+    """Placed, girls, boys and girls' share per name of ``names`` (each row's at ``code``) with at least
+    ``at_least`` placed, sorted by name."""
+    girls, boys = (np.bincount(code[flag & (code >= 0)], minlength=len(names)) for flag in (girl, ~girl))
     total = girls + boys
+    kept = np.flatnonzero(total >= at_least)
+    kept = kept[np.argsort(names[kept], kind="stable")]
     return [
         {
-            key if key == "trade" else "site_id": str(names[k]),
+            key: str(names[k]),
             "placed": int(total[k]),
             "girls": int(girls[k]),
             "boys": int(boys[k]),
             "girls_share": round(float(girls[k] / total[k]), 4),
         }
-        for k in map(int, np.flatnonzero(total >= at_least))
+        for k in map(int, kept)
     ]
 
 

@@ -18,6 +18,7 @@ from scipy.spatial import cKDTree
 from matcher.domain.geo import chord, unit_vectors
 from matcher.load.instance import Instance
 from matcher.util.i18n import mark
+from matcher.util.runs import items, lengths
 
 __all__ = ["reasons", "REASONS", "REASON_LABELS", "IN_ACADEMIE", "reason_texts"]
 
@@ -67,15 +68,26 @@ def reasons(
         if config.stay_in_academie
         else _diagnose(students.iloc[todo], sites, limit[todo])
     )
-    text = [REASONS[c].format(km=km, n=n) for c, km, n in zip(code, limit[unplaced], n_eligible[unplaced])]
-    if config.stay_in_academie:  # only the sites of the student's own académie were candidates
-        text = [t + IN_ACADEMIE if c in _WHERE else t for t, c in zip(text, code)]
+    text = _texts(code, limit[unplaced], n_eligible[unplaced], config.stay_in_academie)
     return pd.DataFrame(
         {"student_id": students["student_id"].to_numpy(object)[unplaced], "reason_code": code, "reason": text}
     )
 
 
 _WHERE = ("NO_SITE_IN_RANGE", "NO_SECTOR_MATCH", "NO_ACCESSIBLE_SITE")
+
+
+def _texts(code: np.ndarray, km: np.ndarray, n: np.ndarray, within: bool) -> list[str]:
+    """Each reason's sentence (``IN_ACADEMIE`` added where only the student's académie was searched, ``within``),
+    written once per distinct code, km and count."""
+    frame = pd.DataFrame({"code": code, "km": km, "n": n})
+    group = frame.groupby(list(frame), sort=False, dropna=False).ngroup().to_numpy()  # numbered as first seen
+    first = np.flatnonzero(~frame.duplicated().to_numpy())
+    said = [REASONS[c].format(km=k, n=m) for c, k, m in zip(code[first], km[first], n[first])]
+    if within:  # only the sites of the student's own académie were candidates
+        said = [t + IN_ACADEMIE if c in _WHERE else t for t, c in zip(said, code[first])]
+    text: list[str] = np.array(said, dtype=object)[group].tolist()
+    return text
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -123,17 +135,15 @@ def _diagnose(students: pd.DataFrame, sites: pd.DataFrame, limit: np.ndarray) ->
     xyz = unit_vectors(students["lat"].fillna(0), students["lon"].fillna(0))
     site_xyz = unit_vectors(sites["lat"], sites["lon"])
     any_site = _count(site_xyz, np.ones(len(sites), bool), xyz, limit)
-    wants = students["sectors"].to_numpy(object)
-    offers = sites["sectors"].to_numpy(object)
+    (wants, w_row), (offers, o_row) = items(students["sectors"]), items(sites["sectors"])
     trade = np.zeros(len(students), np.int64)
     trade_acc = np.zeros(len(students), np.int64)
     accessible = sites["accessible"].to_numpy(bool)
-    for sector in sorted({s for w in wants for s in w}):
-        who = np.fromiter((sector in w for w in wants), bool, len(wants))
-        has = np.fromiter((sector in o for o in offers), bool, len(offers))
+    for sector in sorted(set(wants)):
+        who, has = _flags(w_row[wants == sector], len(students)), _flags(o_row[offers == sector], len(sites))
         trade[who] += _count(site_xyz, has, xyz[who], limit[who])
         trade_acc[who] += _count(site_xyz, has & accessible, xyz[who], limit[who])
-    no_list = np.array([len(w) == 0 for w in wants])
+    no_list = lengths(students["sectors"].to_numpy(object)) == 0
     trade[no_list] = any_site[no_list]
     trade_acc[no_list] = _count(site_xyz, accessible, xyz[no_list], limit[no_list])
     acc_needed = students["needs_accessible"].to_numpy(bool)
@@ -142,6 +152,13 @@ def _diagnose(students: pd.DataFrame, sites: pd.DataFrame, limit: np.ndarray) ->
     out[any_site == 0] = "NO_SITE_IN_RANGE"
     out[~located] = "NO_LOCATION"
     return out
+
+
+def _flags(rows: np.ndarray, n: int) -> npt.NDArray[np.bool_]:
+    """``n`` flags, set at ``rows``."""
+    flags = np.zeros(n, bool)
+    flags[rows] = True
+    return flags
 
 
 def _count(

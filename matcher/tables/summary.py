@@ -59,9 +59,11 @@ def build_summary(
     info: dict[str, Any],
     inputs: dict[str, Any],
 ) -> dict[str, Any]:
-    """The summary as a JSON-ready dict."""
+    """The summary as a JSON-ready dict; every student of ``assignments`` is one of ``instance`` (checked)."""
     students, sites, config, period = instance.students, instance.sites, instance.config, instance.period
-    counts = _counts(students, sites, assignments, unassigned)
+    at = _positions(instance, assignments)
+    first = ~pd.Series(at[0]).duplicated().to_numpy()  # each student's first row
+    counts = _counts(students, sites, assignments, unassigned, at[0], first)
     return {
         "matcher_version": __version__,
         "inputs": inputs,
@@ -90,11 +92,16 @@ def build_summary(
             "places_used": counts["places_used"],
             "offered_attains_target": counts["places_offered"] >= config.coverage_target,
         },
-        "academies": _academies(students, sites, assignments, unassigned),
+        "academies": _academies(students, sites, assignments, first),
         "floors": _floors(instance, assignments, unassigned),
-        "groups": _groups(instance, assignments),
-        "gender": gender_figures(students, sites, assignments),
+        "groups": _groups(instance, at[0]),
+        "gender": gender_figures(students, sites, assignments, _positions(instance, assignments)),
     }
+
+
+def _positions(instance: Instance, assignments: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Positions of the assignments' students and sites in the instance."""
+    return instance.student_positions(assignments["student_id"]), instance.site_positions(assignments["site_id"])
 
 
 def _floors(instance: Instance, assignments: pd.DataFrame, unassigned: pd.DataFrame) -> dict[str, Any] | None:
@@ -114,12 +121,14 @@ def _floors(instance: Instance, assignments: pd.DataFrame, unassigned: pd.DataFr
     }
 
 
-def _groups(instance: Instance, assignments: pd.DataFrame) -> dict[str, int]:
-    """Groups placed whole, and groups placed only in part (none in the optimal mode: its checker forbids it)."""
-    students, groups = instance.students, instance.groups
+def _groups(instance: Instance, s: npt.NDArray[np.intp]) -> dict[str, int]:
+    """Groups placed whole, and groups placed only in part (none in the optimal mode: its checker forbids it);
+    ``s``: the students' positions of the assignment rows."""
+    groups = instance.groups
     member = np.flatnonzero(groups.code >= 0)
-    placed = pd.Index(students["student_id"].to_numpy(object)[member]).isin(assignments["student_id"].to_numpy(object))
-    n_placed = np.bincount(groups.code[member[placed]], minlength=len(groups.size))
+    placed = np.zeros(len(groups.code), bool)
+    placed[s] = True
+    n_placed = np.bincount(groups.code[member[placed[member]]], minlength=len(groups.size))
     whole = n_placed == groups.size
     return {
         "groups": len(groups.size),
@@ -151,34 +160,41 @@ def _places(sites: pd.DataFrame) -> tuple[float, int, int]:
     return float(c1.sum() + c2.sum()) / 2, int(c1.sum()), int(c2.sum())
 
 
-def _student_weeks(assignments: pd.DataFrame) -> int:
-    return int(np.where(assignments["weeks"] == "both", 2, 1).sum())
-
-
-def _counts(students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame) -> Counts:
-    per = assignments.groupby("student_id")["weeks"].agg(["size", "first"])
+def _counts(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    assignments: pd.DataFrame,
+    unassigned: pd.DataFrame,
+    s: npt.NDArray[np.intp],
+    first: npt.NDArray[np.bool_],
+) -> Counts:
+    """``s``: the students' positions of the assignment rows, ``first``: each student's first row."""
+    both = (assignments["weeks"] == "both").to_numpy(bool)
+    size = np.bincount(s, minlength=len(students))
+    one = size[s[first]] == 1  # per placed student, in the order of their first rows
     offered, w1, w2 = _places(sites)
     return {
         "students": len(students),
-        "placed": len(per),
-        "placed_full_time": int(((per["size"] == 1) & (per["first"] == "both")).sum()),
-        "placed_split": int((per["size"] == 2).sum()),
-        "placed_one_week": int(((per["size"] == 1) & (per["first"] != "both")).sum()),
+        "placed": int(first.sum()),
+        "placed_full_time": int((one & both[first]).sum()),
+        "placed_split": int((size == 2).sum()),
+        "placed_one_week": int((one & ~both[first]).sum()),
         "not_placed": len(unassigned),
         "sites": len(sites),
         "places_offered": offered,
         "week_1_places": w1,
         "week_2_places": w2,
-        "places_used": _student_weeks(assignments) / 2,
+        "places_used": int(np.where(both, 2, 1).sum()) / 2,
     }
 
 
 def _academies(
-    students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame
+    students: pd.DataFrame, sites: pd.DataFrame, assignments: pd.DataFrame, first: npt.NDArray[np.bool_]
 ) -> list[AcademieFigures]:
-    """Per académie of the students (requests, placed) and of the sites (places offered and used)."""
+    """Per académie of the students (requests, placed) and of the sites (places offered and used); ``first``:
+    each student's first assignment row."""
     req = students.groupby("academie").size()
-    placed = assignments.drop_duplicates("student_id").groupby("student_academie").size()
+    placed = assignments["student_academie"][first].value_counts()
     offered = sites.assign(p=(sites["capacity_week_1"] + sites["capacity_week_2"]) / 2).groupby("academie")["p"].sum()
     used = assignments.assign(p=np.where(assignments["weeks"] == "both", 1.0, 0.5)).groupby("site_academie")["p"].sum()
     names = sorted(set(req.index) | set(offered.index))
@@ -195,27 +211,28 @@ def _academies(
     ]
 
 
+#: The kinds of unused places, in the order ``summary.json`` lists them (sorted).
+_UNUSED = ("eligible_students_placed_elsewhere", "free_week_or_full_time_rule_mismatch", "no_eligible_request_in_range")
+
+
 def unused_places(
-    sites: pd.DataFrame, assignments: pd.DataFrame, pairs: pd.DataFrame, placed: npt.NDArray[np.bool_]
+    instance: Instance, assignments: pd.DataFrame, pairs: pd.DataFrame, placed: npt.NDArray[np.bool_]
 ) -> dict[str, float]:
     """Places left unused, by why: no eligible request in range, eligible students all placed elsewhere, or
     eligible students left unplaced because the free places were in the wrong week (or a full-time rule).
 
     ``pairs`` holds candidate positions; ``placed`` flags placed students by position.
     """
-    pos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
-    j = pos.loc[assignments["site_id"].to_numpy()].to_numpy()
-    both = (assignments["weeks"] == "both").to_numpy()
-    used1 = np.bincount(j[both | (assignments["weeks"] == "week_1").to_numpy()], minlength=len(sites))
-    used2 = np.bincount(j[both | (assignments["weeks"] == "week_2").to_numpy()], minlength=len(sites))
+    sites = instance.sites
+    j = instance.site_positions(assignments["site_id"])
+    weeks = assignments["weeks"].to_numpy(object)
+    both = weeks == "both"
+    used1 = np.bincount(j[both | (weeks == "week_1")], minlength=len(sites))
+    used2 = np.bincount(j[both | (weeks == "week_2")], minlength=len(sites))
     free = ((sites["capacity_week_1"].to_numpy() - used1) + (sites["capacity_week_2"].to_numpy() - used2)) / 2
     s, site = pairs["student"].to_numpy(), pairs["site"].to_numpy()
     asked = np.bincount(site, minlength=len(sites)) > 0
     waiting = np.bincount(site[~placed[s]], minlength=len(sites)) > 0
-    why = np.where(
-        ~asked,
-        "no_eligible_request_in_range",
-        np.where(waiting, "free_week_or_full_time_rule_mismatch", "eligible_students_placed_elsewhere"),
-    )
-    out = pd.Series(free).groupby(why).sum()
-    return {str(k): float(v) for k, v in out.items() if v > 0}
+    why = np.where(~asked, 2, np.where(waiting, 1, 0))  # positions in _UNUSED
+    out = np.bincount(why, weights=free, minlength=len(_UNUSED))  # halves: exact sums
+    return {k: float(v) for k, v in zip(_UNUSED, out) if v > 0}
