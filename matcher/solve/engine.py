@@ -113,8 +113,8 @@ def optimise(
         if not broken.any or stalled >= _STALL or time.perf_counter() - start > time_limit:
             break  # done, no better settled allocation for _STALL rounds, or no time for more flows
         placements = repair_round(placements, broken, state, students, sites, order)
-    placements = _closed(best, best_key, pairs, students, sites, order, state, level)
-    placements = _pooled(placements, pairs, students, sites, order, state, level)
+    problem = _Problem(pairs, students, sites, order, level)
+    placements = _pooled(_closed(best, best_key, problem, state), problem, state)
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = relaxed_flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves
@@ -123,18 +123,21 @@ def optimise(
     return _result(placements, pairs, students, sites, first, order, state, level, floors_bound)
 
 
-def _closed(
-    best: pd.DataFrame,
-    best_key: tuple[int, int, int] | None,
-    pairs: pd.DataFrame,
-    students: pd.DataFrame,
-    sites: pd.DataFrame,
-    order: tuple[str, ...],
-    state: State,
-    level: FloorLevel | None,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Problem:
+    """What the steps after the repair rounds work on."""
+
+    pairs: pd.DataFrame
+    students: pd.DataFrame
+    sites: pd.DataFrame
+    order: tuple[str, ...]
+    level: FloorLevel | None
+
+
+def _closed(best: pd.DataFrame, best_key: tuple[int, int, int] | None, p: _Problem, state: State) -> pd.DataFrame:
     """``closing.close_gap`` on the best settled allocation when it is better by ``_key``; without floors, its cost
     levels then solved again on its own pairs (``closing.recost``) when that keeps every rule and student."""
+    pairs, students, sites, order, level = p.pairs, p.students, p.sites, p.order, p.level
     closed = close_gap(best, pairs, students, sites, state.groups.code, order)
     key = _key(closed, level, students, order)
     if best_key is not None and key <= best_key:
@@ -146,18 +149,11 @@ def _closed(
     return closed
 
 
-def _pooled(
-    placements: pd.DataFrame,
-    pairs: pd.DataFrame,
-    students: pd.DataFrame,
-    sites: pd.DataFrame,
-    order: tuple[str, ...],
-    state: State,
-    level: FloorLevel | None,
-) -> pd.DataFrame:
+def _pooled(placements: pd.DataFrame, p: _Problem, state: State) -> pd.DataFrame:
     """``pools.augment_in_pools`` on the allocation, taken when it is better by ``_key`` and keeps every rule; the
-    students it moves or adds then allocated again among themselves by the cost levels (``pools.recost``; not
-    with the gender level, which depends on who is where)."""
+    students it moves or adds then allocated again among themselves by the cost levels (``pools.recost_in_pools``;
+    not with the gender level, which depends on who is where)."""
+    pairs, students, sites, order, level = p.pairs, p.students, p.sites, p.order, p.level
     more = placements
     for full_time in (False, True):  # then with the full-time students who may split in the full-time pool
         more = augment_in_pools(more, pairs, students, sites, state.groups.code, full_time)
