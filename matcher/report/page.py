@@ -28,7 +28,7 @@ from matcher.report.webmap import map_iframe, site_map
 from matcher.tables.reasons import REASON_LABELS
 from matcher.util.i18n import Lang, mark
 
-__all__ = ["report_html", "html_table", "CSS"]
+__all__ = ["report_html", "html_table", "CSS", "STATUS"]
 
 _WARN = mark("Working document: small counts shown outside the committee figures; publish only the committee files.")
 
@@ -40,8 +40,8 @@ th{background:#eef2f7;text-align:right}th:first-child{text-align:left}td{text-al
 figure{margin:1em 0}svg{max-width:100%;height:auto}.note{color:#555;font-size:12px}details summary{cursor:pointer}"""
 
 
-#: The solver's status as the reader says it.
-_STATUS = {"optimal": mark("optimal"), "feasible": mark("feasible")}
+#: The solver's status as the reader says it (the page's card, the workbook's summary).
+STATUS = {"optimal": mark("optimal"), "feasible": mark("feasible")}
 
 
 def html_table(frame: pd.DataFrame, table_id: str, percent: tuple[str, ...] = (), tr: Lang | None = None) -> str:
@@ -76,7 +76,7 @@ def _cards(alloc: Allocation, tr: Lang) -> str:
         ),
         (tr("Place-weeks used"), tr.num(round(2 * c.get("places_used", 0)))),
         (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
-        (tr("Solver"), f"{tr(_STATUS.get(s.get('status', '?'), '?'))} ({tr('gap')} {tr.pct(s.get('gap', 0) or 0, 2)})"),
+        (tr("Solver"), f"{tr(STATUS.get(s.get('status', '?'), '?'))} ({tr('gap')} {tr.pct(s.get('gap', 0) or 0, 2)})"),
     ]
     return (
         '<div class="cards" id="key-figures">'

@@ -14,6 +14,7 @@ import pandas as pd
 
 from matcher.domain import reference
 from matcher.report.data import Allocation
+from matcher.report.page import STATUS
 from matcher.report.sheets import Book, heading, labels, place_weeks
 from matcher.report.tables import academy_table, company_rows, lycee_table, student_rows, trade_table
 from matcher.util.i18n import Lang
@@ -42,11 +43,12 @@ def _key_figures(alloc: Allocation, tr: Lang) -> pd.DataFrame:
         (tr("Placed"), c.get("placed")),
         (tr("Placed full time"), c.get("placed_full_time")),
         (tr("Placed split"), c.get("placed_split")),
+        (tr("Placed for one week"), c.get("placed_one_week")),
         (tr("Not placed"), c.get("not_placed")),
         (tr("Place-weeks offered"), weeks["places_offered"]),
         (tr("Target (place-weeks)"), 2 * int(cov.get("target_places") or 0)),
         (tr("Place-weeks used"), weeks["places_used"]),
-        (tr("Solver"), str(s.get("status", ""))),
+        (tr("Solver"), tr(STATUS.get(str(s.get("status", "")), str(s.get("status", ""))))),
         (tr("Inputs"), tr(alloc.inputs_note)),
     ]
     return pd.DataFrame(rows, columns=["figure", "value"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -127,3 +128,14 @@ def test_the_report_says_why_students_were_not_placed_in_the_readers_language(pu
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert all(html.escape(REASON_LABELS[code]) in page for code in labels)
     assert "<td>Bureau d'études et conception</td>" in page  # the trades' official French labels in both languages
+
+
+def test_the_workbook_summary_says_the_solver_status_in_french_and_adds_up(published_demo):
+    # The French workbook's key figures: the status as the page says it (not the summary's English code), and the
+    # placed students split into full time, two sites and one week, which add up to the number placed.
+    rows = [list(r) for r in openpyxl.load_workbook(published_demo / "report.xlsx", read_only=True)["Synthèse"].values]
+    figures = {r[0]: r[1] for r in rows if r and r[0] is not None and len(r) > 1}
+    summary = json.loads((published_demo / "summary.json").read_text(encoding="utf-8"))
+    assert figures["Solveur"] == {"optimal": "optimal", "feasible": "réalisable"}[summary["solver"]["status"]]
+    parts = ("Placés à temps plein", "Placés sur deux sites", "Placés pour une semaine")
+    assert sum(figures[p] for p in parts) == figures["Placés"] == summary["counts"]["placed"]
