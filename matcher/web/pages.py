@@ -27,7 +27,17 @@ from matcher.web.privacy import pseudonymised
 from matcher.web.settings import FIELDS, current, load_policy
 from matcher.web.store import ROLES, Store, read_json, safe_name, write_json
 
-__all__ = ["router", "public", "logged_in", "visible", "back_to", "campaign_view", "validate_inputs", "figures"]
+__all__ = [
+    "router",
+    "public",
+    "logged_in",
+    "visible",
+    "back_to",
+    "campaign_view",
+    "validate_inputs",
+    "figures",
+    "save_upload",
+]
 
 
 def logged_in(request: Request) -> User:
@@ -161,14 +171,15 @@ async def upload(request: Request, cid: str, role: str) -> Response:
             return back_to(cid, "#problems")
         store.update_campaign(cid, pseudonymised=done)
     else:
-        await run_in_threadpool(_save, sent, store.input_folder(cid, role) / name)
+        await run_in_threadpool(save_upload, sent, store.input_folder(cid, role) / name)
         if role == "students":
             store.update_campaign(cid, pseudonymised=None)
     await run_in_threadpool(validate_inputs, store, cid)  # the server keeps answering while a big file loads
     return back_to(cid, "#files")
 
 
-def _save(sent: UploadFile, path: Path) -> None:
+def save_upload(sent: UploadFile, path: Path) -> None:
+    """Write the uploaded file ``sent`` to ``path``."""
     with path.open("wb") as out:
         shutil.copyfileobj(sent.file, out)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,16 +23,18 @@ __all__ = ["KEY", "pseudonymised"]
 KEY = "pseudonym.key"
 
 
-def pseudonymised(store: Store, cid: str, sent: BinaryIO, name: str) -> dict[str, Any]:
-    """Store the uploaded students file ``sent`` (named ``name``) pseudonymised, as ``<stem>.csv``; what was done:
-    ``students`` written and the ``dropped`` column headers (InputError when the file cannot be read, nothing
-    stored then).
+def pseudonymised(
+    store: Store, cid: str, sent: BinaryIO, name: str, folder: Callable[[], Path] | None = None
+) -> dict[str, Any]:
+    """Store the uploaded students file ``sent`` (named ``name``) pseudonymised, as ``<stem>.csv``, in ``folder()``
+    (default: the campaign's students folder, emptied only once the file is read); what was done: ``students``
+    written and the ``dropped`` column headers (InputError when the file cannot be read, nothing stored then).
 
     The file as sent only lives in a temporary folder inside the data folder, removed before this returns.
     """
-    folder = store.campaign_dir(cid)
-    secret_file(folder / KEY)
-    key = read_key(folder / KEY)
+    campaign = store.campaign_dir(cid)
+    secret_file(campaign / KEY)
+    key = read_key(campaign / KEY)
     with tempfile.TemporaryDirectory(dir=store.root, prefix=".upload-") as tmp:
         raw = Path(tmp) / name
         with raw.open("wb") as out:
@@ -39,5 +42,6 @@ def pseudonymised(store: Store, cid: str, sent: BinaryIO, name: str) -> dict[str
         (Path(tmp) / "out").mkdir()
         target = Path(tmp) / "out" / (Path(name).stem + ".csv")
         count, dropped = pseudonymize_file(raw, target, key)
-        shutil.move(target, store.input_folder(cid, "students") / target.name)
+        into = folder() if folder is not None else store.input_folder(cid, "students")
+        shutil.move(target, into / target.name)
     return {"students": count, "dropped": dropped}

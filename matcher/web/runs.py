@@ -7,6 +7,7 @@ import io
 import shutil
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,14 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from matcher.errors import InputError
 from matcher.export.outputs import write_atomic
 from matcher.tables.reasons import reason_texts
 from matcher.util.i18n import Lang
 from matcher.web.base import check_csrf, lang_of, page
 from matcher.web.handout import books
-from matcher.web.pages import back_to, figures, logged_in, validate_inputs, visible
+from matcher.web.pages import back_to, figures, logged_in, save_upload, validate_inputs, visible
+from matcher.web.privacy import pseudonymised
 from matcher.web.store import OUTPUTS, REPORTS, ROLES, Store, read_json, safe_name
 
 __all__ = ["router", "start_run", "STAGES"]
@@ -68,14 +71,23 @@ async def withdrawals(request: Request, cid: str, rid: str) -> Response:
         return run_view(request, cid, rid, 422, withdraw_refused=True)
     new = store.create_run(cid, previous=rid)
     for role, upload in sent.items():
-        await run_in_threadpool(_save, upload, store.run_input_folder(cid, new, role) / str(names[role]))
+        if role == "students" and store.campaign(cid).get("pseudonymised"):  # ids replaced as the campaign's were
+            try:
+                await run_in_threadpool(
+                    pseudonymised, store, cid, upload.file, str(names[role]), _folder(store, cid, new)
+                )
+            except InputError:  # unreadable: the run is dropped, nothing of the file stored
+                shutil.rmtree(store.run_dir(cid, new), ignore_errors=True)
+                return run_view(request, cid, rid, 422, withdraw_refused=True)
+        else:
+            await run_in_threadpool(save_upload, upload, store.run_input_folder(cid, new, role) / str(names[role]))
     request.app.state.jobs.submit(cid, new)
     return RedirectResponse(f"/campaigns/{cid}/runs/{new}", status_code=303)
 
 
-def _save(sent: UploadFile, path: Path) -> None:
-    with path.open("wb") as out:
-        shutil.copyfileobj(sent.file, out)
+def _folder(store: Store, cid: str, rid: str) -> Callable[[], Path]:
+    """The provider of run ``rid``'s emptied students folder (for ``privacy.pseudonymised``)."""
+    return lambda: store.run_input_folder(cid, rid, "students")
 
 
 @router.get("/campaigns/{cid}/runs/{rid}")

@@ -3,6 +3,7 @@ files byte-identical to ``matcher reallocate`` on the same files, its changes ta
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from matcher import embedded_scenario
 from matcher.cli import main
+from matcher.pipeline.privacy import pseudonyms, read_key
 
 from serving import serving
 
@@ -72,3 +74,43 @@ def test_withdrawals_keep_the_valid_placements_and_list_the_changes(tmp_path):
     assert set(placed) <= set(changes.loc[changes["change"] == "WITHDRAWN", "student_id"])
     assert 'data-testid="table-changes"' in page and 'data-testid="previous"' in page
     assert 'data-testid="download-changes.csv"' in page
+
+
+def test_a_pseudonymised_campaigns_updated_students_file_is_pseudonymised_too(tmp_path):
+    # The campaign's students file was pseudonymised at upload: the updated file sent for withdrawals is stored
+    # pseudonymised with the same key, so the withdrawn students are exactly the ones removed from it (with the
+    # real ids stored, every student would look withdrawn) and no real id is anywhere in the data folder.
+    students, sites = (Path(str(p)) for p in embedded_scenario())
+    ids = pd.read_csv(students, dtype=str)["student_id"]
+    data = tmp_path / "data"
+    with serving(data) as served, httpx.Client(base_url=served.base, timeout=60) as client:
+        client.get("/login", params={"token": served.token})
+        csrf = _csrf(client)
+        cid = client.post("/campaigns", data={"name": "P", "csrf": csrf}).headers["location"].rsplit("/", 1)[1]
+        for role, path, extra in (("students", students, {"pseudonymise": "on"}), ("sites", sites, {})):
+            sent = client.post(
+                f"/campaigns/{cid}/files/{role}",
+                data={"csrf": csrf, **extra},
+                files={"file": (path.name, path.read_bytes())},
+            )
+            assert sent.status_code == 303
+        first = client.post(f"/campaigns/{cid}/runs", data={"csrf": csrf}).headers["location"].rsplit("/", 1)[1]
+        assert served.wait(first)["status"] == "done"
+        lines = students.read_text(encoding="utf-8").splitlines(keepends=True)
+        gone = {ids.iloc[0], ids.iloc[1]}
+        updated = tmp_path / students.name
+        updated.write_text("".join(r for r in lines if r.split(",", 1)[0] not in gone), encoding="utf-8")
+        answer = client.post(
+            f"/campaigns/{cid}/runs/{first}/reallocate",
+            data={"csrf": csrf},
+            files={"students": (updated.name, updated.read_bytes())},
+        )
+        assert answer.status_code == 303
+        second = answer.headers["location"].rsplit("/", 1)[1]
+        assert served.wait(second)["status"] == "done"
+        changes = client.get(f"/campaigns/{cid}/runs/{second}/files/changes.csv").content.decode("utf-8")
+    withdrawn = pd.read_csv(io.StringIO(changes), dtype=str).query("change == 'WITHDRAWN'")
+    key = read_key(data / "campaigns" / cid / "pseudonym.key")
+    assert sorted(withdrawn["student_id"]) == sorted(pseudonyms(pd.Series(sorted(gone)), key))
+    everything = b"".join(p.read_bytes() for p in data.rglob("*") if p.is_file())
+    assert ids.iloc[2].encode() not in everything and ids.iloc[0].encode() not in everything
