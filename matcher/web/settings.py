@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from matcher.config import Config, load_config
+from matcher.config.policy import read_toml
 from matcher.errors import InputError, Problem
 from matcher.export.outputs import write_atomic
+from matcher.util.i18n import mark, tr
 
 __all__ = ["FIELDS", "current", "save", "load_policy", "upload"]
 
@@ -24,15 +26,15 @@ FIELDS: dict[str, str] = {
 
 
 def load_policy(path: Path | None) -> Config:
-    """``load_config``, and a floors option that names a file refused: a file of this server is never named from
-    a request (InputError with every problem)."""
-    config = load_config(path)
-    if config.academie_floors not in ("none", "proportional"):
-        name = path.name if path is not None else "options"
-        fix = "use none or proportional; a floors file is given with matcher allocate --config"
-        problem = Problem(name, None, "academie_floors", config.academie_floors, "a file cannot be named here", fix)
-        raise InputError([problem])
-    return config
+    """``load_config``, after refusing a floors option that names a file, before anything looks for that file: a
+    file of this server is never named from a request, nor its existence told (InputError)."""
+    floors = None if path is None else read_toml(path, mark("the configuration")).get("academie_floors")
+    if path is not None and floors is not None and floors not in ("none", "proportional"):
+        fix = tr("use none or proportional; a floors file is given with matcher allocate --config")
+        raise InputError(
+            [Problem(path.name, None, "academie_floors", str(floors), tr("a file cannot be named here"), fix)]
+        )
+    return load_config(path)
 
 
 def upload(path: Path, data: bytes) -> Config:

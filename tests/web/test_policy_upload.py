@@ -63,18 +63,24 @@ def test_a_wrong_policy_shows_its_problems_and_saves_nothing(logged, text, colum
     assert (path.read_bytes() if path.is_file() else None) == before
 
 
-def test_the_api_refuses_a_floors_file_too(logged):
+def test_the_api_refuses_a_floors_file_too_without_telling_whether_it_exists(logged):
+    # A file that exists and one that does not get the same answer: the server's files are never probed.
     *_, served = logged
     students, sites = (Path(str(p)) for p in embedded_scenario())
-    files = {
-        "students": (students.name, students.read_bytes()),
-        "sites": (sites.name, sites.read_bytes()),
-        "config": ("policy.toml", b'academie_floors = "/etc/hostname"\n'),
-    }
-    with served.api() as api:
-        answer = api.post("/api/runs", files=files)
-    assert answer.status_code == 422
-    assert [p["column"] for p in answer.json()["problems"]] == ["academie_floors"]
+    answers = []
+    for floors in (b"/etc/hostname", b"/nonexistent/floors.csv"):
+        files = {
+            "students": (students.name, students.read_bytes()),
+            "sites": (sites.name, sites.read_bytes()),
+            "config": ("policy.toml", b'academie_floors = "' + floors + b'"\n'),
+        }
+        with served.api() as api:
+            answer = api.post("/api/runs", files=files)
+        assert answer.status_code == 422
+        problems = answer.json()["problems"]
+        assert [p["column"] for p in problems] == ["academie_floors"]
+        answers.append([p["message"] for p in problems])
+    assert answers[0] == answers[1]
 
 
 def test_the_form_keeps_the_other_options_of_an_uploaded_policy(logged):
