@@ -32,6 +32,7 @@ from matcher.solve.mip import solve_mip
 from matcher.solve.network import Network, build_network
 from matcher.solve.relaxed import relaxed_flow
 from matcher.solve.residual import Residual
+from matcher.solve.rounds import places_left
 
 __all__ = ["Closing", "neighbourhood", "close_gap", "better", "recost"]
 
@@ -62,14 +63,6 @@ def _used(placements: pd.DataFrame, m: int) -> tuple[npt.NDArray[np.int64], npt.
     week = placements["week"].to_numpy()
     site = placements["site"].to_numpy(np.int64)
     return np.bincount(site[week == 1], minlength=m), np.bincount(site[week == 2], minlength=m)
-
-
-def _left(sites: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
-    used1, used2 = _used(others, len(sites))
-    return sites.assign(
-        capacity_week_1=sites["capacity_week_1"].to_numpy(np.int64) - used1,
-        capacity_week_2=sites["capacity_week_2"].to_numpy(np.int64) - used2,
-    )
 
 
 def neighbourhood(
@@ -216,7 +209,7 @@ def _pass(
 ) -> pd.DataFrame:
     """One pass on the students ``who`` and the sites ``hot``."""
     moving = placements["student"].isin(who).to_numpy()
-    left = _left(sites, placements[~moving])
+    left = places_left(sites, placements[~moving])
     mine = pairs[np.isin(pairs["student"].to_numpy(), who) & hot[pairs["site"].to_numpy()]]
     placed = np.zeros(len(students), bool)
     placed[placements["student"].to_numpy()] = True

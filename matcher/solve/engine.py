@@ -162,9 +162,11 @@ def _pooled(placements: pd.DataFrame, p: _Problem, state: State) -> pd.DataFrame
         return placements
     if find_breaks(more, students, sites, state.groups).any:
         return placements
-    moving = moved(placements, more, len(students))
+    if state.gender is not None:
+        return more
+    moving = moved(placements, more, len(students), len(sites))
     per_pair = pair_costs(pairs, order, int(moving.sum()), 2 + 3 * len(sites) + 2 * len(students))
-    if per_pair is None or state.gender is not None:
+    if per_pair is None:
         return more
     cheaper = recost_in_pools(more, moving, pairs, students, sites, state.groups.code, per_pair)
     same = _key(cheaper, level, students, order) == key and not find_breaks(cheaper, students, sites, state.groups).any

@@ -40,9 +40,11 @@ __all__ = [
     "max_flow_solver",
     "solved_max_flow",
     "level_costs",
+    "MAX_COST",
 ]
 
-_MAX_COST = 2**62
+#: OR-Tools' cost range: a cost times the number of nodes must stay below it.
+MAX_COST = 2**62
 
 #: Per level, each arc's contribution (int64; count levels negated: everything minimised).
 _Vals: TypeAlias = dict[str, npt.NDArray[np.int64]]
@@ -134,7 +136,7 @@ def _weights(levels: list[str], vals: _Vals, net: Network, pairs: pd.DataFrame, 
 
 def _fits(weights: list[int], levels: list[str], vals: _Vals, net: Network) -> bool:
     top = sum(w * int(np.abs(vals[lv]).max(initial=0)) for w, lv in zip(weights, levels))
-    return top * (net.n_nodes + 1) * 4 < _MAX_COST
+    return top * (net.n_nodes + 1) * 4 < MAX_COST
 
 
 def solve_lexicographic(

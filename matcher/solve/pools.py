@@ -39,9 +39,8 @@ from ortools.graph.python.max_flow import SimpleMaxFlow
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from matcher.candidates.lookup import pair_rows
-from matcher.objective import spec
 from matcher.result import SolveStatus, min_cost_flow_status
-from matcher.solve.flow import solved_max_flow
+from matcher.solve.flow import MAX_COST, level_costs, solved_max_flow
 from matcher.solve.network import SINK, SOURCE
 
 __all__ = ["PoolNetwork", "pool_network", "augment_in_pools", "recost_in_pools", "moved", "pair_costs"]
@@ -254,12 +253,12 @@ def recost_in_pools(
     return net.read(solver.flows(np.arange(len(net.tails))), pairs)
 
 
-def moved(before: pd.DataFrame, after: pd.DataFrame, n: int) -> _Bools:
-    """Per student (of ``n``), whether ``after`` places them elsewhere than ``before`` or anew, or places them at a
-    site where such a student was or is: the students ``recost_in_pools`` allocates again."""
+def moved(before: pd.DataFrame, after: pd.DataFrame, n: int, m: int) -> _Bools:
+    """Per student (of ``n``; ``m`` sites), whether ``after`` places them elsewhere than ``before`` or anew, or
+    places them at a site where such a student was or is: the students ``recost_in_pools`` allocates again."""
     was, now = _week_sites(before, n), _week_sites(after, n)
     changed: _Bools = ((was != now) & (now >= 0)).any(axis=0)
-    touched = np.zeros(int(max(was.max(initial=-1), now.max(initial=-1))) + 1, bool)
+    touched = np.zeros(m, bool)
     touched[was[:, changed][was[:, changed] >= 0]] = True
     touched[now[:, changed][now[:, changed] >= 0]] = True
     return np.asarray(changed | (touched[np.maximum(now, 0)] & (now >= 0)).any(axis=0), bool)
@@ -273,10 +272,10 @@ def pair_costs(pairs: pd.DataFrame, order: tuple[str, ...], students: int, nodes
     levels = [name for name in order if name in ("preference", "distance")]
     if not levels:
         return None
-    costs = [np.asarray(spec(name).pair_cost(pairs), np.int64) for name in levels]  # type: ignore[misc]
+    costs = [level_costs(pairs, name) for name in levels]
     if len(costs) == 1:
         return costs[0]
     weight = 2 * int(costs[1].max(initial=0)) * max(students, 1) + 1
-    if (int(costs[0].max(initial=0)) * weight + weight) * 2 * (nodes + 1) * 4 >= 2**62:  # as flow._fits
+    if (int(costs[0].max(initial=0)) * weight + weight) * 2 * (nodes + 1) * 4 >= MAX_COST:  # as flow._fits
         return costs[0]
     return costs[0] * weight + costs[1]

@@ -121,7 +121,7 @@ def test_moved_students_and_those_at_the_sites_they_touch():
     # x (0) moves from A to B, y (1) is added at A, z (2) stays at B, w (3) stays at C: all but w recosted.
     before = _rows([(0, 0, 1), (0, 0, 2), (2, 1, 1), (2, 1, 2), (3, 2, 1), (3, 2, 2)])
     after = _rows([(0, 1, 1), (0, 1, 2), (1, 0, 1), (1, 0, 2), (2, 1, 1), (2, 1, 2), (3, 2, 1), (3, 2, 2)])
-    assert moved(before, after, 4).tolist() == [True, True, True, False]
+    assert moved(before, after, 4, 3).tolist() == [True, True, True, False]
 
 
 def _start(students: pd.DataFrame, sites: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
