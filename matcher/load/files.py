@@ -137,13 +137,15 @@ def read_raw(
     if needs_cleaning(text, codes):  # most files: plain text, nothing to clean
         grid, refused = clean_grid(grid, file)
         problems = problems + refused
-    if skipped:  # rows numbered as in the file, title lines included
-        problems = [p if p.row is None else replace(p, row=p.row + skipped) for p in problems]
     raw, problems = _to_raw(grid, False, file, problems, skipped)
     if raw is None or not skipped:
         return raw, problems
-    note = tr("{file}: the header is on row {row}; the rows above it were skipped").format(file=file, row=skipped + 1)
-    return replace(raw, notes=(note,)), problems
+    return replace(raw, notes=(_header_note(file, skipped),)), problems
+
+
+def _header_note(file: str, offset: int) -> str:
+    """What a reader is told when the header is not on the first row (``offset`` rows above it skipped)."""
+    return tr("{file}: the header is on row {row}; the rows above it were skipped").format(file=file, row=offset + 1)
 
 
 def _read_spreadsheet(
@@ -169,8 +171,7 @@ def _read_spreadsheet(
         said = tr("{file}: read sheet {sheet} (the other sheets hold no table of this kind)")
         notes.append(said.format(file=file, sheet=repr(name)))
     if offset:
-        said = tr("{file}: the header is on row {row}; the rows above it were skipped")
-        notes.append(said.format(file=label, row=offset + 1))
+        notes.append(_header_note(label, offset))
     raw, problems = _to_raw(grid, True, label, problems, offset)
     if raw is None:
         return None, problems
@@ -189,7 +190,9 @@ def _blank(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
 def _to_raw(
     grid: pd.DataFrame, excel: bool, file: str, problems: list[Problem], offset: int = 0
 ) -> tuple[RawTable | None, list[Problem]]:
-    """Split the header from the data, drop blank rows, number rows as a spreadsheet does."""
+    """Split the header from the data, drop blank rows, number rows as a spreadsheet does; ``problems`` found on
+    ``grid`` (numbered from its header) renumbered as in the file, the ``offset`` rows above the header included."""
+    problems = [p if p.row is None or not offset else replace(p, row=p.row + offset) for p in problems]
     grid = grid.astype(str)
     grid.columns = pd.RangeIndex(grid.shape[1])
     if grid.empty or not any(str(h).strip() for h in grid.iloc[0]):

@@ -196,3 +196,18 @@ def test_a_csv_under_title_lines_names_the_header_row_and_counts_rows_as_in_the_
     assert result.exit_code == 2, result.output
     assert "the header is on row 3; the rows above it were skipped" in result.output
     assert "students.csv, row 5, column student_id: duplicate id (same as row 4)" in result.output
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_refused_character_under_title_rows_is_named_at_its_row_in_the_file(tmp_path, kind):
+    # Two title rows, the header on row 3, a bidi override in the second data row (row 5 of the file): the
+    # problem names row 5 in a CSV and in a spreadsheet alike.
+    rows = [["Liste des élèves 2026", "", ""], ["", "", ""], ["student_id", "commune_insee", "sectors"]]
+    rows += [["E1", "69381", "electricite"], ["E2\u202e", "69381", "electricite"]]
+    path = tmp_path / f"students.{kind}"
+    if kind == "csv":
+        path.write_text("".join(";".join(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        pd.DataFrame(rows).to_excel(path, header=False, index=False)
+    result = read_file(path, "students", Config())
+    assert [(p.row, p.column) for p in result.problems] == [(5, "student_id")]
