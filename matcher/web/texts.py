@@ -5,9 +5,10 @@ switches (kept in the session)."""
 
 from __future__ import annotations
 
+from matcher.objective import spec
 from matcher.util.i18n import LANGS, Lang, mark
 
-__all__ = ["LANGUAGES", "TEXTS", "LEVEL_TEXTS", "STAGE_TEXTS", "text", "level_text", "stage_text"]
+__all__ = ["LANGUAGES", "TEXTS", "LEVEL_LABELS", "STAGE_TEXTS", "text", "level_text", "stage_text"]
 
 LANGUAGES = LANGS
 
@@ -147,15 +148,16 @@ TEXTS: dict[str, str] = {
     "dropped": mark("Columns dropped: {columns}."),
 }  # fmt: skip
 
-#: An objective level's name → (its label, what its value counts), as the pages show them.
-LEVEL_TEXTS: dict[str, tuple[str, str]] = {
-    "placed": (mark("Students placed"), mark("students")),
-    "floors": (mark("Placed towards a floor"), mark("students placed towards a floor")),
-    "priority": (mark("Priority students placed"), mark("priority students")),
-    "gender": (mark("Gender balance"), mark("boy-weeks beyond the gender target")),
-    "preference": (mark("Preferences"), mark("sum of ranks over student-weeks")),
-    "distance": (mark("Distance travelled"), mark("metres over student-weeks")),
-    "splits": (mark("Split placements"), mark("students split between two hosts")),
+#: An objective level's name → its label, as the pages show it (its unit: ``objective.LEVEL_SPECS``, as in
+#: ``summary.json``).
+LEVEL_LABELS: dict[str, str] = {
+    "placed": mark("Students placed"),
+    "floors": mark("Placed towards a floor"),
+    "priority": mark("Priority students placed"),
+    "gender": mark("Gender balance"),
+    "preference": mark("Preferences"),
+    "distance": mark("Distance travelled"),
+    "splits": mark("Split placements"),
 }
 
 #: A run's stage (as the allocation's observer names it) → what the progress display says.
@@ -182,11 +184,10 @@ def text(key: str, lang: str, **values: object) -> str:
 
 def level_text(name: str, lang: str) -> tuple[str, str]:
     """An objective level's label and unit in ``lang`` (the name itself for a level without texts)."""
-    if name not in LEVEL_TEXTS:
+    if name not in LEVEL_LABELS:
         return name, ""
     tr = Lang(lang)
-    label, unit = LEVEL_TEXTS[name]
-    return tr(label), tr(unit)
+    return tr(LEVEL_LABELS[name]), tr(spec(name).unit)
 
 
 def stage_text(stage: str, lang: str) -> str:
