@@ -19,7 +19,7 @@ from typing import IO, Any, Self
 
 import click
 
-from matcher.util.i18n import mark, tr, use
+from matcher.util.i18n import Lang, mark, tr, use
 
 __all__ = ["Command", "Group", "PathType"]
 
@@ -117,7 +117,8 @@ def _option_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str
     items += [tr("required")] if "required" in extra else []
     text = tr(param.help or "")
     if items:
-        text = f"{text}  [{'; '.join(items)}]" if text else f"[{'; '.join(items)}]"
+        listed = Lang().semicolon.join(items)  # " ; " in French, as every list in a sentence
+        text = f"{text}  [{listed}]" if text else f"[{listed}]"
     metavar = param.make_metavar(ctx)
     spec = param.get_help_spec(ctx)
     return (spec.replace(metavar, tr(metavar)) if metavar.isupper() else spec), text
