@@ -134,7 +134,7 @@ def read_raw(
         return None, problems
     if bounds := grid_problems(grid, file, scan.longest_cell):
         return None, bounds
-    if needs_cleaning(text, codes):  # most files: plain text, nothing to clean
+    if needs_cleaning(text):  # most files: plain text, nothing to clean
         grid, refused = clean_grid(grid, file)
         problems = problems + refused
     raw, problems = _to_raw(grid, False, file, problems, skipped)

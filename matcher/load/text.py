@@ -20,7 +20,6 @@ import unicodedata
 import warnings
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from matcher.errors import MatcherWarning, Problem
@@ -62,37 +61,16 @@ def _clean_column(column: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]
     return out, changed, refused[codes]
 
 
-#: The UTF-8 encodings of the characters removed or refused beyond ASCII, as (lead byte, second bytes, third bytes):
-#: C1 controls and the soft hyphen (C2 80–9F, C2 AD), zero-width and direction characters (E2 80 8B–8D, E2 80 AA–AE,
-#: E2 81 A0, E2 81 A6–A9), the byte-order mark (EF BB BF).
-_ENCODED: tuple[tuple[int, frozenset[int], frozenset[int]], ...] = (
-    (0xC2, frozenset([*range(0x80, 0xA0), 0xAD]), frozenset()),
-    (0xE2, frozenset([0x80]), frozenset([0x8B, 0x8C, 0x8D, *range(0xAA, 0xAF)])),
-    (0xE2, frozenset([0x81]), frozenset([0xA0, *range(0xA6, 0xAA)])),
-    (0xEF, frozenset([0xBB]), frozenset([0xBF])),
-)
+#: Any character :func:`clean_grid` removes or refuses (tab and line breaks are neither).
+_SPECIAL = re.compile(f"[{INVISIBLE}{REFUSED}]")
 
 
-def needs_cleaning(text: str, codes: npt.NDArray[np.uint8]) -> bool:
+def needs_cleaning(text: str) -> bool:
     """Whether some cell of a CSV text may hold a character :func:`clean_grid` removes, normalises or refuses.
-
-    ``codes`` are the text's UTF-8 bytes (:class:`matcher.load.limits.TextScan`). False is certain; True sends the
-    grid through :func:`clean_grid`, which decides cell by cell."""
-    allowed = sum(np.count_nonzero(codes == byte) for byte in (9, 10, 13))  # tab and line breaks
-    if np.count_nonzero(codes < 32) > allowed or (codes == 0x7F).any():
-        return True  # a control character
-    if text.isascii():
-        return False  # plain ASCII: nothing invisible, nothing to normalise
-    padded = np.append(codes, np.zeros(2, np.uint8))
-    for lead, second, third in _ENCODED:
-        at = np.flatnonzero(codes == lead)
-        if at.size:
-            hit = np.isin(padded[at + 1], list(second))
-            if third:
-                hit &= np.isin(padded[at + 2], list(third))
-            if hit.any():
-                return True
-    return not unicodedata.is_normalized("NFC", text)
+    False is certain; True sends the grid through :func:`clean_grid`, which decides cell by cell."""
+    if _SPECIAL.search(text) is not None:
+        return True
+    return not text.isascii() and not unicodedata.is_normalized("NFC", text)
 
 
 def clean_grid(grid: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
