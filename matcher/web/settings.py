@@ -40,7 +40,7 @@ def load_policy(path: Path | None) -> Config:
 def upload(path: Path, data: bytes) -> Config:
     """Replace ``path`` with an uploaded policy file once it loads as a valid policy (InputError otherwise,
     ``path`` untouched)."""
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder:  # checked under its own name before it replaces the old one
         tmp = Path(folder) / "policy.toml"
         tmp.write_bytes(data)
         config = load_policy(tmp)
@@ -66,13 +66,7 @@ def save(path: Path, form: dict[str, str]) -> Config:
             lines.append(f"{name} = {_quoted(raw if raw in kind[7:].split('|') else kind[7:].split('|')[0])}")
         elif raw:
             lines.append(f"{name} = {_number(raw)}")
-    text = "\n".join([*lines, *_others(path)]) + "\n"
-    with tempfile.TemporaryDirectory() as folder:  # checked under its own name before it replaces the old one
-        tmp = Path(folder) / "policy.toml"
-        tmp.write_text(text, encoding="utf-8")
-        config = load_config(tmp)
-    write_atomic(path, text.encode("utf-8"))
-    return config
+    return upload(path, ("\n".join([*lines, *_others(path)]) + "\n").encode("utf-8"))
 
 
 def _others(path: Path) -> list[str]:

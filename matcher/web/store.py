@@ -120,16 +120,11 @@ class Store:
 
     def input_path(self, cid: str, role: str) -> Path | None:
         """The campaign's current ``students`` or ``sites`` file, if uploaded."""
-        folder = self.campaign_dir(cid) / "inputs" / ROLES[ROLES.index(role)]
-        files = sorted(folder.glob("*")) if folder.is_dir() else []
-        return files[0] if files else None
+        return _first(self.campaign_dir(cid) / "inputs" / ROLES[ROLES.index(role)])
 
     def input_folder(self, cid: str, role: str) -> Path:
         """An empty folder for a new ``students`` or ``sites`` file (the previous one removed)."""
-        folder = self.campaign_dir(cid) / "inputs" / ROLES[ROLES.index(role)]
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        return folder
+        return _emptied(self.campaign_dir(cid) / "inputs" / ROLES[ROLES.index(role)])
 
     def create_run(self, cid: str, previous: str | None = None) -> str:
         """A new queued run's id, with a snapshot of the campaign's input files (hard links: a new upload replaces
@@ -154,16 +149,11 @@ class Store:
 
     def run_input_folder(self, cid: str, rid: str, role: str) -> Path:
         """An empty folder for a queued run's new ``students`` or ``sites`` file (the one it had removed)."""
-        folder = self.run_dir(cid, rid) / "inputs" / ROLES[ROLES.index(role)]
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        return folder
+        return _emptied(self.run_dir(cid, rid) / "inputs" / ROLES[ROLES.index(role)])
 
     def run_input(self, cid: str, rid: str, role: str) -> Path | None:
         """The ``students`` or ``sites`` file run ``rid`` was started with."""
-        folder = self.run_dir(cid, rid) / "inputs" / ROLES[ROLES.index(role)]
-        files = sorted(folder.glob("*")) if folder.is_dir() else []
-        return files[0] if files else None
+        return _first(self.run_dir(cid, rid) / "inputs" / ROLES[ROLES.index(role)])
 
     def runs(self, cid: str) -> list[dict[str, Any]]:
         """The campaign's runs (id and state), oldest first."""
@@ -231,3 +221,16 @@ def read_json(path: Path) -> dict[str, Any]:
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """``data`` to ``path``, atomically."""
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def _first(folder: Path) -> Path | None:
+    """The file an input folder holds (the first by name), if any."""
+    files = sorted(folder.glob("*")) if folder.is_dir() else []
+    return files[0] if files else None
+
+
+def _emptied(folder: Path) -> Path:
+    """``folder``, created empty (what it held removed)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
