@@ -25,6 +25,25 @@ def _csrf(client: httpx.Client) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
 
 
+def _without(students: Path, gone: set[str], folder: Path) -> Path:
+    """The students file without the rows of the ids ``gone``, written under the same name in ``folder``."""
+    lines = students.read_text(encoding="utf-8").splitlines(keepends=True)
+    updated = folder / students.name
+    updated.write_text("".join(r for r in lines if r.split(",", 1)[0] not in gone), encoding="utf-8")
+    return updated
+
+
+def _withdraw(client: httpx.Client, csrf: str, cid: str, run: str, updated: Path) -> str:
+    """Send ``updated`` as run ``run``'s new students file; the re-allocation's run id."""
+    answer = client.post(
+        f"/campaigns/{cid}/runs/{run}/reallocate",
+        data={"csrf": csrf},
+        files={"students": (updated.name, updated.read_bytes())},
+    )
+    assert answer.status_code == 303
+    return str(answer.headers["location"].rsplit("/", 1)[1])
+
+
 def test_withdrawals_keep_the_valid_placements_and_list_the_changes(tmp_path):
     students, sites = (Path(str(p)) for p in embedded_scenario())
     with serving(tmp_path / "data") as served, httpx.Client(base_url=served.base, timeout=60) as client:
@@ -43,18 +62,10 @@ def test_withdrawals_keep_the_valid_placements_and_list_the_changes(tmp_path):
         for name in ("assignments.csv", "unassigned.csv"):
             (before / name).write_bytes(client.get(f"/campaigns/{cid}/runs/{first}/files/{name}").content)
         placed = pd.read_csv(before / "assignments.csv", dtype=str)["student_id"].unique()[:2]
-        lines = students.read_text(encoding="utf-8").splitlines(keepends=True)
-        updated = tmp_path / students.name  # two placed students withdraw
-        updated.write_text("".join(r for r in lines if r.split(",", 1)[0] not in set(placed)), encoding="utf-8")
+        updated = _without(students, set(placed), tmp_path)  # two placed students withdraw
         refused = client.post(f"/campaigns/{cid}/runs/{first}/reallocate", data={"csrf": csrf})
         assert refused.status_code == 422 and 'data-testid="withdraw-refused"' in refused.text  # no file
-        answer = client.post(
-            f"/campaigns/{cid}/runs/{first}/reallocate",
-            data={"csrf": csrf},
-            files={"students": (updated.name, updated.read_bytes())},
-        )
-        assert answer.status_code == 303
-        second = answer.headers["location"].rsplit("/", 1)[1]
+        second = _withdraw(client, csrf, cid, first, updated)
         state = served.wait(second)
         assert state["status"] == "done", state
         got = {
@@ -96,17 +107,8 @@ def test_a_pseudonymised_campaigns_updated_students_file_is_pseudonymised_too(tm
             assert sent.status_code == 303
         first = client.post(f"/campaigns/{cid}/runs", data={"csrf": csrf}).headers["location"].rsplit("/", 1)[1]
         assert served.wait(first)["status"] == "done"
-        lines = students.read_text(encoding="utf-8").splitlines(keepends=True)
         gone = {ids.iloc[0], ids.iloc[1]}
-        updated = tmp_path / students.name
-        updated.write_text("".join(r for r in lines if r.split(",", 1)[0] not in gone), encoding="utf-8")
-        answer = client.post(
-            f"/campaigns/{cid}/runs/{first}/reallocate",
-            data={"csrf": csrf},
-            files={"students": (updated.name, updated.read_bytes())},
-        )
-        assert answer.status_code == 303
-        second = answer.headers["location"].rsplit("/", 1)[1]
+        second = _withdraw(client, csrf, cid, first, _without(students, gone, tmp_path))
         assert served.wait(second)["status"] == "done"
         changes = client.get(f"/campaigns/{cid}/runs/{second}/files/changes.csv").content.decode("utf-8")
     withdrawn = pd.read_csv(io.StringIO(changes), dtype=str).query("change == 'WITHDRAWN'")
