@@ -39,6 +39,7 @@ __all__ = [
     "max_flow",
     "max_flow_solver",
     "solved_max_flow",
+    "min_cost_flows",
     "level_costs",
     "MAX_COST",
 ]
@@ -93,16 +94,30 @@ def _arc_values(
 def _solve(net: Network, costs: npt.NDArray[np.int64], most: bool = True) -> tuple[npt.NDArray[np.int64], SolveStatus]:
     """Max flow with min cost (``most``), else min cost with a source → sink arc for students left unplaced;
     returns (flows of ``net``'s arcs, status)."""
-    mcf = SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacities, costs)
     supply = int(net.capacities[net.student_arc].sum())  # at most one unit per student
+    return min_cost_flows(net.tails, net.heads, net.capacities, costs, supply, most)
+
+
+def min_cost_flows(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    capacities: np.ndarray,
+    costs: npt.NDArray[np.int64],
+    supply: int,
+    most: bool = True,
+) -> tuple[npt.NDArray[np.int64], SolveStatus]:
+    """OR-Tools' min-cost flow of up to ``supply`` units from ``SOURCE`` to ``SINK`` on the arcs ``tails → heads``:
+    the most flow at the least cost (``most``), else the least cost with a source → sink arc for the units left
+    over. Returns (each arc's flow, status); no flow unless the status is optimal."""
+    mcf = SimpleMinCostFlow()
+    mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     if not most:
         mcf.add_arc_with_capacity_and_unit_cost(SOURCE, SINK, supply, 0)
     mcf.set_nodes_supplies(np.array([SOURCE, SINK]), np.array([supply, -supply]))
     status = min_cost_flow_status(mcf.solve_max_flow_with_min_cost() if most else mcf.solve())
     if status is not SolveStatus.OPTIMAL:
-        return np.zeros(len(net.tails), np.int64), status
-    flows: npt.NDArray[np.int64] = mcf.flows(np.arange(len(net.tails)))
+        return np.zeros(len(tails), np.int64), status
+    flows: npt.NDArray[np.int64] = mcf.flows(np.arange(len(tails)))
     return flows, status
 
 

@@ -36,12 +36,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from ortools.graph.python.max_flow import SimpleMaxFlow
-from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from matcher.candidates.lookup import pair_rows
-from matcher.result import SolveStatus, min_cost_flow_status
-from matcher.solve.flow import MAX_COST, level_costs, solved_max_flow
+from matcher.result import SolveStatus
+from matcher.solve.flow import MAX_COST, level_costs, min_cost_flows, solved_max_flow
 from matcher.solve.network import SINK, SOURCE
+from matcher.solve.repair import week_sites
 
 __all__ = ["PoolNetwork", "pool_network", "augment_in_pools", "recost_in_pools", "moved", "pair_costs"]
 
@@ -81,14 +81,6 @@ class PoolNetwork:
         """Per arc, ``per_pair`` (a cost per student-week at each pair) times the weeks the arc stands for."""
         weeks = np.where(self.kind == FULL, 2, (self.kind != OTHER).astype(np.int64))
         return np.where(self.pair >= 0, per_pair[np.maximum(self.pair, 0)], 0) * weeks
-
-
-def _week_sites(placements: pd.DataFrame, n: int) -> _Ints:
-    """Per week (rows) and student (columns), the site of the student that week, or -1."""
-    site = np.full((2, n), -1, np.int64)
-    week = placements["week"].to_numpy(np.int64)
-    site[week - 1, placements["student"].to_numpy(np.int64)] = placements["site"].to_numpy(np.int64)
-    return site
 
 
 def _kept(site: _Ints, pairs: pd.DataFrame, split_ok: _Bools, fto: _Bools, groups: _Ints, moving: _Bools) -> _Bools:
@@ -138,7 +130,7 @@ def pool_network(
     everyone the module docstring does not keep); ``full_time``: students who may split but are placed full time
     stay full time, in the full-time pool (their places with them)."""
     n, m = len(students), len(sites)
-    site = _week_sites(placements, n)
+    site = week_sites(placements, n)
     weeks = students["weeks"].to_numpy(object)
     stays: _Bools = np.asarray(weeks == "both", bool) & ~students["split_ok"].to_numpy(bool)  # full-time pool only
     if full_time:
@@ -244,19 +236,15 @@ def recost_in_pools(
     least total ``per_pair`` cost per student-week: OR-Tools' min-cost flow on their pools' network, as many of
     them placed as the network allows (at least as many as now); ``placements`` itself if it fails."""
     net = pool_network(placements, pairs, students, sites, groups, moving)
-    solver = SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacities, net.costs(per_pair))
     supply = int(net.capacities[net.tails == SOURCE].sum())  # at least the maximum flow
-    solver.set_nodes_supplies(np.array([SOURCE, SINK]), np.array([supply, -supply]))
-    if min_cost_flow_status(solver.solve_max_flow_with_min_cost()) is not SolveStatus.OPTIMAL:
-        return placements
-    return net.read(solver.flows(np.arange(len(net.tails))), pairs)
+    flows, status = min_cost_flows(net.tails, net.heads, net.capacities, net.costs(per_pair), supply)
+    return net.read(flows, pairs) if status is SolveStatus.OPTIMAL else placements
 
 
 def moved(before: pd.DataFrame, after: pd.DataFrame, n: int, m: int) -> _Bools:
     """Per student (of ``n``; ``m`` sites), whether ``after`` places them elsewhere than ``before`` or anew, or
     places them at a site where such a student was or is: the students ``recost_in_pools`` allocates again."""
-    was, now = _week_sites(before, n), _week_sites(after, n)
+    was, now = week_sites(before, n), week_sites(after, n)
     changed: _Bools = ((was != now) & (now >= 0)).any(axis=0)
     touched = np.zeros(m, bool)
     touched[was[:, changed][was[:, changed] >= 0]] = True

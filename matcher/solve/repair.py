@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["violations", "restrict", "Restriction", "fill"]
+__all__ = ["violations", "week_sites", "restrict", "Restriction", "fill"]
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,23 @@ class Restriction:
 def violations(placements: pd.DataFrame, split_ok: np.ndarray, full_time_only: np.ndarray) -> pd.DataFrame:
     """Split students who break a rule: ``student``, ``site_1``, ``site_2`` (by student; a student's first row of
     each week counts)."""
-    s, j = placements["student"].to_numpy(np.int64), placements["site"].to_numpy(np.int64)
-    week = placements["week"].to_numpy()
-    site = np.full((2, int(s.max(initial=-1)) + 1), -1, np.int64)
-    for w in (1, 2):
-        at = np.flatnonzero(week == w)[::-1]  # the last assignment wins: reversed, the first row
-        site[w - 1, s[at]] = j[at]
+    site = week_sites(placements, int(placements["student"].max()) + 1 if len(placements) else 0)
     split = np.flatnonzero((site[0] >= 0) & (site[1] >= 0) & (site[0] != site[1]))
     one, two = site[0, split], site[1, split]
     bad = ~split_ok[split] | full_time_only[one] | full_time_only[two]
     return pd.DataFrame({"student": split[bad], "site_1": one[bad], "site_2": two[bad]})
+
+
+def week_sites(placements: pd.DataFrame, n: int) -> npt.NDArray[np.int64]:
+    """Per week (rows) and student (columns, ``n`` of them), the student's site that week, or -1 (a student's
+    first row of each week counts)."""
+    s, j = placements["student"].to_numpy(np.int64), placements["site"].to_numpy(np.int64)
+    week = placements["week"].to_numpy()
+    site = np.full((2, n), -1, np.int64)
+    for w in (1, 2):
+        at = np.flatnonzero(week == w)[::-1]  # the last assignment wins: reversed, the first row
+        site[w - 1, s[at]] = j[at]
+    return site
 
 
 def restrict(
