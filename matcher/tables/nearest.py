@@ -1,10 +1,11 @@
 """For one student: the nearest offers and why each one is out of reach (or that it was open).
 
 The rules are the candidate stage's own: the trade rule is :func:`matcher.candidates.eligibility.trade_rank`, and
-the reservation, accessibility and weeks rules :func:`matcher.candidates.eligibility.eligible`; when ``eligible``
-refuses a pair, the columns say which of its rules did. A site the student chose is exempt from the distance and
-trade rules, as in the candidate stage. Room left is counted from the run's placements. With no placement, the
-offers left open are exactly the candidate stage's pairs (tested on random instances).
+the reservation, accessibility and weeks rules are :func:`matcher.candidates.eligibility.rule_flags`, the flags
+``eligible`` combines: a pair shows the code of each of them it breaks (a site reserved to others with no place in
+the student's weeks shows both). A site the student chose is exempt from the distance and trade rules, as in the
+candidate stage. Room left is counted from the run's placements. With no placement, the offers left open are
+exactly the candidate stage's pairs (tested on random instances).
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from matcher.candidates.eligibility import eligible, trade_rank
+from matcher.candidates.eligibility import rule_flags, trade_rank
 from matcher.domain.geo import great_circle_km
 from matcher.load.instance import Instance
 from matcher.util.i18n import mark
-from matcher.util.runs import lengths
 
 __all__ = ["nearest_offers", "WHY"]
 
@@ -102,23 +102,17 @@ def _why(
     students, sites, config = instance.students, instance.sites, instance.config
     student, at = students.iloc[s], sites.iloc[j]
     pos = np.full(len(j), s, np.int64)
-    raw = {"student": pos, "site": j, "km": km, "rank": np.ones(len(j), np.int64)}
-    allowed = np.isin(j, eligible(raw, students, sites, config.other_sectors_rank_penalty, ranked=False)["site"])
+    rules = rule_flags(pos, j, students, sites)
     chosen = at["site_id"].isin(list(student["site_choices"])).to_numpy()  # a choice: exempt from distance and trade
-    accessible_out = bool(student["needs_accessible"]) & ~at["accessible"].to_numpy(bool)
-    listed = np.array([student["lycee_uai"] in lycees for lycees in at["reserved_lycees"]], bool)
-    reserved = (at["reserved_priority"].to_numpy(bool) & (not student["priority"])) | (
-        (lengths(at["reserved_lycees"].to_numpy(object)) > 0) & ~listed
-    )
     tests = {
         "FORBIDDEN": forbidden,
         "OTHER_ACADEMIE": config.stay_in_academie & (at["academie"].to_numpy(object) != student["academie"]),
         "TOO_FAR": (km > instance.max_km[s]) & ~chosen,
         "WRONG_TRADE": (trade_rank(pos, j, students, sites, config.other_sectors_rank_penalty) == 0) & ~chosen,
-        "NOT_ACCESSIBLE": accessible_out,
-        "RESERVED": reserved & ~allowed,
-        "WRONG_WEEK": ~allowed & ~accessible_out & ~reserved,
-        "FULL": allowed & _full(str(student["weeks"]), bool(student["split_ok"]), left_1, left_2),
+        "NOT_ACCESSIBLE": ~rules.accessible_ok,
+        "RESERVED": ~rules.reserved_ok,
+        "WRONG_WEEK": ~rules.weeks_ok,
+        "FULL": rules.allowed & _full(str(student["weeks"]), bool(student["split_ok"]), left_1, left_2),
     }
     codes = [tuple(code for code, hit in tests.items() if hit[k]) for k in range(len(j))]
     return [found or ("OPEN",) for found in codes]

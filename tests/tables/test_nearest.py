@@ -1,5 +1,6 @@
 """For a student not placed, the nearest offers and why each is out: a hand-checked case around Lyon, where each
-site breaks one rule (distances from tests/cases.py's table), and a student with no site in range."""
+site breaks one rule (distances from tests/cases.py's table), week-1 students at sites with no place in week 1 that
+may break a second rule (each rule broken is named), and a student with no site in range."""
 
 from __future__ import annotations
 
@@ -78,6 +79,56 @@ def test_a_pair_forbidden_by_an_override_says_so(instance):
 def test_an_unknown_student_is_a_key_error(instance):
     with pytest.raises(KeyError):
         nearest_offers(instance, PLACED, "NOBODY")
+
+
+#: Two week-1 students: W not priority, from Saint-Just; A priority, needing an accessible site.
+ONE_WEEK_STUDENTS = [
+    student("W", O, sectors=TRADE, weeks="week_1", lycee_uai=SAINT_JUST),
+    student("A", O, sectors=TRADE, weeks="week_1", needs_accessible=True, priority=True),
+]
+#: By distance from O: three sites with no place in week 1 (PRIO reserved to priority students, STEP not accessible,
+#: LISTED reserved to priority students or Saint-Just's, which takes both students), then W1, open to both.
+ONE_WEEK_SITES = [
+    site(
+        "PRIO", E1, None, capacity_week_1=0, capacity_week_2=1, sectors=TRADE, accessible=True, reserved_priority=True
+    ),
+    site("STEP", E2, None, capacity_week_1=0, capacity_week_2=1, sectors=TRADE),  # not accessible
+    site(
+        "LISTED",
+        N3,
+        None,
+        capacity_week_1=0,
+        capacity_week_2=1,
+        sectors=TRADE,
+        accessible=True,
+        reserved_priority=True,
+        reserved_lycees=(SAINT_JUST,),
+    ),
+    site("W1", N5, None, capacity_week_1=1, capacity_week_2=0, sectors=TRADE, accessible=True),
+]
+
+
+@pytest.fixture
+def week_1(tmp_path):
+    st, si = load_inputs(
+        write_csv(tmp_path / "e.csv", ONE_WEEK_STUDENTS), write_csv(tmp_path / "s.csv", ONE_WEEK_SITES), Config()
+    )
+    return build_instance(st, si, Config())
+
+
+def test_a_site_reserved_to_others_with_no_place_in_the_students_week_shows_both(week_1):
+    # PRIO is reserved to priority students (W is not one) and has no place in week 1, W's only week: both rules.
+    # LISTED's reservation takes W (Saint-Just is listed): only its week is wrong.
+    table = nearest_offers(week_1, PLACED.iloc[:0], "W", n=4)
+    assert list(table["site_id"]) == ["PRIO", "STEP", "LISTED", "W1"]
+    assert list(table["why"]) == [("RESERVED", "WRONG_WEEK"), ("WRONG_WEEK",), ("WRONG_WEEK",), ("OPEN",)]
+
+
+def test_a_site_not_accessible_with_no_place_in_the_students_week_shows_both(week_1):
+    # A needs an accessible site and comes in week 1 only; STEP is not accessible and has no place in week 1: both
+    # rules. A is priority: the reservations of PRIO and LISTED take A, only their week is wrong.
+    table = nearest_offers(week_1, PLACED.iloc[:0], "A", n=4)
+    assert list(table["why"]) == [("WRONG_WEEK",), ("NOT_ACCESSIBLE", "WRONG_WEEK"), ("WRONG_WEEK",), ("OPEN",)]
 
 
 def test_the_reasons_of_a_real_run_agree(tmp_path):
