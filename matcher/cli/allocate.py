@@ -14,9 +14,10 @@ import pandas as pd
 from matcher.candidates.budget import check_run
 from matcher.cli.batch import batch_runner, engine_from, engine_options
 from matcher.cli.display import render_summary
-from matcher.cli.helptext import Command, PathType
+from matcher.cli.helptext import Command
 from matcher.cli.language import CSV_STYLE, LANG, closing_lines, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, SITES, geocoder
+from matcher.cli.params import INT, FloatRange, PathType
 from matcher.cli.problems import problems_file
 from matcher.config import Config, check_config, load_config
 from matcher.export.atomic import check_out_dir
@@ -101,13 +102,13 @@ def _plan(path: Path | None, students: pd.DataFrame, sites: pd.DataFrame) -> Pla
 )
 @click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
 @click.option("--mode", type=click.Choice(["optimal", "stable"]), help=mark("Allocation mode (default optimal)."))
-@click.option("--max-km", type=click.FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
+@click.option("--max-km", type=FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
 @click.option(
     "--time-limit",
-    type=click.FloatRange(0, min_open=True),
+    type=FloatRange(0, min_open=True),
     help=mark("Seconds after which the full-time repair stops solving again."),
 )
-@click.option("--seed", type=int, help=mark("Seed for anything random."))
+@click.option("--seed", type=INT, help=mark("Seed for anything random."))
 @click.option("--pairs", "pairs_path", type=FILE, help=mark("CSV student_id,site_id,km|minutes replacing distances."))
 @click.option(
     "--overrides",
@@ -206,13 +207,13 @@ def allocate_cmd(
     help=mark("Folder for assignments.csv, unassigned.csv, summary.json and changes.csv."),
 )
 @click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
-@click.option("--max-km", type=click.FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
+@click.option("--max-km", type=FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
 @click.option(
     "--time-limit",
-    type=click.FloatRange(0, min_open=True),
+    type=FloatRange(0, min_open=True),
     help=mark("Seconds after which the full-time repair stops solving again."),
 )
-@click.option("--seed", type=int, help=mark("Seed for anything random (the hosts' lottery when a capacity is cut)."))
+@click.option("--seed", type=INT, help=mark("Seed for anything random (the hosts' lottery when a capacity is cut)."))
 @click.option("--pairs", "pairs_path", type=FILE, help=mark("CSV student_id,site_id,km|minutes replacing distances."))
 @GEOCODE
 @LANG

@@ -14,9 +14,10 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from matcher.cli.helptext import Command, PathType
+from matcher.cli.helptext import Command
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import FILE
+from matcher.cli.params import IntRange, PathType
 from matcher.config import Config, check_config, load_config
 from matcher.export.guard import guard_folder
 from matcher.export.outputs import file_digest
@@ -41,7 +42,7 @@ def engine_options(command: _Command) -> _Command:
     """``--engine``, ``--scheduler`` and ``--workers``."""
     command = click.option(
         "--workers",
-        type=click.IntRange(1),
+        type=IntRange(1),
         help=mark(
             "Dask engine without --scheduler: worker processes of the LocalCluster it starts "
             "(default: one per CPU core)."

@@ -4,24 +4,30 @@ Help texts are written in English in the code (command docstrings, ``help=mark("
 click renders them. click's own words (``Usage:``, ``Options``, ``[default: ...]``, ``Error: ...``) come from the
 stdlib ``gettext`` domain of the whole process, which click offers no other way to change; rather than installing
 a process-wide translation, the few click shows us are rendered here from our catalogue: the usage line's prefix,
-the headings, the help option, the defaults, and the usage errors (no such option or command, missing option,
-invalid value, with the "Try ... for help." line), and a missing path or a file given for a folder
-(:class:`PathType`). Every command of ``matcher`` uses :class:`Command` or :class:`Group`; the English source texts
-are never changed.
+the headings, the help option, the defaults, and the usage errors (no such option or command, missing option or
+argument, invalid value, an option given a value it does not take or none, extra arguments, a missing command,
+with the "Try ... for help." line). The values' own refusals (not a number, out of range, no such file) and the
+password prompt are worded in :mod:`~matcher.cli.params`. Every command of ``matcher`` uses :class:`Command` or
+:class:`Group`; the English source texts are never changed.
+
+``--lang`` is looked for on the whole command line before click reads it (:meth:`Command.main`): click handles the
+eager ``--help`` and the parser's errors in the order they come, so ``matcher generate --help --lang en`` would
+otherwise be answered before ``--lang`` is seen.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
-import os
+import sys
+from collections.abc import Sequence
 from typing import IO, Any, Self
 
 import click
 
-from matcher.util.i18n import Lang, mark, tr, use
+from matcher.util.i18n import LANGS, Lang, mark, tr, use
 
-__all__ = ["Command", "Group", "PathType"]
+__all__ = ["Command", "Group"]
 
 #: click's headings, the help and version options' texts and the kinds of values, as click writes them.
 CLICK_WORDS = (
@@ -33,20 +39,6 @@ CLICK_WORDS = (
     *(mark("FILE"), mark("DIRECTORY"), mark("PATH"), mark("TEXT"), mark("INTEGER"), mark("FLOAT")),
     *(mark("INTEGER RANGE"), mark("FLOAT RANGE"), mark("[OPTIONS]"), mark("COMMAND [ARGS]...")),
 )
-
-
-class PathType(click.Path):
-    """click's path type, saying a missing path, or a file where a folder is wanted and the reverse, in our words."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        name = os.fsdecode(value) if isinstance(value, (str, bytes, os.PathLike)) else str(value)
-        if self.exists and not os.path.exists(name):
-            self.fail(tr("'{path}' does not exist.").format(path=name), param, ctx)
-        if not self.dir_okay and os.path.isdir(name):
-            self.fail(tr("'{path}' is a folder, not a file.").format(path=name), param, ctx)
-        if not self.file_okay and os.path.isfile(name):
-            self.fail(tr("'{path}' is a file, not a folder.").format(path=name), param, ctx)
-        return super().convert(value, param, ctx)
 
 
 class _Formatter(click.HelpFormatter):
@@ -85,8 +77,21 @@ def _hint(error: click.BadParameter) -> str:
     return error.param.get_error_hint(error.ctx) if error.param is not None else ""
 
 
+def _option_usage(error: click.BadOptionUsage) -> str:
+    """The two refusals of click's parser, told apart by the option: a flag given a value, or an option given none."""
+    ctx, name = error.ctx, error.option_name
+    params = ctx.command.get_params(ctx) if ctx is not None else []
+    flag = any(
+        isinstance(p, click.Option) and (p.is_flag or p.count) and name in p.opts + p.secondary_opts for p in params
+    )
+    said = tr("Option '{name}' does not take a value.") if flag else tr("Option '{name}' requires an argument.")
+    return said.format(name=name)
+
+
 def _message(error: click.UsageError) -> str:
     """click's message of ``error`` in our words, for the errors a user meets; any other keeps click's."""
+    if isinstance(error, click.BadOptionUsage):
+        return _option_usage(error)
     if isinstance(error, click.NoSuchOption):
         said = tr("No such option: {name}").format(name=error.option_name)
         if error.possibilities:
@@ -124,14 +129,26 @@ def _option_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str
     return (spec.replace(metavar, tr(metavar)) if metavar.isupper() else spec), text
 
 
-def _asked_language(args: list[str]) -> str | None:
-    """The value of ``--lang`` in ``args`` (``--lang en`` or ``--lang=en``), if any."""
+def _asked_language(args: Sequence[str]) -> str | None:
+    """The language ``--lang`` asks for in ``args`` (``--lang en`` or ``--lang=en``; the last one, as click keeps the
+    last value of an option given twice), if it is one we speak."""
+    asked = None
     for here, arg in enumerate(args):
+        if arg == "--":
+            break
         if arg.startswith("--lang="):
-            return arg.partition("=")[2]
-        if arg == "--lang" and here + 1 < len(args):
-            return args[here + 1]
-    return None
+            asked = arg.partition("=")[2]
+        elif arg == "--lang" and here + 1 < len(args):
+            asked = args[here + 1]
+    return asked if asked in LANGS else None
+
+
+def _worded(error: click.UsageError, ctx: click.Context | None = None) -> click.UsageError:
+    """``error`` as we say it (told once: a worded error or click's help for a bare group are left as they are)."""
+    if isinstance(error, (_UsageError, click.exceptions.NoArgsIsHelpError)):
+        return error
+    error.ctx = error.ctx or ctx  # click's parser raises its errors without the context
+    return _UsageError(error)
 
 
 class Command(click.Command):
@@ -164,17 +181,30 @@ class Command(click.Command):
             with formatter.section(tr("Options")):
                 formatter.write_dl(rows)
 
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
-    ) -> click.Context:
-        asked = _asked_language(args)  # before click's parser consumes ``args``
+    def main(self, args: Sequence[str] | None = None, *more: Any, **extra: Any) -> Any:
+        """click's whole run in the language ``--lang`` asks for, wherever it is on the line: click handles the
+        eager ``--help`` and the parser's errors as they come, possibly before it has read ``--lang``."""
+        with use(_asked_language(sys.argv[1:] if args is None else args)):
+            return super().main(args, *more, **extra)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
-            return super().make_context(info_name, args, parent, **extra)
+            return self._parse_args(ctx, args)
         except click.UsageError as exc:
-            if isinstance(exc, _UsageError):
-                raise
-            with use(asked):  # the error may come before --lang was read
-                raise _UsageError(exc) from None
+            raise _worded(exc, ctx) from None
+
+    def _parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """click's parsing; arguments left over are refused here, in our words (click would say it in English)."""
+        refuses = not ctx.allow_extra_args
+        ctx.allow_extra_args = True
+        try:
+            rest = super().parse_args(ctx, args)
+        finally:
+            ctx.allow_extra_args = not refuses
+        if refuses and rest and not ctx.resilient_parsing:
+            one, more = tr("Got unexpected extra argument ({args})"), tr("Got unexpected extra arguments ({args})")
+            ctx.fail((one if len(rest) == 1 else more).format(args=" ".join(rest)))
+        return rest
 
 
 class Group(Command, click.Group):
@@ -196,6 +226,8 @@ class Group(Command, click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            if not ctx._protected_args and not self.invoke_without_command:  # click's check, which says it in English
+                ctx.fail(tr("Missing command."))
             return super().invoke(ctx)
         except click.UsageError as exc:
-            raise exc if isinstance(exc, _UsageError) else _UsageError(exc) from None
+            raise _worded(exc) from None

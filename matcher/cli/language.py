@@ -2,8 +2,9 @@
 (``allocate``, ``report``), and the demo's closing line.
 
 ``--lang`` sets the ambient language (:func:`matcher.util.i18n.use`) for the whole command, the group's error
-lines and its ``--help`` included: it is handled first, before any other option is read (a usage error met
-before it still follows it: :mod:`~matcher.cli.helptext`).
+lines and its ``--help`` included, wherever it is on the line: the group and every command take it, and it is
+looked for on the whole line before click reads any option (:meth:`matcher.cli.helptext.Command.main`), so that a
+``--help`` or a usage error met before it still follows it.
 """
 
 from __future__ import annotations

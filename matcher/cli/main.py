@@ -7,7 +7,8 @@ Here: the group (exceptions to exit codes, warnings in one line), ``validate`` a
 live beside it: :mod:`~matcher.cli.allocate` (allocate, reallocate, demo), :mod:`~matcher.cli.reports` (report,
 coverage), :mod:`~matcher.cli.batch` (sweep), :mod:`~matcher.cli.privacy` (pseudonymize, reidentify); shared options
 in :mod:`~matcher.cli.options`, terminal tables in :mod:`~matcher.cli.display`, the commands' help and usage errors
-in the run's language in :mod:`~matcher.cli.helptext`.
+in the run's language in :mod:`~matcher.cli.helptext`, the values' refusals and the prompts in
+:mod:`~matcher.cli.params`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import click
 from matcher.cli.allocate import allocate_cmd, demo, reallocate_cmd
 from matcher.cli.batch import sweep_cmd
 from matcher.cli.display import render_inputs
-from matcher.cli.helptext import Group, PathType
+from matcher.cli.helptext import Group
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, PROBLEMS, SITES, geocoder
+from matcher.cli.params import INT, IntRange, PathType
 from matcher.cli.privacy import pseudonymize_cmd, reidentify_cmd
 from matcher.cli.problems import grouped, problems_file, write_problems
 from matcher.cli.recruit import recruit_cmd
@@ -99,7 +101,8 @@ class _Group(Group):
 @click.group(cls=_Group)
 @click.option("--debug", is_flag=True, help=mark("Show the full traceback of an internal error."))
 @click.version_option(package_name="matcher")
-def main(debug: bool) -> None:
+@LANG
+def main(debug: bool, lang: str | None) -> None:
     """Allocate the seconde observation placements: load, locate, allocate, check, export."""
 
 
@@ -144,10 +147,10 @@ def validate(
 
 
 @main.command(name="generate")
-@click.option("--students", "n_students", type=click.IntRange(0), required=True, help=mark("Number of students."))
-@click.option("--sites", "n_sites", type=click.IntRange(0), required=True, help=mark("Number of sites."))
-@click.option("--places", type=click.IntRange(0), help=mark("Total places (default 1.15 per site)."))
-@click.option("--seed", type=int, default=0, show_default=True, help=mark("Random seed; same seed, same files."))
+@click.option("--students", "n_students", type=IntRange(0), required=True, help=mark("Number of students."))
+@click.option("--sites", "n_sites", type=IntRange(0), required=True, help=mark("Number of sites."))
+@click.option("--places", type=IntRange(0), help=mark("Total places (default 1.15 per site)."))
+@click.option("--seed", type=INT, default=0, show_default=True, help=mark("Random seed; same seed, same files."))
 @click.option(
     "--out",
     "out_dir",

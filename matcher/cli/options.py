@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.helptext import PathType
+from matcher.cli.params import IntRange, PathType
 from matcher.load.geocode import AddressGeocoder
 from matcher.util.i18n import mark
 
@@ -39,7 +39,7 @@ GEOCODE = click.option(
 #: ``--default-capacity N``: places of each site when the sites file has no capacity column.
 DEFAULT_CAPACITY = click.option(
     "--default-capacity",
-    type=click.IntRange(1),
+    type=IntRange(1),
     help=mark(
         "Places of each site when the sites file has no capacity column (the national platform's extracts); "
         "policy option default_capacity."

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.helptext import Command, PathType
+from matcher.cli.helptext import Command
 from matcher.cli.language import LANG
 from matcher.cli.options import FILE
+from matcher.cli.params import PathType
 from matcher.errors import cut
 from matcher.export.guard import guard_file
 from matcher.pipeline.privacy import pseudonymize_file, read_key, reidentify_file

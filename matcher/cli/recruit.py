@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.helptext import Command, PathType
+from matcher.cli.helptext import Command
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import FILE, GEOCODE, geocoder
+from matcher.cli.params import FloatRange, IntRange, PathType
 from matcher.config import load_config
 from matcher.export.atomic import check_out_dir
 from matcher.load import load_inputs
@@ -22,8 +23,8 @@ __all__ = ["recruit_cmd"]
 @click.option("--students", "students_path", type=FILE, required=True, help=mark("Students file (CSV or XLSX)."))
 @click.option("--sites", "sites_path", type=FILE, required=True, help=mark("Sites file (CSV or XLSX)."))
 @click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
-@click.option("--top", type=click.IntRange(0), default=50, show_default=True, help=mark("Places in the plan."))
-@click.option("--max-km", type=click.FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
+@click.option("--top", type=IntRange(0), default=50, show_default=True, help=mark("Places in the plan."))
+@click.option("--max-km", type=FloatRange(0, min_open=True), help=mark("Default distance limit in km."))
 @click.option(
     "--out",
     "out_dir",

@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 
 from matcher.cli.display import render_coverage
-from matcher.cli.helptext import Command, PathType
+from matcher.cli.helptext import Command
 from matcher.cli.language import CSV_STYLE, LANG
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, SITES, geocoder
+from matcher.cli.params import Argument, IntRange, PathType
 from matcher.config import check_config, load_config
 from matcher.export.guard import guard_folder
 from matcher.util.i18n import Lang, mark, resolve, tr
@@ -26,7 +27,9 @@ READ = ("assignments.csv", "unassigned.csv", "summary.json")
 
 
 @click.command(name="report", cls=Command)
-@click.argument("folder", type=PathType(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "folder", cls=Argument, metavar=mark("FOLDER"), type=PathType(exists=True, file_okay=False, path_type=Path)
+)
 @click.option(
     "--out",
     "out_dir",
@@ -79,9 +82,7 @@ def report_cmd(
 
 @click.command(name="coverage", cls=Command)
 @SITES
-@click.option(
-    "--target", type=click.IntRange(1), help=mark("National target of places (default 1,000, or the policy's).")
-)
+@click.option("--target", type=IntRange(1), help=mark("National target of places (default 1,000, or the policy's)."))
 @click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML); see datasets/policy.toml."))
 @click.option(
     "--out",

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.helptext import Command, Group, PathType
+from matcher.cli.helptext import Command, Group
 from matcher.cli.language import LANG
+from matcher.cli.params import Argument, AskedOption, IntRange, PathType
 from matcher.util.i18n import mark, tr
 
 __all__ = ["serve_cmd", "users_cmd", "default_data", "check_exposure"]
@@ -60,12 +61,12 @@ def check_exposure(host: str, accounts: bool, https: bool, allow_http: bool) -> 
 @LANG
 @DATA
 @click.option("--host", default="127.0.0.1", show_default=True, help=mark("Address to listen on."))
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help=mark("Port."))
+@click.option("--port", type=IntRange(0, 65535), default=8765, show_default=True, help=mark("Port."))
 @click.option("--certfile", type=PathType(exists=True, dir_okay=False, path_type=Path), help=mark("TLS certificate."))
 @click.option("--keyfile", type=PathType(exists=True, dir_okay=False, path_type=Path), help=mark("TLS private key."))
 @click.option("--allow-http", is_flag=True, help=mark("Serve plain HTTP off loopback (traffic unencrypted)."))
-@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help=mark("Runs at a time."))
-@click.option("--max-upload-mb", type=click.IntRange(1), default=100, show_default=True, help=mark("Largest upload."))
+@click.option("--jobs", type=IntRange(1), default=1, show_default=True, help=mark("Runs at a time."))
+@click.option("--max-upload-mb", type=IntRange(1), default=100, show_default=True, help=mark("Largest upload."))
 @click.option(
     "--engine",
     type=click.Choice(["local", "dask"]),
@@ -81,7 +82,7 @@ def check_exposure(host: str, accounts: bool, https: bool, allow_http: bool) -> 
 )
 @click.option(
     "--dask-workers",
-    type=click.IntRange(1),
+    type=IntRange(1),
     help=mark(
         "Dask engine without --scheduler: worker processes of the LocalCluster it starts (default: one per core)."
     ),
@@ -138,16 +139,17 @@ def serve_cmd(
 
 
 @click.group(name="users", cls=Group)
-def users_cmd() -> None:
+@LANG
+def users_cmd(lang: str | None) -> None:
     """Accounts of matcher serve (each sees its académie's campaigns; académie "national" sees all)."""
 
 
 @users_cmd.command(name="add")
-@click.argument("name")
+@click.argument("name", cls=Argument, metavar=mark("NAME"))
 @click.option(
     "--academie", required=True, help=mark('The académie whose campaigns the account sees ("national": all).')
 )
-@click.password_option(help=mark("Password (asked twice when not given)."))
+@click.password_option(cls=AskedOption, help=mark("Password (asked twice when not given)."))
 @DATA
 @LANG
 def users_add(name: str, academie: str, password: str, data: Path | None, lang: str | None) -> None:

@@ -51,8 +51,8 @@ def test_the_group_help_in_french_by_default():
     assert lines[0] == "Utilisation : main [OPTIONS] COMMANDE [ARGUMENTS]..."
     assert lines[2] == "  Affecte les stages d'observation de seconde : chargement, localisation,"
     assert f"Options{NBSP}:" in lines and f"Commandes{NBSP}:" in lines
-    assert "  --help     Affiche cette aide et quitte." in lines
-    assert "  --version  Affiche la version et quitte." in lines
+    assert "  --help          Affiche cette aide et quitte." in lines
+    assert "  --version       Affiche la version et quitte." in lines
     assert "  allocate      Affecte les deux semaines et écrit les fichiers du..." in lines
     for english in ("Usage:", "Show this message", "Commands:", "Allocate the two weeks"):
         assert english not in result.stdout
@@ -129,7 +129,7 @@ def test_a_missing_option_and_an_unknown_command_in_french():
     assert missing.stderr.splitlines()[-1] == "Erreur : Option '--students' manquante."
     no_folder = CliRunner().invoke(main, ["report"])
     assert no_folder.exit_code == 2
-    assert no_folder.stderr.splitlines()[-1] == "Erreur : Argument 'FOLDER' manquant."
+    assert no_folder.stderr.splitlines()[-1] == "Erreur : Argument 'DOSSIER' manquant."
     unknown = CliRunner().invoke(main, ["alocate"])
     assert unknown.exit_code == 2
     assert unknown.stderr.splitlines() == [
