@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,13 +77,23 @@ def _cards(alloc: Allocation, tr: Lang) -> str:
         ),
         (tr("Place-weeks used"), tr.num(round(2 * c.get("places_used", 0)))),
         (tr("Fill rate"), tr.pct(c.get("places_used", 0) / offered) if offered else "–"),
-        (tr("Solver"), f"{tr(STATUS.get(s.get('status', '?'), '?'))} ({tr('gap')} {tr.pct(s.get('gap', 0) or 0, 2)})"),
+        (tr("Solver"), _solver(s, tr)),
     ]
     return (
         '<div class="cards" id="key-figures">'
         + "".join(f'<div class="card">{html.escape(k)}<b>{html.escape(v)}</b></div>' for k, v in items)
         + "</div>"
     )
+
+
+def _solver(s: dict[str, Any], tr: Lang) -> str:
+    """The solver's status for a reader: "optimal", or how far from the optimum the allocation is at most (the
+    relative gap to the proven bound also bounds the gap to the optimum, which lies between them)."""
+    status = tr(STATUS.get(s.get("status", "?"), "?"))
+    gap = s.get("gap") or 0
+    if not gap:
+        return status
+    return tr("{status}, at most {gap} from the optimum").format(status=status, gap=tr.pct(gap, 2))
 
 
 def _by_departement(per_academie: pd.Series) -> pd.Series:

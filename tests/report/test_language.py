@@ -139,3 +139,19 @@ def test_the_workbook_summary_says_the_solver_status_in_french_and_adds_up(publi
     assert figures["Solveur"] == {"optimal": "optimal", "feasible": "réalisable"}[summary["solver"]["status"]]
     parts = ("Placés à temps plein", "Placés sur deux sites", "Placés pour une semaine")
     assert sum(figures[p] for p in parts) == figures["Placés"] == summary["counts"]["placed"]
+
+
+def test_the_report_says_how_far_from_the_optimum_at_most_in_the_readers_language(published_demo, tmp_path):
+    # "feasible (gap 0.75 %)" read as 7 students lost on the demo, where 923 is the full MIP's proven optimum: the
+    # gap to the bound only bounds the distance to the optimum, and the card says so.
+    gap = json.loads((published_demo / "summary.json").read_text(encoding="utf-8"))["solver"]["gap"]
+    assert gap > 0  # the demo's relaxed bound (930) is above its optimum (923)
+    page = (published_demo / "report.html").read_text(encoding="utf-8")
+    said = f"réalisable, à {Lang('fr').pct(gap, 2)} au plus de l'optimum"
+    assert f"Solveur<b>{html.escape(said)}</b>" in page and "écart" not in page
+    result = CliRunner().invoke(
+        main, ["report", str(published_demo), "--out", str(tmp_path), "--lang", "en", "--no-workbook"]
+    )
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f"Solver<b>feasible, at most {Lang('en').pct(gap, 2)} from the optimum</b>" in page
