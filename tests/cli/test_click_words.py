@@ -102,15 +102,6 @@ def test_a_number_type_refuses_in_the_ambient_language():
         assert refused.value.message == said
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads every file")
-def test_an_unreadable_file_in_french(tmp_path: Path):
-    students = tmp_path / "eleves.csv"
-    students.write_text("student_id\n", encoding="utf-8")
-    students.chmod(0)
-    said = f"Erreur : Valeur invalide pour '--students' : « {students} » ne peut pas être lu (droits d'accès)."
-    assert _last_error(["validate", "--students", str(students), "--sites", SITES]) == said
-
-
 def test_the_parsers_refusals_in_french_with_the_usage_line_and_in_english():
     no_value = CliRunner().invoke(main, ["generate", "--students"])
     assert no_value.exit_code == 2
