@@ -18,7 +18,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "QUOTED_STARTS", "neutralize", "neutralize_frame", "restore", "restore_frame"]
+__all__ = [
+    "FORMULA_STARTS",
+    "QUOTED_STARTS",
+    "neutralize",
+    "neutralize_frame",
+    "neutralize_texts",
+    "restore",
+    "restore_frame",
+]
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -63,6 +71,16 @@ def neutralize_frame(table: pd.DataFrame, keep_numbers: bool = False) -> pd.Data
                 values[starts] = ["'" + v for v in values[starts]]
                 out[name] = pd.Series(values, index=out.index, dtype=column.dtype)
     out.columns = [neutralize(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def neutralize_texts(texts: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """:func:`neutralize` over an object array holding only text: a copy where any text changes, else ``texts``."""
+    starts = _formula_cells(texts, True)
+    if not starts.any():
+        return texts
+    out = texts.copy()
+    out[starts] = ["'" + v for v in texts[starts]]
     return out
 
 

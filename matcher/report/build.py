@@ -23,6 +23,7 @@ from matcher.report.secure import with_csp
 from matcher.report.sheets import place_weeks
 from matcher.report.webmap import map_iframe, site_map
 from matcher.report.workbook import write_workbook
+from matcher.util import parallel
 from matcher.util.i18n import Lang, mark, resolve
 from matcher.util.progress import Progress
 
@@ -85,7 +86,7 @@ def build_report(
             paths["report.xlsx"] = out / "report.xlsx"
             write_through(paths["report.xlsx"], lambda p: write_workbook(alloc, published, p, tr))
         with progress.stage(mark("Writing a workbook per lycée and per company")):
-            paths |= write_recipient_books(alloc, out, tr)
+            paths |= write_recipient_books(alloc, out, tr, parallel.processes_of(config))
     if pdf:
         with progress.stage(mark("Writing the committee's PDF")):
             paths["committee.pdf"] = out / "committee.pdf"

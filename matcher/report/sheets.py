@@ -9,15 +9,15 @@ formula. Place counts are written in place-weeks (a place for both weeks is 2), 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from matcher.export.safecells import neutralize
+from matcher.report.cells import BLANK, DATE, NUMBER, TEXT, Table, typed
 from matcher.report.data import Allocation
 from matcher.util.i18n import Lang
 
@@ -122,10 +122,6 @@ def heading(alloc: Allocation, tr: Lang, what: str, small_counts: bool = True) -
     return [what, f"{tr('Period')}{tr.colon}{period} · {tr('Run')}{tr.colon}{alloc.folder.name}", note]
 
 
-def _missing(v: Any) -> bool:
-    return v is None or v is pd.NA or v == "" or (isinstance(v, float) and np.isnan(v))
-
-
 class Book:
     """An XlsxWriter workbook of typed table sheets (never a formula, never a URL)."""
 
@@ -137,33 +133,40 @@ class Book:
         self.bold = self.wb.add_format({"bold": True})
 
     def cell(self, ws: Worksheet, r: int, c: int, v: Any, kind: str | None) -> None:
-        """Write one value as its kind: a date, a number with its format, or inert text."""
-        if _missing(v):
-            return
-        if kind == "date" and isinstance(v, str) and len(v) == 10:
-            ws.write_datetime(r, c, dt.datetime.fromisoformat(v), self.fmt["date"])
-        elif kind in ("km", "int", "pct") and isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
-            ws.write_number(r, c, float(v), self.fmt[kind])
-        else:
-            ws.write_string(r, c, str(neutralize(str(v))))
+        """Write one value as its kind: a date, a number with its format, or inert text (:func:`typed`)."""
+        how, value = typed(v, kind)
+        if how:
+            write, fmt = self._writers(ws, kind)[how]
+            write(r, c, value, fmt)
 
     def sheet(self, title: str, top: Sequence[str], frame: pd.DataFrame, names: dict[str, str]) -> Worksheet:
         """A sheet: the ``top`` lines, a blank line, then ``frame`` (columns named through ``names``)."""
+        return self.table(title, top, Table.of(frame, KINDS), names)
+
+    def table(self, title: str, top: Sequence[str], table: Table, names: dict[str, str]) -> Worksheet:
+        """A sheet: the ``top`` lines, a blank line, then ``table``'s cells (columns named through ``names``)."""
         ws = self.wb.add_worksheet(title[:31])
         for r, line in enumerate(top):
             ws.write_string(r, 0, line, self.bold if r == 0 else None)
         row = len(top) + 1
-        values = frame.to_numpy(object)
-        for c, col in enumerate(frame.columns):
-            kind, name = KINDS.get(str(col)), names.get(str(col), str(col))
+        for c, (key, col) in enumerate(zip(table.keys, table.columns)):
+            name = names.get(key, key)
             ws.write_string(row, c, name, self.head)
-            longest = max([len(w) for w in name.split()] + [len(str(v)) for v in values[:500, c] if not _missing(v)])
-            ws.set_column(c, c, min(max(longest, 10 if kind == "date" else 6) + 2, 70))
-            for r, v in enumerate(values[:, c]):
-                self.cell(ws, row + 1 + r, c, v, kind)
+            longest = max([len(w) for w in name.split()] + col.size[:500][col.how[:500] != BLANK].tolist())
+            ws.set_column(c, c, min(max(longest, 10 if col.kind == "date" else 6) + 2, 70))
+            writers = self._writers(ws, col.kind)
+            for r, (how, value) in enumerate(zip(col.how.tolist(), col.values.tolist()), row + 1):
+                if how:
+                    write, fmt = writers[how]
+                    write(r, c, value, fmt)
         ws.freeze_panes(row + 1, 0)
-        ws.autofilter(row, 0, row + max(len(frame), 1), max(len(frame.columns) - 1, 0))
+        ws.autofilter(row, 0, row + max(table.rows, 1), max(len(table.keys) - 1, 0))
         return ws
+
+    def _writers(self, ws: Worksheet, kind: str | None) -> dict[int, tuple[Callable[..., Any], Format | None]]:
+        """The worksheet's writer and the format of each way a cell of a column of ``kind`` is written."""
+        fmt = self.fmt.get(kind or "")
+        return {TEXT: (ws.write_string, None), NUMBER: (ws.write_number, fmt), DATE: (ws.write_datetime, fmt)}
 
     def close(self) -> None:
         self.wb.close()
