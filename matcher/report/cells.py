@@ -20,7 +20,7 @@ import pandas as pd
 
 from matcher.export.safecells import neutralize, neutralize_texts
 
-__all__ = ["BLANK", "TEXT", "NUMBER", "DATE", "Column", "Table", "typed"]
+__all__ = ["BLANK", "TEXT", "NUMBER", "DATE", "Column", "Table", "column", "typed"]
 
 #: How a cell is written: left blank, as inert text, as a number, as a date.
 BLANK, TEXT, NUMBER, DATE = 0, 1, 2, 3
@@ -102,7 +102,8 @@ def _all_text(raw: npt.NDArray[np.object_]) -> bool:
 
 
 def _texts(raw: npt.NDArray[np.object_], kind: str | None) -> Column:
-    blank = pd.isna(raw) | (raw == "")
+    blank = pd.isna(raw)
+    blank[~blank] = raw[~blank] == ""  # not ``raw == ""``: an all-missing Int64 column compares to NA
     texts = raw[~blank]
     how = np.where(blank, BLANK, TEXT).astype(np.int8)
     values = np.full(len(raw), None, object)
