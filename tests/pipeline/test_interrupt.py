@@ -123,8 +123,12 @@ def test_ctrl_c_exits_130_with_a_message_and_keeps_the_previous_set(scenario, tm
     lease = os.open(leased, os.O_RDWR)
     try:
         fcntl.fcntl(lease, fcntl.F_SETLEASE, fcntl.F_WRLCK)
-        run = subprocess.Popen(
-            matcher(*args, "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        run = subprocess.Popen(  # Ctrl-C as at a terminal, even when this suite runs with SIGINT ignored (`&`)
+            matcher(*args, "--out", str(out)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 60
         while not opening and time.monotonic() < deadline:
