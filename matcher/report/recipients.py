@@ -38,11 +38,21 @@ _PIECE = 200
 
 
 def safe_name(*parts: str, limit: int = 80) -> str:
-    """A file name stem valid on every system: ASCII letters, digits and ``-`` only, at most ``limit`` long."""
-    text = unicodedata.normalize("NFKD", " ".join(p for p in parts if p))
-    text = re.sub(r"[^A-Za-z0-9]+", "-", text.encode("ascii", "ignore").decode()).strip("-")
-    text = text[:limit].strip("-") or "sans-nom"
+    """A file name stem valid on every system: ASCII letters, digits and ``-`` only, at most ``limit`` long. A name
+    too long is cut before its last part, which is kept whole (a lycée's UAI, a company's key): two long names
+    sharing their start still name two files."""
+    words = [_ascii(p) for p in parts if p]
+    words = [w for w in words if w]
+    if len(words) > 1 and len("-".join(words)) > limit and len(words[-1]) < limit - 1:
+        words = ["-".join(words[:-1])[: limit - len(words[-1]) - 1].strip("-"), words[-1]]
+    text = "-".join(w for w in words if w)[:limit].strip("-") or "sans-nom"
     return f"{text}-fichier" if text.upper() in _RESERVED else text
+
+
+def _ascii(part: str) -> str:
+    """``part`` in ASCII letters and digits, any other run of characters a ``-``, none at either end."""
+    text = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
 #: A workbook: its file stem, its heading, its sheet's title and its rows (positions in its set's table).
@@ -66,9 +76,19 @@ def _groups(keys: pd.Series) -> list[tuple[str, npt.NDArray[np.intp]]]:
 
 
 def _one_per_file(books: list[_Book]) -> list[_Book]:
-    """One workbook per file: where two recipients' file names agree (names cut at 80 characters), the last one's,
-    as when each file was written over the one before."""
-    return list({book[0]: book for book in books}.values())
+    """Every recipient a file of their own: where two file names still agree, the later ones get ``-2``, ``-3``...
+    (nobody's workbook is written over another's)."""
+    taken = {book[0] for book in books}
+    mine: set[str] = set()
+    out: list[_Book] = []
+    for stem, top, title, at in books:
+        name, k = stem, 1
+        while name in mine or (k > 1 and name in taken):
+            k += 1
+            name = f"{stem}-{k}"
+        mine.add(name)
+        out.append((name, top, title, at))
+    return out
 
 
 def _lycees(alloc: Allocation, out: Path, tr: Lang, head: list[str]) -> _Set | None:

@@ -3,6 +3,7 @@ frozen and filterable column names, a header saying it holds small counts; Libre
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -13,11 +14,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from matcher import Config, allocate, load_inputs, write_outputs
 from matcher.cli.main import main
 from matcher.domain import reference
-from matcher.report import read_allocation
-from matcher.report.recipients import safe_name
+from matcher.report import read_allocation, recipients
+from matcher.report.recipients import safe_name, write_recipient_books
 from matcher.report.sheets import FORMATS
+
+from conftest import write_csv
 
 
 def _rows(path):
@@ -65,6 +69,7 @@ def test_a_company_workbook_and_the_zips(published_demo):
     [
         (("Lycée Jean-Moulin / Béziers", "0340005A"), "Lycee-Jean-Moulin-Beziers-0340005A"),
         (("CON:*?", ""), "CON-fichier"),
+        (("Lycée " + "polyvalent " * 10, "0750654D"), "Lycee-" + "polyvalent-" * 6 + "0750654D"),
     ],
 )
 def test_file_names_are_safe_everywhere(parts, stem):
@@ -129,3 +134,28 @@ def test_a_new_run_into_a_reported_folder_keeps_the_recipients_folders(published
     (folder / "lycees" / "extra").mkdir()  # a folder matcher did not write is still refused
     result = CliRunner().invoke(main, ["demo", "--out", str(folder), "--lang", "en"])
     assert result.exit_code == 2 and "sub-folders" in result.output
+
+
+def test_two_long_company_names_sharing_their_start_get_a_workbook_each(tmp_path):
+    # Names were cut at 80 characters with their key after them: both companies' workbooks had one file name and
+    # the second was written over the first. The key is now kept whole, and a name still shared gets "-2".
+    long = "Établissements de maintenance des installations électriques " * 2
+    students = [{"student_id": f"E{i}", "lycee_uai": "0750654D"} for i in range(2)]
+    sites = [
+        {"site_id": f"S{i}", "company": f"{long}{side}", "commune_insee": "75105", "capacity": 1}
+        for i, side in enumerate(("Nord", "Sud"))
+    ]
+    config = Config()
+    st, si = load_inputs(write_csv(tmp_path / "st.csv", students), write_csv(tmp_path / "si.csv", sites), config)
+    write_outputs(allocate(st, si, config), tmp_path / "out")
+    alloc = dataclasses.replace(read_allocation(tmp_path / "out"), students=st, sites=si)
+    write_recipient_books(alloc, tmp_path / "books")
+    files = sorted((tmp_path / "books" / "entreprises").glob("*.xlsx"))
+    assert len(files) == 2 and all(len(f.stem) <= 80 for f in files)
+    hosts = {openpyxl.load_workbook(f).worksheets[0]["A1"].value.rsplit(" ", 1)[-1] for f in files}
+    assert hosts == {"Nord", "Sud"}
+
+
+def test_file_names_still_shared_get_a_number():
+    books = [(stem, [], "", None) for stem in ("a", "a", "a-2", "b", "a")]
+    assert [b[0] for b in recipients._one_per_file(books)] == ["a", "a-3", "a-2", "b", "a-4"]
