@@ -80,6 +80,22 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
     return path
 
 
+def two_lycees_two_companies(d: Path, first: dict) -> tuple[Path, Path]:
+    """A small real run's files in ``d``: the student ``first`` and three more, of two lycées (0750654D, 0690026D;
+    the last with a 1 km limit), and two sites (Acme in Paris, 2 places; Lumière in Lyon, 1 place)."""
+    students = [
+        first,
+        {"student_id": "E2", "lycee_uai": "0750654D", "gender": "F"},
+        {"student_id": "E3", "lycee_uai": "0690026D", "gender": "F"},
+        {"student_id": "E4", "lycee_uai": "0690026D", "gender": "F", "max_km": 1},
+    ]
+    sites = [
+        {"site_id": "S1", "company": "Acme", "commune_insee": "75105", "capacity": 2},
+        {"site_id": "S2", "company": "Lumière", "commune_insee": "69381", "capacity": 1},
+    ]
+    return write_csv(d / "students.csv", students), write_csv(d / "sites.csv", sites)
+
+
 def assert_each_student_once(students: pd.DataFrame, assignments: pd.DataFrame, unassigned: pd.DataFrame) -> None:
     """Every input student is in exactly one of the output tables, once (a split student's two rows count once).
 

@@ -27,7 +27,7 @@ from matcher.report.build import csv_bytes
 from matcher.report.workbook import write_workbook
 
 from browser import CHROMIUM, CHROMIUM_ARGS
-from conftest import write_csv
+from conftest import two_lycees_two_companies, write_csv
 
 ARTEFACTS = Path(os.environ.get("MATCHER_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts"))
 EVIL = '=HYPERLINK("http://example.invalid/x","click me")'
@@ -129,17 +129,8 @@ def test_report_of_a_folder_that_is_not_an_allocation_exits_2(tmp_path):
 
 
 def _inputs(d: Path) -> tuple[Path, Path]:
-    students = [
-        {"student_id": "+33 6 00", "lycee_uai": "0750654D", "gender": "M", "priority": True},
-        {"student_id": "E2", "lycee_uai": "0750654D", "gender": "F"},
-        {"student_id": "E3", "lycee_uai": "0690026D", "gender": "F"},
-        {"student_id": "E4", "lycee_uai": "0690026D", "gender": "F", "max_km": 1},
-    ]
-    sites = [
-        {"site_id": "S1", "company": "Acme", "commune_insee": "75105", "capacity": 2},
-        {"site_id": "S2", "company": "Lumière", "commune_insee": "69381", "capacity": 1},
-    ]
-    return write_csv(d / "students.csv", students), write_csv(d / "sites.csv", sites)
+    first = {"student_id": "+33 6 00", "lycee_uai": "0750654D", "gender": "M", "priority": True}
+    return two_lycees_two_companies(d, first)
 
 
 @pytest.fixture(scope="module")

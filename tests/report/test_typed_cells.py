@@ -27,7 +27,7 @@ from matcher.report.sheets import FORMATS, labels
 from matcher.report.workbook import write_workbook
 from matcher.util.i18n import Lang
 
-from conftest import write_csv
+from conftest import two_lycees_two_companies
 
 IDS = {"E1": "=HYPERLINK(1)", "E2": "+33 6 00", "E3": "E3", "E4": "@E4"}
 
@@ -36,17 +36,8 @@ IDS = {"E1": "=HYPERLINK(1)", "E2": "+33 6 00", "E3": "E3", "E4": "@E4"}
 def run(tmp_path_factory) -> tuple[Path, Allocation]:
     """Four students of two lycées at two companies (one named ``-Acme``), reported in two processes."""
     d = tmp_path_factory.mktemp("typed")
-    students = [
-        {"student_id": "E1", "lycee_uai": "0750654D", "gender": "M"},
-        {"student_id": "E2", "lycee_uai": "0750654D", "gender": "F"},
-        {"student_id": "E3", "lycee_uai": "0690026D", "gender": "F"},
-        {"student_id": "E4", "lycee_uai": "0690026D", "gender": "F", "max_km": 1},
-    ]
-    sites = [
-        {"site_id": "S1", "company": "Acme", "commune_insee": "75105", "capacity": 2},
-        {"site_id": "S2", "company": "Lumière", "commune_insee": "69381", "capacity": 1},
-    ]
-    st_, si = load_inputs(write_csv(d / "students.csv", students), write_csv(d / "sites.csv", sites), Config())
+    first = {"student_id": "E1", "lycee_uai": "0750654D", "gender": "M"}
+    st_, si = load_inputs(*two_lycees_two_companies(d, first), Config())
     st_["student_id"] = st_["student_id"].replace(IDS)
     si["company"] = si["company"].replace({"Acme": "-Acme"})
     write_outputs(allocate(st_, si, Config()), d / "out")
