@@ -56,10 +56,9 @@ class Table:
         keys = tuple(str(c) for c in frame.columns)
         return cls(keys, tuple(column(frame.iloc[:, i], kinds.get(k)) for i, k in enumerate(keys)), len(frame))
 
-    def take(self, rows: npt.NDArray[np.intp], keys: tuple[str, ...] | None = None) -> Table:
-        """The table of ``rows`` (positions) and, when given, of the columns ``keys`` (those it has, in order)."""
-        keys = self.keys if keys is None else tuple(k for k in keys if k in self.keys)
-        return Table(keys, tuple(self.columns[self.keys.index(k)].take(rows) for k in keys), len(rows))
+    def take(self, rows: npt.NDArray[np.intp]) -> Table:
+        """The table of ``rows`` (positions), in that order."""
+        return Table(self.keys, tuple(c.take(rows) for c in self.columns), len(rows))
 
 
 def typed(v: Any, kind: str | None) -> tuple[int, Any]:
