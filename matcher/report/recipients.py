@@ -104,7 +104,7 @@ def _lycees(alloc: Allocation, out: Path, tr: Lang, head: list[str]) -> _Set | N
 
 
 def _companies(alloc: Allocation, out: Path, tr: Lang, head: list[str]) -> _Set:
-    rows, books = company_rows(alloc), list[_Book]()
+    rows, books = company_rows(alloc, tr), list[_Book]()
     for company, at in _groups(rows["company"]):
         key = hashlib.sha1(company.encode()).hexdigest()[:6]
         what = f"{tr('Students hosted by')} {company}"

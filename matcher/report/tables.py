@@ -12,9 +12,19 @@ from matcher.domain import reference
 from matcher.domain.sectors import SECTORS
 from matcher.report.data import Allocation, by_id
 from matcher.tables.reasons import reason_texts
-from matcher.util.i18n import Lang
+from matcher.util.i18n import Lang, mark
 
-__all__ = ["academy_table", "trade_table", "lycee_table", "student_rows", "company_rows"]
+__all__ = ["WEEKS", "weeks_said", "academy_table", "trade_table", "lycee_table", "student_rows", "company_rows"]
+
+
+#: The ``weeks`` codes of ``assignments.csv`` as a reader says them (the CSV files keep the codes).
+WEEKS = {"both": mark("both weeks"), "week_1": mark("week 1"), "week_2": mark("week 2")}
+
+
+def weeks_said(rows: pd.DataFrame, tr: Lang) -> pd.DataFrame:
+    """``rows`` with its ``weeks`` codes in ``tr``'s words."""
+    said = {code: tr(text) for code, text in WEEKS.items()}
+    return rows.assign(weeks=rows["weeks"].map(lambda w: said.get(w, w)))
 
 
 def academy_table(alloc: Allocation) -> pd.DataFrame:
@@ -73,7 +83,7 @@ def student_rows(alloc: Allocation, tr: Lang | None = None) -> pd.DataFrame:
     Columns: ``lycee_uai`` (when the students are known), the assignment columns, ``reason_code, reason`` (the
     reason's sentence in ``tr``'s language; the code as in ``unassigned.csv``).
     """
-    placed = alloc.assignments.copy()
+    placed = weeks_said(alloc.assignments, tr or Lang())
     unplaced = alloc.unassigned.copy()
     if len(unplaced):
         unplaced["reason"] = reason_texts(unplaced["reason_code"], unplaced["reason"], tr or Lang())
@@ -89,9 +99,10 @@ def student_rows(alloc: Allocation, tr: Lang | None = None) -> pd.DataFrame:
     return rows.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def company_rows(alloc: Allocation) -> pd.DataFrame:
-    """Placements by company and site: who comes, when (one row per student and host)."""
-    rows = alloc.assignments.copy()
+def company_rows(alloc: Allocation, tr: Lang | None = None) -> pd.DataFrame:
+    """Placements by company and site: who comes, when (one row per student and host; the weeks in ``tr``'s
+    words)."""
+    rows = weeks_said(alloc.assignments, tr or Lang())
     if alloc.students is not None:
         info = by_id(alloc.students, "student_id", ["lycee_uai"])
         rows = rows.join(info, on="student_id")

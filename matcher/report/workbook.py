@@ -74,7 +74,7 @@ def write_workbook(alloc: Allocation, published: pd.DataFrame, path: str | Path,
         tr("Académies"): place_weeks(academy_table(alloc)),
         tr("Students"): student_rows(alloc, tr),
         tr("Lycées"): lycee_table(alloc),
-        tr("Companies"): company_rows(alloc),
+        tr("Companies"): company_rows(alloc, tr),
         tr("Trades"): trade_table(alloc, tr),
     }
     for title, frame in tables.items():

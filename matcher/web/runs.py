@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 
 from matcher.errors import InputError
 from matcher.export.outputs import write_atomic
+from matcher.report.tables import weeks_said
 from matcher.tables.reasons import reason_texts
 from matcher.util.i18n import Lang
 from matcher.web.base import check_csrf, lang_of, page
@@ -161,10 +162,12 @@ def _stages(state: dict[str, Any]) -> list[str]:
 
 def _table(path: Path, q: str, sort: str, tr: Lang) -> dict[str, Any]:
     """The rows of an output table containing ``q`` (any column, case ignored), sorted by ``sort``; the reasons for
-    not placing in the reader's language (the file keeps them in English: a contract)."""
+    not placing and the weeks in the reader's language (the file keeps them in English: a contract)."""
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     if {"reason_code", "reason"} <= set(table.columns):
         table["reason"] = reason_texts(table["reason_code"], table["reason"], tr)
+    if "weeks" in table.columns:
+        table = weeks_said(table, tr)  # "both", "week_1": the file's codes, a contract
     if q:
         text = table.astype(str).agg(" ".join, axis=1).str.lower()
         table = table[text.str.contains(q.lower(), regex=False)]

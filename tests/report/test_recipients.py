@@ -20,6 +20,7 @@ from matcher.domain import reference
 from matcher.report import read_allocation, recipients
 from matcher.report.recipients import safe_name, write_recipient_books
 from matcher.report.sheets import FORMATS
+from matcher.util.i18n import Lang
 
 from conftest import write_csv
 
@@ -159,3 +160,21 @@ def test_two_long_company_names_sharing_their_start_get_a_workbook_each(tmp_path
 def test_file_names_still_shared_get_a_number():
     books = [(stem, [], "", None) for stem in ("a", "a", "a-2", "b", "a")]
     assert [b[0] for b in recipients._one_per_file(books)] == ["a", "a-3", "a-2", "b", "a-4"]
+
+
+def test_the_weeks_are_said_in_the_readers_words_not_as_codes(published_demo, tmp_path):
+    # The workbooks read "both" / "week_1" in French: an officer forwarding them would have to explain the codes.
+    weeks = {"les deux semaines", "semaine 1", "semaine 2"}
+    for folder in ("lycees", "entreprises"):
+        for book in sorted((published_demo / folder).glob("*.xlsx"))[:40]:
+            _, rows = _rows(book)
+            at = [c.value for c in rows[0]].index("Semaines")
+            assert {r[at].value for r in rows[1:]} <= weeks | {None}, book.name
+    sheet = openpyxl.load_workbook(published_demo / "report.xlsx", read_only=True)["Entreprises"]
+    assert {"les deux semaines", "semaine 1"} <= {v for r in sheet.iter_rows(values_only=True) for v in r}
+    alloc = read_allocation(published_demo)
+    write_recipient_books(alloc, tmp_path, Lang("en"))
+    _, rows = _rows(sorted((tmp_path / "entreprises").glob("*.xlsx"))[0])
+    at = [c.value for c in rows[0]].index("Weeks")
+    assert {r[at].value for r in rows[1:]} <= {"both weeks", "week 1", "week 2"}
+    assert pd.read_csv(published_demo / "assignments.csv")["weeks"].isin(["both", "week_1", "week_2"]).all()

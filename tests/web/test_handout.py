@@ -98,3 +98,12 @@ def test_the_reasons_for_not_placing_read_in_the_pages_language(done):
         assert escape(said) in client.get(run, params={"lang": lang}).text, lang
         nearest = client.get(f"{run}/students/{first['student_id'].iat[0]}", params={"lang": lang}).text
         assert f'data-testid="reason">{escape(said)}</span>' in nearest, lang
+
+
+def test_the_weeks_read_in_the_pages_language_and_the_file_keeps_its_codes(done):
+    client, run = done
+    assignments = pd.read_csv(io.BytesIO(client.get(f"{run}/files/assignments.csv").content), dtype=str)
+    assert set(assignments["weeks"]) == {"both", "week_1", "week_2"}  # the file's codes: a contract
+    for lang, said in (("fr", "les deux semaines"), ("en", "both weeks")):
+        page = client.get(run, params={"lang": lang, "sort": "weeks"}).text
+        assert f"<td>{said}</td>" in page and "<td>both</td>" not in page, lang
