@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 
 from matcher.errors import InputError
 from matcher.export.outputs import write_atomic
+from matcher.report.sheets import labels
 from matcher.report.tables import weeks_said
 from matcher.tables.reasons import reason_texts
 from matcher.util.i18n import Lang
@@ -176,7 +177,13 @@ def _table(path: Path, q: str, sort: str, tr: Lang) -> dict[str, Any]:
         numeric = pd.to_numeric(table[key], errors="coerce")
         order = numeric if numeric.notna().all() and len(table) else table[key]
         table = table.iloc[order.argsort(kind="stable").to_numpy()[:: -1 if descending else 1]]
-    return {"columns": list(table.columns), "rows": table.head(SHOWN).values.tolist(), "total": len(table)}
+    said = labels(tr)  # the column names in the reader's words; the links keep the file's names
+    return {
+        "columns": list(table.columns),
+        "labels": [said.get(c, c) for c in table.columns],
+        "rows": table.head(SHOWN).values.tolist(),
+        "total": len(table),
+    }
 
 
 @router.post("/campaigns/{cid}/runs/{rid}/cancel")

@@ -107,3 +107,10 @@ def test_the_weeks_read_in_the_pages_language_and_the_file_keeps_its_codes(done)
     for lang, said in (("fr", "les deux semaines"), ("en", "both weeks")):
         page = client.get(run, params={"lang": lang, "sort": "weeks"}).text
         assert f"<td>{said}</td>" in page and "<td>both</td>" not in page, lang
+
+
+def test_the_tables_column_names_read_in_the_pages_language(done):
+    client, run = done
+    for lang, said in (("fr", ">Semaines</a>"), ("en", ">Weeks</a>")):
+        page = client.get(run, params={"lang": lang}).text
+        assert said in page and ">weeks</a>" not in page and "sort=weeks" in page, lang
