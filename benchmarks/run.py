@@ -6,6 +6,7 @@ From the repository root::
     python benchmarks/run.py --out bench.md                     # the same tables also written as markdown
     python benchmarks/run.py --scenario national2024 --cap 1200 # opt-in big scenario, stopped after 20 min
     python benchmarks/run.py --scenario 10k --time-limit 60     # shorter LP and MIP baselines
+    python benchmarks/run.py --scenario national2024 --seed 2024 # the same sizes, another draw
     python benchmarks/run.py --scenario national2024 --config benchmarks/all-rules.toml  # floors, gender, groups
 
 Scenarios: ``partner`` (the embedded demo), ``10k``, ``national2024`` and ``cohort`` (see ``SCENARIOS``). Each
@@ -107,21 +108,28 @@ def parse_args(argv=None) -> argparse.Namespace:
         metavar="DIR",
         help="keep generated files and outputs under DIR (default: a temporary folder, deleted)",
     )
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="generate the scenario with this seed instead of its own (1); not for partner, whose files are shipped",
+    )
     p.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
     p.add_argument("--sizes", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
-def spec_of(name: str, sizes: str | None) -> dict | None:
-    """The ``generate`` arguments of a scenario (None: the embedded demo files)."""
-    if not sizes:
-        return SCENARIOS[name]
-    numbers = [int(x) for x in sizes.split(",")]
-    return dict(n_students=numbers[0], n_sites=numbers[1], seed=1, places=numbers[2] if len(numbers) > 2 else None)
+def spec_of(name: str, sizes: str | None, seed: int | None = None) -> dict | None:
+    """The ``generate`` arguments of a scenario (None: the embedded demo files), with ``seed`` when given."""
+    spec = SCENARIOS[name]
+    if sizes:
+        numbers = [int(x) for x in sizes.split(",")]
+        spec = dict(n_students=numbers[0], n_sites=numbers[1], seed=1, places=numbers[2] if len(numbers) > 2 else None)
+    return spec if spec is None or seed is None else {**spec, "seed": seed}
 
 
-def label_of(name: str, sizes: str | None) -> str:
-    spec = spec_of(name, sizes)
+def label_of(name: str, sizes: str | None, seed: int | None = None) -> str:
+    spec = spec_of(name, sizes, seed)
     if spec is None:
         return "embedded demo, `matcher.generate.embedded_scenario()` (3,000 students, 900 sites)"
     places = "" if spec["places"] is None else f", places={spec['places']:_}"
@@ -134,7 +142,7 @@ def child_main(args: argparse.Namespace) -> None:
     import _stages
 
     name, workdir = args.scenario[0], args.workdir
-    spec = spec_of(name, args.sizes)
+    spec = spec_of(name, args.sizes, args.seed)
     if args.child == "generate":
         _stages.run_generate(spec, workdir)
     elif args.child == "pipeline":
@@ -172,6 +180,8 @@ def run_child(name: str, step: str, workdir: Path, args, baseline: bool, peers: 
     ]
     if args.sizes:
         cmd += ["--sizes", args.sizes]
+    if args.seed is not None:
+        cmd += ["--seed", str(args.seed)]
     if args.config:
         cmd += ["--config", str(args.config.resolve())]
     if args.drop_groups:
@@ -216,7 +226,7 @@ def run_scenario(name: str, args, root: Path) -> str:
     wanted = [
         s
         for s in STEPS
-        if (s != "generate" or spec_of(name, args.sizes) is not None)
+        if (s != "generate" or spec_of(name, args.sizes, args.seed) is not None)
         and (s not in BASELINES or baseline)
         and (s != "mip" or not args.no_mip)
         and (s != "peers" or peers)
@@ -227,7 +237,7 @@ def run_scenario(name: str, args, root: Path) -> str:
             break
     policy = f", policy `{args.config.name}`" if args.config else ""
     policy += ", groups dropped" if args.drop_groups else ""
-    return scenario_report(name, label_of(name, args.sizes) + policy, steps)
+    return scenario_report(name, label_of(name, args.sizes, args.seed) + policy, steps)
 
 
 def header() -> str:

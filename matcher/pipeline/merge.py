@@ -27,7 +27,7 @@ from matcher.tables.summary import build_summary
 
 __all__ = ["merge_results", "merge_levels", "merge_info"]
 
-_SUMMED = ("flow_solves", "restricted_students", "candidate_pairs", "truncated_students")
+_SUMMED = ("flow_solves", "restricted_students", "candidate_pairs", "truncated_students", "groups_planned")
 _LARGEST = ("restriction_rounds", "candidates_per_pool")
 
 

@@ -20,6 +20,7 @@ from matcher.result import Level, Status
 from matcher.solve.closing import close_gap, recost
 from matcher.solve.floorlevel import FloorBound, FloorLevel, floor_level
 from matcher.solve.flow import FlowOutcome
+from matcher.solve.groupplan import placed_bound_only, plan_groups
 from matcher.solve.pools import augment_in_pools, moved, pair_costs, recost_in_pools
 from matcher.solve.regions import Maximum, Regional, best_pairs, maximum
 from matcher.solve.relaxed import by_academie, relaxed_flow
@@ -54,6 +55,13 @@ def optimise(
 ) -> Optimum:
     """Best allocation of ``pairs`` under the lexicographic ``order``; bounds from the relaxed network.
 
+    With groups and ``placed`` first, the groups are first placed where the other students' maximum flow leaves
+    places to spare (``groupplan``), the engine below allocates the others on the places left, and the groups not
+    planned are placed whole in the places still free; the bounds are the whole relaxed network's (``known``'s
+    value when given, else its maximum flow; the later levels' hold for every allocation, ``bounds``). A problem
+    solved in one flow (not by académie) is also solved without the plan, and the better allocation by level
+    values kept (the earlier on ties).
+
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
     that keep the rules, except at the sites where a student breaks the full-time rules; groups not placed whole
     and together leave the flow and are placed whole where they still fit (``groups.place_groups``); the
@@ -82,6 +90,44 @@ def optimise(
     each student's best pairs and the maximum flow's (``regions.best_pairs``), the repair rounds every pair.
     """
     start = time.perf_counter()
+    groups = find_groups(students) if groups is None else groups
+    plan = plan_groups(pairs, students, sites, groups, order) if order[0] == "placed" else None
+    if plan is None:
+        return _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups)
+    inner = _optimise(students, plan.sites, plan.pairs, order, time_limit, floors, gender, regional, None, groups)
+    placements = plan.back(inner.placements, pairs, students, sites, groups, order)
+    bound = (known if known is not None else maximum(pairs, students, sites)).value
+    level = floor_level(students, floors)
+    floors_bound = None if level is None else FloorBound(level, pairs, students, sites)
+    first = placed_bound_only(inner.levels, bound)
+    info = {**inner.info, "groups_planned": len(plan.planned)}
+    planned = _result(placements, pairs, students, sites, first, order, gender, level, floors_bound, info)
+    if by_academie(False, regional, pairs, students, order):
+        return planned  # a large problem: the plan alone (on every national scenario measured, it places more)
+    left = time_limit - (time.perf_counter() - start)
+    alone = _optimise(students, sites, pairs, order, left, floors, gender, regional, known, groups)
+    return planned if _rank(planned) > _rank(alone) else alone
+
+
+def _rank(optimum: Optimum) -> tuple[float, ...]:
+    """How two allocations of one problem compare by their level values (the larger the better)."""
+    return tuple(lv.value if lv.sense == "max" else -lv.value for lv in optimum.levels)
+
+
+def _optimise(
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    pairs: pd.DataFrame,
+    order: tuple[str, ...],
+    time_limit: float,
+    floors: pd.Series | None,
+    gender: tuple[float, int] | None,
+    regional: Regional,
+    known: Maximum | None,
+    groups: Groups,
+) -> Optimum:
+    """The engine of ``optimise`` without the groups' plan."""
+    start = time.perf_counter()
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
     floors_bound = None if level is None else FloorBound(level, pairs, students, sites)
@@ -95,7 +141,7 @@ def optimise(
         current=pairs,
         stage=np.zeros(len(students), np.int8),
         solves=first.solves,
-        groups=find_groups(students) if groups is None else groups,
+        groups=groups,
         open_=open_,
         gender=gender,
         regional=regional,
@@ -120,7 +166,13 @@ def optimise(
         state.solves += first.solves
         if not find_breaks(exact, students, sites, state.groups).any:
             placements = exact
-    return _result(placements, pairs, students, sites, first, order, state, level, floors_bound)
+    info = {
+        "method": "OR-Tools min-cost flow, lexicographic",
+        "flow_solves": state.solves,
+        "restriction_rounds": state.rounds,
+        "restricted_students": int((state.stage > 0).sum()),
+    }
+    return _result(placements, pairs, students, sites, first.levels, order, gender, level, floors_bound, info)
 
 
 @dataclass(frozen=True)
@@ -229,20 +281,16 @@ def _result(
     pairs: pd.DataFrame,
     students: pd.DataFrame,
     sites: pd.DataFrame,
-    first: FlowOutcome,
+    first: tuple[Level, ...],
     order: tuple[str, ...],
-    state: State,
+    gender: tuple[float, int] | None,
     level: FloorLevel | None,
     floors_bound: FloorBound | None,
+    info: dict[str, Any],
 ) -> Optimum:
-    """Level values against the relaxed flow's bounds (``valuation.final_levels``), status and solver facts."""
-    levels = final_levels(placements, pairs, students, sites, first.levels, order, state.gender, level, floors_bound)
+    """Level values against the bounds of the relaxed flow's levels ``first`` (``valuation.final_levels``), status
+    and solver facts."""
+    levels = final_levels(placements, pairs, students, sites, first, order, gender, level, floors_bound)
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
     status = Status.OPTIMAL if proven else Status.FEASIBLE
-    info = {
-        "method": "OR-Tools min-cost flow, lexicographic",
-        "flow_solves": state.solves,
-        "restriction_rounds": state.rounds,
-        "restricted_students": int((state.stage > 0).sum()),
-    }
     return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), status, info)

@@ -15,7 +15,7 @@ import pandas as pd
 from matcher.domain.groups import Groups
 from matcher.objective import metres
 
-__all__ = ["broken_groups", "place_groups"]
+__all__ = ["broken_groups", "group_needs", "hosted_rows", "place_groups", "week_needs"]
 
 
 def broken_groups(placements: pd.DataFrame, groups: Groups, n_students: int) -> np.ndarray:
@@ -47,13 +47,8 @@ def place_groups(
         return pd.DataFrame(
             {"student": np.zeros(0, np.int64), "site": np.zeros(0, np.int64), "week": np.zeros(0, np.int8)}
         )
-    weeks = students["weeks"].to_numpy(object)
-    needs = np.stack([weeks != "week_2", weeks != "week_1"], axis=1)  # per student: week 1, week 2
-    member = groups.code >= 0
-    need = np.stack([np.bincount(groups.code[member & needs[:, w]], minlength=len(groups.size)) for w in (0, 1)], 1)
-    priority = np.bincount(
-        groups.code[member], weights=students["priority"].to_numpy(bool)[member], minlength=len(groups.size)
-    )
+    needs = week_needs(students)
+    need, priority = group_needs(students, groups)
     left = np.stack([sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)], 1)
     options, starts = _options(todo, pairs, groups, needs, order)
     host = np.full(len(groups.size), -1, np.int64)
@@ -63,7 +58,29 @@ def place_groups(
         if len(fits):
             host[g] = cand[fits[0]]
             left[host[g]] -= need[g]
-    who = np.flatnonzero(member)
+    return hosted_rows(host, needs, groups)
+
+
+def week_needs(students: pd.DataFrame) -> np.ndarray:
+    """Per student, whether they need a place in week 1 and in week 2 (two boolean columns)."""
+    weeks = students["weeks"].to_numpy(object)
+    return np.stack([weeks != "week_2", weeks != "week_1"], axis=1)
+
+
+def group_needs(students: pd.DataFrame, groups: Groups) -> tuple[np.ndarray, np.ndarray]:
+    """Per group, the places it needs in week 1 and in week 2 (two columns), and its priority members."""
+    needs, member = week_needs(students), groups.code >= 0
+    need = np.stack([np.bincount(groups.code[member & needs[:, w]], minlength=len(groups.size)) for w in (0, 1)], 1)
+    priority = np.bincount(
+        groups.code[member], weights=students["priority"].to_numpy(bool)[member], minlength=len(groups.size)
+    )
+    return need, priority.astype(np.int64)
+
+
+def hosted_rows(host: np.ndarray, needs: np.ndarray, groups: Groups) -> pd.DataFrame:
+    """The rows (``student, site, week``, by student then week) of every member of a group with a ``host`` (per
+    group, a site or -1), in each week the member ``needs`` (per student, week 1 and week 2)."""
+    who = np.flatnonzero(groups.code >= 0)
     who = who[host[groups.code[who]] >= 0]
     rows = pd.DataFrame(
         {
