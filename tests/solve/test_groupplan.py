@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.domain.groups import find_groups
+from matcher.solve import engine
 from matcher.solve.engine import optimise
 from matcher.solve.flow import max_flow
 from matcher.solve.groupplan import plan_groups
@@ -88,10 +89,11 @@ def test_the_group_goes_where_it_displaces_nobody():
     assert best.levels[0].value == best.levels[0].bound == 6
 
 
-def test_a_problem_solved_by_academie_takes_the_plan_alone():
-    # The same case as one académie's, solved as a large problem would be (by académie, above 1 pair): the plan
-    # alone, not compared with the engine without it. The same six placed; the placed bound is the whole relaxed
-    # network's maximum flow (6).
+def test_a_large_problem_takes_the_plan_alone(monkeypatch):
+    # The same case as a large problem would be solved (above ``COMPARE_PAIRS`` candidate pairs, here 0; and by
+    # académie, above 1 pair): the plan alone, not compared with the engine without it. The same six placed; the
+    # placed bound is the whole relaxed network's maximum flow (6).
+    monkeypatch.setattr(engine, "COMPARE_PAIRS", 0)
     students, sites, pairs = _case(with_d=True)
     students = students.assign(academie="Lyon")
     best = optimise(students, sites, pairs, ORDER, regional=Regional(min_pairs=1), groups=find_groups(students))
@@ -105,7 +107,7 @@ def test_a_problem_solved_by_academie_takes_the_plan_alone():
 def test_a_plan_that_costs_more_than_it_gains_is_not_kept():
     # Without D, G can go to A only, where its estimated gain is 0 (2 members for at least 2 others). The others
     # lose all four there (each needs A in one week), so the plan's allocation places 2. The problem is small
-    # (one flow): the engine without the plan is solved too and places the four; it is kept.
+    # (up to ``COMPARE_PAIRS`` pairs): the engine without the plan is solved too and places the four; it is kept.
     students, sites, pairs = _case(with_d=False)
     groups = find_groups(students)
     plan = plan_groups(pairs, students, sites, groups, ORDER)
