@@ -17,11 +17,10 @@ import pandas as pd
 
 from matcher.domain.groups import Groups, find_groups
 from matcher.result import Level, Status
-from matcher.solve.closing import close_gap, recost
 from matcher.solve.floorlevel import FloorBound, FloorLevel, floor_level
 from matcher.solve.flow import FlowOutcome
-from matcher.solve.groupplan import placed_bound_only, plan_groups
-from matcher.solve.pools import augment_in_pools, moved, pair_costs, recost_in_pools
+from matcher.solve.groupplan import bound_with_groups, placed_bound_only, plan_groups
+from matcher.solve.improve import Problem, closed, key, pooled
 from matcher.solve.regions import Maximum, Regional, best_pairs, maximum
 from matcher.solve.relaxed import by_academie, relaxed_flow
 from matcher.solve.rounds import State, find_breaks, repair_round, settle
@@ -59,8 +58,9 @@ def optimise(
     places to spare (``groupplan``), the engine below allocates the others on the places left, and the groups not
     planned are placed whole in the places still free; the bounds are the whole relaxed network's (``known``'s
     value when given, else its maximum flow; the later levels' hold for every allocation, ``bounds``). Up to
-    ``COMPARE_PAIRS`` candidate pairs the problem is also solved without the plan, and the better allocation by
-    level values kept (the one without the plan on ties).
+    ``COMPARE_PAIRS`` candidate pairs the problem is first solved without the plan; the plan is then tried only
+    when the groups where that puts them cost placements (``groupplan.bound_with_groups``), and the better
+    allocation by level values kept (the one without the plan on ties).
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
     that keep the rules, except at the sites where a student breaks the full-time rules; groups not placed whole
@@ -75,7 +75,7 @@ def optimise(
     place fewer than an earlier one. Then ``closing.close_gap`` allocates again exactly the neighbourhoods where
     the relaxation places more, and ``pools.augment_in_pools`` adds the augmenting paths of a network that keeps
     the full-time rules (each site's places split into a full-time pool and week pools; two passes); each taken
-    when ``_key`` is better.
+    when ``improve.key`` is better.
 
     The first flow proves only ``placed`` (maximum flow). When the rules cost no placement, the relaxation is
     solved again level by level for bounds on the later levels; its allocation is taken when it keeps every
@@ -91,10 +91,17 @@ def optimise(
     """
     start = time.perf_counter()
     groups = find_groups(students) if groups is None else groups
-    plan = plan_groups(pairs, students, sites, groups, order) if order[0] == "placed" else None
+    grouped = order[0] == "placed" and bool((groups.code >= 0).any())
+    alone = None  # the engine without the plan
+    if not grouped or len(pairs) <= COMPARE_PAIRS:
+        alone = _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups)
+        if not grouped or not _groups_cost(alone, pairs, students, sites, groups):
+            return alone
+    plan = plan_groups(pairs, students, sites, groups, order)
     if plan is None:
-        return _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups)
-    inner = _optimise(students, plan.sites, plan.pairs, order, time_limit, floors, gender, regional, None, groups)
+        return alone or _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups)
+    left = time_limit - (time.perf_counter() - start)
+    inner = _optimise(students, plan.sites, plan.pairs, order, left, floors, gender, regional, None, groups)
     placements = plan.back(inner.placements, pairs, students, sites, groups, order)
     bound = (known if known is not None else maximum(pairs, students, sites)).value
     level = floor_level(students, floors)
@@ -102,11 +109,16 @@ def optimise(
     first = placed_bound_only(inner.levels, bound)
     info = {**inner.info, "groups_planned": len(plan.planned)}
     planned = _result(placements, pairs, students, sites, first, order, gender, level, floors_bound, info)
-    if len(pairs) > COMPARE_PAIRS:
-        return planned  # a large problem: the plan alone (on every national scenario measured, it places more)
-    left = time_limit - (time.perf_counter() - start)
-    alone = _optimise(students, sites, pairs, order, left, floors, gender, regional, known, groups)
-    return planned if _rank(planned) > _rank(alone) else alone
+    return planned if alone is None or _rank(planned) > _rank(alone) else alone
+
+
+def _groups_cost(
+    alone: Optimum, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, groups: Groups
+) -> bool:
+    """Whether the groups where ``alone`` puts them cost placements (``groupplan.bound_with_groups`` below the
+    relaxed network's bound)."""
+    bound = alone.levels[0].bound
+    return bound is not None and bound_with_groups(alone.placements, pairs, students, sites, groups) < bound
 
 
 def _rank(optimum: Optimum) -> tuple[float, ...]:
@@ -152,15 +164,15 @@ def _optimise(
     while True:
         broken = find_breaks(placements, students, sites, state.groups)
         settled = settle(placements, broken, state, students, sites, order, alone)
-        key = _key(settled, level, students, order)
-        stalled = 0 if best_key is None or key > best_key else stalled + 1
-        if best_key is None or key >= best_key:  # a later round wins ties: its cost levels were solved again
-            best, best_key = settled, key
+        now = key(settled, level, students, order)
+        stalled = 0 if best_key is None or now > best_key else stalled + 1
+        if best_key is None or now >= best_key:  # a later round wins ties: its cost levels were solved again
+            best, best_key = settled, now
         if not broken.any or stalled >= _STALL or time.perf_counter() - start > time_limit:
             break  # done, no better settled allocation for _STALL rounds, or no time for more flows
         placements = repair_round(placements, broken, state, students, sites, order)
-    problem = _Problem(pairs, students, sites, order, level)
-    placements = _pooled(_closed(best, best_key, problem, state), problem, state)
+    problem = Problem(pairs, students, sites, order, level)
+    placements = pooled(closed(best, best_key, problem, state), problem, state)
     if placements["student"].nunique() == first.levels[0].bound and len(first.levels) > 1 and level is None:
         exact, first = relaxed_flow(pairs, students, sites, order, gender=gender)
         state.solves += first.solves
@@ -173,56 +185,6 @@ def _optimise(
         "restricted_students": int((state.stage > 0).sum()),
     }
     return _result(placements, pairs, students, sites, first.levels, order, gender, level, floors_bound, info)
-
-
-@dataclass(frozen=True)
-class _Problem:
-    """What the steps after the repair rounds work on."""
-
-    pairs: pd.DataFrame
-    students: pd.DataFrame
-    sites: pd.DataFrame
-    order: tuple[str, ...]
-    level: FloorLevel | None
-
-
-def _closed(best: pd.DataFrame, best_key: tuple[int, int, int] | None, p: _Problem, state: State) -> pd.DataFrame:
-    """``closing.close_gap`` on the best settled allocation when it is better by ``_key``; without floors, its cost
-    levels then solved again on its own pairs (``closing.recost``) when that keeps every rule and student."""
-    pairs, students, sites, order, level = p.pairs, p.students, p.sites, p.order, p.level
-    closed = close_gap(best, pairs, students, sites, state.groups.code, order)
-    key = _key(closed, level, students, order)
-    if best_key is not None and key <= best_key:
-        return best
-    if level is None:
-        again = recost(closed, pairs, students, sites, order, state.gender)
-        if _key(again, level, students, order) == key and not find_breaks(again, students, sites, state.groups).any:
-            return again
-    return closed
-
-
-def _pooled(placements: pd.DataFrame, p: _Problem, state: State) -> pd.DataFrame:
-    """``pools.augment_in_pools`` on the allocation, taken when it is better by ``_key`` and keeps every rule; the
-    students it moves or adds then allocated again among themselves by the cost levels (``pools.recost_in_pools``;
-    not with the gender level, which depends on who is where)."""
-    pairs, students, sites, order, level = p.pairs, p.students, p.sites, p.order, p.level
-    more = placements
-    for full_time in (False, True):  # then with the full-time students who may split in the full-time pool
-        more = augment_in_pools(more, pairs, students, sites, state.groups.code, full_time)
-    key = _key(more, level, students, order)
-    if more is placements or key <= _key(placements, level, students, order):
-        return placements
-    if find_breaks(more, students, sites, state.groups).any:
-        return placements
-    if state.gender is not None:
-        return more
-    moving = moved(placements, more, len(students), len(sites))
-    per_pair = pair_costs(pairs, order, int(moving.sum()), 2 + 3 * len(sites) + 2 * len(students))
-    if per_pair is None:
-        return more
-    cheaper = recost_in_pools(more, moving, pairs, students, sites, state.groups.code, per_pair)
-    same = _key(cheaper, level, students, order) == key and not find_breaks(cheaper, students, sites, state.groups).any
-    return cheaper if same else more
 
 
 def _chase(
@@ -238,7 +200,7 @@ def _chase(
     tries: int = 3,
 ) -> tuple[pd.DataFrame, FlowOutcome, npt.NDArray[np.bool_] | None]:
     """The first flow; with floors, the open académies are updated from each result (``tries`` flows at most,
-    none once the level reaches its ``bound``) and the best allocation by ``_key`` is kept. Returns placements,
+    none once the level reaches its ``bound``) and the best allocation by ``improve.key`` is kept. Returns placements,
     outcome and the open mask used. ``level`` and ``bound`` are both given or both None."""
     if level is None or bound is None:
         placements, first = relaxed_flow(pairs, students, sites, order, False, None, gender, regional, known)
@@ -256,26 +218,13 @@ def _chase(
         open_ = again
         placements, outcome = relaxed_flow(pairs, students, sites, order, False, open_, gender, regional, known)
         solves += outcome.solves
-        if _key(placements, level, students, order) > _key(best[0], level, students, order):
+        if key(placements, level, students, order) > key(best[0], level, students, order):
             best = (placements, outcome, open_)
     return best[0], replace(best[1], solves=solves), best[2]
 
 
-def _key(
-    placements: pd.DataFrame, level: FloorLevel | None, students: pd.DataFrame, order: tuple[str, ...]
-) -> tuple[int, int, int]:
-    """How allocations compare (the larger the better): students placed, then counted towards floors (floors
-    first when ``order`` says so), then priority students."""
-    who = placements["student"].unique()
-    floors = 0 if level is None else level.value(who)
-    first = (floors, len(who)) if order[0] == "floors" else (len(who), floors)
-    return *first, int(students["priority"].to_numpy(bool)[who].sum())
-
-
-#: Up to this many candidate pairs (an académie's size), ``optimise`` also solves without the groups' plan and
-#: keeps the better: the plan's estimate can be wrong where few places are left (the 10k scenario, 191,921 pairs:
-#: the plan alone places as many, one priority student fewer), and solving twice there costs about 2 s more
-#: (1.2 s → 3.0 s); above, the plan alone (35k students, 991,646 pairs: 8.6 s end to end, 15.9 s with both).
+#: Up to this many candidate pairs (an académie's size), ``optimise`` solves without the groups' plan first (its
+#: estimate can be wrong where few places are left), and with it when that may gain (``benchmarks/README.md``).
 COMPARE_PAIRS = 250_000
 
 #: Repair rounds in a row whose settled allocation is no better than the best one before the repair stops.

@@ -41,12 +41,12 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from matcher.domain.groups import Groups
 from matcher.result import Level, SolveStatus, milp_status
-from matcher.solve.flow import level_costs, max_flow_solver
+from matcher.solve.flow import level_costs, max_flow, max_flow_solver
 from matcher.solve.groups import group_needs, hosted_rows, place_groups, week_needs
 from matcher.solve.network import build_network
 from matcher.solve.rounds import places_left
 
-__all__ = ["GroupPlan", "placed_bound_only", "plan_groups"]
+__all__ = ["GroupPlan", "bound_with_groups", "placed_bound_only", "plan_groups"]
 
 _Ints = npt.NDArray[np.int64]
 
@@ -204,3 +204,21 @@ def placed_bound_only(levels: tuple[Level, ...], bound: int) -> tuple[Level, ...
         for lv in levels
         if lv.name != "splits"
     )
+
+
+def bound_with_groups(
+    placements: pd.DataFrame, pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, groups: Groups
+) -> int:
+    """The most students an allocation can place with the groups where ``placements`` puts them: their members
+    placed, plus the others' relaxed maximum flow on the places those groups leave. Below the whole relaxed
+    network's bound, the groups' sites cost placements (what a plan can win back)."""
+    member = groups.code >= 0
+    held = placements[member[placements["student"].to_numpy(np.int64)]]
+    left = places_left(sites, held)
+    net = build_network(
+        pairs[~member[pairs["student"].to_numpy(np.int64)]],
+        students["weeks"].to_numpy(object),
+        left["capacity_week_1"].to_numpy(np.int64),
+        left["capacity_week_2"].to_numpy(np.int64),
+    )
+    return int(held["student"].nunique()) + max_flow(net)

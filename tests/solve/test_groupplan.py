@@ -14,7 +14,7 @@ from matcher.domain.groups import find_groups
 from matcher.solve import engine
 from matcher.solve.engine import optimise
 from matcher.solve.flow import max_flow
-from matcher.solve.groupplan import plan_groups
+from matcher.solve.groupplan import bound_with_groups, plan_groups
 from matcher.solve.mip import solve_mip
 from matcher.solve.network import build_network
 from matcher.solve.regions import Regional
@@ -107,7 +107,8 @@ def test_a_large_problem_takes_the_plan_alone(monkeypatch):
 def test_a_plan_that_costs_more_than_it_gains_is_not_kept():
     # Without D, G can go to A only, where its estimated gain is 0 (2 members for at least 2 others). The others
     # lose all four there (each needs A in one week), so the plan's allocation places 2. The problem is small
-    # (up to ``COMPARE_PAIRS`` pairs): the engine without the plan is solved too and places the four; it is kept.
+    # (up to ``COMPARE_PAIRS`` pairs): the engine without the plan is solved first and places the four, the
+    # relaxation's bound; with its groups where it puts them (nowhere) the bound is still 4: no plan is tried.
     students, sites, pairs = _case(with_d=False)
     groups = find_groups(students)
     plan = plan_groups(pairs, students, sites, groups, ORDER)
@@ -117,6 +118,8 @@ def test_a_plan_that_costs_more_than_it_gains_is_not_kept():
     assert_keeps_the_rules(best.placements, pairs, students, sites)
     assert sorted(best.placements["student"].unique()) == [2, 3, 4, 5]
     assert "groups_planned" not in best.info
+    assert bound_with_groups(best.placements, pairs, students, sites, groups) == best.levels[0].bound == 4
+    assert bound_with_groups(plan.placements, pairs, students, sites, groups) == 2
 
 
 def test_no_group_no_plan():
