@@ -1,8 +1,9 @@
 """The optimal mode: lexicographic min-cost flow on the relaxed network, then local restriction rounds until the
 full-time rules hold.
 
-The flow itself is ``relaxed`` (whole, or académie by académie), the repair rounds ``rounds``, and the final level
-values with their bounds ``valuation``; here the rounds are driven and the best allocation kept.
+The groups' sites may be chosen first (``groupplan``); the flow itself is ``relaxed`` (whole, or académie by
+académie), the repair rounds ``rounds``, the steps after them ``improve``, and the final level values with their
+bounds ``valuation``; here the rounds are driven and the best allocation kept.
 """
 
 from __future__ import annotations
