@@ -41,8 +41,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from matcher.domain.groups import Groups
 from matcher.result import Level, SolveStatus, milp_status
-from matcher.solve.flow import level_costs, max_flow, max_flow_solver
-from matcher.solve.groups import group_needs, hosted_rows, place_groups, week_needs
+from matcher.solve.flow import max_flow, max_flow_solver
+from matcher.solve.groups import group_needs, group_sites, hosted_rows, place_groups, week_needs
 from matcher.solve.network import build_network
 from matcher.solve.rounds import places_left
 
@@ -124,21 +124,27 @@ def _options(
     pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, groups: Groups, order: tuple[str, ...]
 ) -> pd.DataFrame:
     """``g, site, size, need1, need2, priority, cost``: each group at each site where every member has a pair
-    and the places hold it in each week it needs (``cost``: the first cost level of ``order``, or 0)."""
-    s = pairs["student"].to_numpy(np.int64)
-    needs = week_needs(students)
+    (``groups.group_sites``) and the places hold it in each week it needs (``cost``: the first cost level of
+    ``order``, or 0)."""
+    table = group_sites(np.arange(len(groups.size)), pairs, groups, week_needs(students))
     level = next((name for name in order if name in ("preference", "distance")), None)
-    cost = np.zeros(len(pairs), np.int64) if level is None else level_costs(pairs, level) * needs[s].sum(axis=1)
-    table = pd.DataFrame({"g": groups.code[s], "site": pairs["site"].to_numpy(np.int64), "n": 1, "cost": cost})
-    table = table.groupby(["g", "site"], as_index=False).sum()
-    g = table["g"].to_numpy(np.int64)
+    g, j = table["g"].to_numpy(np.int64), table["site"].to_numpy(np.int64)
     need, priority = group_needs(students, groups)
-    table = table.assign(size=groups.size[g], need1=need[g, 0], need2=need[g, 1], priority=priority[g])
-    j = table["site"].to_numpy(np.int64)
-    fits = (sites["capacity_week_1"].to_numpy(np.int64)[j] >= table["need1"].to_numpy()) & (
-        sites["capacity_week_2"].to_numpy(np.int64)[j] >= table["need2"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "g": g,
+            "site": j,
+            "size": groups.size[g],
+            "need1": need[g, 0],
+            "need2": need[g, 1],
+            "priority": priority[g],
+            "cost": 0 if level is None else table[level].to_numpy(np.int64),
+        }
     )
-    kept: pd.DataFrame = table[(table["n"].to_numpy() == table["size"].to_numpy()) & fits].reset_index(drop=True)
+    fits = (sites["capacity_week_1"].to_numpy(np.int64)[j] >= need[g, 0]) & (
+        sites["capacity_week_2"].to_numpy(np.int64)[j] >= need[g, 1]
+    )
+    kept: pd.DataFrame = table[fits].reset_index(drop=True)
     return kept
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from matcher.domain.groups import Groups
 from matcher.objective import metres
 
-__all__ = ["broken_groups", "group_needs", "hosted_rows", "place_groups", "week_needs"]
+__all__ = ["broken_groups", "group_needs", "group_sites", "hosted_rows", "place_groups", "week_needs"]
 
 
 def broken_groups(placements: pd.DataFrame, groups: Groups, n_students: int) -> np.ndarray:
@@ -94,11 +94,9 @@ def hosted_rows(host: np.ndarray, needs: np.ndarray, groups: Groups) -> pd.DataF
     return rows.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
 
 
-def _options(
-    todo: np.ndarray, pairs: pd.DataFrame, groups: Groups, needs: np.ndarray, order: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sites every member of a group of ``todo`` may go to, by group then best first (group totals over
-    member-weeks), and where each group's start: group ``g``'s are ``sites[starts[g]:starts[g + 1]]``."""
+def group_sites(todo: np.ndarray, pairs: pd.DataFrame, groups: Groups, needs: np.ndarray) -> pd.DataFrame:
+    """``g, site, preference, distance``: each group of ``todo`` at each site where every member has a pair, with
+    the group's totals over its member-weeks (``needs``: per student, week 1 and week 2); by group, then site."""
     s = pairs["student"].to_numpy(np.int64)
     mine = np.isin(groups.code[s], todo)
     s, j = s[mine], pairs["site"].to_numpy(np.int64)[mine]
@@ -113,8 +111,16 @@ def _options(
         }
     )
     total = table.groupby(["g", "site"], as_index=False).sum()
-    total = total[total["n"].to_numpy() == groups.size[total["g"].to_numpy()]]  # every member may go there
+    every: pd.DataFrame = total[total["n"].to_numpy() == groups.size[total["g"].to_numpy()]].drop(columns="n")
+    return every.reset_index(drop=True)
+
+
+def _options(
+    todo: np.ndarray, pairs: pd.DataFrame, groups: Groups, needs: np.ndarray, order: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sites every member of a group of ``todo`` may go to, by group then best first (group totals over
+    member-weeks), and where each group's start: group ``g``'s are ``sites[starts[g]:starts[g + 1]]``."""
     costs = [name for name in order if name in ("preference", "distance")]
-    total = total.sort_values(["g", *costs, "site"], kind="stable")
+    total = group_sites(todo, pairs, groups, needs).sort_values(["g", *costs, "site"], kind="stable")
     starts = np.searchsorted(total["g"].to_numpy(np.int64), np.arange(len(groups.size) + 1))
     return total["site"].to_numpy(np.int64), starts
