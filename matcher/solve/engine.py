@@ -103,7 +103,7 @@ def optimise(
         return alone or _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups)
     left = time_limit - (time.perf_counter() - start)
     inner = _optimise(students, plan.sites, plan.pairs, order, left, floors, gender, regional, None, groups)
-    placements = plan.back(inner.placements, pairs, students, sites, groups, order)
+    placements = plan.back(inner.placements)
     bound = (known if known is not None else maximum(pairs, students, sites)).value
     level = floor_level(students, floors)
     floors_bound = None if level is None else FloorBound(level, pairs, students, sites)

@@ -69,6 +69,8 @@ class GroupPlan:
         At least the planned groups' members plus the others' relaxed maximum flow on the places left: the
         others' maximum flow on every place plus the chosen options' gains (the cut's capacity falls by what
         they take on its arcs).
+    whole : _Whole
+        The problem the plan was made from.
     """
 
     placements: pd.DataFrame
@@ -76,23 +78,28 @@ class GroupPlan:
     sites: pd.DataFrame
     planned: _Ints
     estimate: int
+    whole: _Whole
 
-    def back(
-        self,
-        placements: pd.DataFrame,
-        pairs: pd.DataFrame,
-        students: pd.DataFrame,
-        sites: pd.DataFrame,
-        groups: Groups,
-        order: tuple[str, ...],
-    ) -> pd.DataFrame:
+    def back(self, placements: pd.DataFrame) -> pd.DataFrame:
         """The engine's ``placements`` on the plan's problem with the planned groups, then the other groups placed
-        whole in the places still free of ``sites`` (on their ``pairs``); by student then week."""
+        whole in the places of the whole problem still free; by student then week."""
+        w = self.whole
         both = pd.concat([self.placements, placements], ignore_index=True)
-        others = np.setdiff1d(np.arange(len(groups.size)), self.planned)
-        more = place_groups(others, pairs, students, places_left(sites, both), groups, order)
+        others = np.setdiff1d(np.arange(len(w.groups.size)), self.planned)
+        more = place_groups(others, w.pairs, w.students, places_left(w.sites, both), w.groups, w.order)
         out = pd.concat([both, more], ignore_index=True)
         return out.sort_values(["student", "week"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """The problem a plan was made from (what ``GroupPlan.back`` maps back into)."""
+
+    pairs: pd.DataFrame
+    students: pd.DataFrame
+    sites: pd.DataFrame
+    groups: Groups
+    order: tuple[str, ...]
 
 
 def plan_groups(
@@ -117,7 +124,8 @@ def plan_groups(
     host[chosen["g"].to_numpy(np.int64)] = chosen["site"].to_numpy(np.int64)
     rows = hosted_rows(host, week_needs(students), groups)
     planned = np.sort(chosen["g"].to_numpy(np.int64))
-    return GroupPlan(rows, rest, places_left(sites, rows), planned, others + int(chosen["gain"].sum()))
+    whole = _Whole(pairs, students, sites, groups, order)
+    return GroupPlan(rows, rest, places_left(sites, rows), planned, others + int(chosen["gain"].sum()), whole)
 
 
 def _options(
