@@ -58,7 +58,8 @@ def optimise(
     With groups and ``placed`` first, the groups are first placed where the other students' maximum flow leaves
     places to spare (``groupplan``), the engine below allocates the others on the places left, and the groups not
     planned are placed whole in the places still free; the bounds are the whole relaxed network's (``known``'s
-    value when given, else its maximum flow; the later levels' hold for every allocation, ``bounds``). Up to
+    value when given, else its maximum flow, which the plan's own maximum flows start from; the later levels'
+    hold for every allocation, ``bounds``). Up to
     ``COMPARE_PAIRS`` candidate pairs the problem is first solved without the plan; the plan is then tried only
     when the groups where that puts them cost placements (``groupplan.bound_with_groups``), and the better
     allocation by level values kept (the one without the plan on ties).
@@ -95,21 +96,30 @@ def optimise(
     grouped = order[0] == "placed" and bool((groups.code >= 0).any())
     alone = None  # the engine without the plan
     if not grouped or len(pairs) <= COMPARE_PAIRS:
-        alone = _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups)
+        alone = _valued(_optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups))
         if not grouped or not _groups_cost(alone, pairs, students, sites, groups):
             return alone
-    plan = plan_groups(pairs, students, sites, groups, order)
+    whole = known if known is not None else maximum(pairs, students, sites)
+    plan = plan_groups(pairs, students, sites, groups, order, whole)
     if plan is None:
-        return alone or _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups)
+        return alone or _valued(
+            _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, whole, groups)
+        )
     left = time_limit - (time.perf_counter() - start)
-    inner = _optimise(students, plan.sites, plan.pairs, order, left, floors, gender, regional, None, groups)
-    placements = plan.back(inner.placements)
-    bound = (known if known is not None else maximum(pairs, students, sites)).value
+    inner = _optimise(students, plan.sites, plan.pairs, order, left, floors, gender, regional, plan.maximum, groups)
     level = floor_level(students, floors)
     floors_bound = None if level is None else FloorBound(level, pairs, students, sites)
-    first = placed_bound_only(inner.levels, bound)
-    info = {**inner.info, "groups_planned": len(plan.planned)}
-    planned = _result(placements, pairs, students, sites, first, order, gender, level, floors_bound, info)
+    planned = _valued(
+        replace(
+            inner,
+            placements=plan.back(inner.placements),
+            pairs=pairs,
+            sites=sites,
+            first=placed_bound_only(inner.first, whole.value),
+            floors_bound=floors_bound,
+            info={**inner.info, "groups_planned": len(plan.planned)},
+        )
+    )
     return planned if alone is None or _rank(planned) > _rank(alone) else alone
 
 
@@ -138,8 +148,8 @@ def _optimise(
     regional: Regional,
     known: Maximum | None,
     groups: Groups,
-) -> Optimum:
-    """The engine of ``optimise`` without the groups' plan."""
+) -> _Solved:
+    """The engine of ``optimise`` without the groups' plan (its allocation, not yet valued)."""
     start = time.perf_counter()
     level = floor_level(students, floors)
     order = tuple(name for name in order if (name != "floors" or level) and (name != "gender" or gender))
@@ -185,7 +195,7 @@ def _optimise(
         "restriction_rounds": state.rounds,
         "restricted_students": int((state.stage > 0).sum()),
     }
-    return _result(placements, pairs, students, sites, first.levels, order, gender, level, floors_bound, info)
+    return _Solved(placements, pairs, students, sites, first.levels, order, gender, level, floors_bound, info)
 
 
 def _chase(
@@ -232,21 +242,30 @@ COMPARE_PAIRS = 250_000
 _STALL = 4
 
 
-def _result(
-    placements: pd.DataFrame,
-    pairs: pd.DataFrame,
-    students: pd.DataFrame,
-    sites: pd.DataFrame,
-    first: tuple[Level, ...],
-    order: tuple[str, ...],
-    gender: tuple[float, int] | None,
-    level: FloorLevel | None,
-    floors_bound: FloorBound | None,
-    info: dict[str, Any],
-) -> Optimum:
-    """Level values against the bounds of the relaxed flow's levels ``first`` (``valuation.final_levels``), status
-    and solver facts."""
-    levels = final_levels(placements, pairs, students, sites, first, order, gender, level, floors_bound)
+@dataclass(frozen=True)
+class _Solved:
+    """An allocation of ``_optimise``, with what valuing it needs (``_valued``): the relaxed flow's levels
+    ``first`` (the bounds), the order of the levels kept, the floors level and its bound."""
+
+    placements: pd.DataFrame
+    pairs: pd.DataFrame
+    students: pd.DataFrame
+    sites: pd.DataFrame
+    first: tuple[Level, ...]
+    order: tuple[str, ...]
+    gender: tuple[float, int] | None
+    level: FloorLevel | None
+    floors_bound: FloorBound | None
+    info: dict[str, Any]
+
+
+def _valued(solved: _Solved) -> Optimum:
+    """Level values against the bounds of the relaxed flow's levels (``valuation.final_levels``), status and
+    solver facts."""
+    s = solved
+    levels = final_levels(
+        s.placements, s.pairs, s.students, s.sites, s.first, s.order, s.gender, s.level, s.floors_bound
+    )
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
     status = Status.OPTIMAL if proven else Status.FEASIBLE
-    return Optimum(placements.reset_index(drop=True), pairs, tuple(levels), status, info)
+    return Optimum(s.placements.reset_index(drop=True), s.pairs, tuple(levels), status, s.info)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from matcher.errors import SolverError
+
 __all__ = ["Network", "build_network"]
 
 SOURCE, SINK = 0, 1
@@ -64,6 +66,39 @@ class Network:
             self.n_nodes,
             self.week_nodes,
         )
+
+    def flows_of(self, rows: np.ndarray, week: np.ndarray) -> np.ndarray:
+        """Arc flows (``int32``) of placements on the pair rows ``rows`` in ``week`` (1 or 2): their pair arcs, their
+        students' arcs and the arcs of the sites' places; the inverse of ``read``. Raises unless this is a flow
+        (every placed student with a row in each week the network gives it, no site's places exceeded)."""
+        rows, week = np.asarray(rows, np.int64), np.asarray(week, np.int64)
+        at = np.full(len(rows), -1, np.int64)
+        for w in (1, 2):  # each week's pair arcs are added by increasing row (``build_network``)
+            arcs, mine = np.flatnonzero(self.week == w), np.flatnonzero(week == w)
+            if len(arcs):
+                pos = arcs[np.minimum(np.searchsorted(self.pair[arcs], rows[mine]), len(arcs) - 1)]
+                at[mine] = np.where(self.pair[pos] == rows[mine], pos, -1)
+        if (at < 0).any():
+            raise SolverError("internal error: a placement on no arc of the allocation network")
+        m, n = len(self.week_nodes[0]), len(self.student_arc)
+        first = 2 + 2 * m  # student 0's in-node; its out-node is first + n
+        flows = np.zeros(len(self.tails), np.int32)
+        flows[at] = 1
+        placed = np.zeros(n, np.int32)
+        placed[np.where(week == 1, self.heads[at] - first, self.tails[at] - first - n)] = 1
+        flows[self.student_arc] = placed
+        flows[:m] = np.bincount(self.tails[at[week == 1]] - 2, minlength=m)  # source → W1[j]
+        flows[m : 2 * m] = np.bincount(self.heads[at[week == 2]] - 2 - m, minlength=m)  # W2[j] → sink
+        ends = np.arange(2 * m + n, len(self.tails) - int((self.pair >= 0).sum()))  # week-2 students' in, week-1's out
+        flows[ends] = placed[
+            np.where(self.tails[ends] == SOURCE, self.heads[ends] - first, self.tails[ends] - first - n)
+        ]
+        used = np.flatnonzero(flows)
+        into = np.bincount(self.heads[used], flows[used], minlength=self.n_nodes)[2:]
+        out = np.bincount(self.tails[used], flows[used], minlength=self.n_nodes)[2:]
+        if (flows > self.capacities).any() or not np.array_equal(into, out):
+            raise SolverError("internal error: placements that are no flow of the allocation network")
+        return flows
 
     def read(self, flows: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
         """Placements from arc flows: one row per student-week with ``student``, ``site``, ``week`` (1 or 2)."""
