@@ -78,11 +78,13 @@ def maximum_from(
     return augmented(flow, pairs.iloc[:0], weeks, cap1, cap2, look=False)
 
 
-def lowered(flow: CutFlow, cap1: np.ndarray, cap2: np.ndarray, weeks: np.ndarray) -> CutFlow:
-    """``flow``'s network with the sites' places lowered to ``cap1`` and ``cap2``, and its maximum flow and
-    minimum cut: the students with a row beyond their site's places that week are taken out (whole; the last
-    rows there), and the flow of the others made maximum again (``augmented``), on the same arcs."""
-    rows = flow.placements()
+def lowered(
+    net: Network, pairs: pd.DataFrame, rows: pd.DataFrame, cap1: np.ndarray, cap2: np.ndarray, weeks: np.ndarray
+) -> CutFlow:
+    """The network ``net`` of ``pairs`` with the sites' places lowered to ``cap1`` and ``cap2``, and its maximum
+    flow and minimum cut, from the ``rows`` of a flow on ``net`` (``CutFlow.placements``): the students with a row
+    beyond their site's places that week are taken out (whole; the last rows there), and the flow of the others
+    made maximum again (``augmented``), on the same arcs."""
     j, week = rows["site"].to_numpy(np.int64), rows["week"].to_numpy(np.int64)
     where = j * 2 + week - 1
     order = np.argsort(where, kind="stable")
@@ -90,12 +92,11 @@ def lowered(flow: CutFlow, cap1: np.ndarray, cap2: np.ndarray, weeks: np.ndarray
     seat[order] = np.arange(len(where)) - np.searchsorted(where[order], where[order])
     student = rows["student"].to_numpy(np.int64)
     rows = rows[~np.isin(student, student[seat >= np.where(week == 1, cap1[j], cap2[j])])]
-    m, net = len(cap1), flow.net
-    capacities = np.concatenate([cap1, cap2, net.capacities[2 * m :]]).astype(np.int32)
-    net = replace(net, capacities=capacities)
+    m = len(cap1)
+    net = replace(net, capacities=np.concatenate([cap1, cap2, net.capacities[2 * m :]]).astype(np.int32))
     flows = net.flows_of(rows["pair"].to_numpy(np.int64), rows["week"].to_numpy(np.int64))
-    start = CutFlow(flow.pairs, net, flows, int(rows["student"].nunique()), flow.side)
-    return augmented(start, flow.pairs.iloc[:0], weeks, cap1, cap2, look=False)
+    start = CutFlow(pairs, net, flows, int(rows["student"].nunique()), np.zeros(net.n_nodes, bool))
+    return augmented(start, pairs.iloc[:0], weeks, cap1, cap2, look=False)
 
 
 def augmented(
@@ -119,15 +120,16 @@ def augmented(
     solver = SimpleMaxFlow()
     room_left = np.concatenate([old.capacities[room] - flow.flows[room], np.ones(n_new, i32), flow.flows[back]])
     solver.add_arcs_with_capacity(res_tails, res_heads, room_left)
-    del res_tails, res_heads, room_left  # OR-Tools holds its own copies: not kept through its solve
+    n_room, n_back = len(room), len(back)
+    del res_tails, res_heads, room_left, room, back  # OR-Tools holds its own copies: not kept through its solve
     more = solved_max_flow(solver)
-    extra = _flows(solver, len(room) + n_new + len(back))
+    extra = _flows(solver, n_room + n_new + n_back)
     side = np.zeros(old.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
     del solver  # the network with the added arcs is built once the solver's memory is freed
-    flows = np.concatenate([flow.flows, extra[len(room) : len(room) + n_new]])
-    flows[room] += extra[: len(room)]
-    flows[back] -= extra[len(room) + n_new :]  # an arc with room and flow (a site's places) is in both parts
+    flows = np.concatenate([flow.flows, extra[n_room : n_room + n_new]])
+    flows[np.flatnonzero(flow.flows < old.capacities)] += extra[:n_room]  # the arcs ``room`` and ``back`` again
+    flows[np.flatnonzero(flow.flows > 0)] -= extra[n_room + n_new :]  # an arc with room and flow is in both parts
     return CutFlow(pairs, _extended(old, tails, heads, rows + len(flow.pairs), week), flows, flow.value + more, side)
 
 
