@@ -14,7 +14,16 @@ from matcher.report.data import Allocation, by_id
 from matcher.tables.reasons import reason_texts
 from matcher.util.i18n import Lang, mark
 
-__all__ = ["WEEKS", "weeks_said", "academy_table", "trade_table", "lycee_table", "student_rows", "company_rows"]
+__all__ = [
+    "WEEKS",
+    "weeks_said",
+    "dates_said",
+    "academy_table",
+    "trade_table",
+    "lycee_table",
+    "student_rows",
+    "company_rows",
+]
 
 
 #: The ``weeks`` codes of ``assignments.csv`` as a reader says them (the CSV files keep the codes).
@@ -25,6 +34,22 @@ def weeks_said(rows: pd.DataFrame, tr: Lang) -> pd.DataFrame:
     """``rows`` with its ``weeks`` codes in ``tr``'s words."""
     said = {code: tr(text) for code, text in WEEKS.items()}
     return rows.assign(weeks=rows["weeks"].map(lambda w: said.get(w, w)))
+
+
+def dates_said(rows: pd.DataFrame, tr: Lang) -> pd.DataFrame:
+    """``rows`` with the ISO dates of its ``start_date`` and ``end_date`` columns (text, as the CSV files keep them)
+    in ``tr``'s words: ``15 juin 2026`` / ``15 June 2026``; other cells as they are."""
+    out = rows
+    for column in ("start_date", "end_date"):
+        if column in rows.columns:
+            said = {}
+            for value in rows[column].unique():  # a handful of dates, whatever the number of rows
+                try:
+                    said[value] = tr.date(value)
+                except (TypeError, ValueError):
+                    continue
+            out = out.assign(**{column: rows[column].map(lambda v, said=said: said.get(v, v))})
+    return out
 
 
 def academy_table(alloc: Allocation) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 from matcher.errors import InputError
 from matcher.export.outputs import write_atomic
 from matcher.report.sheets import labels
-from matcher.report.tables import weeks_said
+from matcher.report.tables import dates_said, weeks_said
 from matcher.tables.reasons import reason_texts
 from matcher.util.i18n import Lang
 from matcher.web.base import check_csrf, lang_of, page
@@ -162,26 +162,34 @@ def _stages(state: dict[str, Any]) -> list[str]:
 
 
 def _table(path: Path, q: str, sort: str, tr: Lang) -> dict[str, Any]:
-    """The rows of an output table containing ``q`` (any column, case ignored), sorted by ``sort``; the reasons for
-    not placing and the weeks in the reader's language (the file keeps them in English: a contract)."""
+    """The rows of an output table containing ``q`` as the reader sees them (any column, case ignored; a decimal
+    comma also finds a decimal point), sorted by ``sort`` on the file's values; the reasons for not placing, the
+    weeks, the dates and the distances in the reader's language (the file keeps codes, ISO dates and decimal
+    points: a contract)."""
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    if key in table.columns:  # on the file's values: ISO dates and week codes sort as they should
+        numeric = pd.to_numeric(table[key], errors="coerce")
+        order = numeric if numeric.notna().all() and len(table) else table[key]
+        table = table.iloc[order.argsort(kind="stable").to_numpy()[:: -1 if descending else 1]]
     if {"reason_code", "reason"} <= set(table.columns):
         table["reason"] = reason_texts(table["reason_code"], table["reason"], tr)
     if "weeks" in table.columns:
         table = weeks_said(table, tr)  # "both", "week_1": the file's codes, a contract
-    if q:
+    table = dates_said(table, tr)
+    if q:  # a decimal comma finds the file's decimal point too: 12,3 finds 12.326 (shown 12,326)
         text = table.astype(str).agg(" ".join, axis=1).str.lower()
-        table = table[text.str.contains(q.lower(), regex=False)]
-    key, descending = sort.lstrip("-"), sort.startswith("-")
-    if key in table.columns:
-        numeric = pd.to_numeric(table[key], errors="coerce")
-        order = numeric if numeric.notna().all() and len(table) else table[key]
-        table = table.iloc[order.argsort(kind="stable").to_numpy()[:: -1 if descending else 1]]
+        found = text.str.contains(q.lower(), regex=False) | text.str.contains(q.lower().replace(",", "."), regex=False)
+        table = table[found]
+    shown = table.head(SHOWN)
+    if "distance_km" in shown.columns:  # 12,326 in French (12.326 would read as twelve thousand); the file keeps 12.326
+        km = pd.to_numeric(shown["distance_km"], errors="coerce")
+        shown = shown.assign(distance_km=[tr.num(v, 3) if v == v else raw for v, raw in zip(km, shown["distance_km"])])
     said = labels(tr)  # the column names in the reader's words; the links keep the file's names
     return {
         "columns": list(table.columns),
         "labels": [said.get(c, c) for c in table.columns],
-        "rows": table.head(SHOWN).values.tolist(),
+        "rows": shown.values.tolist(),
         "total": len(table),
     }
 

@@ -5,6 +5,7 @@ nearest offers with why each is out (the same table as the Python API's on the s
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -107,6 +108,38 @@ def test_the_weeks_read_in_the_pages_language_and_the_file_keeps_its_codes(done)
     for lang, said in (("fr", "les deux semaines"), ("en", "both weeks")):
         page = client.get(run, params={"lang": lang, "sort": "weeks"}).text
         assert f"<td>{said}</td>" in page and "<td>both</td>" not in page, lang
+
+
+def test_the_dates_read_in_the_pages_language_sort_as_dates_and_are_found_as_read(done):
+    client, run = done
+    assignments = pd.read_csv(io.BytesIO(client.get(f"{run}/files/assignments.csv").content), dtype=str)
+    first, last = sorted(set(assignments["start_date"]))[0], sorted(set(assignments["start_date"]))[-1]
+    assert first == "2026-06-15" and last == "2026-06-22"  # the file keeps ISO dates: a contract
+    for lang, early, late in (("fr", "15 juin 2026", "22 juin 2026"), ("en", "15 June 2026", "22 June 2026")):
+        assert Lang(lang).date(first) == early
+        for sort, top in (("-start_date", late), ("start_date", early)):
+            page = client.get(run, params={"lang": lang, "sort": sort}).text
+            assert f"<td>{first}</td>" not in page, lang
+            shown = re.findall(r"<td>(\d+ \w+ 2026)</td>", page)  # the first row's start date comes first
+            assert shown[0] == top and set(shown) <= {early, late, *_ends(lang)}, (lang, sort)
+    found = client.get(run, params={"lang": "fr", "q": "22 juin"}).text  # what the reader sees
+    assert "<td>22 juin 2026</td>" in found and "<td>15 juin 2026</td>" not in found
+
+
+def test_distances_read_with_the_pages_decimal_mark_and_a_decimal_comma_finds_them(done):
+    client, run = done
+    assignments = pd.read_csv(io.BytesIO(client.get(f"{run}/files/assignments.csv").content), dtype=str)
+    raw = assignments.loc[assignments["distance_km"].str.fullmatch(r"\d{1,3}\.\d*[1-9]"), "distance_km"].iat[0]
+    for lang, mark in (("fr", ","), ("en", ".")):
+        said = Lang(lang).num(float(raw), 3)  # 12,326 / 12.326; the file keeps 12.326: a contract
+        assert said.replace(mark, ".") == raw.rstrip("0"), lang
+        page = client.get(run, params={"lang": lang, "q": said}).text  # the French reader types what they read
+        assert f"<td>{said}</td>" in page and (lang == "en" or f"<td>{raw}</td>" not in page), lang
+
+
+def _ends(lang: str) -> tuple[str, str]:
+    """The demo's end dates (a Friday each week) as the page says them."""
+    return Lang(lang).date("2026-06-19"), Lang(lang).date("2026-06-26")
 
 
 def test_the_tables_column_names_read_in_the_pages_language(done):
