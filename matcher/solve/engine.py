@@ -59,10 +59,10 @@ def optimise(
     places to spare (``groupplan``), the engine below allocates the others on the places left, and the groups not
     planned are placed whole in the places still free; the bounds are the whole relaxed network's (``known``'s
     value when given, else its maximum flow, which the plan's own maximum flows start from; the later levels'
-    hold for every allocation, ``bounds``). Up to
-    ``COMPARE_PAIRS`` candidate pairs the problem is first solved without the plan; the plan is then tried only
-    when the groups where that puts them cost placements (``groupplan.bound_with_groups``), and the better
-    allocation by level values kept (the one without the plan on ties).
+    hold for every allocation, ``bounds``). Up to ``COMPARE_PAIRS`` candidate pairs the problem is first solved
+    without the plan; the plan is then tried only when the groups where that puts them cost placements
+    (``groupplan.bound_with_groups``), and the better allocation by level values kept (the one without the plan
+    on ties).
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
     that keep the rules, except at the sites where a student breaks the full-time rules; groups not placed whole
