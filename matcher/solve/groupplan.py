@@ -130,8 +130,7 @@ def plan_groups(
     options = _options(pairs[mine], students, sites, groups, order)
     start = whole.placements if whole is not None else pd.DataFrame({"student": [], "site": [], "week": []})
     flow = _flow(rest, students, sites, start[~member[start["student"].to_numpy(np.int64)]])
-    crossed, others, net, used = _crossed(flow, options), flow.value, flow.net, flow.placements()
-    del flow  # its network alone is kept, for the places left
+    crossed, others, used = _crossed(flow, options), flow.value, flow.placements()
     gain = options["size"].to_numpy(np.int64) - crossed
     options = options[gain >= 0].assign(gain=gain[gain >= 0])
     chosen = _choose(options, sites, groups) if len(options) else None
@@ -143,8 +142,9 @@ def plan_groups(
     planned = np.sort(chosen["g"].to_numpy(np.int64))
     left = places_left(sites, rows)
     weeks = students["weeks"].to_numpy(object)
-    cap1, cap2 = left["capacity_week_1"].to_numpy(np.int64), left["capacity_week_2"].to_numpy(np.int64)
-    flow = lowered(net, rest, used, cap1, cap2, weeks)
+    net = flow.net.with_places(left["capacity_week_1"].to_numpy(), left["capacity_week_2"].to_numpy())
+    del flow  # its flows and places freed before the next solve: only its arcs are kept
+    flow = lowered(net, rest, used, weeks)
     share = Maximum(flow.value, flow.placements()[["student", "site", "week"]])
     problem = _Whole(pairs, students, sites, groups, order)
     return GroupPlan(rows, rest, left, planned, others + int(chosen["gain"].sum()), share, problem)

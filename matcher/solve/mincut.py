@@ -10,7 +10,7 @@ is freed, not beside it: widening's peak, measured on its own, 812 MB instead of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -78,13 +78,13 @@ def maximum_from(
     return augmented(flow, pairs.iloc[:0], weeks, cap1, cap2, look=False)
 
 
-def lowered(
-    net: Network, pairs: pd.DataFrame, rows: pd.DataFrame, cap1: np.ndarray, cap2: np.ndarray, weeks: np.ndarray
-) -> CutFlow:
-    """The network ``net`` of ``pairs`` with the sites' places lowered to ``cap1`` and ``cap2``, and its maximum
-    flow and minimum cut, from the ``rows`` of a flow on ``net`` (``CutFlow.placements``): the students with a row
-    beyond their site's places that week are taken out (whole; the last rows there), and the flow of the others
-    made maximum again (``augmented``), on the same arcs."""
+def lowered(net: Network, pairs: pd.DataFrame, rows: pd.DataFrame, weeks: np.ndarray) -> CutFlow:
+    """The maximum flow and minimum cut of the network ``net`` of ``pairs``, from the ``rows`` of a flow on the same
+    arcs with more places (``CutFlow.placements``; ``Network.with_places``): the students with a row beyond their
+    site's places that week are taken out (whole; the last rows there), and the flow of the others made maximum
+    again (``augmented``)."""
+    m = len(net.week_nodes[0])
+    cap1, cap2 = net.capacities[:m].astype(np.int64), net.capacities[m : 2 * m].astype(np.int64)
     j, week = rows["site"].to_numpy(np.int64), rows["week"].to_numpy(np.int64)
     where = j * 2 + week - 1
     order = np.argsort(where, kind="stable")
@@ -92,8 +92,6 @@ def lowered(
     seat[order] = np.arange(len(where)) - np.searchsorted(where[order], where[order])
     student = rows["student"].to_numpy(np.int64)
     rows = rows[~np.isin(student, student[seat >= np.where(week == 1, cap1[j], cap2[j])])]
-    m = len(cap1)
-    net = replace(net, capacities=np.concatenate([cap1, cap2, net.capacities[2 * m :]]).astype(np.int32))
     flows = net.flows_of(rows["pair"].to_numpy(np.int64), rows["week"].to_numpy(np.int64))
     start = CutFlow(pairs, net, flows, int(rows["student"].nunique()), np.zeros(net.n_nodes, bool))
     return augmented(start, pairs.iloc[:0], weeks, cap1, cap2, look=False)

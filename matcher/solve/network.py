@@ -14,7 +14,7 @@ turns arc flows back into (student, site, week) rows. Nothing else reads solver 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,12 @@ class Network:
     student_arc: np.ndarray
     n_nodes: int
     week_nodes: tuple[np.ndarray, np.ndarray]
+
+    def with_places(self, cap1: np.ndarray, cap2: np.ndarray) -> Network:
+        """The same arcs with the sites' places ``cap1`` in week 1 and ``cap2`` in week 2 (their arcs' capacities)."""
+        m = len(self.week_nodes[0])
+        capacities = np.concatenate([cap1, cap2, self.capacities[2 * m :]]).astype(self.capacities.dtype)
+        return replace(self, capacities=capacities)
 
     def only(self, arcs: np.ndarray) -> Network:
         """The same network's inverse restricted to ``arcs`` (their flows are then read in that order)."""

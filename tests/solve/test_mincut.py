@@ -86,7 +86,7 @@ def test_made_maximum_from_any_flow_or_with_fewer_places_it_matches_a_max_flow_f
     assert flow.placements()["student"].nunique() == flow.value
     low1 = np.array([data.draw(st.integers(0, int(c))) for c in cap1], np.int64)
     low2 = np.array([data.draw(st.integers(0, int(c))) for c in cap2], np.int64)
-    less = lowered(flow.net, pairs, flow.placements(), low1, low2, weeks)
+    less = lowered(flow.net.with_places(low1, low2), pairs, flow.placements(), weeks)
     event(f"fewer places cost placements: {less.value < flow.value}")
     event(f"the start was short of the maximum: {start['student'].nunique() < flow.value}")
     assert less.value == max_flow(build_network(pairs, weeks, low1, low2)) == _cut_capacity(less)
