@@ -54,7 +54,7 @@ def test_placements_that_are_no_flow_are_refused(rows, week, why):
         net.flows_of(np.array(rows), np.array(week))
 
 
-def test_a_flow_made_maximum_places_everyone_who_fits():
+def test_a_flow_made_maximum_from_one_student_reaches_the_maximum():
     # From student 2 alone (week 2 at site 0): students 0 and 1 compete for site 0's one week-1 place (student 0
     # would then go to site 1 in week 2), so the residual network's max flow adds one of them: 2 placed.
     weeks, cap1, cap2, pairs = _tiny()
