@@ -20,12 +20,13 @@ from matcher.domain.groups import Groups, find_groups
 from matcher.result import Level, Status
 from matcher.solve.floorlevel import FloorBound, FloorLevel, floor_level
 from matcher.solve.flow import FlowOutcome
-from matcher.solve.groupplan import bound_with_groups, placed_bound_only, plan_groups
+from matcher.solve.groupplan import GroupPlan, bound_with_groups, placed_bound_only, plan_groups
 from matcher.solve.improve import Problem, closed, key, pooled
 from matcher.solve.regions import Maximum, Regional, best_pairs, maximum
 from matcher.solve.relaxed import by_academie, relaxed_flow
 from matcher.solve.rounds import State, find_breaks, repair_round, settle
 from matcher.solve.valuation import final_levels
+from matcher.util import parallel
 
 __all__ = ["COMPARE_PAIRS", "Optimum", "optimise"]
 
@@ -58,11 +59,11 @@ def optimise(
     With groups and ``placed`` first, the groups are first placed where the other students' maximum flow leaves
     places to spare (``groupplan``), the engine below allocates the others on the places left, and the groups not
     planned are placed whole in the places still free; the bounds are the whole relaxed network's (``known``'s
-    value when given, else its maximum flow, which the plan's own maximum flows start from; the later levels'
-    hold for every allocation, ``bounds``). Up to ``COMPARE_PAIRS`` candidate pairs the problem is first solved
-    without the plan; the plan is then tried only when the groups where that puts them cost placements
-    (``groupplan.bound_with_groups``), and the better allocation by level values kept (the one without the plan
-    on ties).
+    value when given, which the plan's own maximum flows start from; else its maximum flow, solved beside the
+    plan's, ``_planned``; the later levels' hold for every allocation, ``bounds``). Up to ``COMPARE_PAIRS``
+    candidate pairs the problem is first solved without the plan; the plan is then tried only when the groups
+    where that puts them cost placements (``groupplan.bound_with_groups``), and the better allocation by level
+    values kept (the one without the plan on ties).
 
     The relaxed flow lets students split anywhere and group members go apart. Each round fixes the placements
     that keep the rules, except at the sites where a student breaks the full-time rules; groups not placed whole
@@ -99,8 +100,7 @@ def optimise(
         alone = _valued(_optimise(students, sites, pairs, order, time_limit, floors, gender, regional, known, groups))
         if not grouped or not _groups_cost(alone, pairs, students, sites, groups):
             return alone
-    whole = known if known is not None else maximum(pairs, students, sites)
-    plan = plan_groups(pairs, students, sites, groups, order, whole)
+    whole, plan = _planned(pairs, students, sites, groups, order, known, regional)
     if plan is None:
         return alone or _valued(
             _optimise(students, sites, pairs, order, time_limit, floors, gender, regional, whole, groups)
@@ -121,6 +121,30 @@ def optimise(
         )
     )
     return planned if alone is None or _rank(planned) > _rank(alone) else alone
+
+
+def _planned(
+    pairs: pd.DataFrame,
+    students: pd.DataFrame,
+    sites: pd.DataFrame,
+    groups: Groups,
+    order: tuple[str, ...],
+    known: Maximum | None,
+    regional: Regional,
+) -> tuple[Maximum, GroupPlan | None]:
+    """The whole relaxed network's maximum flow (``known`` when given) and the groups' plan (``plan_groups``).
+
+    With ``known``, the plan's flows start from it. Otherwise, on a problem solved by region in several processes
+    (``regional``), the whole maximum flow is solved in a forked process while the plan solves its own from
+    nothing (``parallel.started``): the plan reads the minimum cut, the same for every maximum flow, so it
+    chooses the same groups (140,000 students: 10.5–11.0 s against 14.5–16.0 s; the full cohort: 23.5–24.5 s
+    against 28.1–28.2 s). Else the whole maximum flow first, then the plan from it."""
+    if known is not None or not regional.applies(len(pairs)) or regional.processes <= 1 or not parallel.can_fork():
+        whole = known if known is not None else maximum(pairs, students, sites)
+        return whole, plan_groups(pairs, students, sites, groups, order, whole)
+    with parallel.started(lambda _: maximum(pairs, students, sites), 1, regional.processes) as result:
+        plan = plan_groups(pairs, students, sites, groups, order)
+        return result()[0], plan
 
 
 def _groups_cost(

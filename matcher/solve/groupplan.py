@@ -46,7 +46,7 @@ from matcher.domain.groups import Groups
 from matcher.result import Level, SolveStatus, milp_status
 from matcher.solve.flow import max_flow
 from matcher.solve.groups import group_needs, group_sites, hosted_rows, place_groups, week_needs
-from matcher.solve.mincut import CutFlow, lowered, maximum_from
+from matcher.solve.mincut import CutFlow, lowered, max_flow_cut, maximum_from
 from matcher.solve.network import build_network
 from matcher.solve.regions import Maximum
 from matcher.solve.rounds import places_left
@@ -179,9 +179,11 @@ def _options(
 
 
 def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, start: pd.DataFrame) -> CutFlow:
-    """The relaxed network's maximum flow on ``pairs`` and ``sites``' places, from the rows ``start``."""
+    """The relaxed network's maximum flow on ``pairs`` and ``sites``' places, from the rows ``start`` (from nothing,
+    OR-Tools' max flow alone, when there are none)."""
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
-    return maximum_from(pairs, students["weeks"].to_numpy(object), cap1, cap2, start)
+    weeks = students["weeks"].to_numpy(object)
+    return maximum_from(pairs, weeks, cap1, cap2, start) if len(start) else max_flow_cut(pairs, weeks, cap1, cap2)
 
 
 def _crossed(flow: CutFlow, options: pd.DataFrame) -> _Ints:

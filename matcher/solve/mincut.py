@@ -20,7 +20,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order
 
 from matcher.candidates.lookup import pair_rows
-from matcher.solve.flow import max_flow_solver, solved_max_flow
+from matcher.solve.flow import max_flow_solver, solved_max_flow, solver_flows
 from matcher.solve.network import SINK, SOURCE, Network, build_network
 
 __all__ = ["CutFlow", "max_flow_cut", "maximum_from", "lowered", "augmented"]
@@ -57,7 +57,7 @@ def max_flow_cut(pairs: pd.DataFrame, weeks: np.ndarray, cap1: np.ndarray, cap2:
     solver = max_flow_solver(net)
     side = np.zeros(net.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
-    flows = solver.flows(np.arange(len(net.tails), dtype=np.int32)).astype(np.int32)
+    flows = solver_flows(solver, len(net.tails))
     return CutFlow(pairs, net, flows, int(solver.optimal_flow()), side)
 
 
@@ -121,7 +121,7 @@ def augmented(
     n_room, n_back = len(room), len(back)
     del res_tails, res_heads, room_left, room, back  # OR-Tools holds its own copies: not kept through its solve
     more = solved_max_flow(solver)
-    extra = _flows(solver, n_room + n_new + n_back)
+    extra = solver_flows(solver, n_room + n_new + n_back)
     side = np.zeros(old.n_nodes, bool)
     side[solver.get_source_side_min_cut()] = True
     del solver  # the network with the added arcs is built once the solver's memory is freed
@@ -129,15 +129,6 @@ def augmented(
     flows[np.flatnonzero(flow.flows < old.capacities)] += extra[:n_room]  # the arcs ``room`` and ``back`` again
     flows[np.flatnonzero(flow.flows > 0)] -= extra[n_room + n_new :]  # an arc with room and flow is in both parts
     return CutFlow(pairs, _extended(old, tails, heads, rows + len(flow.pairs), week), flows, flow.value + more, side)
-
-
-def _flows(solver: SimpleMaxFlow, n_arcs: int, chunk: int = 1 << 20) -> np.ndarray:
-    """The flows (``int32``) of the solver's arcs ``0 .. n_arcs - 1``, read a chunk at a time (OR-Tools returns
-    ``int64``: read at once, 5 million arcs would take 60 MB more beside the solver)."""
-    out = np.empty(n_arcs, np.int32)
-    for start in range(0, n_arcs, chunk):
-        out[start : start + chunk] = solver.flows(np.arange(start, min(start + chunk, n_arcs), dtype=np.int32))
-    return out
 
 
 def _extended(old: Network, tails: np.ndarray, heads: np.ndarray, pair: np.ndarray, week: np.ndarray) -> Network:

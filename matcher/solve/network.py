@@ -60,6 +60,12 @@ class Network:
         capacities = np.concatenate([cap1, cap2, self.capacities[2 * m :]]).astype(self.capacities.dtype)
         return replace(self, capacities=capacities)
 
+    def for_read(self) -> Network:
+        """The same network with only what ``read`` needs (each arc's pair and week): once a solver holds its own
+        copy of the arcs, their ends and capacities can be freed before it solves."""
+        empty = self.tails[:0]
+        return replace(self, tails=empty, heads=empty, capacities=empty)
+
     def only(self, arcs: np.ndarray) -> Network:
         """The same network's inverse restricted to ``arcs`` (their flows are then read in that order)."""
         return Network(

@@ -39,7 +39,7 @@ from ortools.graph.python.max_flow import SimpleMaxFlow
 
 from matcher.candidates.lookup import pair_rows
 from matcher.result import SolveStatus
-from matcher.solve.flow import MAX_COST, level_costs, min_cost_flows, solved_max_flow
+from matcher.solve.flow import MAX_COST, level_costs, min_cost_flows, solved_max_flow, solver_flows
 from matcher.solve.network import SINK, SOURCE
 from matcher.solve.repair import week_sites
 
@@ -216,7 +216,7 @@ def augment_in_pools(
     )
     if solved_max_flow(solver) == 0:
         return placements
-    extra = solver.flows(np.arange(len(room) + len(back), dtype=np.int32)).astype(np.int64)
+    extra = solver_flows(solver, len(room) + len(back)).astype(np.int64)
     flows = net.flows.copy()
     flows[room] += extra[: len(room)]
     flows[back] -= extra[len(room) :]  # an arc with room and flow is in both parts

@@ -24,12 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from ortools.graph.python.max_flow import SimpleMaxFlow
 
 from matcher.candidates.search import pair_rows
 from matcher.config import Config
 from matcher.errors import SolverError
 from matcher.result import Level
-from matcher.solve.flow import FlowOutcome, max_flow_solver
+from matcher.solve.flow import FlowOutcome, solved_max_flow, solver_flows
 from matcher.solve.network import build_network
 from matcher.util import parallel
 
@@ -71,13 +72,16 @@ class Maximum:
 
 
 def maximum(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame) -> Maximum:
-    """The relaxed network's maximum flow over ``pairs`` (OR-Tools' max flow, no costs)."""
+    """The relaxed network's maximum flow over ``pairs`` (OR-Tools' max flow, no costs). The arcs' ends and
+    capacities are freed once OR-Tools holds them, and its flows read a chunk at a time: at the full cohort (16.3
+    million arcs) 1.23 GB above the tables at the peak, against 1.45 GB when both were kept."""
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     net = build_network(pairs, students["weeks"].to_numpy(object), cap1, cap2, np.int32)
-    solver = max_flow_solver(net)
-    arcs = np.flatnonzero(net.pair >= 0).astype(np.int32)
-    used = arcs[solver.flows(arcs) > 0]  # only the arcs with flow are read back (140k students: 2.7 % of them)
-    return Maximum(int(solver.optimal_flow()), net.only(used).read(np.ones(len(used), np.int64), pairs))
+    solver = SimpleMaxFlow()
+    solver.add_arcs_with_capacity(net.tails, net.heads, net.capacities)
+    net = net.for_read()
+    solved_max_flow(solver)
+    return Maximum(int(solver.optimal_flow()), net.read(solver_flows(solver, len(net.pair)), pairs))
 
 
 #: Pairs per student, best first, that the first regional flow keeps (``best_pairs``).

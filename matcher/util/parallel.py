@@ -1,9 +1,10 @@
 """Independent pieces of one computation, run in forked processes (the machine's cores), results in order.
 
-Used for the académies' regional flows and for the candidate search. The pieces are read by the forked
-processes from the parent's memory (nothing is pickled on the way in); only their results come back. Where
-processes cannot be forked (not POSIX, or inside a daemonic process such as a pool's worker) or one process is
-asked for, the pieces run here, one after the other: the result is the same.
+Used for the académies' regional flows, for the candidate search, and for the whole network's maximum flow while
+the groups' plan solves its own (``solve.engine``). The pieces are read by the forked processes from the parent's
+memory (nothing is pickled on the way in); only their results come back. Where processes cannot be forked (not
+POSIX, or inside a daemonic process such as a pool's worker) or one process is asked for, the pieces run here, one
+after the other: the result is the same.
 
 The forked processes die with the process that forked them, whatever kills it (SIGKILL included): on Linux the
 kernel is asked to kill them when it dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere a watchdog thread in
@@ -54,6 +55,8 @@ def run(piece: Callable[[int], T], n: int, processes: int, first: Sequence[int] 
 
     ``first`` gives the order in which pieces are started (e.g. the largest first, to balance the processes).
     """
+    if n <= 1:  # one piece: forking would only make the caller wait for it
+        return [piece(i) for i in range(n)]
     with started(piece, n, processes, first) as results:
         return results()
 
@@ -62,10 +65,11 @@ def run(piece: Callable[[int], T], n: int, processes: int, first: Sequence[int] 
 def started(
     piece: Callable[[int], T], n: int, processes: int, first: Sequence[int] | None = None
 ) -> Iterator[Callable[[], list[T]]]:
-    """``run`` started in the background: the block runs while the forked processes work, and calls the function
-    it is given for the results (waiting for them). Where ``run`` would not fork, the pieces run at that call."""
+    """``run`` started in the background: the block runs while the forked processes work (even a single piece: the
+    block is the other core's work), and calls the function it is given for the results (waiting for them). With
+    one process, or where processes cannot be forked, the pieces run at that call."""
     global _JOB
-    if processes <= 1 or n <= 1 or not can_fork():
+    if processes <= 1 or n < 1 or not can_fork():
         yield lambda: [piece(i) for i in range(n)]
         return
     _JOB = piece

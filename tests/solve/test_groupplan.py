@@ -105,6 +105,24 @@ def test_a_large_problem_takes_the_plan_alone(monkeypatch):
     assert best.levels[0].value == best.levels[0].bound == 6
 
 
+def test_the_whole_maximum_flow_solved_beside_the_plan_gives_the_same_plan(monkeypatch):
+    # Solved by académie in two processes without a known maximum flow, the whole network's is solved in a forked
+    # process while the plan solves its own from nothing: the same plan (G at D), the same six placed, the same
+    # bound (6) as one after the other.
+    monkeypatch.setattr(engine, "COMPARE_PAIRS", 0)
+    students, sites, pairs = _case(with_d=True)
+    students, groups = students.assign(academie="Lyon"), find_groups(students)
+    found = {}
+    for processes in (1, 2):
+        whole, plan = engine._planned(pairs, students, sites, groups, ORDER, None, Regional(1, processes))
+        assert whole.value == 6 and plan is not None
+        found[processes] = (plan.estimate, plan.planned.tolist(), plan.placements.to_dict("list"), plan.maximum.value)
+        best = optimise(students, sites, pairs, ORDER, regional=Regional(1, processes), groups=groups)
+        assert_keeps_the_rules(best.placements, pairs, students, sites)
+        assert best.info["groups_planned"] == 1 and best.levels[0].value == best.levels[0].bound == 6
+    assert found[1] == found[2] == (6, [0], {"student": [0, 0, 1, 1], "site": [3, 3, 3, 3], "week": [1, 2, 1, 2]}, 4)
+
+
 def test_a_plan_that_costs_more_than_it_gains_is_not_kept():
     # Without D, G can go to A only, where its estimated gain is 0 (2 members for at least 2 others). The others
     # lose all four there (each needs A in one week), so the plan's allocation places 2. The problem is small

@@ -30,6 +30,18 @@ def test_pieces_come_back_in_order_and_equal_to_running_here():
         assert os.getpid() not in {p for p, _ in forked}
 
 
+def test_a_single_piece_runs_beside_the_block_when_started():
+    # ``run`` does one piece here (nothing to share), ``started`` in a forked process while its block runs here
+    assert parallel.run(lambda i: os.getpid(), 1, 2) == [os.getpid()]
+    with parallel.started(lambda i: (os.getpid(), i * 10), 1, 2) as results:
+        here = os.getpid()
+        (pid, value), *rest = results()
+    assert value == 0 and rest == []
+    assert (pid != here) == parallel.can_fork()
+    with parallel.started(lambda i: os.getpid(), 1, 1) as results:
+        assert results() == [os.getpid()]
+
+
 def test_a_failing_piece_raises_here():
     def piece(i: int) -> int:
         if i == 2:
