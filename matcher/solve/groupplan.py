@@ -128,8 +128,8 @@ def plan_groups(
     mine = member[pairs["student"].to_numpy(np.int64)]
     rest = pairs[~mine].reset_index(drop=True)
     options = _options(pairs[mine], students, sites, groups, order)
-    start = whole.placements if whole is not None else pd.DataFrame({"student": [], "site": [], "week": []})
-    flow = _flow(rest, students, sites, start[~member[start["student"].to_numpy(np.int64)]])
+    start = None if whole is None else whole.placements[~member[whole.placements["student"].to_numpy(np.int64)]]
+    flow = _flow(rest, students, sites, start)
     crossed, others, used = _crossed(flow, options), flow.value, flow.placements()
     gain = options["size"].to_numpy(np.int64) - crossed
     options = options[gain >= 0].assign(gain=gain[gain >= 0])
@@ -178,12 +178,14 @@ def _options(
     return kept
 
 
-def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, start: pd.DataFrame) -> CutFlow:
+def _flow(pairs: pd.DataFrame, students: pd.DataFrame, sites: pd.DataFrame, start: pd.DataFrame | None) -> CutFlow:
     """The relaxed network's maximum flow on ``pairs`` and ``sites``' places, from the rows ``start`` (from nothing,
     OR-Tools' max flow alone, when there are none)."""
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     weeks = students["weeks"].to_numpy(object)
-    return maximum_from(pairs, weeks, cap1, cap2, start) if len(start) else max_flow_cut(pairs, weeks, cap1, cap2)
+    if start is None or start.empty:
+        return max_flow_cut(pairs, weeks, cap1, cap2)
+    return maximum_from(pairs, weeks, cap1, cap2, start)
 
 
 def _crossed(flow: CutFlow, options: pd.DataFrame) -> _Ints:

@@ -179,12 +179,15 @@ def _table(path: Path, q: str, sort: str, tr: Lang) -> dict[str, Any]:
     table = dates_said(table, tr)
     if q:  # a decimal comma finds the file's decimal point too: 12,3 finds 12.326 (shown 12,326)
         text = table.astype(str).agg(" ".join, axis=1).str.lower()
-        found = text.str.contains(q.lower(), regex=False) | text.str.contains(q.lower().replace(",", "."), regex=False)
+        found = text.str.contains(q.lower(), regex=False)
+        if "," in q:
+            found |= text.str.contains(q.lower().replace(",", "."), regex=False)
         table = table[found]
     shown = table.head(SHOWN)
     if "distance_km" in shown.columns:  # 12,326 in French (12.326 would read as twelve thousand); the file keeps 12.326
         km = pd.to_numeric(shown["distance_km"], errors="coerce")
-        shown = shown.assign(distance_km=[tr.num(v, 3) if v == v else raw for v, raw in zip(km, shown["distance_km"])])
+        said_km = [tr.num(v, 3) if pd.notna(v) else raw for v, raw in zip(km, shown["distance_km"])]
+        shown = shown.assign(distance_km=said_km)
     said = labels(tr)  # the column names in the reader's words; the links keep the file's names
     return {
         "columns": list(table.columns),
