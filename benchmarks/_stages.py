@@ -2,7 +2,9 @@
 
 Steps (each writes ``<workdir>/<step>.json`` after every stage, so a killed child still says how far it got):
 
-- ``generate``: ``generate(...)`` then ``write_scenario(...)`` into the work folder;
+- ``generate``: ``generate(...)`` then ``write_scenario(...)`` into the work folder; with ``offers`` in the
+  arguments, the sites file is ``platform_extract.build_extract(offers, seed)`` in the platform's layout instead,
+  and the students ask for its sectors (``platform_extract.platform_students``);
 - ``pipeline``: ``load_inputs`` → ``allocate`` (its inner stages timed by wrapping the functions it calls: the
   same code path as ``matcher allocate``) → ``write_outputs``; with ``keep`` it also pickles the located tables
   and the candidate pairs for the baseline steps;
@@ -19,6 +21,7 @@ sharing it) of this process and every process it forked, sampled every 0.5 s (``
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import pickle
@@ -152,20 +155,39 @@ def run_generate(spec: dict, workdir: Path) -> None:
     from matcher.generate.scenario import generate, write_scenario
 
     rec = Recorder(workdir / "generate.json")
+    spec = dict(spec)
+    offers = spec.pop("offers", None)
     with rec.stage("generate"):
         students, sites = generate(**spec)
+        if offers is not None:
+            from platform_extract import build_extract, platform_students
+
+            sites = build_extract(offers, spec["seed"])
+            students = platform_students(students, sites, spec["seed"])
     with rec.stage("write"):
-        write_scenario(students, sites, workdir)
+        if offers is None:
+            write_scenario(students, sites, workdir)
+        else:  # the extract as the platform exports it: ``;``, every cell quoted
+            students.to_csv(workdir / "students.csv", index=False, lineterminator="\n")
+            sites.to_csv(workdir / "sites.csv", sep=";", index=False, quoting=csv.QUOTE_ALL, lineterminator="\n")
     rec.facts.update(students=len(students), sites=len(sites))
     rec.save()
 
 
 def run_pipeline(
-    paths: tuple[Path, Path], workdir: Path, keep: bool, config_path: Path | None = None, drop_groups: bool = False
+    paths: tuple[Path, Path],
+    workdir: Path,
+    keep: bool,
+    config_path: Path | None = None,
+    drop_groups: bool = False,
+    capacity: int | None = None,
 ) -> None:
+    """``capacity``: the places of each site of a file without a capacity column, unless the policy gives them."""
     from matcher import allocate, load_config, load_inputs, write_outputs
 
     rec, config = Recorder(workdir / "pipeline.json"), load_config(config_path)
+    if capacity is not None and config.default_capacity is None:
+        config = config.with_options(default_capacity=capacity)
     with rec.stage("load"):
         students, sites = load_inputs(paths[0], paths[1], config)
         if drop_groups:  # every student on their own: against a run with groups, what groups cost

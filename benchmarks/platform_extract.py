@@ -29,7 +29,7 @@ import pandas as pd
 from matcher.domain import reference
 from matcher.domain.crosswalk import vocabulary
 
-__all__ = ["build_extract", "HEADER", "SHARES"]
+__all__ = ["build_extract", "platform_students", "HEADER", "SHARES"]
 
 HEADER = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
 
@@ -98,6 +98,22 @@ def build_extract(n: int = 27_206, seed: int = 0) -> pd.DataFrame:
             "Filière": rng.choice(filieres, size=n, p=shares),
         }
     )[HEADER]
+
+
+def platform_students(students: pd.DataFrame, extract: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """``students`` (as ``generate`` draws them: from the lycée directory) asking for the platform's sectors
+    instead of the partners' trades: one to three sectors each, drawn in proportion to the extract's offers for
+    seconde students, with no site choices (theirs name generated sites) and no groups (the extract's offers host
+    one student at a time)."""
+    rng = np.random.default_rng(seed)
+    open_ = extract[extract["Filière"] != "troisieme_or_quatrieme"]
+    label_to_code = {label: code for code, label in vocabulary().platform.items()}
+    counts = open_["secteur"].map(label_to_code).value_counts()
+    codes, p = counts.index.to_numpy(object), counts.to_numpy(float) / counts.sum()
+    n = len(students)
+    how_many = rng.choice([1, 2, 3], size=n, p=[0.5, 0.3, 0.2])
+    asked = ["|".join(rng.choice(codes, size=k, replace=False, p=p)) for k in how_many]
+    return students.assign(sectors=asked, site_choices="", group_id="")
 
 
 def _run(args: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:

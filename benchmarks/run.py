@@ -8,8 +8,13 @@ From the repository root::
     python benchmarks/run.py --scenario 10k --time-limit 60     # shorter LP and MIP baselines
     python benchmarks/run.py --scenario national2024 --seed 2024 # the same sizes, another draw
     python benchmarks/run.py --scenario national2024 --config benchmarks/all-rules.toml  # floors, gender, groups
+    python benchmarks/run.py --scenario platform                # the platform's offers and 70,000 students
 
-Scenarios: ``partner`` (the embedded demo), ``10k``, ``national2024`` and ``cohort`` (see ``SCENARIOS``). Each
+Scenarios: ``partner`` (the embedded demo), ``10k``, ``national2024``, ``platform`` and ``cohort`` (see
+``SCENARIOS``). ``platform`` is the other national scenario: the offers extract of ``platform_extract.py`` in the
+national platform's layout, as ``matcher allocate`` reads it with three places a week per offer
+(``PLATFORM_CAPACITY``), and the 70,000 students of ``national2024`` (drawn from the lycée directory) asking for
+the platform's sectors (``platform_extract.platform_students``). Each
 one runs in fresh child processes (this script with ``--child STEP``), so memory peaks do not mix: ``generate``
 (generate + write the CSV files), ``pipeline`` (load → candidates → solve → tables → check → summary →
 export, the same code path as ``matcher allocate``) and, with the baselines, ``relaxation`` (the relaxed
@@ -42,8 +47,11 @@ SCENARIOS = {  # name: generate() arguments, None for the shipped demo files
     "partner": None,
     "10k": dict(n_students=10_000, n_sites=3_000, seed=1, places=10_500),
     "national2024": dict(n_students=70_000, n_sites=19_000, seed=1, places=67_000),
+    "platform": dict(n_students=70_000, n_sites=19_000, seed=1, places=67_000, offers=27_206),
     "cohort": dict(n_students=560_000, n_sites=160_000, seed=1, places=600_000),
 }
+#: Places a week of each offer of the ``platform`` scenario (its extract has no capacity: ``--default-capacity``).
+PLATFORM_CAPACITY = 3
 DEFAULT = ("partner", "10k")
 BASELINE_DEFAULT = ("partner", "10k")
 STEPS = ("generate", "pipeline", "peers", "relaxation", "mip")
@@ -124,7 +132,10 @@ def spec_of(name: str, sizes: str | None, seed: int | None = None) -> dict | Non
     spec = SCENARIOS[name]
     if sizes:
         numbers = [int(x) for x in sizes.split(",")]
-        spec = dict(n_students=numbers[0], n_sites=numbers[1], seed=1, places=numbers[2] if len(numbers) > 2 else None)
+        smoke = dict(n_students=numbers[0], n_sites=numbers[1], seed=1, places=numbers[2] if len(numbers) > 2 else None)
+        if spec is not None and "offers" in spec:  # as many offers per student as the scenario's own
+            smoke["offers"] = max(1, round(spec["offers"] * numbers[0] / spec["n_students"]))
+        spec = smoke
     return spec if spec is None or seed is None else {**spec, "seed": seed}
 
 
@@ -134,7 +145,13 @@ def label_of(name: str, sizes: str | None, seed: int | None = None) -> str:
         return "embedded demo, `matcher.generate.embedded_scenario()` (3,000 students, 900 sites)"
     places = "" if spec["places"] is None else f", places={spec['places']:_}"
     smoke = " — **smoke test, sizes overridden with --sizes**" if sizes else ""
-    return f"`generate({spec['n_students']:_}, {spec['n_sites']:_}, seed={spec['seed']}{places})`{smoke}"
+    made = f"`generate({spec['n_students']:_}, {spec['n_sites']:_}, seed={spec['seed']}{places})`"
+    if "offers" in spec:
+        return (
+            f"the platform's offers extract `platform_extract.build_extract({spec['offers']:_}, seed={spec['seed']})`, "
+            f"{PLATFORM_CAPACITY} places a week per offer, and the students of {made} asking for its sectors{smoke}"
+        )
+    return made + smoke
 
 
 def child_main(args: argparse.Namespace) -> None:
@@ -153,7 +170,10 @@ def child_main(args: argparse.Namespace) -> None:
         else:
             paths = (workdir / "students.csv", workdir / "sites.csv")
         keep = bool(args.baseline) or bool(args.peers)
-        _stages.run_pipeline(paths, workdir, keep=keep, config_path=args.config, drop_groups=args.drop_groups)
+        capacity = PLATFORM_CAPACITY if spec is not None and "offers" in spec else None
+        _stages.run_pipeline(
+            paths, workdir, keep=keep, config_path=args.config, drop_groups=args.drop_groups, capacity=capacity
+        )
     elif args.child == "peers":
         _stages.run_peers(workdir, args.config)
     elif args.child == "relaxation":
