@@ -116,8 +116,11 @@ def pair_counts(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> 
     counts = np.zeros(len(students), dtype=np.int64)
     counts[any_trade] = in_range(cKDTree(site_points), points[any_trade], radius[any_trade], same[any_trade])
     asked = wants[~any_trade].explode()
+    offered = sites["sectors"].reset_index(drop=True).explode().dropna()
+    at_sites = offered.groupby(offered).groups  # trade → the positions of the sites offering it
     for trade, rows in asked.groupby(asked).groups.items():
-        offering = sites["sectors"].map(lambda offered, t=trade: t in offered).to_numpy(bool)
+        offering = np.zeros(len(sites), bool)
+        offering[np.asarray(at_sites.get(trade, []), np.int64)] = True
         if offering.any():
             at = np.asarray(rows)
             counts[at] += in_range(cKDTree(site_points[offering]), points[at], radius[at], same[at])
