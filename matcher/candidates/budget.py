@@ -47,6 +47,7 @@ __all__ = [
     "BASE_MB",
     "Estimate",
     "estimate_pairs",
+    "at_most_pairs",
     "pair_counts",
     "fitted_k",
     "estimate_mb",
@@ -86,7 +87,7 @@ def clearly_above(count: Callable[[np.ndarray], int], n: int, limit: int) -> int
     return scaled if scaled > 4 * limit else None
 
 
-def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:
+def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int | None = None) -> int:
     """Upper estimate of the candidate pairs: sites in range offering a trade the student asks, plus named choices.
 
     Per trade, a k-d tree counts the sites offering it within each student's distance limit, once per distinct point
@@ -94,13 +95,13 @@ def estimate_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) 
     a student's trades counts twice, so this may overestimate); a student who lists no trade, or any student when
     ``config.other_sectors_rank_penalty`` is set, counts every site in range. With more pairs than
     ``config.max_pairs``, the ``fitted_k`` nearest sites per student and trade are kept, as the candidate
-    stage does.
+    stage does (``k``: that cap when the caller has it).
     """
     if students.empty or sites.empty:
         return 0
     counts, pools = pair_counts(students, sites, config)
     if counts.sum() > config.max_pairs and config.candidate_k > 0:
-        counts = np.minimum(counts, fitted_k(students, sites, config) * pools)
+        counts = np.minimum(counts, (fitted_k(students, sites, config) if k is None else k) * pools)
     return int(counts.sum()) + int(students["site_choices"].map(len).sum())
 
 
@@ -199,12 +200,36 @@ def check_run(
     """:func:`check_memory` for a run on these located tables: the whole run, or its largest académie part.
 
     With a user's pairs table, its rows are the pairs. With ``by_academie`` (parts allocated one after another),
-    each académie's students are checked against every site, and the largest estimate is returned.
+    each académie's students are checked against every site, and the largest estimate is returned. A part whose
+    pairs are at most ``at_most_pairs`` (capped lists) needing no more than half of the limit is neither warned
+    of nor refused whatever its count: its pairs are not counted (at the full cohort, counting took 3 s), and its
+    estimate is made with that bound.
     """
     parts = [students] if not by_academie else [part for _, part in students.groupby("academie", sort=True)]
     sizes = [
-        (len(part), len(pairs) if pairs is not None else estimate_pairs(part.reset_index(drop=True), sites, config))
-        for part in parts or [students]
+        (len(part), len(pairs) if pairs is not None else _pairs(part, sites, config)) for part in parts or [students]
     ]
-    n_students, n_pairs = max(sizes, key=lambda size: size[1])  # the first of the largest
+    n_students, n_pairs = max(sizes, key=lambda size: estimate_mb(size[0], len(sites), size[1]))  # the first largest
     return check_memory(n_students, len(sites), n_pairs, config)
+
+
+def _pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config) -> int:
+    """``estimate_pairs``, or ``at_most_pairs`` when that bound needs no more than half of the memory limit."""
+    k = fitted_k(students, sites, config)  # once for both
+    at_most = at_most_pairs(students, sites, config, k)
+    if at_most is not None and estimate_mb(len(students), len(sites), at_most) <= config.memory_limit_mb / 2:
+        return at_most
+    return estimate_pairs(students.reset_index(drop=True), sites, config, k)
+
+
+def at_most_pairs(students: pd.DataFrame, sites: pd.DataFrame, config: Config, k: int | None = None) -> int | None:
+    """A bound on ``estimate_pairs`` made without counting the sites in range of every student: lists are capped
+    when they would make more than ``config.max_pairs`` pairs, then at ``fitted_k`` per trade pool (``k`` when
+    the caller has it), so ``max(max_pairs, fitted_k × pools) + choices``. None when lists are never capped
+    (``candidate_k`` 0)."""
+    if config.candidate_k <= 0:
+        return None
+    pools = int(np.maximum(students["sectors"].map(len).to_numpy(np.int64), 1).sum())
+    choices = int(students["site_choices"].map(len).sum())
+    cap = fitted_k(students, sites, config) if k is None else k
+    return max(config.max_pairs, cap * pools) + choices

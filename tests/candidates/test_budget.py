@@ -12,6 +12,8 @@ from matcher.candidates.budget import (
     BYTES_PER_PAIR,
     BYTES_PER_STUDENT,
     SAMPLE,
+    Estimate,
+    at_most_pairs,
     check_memory,
     check_run,
     clearly_above,
@@ -102,20 +104,34 @@ def test_the_cli_refuses_before_allocating_and_writes_nothing(lyon, tmp_path):
 def test_by_academie_the_largest_part_is_checked():
     config = Config()
     students, sites = load_inputs(*embedded_scenario(), config)
-    whole = check_run(students, sites, config)
-    part = check_run(students, sites, config, by_academie=True)
-    assert whole.pairs == estimate_pairs(students, sites, config)
-    assert part.pairs == max(
-        estimate_pairs(p.reset_index(drop=True), sites, config) for _, p in students.groupby("academie")
-    )
-    assert part.students < whole.students and part.megabytes < whole.megabytes
-    tight = Config(memory_limit_mb=(whole.megabytes + part.megabytes) / 2)
+
+    def counted(part):
+        return len(part), estimate_pairs(part.reset_index(drop=True), sites, config)
+
+    whole = counted(students)
+    part = max((counted(p) for _, p in students.groupby("academie")), key=lambda s: estimate_mb(s[0], len(sites), s[1]))
+    whole_mb, part_mb = estimate_mb(whole[0], len(sites), whole[1]), estimate_mb(part[0], len(sites), part[1])
+    assert part[0] < whole[0] and part_mb < whole_mb
+    tight = Config(memory_limit_mb=(whole_mb + part_mb) / 2)  # the bound without counting is far above half of it
     with pytest.raises(ResourceLimit):
         check_run(students, sites, tight)
     with pytest.warns(MatcherWarning):
-        assert check_run(students, sites, tight, by_academie=True) == part.__class__(
-            part.students, part.sites, part.pairs, part.megabytes, tight.memory_limit_mb
+        assert check_run(students, sites, tight, by_academie=True) == Estimate(
+            part[0], len(sites), part[1], round(part_mb), tight.memory_limit_mb
         )
+
+
+def test_pairs_are_not_counted_when_their_bound_fits_in_half_of_the_limit(recwarn):
+    config = Config()
+    students, sites = load_inputs(*embedded_scenario(), config)
+    bound = at_most_pairs(students, sites, config)
+    assert bound == config.max_pairs + int(students["site_choices"].map(len).sum())  # lists capped at 40 per pool
+    assert bound >= estimate_pairs(students, sites, config)
+    assert check_run(students, sites, config).pairs == bound  # 2,000,000 pairs need less than 4,000 MB
+    assert not [w for w in recwarn if issubclass(w.category, MatcherWarning)]
+    never_capped = Config(candidate_k=0)
+    assert at_most_pairs(students, sites, never_capped) is None
+    assert check_run(students, sites, never_capped).pairs == estimate_pairs(students, sites, never_capped)
 
 
 def test_a_count_far_above_its_limit_is_decided_on_a_sample():
