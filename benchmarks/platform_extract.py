@@ -112,7 +112,9 @@ def platform_students(students: pd.DataFrame, extract: pd.DataFrame, seed: int =
     codes, p = counts.index.to_numpy(object), counts.to_numpy(float) / counts.sum()
     n = len(students)
     how_many = rng.choice([1, 2, 3], size=n, p=[0.5, 0.3, 0.2])
-    asked = ["|".join(rng.choice(codes, size=k, replace=False, p=p)) for k in how_many]
+    keys = np.log(p) - np.log(-np.log(rng.random((n, len(codes)))))  # Gumbel keys: the top k, drawn without repeat
+    top = codes[np.argsort(-keys, axis=1)[:, :3]]
+    asked = ["|".join(row[:k]) for row, k in zip(top, how_many)]
     return students.assign(sectors=asked, site_choices="", group_id="")
 
 
