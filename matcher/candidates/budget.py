@@ -202,7 +202,7 @@ def check_run(
     With a user's pairs table, its rows are the pairs. With ``by_academie`` (parts allocated one after another),
     each académie's students are checked against every site, and the largest estimate is returned. A part whose
     pairs are at most ``at_most_pairs`` (capped lists) needing no more than half of the limit is neither warned
-    of nor refused whatever its count: its pairs are not counted (at the full cohort, counting took 3 s), and its
+    of nor refused whatever its count: its pairs are not counted (at the full cohort, counting took 2–3 s), and its
     estimate is made with that bound.
     """
     parts = [students] if not by_academie else [part for _, part in students.groupby("academie", sort=True)]
