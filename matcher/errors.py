@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matcher.util.i18n import tr
+from matcher.util.i18n import num, tr
 
 __all__ = [
     "MatcherError",
@@ -45,7 +45,7 @@ def cut(value: str, limit: int = SHOWN_CHARS) -> str:
     characters longer than ``limit``, is kept whole)."""
     if len(value) <= limit + 32:
         return value
-    return value[:limit] + tr("… ({n} characters)").format(n=f"{len(value):,}")
+    return value[:limit] + tr("… ({n} characters)").format(n=num(len(value)))
 
 
 @dataclass(frozen=True)

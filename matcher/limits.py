@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from matcher.errors import SHOWN_CHARS, InputError, Problem, cut
-from matcher.util.i18n import tr
+from matcher.util.i18n import num, tr
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -141,7 +141,7 @@ class Range:
 
 def _shown(value: float | int | date) -> str:
     if isinstance(value, int) and abs(value) >= 10_000:
-        return f"{value:,}"
+        return num(value)
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

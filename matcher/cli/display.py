@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from matcher.domain.sectors import SECTORS
+from matcher.domain.crosswalk import label
 from matcher.report.coverage import RADII_KM, Coverage
 from matcher.tables.reasons import REASON_LABELS
 from matcher.util.i18n import Lang, mark, num, tr
@@ -167,10 +167,7 @@ def _gender_lines(gender: dict[str, Any] | None) -> list[str]:
     if not gender:
         return []
     lang = Lang()
-    rows = [
-        [SECTORS.get(t["trade"], t["trade"]), t["placed"], t["girls"], lang.pct(t["girls_share"], 0)]
-        for t in gender["per_trade"]
-    ]
+    rows = [[label(t["trade"]), t["placed"], t["girls"], lang.pct(t["girls_share"], 0)] for t in gender["per_trade"]]
     share = "-" if gender["girls_share"] is None else lang.pct(gender["girls_share"], 0)
     return [
         "",

@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 
 from matcher.domain.reference import dataset_path
 
-__all__ = ["Vocabulary", "vocabulary", "key", "split_items", "codes", "canonical", "platform_sector", "expand"]
+__all__ = ["Vocabulary", "vocabulary", "key", "label", "split_items", "codes", "canonical", "platform_sector", "expand"]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SMALL_WORDS = re.compile(r"(^|_)(d|de|des|du|l|la|le|les|et|en)(?=_|$)")
@@ -76,6 +76,13 @@ def vocabulary() -> Vocabulary:
     by_key = {**sectors, **{key(name): code for code, label in trades.items() for name in (code, label)}}
     by_key |= {_short(k): code for k, code in list(by_key.items()) if _short(k) not in by_key}
     return Vocabulary(trades, platform, contains, by_key, sectors)
+
+
+def label(code: str) -> str:
+    """The name officers read for a trade's or a platform sector's code (``secteur_agriculture`` → ``Agriculture``);
+    the code itself when it is neither."""
+    v = vocabulary()
+    return v.trades.get(code) or v.platform.get(code) or code
 
 
 def _short(loose: str) -> str:

@@ -18,7 +18,7 @@ from matcher.load import notices
 from matcher.load.locate import Geocoder, locate
 from matcher.load.prepare import NAME_FIX
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
-from matcher.util.i18n import mark, tr
+from matcher.util.i18n import mark, num, tr
 
 __all__ = ["load_inputs", "say_left_out"]
 
@@ -89,7 +89,7 @@ def say_left_out(sites: ReadResult, left_out: list[Problem] | None) -> None:
         warnings.warn(
             MatcherWarning(
                 tr("{file}: {n} offers not open to seconde students left out (Filière)").format(
-                    file=sites.file, n=f"{sites.excluded:,}"
+                    file=sites.file, n=num(sites.excluded)
                 )
             ),
             stacklevel=3,
@@ -105,7 +105,7 @@ def say_left_out(sites: ReadResult, left_out: list[Problem] | None) -> None:
         )
         first += "; ..." if len(sites.left_out) > 5 else ""
         warnings.warn(
-            MatcherWarning(said.format(file=sites.file, n=f"{len(sites.left_out):,}", first=first)), stacklevel=3
+            MatcherWarning(said.format(file=sites.file, n=num(len(sites.left_out)), first=first)), stacklevel=3
         )
     if left_out is not None:
         left_out.extend(sites.left_out)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from matcher.errors import Problem
 from matcher.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS, MAX_UNZIPPED_BYTES, cut
-from matcher.util.i18n import mark, tr
+from matcher.util.i18n import mark, num, tr
 
 __all__ = ["archive_problems", "text_problems", "TextScan", "grid_problems"]
 
@@ -47,7 +47,7 @@ def archive_problems(data: bytes, file: str) -> list[Problem]:
         return []  # nothing to expand: the reader names a damaged archive for what it is
     if len(members) > MAX_MEMBERS:
         said = tr("the spreadsheet archive holds {n} parts (at most {limit})")
-        return _file_problem(file, said.format(n=f"{len(members):,}", limit=f"{MAX_MEMBERS:,}"))
+        return _file_problem(file, said.format(n=num(len(members)), limit=num(MAX_MEMBERS)))
     total = sum(m.file_size for m in members)
     if total > MAX_UNZIPPED_BYTES:
         return _file_problem(
@@ -85,7 +85,7 @@ def text_problems(text: str, file: str) -> TextScan:
     ends = np.flatnonzero(codes == ord("\n"))
     if len(ends) > MAX_ROWS + 1:
         return TextScan(
-            _file_problem(file, tr("more than {limit} lines").format(limit=f"{MAX_ROWS:,}")), codes, len(codes)
+            _file_problem(file, tr("more than {limit} lines").format(limit=num(MAX_ROWS))), codes, len(codes)
         )
     problems = _nul_rows(codes, ends, file) if "\x00" in text else []
     records = _record_ends(codes, ends) if '"' in text else ends
@@ -97,7 +97,7 @@ def text_problems(text: str, file: str) -> TextScan:
         counts = np.add.reduceat(separators.astype(np.int64), starts[starts < codes.size])
         wide = np.flatnonzero(counts > MAX_COLUMNS + MAX_CELL_CHARS)
         if wide.size:
-            said = tr("row {row} holds {n} separators").format(row=int(wide[0]) + 1, n=f"{int(counts[wide[0]]):,}")
+            said = tr("row {row} holds {n} separators").format(row=int(wide[0]) + 1, n=num(int(counts[wide[0]])))
             problems += _file_problem(file, said)
     return TextScan(problems, codes, longest)
 
@@ -124,10 +124,10 @@ def grid_problems(grid: pd.DataFrame, file: str, longest_cell: int | None = None
     when it is within the limit the cells are not measured one by one."""
     if grid.shape[1] > MAX_COLUMNS:
         said = tr("{n} columns (at most {limit})")
-        return _file_problem(file, said.format(n=f"{grid.shape[1]:,}", limit=f"{MAX_COLUMNS:,}"))
+        return _file_problem(file, said.format(n=num(grid.shape[1]), limit=num(MAX_COLUMNS)))
     if len(grid) > MAX_ROWS + 1:
         said = tr("{n} rows (at most {limit})")
-        return _file_problem(file, said.format(n=f"{len(grid) - 1:,}", limit=f"{MAX_ROWS:,}"))
+        return _file_problem(file, said.format(n=num(len(grid) - 1), limit=num(MAX_ROWS)))
     problems: list[Problem] = []
     if longest_cell is not None and longest_cell <= MAX_CELL_CHARS:
         return problems
@@ -143,7 +143,7 @@ def grid_problems(grid: pd.DataFrame, file: str, longest_cell: int | None = None
                     cut(header[position], 40) if i else None,
                     cut(value),
                     tr("a cell of {n} characters (at most {limit})").format(
-                        n=f"{len(value):,}", limit=f"{MAX_CELL_CHARS:,}"
+                        n=num(len(value)), limit=num(MAX_CELL_CHARS)
                     ),
                     tr("shorten the cell: it holds something else than a value of the contract"),
                 )

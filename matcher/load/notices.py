@@ -21,7 +21,7 @@ from matcher.domain.crosswalk import vocabulary
 from matcher.errors import Problem
 from matcher.load.headers import ALIASES, normalize
 from matcher.load.table import ReadResult
-from matcher.util.i18n import mark, tr
+from matcher.util.i18n import mark, num, tr
 
 __all__ = ["swapped", "raw_ine", "trade_notes", "INE", "NO_TRADE_SHARE"]
 
@@ -82,7 +82,7 @@ def raw_ine(students: ReadResult) -> list[Problem]:
             "student_id",
             "",
             tr("{n} student ids are shaped like INE (the national student number), a personal identifier").format(
-                n=f"{int(shaped.sum()):,}"
+                n=num(int(shaped.sum()))
             ),
             tr(_FIX_INE),
         )
@@ -110,12 +110,12 @@ def trade_notes(students: ReadResult, sites: ReadResult) -> list[str]:
         odd = counts[~counts.index.isin(list(known | other))].sort_values(ascending=False, kind="stable")
         if len(odd):
             rows = tr("{value} ({n} rows)")
-            shown = ", ".join(rows.format(value=repr(v), n=f"{n:,}") for v, n in odd.head(5).items())
+            shown = ", ".join(rows.format(value=repr(v), n=num(n)) for v, n in odd.head(5).items())
             said = tr(
                 "{file}: {n} trade value(s) match no trade, no platform sector and nothing in the other file: "
                 "{values}; map them in datasets/trade_crosswalk.csv or write a known trade"
             )
-            notes.append(said.format(file=result.file, n=f"{int(odd.sum()):,}", values=shown))
+            notes.append(said.format(file=result.file, n=num(int(odd.sum())), values=shown))
     offered = set(given.index)
     lacking_list = np.array([len(t) > 0 and not any(i in offered for i in t) for t in wanted] + [False])[codes]
     with_trades = np.array([len(t) > 0 for t in wanted] + [False])[codes]
@@ -129,8 +129,8 @@ def trade_notes(students: ReadResult, sites: ReadResult) -> list[str]:
         notes.append(
             said.format(
                 file=students.file,
-                n=f"{int(lacking_list.sum()):,}",
-                total=f"{int(with_trades.sum()):,}",
+                n=num(int(lacking_list.sum())),
+                total=num(int(with_trades.sum())),
                 sites=sites.file,
                 trades=", ".join(repr(v) for v in missing.index[:5]),
             )

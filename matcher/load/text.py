@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import MatcherWarning, Problem
-from matcher.util.i18n import tr
+from matcher.util.i18n import num, tr
 
 __all__ = ["INVISIBLE", "REFUSED", "clean_grid", "needs_cleaning"]
 
@@ -112,7 +112,7 @@ def clean_grid(grid: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Proble
                 tr(
                     "{file}: {n} cell(s) held invisible characters (byte-order marks, zero-width spaces) or "
                     "non-normalised accents; they were read without them"
-                ).format(file=file, n=f"{changed_cells:,}")
+                ).format(file=file, n=num(changed_cells))
             ),
             stacklevel=2,
         )

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.domain import reference
-from matcher.domain.sectors import SECTORS
+from matcher.domain.crosswalk import label
 from matcher.report.data import Allocation, by_id
 from matcher.tables.reasons import reason_texts
 from matcher.util.i18n import Lang, mark
@@ -73,8 +73,7 @@ def trade_table(alloc: Allocation, tr: Lang | None = None) -> pd.DataFrame | Non
     if alloc.students is None:
         return None
     tr = tr or Lang()
-    labels = {**SECTORS, "": tr("(any trade)")}
-    first = alloc.students["sectors"].map(lambda s: s[0] if len(s) else "").map(lambda c: labels.get(c, c))
+    first = alloc.students["sectors"].map(lambda s: label(s[0]) if len(s) else tr("(any trade)"))
     km = _placed_ids(alloc)
     ids = alloc.students["student_id"]
     frame = pd.DataFrame({"trade": first.to_numpy(), "km": ids.map(km).to_numpy()})

@@ -136,3 +136,30 @@ def test_the_policys_lang_is_the_commands_language_unless_lang_or_the_environmen
     monkeypatch.setenv("MATCHER_LANG", "fr")
     environment = CliRunner().invoke(main, ["validate", *BROKEN, "--config", str(policy)])
     assert environment.output.startswith("matcher: 10 problème(s)"), environment.output
+
+
+def test_a_platform_extract_reads_in_french_numbers_and_sector_names(tmp_path):
+    header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
+    offers = [
+        [str(1000 + i), "", "Énergie", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in range(3)
+    ]
+    offers += [
+        [str(2000 + i), "", "Énergie", "false", "", f"{i} rue B", "Lyon", "69001", "troisieme_or_quatrieme"]
+        for i in range(1_200)
+    ]
+    sites = tmp_path / "offres_plateforme.csv"
+    with open(sites, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, *offers])
+    students = tmp_path / "eleves.csv"
+    rows = [["student_id", "commune_insee", "sectors", "gender"]]
+    rows += [[f"E{i}", "69381", "secteur_energie", "F" if i % 2 else "M"] for i in range(6)]
+    with open(students, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    args = ["allocate", "--students", str(students), "--sites", str(sites), "--default-capacity", "1"]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "offres_plateforme.csv : 1\xa0200 offres non ouvertes aux élèves de seconde écartées" in result.output
+    trade_rows = [line for line in result.output.splitlines() if line.startswith(("Énergie", "secteur_energie"))]
+    assert len(trade_rows) == 1 and trade_rows[0].split()[:2] == ["Énergie", "3"], result.output  # its label
+    english = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out_en"), "--lang", "en"])
+    assert "offres_plateforme.csv: 1,200 offers not open to seconde students left out" in english.output
