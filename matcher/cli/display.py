@@ -9,6 +9,7 @@ import pandas as pd
 
 from matcher.domain.crosswalk import label
 from matcher.report.coverage import RADII_KM, Coverage
+from matcher.solve.widen import NOT_WIDENED
 from matcher.tables.reasons import REASON_LABELS
 from matcher.util.i18n import Lang, mark, num, tr
 
@@ -46,7 +47,7 @@ def render_summary(summary: dict[str, Any]) -> str:
     lines += [
         "",
         tr("Solver: {status} (gap {gap}), {method}").format(status=tr(s["status"]), gap=gap, method=s["method"]),
-        *_scope_lines(s),
+        *_scope_lines(s, summary.get("parameters", {})),
         "",
     ]
     rows = [
@@ -140,15 +141,22 @@ def _reason_lines(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _scope_lines(solver: dict[str, Any]) -> list[str]:
-    """What the bounds hold over, and what widening capped candidate lists did."""
+def _scope_lines(solver: dict[str, Any], parameters: dict[str, Any]) -> list[str]:
+    """What the bounds hold over, and what widening capped candidate lists did (why not, in the reader's
+    language: ``NOT_WIDENED`` with its numbers; a summary without the reason's key says ``skipped``)."""
     if "bounds_over" not in solver:
         return []
     lang = Lang()
     lines = [tr("Bounds proven over: {scope}").format(scope=tr(solver["bounds_over"]))]
     w = solver.get("widening")
     if w and w["skipped"]:
-        lines.append(tr("Capped candidate lists not widened: {why}").format(why=w["skipped"]))
+        why = w["skipped"]
+        if w.get("skipped_reason") in NOT_WIDENED:
+            why = tr(NOT_WIDENED[w["skipped_reason"]]).format(
+                pairs=lang.num(w.get("eligible_pairs_estimate") or 0),
+                limit=lang.num(parameters.get("max_widen_pairs") or 0),
+            )
+        lines.append(tr("Capped candidate lists not widened: {why}").format(why=why))
     elif w:
         lines.append(
             tr(

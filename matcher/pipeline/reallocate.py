@@ -28,7 +28,7 @@ from matcher.result import Level, Result
 from matcher.solve.engine import Optimum, optimise
 from matcher.solve.regions import Regional
 from matcher.solve.stable import lottery
-from matcher.solve.widen import Widening
+from matcher.solve.widen import not_widened
 from matcher.tables.changes import changes_table
 from matcher.tables.finish import Solved, finish, scope
 from matcher.util.stages import Stages
@@ -180,7 +180,7 @@ def reallocate(
         **best.info,
         "method": "re-allocation: still-valid placements kept, " + best.info["method"],
         "kept_students": int(keep["student_id"].nunique()),
-        **scope(cands, Widening(cands, skipped="re-allocation keeps the nearest sites"), best.status),
+        **scope(cands, not_widened(cands, "reallocation"), best.status),
         **_not_applied(config),
     }
     levels = _levels(best.levels, kept, all_pairs, students)

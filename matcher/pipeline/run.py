@@ -20,7 +20,7 @@ from matcher.result import Level, Result
 from matcher.solve.engine import Optimum, optimise
 from matcher.solve.regions import Regional
 from matcher.solve.stability import stable_optimum
-from matcher.solve.widen import Widening, widen
+from matcher.solve.widen import Widening, not_widened, widen
 from matcher.tables.finish import Solved, finish, scope
 from matcher.util.stages import StageObserver, Stages
 
@@ -48,7 +48,7 @@ def allocate_one(
     if config.mode == "optimal":  # the cap must cost no placement
         widening = stages.run("widen", widen, cands, students, sites, config, groups=groups)
     else:
-        widening = stages.run("widen", Widening, cands, skipped="the stable mode keeps the nearest sites")
+        widening = stages.run("widen", not_widened, cands, "stable_mode")
     cands = widening.candidates
     check_memory(len(students), len(sites), len(cands.pairs), config)  # refuses, with advice, before the model
     best, extra = stages.run("solve", solve_one, instance, cands.pairs, widening)

@@ -46,8 +46,20 @@ from matcher.solve.crossing import CrossingSearch as _Search  # these three unde
 from matcher.solve.mincut import augmented as _augmented
 from matcher.solve.mincut import max_flow_cut as _max_flow
 from matcher.solve.regions import Maximum
+from matcher.util.i18n import mark
 
-__all__ = ["Widening", "widen"]
+__all__ = ["NOT_WIDENED", "Widening", "not_widened", "widen"]
+
+#: Why capped lists were not widened (``Widening.reason``, ``summary.json``'s ``skipped_reason``) → the reason
+#: said (``skipped``: in English in ``summary.json``; the command line says it in the reader's language, with
+#: ``eligible_pairs_estimate`` and the ``max_widen_pairs`` parameter).
+NOT_WIDENED = {
+    "max_widen_pairs_zero": mark("max_widen_pairs is 0"),
+    "estimate_above_limit": mark("about {pairs} eligible pairs, more than max_widen_pairs ({limit})"),
+    "found_above_limit": mark("more than max_widen_pairs ({limit}) eligible pairs found by the searches"),
+    "stable_mode": mark("the stable mode keeps the nearest sites"),
+    "reallocation": mark("re-allocation keeps the nearest sites"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,10 +79,14 @@ class Widening:
     listed_pairs : int
         Eligible pairs beyond the kept ones that the searches for crossing pairs found (0 when skipped).
     skipped : str
-        Why nothing was widened ("" when widened, or when nothing was truncated).
+        Why nothing was widened, in English ("" when widened, or when nothing was truncated).
     maximum : Maximum or None
         The last maximum flow solved, on the widened pairs (the engine shares places out with it); None when
         nothing was widened.
+    reason : str
+        The key of ``NOT_WIDENED`` that ``skipped`` says ("" when widened).
+    estimate : int or None
+        With ``estimate_above_limit``, the eligible pairs estimated.
     """
 
     candidates: Candidates
@@ -80,11 +96,22 @@ class Widening:
     listed_pairs: int = 0
     skipped: str = ""
     maximum: Maximum | None = None
+    reason: str = ""
+    estimate: int | None = None
 
     @property
     def over_all_pairs(self) -> bool:
         """Whether the ``placed`` bound holds over every eligible pair."""
         return not self.candidates.truncated.any() or self.placed_bound is not None
+
+
+def not_widened(
+    cands: Candidates, reason: str, limit: int = 0, estimate: int | None = None, listed: int = 0
+) -> Widening:
+    """``cands`` as they are, and why (a key of ``NOT_WIDENED``; ``limit``: ``max_widen_pairs``; ``listed``:
+    the pairs the searches found before they stopped)."""
+    said = NOT_WIDENED[reason].format(pairs=f"{estimate or 0:,}", limit=f"{limit:,}")
+    return Widening(cands, None, None, 0, listed, skipped=said, reason=reason, estimate=estimate)
 
 
 def widen(
@@ -97,20 +124,13 @@ def widen(
     if len(truncated) == 0:
         return Widening(cands, None, None, 0, 0)
     if config.max_widen_pairs == 0:
-        return Widening(cands, None, None, 0, 0, skipped="max_widen_pairs is 0")
+        return not_widened(cands, "max_widen_pairs_zero")
     mine, every = students.iloc[truncated], config.with_options(max_pairs=2**62, candidate_k=0)
     estimate = clearly_above(
         lambda rows: estimate_pairs(mine.iloc[rows], sites, every), len(mine), config.max_widen_pairs
     ) or estimate_pairs(mine, sites, every)
     if estimate > config.max_widen_pairs:  # the max flows and searches would take too long
-        return Widening(
-            cands,
-            None,
-            None,
-            0,
-            0,
-            skipped=f"about {estimate:,} eligible pairs, more than max_widen_pairs ({config.max_widen_pairs:,})",
-        )
+        return not_widened(cands, "estimate_above_limit", config.max_widen_pairs, estimate)
     weeks = students["weeks"].to_numpy(object)
     cap1, cap2 = sites["capacity_week_1"].to_numpy(np.int64), sites["capacity_week_2"].to_numpy(np.int64)
     flow = _max_flow(cands.pairs[["student", "site"]].astype(np.int64), weeks, cap1, cap2)
@@ -119,14 +139,7 @@ def widen(
     while True:
         crossing = finder.crossing(flow, seen)
         if crossing is None:
-            return Widening(
-                cands,
-                None,
-                None,
-                0,
-                finder.found,
-                skipped=f"more than max_widen_pairs ({config.max_widen_pairs:,}) eligible pairs found by the searches",
-            )
+            return not_widened(cands, "found_above_limit", config.max_widen_pairs, listed=finder.found)
         if crossing.empty:
             break
         look, seen = seen is not None, flow.side  # after the first round, the flow seldom grows: look first

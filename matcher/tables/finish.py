@@ -111,5 +111,7 @@ def scope(cands: Candidates, widening: Widening, status: Status) -> dict[str, An
             "pairs_added": widening.added_pairs,
             "pairs_listed": widening.listed_pairs,
             "skipped": widening.skipped,
+            "skipped_reason": widening.reason,
+            "eligible_pairs_estimate": widening.estimate,
         }
     return info

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 
 from matcher.candidates.search import candidates
+from matcher.cli.display import render_summary
 from matcher.cli.main import main
 from matcher.config import Config
 from matcher.domain.groups import find_groups
@@ -23,6 +24,7 @@ from matcher.load import load_inputs
 from matcher.pipeline.allocate import allocate
 from matcher.result import BOUNDS_OVER
 from matcher.solve.widen import _augmented, _max_flow, _Search, widen
+from matcher.util.i18n import use
 
 from cases import E2, N1, N3, O, placements, site, student
 from conftest import levels, run_files, status, write_csv
@@ -54,6 +56,8 @@ def test_the_cap_would_leave_a_student_out_widening_places_both(tmp_path):
         "pairs_added": 1,
         "pairs_listed": 2,
         "skipped": "",
+        "skipped_reason": "",
+        "eligible_pairs_estimate": None,
     }
     assert on.summary["solver"]["bounds_over"] == BOUNDS_OVER[1]
     assert status(on) == "feasible"
@@ -64,8 +68,15 @@ def test_more_eligible_pairs_than_max_widen_pairs_widens_nothing(tmp_path):
     people = [student("a", O), student("b", O)]
     sites = [site("S1", N1), site("S2", N3)]
     _, _, r = run_files(tmp_path, people, sites, replace(CAPPED, max_widen_pairs=3))
-    assert r.summary["solver"]["widening"]["skipped"] == "about 4 eligible pairs, more than max_widen_pairs (3)"
+    widening = r.summary["solver"]["widening"]
+    assert widening["skipped"] == "about 4 eligible pairs, more than max_widen_pairs (3)"
+    assert (widening["skipped_reason"], widening["eligible_pairs_estimate"]) == ("estimate_above_limit", 4)
     assert len(placements(r)) == 1 and r.summary["solver"]["bounds_over"] == "kept candidate pairs"
+    said = "Capped candidate lists not widened: about 4 eligible pairs, more than max_widen_pairs (3)"
+    assert said in render_summary(r.summary).splitlines()
+    with use("fr"):  # the reason in the reader's language, not summary.json's English
+        dit = "Listes de candidats plafonnées non élargies : environ 4 paires éligibles, plus que max_widen_pairs (3)"
+        assert dit in render_summary(r.summary).splitlines()
 
 
 def test_a_group_only_widening_can_place(tmp_path):
