@@ -17,7 +17,7 @@ from pathlib import Path
 
 from matcher.errors import PERSONAL_VALUES, InputError, Problem
 from matcher.export.outputs import write_atomic
-from matcher.util.i18n import num, tr
+from matcher.util.i18n import Lang, num, tr
 
 __all__ = ["grouped", "write_problems", "problems_file", "SHOWN_ROWS", "swapped"]
 
@@ -68,7 +68,7 @@ def _line(same: list[Problem]) -> str:
         listed = ", ".join(repr(v) for v in values[:SHOWN_ROWS]) + (more if len(values) > SHOWN_ROWS else "")
         parts.append(tr("values {values}").format(values=listed))
     return tr("{where}: {message}: {details}. Fix: {fix}").format(
-        where=where, message=first.message, details="; ".join(parts), fix=first.fix
+        where=where, message=first.message, details=Lang().semicolon.join(parts), fix=first.fix
     )
 
 

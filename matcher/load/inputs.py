@@ -18,7 +18,7 @@ from matcher.load import notices
 from matcher.load.locate import Geocoder, locate
 from matcher.load.prepare import NAME_FIX
 from matcher.load.table import LOCATION_COLUMNS, ReadResult, read_file
-from matcher.util.i18n import mark, num, tr
+from matcher.util.i18n import Lang, mark, num, tr
 
 __all__ = ["load_inputs", "say_left_out"]
 
@@ -97,13 +97,14 @@ def say_left_out(sites: ReadResult, left_out: list[Problem] | None) -> None:
     if sites.left_out:
         row = tr("row {row} ({value}: {problem})")
         prefix = tr("offer left out: {why}").format(why="")  # said once, before the list
-        first = "; ".join(
+        semicolon = Lang().semicolon  # " ; " in French
+        first = semicolon.join(
             row.format(row=p.row, value=p.value, problem=p.message.removeprefix(prefix)) for p in sites.left_out[:5]
         )
         said = tr(
             "{file}: {n} offers left out, not located: {first} (matcher validate --problems FILE.csv lists them all)"
         )
-        first += "; ..." if len(sites.left_out) > 5 else ""
+        first += semicolon + "..." if len(sites.left_out) > 5 else ""
         warnings.warn(
             MatcherWarning(said.format(file=sites.file, n=num(len(sites.left_out)), first=first)), stacklevel=3
         )

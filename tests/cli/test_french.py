@@ -147,6 +147,9 @@ def test_a_platform_extract_reads_in_french_numbers_and_sector_names(tmp_path):
         [str(2000 + i), "", "Énergie", "false", "", f"{i} rue B", "Lyon", "69001", "troisieme_or_quatrieme"]
         for i in range(1_200)
     ]
+    offers += [
+        [str(3000 + i), "", "Énergie", "false", "", "1 rue C", f"ZZ{i}", "99999", "seconde_only"] for i in range(2)
+    ]
     sites = tmp_path / "offres_plateforme.csv"
     with open(sites, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, *offers])
@@ -159,6 +162,7 @@ def test_a_platform_extract_reads_in_french_numbers_and_sector_names(tmp_path):
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "offres_plateforme.csv : 1\xa0200 offres non ouvertes aux élèves de seconde écartées" in result.output
+    assert "nom de commune inconnu)\xa0; ligne" in result.output  # the offers not located, listed the French way
     trade_rows = [line for line in result.output.splitlines() if line.startswith(("Énergie", "secteur_energie"))]
     assert len(trade_rows) == 1 and trade_rows[0].split()[:2] == ["Énergie", "3"], result.output  # its label
     english = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out_en"), "--lang", "en"])
