@@ -46,6 +46,7 @@ READ = ("assignments.csv", "unassigned.csv", "summary.json")
     "--sites", "sites_path", type=FILE, help=mark("The run's sites file (needed unless it is the embedded scenario).")
 )
 @click.option("--config", "config_path", type=FILE, help=mark("Policy file (TOML) the run used."))
+@DEFAULT_CAPACITY
 @click.option("--no-workbook", is_flag=True, help=mark("Skip report.xlsx (the slowest part)."))
 @click.option("--pdf", is_flag=True, help=mark("Also write committee.pdf, the steering committee's A4 document."))
 @LANG
@@ -56,6 +57,7 @@ def report_cmd(
     students_path: Path | None,
     sites_path: Path | None,
     config_path: Path | None,
+    default_capacity: int | None,
     no_workbook: bool,
     pdf: bool,
     lang: str | None,
@@ -65,12 +67,13 @@ def report_cmd(
     from matcher.report import build_report
 
     guard_folder(out_dir or folder, "report", [*(folder / n for n in READ), students_path, sites_path, config_path])
+    config = check_config(load_config(config_path).with_options(default_capacity=default_capacity), "command line")
     paths = build_report(
         folder,
         out_dir,
         students=students_path,
         sites=sites_path,
-        config=load_config(config_path),
+        config=config,
         workbook=not no_workbook,
         progress=Progress(),
         lang=lang,

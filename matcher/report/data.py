@@ -148,8 +148,17 @@ def read_allocation(
     problems = _check_hashes(summary, paths)
     if problems:
         raise InputError(problems)
-    students, sites = load_inputs(paths["students"], paths["sites"], config or Config())
+    students, sites = load_inputs(paths["students"], paths["sites"], _run_config(config or Config(), summary))
     return Allocation(folder, assignments, unassigned, summary, students, sites, note)
+
+
+def _run_config(config: Config, summary: dict[str, Any]) -> Config:
+    """``config``, with the places the run gave every site of a file without a capacity column (a platform
+    extract: ``summary.json``'s ``default_capacity``) when ``config`` gives none."""
+    given = summary.get("parameters", {}).get("default_capacity")
+    if config.default_capacity is not None or not isinstance(given, int) or isinstance(given, bool) or given < 1:
+        return config
+    return config.with_options(default_capacity=given)
 
 
 def from_result(result: Result, students: pd.DataFrame, sites: pd.DataFrame, name: str = "allocation") -> Allocation:

@@ -327,3 +327,35 @@ def test_committee_csv_counts_whole_place_weeks_never_half_places(tmp_path):
     lines = written.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("academie,place_weeks_offered,")
     assert [line.split(",")[1] for line in lines[1:]] == ["25", "14", "39"]  # whole numbers, as written
+
+
+def _platform_run(tmp_path: Path) -> tuple[list[str], Path]:
+    """A platform offers extract (no capacity column) allocated with ``--default-capacity 2``: its input options."""
+    header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
+    offers = [
+        [str(1000 + i), "", "Agriculture", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in [1, 2]
+    ]
+    sites = tmp_path / "offres_plateforme.csv"
+    with open(sites, "w", newline="", encoding="utf-8") as fh:
+        fh.write("\n".join(";".join(f'"{c}"' for c in row) for row in [header, *offers]) + "\n")
+    rows = [{"student_id": f"E{i}", "commune_insee": "69381", "sectors": "secteur_agriculture"} for i in range(5)]
+    students = write_csv(tmp_path / "eleves.csv", rows)
+    inputs = ["--students", str(students), "--sites", str(sites)]
+    out = tmp_path / "run"
+    run = CliRunner().invoke(main, ["allocate", *inputs, "--default-capacity", "2", "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    return inputs, out
+
+
+def test_the_report_of_a_platform_run_gives_its_sites_the_runs_places(tmp_path):
+    inputs, out = _platform_run(tmp_path)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["parameters"]["default_capacity"] == 2 and summary["counts"]["placed"] == 4
+    report = CliRunner().invoke(main, ["report", str(out), *inputs, "--no-workbook"])
+    assert report.exit_code == 0, report.output  # the sites file has no capacity: the run's 2 places each
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Agriculture" in page and "secteur_agriculture" not in page  # the sector's label, as trades'
+    figures = pd.read_csv(out / "committee.csv", dtype=str, keep_default_na=False)
+    assert figures["place_weeks_offered"].tolist()[0] == "8"  # 2 offers, 2 places in each of 2 weeks
+    again = CliRunner().invoke(main, ["report", str(out), *inputs, "--no-workbook", "--default-capacity", "2"])
+    assert again.exit_code == 0, again.output  # as the error's fix says, the option is taken too
