@@ -215,6 +215,7 @@ def allocate_cmd(
 )
 @click.option("--seed", type=INT, help=mark("Seed for anything random (the hosts' lottery when a capacity is cut)."))
 @click.option("--pairs", "pairs_path", type=FILE, help=mark("CSV student_id,site_id,km|minutes replacing distances."))
+@DEFAULT_CAPACITY
 @GEOCODE
 @LANG
 def reallocate_cmd(
@@ -227,6 +228,7 @@ def reallocate_cmd(
     time_limit: float | None,
     seed: int | None,
     pairs_path: Path | None,
+    default_capacity: int | None,
     geocode_cache: Path | None,
     lang: str | None,
 ) -> None:
@@ -243,7 +245,9 @@ def reallocate_cmd(
             pairs_path,
         ],
     )
-    config = load_config(config_path).with_options(default_max_km=max_km, time_limit=time_limit, seed=seed)
+    config = load_config(config_path).with_options(
+        default_max_km=max_km, time_limit=time_limit, seed=seed, default_capacity=default_capacity
+    )
     follow_policy(config.lang)
     check_config(config, "command line")
     check_out_dir(out_dir)

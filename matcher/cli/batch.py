@@ -16,7 +16,7 @@ import click
 
 from matcher.cli.helptext import Command
 from matcher.cli.language import LANG, follow_policy
-from matcher.cli.options import FILE
+from matcher.cli.options import DEFAULT_CAPACITY, FILE
 from matcher.cli.params import IntRange, PathType
 from matcher.config import Config, check_config, load_config
 from matcher.export.guard import guard_folder
@@ -129,6 +129,7 @@ def batch_runner(by: str | None, engine: Engine, config: Config) -> Iterator[Run
     type=FILE,
     help=mark("Base policy file (TOML) for the options the grid does not vary; see datasets/policy.toml."),
 )
+@DEFAULT_CAPACITY
 @engine_options
 @LANG
 def sweep_cmd(
@@ -137,6 +138,7 @@ def sweep_cmd(
     grid_path: Path,
     out_dir: Path,
     config_path: Path | None,
+    default_capacity: int | None,
     engine: str,
     scheduler: str | None,
     workers: int | None,
@@ -145,7 +147,7 @@ def sweep_cmd(
     """Allocate every combination of the grid's options and seeds; write one comparison table."""
     chosen = engine_from(engine, scheduler, workers)
     guard_folder(out_dir, "sweep", [students_path, sites_path, grid_path, config_path])
-    base = load_config(config_path)
+    base = load_config(config_path).with_options(default_capacity=default_capacity)
     follow_policy(base.lang)
     runs = plan(read_grid(grid_path), base)
     for run in runs:  # every combination in range before anything is loaded

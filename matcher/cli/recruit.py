@@ -8,7 +8,7 @@ import click
 
 from matcher.cli.helptext import Command
 from matcher.cli.language import LANG, follow_policy
-from matcher.cli.options import FILE, GEOCODE, geocoder
+from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.cli.params import FloatRange, IntRange, PathType
 from matcher.config import load_config
 from matcher.export.atomic import check_out_dir
@@ -32,6 +32,7 @@ __all__ = ["recruit_cmd"]
     required=True,
     help=mark("Folder for recruitment.csv, recruitment_communes.csv, recruitment_academies.csv, recruitment.json."),
 )
+@DEFAULT_CAPACITY
 @GEOCODE
 @LANG
 def recruit_cmd(
@@ -41,12 +42,13 @@ def recruit_cmd(
     top: int,
     max_km: float | None,
     out_dir: Path,
+    default_capacity: int | None,
     geocode_cache: Path | None,
     lang: str | None,
 ) -> None:
     """Where one more place places one more student: a plan of places, proven on the allocation's flow."""
     check_out_dir(out_dir)
-    config = load_config(config_path).with_options(default_max_km=max_km)
+    config = load_config(config_path).with_options(default_max_km=max_km, default_capacity=default_capacity)
     follow_policy(config.lang)
     students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
     if config.mode == "stable":

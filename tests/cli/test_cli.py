@@ -233,3 +233,34 @@ def test_generate_same_seed_same_files(tmp_path):
     assert runs[0] == runs[1]
     assert runs[0]["students.csv"] != runs[2]["students.csv"]
     assert len(runs[0]["students.csv"].decode().splitlines()) == 301
+
+
+def _platform_files(tmp_path: Path) -> list[str]:
+    """A national platform offers extract (no capacity column: two offers in Lyon) and five students."""
+    header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
+    offers = [[str(i), "", "Agriculture", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in (1, 2)]
+    sites = tmp_path / "offres_plateforme.csv"
+    sites.write_text("\n".join(";".join(f'"{c}"' for c in row) for row in [header, *offers]) + "\n", encoding="utf-8")
+    rows = [{"student_id": f"E{i}", "commune_insee": "69381", "sectors": "secteur_agriculture"} for i in range(5)]
+    return ["--students", str(write_csv(tmp_path / "eleves.csv", rows)), "--sites", str(sites)]
+
+
+def test_every_command_reading_a_platform_extract_takes_its_places_per_site(tmp_path):
+    inputs = _platform_files(tmp_path)
+    grid = tmp_path / "grid.toml"
+    grid.write_text("default_max_km = [10.0, 20.0]\n", encoding="utf-8")
+    run = CliRunner().invoke(main, ["allocate", *inputs, "--default-capacity", "2", "--out", str(tmp_path / "run")])
+    assert run.exit_code == 0, run.output
+    commands = {
+        "reallocate": ["reallocate", "--previous", str(tmp_path / "run"), *inputs, "--out", str(tmp_path / "again")],
+        "recruit": ["recruit", *inputs, "--top", "1", "--out", str(tmp_path / "recruit")],
+        "sweep": ["sweep", *inputs, "--grid", str(grid), "--out", str(tmp_path / "sweep")],
+    }
+    for name, args in commands.items():
+        refused = CliRunner().invoke(main, args)
+        assert refused.exit_code == 2 and "--default-capacity N" in refused.output, (name, refused.output)
+        done = CliRunner().invoke(main, [*args, "--default-capacity", "2"])
+        assert done.exit_code == 0, (name, done.output)
+    summary = json.loads((tmp_path / "again" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["placed"] == 4 and summary["parameters"]["default_capacity"] == 2
+    assert pd.read_csv(tmp_path / "sweep" / "sweep.csv")["placed"].tolist() == [4, 4]
