@@ -25,11 +25,12 @@ async def settings(request: Request, cid: str) -> Response:
     visible(request, cid)
     form = await request.form(max_files=0, max_fields=20)
     check_csrf(request, str(form.get("csrf", "")))
-    folder = request.app.state.store.campaign_dir(cid)
+    store = request.app.state.store
     try:
-        save(folder / "policy.toml", {k: str(v) for k, v in form.items()})
+        save(store.campaign_dir(cid) / "policy.toml", {k: str(v) for k, v in form.items()})
     except InputError as exc:
         raise HTTPException(422, "; ".join(p.message for p in exc.problems)) from None
+    await run_in_threadpool(validate_inputs, store, cid)  # the places per offer may make a sites file readable
     return back_to(cid, "#settings")
 
 

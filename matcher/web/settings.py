@@ -14,7 +14,7 @@ from matcher.util.i18n import mark, tr
 
 __all__ = ["FIELDS", "current", "save", "load_policy", "upload"]
 
-#: The form's fields: option name → kind (``float``, ``optional float``, ``choice:a|b``, ``bool``).
+#: The form's fields: option name → kind (``float``, ``optional float``, ``optional int``, ``choice:a|b``, ``bool``).
 FIELDS: dict[str, str] = {
     "default_max_km": "float",
     "mode": "choice:optimal|stable",
@@ -22,6 +22,7 @@ FIELDS: dict[str, str] = {
     "gender_target": "optional float",
     "stay_in_academie": "bool",
     "time_limit": "float",
+    "default_capacity": "optional int",
 }
 
 
@@ -65,7 +66,7 @@ def save(path: Path, form: dict[str, str]) -> Config:
         elif kind.startswith("choice:"):
             lines.append(f"{name} = {_quoted(raw if raw in kind[7:].split('|') else kind[7:].split('|')[0])}")
         elif raw:
-            lines.append(f"{name} = {_number(raw)}")
+            lines.append(f"{name} = {_number(raw, kind.endswith('int'))}")
     return upload(path, ("\n".join([*lines, *_others(path)]) + "\n").encode("utf-8"))
 
 
@@ -87,9 +88,10 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _number(raw: str) -> str:
-    """A number's TOML text (a decimal comma accepted); anything else quoted, for load_config to refuse."""
+def _number(raw: str, whole: bool = False) -> str:
+    """A number's TOML text (a decimal comma accepted; ``whole``: an integer); anything else quoted, for
+    load_config to refuse."""
     try:
-        return repr(float(raw.replace(",", ".")))
+        return str(int(raw)) if whole else repr(float(raw.replace(",", ".")))
     except ValueError:
         return _quoted(raw)

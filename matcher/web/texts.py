@@ -58,6 +58,8 @@ TEXTS: dict[str, str] = {
     "stay_in_academie_help": mark("Students only go to sites of their own académie."),
     "time_limit": mark("Repair time limit (s)"),
     "time_limit_help": mark("Beyond it the result stays valid, with its proven gap."),
+    "default_capacity": mark("Places per offer (empty: the sites file's)"),
+    "default_capacity_help": mark("For a sites file without places, such as the national platform's extracts: each offer's places in each week it runs (option default_capacity)."),
     "overrides": mark("Overrides"),
     "overrides_help": mark("Pin a student to an offer or forbid a student–offer pair; every re-run keeps them all and optimises the rest."),
     "student_id": mark("Student id"),

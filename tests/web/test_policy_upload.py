@@ -93,3 +93,22 @@ def test_the_form_keeps_the_other_options_of_an_uploaded_policy(logged):
     assert "default_max_km = 12.0" in kept and "default_max_km = 30.0" not in kept
     assert 'lang = "en"' in kept and kept.index("[objective]") > kept.index("default_max_km = 12.0")
     assert 'order = ["placed", "distance", "preference"]' in kept
+
+
+def test_places_per_offer_set_in_the_form_make_a_platform_extract_readable(logged):
+    client, csrf, cid, data, _ = logged
+    students = "student_id,commune_insee,sectors\n" + "".join(f"E{i},69381,secteur_energie\n" for i in range(3))
+    header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
+    offers = [[str(i), "", "Énergie", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in (1, 2)]
+    extract = "\n".join(";".join(f'"{c}"' for c in row) for row in [header, *offers]) + "\n"
+    for role, name, body in (("students", "eleves.csv", students), ("sites", "offres.csv", extract)):
+        sent = client.post(f"/campaigns/{cid}/files/{role}", data={"csrf": csrf}, files={"file": (name, body)})
+        assert sent.status_code == 303
+    page = client.get(f"/campaigns/{cid}").text
+    assert 'data-testid="valid"' not in page and "default_capacity" in page  # no places in the extract yet
+    form = {"csrf": csrf, "default_max_km": "30", "mode": "optimal", "academie_floors": "none", "time_limit": "60"}
+    assert client.post(f"/campaigns/{cid}/settings", data={**form, "default_capacity": "2"}).status_code == 303
+    assert "default_capacity = 2\n" in (data / "campaigns" / cid / "policy.toml").read_text(encoding="utf-8")
+    page = client.get(f"/campaigns/{cid}").text
+    assert 'name="default_capacity" value="2" inputmode="numeric"' in page and 'data-testid="valid"' in page
+    assert client.post(f"/campaigns/{cid}/settings", data={**form, "default_capacity": "2,5"}).status_code == 422
