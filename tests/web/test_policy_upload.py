@@ -3,6 +3,7 @@ when it is wrong; a floors file (a path of the server) refused, from the page an
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_the_form_keeps_the_other_options_of_an_uploaded_policy(logged):
 
 
 def test_places_per_offer_set_in_the_form_make_a_platform_extract_readable(logged):
-    client, csrf, cid, data, _ = logged
+    client, csrf, cid, data, served = logged
     students = "student_id,commune_insee,sectors\n" + "".join(f"E{i},69381,secteur_energie\n" for i in range(3))
     header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
     offers = [[str(i), "", "Énergie", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in (1, 2)]
@@ -111,4 +112,8 @@ def test_places_per_offer_set_in_the_form_make_a_platform_extract_readable(logge
     assert "default_capacity = 2\n" in (data / "campaigns" / cid / "policy.toml").read_text(encoding="utf-8")
     page = client.get(f"/campaigns/{cid}").text
     assert 'name="default_capacity" value="2" inputmode="numeric"' in page and 'data-testid="valid"' in page
+    run = client.post(f"/campaigns/{cid}/runs", data={"csrf": csrf}).headers["location"].rsplit("/", 1)[1]
+    assert served.wait(run)["status"] == "done"
+    summary = json.loads(next((data / "campaigns" / cid / "runs").glob(f"{run}/**/summary.json")).read_text())
+    assert summary["counts"]["placed"] == 3 and summary["parameters"]["default_capacity"] == 2  # 2 offers × 2
     assert client.post(f"/campaigns/{cid}/settings", data={**form, "default_capacity": "2,5"}).status_code == 422
