@@ -46,7 +46,7 @@ def render_summary(summary: dict[str, Any]) -> str:
     gap = lang.pct(s["gap"], 4) + (tr(" on {level}").format(level=s["gap_level"]) if s["gap_level"] else "")
     lines += [
         "",
-        tr("Solver: {status} (gap {gap}), {method}").format(status=tr(s["status"]), gap=gap, method=s["method"]),
+        tr("Solver: {status} (gap {gap}), {method}").format(status=tr(s["status"]), gap=gap, method=tr(s["method"])),
         *_scope_lines(s, summary.get("parameters", {})),
         "",
     ]

@@ -31,9 +31,13 @@ from matcher.solve.stable import lottery
 from matcher.solve.widen import not_widened
 from matcher.tables.changes import changes_table
 from matcher.tables.finish import Solved, finish, scope
+from matcher.util.i18n import mark
 from matcher.util.stages import Stages
 
-__all__ = ["Reallocation", "reallocate", "read_previous", "CAUSES"]
+__all__ = ["Reallocation", "reallocate", "read_previous", "CAUSES", "METHOD"]
+
+#: ``summary.json``'s ``method`` of a re-allocation (the optimal engine's, the valid placements kept).
+METHOD = mark("re-allocation: still-valid placements kept, OR-Tools min-cost flow, lexicographic")
 
 #: Why a previous placement was not kept (``changes.csv``'s ``change`` column, with the codes of new situations).
 CAUSES = {
@@ -178,7 +182,7 @@ def reallocate(
     info = {
         "status": None,  # first in summary.json; set by scope below
         **best.info,
-        "method": "re-allocation: still-valid placements kept, " + best.info["method"],
+        "method": METHOD,
         "kept_students": int(keep["student_id"].nunique()),
         **scope(cands, not_widened(cands, "reallocation"), best.status),
         **_not_applied(config),

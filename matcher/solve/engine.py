@@ -27,8 +27,12 @@ from matcher.solve.relaxed import by_academie, relaxed_flow
 from matcher.solve.rounds import State, find_breaks, repair_round, settle
 from matcher.solve.valuation import final_levels
 from matcher.util import parallel
+from matcher.util.i18n import mark
 
-__all__ = ["COMPARE_PAIRS", "Optimum", "optimise"]
+__all__ = ["COMPARE_PAIRS", "METHOD", "Optimum", "optimise"]
+
+#: ``summary.json``'s ``method`` for the optimal mode (in English there; the command line says it translated).
+METHOD = mark("OR-Tools min-cost flow, lexicographic")
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,7 @@ def _optimise(
         if not find_breaks(exact, students, sites, state.groups).any:
             placements = exact
     info = {
-        "method": "OR-Tools min-cost flow, lexicographic",
+        "method": METHOD,
         "flow_solves": state.solves,
         "restriction_rounds": state.rounds,
         "restricted_students": int((state.stage > 0).sum()),

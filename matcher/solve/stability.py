@@ -20,8 +20,12 @@ from matcher.solve.engine import Optimum, optimise
 from matcher.solve.groups import broken_groups
 from matcher.solve.regions import Regional
 from matcher.solve.stable import stable_placements
+from matcher.util.i18n import mark
 
-__all__ = ["Figures", "stable_optimum", "placement_figures"]
+__all__ = ["METHOD", "Figures", "stable_optimum", "placement_figures"]
+
+#: ``summary.json``'s ``method`` for the stable mode (in English there; the command line says it translated).
+METHOD = mark("students-propose deferred acceptance (stable, full time)")
 
 
 class Figures(TypedDict):
@@ -122,10 +126,7 @@ def stable_optimum(
         }
     levels = _levels(placements, pairs, students, config.objective.order, bounds)
     proven = all(lv.gap == 0 for lv in levels if lv.name != "splits")
-    info = {
-        "method": "students-propose deferred acceptance (stable, full time)",
-        "host_priority": list(config.host_priority),
-    }
+    info = {"method": METHOD, "host_priority": list(config.host_priority)}
     return Optimum(placements, pairs, tuple(levels), Status.OPTIMAL if proven else Status.FEASIBLE, info), extra
 
 

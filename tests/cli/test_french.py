@@ -7,6 +7,7 @@ The other tests of this folder run in English (``MATCHER_LANG=en``, tests/confte
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -85,6 +86,9 @@ def test_allocate_prints_its_summary_in_french_by_default(tmp_path):
     assert lines[-1].startswith("écrit : ") and "assignments.csv" in lines[-1]
     assert "Students" not in result.output and "Solver" not in result.output and "wrote" not in result.output
     assert "somme des rangs sur les semaines-élèves" in result.output  # the objective's units too
+    assert "flot de coût minimal OR-Tools, lexicographique" in result.output  # and the method, English in summary.json
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["solver"]["method"] == "OR-Tools min-cost flow, lexicographic"
     config = Config()
     students, sites = load_inputs(files / "students.csv", files / "sites.csv", config)
     assignments = restore_frame(pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False))
