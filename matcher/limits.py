@@ -163,6 +163,7 @@ OPTION_RANGES: dict[str, Range] = {
     "gender_site_min": Range(0, 10**6),
     "coverage_target": Range(0, 10**7),
     "memory_limit_mb": Range(0.0, 10.0**8, open_low=True),
+    "default_capacity": Range(1, 100_000),  # as a capacity cell (``load.cells.MAX_INTEGER``)
 }
 
 

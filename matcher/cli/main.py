@@ -32,7 +32,7 @@ from matcher.cli.problems import grouped, problems_file, write_problems
 from matcher.cli.recruit import recruit_cmd
 from matcher.cli.reports import coverage_cmd, report_cmd
 from matcher.cli.serve import serve_cmd, users_cmd
-from matcher.config import load_config
+from matcher.config import check_config, load_config
 from matcher.errors import CheckError, InputError, MatcherWarning, Problem, ResourceLimit
 from matcher.export.guard import guard_folder
 from matcher.generate.scenario import generate, write_scenario
@@ -134,6 +134,7 @@ def validate(
     follow_policy(config.lang)
     left_out: list[Problem] = []
     with problems_file(problems_path):
+        check_config(config, "command line")
         students, sites = load_inputs(
             students_path, sites_path, config, geocoder=geocoder(geocode_cache), left_out=left_out
         )

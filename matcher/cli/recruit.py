@@ -10,7 +10,7 @@ from matcher.cli.helptext import Command
 from matcher.cli.language import LANG, follow_policy
 from matcher.cli.options import DEFAULT_CAPACITY, FILE, GEOCODE, geocoder
 from matcher.cli.params import FloatRange, IntRange, PathType
-from matcher.config import load_config
+from matcher.config import check_config, load_config
 from matcher.export.atomic import check_out_dir
 from matcher.load import load_inputs
 from matcher.pipeline.recruit import recruit, write_recruitment
@@ -50,6 +50,7 @@ def recruit_cmd(
     check_out_dir(out_dir)
     config = load_config(config_path).with_options(default_max_km=max_km, default_capacity=default_capacity)
     follow_policy(config.lang)
+    check_config(config, "command line")
     students, sites = load_inputs(students_path, sites_path, config, geocoder=geocoder(geocode_cache))
     if config.mode == "stable":
         click.echo(tr("note: the guidance is for the optimal mode (the stable mode proves no such bound)."))

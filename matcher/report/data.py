@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from matcher.config import Config
+from matcher.config import Config, check_config
 from matcher.errors import InputError, Problem
 from matcher.export.csvstyle import read_csv_any
 from matcher.export.outputs import file_digest
@@ -158,7 +158,7 @@ def _run_config(config: Config, summary: dict[str, Any]) -> Config:
     given = summary.get("parameters", {}).get("default_capacity")
     if config.default_capacity is not None or not isinstance(given, int) or isinstance(given, bool) or given < 1:
         return config
-    return config.with_options(default_capacity=given)
+    return check_config(config.with_options(default_capacity=given), "summary.json")  # in range, or refused
 
 
 def from_result(result: Result, students: pd.DataFrame, sites: pd.DataFrame, name: str = "allocation") -> Allocation:

@@ -24,6 +24,7 @@ BAD_POLICIES = {
     "memory_limit_mb = -inf": "memory_limit_mb",
     "seed = 99999999999999999999": None,  # TOML cannot even hold it: unreadable policy, exit 2 all the same
     'academie_floors = "/dev/zero"': "academie_floors",
+    "default_capacity = 10000000000": "default_capacity",  # beyond a capacity cell's limit (and int32 arcs)
 }
 
 
