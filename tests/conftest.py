@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from geopy.distance import great_circle
+from officers import PLATFORM_EXTRACT_HEADER
 
 from matcher.check.checker import verify
 from matcher.config import Config
@@ -78,6 +79,30 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
         for row in rows:
             out.writerow([cell(row.get(k)) for k in header])
     return path
+
+
+def write_extract(path: Path, offers: list[tuple[str, str, str, str, str]]) -> Path:
+    """A national platform offers extract at ``path`` (``;``, every cell quoted, no capacity column), one row per
+    offer ``(id, secteur, Ville, Code postal, Filière)``."""
+    rows = [
+        [i, "", sector, "false", "", f"{n} rue A", town, code, kind]
+        for n, (i, sector, town, code, kind) in enumerate(offers, 1)
+    ]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+            [PLATFORM_EXTRACT_HEADER, *rows]
+        )
+    return path
+
+
+def platform_inputs(folder: Path) -> list[str]:
+    """``--students F --sites F`` of two offers in Lyon in a national platform extract (no capacity column) and five
+    students of Lyon asking for their sector, Agriculture."""
+    sites = write_extract(
+        folder / "offres_plateforme.csv", [(i, "Agriculture", "Lyon", "69001", "seconde_only") for i in "12"]
+    )
+    rows = [{"student_id": f"E{i}", "commune_insee": "69381", "sectors": "secteur_agriculture"} for i in range(5)]
+    return ["--students", str(write_csv(folder / "eleves.csv", rows)), "--sites", str(sites)]
 
 
 def two_lycees_two_companies(d: Path, first: dict) -> tuple[Path, Path]:

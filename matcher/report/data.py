@@ -156,7 +156,7 @@ def _run_config(config: Config, summary: dict[str, Any]) -> Config:
     """``config``, with the places the run gave every site of a file without a capacity column (a platform
     extract: ``summary.json``'s ``default_capacity``) when ``config`` gives none."""
     given = summary.get("parameters", {}).get("default_capacity")
-    if config.default_capacity is not None or not isinstance(given, int) or isinstance(given, bool) or given < 1:
+    if config.default_capacity is not None or not isinstance(given, int):
         return config
     return check_config(config.with_options(default_capacity=given), "summary.json")  # in range, or refused
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from matcher.cli.main import main
 from matcher.generate.scenario import embedded_scenario
 
-from conftest import write_csv
+from conftest import platform_inputs, write_csv
 
 OUTPUTS = ("assignments.csv", "unassigned.csv", "summary.json")
 
@@ -235,18 +235,8 @@ def test_generate_same_seed_same_files(tmp_path):
     assert len(runs[0]["students.csv"].decode().splitlines()) == 301
 
 
-def _platform_files(tmp_path: Path) -> list[str]:
-    """A national platform offers extract (no capacity column: two offers in Lyon) and five students."""
-    header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
-    offers = [[str(i), "", "Agriculture", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in (1, 2)]
-    sites = tmp_path / "offres_plateforme.csv"
-    sites.write_text("\n".join(";".join(f'"{c}"' for c in row) for row in [header, *offers]) + "\n", encoding="utf-8")
-    rows = [{"student_id": f"E{i}", "commune_insee": "69381", "sectors": "secteur_agriculture"} for i in range(5)]
-    return ["--students", str(write_csv(tmp_path / "eleves.csv", rows)), "--sites", str(sites)]
-
-
 def test_every_command_reading_a_platform_extract_takes_its_places_per_site(tmp_path):
-    inputs = _platform_files(tmp_path)
+    inputs = platform_inputs(tmp_path)
     grid = tmp_path / "grid.toml"
     grid.write_text("default_max_km = [10.0, 20.0]\n", encoding="utf-8")
     run = CliRunner().invoke(main, ["allocate", *inputs, "--default-capacity", "2", "--out", str(tmp_path / "run")])

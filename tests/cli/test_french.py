@@ -23,6 +23,8 @@ from matcher.load.written import restore_frame
 from matcher.util import i18n
 from matcher.util.i18n import Lang, tr, use
 
+from conftest import write_csv, write_extract
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 BROKEN = ["--students", str(DATA / "students_ten_faults.csv"), "--sites", str(DATA / "sites.csv")]
 
@@ -143,25 +145,15 @@ def test_the_policys_lang_is_the_commands_language_unless_lang_or_the_environmen
 
 
 def test_a_platform_extract_reads_in_french_numbers_and_sector_names(tmp_path):
-    header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
-    offers = [
-        [str(1000 + i), "", "Énergie", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in range(3)
+    offers = [(str(1000 + i), "Énergie", "Lyon", "69001", "seconde_only") for i in range(3)]
+    offers += [(str(2000 + i), "Énergie", "Lyon", "69001", "troisieme_or_quatrieme") for i in range(1_200)]
+    offers += [(str(3000 + i), "Énergie", f"ZZ{i}", "99999", "seconde_only") for i in range(2)]  # not located
+    sites = write_extract(tmp_path / "offres_plateforme.csv", offers)
+    rows = [
+        {"student_id": f"E{i}", "commune_insee": "69381", "sectors": "secteur_energie", "gender": "FM"[i % 2]}
+        for i in range(6)
     ]
-    offers += [
-        [str(2000 + i), "", "Énergie", "false", "", f"{i} rue B", "Lyon", "69001", "troisieme_or_quatrieme"]
-        for i in range(1_200)
-    ]
-    offers += [
-        [str(3000 + i), "", "Énergie", "false", "", "1 rue C", f"ZZ{i}", "99999", "seconde_only"] for i in range(2)
-    ]
-    sites = tmp_path / "offres_plateforme.csv"
-    with open(sites, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, *offers])
-    students = tmp_path / "eleves.csv"
-    rows = [["student_id", "commune_insee", "sectors", "gender"]]
-    rows += [[f"E{i}", "69381", "secteur_energie", "F" if i % 2 else "M"] for i in range(6)]
-    with open(students, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
+    students = write_csv(tmp_path / "eleves.csv", rows)
     args = ["allocate", "--students", str(students), "--sites", str(sites), "--default-capacity", "1"]
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output

@@ -27,7 +27,7 @@ from matcher.report.build import csv_bytes
 from matcher.report.workbook import write_workbook
 
 from browser import CHROMIUM, CHROMIUM_ARGS
-from conftest import two_lycees_two_companies, write_csv
+from conftest import platform_inputs, two_lycees_two_companies, write_csv
 
 ARTEFACTS = Path(os.environ.get("MATCHER_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts"))
 EVIL = '=HYPERLINK("http://example.invalid/x","click me")'
@@ -331,17 +331,7 @@ def test_committee_csv_counts_whole_place_weeks_never_half_places(tmp_path):
 
 def _platform_run(tmp_path: Path) -> tuple[list[str], Path]:
     """A platform offers extract (no capacity column) allocated with ``--default-capacity 2``: its input options."""
-    header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
-    offers = [
-        [str(1000 + i), "", "Agriculture", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in [1, 2]
-    ]
-    sites = tmp_path / "offres_plateforme.csv"
-    with open(sites, "w", newline="", encoding="utf-8") as fh:
-        fh.write("\n".join(";".join(f'"{c}"' for c in row) for row in [header, *offers]) + "\n")
-    rows = [{"student_id": f"E{i}", "commune_insee": "69381", "sectors": "secteur_agriculture"} for i in range(5)]
-    students = write_csv(tmp_path / "eleves.csv", rows)
-    inputs = ["--students", str(students), "--sites", str(sites)]
-    out = tmp_path / "run"
+    inputs, out = platform_inputs(tmp_path), tmp_path / "run"
     run = CliRunner().invoke(main, ["allocate", *inputs, "--default-capacity", "2", "--out", str(out)])
     assert run.exit_code == 0, run.output
     return inputs, out

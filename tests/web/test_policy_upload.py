@@ -12,6 +12,7 @@ import pytest
 
 from matcher import embedded_scenario
 
+from conftest import write_extract
 from serving import serving
 
 pytest.importorskip("fastapi")
@@ -96,12 +97,11 @@ def test_the_form_keeps_the_other_options_of_an_uploaded_policy(logged):
     assert 'order = ["placed", "distance", "preference"]' in kept
 
 
-def test_places_per_offer_set_in_the_form_make_a_platform_extract_readable(logged):
+def test_places_per_offer_set_in_the_form_make_a_platform_extract_readable(logged, tmp_path):
     client, csrf, cid, data, served = logged
     students = "student_id,commune_insee,sectors\n" + "".join(f"E{i},69381,secteur_energie\n" for i in range(3))
-    header = ["id", "SIRET", "secteur", "public", "public_employer_type", "Rue", "Ville", "Code postal", "Filière"]
-    offers = [[str(i), "", "Énergie", "false", "", f"{i} rue A", "Lyon", "69001", "seconde_only"] for i in (1, 2)]
-    extract = "\n".join(";".join(f'"{c}"' for c in row) for row in [header, *offers]) + "\n"
+    offers = [(i, "Énergie", "Lyon", "69001", "seconde_only") for i in "12"]
+    extract = write_extract(tmp_path / "offres.csv", offers).read_bytes()
     for role, name, body in (("students", "eleves.csv", students), ("sites", "offres.csv", extract)):
         sent = client.post(f"/campaigns/{cid}/files/{role}", data={"csrf": csrf}, files={"file": (name, body)})
         assert sent.status_code == 303
