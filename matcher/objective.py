@@ -1,4 +1,4 @@
-"""The objective levels, one entry each: name, sense, unit, kind, and how a per-pair cost is built.
+"""The objective levels, one entry each: name, sense, unit, kind, label, and how a per-pair cost is built.
 
 The allocation is optimised lexicographically over these levels in ``Objective.order``. Adding a level means one
 entry here plus its cost: a per-pair cost function (``pair_cost``) for a level summed over student-weeks on their
@@ -51,6 +51,9 @@ class LevelSpec:
     kind : {"count", "cost", "after"}
         ``count``: placed students that count (on each student's arc of the network); ``cost``: a cost summed over
         student-weeks (on pair arcs, or the gender layer's arcs); ``after``: computed on the final placements.
+    label : str
+        What people read for the level (the command line's table, the workspace's pages), in English; marked for
+        the catalogue, translated where it is shown. ``name`` stays the key of policy files and ``summary.json``.
     pair_cost : callable or None
         For a ``cost`` level summed over pairs: each pair's cost for one student-week, from the candidate pairs.
     """
@@ -59,17 +62,18 @@ class LevelSpec:
     sense: Literal["max", "min"]
     unit: str
     kind: Literal["count", "cost", "after"]
+    label: str
     pair_cost: Callable[[pd.DataFrame], npt.NDArray[np.int64]] | None = None
 
 
 LEVEL_SPECS: tuple[LevelSpec, ...] = (
-    LevelSpec("placed", "max", mark("students"), "count"),
-    LevelSpec("floors", "max", mark("students placed towards a floor"), "count"),
-    LevelSpec("priority", "max", mark("priority students"), "count"),
-    LevelSpec("gender", "min", mark("boy-weeks beyond the gender target"), "cost"),
-    LevelSpec("preference", "min", mark("sum of ranks over student-weeks"), "cost", _ranks),
-    LevelSpec("distance", "min", mark("metres over student-weeks"), "cost", _metres),
-    LevelSpec("splits", "min", mark("students split between two hosts"), "after"),
+    LevelSpec("placed", "max", mark("students"), "count", mark("Students placed")),
+    LevelSpec("floors", "max", mark("students placed towards a floor"), "count", mark("Placed towards a floor")),
+    LevelSpec("priority", "max", mark("priority students"), "count", mark("Priority students placed")),
+    LevelSpec("gender", "min", mark("boy-weeks beyond the gender target"), "cost", mark("Gender balance")),
+    LevelSpec("preference", "min", mark("sum of ranks over student-weeks"), "cost", mark("Preferences"), _ranks),
+    LevelSpec("distance", "min", mark("metres over student-weeks"), "cost", mark("Distance travelled"), _metres),
+    LevelSpec("splits", "min", mark("students split between two hosts"), "after", mark("Split placements")),
 )
 
 #: Every level's name, in the default order.

@@ -8,12 +8,19 @@ from typing import Any
 import pandas as pd
 
 from matcher.domain.crosswalk import label
+from matcher.objective import LEVELS, spec
 from matcher.report.coverage import RADII_KM, Coverage
 from matcher.solve.widen import NOT_WIDENED
 from matcher.tables.reasons import REASON_LABELS
 from matcher.util.i18n import Lang, mark, num, tr
 
 __all__ = ["render_summary", "render_inputs"]
+
+#: A level's sense (``summary.json``'s ``sense``) → the table's words.
+_SENSES = {"max": mark("maximise"), "min": mark("minimise")}
+
+#: ``summary.json``'s ``floors.source`` when the floors are not read from a file → what the line says.
+_FLOOR_SOURCES = {"proportional": mark("the national target shared by seconde enrolment")}
 
 #: The kinds of places not used (``summary.json``'s ``unused_places`` keys).
 _UNUSED = {
@@ -43,7 +50,8 @@ def render_summary(summary: dict[str, Any]) -> str:
     """Counts, objective levels, places against the target, and per-académie figures."""
     lines = _count_lines(summary) + _reason_lines(summary)
     s, lang = summary["solver"], Lang()
-    gap = lang.pct(s["gap"], 4) + (tr(" on {level}").format(level=s["gap_level"]) if s["gap_level"] else "")
+    at = s["gap_level"]
+    gap = lang.pct(s["gap"], 4) + (tr(" on “{level}”").format(level=_level_label(at)) if at else "")
     lines += [
         "",
         tr("Solver: {status} (gap {gap}), {method}").format(status=tr(s["status"]), gap=gap, method=tr(s["method"])),
@@ -52,18 +60,25 @@ def render_summary(summary: dict[str, Any]) -> str:
     ]
     rows = [
         [
-            o["level"],
-            o["sense"],
+            _level_label(o["level"]),
+            tr(_SENSES.get(o["sense"], o["sense"])),
             o["value"],
             "-" if o["bound"] is None else o["bound"],
             "-" if o["gap"] is None else lang.pct(o["gap"], 4),
             tr(o["unit"]),
+            o["level"],
         ]
         for o in summary["objective"]
     ]
-    lines += [_table([tr("level"), tr("sense"), tr("value"), tr("bound"), tr("gap"), tr("unit")], rows), ""]
+    header = [tr("level"), tr("sense"), tr("value"), tr("bound"), tr("gap"), tr("unit"), tr("name in policy.toml")]
+    lines += [_table(header, rows), ""]
     lines += _academie_lines(summary)
     return "\n".join(lines + _gender_lines(summary.get("gender")) + _target_lines(summary.get("gender_target")))
+
+
+def _level_label(name: str) -> str:
+    """An objective level's label in the ambient language (its name for a level matcher does not know)."""
+    return tr(spec(name).label) if name in LEVELS else name
 
 
 def _count_lines(summary: dict[str, Any]) -> list[str]:
@@ -112,7 +127,7 @@ def _academie_lines(summary: dict[str, Any]) -> list[str]:
         )
         lines.append(
             line.format(
-                source=floors["source"],
+                source=tr(_FLOOR_SOURCES[floors["source"]]) if floors["source"] in _FLOOR_SOURCES else floors["source"],
                 placed=num(floors["placed_towards_floors"]),
                 total=num(floors["total_floor"]),
                 below=floors["academies_below_floor"],

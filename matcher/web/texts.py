@@ -5,7 +5,7 @@ switches (kept in the session)."""
 
 from __future__ import annotations
 
-from matcher.objective import spec
+from matcher.objective import LEVEL_SPECS, spec
 from matcher.util.i18n import LANGS, Lang, mark
 
 __all__ = ["LANGUAGES", "TEXTS", "LEVEL_LABELS", "STAGE_TEXTS", "text", "level_text", "stage_text"]
@@ -150,17 +150,9 @@ TEXTS: dict[str, str] = {
     "dropped": mark("Columns dropped: {columns}."),
 }  # fmt: skip
 
-#: An objective level's name → its label, as the pages show it (its unit: ``objective.LEVEL_SPECS``, as in
-#: ``summary.json``).
-LEVEL_LABELS: dict[str, str] = {
-    "placed": mark("Students placed"),
-    "floors": mark("Placed towards a floor"),
-    "priority": mark("Priority students placed"),
-    "gender": mark("Gender balance"),
-    "preference": mark("Preferences"),
-    "distance": mark("Distance travelled"),
-    "splits": mark("Split placements"),
-}
+#: An objective level's name → its label, as the pages show it (label and unit: ``objective.LEVEL_SPECS``, the
+#: unit as in ``summary.json``).
+LEVEL_LABELS: dict[str, str] = {s.name: s.label for s in LEVEL_SPECS}
 
 #: A run's stage (as the allocation's observer names it) → what the progress display says.
 STAGE_TEXTS: dict[str, str] = {

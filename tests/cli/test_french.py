@@ -20,6 +20,7 @@ from matcher.cli.main import main
 from matcher.errors import InputError, Problem
 from matcher.generate.scenario import embedded_scenario
 from matcher.load.written import restore_frame
+from matcher.objective import spec
 from matcher.util import i18n
 from matcher.util.i18n import Lang, tr, use
 
@@ -97,6 +98,32 @@ def test_allocate_prints_its_summary_in_french_by_default(tmp_path):
     unassigned = restore_frame(pd.read_csv(out / "unassigned.csv", dtype=str, keep_default_na=False))
     assert len(assignments) + len(unassigned) >= 40
     verify(students, sites, assignments.astype({"distance_km": float}), unassigned, config, groups=True)
+
+
+def test_the_objective_table_names_its_levels_in_words_with_their_policy_name(tmp_path):
+    files, out, policy = tmp_path / "in", tmp_path / "out", tmp_path / "policy.toml"
+    CliRunner().invoke(main, ["generate", "--students", "60", "--sites", "15", "--seed", "4", "--out", str(files)])
+    policy.write_text('academie_floors = "proportional"\ncoverage_target = 50\n', encoding="utf-8")
+    args = ["allocate", "--students", str(files / "students.csv"), "--sites", str(files / "sites.csv")]
+    french = CliRunner().invoke(main, [*args, "--config", str(policy), "--out", str(out)])
+    english = CliRunner().invoke(main, [*args, "--config", str(policy), "--out", str(out), "--lang", "en"])
+    assert french.exit_code == 0 and english.exit_code == 0, french.output + english.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    levels = [o["level"] for o in summary["objective"]]  # the keys stay in summary.json
+    assert levels[:3] == ["placed", "floors", "priority"]
+    rows = {line.split()[-1]: line for line in french.output.splitlines() if line.split()[-1:] == ["placed"]}
+    assert rows["placed"].startswith("Élèves placés ") and " maximiser " in rows["placed"]
+    assert any(line.startswith("Vœux ") and " minimiser " in line for line in french.output.splitlines())
+    assert any(line.startswith("Preferences ") and " minimise " in line for line in english.output.splitlines())
+    header = next(line for line in french.output.splitlines() if line.startswith("niveau "))
+    assert header.split()[-3:] == ["nom", "dans", "policy.toml"]
+    floors = next(line for line in french.output.splitlines() if line.startswith("Planchers "))
+    assert floors.startswith("Planchers (l'objectif national réparti selon les effectifs de seconde) : ")
+    assert "proportional" not in french.output
+    short = summary["solver"]["gap_level"]  # the first level short of its bound: said by its label
+    assert short in levels
+    assert f" sur «\u00a0{Lang('fr')(spec(short).label)}\u00a0»)" in french.output
+    assert f" on “{spec(short).label}”)" in english.output and f" sur {short}" not in french.output
 
 
 def test_the_ambient_language_nests_and_comes_back():
