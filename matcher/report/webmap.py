@@ -65,7 +65,7 @@ def _outlines() -> _FeatureCollection:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _base(center: tuple[float, float] = (46.6, 2.4), zoom: int = 6) -> folium.Map:
+def _base(tr: Lang, center: tuple[float, float] = (46.6, 2.4), zoom: int = 6) -> folium.Map:
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True)
     fmap.default_js = [("leaflet", "data:text/javascript;base64," + _static("leaflet.js"))]
     fmap.default_css = [("leaflet_css", "data:text/css;base64," + _static("leaflet.css"))]
@@ -78,7 +78,7 @@ def _base(center: tuple[float, float] = (46.6, 2.4), zoom: int = 6) -> folium.Ma
     ).add_to(fmap)
     folium.TileLayer(
         "OpenStreetMap",
-        name="OpenStreetMap tiles (needs the network)",
+        name=tr("OpenStreetMap tiles (needs the network)"),
         overlay=True,
         show=False,
         attr="© OpenStreetMap contributors",
@@ -111,6 +111,20 @@ def _points(
     ).add_to(fmap)
 
 
+def _site_tips(sites: pd.DataFrame, places: np.ndarray, fill: np.ndarray, tr: Lang) -> pd.Series:
+    """Each site's tooltip in ``tr``'s language: id, company, places a week (their mean over the two weeks) and
+    the fill rate where it is known (``fill``: NaN elsewhere)."""
+    plain = tr("{site} – {company} — places: {places}")
+    filled = tr("{site} – {company} — places: {places}, filled: {share}")
+    tips = [
+        plain.format(site=j, company=c, places=tr.num(p, 1))
+        if np.isnan(f)
+        else filled.format(site=j, company=c, places=tr.num(p, 1), share=tr.pct(f, 0))
+        for j, c, p, f in zip(sites["site_id"], sites["company"], places, fill)
+    ]
+    return pd.Series(tips, dtype=object)
+
+
 def site_map(
     sites: pd.DataFrame | None,
     *,
@@ -124,7 +138,7 @@ def site_map(
     communes, white-zone lycées and placements (``links``: rows of home lat, lon, host lat, lon), each a layer of
     an offline map, with a legend; layer names in ``tr``'s language (French by default)."""
     tr = tr or Lang()
-    fmap = _base()
+    fmap = _base(tr)
     if links is not None and len(links):
         layer = folium.FeatureGroup(name=tr("Placements (home → host)"), show=False).add_to(fmap)
         segments = np.round(np.asarray(links, float), 4).reshape(-1, 2, 2).tolist()
@@ -139,32 +153,30 @@ def site_map(
             else np.full(len(sites), np.nan)
         )
         color = np.select([np.isnan(fill), fill >= 0.999, fill > 0], ["#777777", "#1a9850", "#fdae61"], "#d73027")
-        share = np.where(np.isnan(fill), "", pd.Series(fill).map(lambda f: f", {f:.0%} used"))
-        tip: pd.Series = (
-            sites["site_id"]
-            + " – "
-            + sites["company"]
-            + ": "
-            + pd.Series(places).map("{:g}".format).to_numpy()
-            + " place(s)"
-            + share
+        _points(
+            fmap,
+            tr("Sites (size: places; colour: fill rate)"),
+            sites,
+            _site_tips(sites, places, fill, tr),
+            3 + 1.5 * np.sqrt(places),
+            color,
         )
-        _points(fmap, tr("Sites (size: places; colour: fill rate)"), sites, tip, 3 + 1.5 * np.sqrt(places), color)
     if students is not None and len(students):
         per = (
             students.groupby("commune_insee")
             .agg(n=("student_id", "size"), lat=("lat", "first"), lon=("lon", "first"))
             .reset_index()
         )
-        tip = per["commune_insee"] + ": " + per["n"].astype(str) + " student(s) not placed"
-        _points(fmap, tr("Students not placed (by commune)"), per, tip, 2 + 2 * np.sqrt(per["n"]), "#542788")
+        said = tr("{commune} — students not placed: {n}")
+        tip = [said.format(commune=c, n=tr.num(n)) for c, n in zip(per["commune_insee"], per["n"])]
+        _points(fmap, tr("Students not placed (by commune)"), per, pd.Series(tip), 2 + 2 * np.sqrt(per["n"]), "#542788")
     if white_zones is not None and len(white_zones):
-        wz = white_zones
-        tip = (
-            wz["uai"] + " " + wz["name"] + ": " + wz["seconde_gt_students"].astype(str) + " seconde students, "
-            "nearest place " + wz["nearest_place_km"].map("{:.0f}".format) + " km"
-        )
-        _points(fmap, tr("White zones: lycées with no place within 30 km"), wz, tip, 5, "#111111")
+        wz, said = white_zones, tr("{uai} {name} — seconde students: {students}, nearest place: {km} km")
+        tip = [
+            said.format(uai=u, name=n, students=tr.num(k), km=tr.num(d))
+            for u, n, k, d in zip(wz["uai"], wz["name"], wz["seconde_gt_students"], wz["nearest_place_km"])
+        ]
+        _points(fmap, tr("White zones: lycées with no place within 30 km"), wz, pd.Series(tip), 5, "#111111")
     folium.LayerControl(collapsed=True).add_to(fmap)  # folded into its button: it does not hide the map
     present = [x is not None and len(x) > 0 for x in (sites, students, white_zones, links)]
     add_legend(fmap, tr, *present)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,6 +29,12 @@ def _tool():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _map_text(page: Path) -> str:
+    """The report's text with the map's frame unescaped and its JSON strings' escapes read back."""
+    text = html.unescape(html.unescape(page.read_text(encoding="utf-8")))
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
 
 
 def test_every_message_has_a_french_translation():
@@ -71,6 +78,14 @@ def test_report_in_french_by_default_and_in_english_on_request(published_demo, t
     assert result.exit_code == 0, result.output
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "Steering committee figures" in page and "Taux de remplissage" not in page
+    # the map's tooltips and layers too (in the frame's page, as folium writes them: JSON in an HTML attribute)
+    french, english = _map_text(published_demo / "report.html"), _map_text(tmp_path / "report.html")
+    assert re.search(r'"S\d+ – [^"]+ — places : \d+, remplissage : \d+\u00a0%"', french)
+    assert re.search(r'"\d{5} — élèves non placés : \d+"', french) and "Fond OpenStreetMap (nécessite le" in french
+    assert re.search(r'"\w+ [^"]+ — élèves de seconde : [\d\u00a0]+, place la plus proche : \d+ km"', french)
+    assert re.search(r'"S\d+ – [^"]+ — places: \d+, filled: \d+%"', english) and "students not placed: " in english
+    assert "OpenStreetMap tiles (needs the network)" in english
+    assert not [t for t in (french, english) if "place(s)" in t or "student(s) not placed" in t or "% used" in t]
     # the file contract does not change with the language
     assert (tmp_path / "committee.csv").read_bytes() == (published_demo / "committee.csv").read_bytes()
 
