@@ -10,15 +10,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from matcher.util.i18n import Lang, mark
 from matcher.web import api, configure, handout, pages, runs
 from matcher.web.auth import Accounts, secret_file
-from matcher.web.base import LoginRequired, SecurityHeaders, Server, UploadLimit
+from matcher.web.base import LoginRequired, SecurityHeaders, Server, UploadLimit, lang_of, page
 from matcher.web.jobs import Jobs
 from matcher.web.store import Store
 
@@ -68,4 +71,33 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(KeyError)
     async def unknown(request: Request, exc: KeyError) -> Response:
-        return JSONResponse({"detail": "not found"}, status_code=404)
+        return await refused(request, HTTPException(404, mark("not found")))
+
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, exc: HTTPException) -> Response:
+        """A refusal in the reader's language where a person reads it: a page for a browser's form (it asks for
+        HTML), the message alone for the workspace's uploads (they ask for text); JSON as before for the API and
+        for scripts (``{"detail": ...}``, in English)."""
+        wants = request.headers.get("accept", "")
+        if request.url.path.startswith("/api") or not ("text/html" in wants or "text/plain" in wants):
+            return await http_exception_handler(request, exc)
+        said = Lang(lang_of(request))(str(exc.detail))
+        if "text/html" not in wants:
+            return PlainTextResponse(said, status_code=exc.status_code, headers=exc.headers)
+        back = _back(request)  # the language links lead there too: the refused address may take no GET
+        return page(request, "error.html", exc.status_code, message=said, back=back, lang_here=back)
+
+
+#: Starlette's own refusals (an unknown address, a form sent to a page), marked for the catalogue: the error page
+#: says them in the reader's language too.
+_STARLETTE = (mark("Not Found"), mark("Method Not Allowed"))
+
+
+def _back(request: Request) -> str:
+    """Where the error page's link leads (the pages send no Referer): the run or the campaign the refused request
+    was about, else home."""
+    parts = request.url.path.strip("/").split("/")
+    if parts[:1] != ["campaigns"] or len(parts) < 3:
+        return "/"
+    keep = 4 if parts[2:3] == ["runs"] and len(parts) > 4 else 2
+    return "/" + "/".join(parts[:keep])

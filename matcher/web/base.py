@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.pipeline.compute import Engine
-from matcher.util.i18n import Lang
+from matcher.util.i18n import Lang, mark
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.texts import LANGUAGES, level_text, stage_text, text
 
@@ -79,7 +79,7 @@ class UploadLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:  # answered 413 by the application's HTTP exception handling
-                raise HTTPException(413, "upload too large")
+                raise HTTPException(413, mark("upload too large"))
             return message
 
         await self.app(scope, counted, send)
@@ -100,7 +100,7 @@ def check_csrf(request: Request, given: str | None) -> None:
     expected = request.session.get("csrf", "")
     given = given or request.headers.get("x-csrf-token", "")
     if not expected or not same(given, expected):
-        raise HTTPException(403, "CSRF token missing or wrong")
+        raise HTTPException(403, mark("CSRF token missing or wrong: reload the page and send the form again"))
 
 
 def lang_of(request: Request) -> str:

@@ -11,9 +11,11 @@ from starlette.datastructures import UploadFile
 
 from matcher.errors import InputError
 from matcher.limits import MAX_SMALL_FILE_BYTES
-from matcher.web.base import check_csrf
+from matcher.util.i18n import Lang, mark, use
+from matcher.web.base import check_csrf, lang_of
 from matcher.web.pages import back_to, campaign_view, logged_in, validate_inputs, visible
 from matcher.web.settings import current, save, upload
+from matcher.web.texts import TEXTS, text
 
 __all__ = ["router"]
 
@@ -25,11 +27,13 @@ async def settings(request: Request, cid: str) -> Response:
     visible(request, cid)
     form = await request.form(max_files=0, max_fields=20)
     check_csrf(request, str(form.get("csrf", "")))
-    store = request.app.state.store
+    store, lang = request.app.state.store, lang_of(request)
     try:
-        save(store.campaign_dir(cid) / "policy.toml", {k: str(v) for k, v in form.items()})
+        with use(lang):  # the problems in the reader's language
+            save(store.campaign_dir(cid) / "policy.toml", {k: str(v) for k, v in form.items()})
     except InputError as exc:
-        raise HTTPException(422, "; ".join(p.message for p in exc.problems)) from None
+        said = (f"{text(p.column, lang) if p.column in TEXTS else p.column} — {p.message}" for p in exc.problems)
+        raise HTTPException(422, Lang(lang).semicolon.join(said)) from None
     await run_in_threadpool(validate_inputs, store, cid)  # the places per offer may make a sites file readable
     return back_to(cid, "#settings")
 
@@ -52,7 +56,7 @@ async def upload_policy(request: Request, cid: str) -> Response:
     check_csrf(request, str(form.get("csrf", "")))
     sent = form.get("file")
     if not isinstance(sent, UploadFile) or not sent.filename:
-        raise HTTPException(422, "no file")
+        raise HTTPException(422, mark("no file"))
     data = await sent.read(MAX_SMALL_FILE_BYTES + 1)  # one byte more: a larger file is refused when loaded
     store = request.app.state.store
     try:

@@ -21,6 +21,7 @@ from matcher.errors import InputError, MatcherWarning
 from matcher.export.outputs import write_atomic
 from matcher.load import load_inputs
 from matcher.load.overrides import read_overrides
+from matcher.util.i18n import mark
 from matcher.web.auth import NATIONAL, User, same
 from matcher.web.base import LoginRequired, check_csrf, page, user_of
 from matcher.web.privacy import pseudonymised
@@ -113,7 +114,7 @@ def create(
     check_csrf(request, csrf)
     academie = academie.strip() or user.academie
     if not user.sees(academie):
-        raise HTTPException(403, "another académie")
+        raise HTTPException(403, mark("another académie"))
     return back_to(request.app.state.store.create_campaign(name.strip()[:100] or "campagne", year, academie))
 
 
@@ -157,10 +158,12 @@ async def upload(request: Request, cid: str, role: str) -> Response:
     check_csrf(request, str(form.get("csrf", "")))
     sent = form.get("file")
     if not isinstance(sent, UploadFile) or not sent.filename:
-        raise HTTPException(422, "no file")
+        raise HTTPException(422, mark("no file"))
     name = safe_name(sent.filename)
     if name is None:
-        raise HTTPException(422, "file name or type refused: a plain name ending in .csv, .xlsx, .xls or .ods")
+        raise HTTPException(
+            422, mark("file name or type refused: a plain name ending in .csv, .tsv, .txt, .xlsx, .xlsm, .xls or .ods")
+        )
     store: Store = request.app.state.store
     if role == "students" and form.get("pseudonymise"):
         try:  # the ids replaced before anything is stored
@@ -218,7 +221,7 @@ def add_override(
     visible(request, cid)
     check_csrf(request, csrf)
     if action not in ("pin", "forbid"):
-        raise HTTPException(422, "action: pin or forbid")
+        raise HTTPException(422, mark("action: pin or forbid"))
     path = request.app.state.store.campaign_dir(cid) / "overrides.csv"
     rows = [r for r in _overrides(path) if (r[0], r[1]) != (student_id.strip(), site_id.strip())]
     _write_overrides(path, [*rows, (student_id.strip(), site_id.strip(), action)])

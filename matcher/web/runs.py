@@ -22,7 +22,7 @@ from matcher.export.outputs import write_atomic
 from matcher.report.sheets import labels
 from matcher.report.tables import dates_said, weeks_said
 from matcher.tables.reasons import reason_texts
-from matcher.util.i18n import Lang
+from matcher.util.i18n import Lang, mark
 from matcher.web.base import check_csrf, lang_of, page
 from matcher.web.handout import books
 from matcher.web.pages import back_to, figures, logged_in, save_upload, validate_inputs, visible
@@ -44,7 +44,7 @@ def start_run(request: Request, cid: str) -> str:
     """Queue a run of the campaign's files with its current settings and overrides."""
     store: Store = request.app.state.store
     if any(store.input_path(cid, role) is None for role in ROLES):
-        raise HTTPException(422, "upload the students and sites files first")
+        raise HTTPException(422, mark("upload the students and sites files first"))
     rid = store.create_run(cid)
     request.app.state.jobs.submit(cid, rid)
     return rid
@@ -66,7 +66,7 @@ async def withdrawals(request: Request, cid: str, rid: str) -> Response:
     check_csrf(request, str(form.get("csrf", "")))
     store: Store = request.app.state.store
     if read_json(store.run_dir(cid, rid) / "state.json")["status"] != "done":
-        raise HTTPException(409, "only a finished run can be re-allocated")
+        raise HTTPException(409, mark("only a finished run can be re-allocated"))
     sent = {role: f for role in ROLES if isinstance(f := form.get(role), UploadFile) and f.filename}
     names = {role: safe_name(str(f.filename)) for role, f in sent.items()}
     if not sent or None in names.values():  # the run's page again, saying what is missing

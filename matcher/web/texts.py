@@ -134,6 +134,8 @@ TEXTS: dict[str, str] = {
     "why": mark("Why it is out"),
     "no_location": mark("The student's location is unknown: no distance to measure."),
     "back_run": mark("Back to the run"),
+    "refused_title": mark("This could not be done"),
+    "refused_back": mark("Back"),
     "upload_policy": mark("Or a whole policy.toml file"),
     "upload_policy_help": mark("Checked as matcher allocate --config checks it; it replaces the settings only when valid."),
     "policy_refused": mark("Policy file refused, nothing saved:"),

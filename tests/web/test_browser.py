@@ -236,3 +236,34 @@ def test_script_payloads_never_run(site, tmp_path):
     page.goto(served.base + "/")
     expect(page.locator("table")).to_contain_text("<script>window.__xss=4</script>")
     assert page.evaluate("window.__xss") is None
+
+
+def test_refusals_read_in_french_in_the_workspace(site, tmp_path):
+    """A file of a type matcher does not read: the upload's alert says why in French (not a status and JSON);
+    a setting out of range: a page saying which and why, with a way back."""
+    served, page, _ = site
+    cid = new_campaign(page, served.base, "Refus")
+    alerts: list[str] = []
+    page.on("dialog", lambda dialog: alerts.append(dialog.message))  # after the fixture's, which accepts it
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"%PDF-1.4\n")
+    page.set_input_files("[data-testid=file-students]", str(notes))
+    page.click("[data-testid=upload-students]")
+    expect(page.locator("[data-testid=upload-students]")).to_be_visible()
+    page.wait_for_function("() => document.querySelector('progress').hidden")  # the answer came back
+    assert alerts == [
+        "nom ou type de fichier refusé : un nom simple se terminant par .csv, .tsv, .txt, .xlsx, .xlsm, .xls ou .ods"
+    ]
+    page.fill("#settings input[name=default_capacity]", "2,5")
+    with page.expect_navigation():
+        page.click("[data-testid=save-settings]")
+    expect(page.locator("h1")).to_have_text("Opération refusée")
+    expect(page.locator("[data-testid=refused]")).to_have_text(
+        "Places par offre (vide : celles du fichier des sites) — attendu : un entier positif ou nul"
+    )
+    shot(page, "refused")
+    assert page.get_attribute("a[href$='?lang=en']", "href") == f"/campaigns/{cid}?lang=en"  # not the POST's address
+    with page.expect_navigation():
+        page.click("[data-testid=refused-back]")
+    assert page.url.startswith(f"{served.base}/campaigns/{cid}")
+    expect(page.locator("#settings input[name=default_capacity]")).to_have_value("")  # nothing was saved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import socket
 import ssl
@@ -20,7 +21,7 @@ from matcher.web import api, configure, handout, pages, runs
 from serving import serving
 
 PASSWORD = "correct horse battery"
-REFUSED = "file name or type refused: a plain name ending in .csv, .xlsx, .xls or .ods"
+REFUSED = "file name or type refused: a plain name ending in .csv, .tsv, .txt, .xlsx, .xlsm, .xls or .ods"
 
 
 def _add(data: Path, name: str, academie: str) -> None:
@@ -175,3 +176,37 @@ def test_https_with_a_certificate(tmp_path):
         assert "secure" in answer.headers["set-cookie"].lower()  # the session cookie never goes over plain HTTP
         with pytest.raises(httpx.TransportError):
             httpx.get(served.base.replace("https://", "http://") + "/login", timeout=5)
+
+
+def test_refusals_read_in_the_readers_language_where_a_person_reads_them(server):
+    """A browser's form gets a page (with a link back to the campaign or run it was about), the
+    workspace's uploads the message alone; scripts and the API keep the JSON ``detail`` in English."""
+    served, _ = server
+    lyon, csrf = _session(served.base, "lyon")
+    cid = _campaign(lyon, csrf, "Refusals")
+    url = f"/campaigns/{cid}/files/students"
+    sent = {"data": {"csrf": csrf}, "files": {"file": ("notes.pdf", b"x")}}
+    french = (
+        "nom ou type de fichier refusé : un nom simple se terminant par .csv, .tsv, .txt, .xlsx, .xlsm, .xls ou .ods"
+    )
+    as_page = lyon.post(url, headers={"accept": "text/html,application/xhtml+xml"}, **sent)
+    assert as_page.status_code == 422 and as_page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in as_page.text and f'data-testid="refused">{french}</p>' in as_page.text
+    assert f'href="/campaigns/{cid}" data-testid="refused-back"' in as_page.text  # back to the campaign
+    as_text = lyon.post(url, headers={"accept": "text/plain"}, **sent)
+    assert (as_text.status_code, as_text.text) == (422, french)
+    assert lyon.post(url, **sent).json() == {"detail": REFUSED}  # a script's answer as before
+    as_browser = {"accept": "text/html"}
+    started = lyon.post(f"/campaigns/{cid}/runs", data={"csrf": csrf}, headers=as_browser)
+    said = "déposez d'abord le fichier des élèves et celui des offres"
+    assert started.status_code == 422 and said in html.unescape(started.text)
+    assert f'href="/campaigns/{cid}" data-testid="refused-back"' in started.text
+    assert lyon.get("/campaigns/0123456789abcdef", headers={"accept": "text/html"}).status_code == 404
+    assert lyon.get("/?lang=en").status_code == 200  # the session's language from now on
+    form = {"csrf": csrf, "default_max_km": "30", "mode": "optimal", "academie_floors": "none", "time_limit": "60"}
+    settings = lyon.post(f"/campaigns/{cid}/settings", data={**form, "default_capacity": "2,5"}, headers=as_browser)
+    assert settings.status_code == 422 and '<html lang="en">' in settings.text
+    assert 'data-testid="refused">Places per offer' in settings.text and "non-negative integer" in settings.text
+    assert lyon.post(url, headers={"accept": "text/plain"}, **sent).text == REFUSED
+    with served.api() as api:
+        assert api.get("/api/runs/0123456789abcdef", headers={"accept": "text/html"}).json() == {"detail": "not found"}

@@ -24,9 +24,10 @@ document.addEventListener("DOMContentLoaded", () => {
       request.upload.addEventListener("progress", (e) => { if (e.lengthComputable) bar.value = (100 * e.loaded) / e.total; });
       request.addEventListener("load", () => {
         if (request.status < 400) window.location.assign(request.responseURL);
-        else { bar.hidden = true; window.alert(request.status + " " + request.responseText); }
+        else { bar.hidden = true; window.alert(request.responseText); }  // the refusal, in the page's language
       });
       request.open("POST", form.action);
+      request.setRequestHeader("Accept", "text/plain");
       request.send(new FormData(form));
     });
   }
