@@ -19,9 +19,27 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 NAMES = ("tr", "mark")
+PLURAL = "counted"
 COMMANDS = ("command", "group")
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "matcher" / "locale" / "fr" / "LC_MESSAGES" / "matcher.po"
+
+
+def _plurals(path: Path) -> set[tuple[str, str]]:
+    """The ``(singular, plural)`` messages of every ``counted(n, "...", "...")`` call (``Lang.counted`` or the
+    module's function) whose two texts are string literals."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = set()
+    for node in ast.walk(tree):
+        name = getattr(node, "func", None)
+        named = (isinstance(name, ast.Name) and name.id == PLURAL) or (
+            isinstance(name, ast.Attribute) and name.attr == PLURAL
+        )
+        if isinstance(node, ast.Call) and named and len(node.args) >= 3:
+            one, many = node.args[1], node.args[2]
+            if all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in (one, many)):
+                found.add((one.value, many.value))
+    return found
 
 
 def _calls(path: Path) -> list[ast.Call]:
@@ -47,12 +65,13 @@ def _command_helps(path: Path) -> set[str]:
     } - {""}
 
 
-def messages(root: Path = ROOT / "matcher") -> set[str]:
-    """Every message the code translates: the literal first argument of each ``tr(...)`` / ``mark(...)`` call, and
-    the help of each command (its docstring)."""
-    found: set[str] = set()
+def messages(root: Path = ROOT / "matcher") -> set[str | tuple[str, str]]:
+    """Every message the code translates: the literal first argument of each ``tr(...)`` / ``mark(...)`` call, the
+    help of each command (its docstring), and the ``(singular, plural)`` pair of each ``counted(...)`` call."""
+    found: set[str | tuple[str, str]] = set()
     for path in sorted(root.rglob("*.py")):
         found |= _command_helps(path)
+        found |= _plurals(path)
         for call in _calls(path):
             first = call.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.strip("."):
@@ -70,6 +89,11 @@ def formatted(root: Path = ROOT / "matcher") -> list[str]:
     ]
 
 
+def translated(string: str | tuple[str, ...] | None) -> bool:
+    """Whether a catalogue entry's translation is there (every form of a plural message)."""
+    return bool(string) and (all(string) if isinstance(string, tuple) else True)
+
+
 def update() -> int:
     with PO.open("rb") as fh:
         old = read_po(fh, locale="fr")
@@ -85,12 +109,14 @@ def update() -> int:
         revision_date=old.revision_date,
         creation_date=old.creation_date,
     )
-    for msgid in sorted(messages()):
+    for msgid in sorted(messages(), key=lambda m: m if isinstance(m, str) else m[0]):
         kept = old.get(msgid)
-        new.add(msgid, kept.string if kept else "")
+        same_kind = kept is not None and isinstance(kept.id, tuple) == isinstance(msgid, tuple)
+        empty = ("",) * new.num_plurals if isinstance(msgid, tuple) else ""
+        new.add(msgid, kept.string if same_kind and kept is not None else empty)
     with PO.open("wb") as fh:
         write_po(fh, new, omit_header=False, no_location=True, sort_output=True, width=116)
-    missing = [m.id for m in new if m.id and not m.string]
+    missing = [m.id for m in new if m.id and not translated(m.string)]
     print(f"{len(new) - 1} messages, {len(missing)} to translate", *missing, sep="\n")
     return 0
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from matcher.domain.crosswalk import label
 from matcher.objective import LEVELS, spec
-from matcher.report.coverage import RADII_KM, Coverage
+from matcher.report.coverage import RADII_KM, Coverage, white_zone_counts
 from matcher.solve.widen import NOT_WIDENED
 from matcher.tables.reasons import REASON_LABELS
 from matcher.util.i18n import Lang, mark, num, tr
@@ -261,10 +261,8 @@ def _coverage_head(n: dict[str, Any]) -> list[str]:
         tr("Seconde students ({students}) with a place within {radii} km: {shares}").format(
             students=lang.num(figure("seconde_students")), radii=" / ".join(map(str, RADII_KM)), shares=shares
         ),
-        tr("White zones (no place within {km} km): {lycees} lycées, {students} seconde students").format(
-            km=lang.num(figure("white_zone_km"), 1),
-            lycees=lang.num(figure("white_zone_lycees")),
-            students=lang.num(figure("white_zone_students")),
+        tr("White zones (no place within {km} km): {zones}").format(
+            km=lang.num(figure("white_zone_km"), 1), zones=white_zone_counts(n, lang)
         ),
     ]
 

@@ -13,7 +13,7 @@ from matcher.export.csvstyle import csv_bytes as styled_csv
 from matcher.export.outputs import write_atomic, write_through
 from matcher.report.charts import choropleth
 from matcher.report.committee import committee_figures
-from matcher.report.coverage import Coverage, coverage
+from matcher.report.coverage import Coverage, coverage, white_zone_counts
 from matcher.report.data import read_allocation
 from matcher.report.page import CSS, html_table, report_html
 from matcher.report.pdf import write_pdf
@@ -104,7 +104,7 @@ def _coverage_head(cov: Coverage, tr: Lang) -> str:
 
     said = tr(
         "{weeks} place-weeks on {sites} sites for a target of {target} places ({share}: {met}). Seconde students "
-        "with a place within 15 / 30 / 60 km: {within}. White zones: {lycees} lycées, {students} seconde students."
+        "with a place within 15 / 30 / 60 km: {within}. White zones: {zones}."
     ).format(
         weeks=tr.num(round(2 * figure("places_offered"))),
         sites=tr.num(figure("sites")),
@@ -112,8 +112,7 @@ def _coverage_head(cov: Coverage, tr: Lang) -> str:
         share=tr.pct(figure("target_attainment")),
         met=tr("met") if n["target_met"] else tr("NOT met"),
         within=" / ".join(tr.pct(figure(f"share_within_{r}km")) for r in (15, 30, 60)),
-        lycees=tr.num(figure("white_zone_lycees")),
-        students=tr.num(figure("white_zone_students")),
+        zones=white_zone_counts(n, tr),
     )
     return f"<p>{html.escape(said)}</p>"
 

@@ -8,6 +8,7 @@ Distances are great-circle km (DESIGN.md §2), found with a k-d tree on unit vec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +24,9 @@ from matcher.errors import InputError
 from matcher.load.inputs import say_left_out
 from matcher.load.locate import Geocoder, locate
 from matcher.load.table import LOCATION_COLUMNS, read_file
+from matcher.util.i18n import Lang
 
-__all__ = ["Coverage", "coverage", "load_sites", "RADII_KM", "WHITE_ZONE_KM"]
+__all__ = ["Coverage", "coverage", "load_sites", "white_zone_counts", "RADII_KM", "WHITE_ZONE_KM"]
 
 #: Radii (km) of the "share of seconde students with a place within" figures.
 RADII_KM: tuple[int, ...] = (15, 30, 60)
@@ -59,6 +61,17 @@ class Coverage:
     departements: pd.DataFrame
     lycees: pd.DataFrame
     white_zones: pd.DataFrame
+
+
+def white_zone_counts(national: Mapping[str, NationalFigure], lang: Lang) -> str:
+    """The white zones' lycées and seconde students of ``national`` (``Coverage.national``), each counted the
+    language's way: « 1 lycée, 258 élèves de seconde »."""
+    lycees, students = (float(national[key] or 0) for key in ("white_zone_lycees", "white_zone_students"))
+    return (
+        lang.counted(lycees, "{n} lycée", "{n} lycées")
+        + ", "
+        + lang.counted(students, "{n} seconde student", "{n} seconde students")
+    )
 
 
 def load_sites(path: str | Path, config: Config | None = None, *, geocoder: Geocoder | None = None) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from matcher.report import sheets
 from matcher.report.charts import bar_chart, choropleth
 from matcher.report.committee import committee_figures
 from matcher.report.committeeview import committee_html, committee_svg
-from matcher.report.coverage import Coverage
+from matcher.report.coverage import Coverage, white_zone_counts
 from matcher.report.data import Allocation, by_id
 from matcher.report.recruitment import add_recruitment_layer, recruitment_section
 from matcher.report.secrecy import SECRECY_NOTE, suppress
@@ -219,13 +219,13 @@ def _white_zones(cov: Coverage | None, tr: Lang) -> str:
     n = cov.national
     shares = " / ".join(tr.pct(float(n[f"share_within_{k}km"] or 0)) for k in (15, 30, 60))
     head = (
-        f"<p>{tr('White zones (no place within 30 km)')}{tr.colon}{tr.num(float(n['white_zone_lycees'] or 0))} "
-        f"{tr('lycées')}, {tr.num(float(n['white_zone_students'] or 0))} {tr('seconde students')}. "
+        f"<p>{tr('White zones (no place within 30 km)')}{tr.colon}{white_zone_counts(n, tr)}. "
         f"{tr('Seconde students with a place within 15 / 30 / 60 km')}{tr.colon}{shares}.</p>"
     )
     zones = cov.white_zones.drop(columns=["lat", "lon"])
     table = html_table(zones, "white-zones", tr=tr)  # folded: the full list is long (and in the workbook)
-    fold = f"<details><summary>{tr.num(len(zones))} {tr('lycées')}</summary>{table}</details>"
+    many = tr.counted(len(zones), "{n} lycée", "{n} lycées")
+    fold = f"<details><summary>{many}</summary>{table}</details>"
     return f"<h2>{tr('White zones')}</h2>" + head + fold
 
 
@@ -259,7 +259,7 @@ def report_html(alloc: Allocation, cov: Coverage | None = None, tr: Lang | None 
     if lycees is not None:
         body += [
             f"<h2>{tr('Per lycée')}</h2>",
-            f"<details><summary>{tr.num(len(lycees))} {tr('lycées')}</summary>",
+            "<details><summary>" + tr.counted(len(lycees), "{n} lycée", "{n} lycées") + "</summary>",
             html_table(lycees, "lycees", tr=tr),
             "</details>",
         ]

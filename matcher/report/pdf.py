@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matcher.domain import reference
 from matcher.report.charts import choropleth_figure
 from matcher.report.committeeview import committee_cells, committee_chart, committee_headers
-from matcher.report.coverage import Coverage
+from matcher.report.coverage import Coverage, white_zone_counts
 from matcher.report.data import Allocation
 from matcher.report.recruitment import read_communes, read_recruitment
 from matcher.report.secrecy import SECRECY_NOTE, Secret
@@ -94,11 +94,7 @@ def _key_figures(alloc: Allocation, cov: Coverage | None, tr: Lang) -> Figure:
             + tr.colon
             + " / ".join(tr.pct(float(n[f"share_within_{k}km"] or 0)) for k in (15, 30, 60)),
         )
-        write(
-            0.36,
-            f"{tr('White zones (no place within 30 km)')}{tr.colon}{tr.num(float(n['white_zone_lycees'] or 0))} "
-            f"{tr('lycées')}, {tr.num(float(n['white_zone_students'] or 0))} {tr('seconde students')}",
-        )
+        write(0.36, f"{tr('White zones (no place within 30 km)')}{tr.colon}{white_zone_counts(n, tr)}")
     write(0.28, tr(SECRECY_NOTE), 9)
     return fig
 

@@ -27,7 +27,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["Lang", "LANGS", "resolve", "catalogue_path", "mark", "tr", "use", "num"]
+__all__ = ["Lang", "LANGS", "resolve", "catalogue_path", "mark", "tr", "use", "num", "counted"]
 
 LANGS = ("fr", "en")
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -115,6 +115,12 @@ class Lang:
         """The message in this language (an empty one stays empty)."""
         return self._t.gettext(message) if message else message
 
+    def counted(self, n: float, singular: str, plural: str) -> str:
+        """A count with its noun, singular or plural as the language says (gettext's plural forms: « 0 lycée »,
+        « 1 lycée », « 2 lycées »; "0 lycées", "1 lycée"): ``singular`` and ``plural`` hold ``{n}``, filled with the
+        number this language's way. Both are in the catalogue as one plural message."""
+        return self._t.ngettext(singular, plural, int(n)).format(n=self.num(n))
+
     def num(self, value: float, digits: int = 0, fixed: bool = False) -> str:
         """A number: ``1 050`` (fr) / ``1,050`` (en), with ``digits`` decimals at most (exactly, with ``fixed``:
         ``14,0`` beside ``17,3`` in a column)."""
@@ -135,3 +141,8 @@ class Lang:
 def num(value: float, digits: int = 0) -> str:
     """A number in the ambient language's way (:meth:`Lang.num`): ``1 050`` (fr), ``1,050`` (en)."""
     return Lang().num(value, digits)
+
+
+def counted(n: float, singular: str, plural: str) -> str:
+    """A count with its noun in the ambient language (:meth:`Lang.counted`): « 1 lycée », « 3 lycées »."""
+    return Lang().counted(n, singular, plural)
