@@ -11,11 +11,10 @@ from starlette.datastructures import UploadFile
 
 from matcher.errors import InputError
 from matcher.limits import MAX_SMALL_FILE_BYTES
-from matcher.util.i18n import Lang, mark, use
+from matcher.util.i18n import mark, use
 from matcher.web.base import check_csrf, lang_of
 from matcher.web.pages import back_to, campaign_view, logged_in, validate_inputs, visible
 from matcher.web.settings import current, save, upload
-from matcher.web.texts import TEXTS, text
 
 __all__ = ["router"]
 
@@ -27,13 +26,13 @@ async def settings(request: Request, cid: str) -> Response:
     visible(request, cid)
     form = await request.form(max_files=0, max_fields=20)
     check_csrf(request, str(form.get("csrf", "")))
-    store, lang = request.app.state.store, lang_of(request)
+    store, sent = request.app.state.store, {k: str(v) for k, v in form.items()}
     try:
-        with use(lang):  # the problems in the reader's language
-            save(store.campaign_dir(cid) / "policy.toml", {k: str(v) for k, v in form.items()})
-    except InputError as exc:
-        said = (f"{text(p.column, lang) if p.column in TEXTS else p.column} — {p.message}" for p in exc.problems)
-        raise HTTPException(422, Lang(lang).semicolon.join(said)) from None
+        with use(lang_of(request)):  # the problems in the reader's language
+            save(store.campaign_dir(cid) / "policy.toml", sent)
+    except InputError as exc:  # the page again: its problems by the form, the values as typed, nothing saved
+        problems = [asdict(p) for p in exc.problems]
+        return campaign_view(request, cid, 422, settings_problems=problems, sent=sent)
     await run_in_threadpool(validate_inputs, store, cid)  # the places per offer may make a sites file readable
     return back_to(cid, "#settings")
 

@@ -145,6 +145,7 @@ def campaign_view(request: Request, cid: str, status: int = 200, **extra: Any) -
         fields=FIELDS,
         overrides=overrides,
         runs=runs,
+        lang_here=f"/campaigns/{cid}",  # also when shown again at a form's address, which takes no GET
         **extra,
     )
 

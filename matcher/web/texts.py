@@ -139,6 +139,8 @@ TEXTS: dict[str, str] = {
     "upload_policy": mark("Or a whole policy.toml file"),
     "upload_policy_help": mark("Checked as matcher allocate --config checks it; it replaces the settings only when valid."),
     "policy_refused": mark("Policy file refused, nothing saved:"),
+    "settings_refused": mark("Settings refused, nothing saved: correct them below and save again."),
+    "setting": mark("Setting"),
     "withdrawals": mark("Withdrawals and changes"),
     "withdrawals_help": mark("Upload the updated students or sites file (or both; the other stays this run's): every placement still valid is kept, the others are placed in the places left, and the changes are listed. The campaign's overrides are not applied."),
     "reallocate": mark("Re-allocate"),

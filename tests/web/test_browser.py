@@ -197,7 +197,7 @@ def test_whole_workflow(site, tmp_path):
     page.goto(f"{served.base}/campaigns/{cid}")
     expect(page.locator("[data-testid=run]")).to_have_text("Run the allocation")
     shot(page, "campaign-en")
-    page.click("header a[href='?lang=fr']")
+    page.click("header a[href$='?lang=fr']")  # the campaign's page leads back to itself
     expect(page.locator("[data-testid=run]")).to_have_text("Lancer le calcul")
     page.goto(served.base + "/api/docs")
     shot(page, "api-docs")
@@ -240,7 +240,8 @@ def test_script_payloads_never_run(site, tmp_path):
 
 def test_refusals_read_in_french_in_the_workspace(site, tmp_path):
     """A file of a type matcher does not read: the upload's alert says why in French (not a status and JSON);
-    a setting out of range: a page saying which and why, with a way back."""
+    a setting out of range: the page again, saying which and why by the form, the values as typed; a run refused:
+    a page saying why, with a way back."""
     served, page, _ = site
     cid = new_campaign(page, served.base, "Refus")
     alerts: list[str] = []
@@ -254,16 +255,31 @@ def test_refusals_read_in_french_in_the_workspace(site, tmp_path):
     assert alerts == [
         "nom ou type de fichier refusé : un nom simple se terminant par .csv, .tsv, .txt, .xlsx, .xlsm, .xls ou .ods"
     ]
+    page.fill("#settings input[name=default_max_km]", "25")
     page.fill("#settings input[name=default_capacity]", "2,5")
     with page.expect_navigation():
         page.click("[data-testid=save-settings]")
-    expect(page.locator("h1")).to_have_text("Opération refusée")
-    expect(page.locator("[data-testid=refused]")).to_have_text(
-        "Places par offre (vide : celles du fichier des sites) — attendu : un entier positif ou nul"
+    row = page.locator("[data-testid=settings-problems] tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator("td").nth(0)).to_have_text("Places par offre (vide : celles du fichier des sites)")
+    expect(row.locator("td").nth(2)).to_have_text("attendu : un entier positif ou nul")
+    expect(page.locator("#settings input[name=default_capacity]")).to_have_value("2,5")  # as typed, to correct
+    expect(page.locator("#settings input[name=default_max_km]")).to_have_value("25")
+    shot(page, "settings-refused")
+    assert page.get_attribute("a[href$='?lang=en']", "href") == f"/campaigns/{cid}?lang=en"
+    page.goto(f"{served.base}/campaigns/{cid}")
+    expect(page.locator("#settings input[name=default_capacity]")).to_have_value("")  # nothing was saved
+    page.evaluate(
+        """cid => { const f = document.createElement("form"); f.method = "post";  // a run before both files
+        f.action = `/campaigns/${cid}/runs`; f.innerHTML = `<input name=csrf value="${document.querySelector(
+        "input[name=csrf]").value}">`; document.body.append(f); f.submit(); }""",
+        cid,
     )
+    expect(page.locator("h1")).to_have_text("Opération refusée")
+    said = "déposez d'abord le fichier des élèves et celui des offres"
+    expect(page.locator("[data-testid=refused]")).to_have_text(said)
     shot(page, "refused")
     assert page.get_attribute("a[href$='?lang=en']", "href") == f"/campaigns/{cid}?lang=en"  # not the POST's address
     with page.expect_navigation():
         page.click("[data-testid=refused-back]")
-    assert page.url.startswith(f"{served.base}/campaigns/{cid}")
-    expect(page.locator("#settings input[name=default_capacity]")).to_have_value("")  # nothing was saved
+    assert page.url == f"{served.base}/campaigns/{cid}"

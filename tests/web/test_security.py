@@ -179,7 +179,8 @@ def test_https_with_a_certificate(tmp_path):
 
 
 def test_refusals_read_in_the_readers_language_where_a_person_reads_them(server):
-    """A browser's form gets a page (with a link back to the campaign or run it was about), the
+    """A browser's form gets a page (with a link back to the campaign or run it was about; settings refused: the
+    campaign's page, their problems by the form and the values as typed), the
     workspace's uploads the message alone; scripts and the API keep the JSON ``detail`` in English."""
     served, _ = server
     lyon, csrf = _session(served.base, "lyon")
@@ -205,8 +206,12 @@ def test_refusals_read_in_the_readers_language_where_a_person_reads_them(server)
     assert lyon.get("/?lang=en").status_code == 200  # the session's language from now on
     form = {"csrf": csrf, "default_max_km": "30", "mode": "optimal", "academie_floors": "none", "time_limit": "60"}
     settings = lyon.post(f"/campaigns/{cid}/settings", data={**form, "default_capacity": "2,5"}, headers=as_browser)
-    assert settings.status_code == 422 and '<html lang="en">' in settings.text
-    assert 'data-testid="refused">Places per offer' in settings.text and "non-negative integer" in settings.text
+    assert settings.status_code == 422 and '<html lang="en">' in settings.text  # the campaign's page, in English
+    problems = settings.text.split('data-testid="settings-problems"')[1].split("</table>")[0]
+    assert "<td>Places per offer (empty: the sites file&#39;s)</td><td><code>2,5</code></td>" in problems
+    assert "expected a non-negative integer" in problems
+    assert 'name="default_capacity" value="2,5"' in settings.text  # as typed, to be corrected
+    assert 'name="default_max_km" value="30"' in settings.text
     assert lyon.post(url, headers={"accept": "text/plain"}, **sent).text == REFUSED
     with served.api() as api:
         assert api.get("/api/runs/0123456789abcdef", headers={"accept": "text/html"}).json() == {"detail": "not found"}
