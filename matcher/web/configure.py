@@ -59,7 +59,8 @@ async def upload_policy(request: Request, cid: str) -> Response:
     data = await sent.read(MAX_SMALL_FILE_BYTES + 1)  # one byte more: a larger file is refused when loaded
     store = request.app.state.store
     try:
-        await run_in_threadpool(upload, store.campaign_dir(cid) / "policy.toml", data)
+        with use(lang_of(request)):  # the problems in the reader's language (the thread gets this context)
+            await run_in_threadpool(upload, store.campaign_dir(cid) / "policy.toml", data)
     except InputError as exc:
         return campaign_view(request, cid, 422, policy_problems=[asdict(p) for p in exc.problems])
     await run_in_threadpool(validate_inputs, store, cid)

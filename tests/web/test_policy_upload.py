@@ -65,6 +65,21 @@ def test_a_wrong_policy_shows_its_problems_and_saves_nothing(logged, text, colum
     assert (path.read_bytes() if path.is_file() else None) == before
 
 
+def test_a_wrong_policys_problems_read_in_the_pages_language(logged):
+    client, csrf, cid, *_ = logged
+    said = {}
+    for lang in ("en", "fr"):
+        assert client.get(f"/campaigns/{cid}?lang={lang}").status_code == 200  # kept in the session
+        answer = _send(client, csrf, cid, "default_max_km = -3\n")
+        assert answer.status_code == 422 and f'<html lang="{lang}">' in answer.text
+        said[lang] = answer.text.split('data-testid="policy-problems"')[1].split("</table>")[0]
+    assert "<td>expected a positive number</td><td>set default_max_km to a positive number</td>" in said["en"]
+    assert (
+        "<td>attendu : un nombre positif</td><td>donnez à default_max_km la valeur : un nombre positif</td>"
+        in (said["fr"])
+    )
+
+
 def test_the_api_refuses_a_floors_file_too_without_telling_whether_it_exists(logged):
     # A file that exists and one that does not get the same answer: the server's files are never probed.
     *_, served = logged
