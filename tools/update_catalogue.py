@@ -6,7 +6,8 @@ f-strings on Python 3.11, so the messages are found by reading the syntax tree o
 the first argument of every call of ``tr`` or ``mark`` (a local ``tr = Lang(...)`` too) that is a string literal,
 adjacent literals joined as Python joins them. An f-string there is refused: its text cannot be in a catalogue.
 The docstring of every function made a command by a decorator (``@click.command``, ``@main.command``, ``@click.group``)
-is a message too: it is the command's help, translated where the command line shows it.
+is a message too: it is the command's help, translated where the command line shows it. A ``.counted(n, "...",
+"...")`` call (``Lang.counted``) is a plural message: its singular and plural, translated in every plural form.
 """
 
 from __future__ import annotations
@@ -26,15 +27,13 @@ PO = ROOT / "matcher" / "locale" / "fr" / "LC_MESSAGES" / "matcher.po"
 
 
 def _plurals(path: Path) -> set[tuple[str, str]]:
-    """The ``(singular, plural)`` messages of every ``counted(n, "...", "...")`` call (``Lang.counted`` or the
-    module's function) whose two texts are string literals."""
+    """The ``(singular, plural)`` messages of every ``.counted(n, "...", "...")`` call (``Lang.counted``) whose two
+    texts are string literals."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     found = set()
     for node in ast.walk(tree):
         name = getattr(node, "func", None)
-        named = (isinstance(name, ast.Name) and name.id == PLURAL) or (
-            isinstance(name, ast.Attribute) and name.attr == PLURAL
-        )
+        named = isinstance(name, ast.Attribute) and name.attr == PLURAL
         if isinstance(node, ast.Call) and named and len(node.args) >= 3:
             one, many = node.args[1], node.args[2]
             if all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in (one, many)):

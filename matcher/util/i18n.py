@@ -1,7 +1,8 @@
 """The language of what people read: French by default, English on request.
 
 Messages are written in English in the code as ``tr("...")`` and translated through a gettext catalogue managed
-with Babel: the source is ``matcher/locale/<lang>/LC_MESSAGES/matcher.po`` (committed), compiled in memory with
+with Babel (a count with its noun in the language's plural: ``Lang.counted``): the source is
+``matcher/locale/<lang>/LC_MESSAGES/matcher.po`` (committed), compiled in memory with
 Babel's compiler at first use (no build step, nothing written next to the installed package). Numbers, shares
 and dates are formatted the way of the language with Babel (``1 050``, ``51,2 %``, ``15 juin 2026``).
 
@@ -27,7 +28,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["Lang", "LANGS", "resolve", "catalogue_path", "mark", "tr", "use", "num", "counted"]
+__all__ = ["Lang", "LANGS", "resolve", "catalogue_path", "mark", "tr", "use", "num"]
 
 LANGS = ("fr", "en")
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -141,8 +142,3 @@ class Lang:
 def num(value: float, digits: int = 0) -> str:
     """A number in the ambient language's way (:meth:`Lang.num`): ``1 050`` (fr), ``1,050`` (en)."""
     return Lang().num(value, digits)
-
-
-def counted(n: float, singular: str, plural: str) -> str:
-    """A count with its noun in the ambient language (:meth:`Lang.counted`): « 1 lycée », « 3 lycées »."""
-    return Lang().counted(n, singular, plural)
