@@ -32,6 +32,8 @@ __all__ = ["write_pdf", "pages", "A4", "STYLE"]
 
 A4 = (8.27, 11.69)  # inches
 STYLE = {"pdf.fonttype": 42, "font.size": 9, "svg.hashsalt": "matcher"}  # TrueType: text can be extracted
+#: An académie offering less than this share of its fair share of the target is named on the coverage page.
+UNDER_SHARE = 0.8
 Page = Callable[[], Figure]
 
 
@@ -163,8 +165,9 @@ def _coverage_page(cov: Coverage, tr: Lang) -> Figure:
     ax.set_yticks(y + 0.2, aca["academie"], fontsize=7)
     ax.invert_yaxis()
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
-    under = aca[ratio < 0.8]["academie"].tolist()
-    write(0.3, tr("Académies under 80 % of their fair share") + tr.colon + (", ".join(under) or "–"), 9)
+    under = aca[ratio < UNDER_SHARE]["academie"].tolist()
+    said = tr("Académies under {share} of their fair share").format(share=tr.pct(UNDER_SHARE, 0))
+    write(0.3, said + tr.colon + (", ".join(under) or "–"), 9)
     zones = cov.white_zones.sort_values("seconde_gt_students", ascending=False).head(10)
     write(0.25, tr("Largest white-zone lycées (the full list is in the workbook)") + tr.colon.rstrip(), 9)
     for i, (_, z) in enumerate(zones.iterrows()):

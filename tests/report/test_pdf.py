@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pypdf
+from click.testing import CliRunner
 
+from matcher.cli.main import main
 from matcher.report import read_allocation
 from matcher.report.committee import committee_figures
 from matcher.report.secrecy import suppress
@@ -23,6 +25,15 @@ def test_committee_pdf_is_a4_french_numbered_and_never_empty(published_demo):
     # the demo's 1,050 places are 2,100 place-weeks, against 2,000 for the 1,000-place commitment: never half places
     assert "Semaines-places offertes\u00a0: 2\u00a0100 / 2\u00a0000 (105,0\u00a0%, engagement tenu)" in first
     assert "engagement" in first.lower()
+    assert "Académies sous 80\u00a0% de leur juste part" in texts[4]  # the share the French way
+
+
+def test_committee_pdf_in_english_says_shares_the_english_way(published_demo, tmp_path):
+    done = CliRunner().invoke(main, ["report", str(published_demo), "--out", str(tmp_path), "--lang", "en", "--pdf"])
+    assert done.exit_code == 0, done.output
+    texts = [p.extract_text() for p in pypdf.PdfReader(tmp_path / "committee.pdf").pages]
+    assert "Académies under 80% of their fair share" in texts[4] and "sous" not in texts[4]
+    assert "White zones (no place within 30 km): 119 lycées, 20,491 seconde students" in texts[0]
 
 
 def test_committee_pdf_table_hides_what_the_secret_table_hides(published_demo):
