@@ -276,7 +276,7 @@ def test_refusals_read_in_french_in_the_workspace(site, tmp_path):
         cid,
     )
     expect(page.locator("h1")).to_have_text("Opération refusée")
-    said = "déposez d'abord le fichier des élèves et celui des offres"
+    said = "Déposez d'abord le fichier des élèves et celui des offres"  # a sentence on the page
     expect(page.locator("[data-testid=refused]")).to_have_text(said)
     shot(page, "refused")
     assert page.get_attribute("a[href$='?lang=en']", "href") == f"/campaigns/{cid}?lang=en"  # not the POST's address
